@@ -1,0 +1,52 @@
+//! JSON API of people and of the signed-in person.
+
+use super::model::{self, Lookup, Person};
+use super::pages::parse_id;
+use super::service::{self, NewPerson};
+use crate::auth::{ApiViewer, HeldPosition};
+use crate::error::{ApiResult, AppError};
+use crate::state::AppState;
+use crate::web::extract::ApiJson;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Me {
+    pub person: Person,
+    pub positions: Vec<HeldPosition>,
+}
+
+pub async fn me(State(state): State<AppState>, ApiViewer(v): ApiViewer) -> ApiResult<Json<Me>> {
+    let person = model::by_id(&state.db, v.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(Me {
+        person,
+        positions: v.positions,
+    }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Person>> {
+    let p = model::find_visible(&state.db, &v, &Lookup::Id(parse_id(&id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(p))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(p): ApiJson<NewPerson>,
+) -> ApiResult<(StatusCode, Json<Person>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&state.db, &v, &code, &p).await?),
+    ))
+}

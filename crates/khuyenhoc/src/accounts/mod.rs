@@ -1,0 +1,9 @@
+//! People and their accounts: registration by an officer, login by phone or email, password
+//! changes and officer resets, and personal API tokens.
+
+pub mod api;
+pub mod login;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod tokens;

@@ -1,0 +1,265 @@
+//! Pages: the viewer's account (password, API tokens), a person's page, registering a person,
+//! and an officer's password reset.
+
+use super::model::{self, Lookup, Person};
+use super::service::{self, NewPerson};
+use super::tokens::{self, Token};
+use crate::auth::{perm, Viewer};
+use crate::error::{AppError, PageError, PageResult};
+use crate::org::service as units;
+use crate::state::AppState;
+use crate::web::extract::PageForm;
+use crate::web::layout::{render, Chrome, FormErrors};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub c: Chrome,
+    pub must_change: bool,
+    pub tokens: Vec<Token>,
+    pub errors: FormErrors,
+    pub notice: Option<(&'static str, &'static str)>,
+}
+
+async fn account_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    errors: FormErrors,
+    notice: Option<(&'static str, &'static str)>,
+) -> PageResult<Html<String>> {
+    let tokens = tokens::list(&state.db, v.person_id).await?;
+    render(&AccountPage {
+        c,
+        must_change: v.must_change_password,
+        tokens,
+        errors,
+        notice,
+    })
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+) -> PageResult<Html<String>> {
+    account_page(&state, c, &v, FormErrors::default(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    pub current: String,
+    #[serde(default)]
+    pub new: String,
+    #[serde(default)]
+    pub confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageForm(f): PageForm<PasswordForm>,
+) -> PageResult<Response> {
+    if f.new != f.confirm {
+        let e = crate::error::FieldError::new(
+            "confirm",
+            khuyenhoc_domain::Invalid::new(
+                "Hai lần nhập mật khẩu mới không khớp",
+                "The two new passwords differ",
+            ),
+        );
+        return Ok(account_page(&state, c, &v, FormErrors(vec![e]), None)
+            .await?
+            .into_response());
+    }
+    match service::change_password(&state.db, &v, &f.current, &f.new).await {
+        Ok(()) => {
+            let mut v = v;
+            v.must_change_password = false;
+            Ok(account_page(
+                &state,
+                c,
+                &v,
+                FormErrors::default(),
+                Some(("Đã đổi mật khẩu", "Password changed")),
+            )
+            .await?
+            .into_response())
+        }
+        Err(AppError::Invalid(errors)) => Ok(account_page(&state, c, &v, FormErrors(errors), None)
+            .await?
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "secret.html")]
+pub struct SecretPage {
+    pub c: Chrome,
+    pub heading: (&'static str, &'static str),
+    pub explain: (&'static str, &'static str),
+    pub secret: String,
+    pub back: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageForm(f): PageForm<TokenForm>,
+) -> PageResult<Response> {
+    match tokens::create(&state.db, &v, &f.name).await {
+        Ok(secret) => Ok(render(&SecretPage {
+            c,
+            heading: ("Mã truy cập API mới", "New API token"),
+            explain: (
+                "Hãy chép mã này ngay: nó chỉ hiện một lần.",
+                "Copy this token now: it is shown only once.",
+            ),
+            secret,
+            back: "/account".into(),
+        })?
+        .into_response()),
+        Err(AppError::Invalid(errors)) => Ok(account_page(&state, c, &v, FormErrors(errors), None)
+            .await?
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn parse_id(s: &str) -> Result<i64, AppError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Redirect> {
+    tokens::revoke(&state.db, &v, parse_id(&id)?).await?;
+    Ok(Redirect::to("/account"))
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub c: Chrome,
+    pub p: Person,
+    pub can_reset: bool,
+    pub can_audit: bool,
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    let p = model::find_visible(&state.db, &v, &Lookup::Id(parse_id(&id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let manage = v.position_for(perm::PERSON_MANAGE, &p.unit_path).is_some();
+    let can_reset = manage && p.email.is_none() && p.phone.is_some() && p.id != v.person_id;
+    let can_audit = v.position_for(perm::AUDIT_READ, &p.unit_path).is_some();
+    render(&PersonPage {
+        c,
+        p,
+        can_reset,
+        can_audit,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+pub struct NewPersonPage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub f: NewPerson,
+    pub errors: FormErrors,
+}
+
+pub async fn new_person(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
+    let (unit, _) = units::with_right(&state.db, &v, &code, perm::PERSON_MANAGE).await?;
+    render(&NewPersonPage {
+        c,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        f: NewPerson::default(),
+        errors: FormErrors::default(),
+    })
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<NewPerson>,
+) -> PageResult<Response> {
+    match service::create(&state.db, &v, &code, &f).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
+        Err(AppError::Invalid(errors)) => form_again(&state, c, &v, &code, f, errors).await,
+        Err(AppError::Conflict(e)) => form_again(&state, c, &v, &code, f, vec![e]).await,
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn form_again(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    code: &str,
+    f: NewPerson,
+    errors: Vec<crate::error::FieldError>,
+) -> PageResult<Response> {
+    let (unit, _) = units::with_right(&state.db, v, code, perm::PERSON_MANAGE).await?;
+    let page = render(&NewPersonPage {
+        c,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        f,
+        errors: FormErrors(errors),
+    })?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    let (person, secret) = service::reset_password(&state.db, &v, parse_id(&id)?).await?;
+    render(&SecretPage {
+        c,
+        heading: ("Mật khẩu tạm thời", "Temporary password"),
+        explain: (
+            "Đưa mật khẩu này cho người dùng. Họ đăng nhập bằng số điện thoại và phải đổi mật khẩu ngay.",
+            "Give this password to the person. They log in with their phone number and must change it at once.",
+        ),
+        secret,
+        back: format!("/people/{}", person.id),
+    })
+}

@@ -1,0 +1,281 @@
+//! Registering people, officer resets and password changes.
+
+use super::model::{self, Lookup, Person};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{password, perm, session, Viewer};
+use crate::db::{is_unique_violation, now, Db};
+use crate::error::{AppError, FieldError};
+use crate::org::service::with_right;
+use khuyenhoc_domain::{EmailAddress, Gender, Invalid, NationalId, PersonName, PhoneNumber};
+use serde::Deserialize;
+
+/// A new person as typed into a form or sent to the API; every field is text so that bad input
+/// is answered field by field.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewPerson {
+    pub full_name: String,
+    #[serde(default)]
+    pub birth_year: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub national_id: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+struct Valid {
+    name: PersonName,
+    birth_year: Option<i64>,
+    gender: Option<Gender>,
+    phone: Option<PhoneNumber>,
+    email: Option<EmailAddress>,
+    national_id: Option<NationalId>,
+    password: Option<String>,
+}
+
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn validate(input: &NewPerson) -> Result<Valid, AppError> {
+    let mut errors = vec![];
+    let mut check = |field: &'static str, r: Result<(), Invalid>| {
+        if let Err(e) = r {
+            errors.push(FieldError::new(field, e));
+        }
+    };
+    let name = PersonName::parse(&input.full_name);
+    check("full_name", name.clone().map(|_| ()));
+    let this_year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let birth_year = present(&input.birth_year).map(|y| {
+        y.parse::<i64>()
+            .ok()
+            .filter(|y| (1900..=this_year).contains(y))
+    });
+    check(
+        "birth_year",
+        match birth_year {
+            Some(None) => Err(Invalid::new("Năm sinh không hợp lệ", "Invalid birth year")),
+            _ => Ok(()),
+        },
+    );
+    let gender = present(&input.gender).map(Gender::parse).transpose();
+    check("gender", gender.clone().map(|_| ()));
+    let phone = present(&input.phone).map(PhoneNumber::parse).transpose();
+    check("phone", phone.clone().map(|_| ()));
+    let email = present(&input.email).map(EmailAddress::parse).transpose();
+    check("email", email.clone().map(|_| ()));
+    let national_id = present(&input.national_id)
+        .map(NationalId::parse)
+        .transpose();
+    check("national_id", national_id.clone().map(|_| ()));
+    let pw = present(&input.password).map(str::to_owned);
+    if let Some(p) = &pw {
+        check("password", password::check_strength(p));
+    }
+    if let (Ok(name), Ok(gender), Ok(phone), Ok(email), Ok(national_id), true) =
+        (name, gender, phone, email, national_id, errors.is_empty())
+    {
+        return Ok(Valid {
+            name,
+            birth_year: birth_year.flatten(),
+            gender,
+            phone,
+            email,
+            national_id,
+            password: pw,
+        });
+    }
+    Err(AppError::Invalid(errors))
+}
+
+fn conflict(e: sqlx::Error) -> AppError {
+    for (index, field, vi, en) in [
+        (
+            "people_phone",
+            "phone",
+            "Số điện thoại này đã được đăng ký",
+            "This phone number is already registered",
+        ),
+        (
+            "people_email",
+            "email",
+            "Email này đã được đăng ký",
+            "This email is already registered",
+        ),
+        (
+            "people_national_id",
+            "national_id",
+            "Số CCCD này đã được đăng ký",
+            "This ID number is already registered",
+        ),
+    ] {
+        if is_unique_violation(&e, index) {
+            return AppError::Conflict(FieldError::new(field, Invalid::new(vi, en)));
+        }
+    }
+    e.into()
+}
+
+/// Registers a person whose home unit is `unit_code` (a unit in the viewer's scope).
+pub async fn create(
+    db: &Db,
+    viewer: &Viewer,
+    unit_code: &str,
+    input: &NewPerson,
+) -> Result<Person, AppError> {
+    let (unit, actor) = with_right(db, viewer, unit_code, perm::PERSON_MANAGE).await?;
+    insert(db, actor, unit.id, input).await
+}
+
+/// Inserts a person with the given actor (also used by `admin create` and the demo).
+pub async fn insert(
+    db: &Db,
+    actor: Actor,
+    unit_id: i64,
+    input: &NewPerson,
+) -> Result<Person, AppError> {
+    let v = validate(input)?;
+    let hash = match v.password.clone() {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (full_name, name_folded, birth_year, gender, phone, email, national_id, unit_id, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(v.name.as_str())
+    .bind(khuyenhoc_domain::text::fold(v.name.as_str()))
+    .bind(v.birth_year)
+    .bind(v.gender.map(|g| g.code()))
+    .bind(v.phone.as_ref().map(|p| p.as_str().to_owned()))
+    .bind(v.email.as_ref().map(|e| e.as_str().to_owned()))
+    .bind(v.national_id.as_ref().map(|n| n.expose().to_owned()))
+    .bind(unit_id)
+    .bind(hash)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(conflict)?;
+    let after = serde_json::json!({
+        "full_name": v.name.as_str(), "birth_year": v.birth_year, "gender": v.gender.map(|g| g.code()),
+        "phone": v.phone.as_ref().map(|p| p.as_str()), "email": v.email.as_ref().map(|e| e.as_str()),
+        "national_id": v.national_id.as_ref().map(|n| khuyenhoc_domain::identity::mask_national_id(n.expose())),
+    });
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(unit_id),
+            entity: "person",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// An officer sets a temporary password for a person in scope who has no email; the person must
+/// change it at the next login, and their open sessions end. Returns the temporary password.
+pub async fn reset_password(
+    db: &Db,
+    viewer: &Viewer,
+    person_id: i64,
+) -> Result<(Person, String), AppError> {
+    let person = model::find_visible(db, viewer, &Lookup::Id(person_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pos = viewer
+        .position_for(perm::PERSON_MANAGE, &person.unit_path)
+        .ok_or(AppError::NotFound)?;
+    if person.email.is_some() {
+        return Err(AppError::bad_request(
+            "Người này có email nên cán bộ không đặt lại mật khẩu thay được",
+            "This person has an email address, so an officer cannot reset their password",
+        ));
+    }
+    if person.phone.is_none() {
+        return Err(AppError::bad_request(
+            "Người này chưa có số điện thoại để đăng nhập",
+            "This person has no phone number to log in with",
+        ));
+    }
+    let temp = password::temporary();
+    let hash = password::hash(temp.clone()).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE people SET password_hash = $1, must_change_password = 1 WHERE id = $2")
+        .bind(hash)
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
+    session::end_all(&mut tx, person.id).await?;
+    let change = Change {
+        unit_id: Some(person.unit_id),
+        entity: "person",
+        entity_id: person.id.to_string(),
+        action: "reset_password",
+        before: None,
+        after: None,
+    };
+    audit::record(
+        &mut tx,
+        Actor::new(viewer.person_id, Some(pos.position_id)),
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((person, temp))
+}
+
+/// The viewer changes their own password (the current one is required).
+pub async fn change_password(
+    db: &Db,
+    viewer: &Viewer,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
+            .bind(viewer.person_id)
+            .fetch_one(&db.pool)
+            .await?;
+    if !password::verify(current.to_owned(), stored).await? {
+        return Err(AppError::field(
+            "current",
+            Invalid::new(
+                "Mật khẩu hiện tại không đúng",
+                "The current password is wrong",
+            ),
+        ));
+    }
+    password::check_strength(new).map_err(|e| AppError::field("new", e))?;
+    let hash = password::hash(new.to_owned()).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE people SET password_hash = $1, must_change_password = 0 WHERE id = $2")
+        .bind(hash)
+        .bind(viewer.person_id)
+        .execute(&mut *tx)
+        .await?;
+    let unit_id = viewer.home_unit_id;
+    let change = Change {
+        unit_id: Some(unit_id),
+        entity: "person",
+        entity_id: viewer.person_id.to_string(),
+        action: "change_password",
+        before: None,
+        after: None,
+    };
+    audit::record(&mut tx, Actor::new(viewer.person_id, None), change).await?;
+    tx.commit().await?;
+    Ok(())
+}

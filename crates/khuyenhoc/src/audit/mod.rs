@@ -1,0 +1,188 @@
+//! The audit log: every write records who (person and the position they acted in), when, on
+//! which entity, the action, and the record before and after. Rows are only ever inserted; the
+//! database refuses UPDATE and DELETE on both backends (triggers in the first migration).
+
+pub mod pages;
+
+use crate::db::{now, Db, Tx};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Who did something: the person, and the position whose rights they used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: Option<i64>,
+    pub position_id: Option<i64>,
+}
+
+impl Actor {
+    pub const SYSTEM: Actor = Actor {
+        person_id: None,
+        position_id: None,
+    };
+    pub fn new(person_id: i64, position_id: Option<i64>) -> Self {
+        Actor {
+            person_id: Some(person_id),
+            position_id,
+        }
+    }
+}
+
+/// One change to write to the log.
+pub struct Change<'a> {
+    pub unit_id: Option<i64>,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub action: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(v).ok()
+}
+
+#[tracing::instrument(skip(tx, change), fields(entity = change.entity, action = change.action))]
+pub async fn record(tx: &mut Tx<'_>, actor: Actor, change: Change<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, person_id, position_id, unit_id, entity, entity_id, action, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now())
+    .bind(actor.person_id)
+    .bind(actor.position_id)
+    .bind(change.unit_id)
+    .bind(change.entity)
+    .bind(change.entity_id)
+    .bind(change.action)
+    .bind(change.before.map(|v| v.to_string()))
+    .bind(change.after.map(|v| v.to_string()))
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: i64,
+    pub at_text: String,
+    pub person_id: Option<i64>,
+    pub person_name: Option<String>,
+    pub position_id: Option<i64>,
+    pub position_name: Option<String>,
+    pub unit_code: Option<String>,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What to list: one record's history, or everything in the given subtrees.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Unit paths the reader may see; an entry shows when its unit lies under one of them.
+    pub scope_roots: Vec<String>,
+    pub limit: i64,
+    pub before_id: Option<i64>,
+}
+
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Entry>, sqlx::Error> {
+    let mut sql = String::from(
+        "SELECT a.id, a.at, a.person_id, pe.full_name, a.position_id, pt.name_vi, u.code, a.entity, a.entity_id, a.action, a.before_json, a.after_json, pu.name \
+         FROM audit_log a LEFT JOIN people pe ON pe.id = a.person_id \
+         LEFT JOIN positions po ON po.id = a.position_id LEFT JOIN position_types pt ON pt.id = po.type_id \
+         LEFT JOIN units pu ON pu.id = po.unit_id \
+         LEFT JOIN units u ON u.id = a.unit_id WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = vec![];
+    if let Some(e) = &f.entity {
+        args.push(e.clone());
+        sql += &format!(" AND a.entity = ${}", args.len());
+    }
+    if let Some(id) = &f.entity_id {
+        args.push(id.clone());
+        sql += &format!(" AND a.entity_id = ${}", args.len());
+    }
+    let mut scope = vec![];
+    for root in &f.scope_roots {
+        args.push(root.clone());
+        args.push(crate::org::path_upper_bound(root));
+        scope.push(format!(
+            "(u.path >= ${} AND u.path < ${})",
+            args.len() - 1,
+            args.len()
+        ));
+    }
+    if scope.is_empty() {
+        return Ok(vec![]);
+    }
+    sql += &format!(" AND ({})", scope.join(" OR "));
+    if let Some(b) = f.before_id {
+        sql += &format!(" AND a.id < {b}");
+    }
+    sql += &format!(" ORDER BY a.id DESC LIMIT {}", f.limit.clamp(1, 500));
+    let mut q = sqlx::query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.into_iter()
+        .map(|r| {
+            let at: i64 = r.try_get(1)?;
+            let pos_type: Option<String> = r.try_get(5)?;
+            let pos_unit: Option<String> = r.try_get(12)?;
+            Ok(Entry {
+                id: r.try_get(0)?,
+                at,
+                at_text: format_time(at),
+                person_id: r.try_get(2)?,
+                person_name: r.try_get(3)?,
+                position_id: r.try_get(4)?,
+                position_name: pos_type.map(|t| match pos_unit {
+                    Some(u) => format!("{t} — {u}"),
+                    None => t,
+                }),
+                unit_code: r.try_get(6)?,
+                entity: r.try_get(7)?,
+                entity_id: r.try_get(8)?,
+                action: r.try_get(9)?,
+                before: r.try_get(10)?,
+                after: r.try_get(11)?,
+            })
+        })
+        .collect()
+}
+
+/// Time as people in Vietnam read it: `27/11/2026 22:48` (UTC+7).
+pub fn format_time(at: i64) -> String {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600);
+    match (chrono::DateTime::from_timestamp(at, 0), offset) {
+        (Some(t), Some(o)) => t.with_timezone(&o).format("%d/%m/%Y %H:%M").to_string(),
+        _ => at.to_string(),
+    }
+}
+
+pub mod api {
+    //! `GET /api/v1/audit`: the same viewer as the page, as JSON.
+    use super::pages::{filter_for, AuditQuery};
+    use super::{list, Entry};
+    use crate::auth::ApiViewer;
+    use crate::error::ApiResult;
+    use crate::state::AppState;
+    use crate::web::extract::ApiQuery;
+    use axum::extract::State;
+    use axum::Json;
+
+    pub async fn list_entries(
+        State(state): State<AppState>,
+        ApiViewer(v): ApiViewer,
+        ApiQuery(q): ApiQuery<AuditQuery>,
+    ) -> ApiResult<Json<Vec<Entry>>> {
+        let f = filter_for(&v, &q)?;
+        Ok(Json(list(&state.db, &f).await?))
+    }
+}

@@ -1,0 +1,82 @@
+//! The audit viewer: the history of one record, or the latest changes in the viewer's subtrees.
+
+use super::{list, Entry, Filter};
+use crate::auth::{perm, Viewer};
+use crate::error::{AppError, PageResult};
+use crate::state::AppState;
+use crate::web::extract::PageQuery;
+use crate::web::layout::{render, Chrome};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub entity: String,
+    #[serde(default)]
+    pub entity_id: String,
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub c: Chrome,
+    pub entries: Vec<Entry>,
+    pub entity: String,
+    pub entity_id: String,
+    pub next_before: Option<i64>,
+}
+
+/// The unit paths under which the viewer may read the audit log.
+pub fn audit_roots(v: &Viewer) -> Vec<String> {
+    let mut roots: Vec<String> = v
+        .positions
+        .iter()
+        .filter(|p| p.permissions.iter().any(|x| x == perm::AUDIT_READ))
+        .map(|p| p.unit_path.clone())
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+pub fn filter_for(v: &Viewer, q: &AuditQuery) -> Result<Filter, AppError> {
+    let roots = audit_roots(v);
+    if roots.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(Filter {
+        entity: some(&q.entity),
+        entity_id: some(&q.entity_id),
+        scope_roots: roots,
+        limit: 50,
+        before_id: q.before,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageQuery(q): PageQuery<AuditQuery>,
+) -> PageResult<Html<String>> {
+    let f = filter_for(&v, &q)?;
+    let entries = list(&state.db, &f).await?;
+    let next_before = if entries.len() == 50 {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    render(&AuditPage {
+        c,
+        entries,
+        entity: q.entity,
+        entity_id: q.entity_id,
+        next_before,
+    })
+}

@@ -1,0 +1,53 @@
+//! Who is asking: sessions (cookie), personal API tokens (bearer), passwords, the login
+//! throttle and CSRF protection. The resolved [`Viewer`] carries the positions the person holds
+//! now, and every scope check is a question to it.
+
+pub mod csrf;
+pub mod password;
+pub mod session;
+pub mod throttle;
+mod viewer;
+
+pub use csrf::CsrfToken;
+pub use viewer::{resolve_viewer, ApiViewer, HeldPosition, OptionalViewer, Viewer};
+
+/// Rights a position type can carry. A right held at a unit covers the unit's whole subtree.
+pub mod perm {
+    pub const UNIT_MANAGE: &str = "unit.manage";
+    pub const POSITION_MANAGE: &str = "position.manage";
+    pub const PERSON_MANAGE: &str = "person.manage";
+    pub const AUDIT_READ: &str = "audit.read";
+    pub const CLUSTER_MANAGE: &str = "cluster.manage";
+    pub const POSITION_TYPE_MANAGE: &str = "position_type.manage";
+    pub const ALL: &[&str] = &[
+        UNIT_MANAGE,
+        POSITION_MANAGE,
+        PERSON_MANAGE,
+        AUDIT_READ,
+        CLUSTER_MANAGE,
+        POSITION_TYPE_MANAGE,
+    ];
+}
+
+/// A random secret as 64 hex characters.
+pub fn random_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// How secrets (session ids, API tokens) are stored: SHA-256, hex.
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// Constant-time comparison of two secrets.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

@@ -1,0 +1,67 @@
+//! Passwords, hashed with argon2id on a blocking thread (hashing is the CPU cost of a login).
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use khuyenhoc_domain::Invalid;
+
+/// A hash of a password nobody has, checked when the login name is unknown so that the answer
+/// takes as long as for a real account.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(super::random_secret().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+pub fn check_strength(pw: &str) -> Result<(), Invalid> {
+    let n = pw.chars().count();
+    if n < 8 || n > 128 {
+        return Err(Invalid::new(
+            "Mật khẩu phải có từ 8 đến 128 ký tự",
+            "Password must have 8 to 128 characters",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn hash(pw: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(pw.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Whether `pw` matches `stored`; with no stored hash, spends the same time and answers false.
+pub async fn verify(pw: String, stored: Option<String>) -> anyhow::Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let real = stored.is_some();
+        let text = stored.unwrap_or_else(|| dummy_hash().to_owned());
+        let parsed =
+            PasswordHash::new(&text).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+        Ok(real
+            && Argon2::default()
+                .verify_password(pw.as_bytes(), &parsed)
+                .is_ok())
+    })
+    .await?
+}
+
+/// A readable temporary password for a reset done by an officer: 10 characters, no look-alikes.
+pub fn temporary() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}

@@ -1,0 +1,239 @@
+//! The signed-in person and the positions they hold now, resolved once per request by a
+//! middleware and read by the `Viewer` / `ApiViewer` / `OptionalViewer` extractors.
+
+use super::{csrf, same_secret, secret_hash, session};
+use crate::db::{now, Db};
+use crate::error::{ApiError, AppError, PageError};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use sqlx::Row;
+use std::convert::Infallible;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeldPosition {
+    pub position_id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_level: String,
+    pub type_code: String,
+    pub type_name_vi: String,
+    pub type_name_en: String,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub person_id: i64,
+    pub full_name: String,
+    pub home_unit_id: i64,
+    pub must_change_password: bool,
+    pub positions: Vec<HeldPosition>,
+}
+
+impl Viewer {
+    /// The position that grants `perm` over the unit at `path`, if any (the nearest one wins,
+    /// so the audit log names the most specific position).
+    pub fn position_for(&self, perm: &str, path: &str) -> Option<&HeldPosition> {
+        self.positions
+            .iter()
+            .filter(|p| path.starts_with(&p.unit_path) && p.permissions.iter().any(|x| x == perm))
+            .max_by_key(|p| p.unit_path.len())
+    }
+
+    /// Any position whose unit covers `path`: officers read everything under their units.
+    pub fn reading_position(&self, path: &str) -> Option<&HeldPosition> {
+        self.positions
+            .iter()
+            .filter(|p| path.starts_with(&p.unit_path))
+            .max_by_key(|p| p.unit_path.len())
+    }
+
+    pub fn can_read(&self, path: &str) -> bool {
+        self.reading_position(path).is_some()
+    }
+
+    pub fn is_officer(&self) -> bool {
+        !self.positions.is_empty()
+    }
+
+    /// The unit paths the viewer reads, without paths nested in another.
+    pub fn scope_roots(&self) -> Vec<String> {
+        let mut roots: Vec<String> = self.positions.iter().map(|p| p.unit_path.clone()).collect();
+        roots.sort();
+        roots.dedup();
+        let all = roots.clone();
+        roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o.as_str())));
+        roots
+    }
+}
+
+async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT id, full_name, unit_id, must_change_password FROM people WHERE id = $1",
+    )
+    .bind(person_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let positions = sqlx::query(
+        "SELECT p.id, p.unit_id, u.path, u.code, u.name, u.level, t.code AS tcode, t.name_vi, t.name_en, t.permissions \
+         FROM position_holdings h JOIN positions p ON p.id = h.position_id \
+         JOIN units u ON u.id = p.unit_id JOIN position_types t ON t.id = p.type_id \
+         WHERE h.person_id = $1 AND h.to_at IS NULL AND p.closed_at IS NULL ORDER BY u.path, p.id",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(HeldPosition {
+            position_id: r.try_get(0)?,
+            unit_id: r.try_get(1)?,
+            unit_path: r.try_get(2)?,
+            unit_code: r.try_get(3)?,
+            unit_name: r.try_get(4)?,
+            unit_level: r.try_get(5)?,
+            type_code: r.try_get(6)?,
+            type_name_vi: r.try_get(7)?,
+            type_name_en: r.try_get(8)?,
+            permissions: r.try_get::<String, _>(9)?.split_whitespace().map(str::to_owned).collect(),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Viewer {
+        person_id: row.try_get(0)?,
+        full_name: row.try_get(1)?,
+        home_unit_id: row.try_get(2)?,
+        must_change_password: row.try_get::<i64, _>(3)? != 0,
+        positions,
+    }))
+}
+
+async fn person_of_token(db: &Db, token: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(secret_hash(token))
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let (id, person): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    let t = now();
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(t)
+        .bind(id)
+        .bind(t - 60)
+        .execute(&db.pool)
+        .await?;
+    Ok(Some(person))
+}
+
+/// Which person a request speaks for: a bearer token, or a session cookie. A state-changing API
+/// request on a session cookie must also carry the CSRF header.
+async fn person_of_request(
+    db: &Db,
+    headers: &HeaderMap,
+    path: &str,
+    method: &Method,
+) -> Result<Option<i64>, sqlx::Error> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer {
+        return person_of_token(db, token.trim()).await;
+    }
+    let jar = CookieJar::from_headers(headers);
+    let Some(sid) = jar.get(session::COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let unsafe_api = path.starts_with("/api/") && !matches!(*method, Method::GET | Method::HEAD);
+    if unsafe_api {
+        let sent = headers.get(csrf::HEADER).and_then(|v| v.to_str().ok());
+        let cookie = jar.get(csrf::COOKIE).map(|c| c.value());
+        if !matches!((cookie, sent), (Some(a), Some(b)) if same_secret(a, b)) {
+            return Ok(None);
+        }
+    }
+    session::person_of(db, &sid).await
+}
+
+pub async fn resolve_viewer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let (headers, path, method) = (
+        req.headers().clone(),
+        req.uri().path().to_owned(),
+        req.method().clone(),
+    );
+    let viewer = match person_of_request(&state.db, &headers, &path, &method).await {
+        Ok(Some(pid)) => load(&state.db, pid).await,
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    match viewer {
+        Ok(v) => {
+            req.extensions_mut().insert(OptionalViewer(v));
+            next.run(req).await
+        }
+        Err(e) => {
+            use axum::response::IntoResponse;
+            let err = AppError::from(e);
+            if req.uri().path().starts_with("/api/") {
+                ApiError(err).into_response()
+            } else {
+                PageError(err).into_response()
+            }
+        }
+    }
+}
+
+/// The viewer if signed in.
+#[derive(Debug, Clone, Default)]
+pub struct OptionalViewer(pub Option<Viewer>);
+
+impl<S: Send + Sync> FromRequestParts<S> for OptionalViewer {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<OptionalViewer>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, PageError> {
+        let OptionalViewer(v) = OptionalViewer::from_request_parts(parts, s)
+            .await
+            .unwrap_or_default();
+        v.ok_or(PageError(AppError::Unauthenticated))
+    }
+}
+
+/// The viewer of an API request; 401 problem+json when nobody is signed in.
+#[derive(Debug, Clone)]
+pub struct ApiViewer(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiViewer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, ApiError> {
+        let OptionalViewer(v) = OptionalViewer::from_request_parts(parts, s)
+            .await
+            .unwrap_or_default();
+        v.map(ApiViewer).ok_or(ApiError(AppError::Unauthenticated))
+    }
+}

@@ -1,0 +1,211 @@
+//! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `backup`, `admin create`.
+
+use crate::config::{redact_url, Overrides, Settings};
+use crate::db::Db;
+use crate::state::AppState;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "khuyenhoc",
+    version,
+    about = "Hội Khuyến học Việt Nam: the learning-society platform"
+)]
+pub struct Cli {
+    /// A TOML settings file (default: ./khuyenhoc.toml when present).
+    #[arg(long, global = true, env = "KHUYENHOC_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// `sqlite://FILE` or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Create demo people, positions and branches on the real map, print their logins, and serve.
+    Demo(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load the official list of administrative units (the 2025 list built in, or a CSV file).
+    ImportUnits {
+        /// A CSV with the columns of data/units-2025.csv.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The day the units came into force.
+        #[arg(long, default_value = crate::org::import::EFFECTIVE_2025)]
+        valid_from: String,
+    },
+    /// Write a consistent copy of the database to DEST while the server may keep running.
+    Backup { dest: PathBuf },
+    /// Manage administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create the first central administrator (chair of the central office).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// The password; read from KHUYENHOC_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "KHUYENHOC_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+fn init_logs(s: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&s.log_filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if s.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn open(s: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(
+        &s.database_url,
+        s.database_max_connections,
+        s.sqlite_synchronous,
+    )
+    .await?;
+    crate::prepare(&db).await?;
+    Ok(db)
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Some(Command::Serve(a)) | Some(Command::Demo(a)) => a.listen.clone(),
+        _ => None,
+    };
+    let settings = Settings::load(
+        cli.config.as_deref(),
+        &Overrides {
+            listen,
+            database_url: cli.database_url.clone(),
+        },
+    )?;
+    init_logs(&settings);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(_) => serve(settings).await,
+        Command::Demo(_) => {
+            let db = open(&settings).await?;
+            let logins = crate::demo::load(&db).await?;
+            println!("{}", crate::demo::describe(&logins));
+            serve_db(settings, db).await
+        }
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url, 1, settings.sqlite_synchronous).await?;
+            let v = db.migrate().await?;
+            println!("Cơ sở dữ liệu ở phiên bản {v} / database at version {v}");
+            Ok(())
+        }
+        Command::ImportUnits { file, valid_from } => {
+            let db = Db::connect(&settings.database_url, 2, settings.sqlite_synchronous).await?;
+            db.migrate().await?;
+            let text = match file {
+                Some(f) => std::fs::read_to_string(&f)
+                    .with_context(|| format!("cannot read {}", f.display()))?,
+                None => crate::org::import::UNITS_2025.to_owned(),
+            };
+            let rows = crate::org::import::parse(&text)?;
+            let out = crate::org::import::import(&db, &rows, &valid_from).await?;
+            println!(
+                "{} tỉnh, {} xã; thêm mới {} đơn vị / {} provinces, {} communes; {} units added",
+                out.provinces,
+                out.communes,
+                out.inserted,
+                out.provinces,
+                out.communes,
+                out.inserted
+            );
+            Ok(())
+        }
+        Command::Backup { dest } => {
+            let db = Db::connect(&settings.database_url, 1, settings.sqlite_synchronous).await?;
+            crate::ops::backup(&db, &settings.database_url, &dest).await?;
+            println!(
+                "Đã sao lưu vào {} / backup written to {}",
+                dest.display(),
+                dest.display()
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create {
+            name,
+            phone,
+            email,
+            password,
+        }) => {
+            let db = open(&settings).await?;
+            let id = crate::demo::create_admin(&db, &name, phone, email, &password).await?;
+            println!("Đã tạo quản trị viên trung ương (mã người {id}) / central administrator created (person {id})");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let db = open(&settings).await?;
+    serve_db(settings, db).await
+}
+
+async fn serve_db(settings: Settings, db: Db) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(database = %redact_url(&settings.database_url), "serving");
+    println!("khuyenhoc: http://{addr}/  (Ctrl+C để dừng / to stop)");
+    let state = AppState::new(db.clone(), settings, crate::ops::metrics_handle());
+    let app = crate::web::app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

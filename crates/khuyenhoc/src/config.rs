@@ -1,0 +1,156 @@
+//! Typed, layered configuration: defaults < file < `KHUYENHOC_*` environment < command-line flags.
+//! Every setting is documented in `khuyenhoc.example.toml`; the value is passed through
+//! application state, never read from a global.
+
+use crate::db::SqliteSync;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address and port the server listens on.
+    pub listen: String,
+    /// `sqlite://FILE` or `postgres://USER:PASSWORD@HOST/DB`.
+    pub database_url: String,
+    /// Connections in the database pool.
+    pub database_max_connections: u32,
+    /// How SQLite syncs its write-ahead log: `normal` or `full`.
+    pub sqlite_synchronous: SqliteSync,
+    /// The address people use to reach the server; `https://` turns on Secure cookies.
+    pub public_url: Option<String>,
+    /// Hours a login session lasts.
+    pub session_hours: i64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins allowed per phone/email (and 4x that per client address) in a window.
+    pub login_max_failures: u32,
+    /// The window of the login throttle, in seconds.
+    pub login_window_seconds: u64,
+    /// Log format: `pretty` or `json`.
+    pub log_format: String,
+    /// Log filter, as for `RUST_LOG` (for example `info,sqlx=warn`).
+    pub log_filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://khuyenhoc.db".into(),
+            database_max_connections: 8,
+            sqlite_synchronous: SqliteSync::Normal,
+            public_url: None,
+            session_hours: 12,
+            max_body_bytes: 2 * 1024 * 1024,
+            login_max_failures: 5,
+            login_window_seconds: 900,
+            log_format: "pretty".into(),
+            log_filter: "info,sqlx=warn".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with its password replaced by `***`, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Loads the layers. The file is `config` if given, else `khuyenhoc.toml` when it exists.
+    pub fn load(config: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Settings> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        let file: Option<PathBuf> = match config {
+            Some(p) => {
+                anyhow::ensure!(p.exists(), "config file {} does not exist", p.display());
+                Some(p.to_owned())
+            }
+            None => Some(PathBuf::from("khuyenhoc.toml")).filter(|p| p.exists()),
+        };
+        if let Some(p) = file {
+            fig = fig.merge(Toml::file(p));
+        }
+        fig = fig
+            .merge(Env::prefixed("KHUYENHOC_").ignore(&["CONFIG"]))
+            .merge(Serialized::defaults(overrides));
+        let s: Settings = fig.extract()?;
+        anyhow::ensure!(s.session_hours > 0, "session_hours must be positive");
+        anyhow::ensure!(
+            s.database_max_connections > 0,
+            "database_max_connections must be positive"
+        );
+        Ok(s)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "k.toml",
+                "listen = \"0.0.0.0:1\"\nsession_hours = 3\nlog_format = \"json\"",
+            )?;
+            jail.set_env("KHUYENHOC_SESSION_HOURS", "5");
+            let o = Overrides {
+                listen: Some("127.0.0.1:9".into()),
+                database_url: None,
+            };
+            let s = Settings::load(Some(Path::new("k.toml")), &o).map_err(|e| e.to_string())?;
+            assert_eq!(s.listen, "127.0.0.1:9");
+            assert_eq!(s.session_hours, 5);
+            assert_eq!(s.log_format, "json");
+            assert_eq!(s.database_url, "sqlite://khuyenhoc.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_and_passwords_redacted() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("k.toml", "lisen = \"x\"")?;
+            assert!(Settings::load(Some(Path::new("k.toml")), &Overrides::default()).is_err());
+            Ok(())
+        });
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! The database seam: one pool over SQLite or PostgreSQL (sqlx `Any`), chosen by the URL
+//! scheme, with the migrations of both backends embedded in the binary.
+//!
+//! Invariants: every query is written once, in the SQL both backends share (`$1` placeholders,
+//! integers for booleans and times, `CAST(... AS BIGINT)` around sums); the two migration folders
+//! define the same tables, columns, nullability and indexes (`tests/schema_parity.rs`).
+
+mod migrations;
+pub use migrations::latest_version;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Any;
+pub type Tx<'a> = sqlx::Transaction<'a, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// How SQLite syncs its write-ahead log. `normal` keeps every acknowledged write across a crash
+/// of the process (the WAL is in the OS cache); `full` also across a power cut, at a third of the
+/// write rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    #[default]
+    Normal,
+    Full,
+}
+
+pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        anyhow::bail!(
+            "database URL must start with sqlite:// or postgres:// (got {:?})",
+            url.split(':').next().unwrap_or("")
+        )
+    }
+}
+
+/// SQLite files are created when missing, unless the URL says otherwise.
+fn with_create_mode(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains("mode=") && !url.contains(":memory:") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=rwc")
+    } else {
+        url.to_owned()
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str, max_connections: u32, sync: SqliteSync) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let options = AnyConnectOptions::from_str(&with_create_mode(url))
+            .with_context(|| "invalid database URL".to_string())?;
+        let sync_pragma = match sync {
+            SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
+            SqliteSync::Full => "PRAGMA synchronous = FULL",
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute(sync_pragma).await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the {backend:?} database"))?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies every embedded migration not yet applied. Returns the newest version.
+    pub async fn migrate(&self) -> anyhow::Result<i64> {
+        let migrator = migrations::migrator(self.backend).await?;
+        migrator.run(&self.pool).await.context("migration failed")?;
+        Ok(migrations::latest_version())
+    }
+
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Seconds since the Unix epoch: how every `*_at` column stores time.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Today's date as `YYYY-MM-DD`, how every date column stores dates.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Whether an error is the violation of a unique index with the given name.
+pub fn is_unique_violation(err: &sqlx::Error, index: &str) -> bool {
+    match err {
+        sqlx::Error::Database(e) => {
+            let msg = e.message();
+            let unique = e.is_unique_violation() || msg.contains("UNIQUE constraint failed");
+            let named = e.constraint() == Some(index)
+                || msg.contains(index)
+                || index
+                    .split_once('_')
+                    .is_some_and(|(table, col)| msg.contains(&format!("{table}.{col}")));
+            unique && named
+        }
+        _ => false,
+    }
+}

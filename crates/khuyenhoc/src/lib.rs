@@ -1,0 +1,38 @@
+//! khuyenhoc: the platform of the study-promotion association. See ARCHITECTURE.md for the map
+//! of this crate; `main.rs` is only the command line.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod ops;
+pub mod org;
+pub mod positions;
+pub mod state;
+pub mod web;
+
+use db::Db;
+
+/// Prepares a database for serving: migrations, built-in position types, and the 2025 map when
+/// the database has no units yet.
+pub async fn prepare(db: &Db) -> anyhow::Result<()> {
+    db.migrate().await?;
+    positions::types::ensure_builtin(db).await?;
+    let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
+        .fetch_one(&db.pool)
+        .await?;
+    if units == 0 {
+        let out = org::import::import_builtin(db).await?;
+        tracing::info!(
+            provinces = out.provinces,
+            communes = out.communes,
+            "loaded the 2025 administrative units"
+        );
+    }
+    Ok(())
+}

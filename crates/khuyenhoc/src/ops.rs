@@ -1,0 +1,83 @@
+//! Operations: health and readiness probes, Prometheus metrics, consistent backups.
+
+use crate::db::{Backend, Db};
+use crate::state::AppState;
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = state
+        .metrics
+        .as_ref()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// The metrics recorder. `metrics` keeps one recorder per process, so it is installed once and
+/// its handle is shared (tests start many apps in one process).
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(h) => Some(h),
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics recorder not installed");
+                None
+            }
+        })
+        .clone()
+}
+
+/// Writes a consistent copy of the database to `dest` while the server keeps serving:
+/// SQLite's `VACUUM INTO` on SQLite, `pg_dump` (custom format) on PostgreSQL.
+pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !dest.exists(),
+        "{} exists already; choose a new file",
+        dest.display()
+    );
+    match db.backend {
+        Backend::Sqlite => {
+            let d = dest
+                .to_str()
+                .context("the backup path must be valid UTF-8")?;
+            sqlx::query("VACUUM INTO $1")
+                .bind(d)
+                .execute(&db.pool)
+                .await
+                .context("VACUUM INTO failed")?;
+        }
+        Backend::Postgres => {
+            let status = tokio::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg("--file")
+                .arg(dest)
+                .arg(url)
+                .status()
+                .await
+                .context("could not run pg_dump (is the postgresql-client package installed?)")?;
+            anyhow::ensure!(status.success(), "pg_dump failed with {status}");
+        }
+    }
+    Ok(())
+}

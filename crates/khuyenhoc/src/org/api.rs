@@ -1,0 +1,188 @@
+//! JSON API of the map under `/api/v1/units` and `/api/v1/clusters`.
+
+use super::model::{self, Unit};
+use super::{cluster, service};
+use crate::auth::ApiViewer;
+use crate::error::{ApiResult, AppError};
+use crate::state::AppState;
+use crate::web::extract::{ApiJson, ApiQuery};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use khuyenhoc_domain::{text, Invalid, Level};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub level: Option<String>,
+    pub parent: Option<String>,
+    pub q: Option<String>,
+    pub as_of: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub fn parse_date(field: &'static str, s: &str) -> Result<String, AppError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| {
+            AppError::field(
+                field,
+                Invalid::new(
+                    "Ngày phải có dạng NNNN-TT-NN (ví dụ 2025-07-01)",
+                    "A date must look like YYYY-MM-DD (e.g. 2025-07-01)",
+                ),
+            )
+        })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Unit>>> {
+    let level = q
+        .level
+        .as_deref()
+        .map(Level::parse)
+        .transpose()
+        .map_err(|e| AppError::field("level", e))?;
+    let as_of = q
+        .as_of
+        .as_deref()
+        .map(|d| parse_date("as_of", d))
+        .transpose()?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(50);
+    if page < 1 || page > 1_000_000 {
+        return Err(AppError::field(
+            "page",
+            Invalid::new("Số trang phải từ 1", "page must be 1 or more"),
+        )
+        .into());
+    }
+    if !(1..=1000).contains(&per_page) {
+        return Err(AppError::field(
+            "per_page",
+            Invalid::new(
+                "Mỗi trang có từ 1 đến 1000 mục",
+                "per_page must be between 1 and 1000",
+            ),
+        )
+        .into());
+    }
+    let parent_id = match q.parent.as_deref() {
+        Some(code) => Some(service::visible(&state.db, &v, code).await?.id),
+        None => None,
+    };
+    let query = model::Query {
+        scope_roots: v.scope_roots(),
+        level: level.map(|l| l.code().to_owned()),
+        parent_id,
+        search: q.q.as_deref().map(text::fold),
+        as_of,
+        include_closed: false,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let (items, total) = model::list(&state.db, &query).await?;
+    Ok(Json(Page {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Unit>> {
+    Ok(Json(service::visible(&state.db, &v, &code).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBranch {
+    pub name: String,
+    pub kind: String,
+}
+
+pub async fn open_branch(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<NewBranch>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    let u = service::open_branch(&state.db, &v, &code, &b.name, &b.kind).await?;
+    Ok((StatusCode::CREATED, Json(u)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitPatch {
+    pub name: Option<String>,
+    pub parent_code: Option<String>,
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(p): ApiJson<UnitPatch>,
+) -> ApiResult<Json<Unit>> {
+    if p.name.is_none() && p.parent_code.is_none() {
+        return Err(AppError::bad_request(
+            "Cần ít nhất một trong hai trường name, parent_code",
+            "Give name, parent_code or both",
+        )
+        .into());
+    }
+    let mut unit = service::visible(&state.db, &v, &code).await?;
+    if let Some(parent) = &p.parent_code {
+        unit = service::move_branch(&state.db, &v, &code, parent).await?;
+    }
+    if let Some(name) = &p.name {
+        unit = service::rename(&state.db, &v, &code, name).await?;
+    }
+    Ok(Json(unit))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Unit>> {
+    Ok(Json(service::close_branch(&state.db, &v, &code).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterQuery {
+    pub as_of: Option<String>,
+}
+
+pub async fn clusters(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    ApiQuery(q): ApiQuery<ClusterQuery>,
+) -> ApiResult<Json<Vec<cluster::Cluster>>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
+    let date = match q.as_of.as_deref() {
+        Some(d) => parse_date("as_of", d)?,
+        None => crate::db::today(),
+    };
+    Ok(Json(cluster::list(&state.db, &date).await?))
+}

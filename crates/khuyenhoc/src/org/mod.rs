@@ -1,0 +1,45 @@
+//! The map: central office → provinces → communes → branches, with validity dates, successor
+//! links and clusters of provinces.
+//!
+//! Invariants: a unit's `path` is the chain of codes from the root (`/VN/01/00004/00004-3/`), so
+//! "everything under X" is one range scan on the `units_path` index and a scope check is a
+//! string prefix test; official provinces and communes come only from the imported list (they
+//! are never opened, renamed or closed through the program); branches are leaves.
+
+pub mod api;
+pub mod cluster;
+pub mod import;
+pub mod model;
+pub mod pages;
+pub mod service;
+
+pub use model::Unit;
+
+/// The smallest string above every path that starts with `prefix` (which ends in `/`): the
+/// range `[prefix, upper)` is the subtree. `/` is followed by `0` in byte order; PostgreSQL
+/// compares paths with the "C" collation so the order is bytewise on both backends.
+pub fn path_upper_bound(prefix: &str) -> String {
+    match prefix.strip_suffix('/') {
+        Some(p) => format!("{p}0"),
+        None => format!("{prefix}\u{10FFFF}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_bound_covers_only_the_subtree() {
+        let ub = path_upper_bound("/VN/01/");
+        for inside in ["/VN/01/", "/VN/01/00004/", "/VN/01/00004/00004-9/"] {
+            assert!(inside >= "/VN/01/" && inside < ub.as_str(), "{inside}");
+        }
+        for outside in ["/VN/010/", "/VN/02/", "/VN/0", "/VN/"] {
+            assert!(
+                !(outside >= "/VN/01/" && outside < ub.as_str()),
+                "{outside}"
+            );
+        }
+    }
+}

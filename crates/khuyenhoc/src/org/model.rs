@@ -1,0 +1,277 @@
+//! Units in the database: named steps that read and write them.
+
+use super::path_upper_bound;
+use crate::db::{Db, Tx};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub level: String,
+    pub kind: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
+    #[serde(skip)]
+    pub path: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+impl Unit {
+    pub fn is_open(&self) -> bool {
+        self.valid_to.is_none()
+    }
+    pub fn is_branch(&self) -> bool {
+        self.level == "branch"
+    }
+    /// Vietnamese and English names of the unit's kind.
+    pub fn kind_labels(&self) -> (&'static str, &'static str) {
+        kind_labels(&self.kind)
+    }
+    pub fn kind_vi(&self) -> &'static str {
+        self.kind_labels().0
+    }
+    pub fn kind_en(&self) -> &'static str {
+        self.kind_labels().1
+    }
+}
+
+pub fn kind_labels(kind: &str) -> (&'static str, &'static str) {
+    use khuyenhoc_domain::BranchKind;
+    match kind {
+        "central" => ("Trung ương Hội", "Central office"),
+        "thanh_pho" => ("Thành phố trực thuộc trung ương", "Centrally governed city"),
+        "tinh" => ("Tỉnh", "Province"),
+        "xa" => ("Xã", "Commune"),
+        "phuong" => ("Phường", "Ward"),
+        "dac_khu" => ("Đặc khu", "Special zone"),
+        k => match BranchKind::parse(k) {
+            Ok(b) => (b.label_vi(), b.label_en()),
+            Err(_) => ("Khác", "Other"),
+        },
+    }
+}
+
+const COLUMNS: &str =
+    "u.id, u.code, u.level, u.kind, u.name, p.code, u.parent_id, u.path, u.valid_from, u.valid_to";
+const FROM: &str = "FROM units u LEFT JOIN units p ON p.id = u.parent_id";
+
+fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
+    Ok(Unit {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        level: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        name: r.try_get(4)?,
+        parent_code: r.try_get(5)?,
+        parent_id: r.try_get(6)?,
+        path: r.try_get(7)?,
+        valid_from: r.try_get(8)?,
+        valid_to: r.try_get(9)?,
+    })
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE u.code = $1");
+    sqlx::query(&sql)
+        .bind(code)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE u.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// What to list. Every filter is optional; `scope_roots` limits the answer to the subtrees the
+/// reader may see (an empty list means nothing).
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub scope_roots: Vec<String>,
+    pub level: Option<String>,
+    pub parent_id: Option<i64>,
+    /// Folded search text (see `khuyenhoc_domain::text::fold`).
+    pub search: Option<String>,
+    /// `YYYY-MM-DD`: only units that existed that day. Without it, only units open today.
+    pub as_of: Option<String>,
+    pub include_closed: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of units and the total count that matched.
+pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Unit>, i64), sqlx::Error> {
+    if q.scope_roots.is_empty() {
+        return Ok((vec![], 0));
+    }
+    let mut args: Vec<String> = vec![];
+    let mut conds: Vec<String> = vec![];
+    let mut scope = vec![];
+    for root in &q.scope_roots {
+        args.push(root.clone());
+        args.push(path_upper_bound(root));
+        scope.push(format!(
+            "(u.path >= ${} AND u.path < ${})",
+            args.len() - 1,
+            args.len()
+        ));
+    }
+    conds.push(format!("({})", scope.join(" OR ")));
+    if let Some(level) = &q.level {
+        args.push(level.clone());
+        conds.push(format!("u.level = ${}", args.len()));
+    }
+    if let Some(p) = q.parent_id {
+        conds.push(format!("u.parent_id = {p}"));
+    }
+    if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("%{escaped}%"));
+        conds.push(format!("u.name_folded LIKE ${} ESCAPE '\\'", args.len()));
+    }
+    if let Some(d) = &q.as_of {
+        args.push(d.clone());
+        let n = args.len();
+        conds.push(format!(
+            "u.valid_from <= ${n} AND (u.valid_to IS NULL OR u.valid_to > ${n})"
+        ));
+    } else if !q.include_closed {
+        conds.push("u.valid_to IS NULL".into());
+    }
+    let where_ = conds.join(" AND ");
+    let count_sql = format!("SELECT COUNT(*) FROM units u WHERE {where_}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for a in &args {
+        cq = cq.bind(a.clone());
+    }
+    let total = cq.fetch_one(&db.pool).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {where_} ORDER BY u.path LIMIT {} OFFSET {}",
+        q.limit.clamp(1, 1000),
+        q.offset.max(0)
+    );
+    let mut lq = sqlx::query(&sql);
+    for a in args {
+        lq = lq.bind(a);
+    }
+    let units = lq
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((units, total))
+}
+
+/// How many open units lie under `path` (the unit itself excluded): one range scan.
+pub async fn count_below(db: &Db, path: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units WHERE path > $1 AND path < $2 AND valid_to IS NULL",
+    )
+    .bind(path)
+    .bind(path_upper_bound(path))
+    .fetch_one(&db.pool)
+    .await
+}
+
+/// The chain from the root down to the unit's parent, for breadcrumbs.
+pub async fn ancestors(db: &Db, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
+    let codes: Vec<&str> = unit.path.trim_matches('/').split('/').collect();
+    let mut out = vec![];
+    for code in codes.iter().take(codes.len().saturating_sub(1)) {
+        if let Some(u) = by_code(db, code).await? {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// The units an old unit became: its successors, following chains of successions.
+pub async fn successors(
+    db: &Db,
+    unit_id: i64,
+) -> Result<Vec<(Unit, Option<i64>, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT successor_id, share_permille, effective_date FROM unit_successions WHERE predecessor_id = $1 ORDER BY successor_id")
+        .bind(unit_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out = vec![];
+    for r in rows {
+        if let Some(u) = by_id(db, r.try_get(0)?).await? {
+            out.push((u, r.try_get(1)?, r.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Records that `predecessor` became (a share of) `successor` on `date`, and closes the
+/// predecessor that day if it is still open.
+pub async fn record_succession(
+    tx: &mut Tx<'_>,
+    predecessor_id: i64,
+    successor_id: i64,
+    share_permille: Option<i64>,
+    date: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO unit_successions (predecessor_id, successor_id, share_permille, effective_date) VALUES ($1, $2, $3, $4)")
+        .bind(predecessor_id)
+        .bind(successor_id)
+        .bind(share_permille)
+        .bind(date)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE units SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
+        .bind(date)
+        .bind(predecessor_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new unit row, for imports and for opening branches.
+pub struct NewUnit<'a> {
+    pub code: &'a str,
+    pub level: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub parent: Option<(&'a str, i64)>,
+    pub valid_from: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx<'_>, u: &NewUnit<'_>) -> Result<i64, sqlx::Error> {
+    let path = match u.parent {
+        Some((parent_path, _)) => format!("{parent_path}{}/", u.code),
+        None => format!("/{}/", u.code),
+    };
+    sqlx::query_scalar(
+        "INSERT INTO units (code, level, kind, name, name_folded, parent_id, path, valid_from, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(u.code)
+    .bind(u.level)
+    .bind(u.kind)
+    .bind(u.name)
+    .bind(khuyenhoc_domain::text::fold(u.name))
+    .bind(u.parent.map(|p| p.1))
+    .bind(path)
+    .bind(u.valid_from)
+    .bind(crate::db::now())
+    .fetch_one(&mut **tx)
+    .await
+}

@@ -1,0 +1,406 @@
+//! Pages of the map: search over the units in scope, a unit's page, and branch changes.
+
+use super::model::{self, Unit};
+use super::service;
+use crate::accounts::model::{self as people, Person};
+use crate::auth::{perm, Viewer};
+use crate::error::{AppError, PageResult};
+use crate::positions::model::{self as positions, Position};
+use crate::positions::types::{self, PositionType};
+use crate::state::AppState;
+use crate::web::extract::{PageForm, PageQuery};
+use crate::web::layout::{render, Chrome, FormErrors};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use khuyenhoc_domain::{text, BranchKind, Level};
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+pub struct UnitsPage {
+    pub c: Chrome,
+    pub q: String,
+    pub level: String,
+    pub levels: Vec<(&'static str, &'static str, &'static str)>,
+    pub units: Vec<Unit>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub searched: bool,
+}
+
+impl UnitsPage {
+    pub fn page_href(&self, page: i64) -> String {
+        let q: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("level", &self.level)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/units?{q}")
+    }
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageQuery(sq): PageQuery<SearchQuery>,
+) -> PageResult<Html<String>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
+    let level = Level::parse(&sq.level).ok();
+    let folded = text::fold(&sq.q);
+    let searched = !folded.is_empty() || level.is_some();
+    let page = sq.page.unwrap_or(1).max(1);
+    let roots = v.scope_roots();
+    let (units, total) = if searched {
+        let q = model::Query {
+            scope_roots: roots,
+            level: level.map(|l| l.code().to_owned()),
+            search: Some(folded),
+            limit: PAGE,
+            offset: (page - 1) * PAGE,
+            ..Default::default()
+        };
+        model::list(&state.db, &q).await?
+    } else {
+        let mut units = vec![];
+        for r in &roots {
+            let code = r
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            if let Some(u) = model::by_code(&state.db, code).await? {
+                units.push(u);
+            }
+        }
+        let n = i64::try_from(units.len()).unwrap_or(0);
+        (units, n)
+    };
+    let levels = Level::ALL
+        .iter()
+        .map(|l| (l.code(), l.label_vi(), l.label_en()))
+        .collect();
+    let pages = (total + PAGE - 1) / PAGE;
+    render(&UnitsPage {
+        c,
+        q: sq.q.trim().to_owned(),
+        level: sq.level,
+        levels,
+        units,
+        total,
+        page,
+        pages,
+        searched,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+pub struct UnitPage {
+    pub c: Chrome,
+    pub u: Unit,
+    pub crumbs: Vec<Unit>,
+    pub children: Vec<Unit>,
+    pub children_total: i64,
+    pub below: i64,
+    pub positions: Vec<Position>,
+    pub people: Vec<Person>,
+    pub successors: Vec<(Unit, Option<i64>, String)>,
+    pub can_units: bool,
+    pub can_positions: bool,
+    pub can_people: bool,
+    pub can_audit: bool,
+    pub kinds: Vec<(&'static str, &'static str, &'static str)>,
+    pub types: Vec<PositionType>,
+    pub errors: FormErrors,
+    pub form_name: String,
+}
+
+async fn unit_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    code: &str,
+    errors: FormErrors,
+    form_name: String,
+) -> PageResult<Html<String>> {
+    let u = service::visible(&state.db, v, code).await?;
+    let crumbs = model::ancestors(&state.db, &u)
+        .await?
+        .into_iter()
+        .filter(|a| v.can_read(&a.path))
+        .collect();
+    let q = model::Query {
+        scope_roots: vec![u.path.clone()],
+        parent_id: Some(u.id),
+        limit: 500,
+        ..Default::default()
+    };
+    let (children, children_total) = model::list(&state.db, &q).await?;
+    let below = model::count_below(&state.db, &u.path).await?;
+    let kinds = if u.level == "commune" || u.level == "province" {
+        BranchKind::ALL
+            .iter()
+            .filter(|k| u.level == "commune" || k.may_hang_under_province())
+            .map(|k| (k.code(), k.label_vi(), k.label_en()))
+            .collect()
+    } else {
+        vec![]
+    };
+    render(&UnitPage {
+        c,
+        crumbs,
+        children,
+        children_total,
+        below,
+        positions: positions::for_unit(&state.db, u.id).await?,
+        people: people::for_unit(&state.db, u.id, 100).await?,
+        successors: model::successors(&state.db, u.id).await?,
+        can_units: v.position_for(perm::UNIT_MANAGE, &u.path).is_some() && u.is_open(),
+        can_positions: v.position_for(perm::POSITION_MANAGE, &u.path).is_some() && u.is_open(),
+        can_people: v.position_for(perm::PERSON_MANAGE, &u.path).is_some(),
+        can_audit: v.position_for(perm::AUDIT_READ, &u.path).is_some(),
+        kinds,
+        types: types::list(&state.db).await?,
+        errors,
+        form_name,
+        u,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
+    unit_page(&state, c, &v, &code, FormErrors::default(), String::new()).await
+}
+
+/// A form error re-renders the unit page with the message beside the field.
+async fn after<T>(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    code: &str,
+    r: Result<T, AppError>,
+    to: impl FnOnce(T) -> String,
+    typed: String,
+) -> PageResult<Response> {
+    match r {
+        Ok(x) => Ok(Redirect::to(&to(x)).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let page = unit_page(state, c, v, code, FormErrors(e), typed).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BranchForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+pub async fn open_branch(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<BranchForm>,
+) -> PageResult<Response> {
+    let r = service::open_branch(&state.db, &v, &code, &f.name, &f.kind).await;
+    after(
+        &state,
+        c,
+        &v,
+        &code,
+        r,
+        |u| format!("/units/{}", u.code),
+        f.name,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    pub name: String,
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<RenameForm>,
+) -> PageResult<Response> {
+    let r = service::rename(&state.db, &v, &code, &f.name).await;
+    after(
+        &state,
+        c,
+        &v,
+        &code,
+        r,
+        |u| format!("/units/{}", u.code),
+        f.name,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    pub parent: String,
+}
+
+pub async fn move_branch(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<MoveForm>,
+) -> PageResult<Response> {
+    let r = service::move_branch(&state.db, &v, &code, &f.parent).await;
+    after(
+        &state,
+        c,
+        &v,
+        &code,
+        r,
+        |u| format!("/units/{}", u.code),
+        String::new(),
+    )
+    .await
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let r = service::close_branch(&state.db, &v, &code).await;
+    after(
+        &state,
+        c,
+        &v,
+        &code,
+        r,
+        |u| format!("/units/{}", u.code),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "clusters.html")]
+pub struct ClustersPage {
+    pub c: Chrome,
+    pub clusters: Vec<super::cluster::Cluster>,
+    pub can_manage: bool,
+    pub errors: FormErrors,
+}
+
+pub async fn clusters(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+) -> PageResult<Html<String>> {
+    clusters_page(&state, c, &v, FormErrors::default()).await
+}
+
+async fn clusters_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    errors: FormErrors,
+) -> PageResult<Html<String>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
+    let clusters = super::cluster::list(&state.db, &crate::db::today()).await?;
+    let can_manage = v.position_for(perm::CLUSTER_MANAGE, "/VN/").is_some();
+    render(&ClustersPage {
+        c,
+        clusters,
+        can_manage,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ClusterForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+async fn cluster_result(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    r: Result<(), AppError>,
+) -> PageResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to("/clusters").into_response()),
+        Err(AppError::Invalid(e)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            clusters_page(state, c, v, FormErrors(e)).await?,
+        )
+            .into_response()),
+        Err(AppError::Conflict(e)) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            clusters_page(state, c, v, FormErrors(vec![e])).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_cluster(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageForm(f): PageForm<ClusterForm>,
+) -> PageResult<Response> {
+    let r = super::cluster::create(&state.db, &v, &f.code, &f.name).await;
+    cluster_result(&state, c, &v, r).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub province: String,
+}
+
+pub async fn assign_cluster(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<MemberForm>,
+) -> PageResult<Response> {
+    let r = super::cluster::assign(&state.db, &v, &code, &f.province).await;
+    cluster_result(&state, c, &v, r).await
+}

@@ -1,0 +1,95 @@
+//! JSON API of positions.
+
+use super::model::{self, Position};
+use super::service;
+use crate::accounts::model::Lookup;
+use crate::accounts::pages::parse_id;
+use crate::auth::ApiViewer;
+use crate::error::{ApiResult, AppError};
+use crate::org::service as units;
+use crate::state::AppState;
+use crate::web::extract::ApiJson;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use khuyenhoc_domain::{Invalid, PhoneNumber};
+use serde::Deserialize;
+
+pub async fn for_unit(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<Position>>> {
+    let unit = units::visible(&state.db, &v, &code).await?;
+    Ok(Json(model::for_unit(&state.db, unit.id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPosition {
+    #[serde(rename = "type")]
+    pub type_code: String,
+    pub title: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(p): ApiJson<NewPosition>,
+) -> ApiResult<(StatusCode, Json<Position>)> {
+    let pos = service::create(&state.db, &v, &code, &p.type_code, p.title.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(pos)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Position>> {
+    Ok(Json(
+        service::visible(&state.db, &v, parse_id(&id)?).await?.0,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handover {
+    pub person_id: Option<i64>,
+    pub phone: Option<String>,
+}
+
+pub async fn handover(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(h): ApiJson<Handover>,
+) -> ApiResult<Json<Position>> {
+    let lookup = match (h.person_id, h.phone.as_deref()) {
+        (Some(id), None) => Lookup::Id(id),
+        (None, Some(p)) => {
+            Lookup::Phone(PhoneNumber::parse(p).map_err(|e| AppError::field("phone", e))?)
+        }
+        _ => {
+            return Err(AppError::field(
+                "person_id",
+                Invalid::new(
+                    "Cần đúng một trong hai trường person_id, phone",
+                    "Give exactly one of person_id, phone",
+                ),
+            )
+            .into())
+        }
+    };
+    Ok(Json(
+        service::handover(&state.db, &v, parse_id(&id)?, &lookup).await?,
+    ))
+}
+
+pub async fn vacate(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Position>> {
+    Ok(Json(service::vacate(&state.db, &v, parse_id(&id)?).await?))
+}

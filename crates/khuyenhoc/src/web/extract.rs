@@ -1,0 +1,82 @@
+//! Extractors whose rejections speak our format: problem+json with a Vietnamese and an English
+//! message for the API, an error page for forms.
+
+use crate::error::{ApiError, AppError, PageError};
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+fn from_status(status: StatusCode, detail: String) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::PayloadTooLarge;
+    }
+    AppError::bad_request(
+        format!("Dữ liệu gửi lên không đọc được: {detail}"),
+        format!("The request body could not be read: {detail}"),
+    )
+}
+
+/// A JSON body; a malformed one is answered 400 (413 when too large) as problem+json.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(e @ JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError(AppError::bad_request(
+                    "Cần gửi dữ liệu dạng JSON (Content-Type: application/json)",
+                    format!("Send JSON (Content-Type: application/json): {e}"),
+                )))
+            }
+            Err(e) => Err(ApiError(from_status(e.status(), e.body_text()))),
+        }
+    }
+}
+
+/// Query parameters of an API request.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| {
+                ApiError(AppError::bad_request(
+                    format!("Tham số truy vấn không hợp lệ: {}", e.body_text()),
+                    format!("Invalid query parameters: {}", e.body_text()),
+                ))
+            })
+    }
+}
+
+/// Query parameters of a page.
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| PageQuery(q.0))
+            .map_err(|e: QueryRejection| PageError(from_status(e.status(), e.body_text())))
+    }
+}
+
+/// A submitted form; a malformed one gets an error page.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|f| PageForm(f.0))
+            .map_err(|e: FormRejection| PageError(from_status(e.status(), e.body_text())))
+    }
+}

@@ -1,0 +1,42 @@
+//! The home page, different per role: an officer sees their positions and the size of each
+//! subtree; a citizen sees their own record.
+
+use crate::accounts::model::{self as people, Person};
+use crate::auth::{HeldPosition, OptionalViewer};
+use crate::error::{AppError, PageResult};
+use crate::state::AppState;
+use crate::web::layout::{render, Chrome};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub c: Chrome,
+    pub me: Person,
+    /// Each position with the number of open units below its unit.
+    pub positions: Vec<(HeldPosition, i64)>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    c: Chrome,
+    OptionalViewer(v): OptionalViewer,
+) -> PageResult<Response> {
+    let Some(v) = v else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if v.must_change_password {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let me = people::by_id(&state.db, v.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut positions = vec![];
+    for p in &v.positions {
+        let n = crate::org::model::count_below(&state.db, &p.unit_path).await?;
+        positions.push((p.clone(), n));
+    }
+    Ok(render(&HomePage { c, me, positions })?.into_response())
+}
