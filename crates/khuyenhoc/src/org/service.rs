@@ -199,7 +199,7 @@ pub async fn move_branch(
     check_parent(&parent, kind)?;
     let new_path = format!("{}{}/", parent.path, unit.code);
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE units SET path = $1 || substr(path, $2), parent_id = CASE WHEN id = $3 THEN $4 ELSE parent_id END WHERE path >= $5 AND path < $6")
+    sqlx::query("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), parent_id = CASE WHEN id = $3 THEN $4 ELSE parent_id END WHERE path >= $5 AND path < $6")
         .bind(&new_path)
         .bind(i64::try_from(unit.path.len() + 1).unwrap_or(i64::MAX))
         .bind(unit.id)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Prepares what the tests need on a fresh machine of this kind, installing only what is missing:
+# a running PostgreSQL with a test role, and headless Chromium with ChromeDriver.
+# Prints the PostgreSQL URL for the tests on its last line.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+need_apt() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq >&2; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >&2
+}
+
+if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
+  echo "installing PostgreSQL…" >&2
+  need_apt postgresql
+fi
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "installing Chromium and ChromeDriver…" >&2
+  need_apt chromium chromium-driver
+fi
+
+ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$ver main"; then
+  as_root pg_createcluster "$ver" main >&2
+fi
+if ! pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -qx online; then
+  as_root pg_ctlcluster "$ver" main start >&2
+fi
+port=$(pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $3}')
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p "$port" && break
+  sleep 1
+done
+as_root runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 >&2 <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'khuyenhoc_test') THEN
+    CREATE ROLE khuyenhoc_test LOGIN CREATEDB PASSWORD 'khuyenhoc_test';
+  END IF;
+END $$;
+SQL
+# Drop the databases of earlier runs.
+for db in $(as_root runuser -u postgres -- psql -p "$port" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'kh_test_%'"); do
+  as_root runuser -u postgres -- psql -q -p "$port" -c "DROP DATABASE IF EXISTS $db" >&2
+done
+echo "postgres://khuyenhoc_test:khuyenhoc_test@127.0.0.1:$port/postgres"
