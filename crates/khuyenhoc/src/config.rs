@@ -98,7 +98,7 @@ impl Settings {
             fig = fig.merge(Toml::file(p));
         }
         fig = fig
-            .merge(Env::prefixed("KHUYENHOC_").ignore(&["CONFIG"]))
+            .merge(Env::prefixed("KHUYENHOC_").ignore(&["CONFIG", "ADMIN_PASSWORD", "TEST_PG_URL"]))
             .merge(Serialized::defaults(overrides));
         let s: Settings = fig.extract()?;
         anyhow::ensure!(s.session_hours > 0, "session_hours must be positive");

@@ -36,6 +36,8 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("bad request: {en}")]
     BadRequest { vi: String, en: String },
+    #[error("unprocessable: {en}")]
+    Unprocessable { vi: String, en: String },
     #[error("conflict: {0:?}")]
     Conflict(FieldError),
     #[error("too many attempts")]
@@ -74,6 +76,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,7 +94,7 @@ impl AppError {
                 "Request refused. Please reload the page and try again",
             ),
             AppError::Invalid(_) => ("Dữ liệu chưa hợp lệ", "Some fields are invalid"),
-            AppError::BadRequest { vi, en } => return (vi.clone(), en.clone()),
+            AppError::BadRequest { vi, en } | AppError::Unprocessable { vi, en } => return (vi.clone(), en.clone()),
             AppError::Conflict(f) => (f.message_vi, f.message_en),
             AppError::TooManyRequests { .. } => (
                 "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại",

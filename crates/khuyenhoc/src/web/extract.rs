@@ -12,6 +12,12 @@ fn from_status(status: StatusCode, detail: String) -> AppError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return AppError::PayloadTooLarge;
     }
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        return AppError::Unprocessable {
+            vi: format!("Dữ liệu gửi lên sai kiểu hoặc có trường lạ: {detail}"),
+            en: format!("The request has a field of the wrong type or an unknown field: {detail}"),
+        };
+    }
     AppError::bad_request(
         format!("Dữ liệu gửi lên không đọc được: {detail}"),
         format!("The request body could not be read: {detail}"),
