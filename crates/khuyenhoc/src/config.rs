@@ -154,3 +154,32 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    /// The example file documents every setting and parses to the defaults.
+    #[test]
+    fn example_matches_the_defaults() {
+        let text = include_str!("../../../khuyenhoc.example.toml");
+        let parsed: Settings = Figment::from(Toml::string(text))
+            .extract()
+            .expect("the example parses");
+        let defaults = Settings::default();
+        assert_eq!(
+            serde_json::to_value(&parsed).ok(),
+            serde_json::to_value(&defaults).ok()
+        );
+        let keys = serde_json::to_value(&defaults)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
+            .unwrap_or_default();
+        for key in keys {
+            assert!(
+                text.contains(&format!("{key} =")),
+                "{key} is not documented in khuyenhoc.example.toml"
+            );
+        }
+    }
+}

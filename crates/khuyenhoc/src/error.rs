@@ -94,7 +94,9 @@ impl AppError {
                 "Request refused. Please reload the page and try again",
             ),
             AppError::Invalid(_) => ("Dữ liệu chưa hợp lệ", "Some fields are invalid"),
-            AppError::BadRequest { vi, en } | AppError::Unprocessable { vi, en } => return (vi.clone(), en.clone()),
+            AppError::BadRequest { vi, en } | AppError::Unprocessable { vi, en } => {
+                return (vi.clone(), en.clone())
+            }
             AppError::Conflict(f) => (f.message_vi, f.message_en),
             AppError::TooManyRequests { .. } => (
                 "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại",

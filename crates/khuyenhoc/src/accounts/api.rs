@@ -50,3 +50,21 @@ pub async fn create(
         Json(service::create(&state.db, &v, &code, &p).await?),
     ))
 }
+
+#[derive(Serialize)]
+pub struct Reset {
+    pub person_id: i64,
+    pub temporary_password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Reset>> {
+    let (p, temporary_password) = service::reset_password(&state.db, &v, parse_id(&id)?).await?;
+    Ok(Json(Reset {
+        person_id: p.id,
+        temporary_password,
+    }))
+}

@@ -80,17 +80,24 @@ pub async fn change_password(
     }
     match service::change_password(&state.db, &v, &f.current, &f.new).await {
         Ok(()) => {
+            let hours = state.settings.session_hours;
+            let token = crate::auth::session::create(&state.db, v.person_id, hours).await?;
+            let jar = axum_extra::extract::CookieJar::new().add(crate::auth::session::cookie(
+                token,
+                state.settings.secure_cookies(),
+                hours,
+            ));
             let mut v = v;
             v.must_change_password = false;
-            Ok(account_page(
+            let page = account_page(
                 &state,
                 c,
                 &v,
                 FormErrors::default(),
                 Some(("Đã đổi mật khẩu", "Password changed")),
             )
-            .await?
-            .into_response())
+            .await?;
+            Ok((jar, page).into_response())
         }
         Err(AppError::Invalid(errors)) => Ok(account_page(&state, c, &v, FormErrors(errors), None)
             .await?

@@ -237,7 +237,7 @@ pub async fn reset_password(
     Ok((person, temp))
 }
 
-/// The viewer changes their own password (the current one is required).
+/// The viewer changes their own password (the current one is required); all their sessions end.
 pub async fn change_password(
     db: &Db,
     viewer: &Viewer,
@@ -266,6 +266,9 @@ pub async fn change_password(
         .bind(viewer.person_id)
         .execute(&mut *tx)
         .await?;
+    // Every session ends, so a stolen session dies with the old password; the caller opens a
+    // new one for the person who changed it.
+    session::end_all(&mut tx, viewer.person_id).await?;
     let unit_id = viewer.home_unit_id;
     let change = Change {
         unit_id: Some(unit_id),

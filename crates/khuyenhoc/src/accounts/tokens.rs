@@ -1,5 +1,6 @@
 //! Personal API tokens: `kh_` and 64 hex characters, shown once; the database keeps the hash.
 
+use crate::audit::{self, Actor, Change};
 use crate::auth::{random_secret, secret_hash, Viewer};
 use crate::db::{now, Db};
 use crate::error::AppError;
@@ -47,27 +48,48 @@ pub async fn create(db: &Db, viewer: &Viewer, name: &str) -> Result<String, AppE
         ));
     }
     let secret = format!("kh_{}", random_secret());
-    sqlx::query(
-        "INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(viewer.person_id)
-    .bind(name)
-    .bind(secret_hash(&secret))
-    .bind(now())
-    .execute(&db.pool)
-    .await?;
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(viewer.person_id)
+        .bind(&name)
+        .bind(secret_hash(&secret))
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+    let after = serde_json::json!({"name": name, "person": viewer.person_id});
+    let change = Change {
+        unit_id: Some(viewer.home_unit_id),
+        entity: "api_token",
+        entity_id: id.to_string(),
+        action: "create",
+        before: None,
+        after: Some(after),
+    };
+    audit::record(&mut tx, Actor::new(viewer.person_id, None), change).await?;
+    tx.commit().await?;
     Ok(secret)
 }
 
 pub async fn revoke(db: &Db, viewer: &Viewer, id: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
     let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
         .bind(now())
         .bind(id)
         .bind(viewer.person_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    let change = Change {
+        unit_id: Some(viewer.home_unit_id),
+        entity: "api_token",
+        entity_id: id.to_string(),
+        action: "revoke",
+        before: None,
+        after: None,
+    };
+    audit::record(&mut tx, Actor::new(viewer.person_id, None), change).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -186,3 +186,35 @@ pub async fn clusters(
     };
     Ok(Json(cluster::list(&state.db, &date).await?))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCluster {
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn create_cluster(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    ApiJson(c): ApiJson<NewCluster>,
+) -> ApiResult<StatusCode> {
+    cluster::create(&state.db, &v, &c.code, &c.name).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub province: String,
+}
+
+pub async fn assign_cluster(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(m): ApiJson<NewMember>,
+) -> ApiResult<StatusCode> {
+    cluster::assign(&state.db, &v, &code, &m.province).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -93,3 +93,33 @@ pub async fn vacate(
 ) -> ApiResult<Json<Position>> {
     Ok(Json(service::vacate(&state.db, &v, parse_id(&id)?).await?))
 }
+
+pub async fn types(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+) -> ApiResult<Json<Vec<super::types::PositionType>>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Json(super::types::list(&state.db).await?))
+}
+
+pub async fn create_type(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    ApiJson(t): ApiJson<super::types::NewType>,
+) -> ApiResult<(StatusCode, Json<super::types::PositionType>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(super::types::create(&state.db, &v, &t).await?),
+    ))
+}
+
+pub async fn holders(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<model::Holder>>> {
+    let (pos, _) = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    Ok(Json(model::holders(&state.db, pos.id).await?))
+}

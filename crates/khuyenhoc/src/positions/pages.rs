@@ -110,3 +110,83 @@ pub async fn create(
     let p = service::create(&state.db, &v, &code, &f.type_code, Some(&f.title)).await?;
     Ok(Redirect::to(&format!("/positions/{}", p.id)))
 }
+
+#[derive(Template)]
+#[template(path = "position_types.html")]
+pub struct TypesPage {
+    pub c: Chrome,
+    pub types: Vec<super::types::PositionType>,
+    pub all_permissions: &'static [&'static str],
+    pub can_manage: bool,
+    pub errors: FormErrors,
+}
+
+async fn types_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    errors: FormErrors,
+) -> PageResult<Html<String>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
+    let types = super::types::list(&state.db).await?;
+    let can_manage = v
+        .position_for(crate::auth::perm::POSITION_TYPE_MANAGE, "/VN/")
+        .is_some();
+    render(&TypesPage {
+        c,
+        types,
+        all_permissions: crate::auth::perm::ALL,
+        can_manage,
+        errors,
+    })
+}
+
+pub async fn types(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+) -> PageResult<Html<String>> {
+    types_page(&state, c, &v, FormErrors::default()).await
+}
+
+/// The form sends `permissions` once per ticked box, so it is read as a list of pairs.
+pub async fn create_type(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let t = super::types::NewType {
+        code: get("code"),
+        name_vi: get("name_vi"),
+        name_en: get("name_en"),
+        permissions: pairs
+            .iter()
+            .filter(|(n, _)| n == "permissions")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    match super::types::create(&state.db, &v, &t).await {
+        Ok(_) => Ok(Redirect::to("/position-types").into_response()),
+        Err(AppError::Invalid(e)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            types_page(&state, c, &v, FormErrors(e)).await?,
+        )
+            .into_response()),
+        Err(AppError::Conflict(e)) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            types_page(&state, c, &v, FormErrors(vec![e])).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}

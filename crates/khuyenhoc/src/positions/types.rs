@@ -71,3 +71,111 @@ pub async fn list(db: &Db) -> Result<Vec<PositionType>, sqlx::Error> {
         })
         .collect()
 }
+
+/// Input for a position type defined by the central office.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewType {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+/// The central office defines a new position type (needs `position_type.manage` at the centre).
+pub async fn create(
+    db: &Db,
+    viewer: &crate::auth::Viewer,
+    t: &NewType,
+) -> Result<PositionType, crate::error::AppError> {
+    use crate::error::{AppError, FieldError};
+    use khuyenhoc_domain::{text, Invalid};
+    let pos = viewer
+        .position_for(perm::POSITION_TYPE_MANAGE, "/VN/")
+        .ok_or(AppError::NotFound)?;
+    let code = t.code.trim().to_lowercase();
+    let mut errors = vec![];
+    if code.is_empty()
+        || code.len() > 40
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        errors.push(FieldError::new(
+            "code",
+            Invalid::new(
+                "Mã gồm chữ thường không dấu, số và dấu gạch dưới (tối đa 40)",
+                "A code has lowercase letters, digits and underscores (at most 40)",
+            ),
+        ));
+    }
+    let (vi, en) = (text::clean(&t.name_vi), text::clean(&t.name_en));
+    for (field, v) in [("name_vi", &vi), ("name_en", &en)] {
+        if v.chars().count() < 2 || v.chars().count() > 100 {
+            errors.push(FieldError::new(
+                field,
+                Invalid::new(
+                    "Tên có từ 2 đến 100 ký tự",
+                    "A name has 2 to 100 characters",
+                ),
+            ));
+        }
+    }
+    let mut perms: Vec<&str> = vec![];
+    for p in &t.permissions {
+        match perm::ALL.iter().find(|x| **x == p.trim()) {
+            Some(x) if !perms.contains(x) => perms.push(x),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "permissions",
+                Invalid::new("Có quyền không tồn tại", "Unknown permission"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.begin().await?;
+    let res = sqlx::query("INSERT INTO position_types (code, name_vi, name_en, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, 0, $5)")
+        .bind(&code)
+        .bind(&vi)
+        .bind(&en)
+        .bind(perms.join(" "))
+        .bind(now())
+        .execute(&mut *tx)
+        .await;
+    if let Err(e) = res {
+        if crate::db::is_unique_violation(&e, "position_types_code") {
+            return Err(AppError::Conflict(FieldError::new(
+                "code",
+                Invalid::new("Mã chức danh đã tồn tại", "This position type code exists"),
+            )));
+        }
+        return Err(e.into());
+    }
+    let after =
+        serde_json::json!({"code": code, "name_vi": vi, "name_en": en, "permissions": perms});
+    let change = crate::audit::Change {
+        unit_id: Some(pos.unit_id),
+        entity: "position_type",
+        entity_id: code.clone(),
+        action: "create",
+        before: None,
+        after: Some(after),
+    };
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Actor::new(viewer.person_id, Some(pos.position_id)),
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PositionType {
+        code,
+        name_vi: vi,
+        name_en: en,
+        permissions: perms.iter().map(|s| (*s).to_owned()).collect(),
+        builtin: false,
+    })
+}

@@ -29,6 +29,17 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             }),
             json!(["full_name"]),
         ),
+        ("post", "/api/v1/position-types") => s(
+            json!({"code": {"type": "string"}, "name_vi": {"type": "string"}, "name_en": {"type": "string"}, "permissions": {"type": "array", "items": {"type": "string", "enum": crate::auth::perm::ALL}}}),
+            json!(["code", "name_vi", "name_en"]),
+        ),
+        ("post", "/api/v1/clusters") => s(
+            json!({"code": {"type": "string"}, "name": {"type": "string"}}),
+            json!(["code", "name"]),
+        ),
+        ("post", "/api/v1/clusters/{code}/members") => {
+            s(json!({"province": {"type": "string"}}), json!(["province"]))
+        }
         ("post", "/api/v1/positions/{id}/handover") => s(
             json!({"person_id": {"type": "integer"}, "phone": {"type": "string"}}),
             json!([]),
@@ -74,17 +85,22 @@ pub fn build() -> Value {
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
         params.extend(query_params(r.path));
-        let ok = if method == "post"
-            && !r.path.ends_with("/close")
-            && !r.path.ends_with("/handover")
-            && !r.path.ends_with("/vacate")
-        {
-            "201"
-        } else {
-            "200"
+        let ok = match (method.as_str(), r.path) {
+            (_, p) if p.ends_with("/members") => "204",
+            ("post", p)
+                if !["/close", "/handover", "/vacate", "/reset-password"]
+                    .iter()
+                    .any(|end| p.ends_with(end)) =>
+            {
+                "201"
+            }
+            _ => "200",
         };
-        let mut responses =
-            json!({ ok: {"description": "OK", "content": {"application/json": {"schema": {}}}} });
+        let mut responses = if ok == "204" {
+            json!({ ok: {"description": "Done"} })
+        } else {
+            json!({ ok: {"description": "OK", "content": {"application/json": {"schema": {}}}} })
+        };
         if r.access != Access::Public {
             responses["400"] = problem("Bad input");
             responses["401"] = problem("Not signed in");
