@@ -19,7 +19,8 @@ pub struct Login {
 }
 
 /// (phone, name, unit code of the home unit, position type at that unit or none, roles).
-const PEOPLE: &[(&str, &str, &str, Option<&str>, &str, &str)] = &[
+type DemoPerson = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
+const PEOPLE: &[DemoPerson] = &[
     (
         "0900000001",
         "Nguyễn Văn Quang",

@@ -21,7 +21,7 @@ fn dummy_hash() -> &'static str {
 
 pub fn check_strength(pw: &str) -> Result<(), Invalid> {
     let n = pw.chars().count();
-    if n < 8 || n > 128 {
+    if !(8..=128).contains(&n) {
         return Err(Invalid::new(
             "Mật khẩu phải có từ 8 đến 128 ký tự",
             "Password must have 8 to 128 characters",

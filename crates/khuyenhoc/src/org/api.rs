@@ -63,7 +63,7 @@ pub async fn list(
         .transpose()?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
-    if page < 1 || page > 1_000_000 {
+    if !(1..=1_000_000).contains(&page) {
         return Err(AppError::field(
             "page",
             Invalid::new("Số trang phải từ 1", "page must be 1 or more"),

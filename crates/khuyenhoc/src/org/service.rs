@@ -42,7 +42,7 @@ pub async fn with_right(
 pub fn parse_name(name: &str) -> Result<String, AppError> {
     let n = text::clean(name);
     let len = n.chars().count();
-    if len < 2 || len > 200 || n.chars().any(char::is_control) {
+    if !(2..=200).contains(&len) || n.chars().any(char::is_control) {
         return Err(AppError::field(
             "name",
             Invalid::new(
