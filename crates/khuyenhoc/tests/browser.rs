@@ -10,12 +10,12 @@
 mod common;
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::BodyExt;
 use khuyenhoc::db::Backend;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-use http_body_util::BodyExt;
 use tokio::time::{timeout, timeout_at, Instant};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -64,14 +64,19 @@ impl Driver {
             port,
             log,
         };
-        driver.wait_ready(deadline.min(Instant::now() + DRIVER_READY)).await;
+        driver
+            .wait_ready(deadline.min(Instant::now() + DRIVER_READY))
+            .await;
         driver
     }
 
     async fn wait_ready(&mut self, until: Instant) {
         loop {
             if let Some(status) = self.child.try_wait().expect("poll chromedriver") {
-                panic!("chromedriver exited at start ({status}): {}", self.log_tail());
+                panic!(
+                    "chromedriver exited at start ({status}): {}",
+                    self.log_tail()
+                );
             }
             if self.answers().await {
                 return;
@@ -88,10 +93,9 @@ impl Driver {
 
     /// Whether `GET /status` says chromedriver is ready for new sessions.
     async fn answers(&self) -> bool {
-        let client = hyper_util::client::legacy::Client::builder(
-            hyper_util::rt::TokioExecutor::new(),
-        )
-        .build_http::<http_body_util::Empty<axum::body::Bytes>>();
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<http_body_util::Empty<axum::body::Bytes>>();
         let Ok(uri) = format!("{}/status", self.url()).parse::<axum::http::Uri>() else {
             return false;
         };
@@ -117,7 +121,11 @@ impl Driver {
         let start = (start..log.len())
             .find(|i| log.is_char_boundary(*i))
             .unwrap_or(log.len());
-        format!("chromedriver log ({}):\n{}", self.log.display(), &log[start..])
+        format!(
+            "chromedriver log ({}):\n{}",
+            self.log.display(),
+            &log[start..]
+        )
     }
 }
 
@@ -141,7 +149,7 @@ fn free_port() -> u16 {
     l.local_addr().expect("local address").port()
 }
 
-/// A new headless Chromium session, 360 px wide, on its own profile.
+/// A new headless Chromium session with a 360 px phone screen, on its own profile.
 async fn open_browser(driver: &Driver, profile: &Path) -> Client {
     let caps = serde_json::json!({
         "browserName": "chrome",
@@ -160,6 +168,16 @@ async fn open_browser(driver: &Driver, profile: &Path) -> Client {
                 format!("--window-size={WIDTH},800"),
                 format!("--user-data-dir={}", profile.display()),
             ],
+            // Chrome keeps windows at least 500 px wide, even headless: emulate the phone screen.
+            "mobileEmulation": {
+                "deviceMetrics": {
+                    "width": WIDTH,
+                    "height": 800,
+                    "pixelRatio": 1.0,
+                    "mobile": true,
+                    "touch": true,
+                },
+            },
         },
     });
     let serde_json::Value::Object(caps) = caps else {
