@@ -15,6 +15,10 @@ if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /usr/lib/postgresql 2>/de
   echo "installing PostgreSQL…" >&2
   need_apt postgresql
 fi
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "installing poppler-utils (PDF checks)…" >&2
+  need_apt poppler-utils
+fi
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   echo "installing Chromium and ChromeDriver…" >&2
   need_apt chromium chromium-driver

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 KHUYENHOC_TEST_PG_URL=$(bash scripts/test-services.sh | tail -1)
 export KHUYENHOC_TEST_PG_URL
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --no-fail-fast "$@"

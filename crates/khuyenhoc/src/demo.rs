@@ -19,7 +19,14 @@ pub struct Login {
 }
 
 /// (phone, name, unit code of the home unit, position type at that unit or none, roles).
-type DemoPerson = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
+type DemoPerson = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
 const PEOPLE: &[DemoPerson] = &[
     (
         "0900000001",

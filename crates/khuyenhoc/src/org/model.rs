@@ -14,6 +14,7 @@ pub struct Unit {
     pub kind: String,
     pub name: String,
     pub parent_code: Option<String>,
+    pub parent_name: Option<String>,
     #[serde(skip)]
     pub parent_id: Option<i64>,
     #[serde(skip)]
@@ -57,8 +58,7 @@ pub fn kind_labels(kind: &str) -> (&'static str, &'static str) {
     }
 }
 
-const COLUMNS: &str =
-    "u.id, u.code, u.level, u.kind, u.name, p.code, u.parent_id, u.path, u.valid_from, u.valid_to";
+const COLUMNS: &str = "u.id, u.code, u.level, u.kind, u.name, p.code, u.parent_id, u.path, u.valid_from, u.valid_to, p.name";
 const FROM: &str = "FROM units u LEFT JOIN units p ON p.id = u.parent_id";
 
 fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
@@ -73,6 +73,7 @@ fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
         path: r.try_get(7)?,
         valid_from: r.try_get(8)?,
         valid_to: r.try_get(9)?,
+        parent_name: r.try_get(10)?,
     })
 }
 
