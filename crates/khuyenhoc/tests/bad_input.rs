@@ -9,60 +9,171 @@ use serde_json::json;
 
 fn assert_problem(r: &Resp, status: StatusCode) {
     assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"), "{}", r.body);
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "{}",
+        r.body
+    );
     let j = r.json();
-    assert!(j["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", r.body);
-    assert!(j["title_en"].as_str().is_some_and(|t| !t.is_empty()), "{}", r.body);
+    assert!(
+        j["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{}",
+        r.body
+    );
+    assert!(
+        j["title_en"].as_str().is_some_and(|t| !t.is_empty()),
+        "{}",
+        r.body
+    );
 }
 
-both_backends!(api_bad_input_is_a_problem_not_a_crash, |b: Backend| async move {
-    let app = TestApp::new(b).await;
-    let mut c = app.api_client(BADINH).await;
-    // Unit codes.
-    for code in ["abc", "0004", "00004-0", "%F0%9F%98%80", "00004-99999999"] {
-        let r = app.get(&mut c, &format!("/api/v1/units/{code}")).await;
-        assert!(r.status.is_client_error(), "{code}: {}", r.status);
+both_backends!(
+    api_bad_input_is_a_problem_not_a_crash,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut c = app.api_client(BADINH).await;
+        // Unit codes.
+        for code in ["abc", "0004", "00004-0", "%F0%9F%98%80", "00004-99999999"] {
+            let r = app.get(&mut c, &format!("/api/v1/units/{code}")).await;
+            assert!(r.status.is_client_error(), "{code}: {}", r.status);
+        }
+        // Malformed JSON, wrong types, unknown fields, missing content type.
+        let send = |body: &'static str, ct: &'static str| {
+            Request::post("/api/v1/units/00004/branches")
+                .header("content-type", ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        assert_problem(
+            &app.send(&mut c, send("{\"name\": ", "application/json"))
+                .await,
+            StatusCode::BAD_REQUEST,
+        );
+        assert_problem(
+            &app.send(
+                &mut c,
+                send("{\"name\": 5, \"kind\": \"village\"}", "application/json"),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        assert_problem(
+            &app.send(
+                &mut c,
+                send(
+                    "{\"name\": \"Chi hội A\", \"kind\": \"village\", \"x\": 1}",
+                    "application/json",
+                ),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        assert_problem(
+            &app.send(&mut c, send("name=a", "text/plain")).await,
+            StatusCode::BAD_REQUEST,
+        );
+        // Field errors name the field.
+        let r = app
+            .json(
+                &mut c,
+                "POST",
+                "/api/v1/units/00004/branches",
+                json!({"name": " ", "kind": "castle"}),
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.json(&mut c, "POST", "/api/v1/units/00004/people", json!({"full_name": "", "phone": "12345", "email": "x@", "birth_year": "năm ngoái", "gender": "?", "national_id": "12"})).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = r.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .map(|s| Box::leak(s.to_owned().into_boxed_str()) as &str)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "full_name",
+                "birth_year",
+                "gender",
+                "phone",
+                "email",
+                "national_id"
+            ]
+        );
+        assert!(r.body.contains("Số điện thoại không hợp lệ"));
+        // Query parameters.
+        for q in [
+            "page=0",
+            "page=x",
+            "per_page=5000",
+            "level=district",
+            "as_of=2025-02-30",
+            "bogus=1",
+        ] {
+            let r = app.get(&mut c, &format!("/api/v1/units?{q}")).await;
+            assert!(
+                r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+                "{q}: {}",
+                r.status
+            );
+        }
+        // Ids that are not numbers.
+        assert_problem(
+            &app.get(&mut c, "/api/v1/people/abc").await,
+            StatusCode::NOT_FOUND,
+        );
+        assert_problem(
+            &app.get(&mut c, "/api/v1/positions/-1").await,
+            StatusCode::NOT_FOUND,
+        );
+        assert_problem(
+            &app.get(&mut c, "/api/v1/nothing-here").await,
+            StatusCode::NOT_FOUND,
+        );
+        // Oversized body.
+        let big = format!(
+            "{{\"name\": \"{}\", \"kind\": \"village\"}}",
+            "a".repeat(3 * 1024 * 1024)
+        );
+        let req = Request::post("/api/v1/units/00004/branches")
+            .header("content-type", "application/json")
+            .body(Body::from(big))
+            .expect("request");
+        assert_problem(&app.send(&mut c, req).await, StatusCode::PAYLOAD_TOO_LARGE);
     }
-    // Malformed JSON, wrong types, unknown fields, missing content type.
-    let send = |body: &'static str, ct: &'static str| Request::post("/api/v1/units/00004/branches").header("content-type", ct).body(Body::from(body)).expect("request");
-    assert_problem(&app.send(&mut c, send("{\"name\": ", "application/json")).await, StatusCode::BAD_REQUEST);
-    assert_problem(&app.send(&mut c, send("{\"name\": 5, \"kind\": \"village\"}", "application/json")).await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_problem(&app.send(&mut c, send("{\"name\": \"Chi hội A\", \"kind\": \"village\", \"x\": 1}", "application/json")).await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_problem(&app.send(&mut c, send("name=a", "text/plain")).await, StatusCode::BAD_REQUEST);
-    // Field errors name the field.
-    let r = app.json(&mut c, "POST", "/api/v1/units/00004/branches", json!({"name": " ", "kind": "castle"})).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.json(&mut c, "POST", "/api/v1/units/00004/people", json!({"full_name": "", "phone": "12345", "email": "x@", "birth_year": "năm ngoái", "gender": "?", "national_id": "12"})).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = r.json()["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).map(|s| Box::leak(s.to_owned().into_boxed_str()) as &str).collect();
-    assert_eq!(fields, ["full_name", "birth_year", "gender", "phone", "email", "national_id"]);
-    assert!(r.body.contains("Số điện thoại không hợp lệ"));
-    // Query parameters.
-    for q in ["page=0", "page=x", "per_page=5000", "level=district", "as_of=2025-02-30", "bogus=1"] {
-        let r = app.get(&mut c, &format!("/api/v1/units?{q}")).await;
-        assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{q}: {}", r.status);
-    }
-    // Ids that are not numbers.
-    assert_problem(&app.get(&mut c, "/api/v1/people/abc").await, StatusCode::NOT_FOUND);
-    assert_problem(&app.get(&mut c, "/api/v1/positions/-1").await, StatusCode::NOT_FOUND);
-    assert_problem(&app.get(&mut c, "/api/v1/nothing-here").await, StatusCode::NOT_FOUND);
-    // Oversized body.
-    let big = format!("{{\"name\": \"{}\", \"kind\": \"village\"}}", "a".repeat(3 * 1024 * 1024));
-    let req = Request::post("/api/v1/units/00004/branches").header("content-type", "application/json").body(Body::from(big)).expect("request");
-    assert_problem(&app.send(&mut c, req).await, StatusCode::PAYLOAD_TOO_LARGE);
-});
+);
 
 both_backends!(page_forms_show_field_errors, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut c = app.login(BADINH).await;
-    let r = app.post_form(&mut c, "/units/00004/people", &[("full_name", "Hà Văn Tư"), ("phone", "0123")]).await;
+    let r = app
+        .post_form(
+            &mut c,
+            "/units/00004/people",
+            &[("full_name", "Hà Văn Tư"), ("phone", "0123")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Số điện thoại không hợp lệ"), "{}", r.body);
-    assert!(r.body.contains("value=\"Hà Văn Tư\""), "what was typed is kept");
-    let r = app.post_form(&mut c, "/units/00004/branches", &[("name", "x"), ("kind", "village")]).await;
+    assert!(
+        r.body.contains("value=\"Hà Văn Tư\""),
+        "what was typed is kept"
+    );
+    let r = app
+        .post_form(
+            &mut c,
+            "/units/00004/branches",
+            &[("name", "x"), ("kind", "village")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Tên đơn vị phải có từ 2 đến 200 ký tự"));
-    let r = app.post_form(&mut c, "/positions/abc/handover", &[("phone", "x")]).await;
+    let r = app
+        .post_form(&mut c, "/positions/abc/handover", &[("phone", "x")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // A malformed form body.
     let token = c.csrf();
@@ -73,8 +184,14 @@ both_backends!(page_forms_show_field_errors, |b: Backend| async move {
     let r = app.send(&mut c, req).await;
     assert!(r.status.is_client_error(), "{}", r.status);
     let big = format!("_csrf={token}&name={}", "a".repeat(3 * 1024 * 1024));
-    let req = Request::post("/units/00004/branches").header("content-type", "application/x-www-form-urlencoded").body(Body::from(big)).expect("request");
-    assert_eq!(app.send(&mut c, req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let req = Request::post("/units/00004/branches")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(big))
+        .expect("request");
+    assert_eq!(
+        app.send(&mut c, req).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     let r = app.get(&mut c, "/no/such/page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("Không tìm thấy"));

@@ -95,7 +95,8 @@ both_backends!(
         let out = run(bin()
             .current_dir(work.path())
             .args(["--database-url", &url, "migrate"]));
-        assert!(out.contains("phiên bản 1"), "{out}");
+        let want = format!("phiên bản {}", khuyenhoc::db::latest_version());
+        assert!(out.contains(&want), "{out}");
         let out =
             run(bin()
                 .current_dir(work.path())

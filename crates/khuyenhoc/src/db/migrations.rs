@@ -7,12 +7,20 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// (version, description, SQLite text, PostgreSQL text). Append only: never edit a released one.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "learning models",
+        include_str!("../../migrations/sqlite/0002_learning_models.sql"),
+        include_str!("../../migrations/postgres/0002_learning_models.sql"),
+    ),
+];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
 #[derive(Debug)]

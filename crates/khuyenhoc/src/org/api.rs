@@ -50,6 +50,9 @@ pub async fn list(
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Unit>>> {
+    if !v.is_officer() {
+        return Err(AppError::NotFound.into());
+    }
     let level = q
         .level
         .as_deref()

@@ -85,6 +85,15 @@ pub async fn create(
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
 
+/// Takes the position's row lock for the rest of the transaction.
+async fn lock_position(tx: &mut Tx<'_>, position_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE positions SET closed_at = closed_at WHERE id = $1")
+        .bind(position_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
 async fn end_holding(tx: &mut Tx<'_>, position_id: i64, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE position_holdings SET to_at = $1 WHERE position_id = $2 AND to_at IS NULL")
         .bind(at)
@@ -133,6 +142,24 @@ pub async fn handover(
     }
     let t = now();
     let mut tx = db.begin().await?;
+    // Concurrent handovers of one position queue here (a row lock on PostgreSQL, the write lock
+    // on SQLite), so each sees the holder the previous one left.
+    lock_position(&mut tx, pos.id).await?;
+    let current: Option<i64> = sqlx::query_scalar(
+        "SELECT person_id FROM position_holdings WHERE position_id = $1 AND to_at IS NULL",
+    )
+    .bind(pos.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if current == Some(person.id) {
+        return Err(AppError::field(
+            "person",
+            Invalid::new(
+                "Người này đang giữ chức danh",
+                "This person already holds the position",
+            ),
+        ));
+    }
     end_holding(&mut tx, pos.id, t).await?;
     sqlx::query(
         "INSERT INTO position_holdings (position_id, person_id, from_at) VALUES ($1, $2, $3)",
@@ -142,7 +169,7 @@ pub async fn handover(
     .bind(t)
     .execute(&mut *tx)
     .await?;
-    let before = serde_json::json!({"holder": pos.holder.as_ref().map(|h| h.person_id)});
+    let before = serde_json::json!({"holder": current});
     let after = serde_json::json!({"holder": person.id});
     audit::record(
         &mut tx,
@@ -169,6 +196,7 @@ pub async fn vacate(db: &Db, viewer: &Viewer, position_id: i64) -> Result<Positi
         return Ok(pos);
     };
     let mut tx = db.begin().await?;
+    lock_position(&mut tx, pos.id).await?;
     end_holding(&mut tx, pos.id, now()).await?;
     let before = serde_json::json!({"holder": holder.person_id});
     let after = serde_json::json!({"holder": null});
