@@ -29,6 +29,8 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// The window of the login throttle, in seconds.
     pub login_window_seconds: u64,
+    /// Folder where uploaded evidence and generated documents are kept.
+    pub files_dir: String,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Log filter, as for `RUST_LOG` (for example `info,sqlx=warn`).
@@ -47,6 +49,7 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             login_max_failures: 5,
             login_window_seconds: 900,
+            files_dir: "khuyenhoc-files".into(),
             log_format: "pretty".into(),
             log_filter: "info,sqlx=warn".into(),
         }
@@ -107,6 +110,14 @@ impl Settings {
             "database_max_connections must be positive"
         );
         Ok(s)
+    }
+
+    /// The address printed on certificates and in QR codes.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
     }
 
     pub fn secure_cookies(&self) -> bool {

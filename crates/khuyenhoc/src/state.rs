@@ -4,6 +4,7 @@
 use crate::auth::throttle::Throttle;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::files::Files;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +15,16 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub throttle: Arc<Throttle>,
     pub metrics: Option<PrometheusHandle>,
+    pub files: Files,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, metrics: Option<PrometheusHandle>) -> Self {
+    pub fn new(
+        db: Db,
+        settings: Settings,
+        metrics: Option<PrometheusHandle>,
+        files: Files,
+    ) -> Self {
         let throttle = Throttle::new(
             settings.login_max_failures,
             Duration::from_secs(settings.login_window_seconds),
@@ -27,6 +34,7 @@ impl AppState {
             settings: Arc::new(settings),
             throttle: Arc::new(throttle),
             metrics,
+            files,
         }
     }
 }

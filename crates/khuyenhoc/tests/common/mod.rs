@@ -31,6 +31,7 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
 }
 
 pub struct Resp {
@@ -142,7 +143,14 @@ impl TestApp {
             database_url: url.clone(),
             ..Settings::default()
         };
-        let state = AppState::new(db.clone(), settings, khuyenhoc::ops::metrics_handle());
+        let files_dir = tempfile::tempdir().expect("files dir");
+        let files = khuyenhoc::files::Files::local(files_dir.path()).expect("files");
+        let state = AppState::new(
+            db.clone(),
+            settings,
+            khuyenhoc::ops::metrics_handle(),
+            files,
+        );
         let router = khuyenhoc::web::app(state.clone());
         TestApp {
             db,
@@ -150,6 +158,7 @@ impl TestApp {
             router,
             state,
             _dir: dir,
+            _files: files_dir,
         }
     }
 
