@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod files;
 pub mod i18n;
 pub mod ops;
@@ -24,6 +25,7 @@ use db::Db;
 pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     db.migrate().await?;
     positions::types::ensure_builtin(db).await?;
+    evaluation::sets::ensure_defaults(db).await?;
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

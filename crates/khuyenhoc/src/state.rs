@@ -16,6 +16,7 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub metrics: Option<PrometheusHandle>,
     pub files: Files,
+    pub sets: Arc<crate::evaluation::sets::Cache>,
 }
 
 impl AppState {
@@ -35,6 +36,7 @@ impl AppState {
             throttle: Arc::new(throttle),
             metrics,
             files,
+            sets: Arc::default(),
         }
     }
 }

@@ -118,3 +118,6 @@ CREATE TABLE signing_keys (
     secret_key TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- Communes in remote, especially difficult or ethnic-minority areas have lower thresholds.
+ALTER TABLE units ADD COLUMN disadvantaged BIGINT NOT NULL DEFAULT 0;

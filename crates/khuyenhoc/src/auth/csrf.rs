@@ -56,7 +56,11 @@ pub async fn guard(max_body: usize, req: Request, next: Next) -> Response {
             .headers
             .get(HEADER)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                // Multipart forms (file uploads) carry the token in their action's query string.
+                parts.uri.query().and_then(|q| form_token(q.as_bytes()))
+            });
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)

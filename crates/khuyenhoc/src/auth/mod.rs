@@ -19,6 +19,14 @@ pub mod perm {
     pub const AUDIT_READ: &str = "audit.read";
     pub const CLUSTER_MANAGE: &str = "cluster.manage";
     pub const POSITION_TYPE_MANAGE: &str = "position_type.manage";
+    /// Enter or change an evaluation for someone (acting on their behalf).
+    pub const EVALUATION_ENTER: &str = "evaluation.enter";
+    /// Check a submitted evaluation (branch level and above).
+    pub const EVALUATION_CHECK: &str = "evaluation.check";
+    /// Review, recognise, return, and revoke certificates (only from a commune or higher unit).
+    pub const EVALUATION_RECOGNISE: &str = "evaluation.recognise";
+    /// Make and edit province variants of criteria sets (province or central units only).
+    pub const CRITERIA_MANAGE: &str = "criteria.manage";
     pub const ALL: &[&str] = &[
         UNIT_MANAGE,
         POSITION_MANAGE,
@@ -26,6 +34,10 @@ pub mod perm {
         AUDIT_READ,
         CLUSTER_MANAGE,
         POSITION_TYPE_MANAGE,
+        EVALUATION_ENTER,
+        EVALUATION_CHECK,
+        EVALUATION_RECOGNISE,
+        CRITERIA_MANAGE,
     ];
 }
 

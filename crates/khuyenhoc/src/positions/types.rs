@@ -15,34 +15,27 @@ pub struct PositionType {
 }
 
 /// (code, Vietnamese, English, rights).
+#[rustfmt::skip]
 pub const BUILTIN: &[(&str, &str, &str, &[&str])] = &[
     ("chair", "Chủ tịch", "Chair", perm::ALL),
-    (
-        "vice_chair",
-        "Phó Chủ tịch",
-        "Vice-chair",
-        &[
-            perm::UNIT_MANAGE,
-            perm::POSITION_MANAGE,
-            perm::PERSON_MANAGE,
-            perm::AUDIT_READ,
-        ],
-    ),
-    (
-        "officer",
-        "Cán bộ",
-        "Officer",
-        &[perm::UNIT_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ],
-    ),
+    ("vice_chair", "Phó Chủ tịch", "Vice-chair", &[
+        perm::UNIT_MANAGE, perm::POSITION_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
+        perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE, perm::CRITERIA_MANAGE,
+    ]),
+    ("officer", "Cán bộ", "Officer", &[
+        perm::UNIT_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
+        perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE,
+    ]),
     ("treasurer", "Thủ quỹ", "Treasurer", &[perm::AUDIT_READ]),
 ];
 
-/// Adds the built-in types that are missing (safe to run at every start).
+/// Adds the built-in types and brings their names and rights up to date (safe at every start).
 pub async fn ensure_builtin(db: &Db) -> Result<(), sqlx::Error> {
     for (code, vi, en, perms) in BUILTIN {
         sqlx::query(
             "INSERT INTO position_types (code, name_vi, name_en, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, 1, $5) \
-             ON CONFLICT (code) DO NOTHING",
+             ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, \
+             permissions = excluded.permissions WHERE position_types.builtin = 1",
         )
         .bind(*code)
         .bind(*vi)

@@ -14,3 +14,15 @@ pub async fn css() -> impl IntoResponse {
         CSS,
     )
 }
+
+pub const JS: &str = include_str!("../../static/app.js");
+
+pub async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
+    )
+}

@@ -30,7 +30,13 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
 }
 
-fn r<H, T>(method: Method, path: &'static str, access: Access, summary: &'static str, h: H) -> Route
+pub(crate) fn r<H, T>(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Route
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -56,6 +62,7 @@ pub fn all() -> Vec<Route> {
         r(M::GET, "/readyz", Public, "Readiness (database reachable)", ops::readyz),
         r(M::GET, "/metrics", Public, "Prometheus metrics", ops::metrics),
         r(M::GET, "/static/app.css", Public, "Stylesheet", crate::web::assets::css),
+        r(M::GET, "/static/app.js", Public, "Script for drafts kept offline and live totals", crate::web::assets::js),
         // Pages
         r(M::GET, "/", Public, "Home page per role (login page when signed out)", crate::web::home::page),
         r(M::GET, "/login", Public, "Login form", accounts::login::page),
@@ -110,6 +117,10 @@ pub fn all() -> Vec<Route> {
         r(M::POST, "/api/v1/clusters", Central, "Create a cluster", org::api::create_cluster),
         r(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", org::api::assign_cluster),
     ]
+    .into_iter()
+    .chain(crate::evaluation::pages::routes())
+    .chain(crate::evaluation::api::routes())
+    .collect()
 }
 
 /// Unknown paths: problem+json under `/api/`, an error page elsewhere.

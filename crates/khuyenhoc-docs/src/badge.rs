@@ -1,0 +1,490 @@
+//! The recognition as an Open Badges 3.0 credential (the `AchievementCredential` data model,
+//! typed `["VerifiableCredential", "OpenBadgeCredential"]` as the specification requires;
+//! `AchievementCredential` is an alias of `OpenBadgeCredential` in the OB 3.0 context), secured
+//! with an embedded Data Integrity proof, cryptosuite `eddsa-jcs-2022`:
+//!
+//! 1. the proof options (type, cryptosuite, verificationMethod, proofPurpose) get the
+//!    credential's `@context` and are canonicalised with JCS (RFC 8785), then SHA-256 hashed;
+//! 2. the credential without its `proof` is canonicalised with JCS and SHA-256 hashed;
+//! 3. the 64 bytes `hash(proof options) || hash(credential)` are signed with Ed25519;
+//! 4. the signature goes into `proof.proofValue` as multibase base58btc (`z…`).
+//!
+//! Keys are stored as Multikey strings: the public key `z6Mk…` (multicodec `ed25519-pub`),
+//! the secret key `z3u2…` (multicodec `ed25519-priv`). The verification method is the
+//! issuer key's `did:key`.
+//!
+//! A test verifies the published eddsa-jcs-2022 example credential of the W3C test suites with
+//! the same code, so canonicalisation, hashing and proof layout match other implementations.
+//!
+//! [`verify_badge`] checks integrity and origin only. Whether the credential is still valid
+//! (`validUntil`) or revoked is the caller's question: it has the clock and the database.
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use ed25519_dalek::{Signature, Signer};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
+
+use crate::jcs::canonicalize;
+use crate::{DocError, Invalid};
+
+/// The W3C Verifiable Credentials 2.0 context.
+pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+/// The Open Badges 3.0 context.
+pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// The Data Integrity cryptosuite of the proof.
+pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
+
+/// Multicodec prefixes (unsigned varints) of Ed25519 keys.
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
+
+/// What the credential says. Texts are cleaned to NFC like the PDFs' texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadgeInput {
+    /// The public verify page of this recognition; becomes the credential's `id`.
+    pub verify_url: String,
+    /// A URL (or DID) naming the issuing unit, e.g. its public page.
+    pub issuer_id: String,
+    /// The issuing unit, e.g. "Hội Khuyến học Phường Ba Đình".
+    pub issuer_name: String,
+    /// The holder's full name.
+    pub holder_name: String,
+    /// A URL naming the achievement, e.g. the criteria set's public page.
+    pub achievement_id: String,
+    /// e.g. "Công dân học tập năm 2025".
+    pub achievement_name: String,
+    /// One or two sentences on what the recognition means.
+    pub achievement_description: String,
+    /// How it is earned (the criteria, in words).
+    pub criteria_narrative: String,
+    /// The recognition decision's date: valid from its start, Vietnam time (UTC+7).
+    pub valid_from: NaiveDate,
+    /// The last valid day: valid to its end, Vietnam time (UTC+7).
+    pub valid_until: NaiveDate,
+}
+
+fn iso(d: NaiveDate, time: &str) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{time}+07:00",
+        d.year(),
+        d.month(),
+        d.day()
+    )
+}
+
+fn text(s: &str) -> Value {
+    Value::String(khuyenhoc_domain::text::clean(s))
+}
+
+/// The unsigned credential.
+fn credential(input: &BadgeInput) -> Value {
+    json!({
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": input.verify_url.trim(),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": text(&input.achievement_name),
+        "issuer": {
+            "id": input.issuer_id.trim(),
+            "type": ["Profile"],
+            "name": text(&input.issuer_name),
+        },
+        "validFrom": iso(input.valid_from, "00:00:00"),
+        "validUntil": iso(input.valid_until, "23:59:59"),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": text(&input.holder_name),
+            "achievement": {
+                "id": input.achievement_id.trim(),
+                "type": ["Achievement"],
+                "name": text(&input.achievement_name),
+                "description": text(&input.achievement_description),
+                "criteria": { "narrative": text(&input.criteria_narrative) },
+            },
+        },
+    })
+}
+
+/// `did:key:z6Mk…#z6Mk…`: the verification method of a key.
+fn verification_method(key: &VerifyingKey) -> String {
+    let mb = encode_verifying_key(key);
+    format!("did:key:{mb}#{mb}")
+}
+
+/// The bytes Ed25519 signs: SHA-256 of the canonical proof configuration (the proof without
+/// `proofValue`, with the credential's `@context`), then SHA-256 of the canonical credential
+/// without `proof`.
+fn hash_data(unsecured: &Map<String, Value>, proof_config: &Map<String, Value>) -> [u8; 64] {
+    let mut config = proof_config.clone();
+    if let Some(ctx) = unsecured.get("@context") {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let config_hash = Sha256::digest(canonicalize(&Value::Object(config)).as_bytes());
+    let doc_hash = Sha256::digest(canonicalize(&Value::Object(unsecured.clone())).as_bytes());
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&config_hash);
+    out[32..].copy_from_slice(&doc_hash);
+    out
+}
+
+/// The credential for `input`, signed with `key` (see the module documentation).
+pub fn issue_badge(input: &BadgeInput, key: &SigningKey) -> Value {
+    let mut doc = match credential(input) {
+        Value::Object(map) => map,
+        _ => Map::new(), // `credential` always builds an object
+    };
+    let mut proof = Map::new();
+    proof.insert("type".into(), "DataIntegrityProof".into());
+    proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
+    proof.insert(
+        "verificationMethod".into(),
+        verification_method(&key.verifying_key()).into(),
+    );
+    proof.insert("proofPurpose".into(), "assertionMethod".into());
+    let signature = key.sign(&hash_data(&doc, &proof));
+    proof.insert(
+        "proofValue".into(),
+        format!("z{}", bs58::encode(signature.to_bytes()).into_string()).into(),
+    );
+    doc.insert("proof".into(), Value::Object(proof));
+    Value::Object(doc)
+}
+
+fn malformed(vi: &'static str, en: &'static str) -> DocError {
+    DocError::Malformed(Invalid::new(vi, en))
+}
+
+fn has_type(v: Option<&Value>, wanted: &str) -> bool {
+    match v {
+        Some(Value::String(s)) => s == wanted,
+        Some(Value::Array(items)) => items.iter().any(|t| t.as_str() == Some(wanted)),
+        _ => false,
+    }
+}
+
+/// Checks that `credential` is an Open Badges credential whose `eddsa-jcs-2022` proof was made
+/// with the secret key of `key` over exactly this content.
+///
+/// # Errors
+/// [`DocError::Malformed`] when it is not a credential with one such proof;
+/// [`DocError::BadSignature`] when the proof does not verify (content changed, other key).
+pub fn verify_badge(credential: &Value, key: &VerifyingKey) -> Result<(), DocError> {
+    let Value::Object(doc) = credential else {
+        return Err(malformed(
+            "Chứng nhận số không phải một đối tượng JSON",
+            "The credential is not a JSON object",
+        ));
+    };
+    let context_ok = doc
+        .get("@context")
+        .and_then(Value::as_array)
+        .is_some_and(|c| c.first().and_then(Value::as_str) == Some(VC_CONTEXT));
+    if !context_ok
+        || !has_type(doc.get("type"), "VerifiableCredential")
+        || !has_type(doc.get("type"), "OpenBadgeCredential")
+    {
+        return Err(malformed(
+            "Không phải chứng nhận Open Badges 3.0",
+            "Not an Open Badges 3.0 credential",
+        ));
+    }
+    verify_proof(doc, key)
+}
+
+/// The Data Integrity part of [`verify_badge`]: one embedded `eddsa-jcs-2022` proof over the
+/// rest of the document, whatever the document is.
+fn verify_proof(doc: &Map<String, Value>, key: &VerifyingKey) -> Result<(), DocError> {
+    let mut unsecured = doc.clone();
+    let Some(Value::Object(mut proof)) = unsecured.remove("proof") else {
+        return Err(malformed(
+            "Chứng nhận số không có chữ ký (proof)",
+            "The credential has no single proof object",
+        ));
+    };
+    let suite_ok = proof.get("type").and_then(Value::as_str) == Some("DataIntegrityProof")
+        && proof.get("cryptosuite").and_then(Value::as_str) == Some(CRYPTOSUITE)
+        && proof.get("proofPurpose").and_then(Value::as_str) == Some("assertionMethod");
+    if !suite_ok {
+        return Err(malformed(
+            "Chữ ký không theo bộ mã eddsa-jcs-2022",
+            "The proof is not a DataIntegrityProof with cryptosuite eddsa-jcs-2022 for assertionMethod",
+        ));
+    }
+    if let Some(ctx) = proof.get("@context") {
+        if Some(ctx) != doc.get("@context") {
+            return Err(DocError::BadSignature);
+        }
+    }
+    let bad_value = || {
+        malformed(
+            "Giá trị chữ ký không hợp lệ",
+            "The proofValue is not a base58btc Ed25519 signature",
+        )
+    };
+    let Some(Value::String(value)) = proof.remove("proofValue") else {
+        return Err(bad_value());
+    };
+    let encoded = value.strip_prefix('z').ok_or_else(bad_value)?;
+    let bytes = bs58::decode(encoded).into_vec().map_err(|_| bad_value())?;
+    let bytes: [u8; 64] = bytes.try_into().map_err(|_| bad_value())?;
+    let signature = Signature::from_bytes(&bytes);
+    key.verify_strict(&hash_data(&unsecured, &proof), &signature)
+        .map_err(|_| DocError::BadSignature)
+}
+
+/// A new random issuing key.
+///
+/// # Errors
+/// [`DocError::NoRandomness`] when the operating system gives no random bytes.
+pub fn generate_signing_key() -> Result<SigningKey, DocError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|_| DocError::NoRandomness)?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+fn multikey(prefix: [u8; 2], key: &[u8; 32]) -> String {
+    let mut bytes = Vec::with_capacity(34);
+    bytes.extend_from_slice(&prefix);
+    bytes.extend_from_slice(key);
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
+fn from_multikey(prefix: [u8; 2], s: &str) -> Option<[u8; 32]> {
+    let bytes = bs58::decode(s.trim().strip_prefix('z')?).into_vec().ok()?;
+    let rest = bytes.strip_prefix(&prefix[..])?;
+    rest.try_into().ok()
+}
+
+fn bad_key() -> DocError {
+    DocError::Invalid(Invalid::new(
+        "Chuỗi khóa không hợp lệ",
+        "The key string is not an Ed25519 Multikey of the expected kind",
+    ))
+}
+
+/// The secret key as a Multikey string (`z3u2…`). Keep it secret: store it like a password
+/// hash's pepper, never in the database next to the credentials.
+pub fn encode_signing_key(key: &SigningKey) -> String {
+    multikey(ED25519_PRIV, key.as_bytes())
+}
+
+/// Reads a secret key written by [`encode_signing_key`].
+///
+/// # Errors
+/// [`DocError::Invalid`] when the string is not such a key.
+pub fn decode_signing_key(s: &str) -> Result<SigningKey, DocError> {
+    from_multikey(ED25519_PRIV, s)
+        .map(|b| SigningKey::from_bytes(&b))
+        .ok_or_else(bad_key)
+}
+
+/// The public key as a Multikey string (`z6Mk…`), as in `did:key`.
+pub fn encode_verifying_key(key: &VerifyingKey) -> String {
+    multikey(ED25519_PUB, key.as_bytes())
+}
+
+/// Reads a public key written by [`encode_verifying_key`].
+///
+/// # Errors
+/// [`DocError::Invalid`] when the string is not such a key (or not a point on the curve).
+pub fn decode_verifying_key(s: &str) -> Result<VerifyingKey, DocError> {
+    let bytes = from_multikey(ED25519_PUB, s).ok_or_else(bad_key)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| bad_key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input() -> BadgeInput {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        BadgeInput {
+            verify_url: "https://khuyenhoc.example.vn/xac-minh/7f3a9c2e".into(),
+            issuer_id: "https://khuyenhoc.example.vn/don-vi/VN-01-00004".into(),
+            issuer_name: "Hội Khuyến học Phường Ba Đình".into(),
+            holder_name: "Nguye\u{302}\u{303}n Thị Ánh".into(),
+            achievement_id: "https://khuyenhoc.example.vn/tieu-chi/cdht-2025".into(),
+            achievement_name: "Công dân học tập năm 2025".into(),
+            achievement_description: "Danh hiệu dành cho công dân tích cực học tập suốt đời."
+                .into(),
+            criteria_narrative: "Đạt từ 80 điểm trở lên theo bộ tiêu chí \"Công dân học tập\"."
+                .into(),
+            valid_from: d(2025, 12, 20),
+            valid_until: d(2026, 12, 31),
+        }
+    }
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    #[test]
+    fn issued_badge_verifies_and_has_the_open_badges_shape() {
+        let k = key(7);
+        let badge = issue_badge(&input(), &k);
+        assert_eq!(verify_badge(&badge, &k.verifying_key()), Ok(()));
+        assert_eq!(badge["@context"][0], VC_CONTEXT);
+        assert_eq!(badge["@context"][1], OB_CONTEXT);
+        assert_eq!(badge["type"][1], "OpenBadgeCredential");
+        assert_eq!(
+            badge["id"],
+            "https://khuyenhoc.example.vn/xac-minh/7f3a9c2e"
+        );
+        assert_eq!(badge["issuer"]["name"], "Hội Khuyến học Phường Ba Đình");
+        assert_eq!(badge["validFrom"], "2025-12-20T00:00:00+07:00");
+        assert_eq!(badge["validUntil"], "2026-12-31T23:59:59+07:00");
+        let subject = &badge["credentialSubject"];
+        assert_eq!(subject["type"][0], "AchievementSubject");
+        assert_eq!(subject["name"], "Nguyễn Thị Ánh", "NFC");
+        assert_eq!(
+            subject["achievement"]["criteria"]["narrative"]
+                .as_str()
+                .map(|s| s.starts_with("Đạt")),
+            Some(true)
+        );
+        let proof = &badge["proof"];
+        assert_eq!(proof["cryptosuite"], CRYPTOSUITE);
+        assert!(proof["proofValue"]
+            .as_str()
+            .is_some_and(|v| v.starts_with('z')));
+        assert!(proof["verificationMethod"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("did:key:z6Mk")));
+    }
+
+    #[test]
+    fn another_key_does_not_verify() {
+        let badge = issue_badge(&input(), &key(7));
+        assert_eq!(
+            verify_badge(&badge, &key(8).verifying_key()),
+            Err(DocError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn flipping_any_byte_of_the_serialised_badge_breaks_it() {
+        let k = key(7);
+        let public = k.verifying_key();
+        let text = serde_json::to_string(&issue_badge(&input(), &k)).expect("serialise");
+        let mut still_parsed = 0;
+        for i in 0..text.len() {
+            for mask in [0x01u8, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff] {
+                let mut bytes = text.clone().into_bytes();
+                bytes[i] ^= mask;
+                let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
+                    continue;
+                };
+                still_parsed += 1;
+                assert!(
+                    verify_badge(&v, &public).is_err(),
+                    "byte {i} ^ {mask:#04x} still verifies: {}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+        // The test means something only if many changed texts still parsed.
+        assert!(still_parsed > text.len(), "{still_parsed}");
+    }
+
+    #[test]
+    fn removing_or_replacing_the_proof_is_caught() {
+        let k = key(7);
+        let mut badge = issue_badge(&input(), &k);
+        let public = k.verifying_key();
+        let mut other = badge.clone();
+        other["proof"]["cryptosuite"] = "ecdsa-jcs-2019".into();
+        assert!(matches!(
+            verify_badge(&other, &public),
+            Err(DocError::Malformed(_))
+        ));
+        other = badge.clone();
+        other["proof"]["proofValue"] = "zzz".into();
+        assert!(matches!(
+            verify_badge(&other, &public),
+            Err(DocError::Malformed(_))
+        ));
+        other = badge.clone();
+        other["credentialSubject"]["name"] = "Trần Văn Bình".into();
+        assert_eq!(verify_badge(&other, &public), Err(DocError::BadSignature));
+        if let Some(map) = badge.as_object_mut() {
+            map.remove("proof");
+        }
+        assert!(matches!(
+            verify_badge(&badge, &public),
+            Err(DocError::Malformed(_))
+        ));
+    }
+
+    /// The eddsa-jcs-2022 example credential of the W3C Data Integrity EdDSA test suites
+    /// (signed by Digital Bazaar's implementation): our JCS, hashing and proof layout agree.
+    #[test]
+    fn verifies_the_published_eddsa_jcs_2022_example() {
+        let ctx = json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2"
+        ]);
+        let key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        let mut vc = json!({
+            "@context": ctx,
+            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "name": "Alumni Credential",
+            "description": "A minimum viable example of an Alumni Credential.",
+            "issuer": format!("did:key:{key}"),
+            "validFrom": "2023-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "did:example:abcdefgh",
+                "alumniOf": "The School of Examples"
+            },
+            "proof": {
+                "type": "DataIntegrityProof",
+                "created": "2023-02-24T23:36:38Z",
+                "verificationMethod": format!("did:key:{key}#{key}"),
+                "cryptosuite": "eddsa-jcs-2022",
+                "proofPurpose": "assertionMethod",
+                "@context": ctx,
+                "proofValue": "z5EhYRJkfPLkoT92FPXN8KK6M9rsBhq3xs19GBSsA6VdNYH4QMKSyNuA2Gfznz9QthVD7Rz3HTAfqxxay23htUpTg"
+            }
+        });
+        let public = decode_verifying_key(key).expect("published key");
+        let doc = vc.as_object().expect("object").clone();
+        assert_eq!(verify_proof(&doc, &public), Ok(()));
+        // Not an Open Badge, so the public check refuses its shape.
+        assert!(matches!(
+            verify_badge(&vc, &public),
+            Err(DocError::Malformed(_))
+        ));
+        vc["credentialSubject"]["alumniOf"] = "Another School".into();
+        let doc = vc.as_object().expect("object").clone();
+        assert_eq!(verify_proof(&doc, &public), Err(DocError::BadSignature));
+    }
+
+    #[test]
+    fn keys_round_trip_through_strings() {
+        let k = generate_signing_key().expect("randomness");
+        let s = encode_signing_key(&k);
+        assert!(s.starts_with("z3u2"), "{s}");
+        assert_eq!(
+            decode_signing_key(&s).expect("decode").to_bytes(),
+            k.to_bytes()
+        );
+        let p = encode_verifying_key(&k.verifying_key());
+        assert!(p.starts_with("z6Mk"), "{p}");
+        assert_eq!(decode_verifying_key(&p).expect("decode"), k.verifying_key());
+        // The kinds are not interchangeable, and junk is refused.
+        assert!(decode_verifying_key(&s).is_err());
+        assert!(decode_signing_key(&p).is_err());
+        for junk in ["", "z", "6Mk", "z0OIl", "zzzz"] {
+            assert!(
+                decode_signing_key(junk).is_err() && decode_verifying_key(junk).is_err(),
+                "{junk}"
+            );
+        }
+        assert_ne!(
+            encode_signing_key(&generate_signing_key().expect("randomness")),
+            s
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Generated documents of khuyenhoc. Pure functions from plain data to bytes or JSON: no
+//! database, no HTTP, no clock, no file system (the fonts are compiled in).
+//!
+//! - [`certificate_pdf`]: the "Công dân học tập" (Learning Citizen) certificate, A4 landscape,
+//!   with a QR code that opens the public verify page.
+//! - [`blank_form_pdf`]: the paper self-assessment form of one criteria group, A4 portrait,
+//!   for people who fill it in by hand.
+//! - [`issue_badge`] / [`verify_badge`]: the same recognition as an Open Badges 3.0
+//!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`).
+//!
+//! Every text that goes onto a document is cleaned first ([`khuyenhoc_domain::text::clean`]:
+//! Unicode NFC, whitespace collapsed), so a name typed in decomposed form renders and
+//! extracts as the composed letters. The PDFs embed Noto Sans (SIL Open Font License, kept in
+//! `assets/fonts/` at the repository root) and are shaped with rustybuzz, so stacked Vietnamese
+//! marks ("ễ", "ộ") come out right on every machine.
+
+mod badge;
+mod certificate;
+mod form;
+mod jcs;
+mod layout;
+mod qr;
+
+pub use badge::{
+    decode_signing_key, decode_verifying_key, encode_signing_key, encode_verifying_key,
+    generate_signing_key, issue_badge, verify_badge, BadgeInput, SigningKey, VerifyingKey,
+    CRYPTOSUITE, OB_CONTEXT, VC_CONTEXT,
+};
+pub use certificate::{certificate_pdf, Certificate};
+pub use chrono::NaiveDate;
+pub use form::{blank_form_pdf, BlankForm, FormIndicator};
+pub use jcs::canonicalize;
+pub use khuyenhoc_domain::Invalid;
+
+/// Why a document could not be made, or a credential did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocError {
+    /// The input cannot go onto a document (an empty holder name, a verify URL too long for a
+    /// QR code, a key string that is not a key, …). Shown to the person who gave it.
+    Invalid(Invalid),
+    /// The PDF writer failed. Not expected with the bundled fonts; the text says what failed.
+    Pdf(String),
+    /// The credential is not shaped as we issue it (no proof, another cryptosuite, a proof
+    /// value that is not base58btc, …).
+    Malformed(Invalid),
+    /// The credential is well formed but its proof does not verify with the given key: it was
+    /// changed after signing, or another key signed it.
+    BadSignature,
+    /// The operating system gave no randomness for a new key.
+    NoRandomness,
+}
+
+impl DocError {
+    /// The message in Vietnamese and in English.
+    pub fn message(&self) -> (String, String) {
+        match self {
+            Self::Invalid(i) | Self::Malformed(i) => (i.vi.to_owned(), i.en.to_owned()),
+            Self::Pdf(detail) => (
+                format!("Không tạo được tệp PDF: {detail}"),
+                format!("The PDF could not be written: {detail}"),
+            ),
+            Self::BadSignature => (
+                "Chữ ký số không khớp: chứng nhận đã bị sửa hoặc không do đơn vị này cấp".into(),
+                "The signature does not match: the credential was altered or not issued with this key"
+                    .into(),
+            ),
+            Self::NoRandomness => (
+                "Hệ điều hành không cấp được số ngẫu nhiên để tạo khóa".into(),
+                "The operating system gave no randomness for a new key".into(),
+            ),
+        }
+    }
+}
+
+impl From<Invalid> for DocError {
+    fn from(i: Invalid) -> Self {
+        Self::Invalid(i)
+    }
+}
+
+impl std::fmt::Display for DocError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (vi, en) = self.message();
+        write!(f, "{vi} / {en}")
+    }
+}
+
+impl std::error::Error for DocError {}
+
+/// A text field of a document: cleaned to NFC with whitespace collapsed, required, at most
+/// `max` characters, no control characters.
+pub(crate) fn field(s: &str, max: usize, err: Invalid) -> Result<String, DocError> {
+    let c = khuyenhoc_domain::text::clean(s);
+    let n = c.chars().count();
+    if n == 0 || n > max || c.chars().any(char::is_control) {
+        return Err(DocError::Invalid(err));
+    }
+    Ok(c)
+}
+
+/// `dd/mm/yyyy`, the way dates are written in Vietnamese documents.
+pub(crate) fn date_vn(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
+}

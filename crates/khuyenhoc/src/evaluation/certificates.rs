@@ -1,0 +1,395 @@
+//! Recognition decisions and certificates: a PDF with a QR code, a public verify page, a signed
+//! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
+
+use super::model::Evaluation;
+use super::service::Acting;
+use crate::audit::{self, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::{now, Db, Tx};
+use crate::error::AppError;
+use crate::state::AppState;
+use chrono::{Datelike, NaiveDate};
+use khuyenhoc_criteria::CriteriaSet;
+use khuyenhoc_docs::{SigningKey, VerifyingKey};
+use khuyenhoc_domain::Invalid;
+use serde::Serialize;
+use sqlx::Row;
+
+/// The signing key of this installation, created on first use.
+pub async fn signing_key(db: &Db) -> Result<SigningKey, AppError> {
+    let row: Option<String> =
+        sqlx::query_scalar("SELECT secret_key FROM signing_keys ORDER BY id LIMIT 1")
+            .fetch_optional(&db.pool)
+            .await?;
+    if let Some(s) = row {
+        return khuyenhoc_docs::decode_signing_key(&s)
+            .map_err(|e| anyhow::anyhow!("stored signing key unreadable: {e:?}").into());
+    }
+    let key = khuyenhoc_docs::generate_signing_key()
+        .map_err(|e| anyhow::anyhow!("cannot make a signing key: {e:?}"))?;
+    sqlx::query(
+        "INSERT INTO signing_keys (public_key, secret_key, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(khuyenhoc_docs::encode_verifying_key(&key.verifying_key()))
+    .bind(khuyenhoc_docs::encode_signing_key(&key))
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    // Two first uses at once: both read back the first key stored.
+    let s: String = sqlx::query_scalar("SELECT secret_key FROM signing_keys ORDER BY id LIMIT 1")
+        .fetch_one(&db.pool)
+        .await?;
+    khuyenhoc_docs::decode_signing_key(&s)
+        .map_err(|e| anyhow::anyhow!("stored signing key unreadable: {e:?}").into())
+}
+
+pub async fn verifying_key(db: &Db) -> Result<VerifyingKey, AppError> {
+    Ok(signing_key(db).await?.verifying_key())
+}
+
+pub fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, AppError> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map_err(|_| {
+            AppError::field(
+                field,
+                Invalid::new(
+                    "Ngày không hợp lệ (ví dụ 15/12/2025)",
+                    "Invalid date (e.g. 2025-12-15)",
+                ),
+            )
+        })
+}
+
+/// "Nguyễn Thị Lan" → "Nguyễn T. L.": enough to recognise, not enough to identify.
+pub fn mask_name(full: &str) -> String {
+    let mut words = full.split_whitespace();
+    let first = words.next().unwrap_or_default().to_owned();
+    let rest: Vec<String> = words
+        .filter_map(|w| w.chars().next())
+        .map(|c| format!("{c}."))
+        .collect();
+    std::iter::once(first)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn code() -> String {
+    // 16 characters without look-alikes: short enough to type from paper.
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Records the recognition and issues the certificate, in the reviewer's transaction.
+/// `key` is read before the transaction starts (on SQLite a second connection could not write
+/// it while the transaction holds the write lock).
+#[allow(clippy::too_many_arguments)]
+pub async fn recognise(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    key: &SigningKey,
+    e: &Evaluation,
+    set: &CriteriaSet,
+    a: Acting,
+    decision_no: &str,
+    decision_date: &str,
+) -> Result<(), AppError> {
+    let no = khuyenhoc_domain::text::clean(decision_no);
+    if no.is_empty() || no.chars().count() > 50 {
+        return Err(AppError::field(
+            "decision_no",
+            Invalid::new(
+                "Cần số quyết định (tối đa 50 ký tự)",
+                "Give the decision number (at most 50 characters)",
+            ),
+        ));
+    }
+    let date = parse_date("decision_date", decision_date)?;
+    if date > chrono::Utc::now().date_naive() + chrono::Duration::days(1) {
+        return Err(AppError::field(
+            "decision_date",
+            Invalid::new(
+                "Ngày quyết định không thể ở tương lai",
+                "The decision date cannot be in the future",
+            ),
+        ));
+    }
+    let year = u16::try_from(e.year).map_err(|_| anyhow::anyhow!("year out of range"))?;
+    let until = NaiveDate::from_ymd_opt(i32::from(set.valid_until(year)), 12, 31)
+        .ok_or_else(|| anyhow::anyhow!("bad validity"))?;
+    let position_id = a.actor.position_id.ok_or(AppError::NotFound)?;
+    let signer = sqlx::query(
+        "SELECT pe.full_name, pt.name_vi, u.name, u.path FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \
+         WHERE pe.id = $1 AND po.id = $2",
+    )
+    .bind(a.actor.person_id)
+    .bind(position_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (signer_name, _signer_title, issuer_unit): (String, String, String) =
+        (signer.try_get(0)?, signer.try_get(1)?, signer.try_get(2)?);
+    sqlx::query("INSERT INTO recognitions (evaluation_id, decision_no, decision_date, signer_position_id, signer_name, valid_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(e.id)
+        .bind(&no)
+        .bind(date.format("%Y-%m-%d").to_string())
+        .bind(position_id)
+        .bind(&signer_name)
+        .bind(until.format("%Y-%m-%d").to_string())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    let code = code();
+    let verify_url = format!("{}/verify/{code}", state.settings.base_url());
+    let issuer_name = format!("Hội Khuyến học {issuer_unit}");
+    let input = khuyenhoc_docs::BadgeInput {
+        verify_url: verify_url.clone(),
+        issuer_id: format!("{}/units/{}", state.settings.base_url(), e.unit_code),
+        issuer_name,
+        holder_name: e.subject_name.clone(),
+        achievement_id: format!("{}/criteria/{}", state.settings.base_url(), e.set_id),
+        achievement_name: format!("{} năm {}", set.title().vi, e.year),
+        achievement_description: format!(
+            "Danh hiệu «{}» do Hội Khuyến học Việt Nam công nhận.",
+            set.title().vi
+        ),
+        criteria_narrative: format!(
+            "Đạt {} điểm theo bộ tiêu chí «{}» phiên bản {}.",
+            e.total,
+            set.title().vi,
+            set.version()
+        ),
+        valid_from: date,
+        valid_until: until,
+    };
+    let credential = khuyenhoc_docs::issue_badge(&input, key);
+    sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential) VALUES ($1, $2, $3, $4)")
+        .bind(e.id)
+        .bind(&code)
+        .bind(now())
+        .bind(credential.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let change = Change {
+        unit_id: Some(e.unit_id),
+        entity: "certificate",
+        entity_id: code.clone(),
+        action: "issue",
+        before: None,
+        after: Some(
+            serde_json::json!({"evaluation": e.id, "decision_no": no, "valid_until": until.to_string()}),
+        ),
+    };
+    audit::record(tx, a.actor, change).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Certificate {
+    pub code: String,
+    pub evaluation_id: i64,
+    pub model: String,
+    pub title_vi: String,
+    pub year: i64,
+    pub holder_name: String,
+    pub holder_masked: String,
+    pub unit_code: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub issuer_name: String,
+    pub province_name: String,
+    pub decision_no: String,
+    pub decision_date: String,
+    pub signer_name: String,
+    pub signer_position: String,
+    pub valid_until: String,
+    pub revoked: bool,
+    pub revoke_reason: Option<String>,
+    pub status: &'static str,
+    #[serde(skip)]
+    pub credential: String,
+    #[serde(skip)]
+    pub subject_kind: String,
+    #[serde(skip)]
+    pub subject_id: i64,
+}
+
+impl Certificate {
+    pub fn status_vi(&self) -> &'static str {
+        match self.status {
+            "valid" => "Còn hiệu lực",
+            "expired" => "Đã hết hạn",
+            _ => "Đã bị thu hồi",
+        }
+    }
+    pub fn status_en(&self) -> &'static str {
+        match self.status {
+            "valid" => "Valid",
+            "expired" => "Expired",
+            _ => "Revoked",
+        }
+    }
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Certificate>, AppError> {
+    let code = code.trim().to_uppercase();
+    if code.len() != 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT c.code, e.id, e.model, cs.title_vi, e.year, e.subject_name, u.code, u.path, pu.name, r.decision_no, r.decision_date, r.signer_name, \
+         pt.name_vi, r.valid_until, c.revoked_at, c.revoke_reason, c.credential, e.subject_kind, e.subject_id \
+         FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id JOIN criteria_sets cs ON cs.id = e.set_id \
+         JOIN units u ON u.id = e.unit_id JOIN recognitions r ON r.evaluation_id = e.id \
+         LEFT JOIN positions po ON po.id = r.signer_position_id LEFT JOIN position_types pt ON pt.id = po.type_id LEFT JOIN units pu ON pu.id = po.unit_id \
+         WHERE c.code = $1",
+    )
+    .bind(&code)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let path: String = r.try_get(7)?;
+    let province_code = path
+        .trim_matches('/')
+        .split('/')
+        .nth(1)
+        .unwrap_or("VN")
+        .to_owned();
+    let province_name: String = sqlx::query_scalar("SELECT name FROM units WHERE code = $1")
+        .bind(&province_code)
+        .fetch_optional(&db.pool)
+        .await?
+        .unwrap_or_default();
+    let holder: String = r.try_get(5)?;
+    let revoked_at: Option<i64> = r.try_get(14)?;
+    let valid_until: String = r.try_get(13)?;
+    let today = crate::db::today();
+    let status = if revoked_at.is_some() {
+        "revoked"
+    } else if valid_until < today {
+        "expired"
+    } else {
+        "valid"
+    };
+    let issuer_unit: Option<String> = r.try_get(8)?;
+    Ok(Some(Certificate {
+        code: r.try_get(0)?,
+        evaluation_id: r.try_get(1)?,
+        model: r.try_get(2)?,
+        title_vi: r.try_get(3)?,
+        year: r.try_get(4)?,
+        holder_masked: mask_name(&holder),
+        holder_name: holder,
+        unit_code: r.try_get(6)?,
+        unit_path: path,
+        issuer_name: format!("Hội Khuyến học {}", issuer_unit.unwrap_or_default()),
+        province_name,
+        decision_no: r.try_get(9)?,
+        decision_date: r.try_get(10)?,
+        signer_name: r.try_get(11)?,
+        signer_position: r.try_get::<Option<String>, _>(12)?.unwrap_or_default(),
+        valid_until,
+        revoked: revoked_at.is_some(),
+        revoke_reason: r.try_get(15)?,
+        status,
+        credential: r.try_get(16)?,
+        subject_kind: r.try_get(17)?,
+        subject_id: r.try_get(18)?,
+    }))
+}
+
+/// The certificate, for its holder or an officer in scope.
+pub async fn for_viewer(db: &Db, viewer: &Viewer, code: &str) -> Result<Certificate, AppError> {
+    let c = by_code(db, code).await?.ok_or(AppError::NotFound)?;
+    let own = c.subject_kind == "person" && c.subject_id == viewer.person_id;
+    if own || viewer.can_read(&c.unit_path) {
+        Ok(c)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn pdf(state: &AppState, c: &Certificate) -> Result<Vec<u8>, AppError> {
+    let date = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| anyhow::anyhow!("stored date {s}: {e}"))
+    };
+    let doc = khuyenhoc_docs::Certificate {
+        title: c.title_vi.clone(),
+        year: i32::try_from(c.year).unwrap_or(2025),
+        holder_name: c.holder_name.clone(),
+        issuer_name: c.issuer_name.clone(),
+        province_name: c.province_name.clone(),
+        decision_number: c.decision_no.clone(),
+        decision_date: date(&c.decision_date)?,
+        signer_position: format!("TM. BAN CHẤP HÀNH\n{}", c.signer_position),
+        signer_name: c.signer_name.clone(),
+        valid_until: date(&c.valid_until)?,
+        verify_url: format!("{}/verify/{}", state.settings.base_url(), c.code),
+    };
+    let bytes = tokio::task::spawn_blocking(move || khuyenhoc_docs::certificate_pdf(&doc))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    bytes.map_err(|e| anyhow::anyhow!("certificate PDF: {e:?}").into())
+}
+
+/// Revokes a certificate with a reason (a recognising officer in scope).
+pub async fn revoke(
+    db: &Db,
+    viewer: &Viewer,
+    code: &str,
+    reason: &str,
+) -> Result<Certificate, AppError> {
+    let c = for_viewer(db, viewer, code).await?;
+    let p = viewer
+        .position_for(perm::EVALUATION_RECOGNISE, &c.unit_path)
+        .filter(|p| p.unit_level != "branch")
+        .ok_or(AppError::NotFound)?;
+    let reason = khuyenhoc_domain::text::clean(reason);
+    if reason.chars().count() < 3 {
+        return Err(AppError::field(
+            "reason",
+            Invalid::new("Cần ghi rõ lý do thu hồi", "Give the reason for revoking"),
+        ));
+    }
+    if c.revoked {
+        return Err(AppError::bad_request(
+            "Giấy chứng nhận này đã bị thu hồi",
+            "This certificate is already revoked",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL").bind(now()).bind(&reason).bind(&c.code).execute(&mut *tx).await?;
+    let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM evaluations WHERE id = $1")
+        .bind(c.evaluation_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = Change {
+        unit_id: Some(unit_id),
+        entity: "certificate",
+        entity_id: c.code.clone(),
+        action: "revoke",
+        before: None,
+        after: Some(serde_json::json!({"reason": reason})),
+    };
+    audit::record(
+        &mut tx,
+        crate::audit::Actor::new(viewer.person_id, Some(p.position_id)),
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    by_code(db, &c.code).await?.ok_or(AppError::NotFound)
+}
+
+/// Year of a date string, for display.
+pub fn year_of(d: &str) -> i32 {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map(|d| d.year())
+        .unwrap_or(0)
+}

@@ -1,0 +1,171 @@
+//! Evidence (minh chứng): a photo, a PDF or a note tied to one indicator of an evaluation.
+//! Files are checked by their bytes and photos reduced (see `crate::files`) before storing.
+
+use super::model::{self, Evidence};
+use super::{service, sets};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::now;
+use crate::error::AppError;
+use crate::files::{self, Kind};
+use crate::state::AppState;
+use khuyenhoc_criteria::EvidenceKind;
+use khuyenhoc_domain::Invalid;
+
+/// Attaches a file or a note to an indicator, while the evaluation is still editable.
+pub async fn attach(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    indicator: &str,
+    file: Option<(String, Vec<u8>)>,
+    note: &str,
+) -> Result<(), AppError> {
+    let e = service::visible(&state.db, v, id).await?;
+    let own = e.subject_kind == "person" && e.subject_id == v.person_id;
+    let officer = v.position_for(perm::EVALUATION_ENTER, &e.unit_path);
+    let head: Option<i64> = if e.subject_kind == "group" {
+        sqlx::query_scalar("SELECT head_person_id FROM learning_groups WHERE id = $1")
+            .bind(e.subject_id)
+            .fetch_one(&state.db.pool)
+            .await?
+    } else {
+        None
+    };
+    if !own && officer.is_none() && head != Some(v.person_id) {
+        return Err(AppError::NotFound);
+    }
+    if !e.status.editable() {
+        return Err(AppError::bad_request(
+            "Hồ sơ đã nộp, không thêm minh chứng được nữa",
+            "The evaluation is submitted: evidence can no longer be added",
+        ));
+    }
+    let set = sets::by_id(state, e.set_id).await?;
+    let ind = set.indicator(indicator).ok_or_else(|| {
+        AppError::field(
+            "indicator",
+            Invalid::new("Không có chỉ số này", "No such indicator"),
+        )
+    })?;
+    let note = khuyenhoc_domain::text::clean(note);
+    if note.chars().count() > 2000 {
+        return Err(AppError::field(
+            "note",
+            Invalid::new(
+                "Ghi chú tối đa 2000 ký tự",
+                "A note has at most 2,000 characters",
+            ),
+        ));
+    }
+    let (kind, stored) = match file {
+        Some((name, bytes)) => {
+            let prepared = tokio::task::spawn_blocking(move || files::prepare(&bytes))
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?
+                .map_err(|e| AppError::field("file", e))?;
+            let kind = match prepared.kind {
+                Kind::Photo => EvidenceKind::Photo,
+                Kind::Document => EvidenceKind::Document,
+            };
+            (kind, Some((name, prepared)))
+        }
+        None if !note.is_empty() => (EvidenceKind::Note, None),
+        None => {
+            return Err(AppError::field(
+                "file",
+                Invalid::new(
+                    "Hãy chọn ảnh, tệp PDF hoặc viết ghi chú",
+                    "Choose a photo or a PDF, or write a note",
+                ),
+            ))
+        }
+    };
+    if !ind.evidence.kinds.contains(&kind) {
+        return Err(AppError::field(
+            "file",
+            Invalid::new(
+                "Chỉ số này không nhận loại minh chứng này",
+                "This indicator does not take this kind of evidence",
+            ),
+        ));
+    }
+    let (key, name, ct, size) = match stored {
+        Some((name, p)) => {
+            let size = i64::try_from(p.bytes.len()).unwrap_or(i64::MAX);
+            let key = state.files.put("evidence", p.bytes).await?;
+            (
+                Some(key),
+                Some(
+                    khuyenhoc_domain::text::clean(&name)
+                        .chars()
+                        .take(200)
+                        .collect::<String>(),
+                ),
+                Some(p.content_type),
+                Some(size),
+            )
+        }
+        None => (None, None, None, None),
+    };
+    let position = if own || head == Some(v.person_id) {
+        None
+    } else {
+        officer.map(|p| p.position_id)
+    };
+    let mut tx = state.db.begin().await?;
+    let eid: i64 = sqlx::query_scalar(
+        "INSERT INTO evidence (evaluation_id, indicator, kind, object_key, file_name, content_type, size_bytes, note, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(e.id)
+    .bind(indicator)
+    .bind(kind.code())
+    .bind(&key)
+    .bind(&name)
+    .bind(ct)
+    .bind(size)
+    .bind(Some(note.clone()).filter(|n| !n.is_empty()))
+    .bind(now())
+    .bind(v.person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = serde_json::json!({"evaluation": e.id, "indicator": indicator, "kind": kind.code(), "file_name": name, "size": size});
+    audit::record(
+        &mut tx,
+        Actor::new(v.person_id, position),
+        Change {
+            unit_id: Some(e.unit_id),
+            entity: "evidence",
+            entity_id: eid.to_string(),
+            action: "attach",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An evidence file, for whoever may read its evaluation.
+pub async fn file(
+    state: &AppState,
+    v: &Viewer,
+    evidence_id: i64,
+) -> Result<(Evidence, bytes::Bytes), AppError> {
+    let evaluation_id: i64 = sqlx::query_scalar("SELECT evaluation_id FROM evidence WHERE id = $1")
+        .bind(evidence_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    service::visible(&state.db, v, evaluation_id).await?;
+    let ev = model::evidence(&state.db, evaluation_id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == evidence_id)
+        .ok_or(AppError::NotFound)?;
+    let key = ev.object_key.clone().ok_or(AppError::NotFound)?;
+    let bytes = state.files.get(&key).await?;
+    Ok((ev, bytes))
+}

@@ -1,0 +1,240 @@
+//! Evaluations, their events and evidence in the database.
+
+use super::lifecycle::Status;
+use crate::db::{Db, Tx};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// One indicator's answer: what the subject (or someone for them) entered, and the reviewer's
+/// adjustment with its comment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Answer {
+    pub value: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Answer {
+    /// The value that counts: the reviewer's when they adjusted it.
+    pub fn effective(&self) -> Option<u32> {
+        self.adjusted.or(self.value)
+    }
+}
+
+pub type Answers = BTreeMap<String, Answer>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub id: i64,
+    pub model: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub subject_name: String,
+    #[serde(skip)]
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub year: i64,
+    pub set_id: i64,
+    pub form_group: Option<String>,
+    pub disadvantaged: bool,
+    pub status: Status,
+    pub answers: Answers,
+    pub total: i64,
+    pub passed: bool,
+    pub level: Option<i64>,
+}
+
+impl Evaluation {
+    pub fn status_vi(&self) -> &'static str {
+        self.status.label_vi()
+    }
+    pub fn status_en(&self) -> &'static str {
+        self.status.label_en()
+    }
+}
+
+const SELECT: &str = "SELECT e.id, e.model, e.subject_kind, e.subject_id, e.subject_name, e.unit_id, u.code, u.name, u.path, \
+    e.year, e.set_id, e.form_group, e.disadvantaged, e.status, e.answers, e.total, e.passed, e.level \
+    FROM evaluations e JOIN units u ON u.id = e.unit_id";
+
+fn from_row(r: &AnyRow) -> Result<Evaluation, sqlx::Error> {
+    let status: String = r.try_get(13)?;
+    let answers: String = r.try_get(14)?;
+    Ok(Evaluation {
+        id: r.try_get(0)?,
+        model: r.try_get(1)?,
+        subject_kind: r.try_get(2)?,
+        subject_id: r.try_get(3)?,
+        subject_name: r.try_get(4)?,
+        unit_id: r.try_get(5)?,
+        unit_code: r.try_get(6)?,
+        unit_name: r.try_get(7)?,
+        unit_path: r.try_get(8)?,
+        year: r.try_get(9)?,
+        set_id: r.try_get(10)?,
+        form_group: r.try_get(11)?,
+        disadvantaged: r.try_get::<i64, _>(12)? != 0,
+        status: Status::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?,
+        answers: serde_json::from_str(&answers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        total: r.try_get(15)?,
+        passed: r.try_get::<i64, _>(16)? != 0,
+        level: r.try_get(17)?,
+    })
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Evaluation>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE e.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// The same, inside a transaction (after a lock).
+pub async fn by_id_tx(tx: &mut Tx<'_>, id: i64) -> Result<Option<Evaluation>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE e.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// A person's own evaluations (as a citizen), newest first.
+pub async fn for_person(db: &Db, person_id: i64) -> Result<Vec<Evaluation>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE e.subject_kind = 'person' AND e.subject_id = $1 ORDER BY e.year DESC, e.id DESC");
+    sqlx::query(&sql)
+        .bind(person_id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Evaluations made in the subtree of `path`, filtered.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub path: String,
+    pub year: Option<i64>,
+    pub model: Option<String>,
+    pub status: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Evaluation>, i64), sqlx::Error> {
+    let mut conds = vec!["u.path >= $1 AND u.path < $2".to_owned()];
+    let mut args = vec![q.path.clone(), crate::org::path_upper_bound(&q.path)];
+    if let Some(m) = &q.model {
+        args.push(m.clone());
+        conds.push(format!("e.model = ${}", args.len()));
+    }
+    if let Some(s) = &q.status {
+        args.push(s.clone());
+        conds.push(format!("e.status = ${}", args.len()));
+    }
+    if let Some(y) = q.year {
+        conds.push(format!("e.year = {y}"));
+    }
+    let w = conds.join(" AND ");
+    let count_sql =
+        format!("SELECT COUNT(*) FROM evaluations e JOIN units u ON u.id = e.unit_id WHERE {w}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for a in &args {
+        cq = cq.bind(a.clone());
+    }
+    let total = cq.fetch_one(&db.pool).await?;
+    let sql = format!(
+        "{SELECT} WHERE {w} ORDER BY e.updated_at DESC, e.id DESC LIMIT {} OFFSET {}",
+        q.limit.clamp(1, 500),
+        q.offset.max(0)
+    );
+    let mut lq = sqlx::query(&sql);
+    for a in args {
+        lq = lq.bind(a);
+    }
+    let rows = lq.fetch_all(&db.pool).await?;
+    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub at_text: String,
+    pub person_name: Option<String>,
+    pub position_name: Option<String>,
+    pub on_behalf: bool,
+    pub action: String,
+    pub note: Option<String>,
+}
+
+pub async fn events(db: &Db, evaluation_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query(
+        "SELECT ev.at, pe.full_name, pt.name_vi, pu.name, ev.on_behalf, ev.action, ev.note FROM evaluation_events ev \
+         LEFT JOIN people pe ON pe.id = ev.person_id LEFT JOIN positions po ON po.id = ev.position_id \
+         LEFT JOIN position_types pt ON pt.id = po.type_id LEFT JOIN units pu ON pu.id = po.unit_id \
+         WHERE ev.evaluation_id = $1 ORDER BY ev.id",
+    )
+    .bind(evaluation_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let pt: Option<String> = r.try_get(2)?;
+        let pu: Option<String> = r.try_get(3)?;
+        Ok(Event {
+            at_text: crate::audit::format_time(r.try_get(0)?),
+            person_name: r.try_get(1)?,
+            position_name: pt.map(|t| format!("{t} — {}", pu.unwrap_or_default())),
+            on_behalf: r.try_get::<i64, _>(4)? != 0,
+            action: r.try_get(5)?,
+            note: r.try_get(6)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub indicator: String,
+    pub kind: String,
+    #[serde(skip)]
+    pub object_key: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub note: Option<String>,
+}
+
+pub async fn evidence(db: &Db, evaluation_id: i64) -> Result<Vec<Evidence>, sqlx::Error> {
+    sqlx::query("SELECT id, indicator, kind, object_key, file_name, content_type, size_bytes, note FROM evidence WHERE evaluation_id = $1 ORDER BY id")
+        .bind(evaluation_id)
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Evidence {
+                id: r.try_get(0)?,
+                indicator: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                object_key: r.try_get(3)?,
+                file_name: r.try_get(4)?,
+                content_type: r.try_get(5)?,
+                size_bytes: r.try_get(6)?,
+                note: r.try_get(7)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,279 @@
+//! The bridge between stored evaluations and the pure scoring engine (`khuyenhoc-criteria`):
+//! turns stored answers, evidence counts and member results into the engine's inputs.
+
+use super::model::{Answers, Evaluation};
+use crate::error::AppError;
+use crate::state::AppState;
+use khuyenhoc_criteria::{
+    Answer as EngineAnswer, AnswerError, Answers as EngineAnswers, Computed, Outcome, Subject,
+};
+use khuyenhoc_criteria::{CriteriaSet, EvidenceKind, MemberFilter, Model, Rule, Source};
+use khuyenhoc_domain::Invalid;
+use std::collections::BTreeMap;
+
+/// The flag the criteria sets use for remote, especially difficult or ethnic-minority areas.
+pub const DISADVANTAGED: &str = "disadvantaged_area";
+
+/// A scored evaluation, ready to store and show.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub total: i64,
+    pub max_total: i64,
+    pub threshold: i64,
+    pub passed: bool,
+    pub level: Option<i64>,
+    /// (indicator code, Vietnamese, English) of what still lacks an answer or evidence.
+    pub missing: Vec<(String, String, String)>,
+    /// Every reason for not passing (Vietnamese, English).
+    pub reasons: Vec<(String, String)>,
+    pub outcome: Outcome,
+}
+
+fn answer_errors(errors: &[AnswerError]) -> AppError {
+    let vi = errors
+        .iter()
+        .map(AnswerError::vi)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let en = errors
+        .iter()
+        .map(AnswerError::en)
+        .collect::<Vec<_>>()
+        .join("; ");
+    AppError::Unprocessable { vi, en }
+}
+
+/// Which kind of subject each model evaluates.
+pub fn check_subject(model: &str, subject_kind: &str) -> Result<Model, AppError> {
+    let m = Model::from_code(model).ok_or_else(|| {
+        AppError::field(
+            "model",
+            Invalid::new("Không có danh hiệu này", "No such title"),
+        )
+    })?;
+    let ok = matches!(
+        (m, subject_kind),
+        (Model::Citizen, "person")
+            | (Model::Family | Model::Clan, "group")
+            | (Model::Community | Model::Unit, "unit")
+            | (Model::Unit, "group")
+    );
+    if ok {
+        Ok(m)
+    } else {
+        Err(AppError::field(
+            "model",
+            Invalid::new(
+                "Danh hiệu này không dành cho đối tượng này",
+                "This title is not for this kind of subject",
+            ),
+        ))
+    }
+}
+
+/// The form group, checked against the set (sets without form groups take none).
+pub fn check_form_group(set: &CriteriaSet, fg: Option<&str>) -> Result<Option<String>, AppError> {
+    let fg = fg.map(str::trim).filter(|s| !s.is_empty());
+    if set.form_groups().is_empty() {
+        return Ok(None);
+    }
+    match fg {
+        Some(code) if set.form_groups().iter().any(|g| g.code == code) => Ok(Some(code.to_owned())),
+        _ => Err(AppError::field(
+            "form_group",
+            Invalid::new("Hãy chọn một nhóm đối tượng", "Choose a form group"),
+        )),
+    }
+}
+
+fn engine_answer(rule: &Rule, v: u32) -> Option<EngineAnswer> {
+    match rule {
+        Rule::Scale => Some(EngineAnswer::Points(i64::from(v))),
+        Rule::YesNo => Some(EngineAnswer::YesNo(v > 0)),
+        Rule::Count { .. } => Some(EngineAnswer::Count(i64::from(v))),
+        Rule::Computed { .. } => None,
+    }
+}
+
+fn engine_answers(
+    set: &CriteriaSet,
+    answers: impl Iterator<Item = (String, Option<u32>)>,
+) -> Result<EngineAnswers, AppError> {
+    let mut out = EngineAnswers::new();
+    for (code, v) in answers {
+        let ind = set
+            .indicator(&code)
+            .ok_or_else(|| AppError::Unprocessable {
+                vi: format!("Không có chỉ số {code}"),
+                en: format!("No indicator {code}"),
+            })?;
+        if let Some(v) = v {
+            match engine_answer(&ind.rule, v) {
+                Some(a) => {
+                    out.set(code, a);
+                }
+                None => {
+                    return Err(AppError::Unprocessable {
+                        vi: format!("Chỉ số {code} được tính tự động"),
+                        en: format!("Indicator {code} is computed"),
+                    })
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn subject(set: &CriteriaSet, form_group: Option<&str>, disadvantaged: bool) -> Subject {
+    let mut s = Subject::new();
+    if let Some(fg) = form_group.filter(|_| !set.form_groups().is_empty()) {
+        s = s.in_form_group(fg);
+    }
+    if disadvantaged {
+        s = s.with_flag(DISADVANTAGED);
+    }
+    s
+}
+
+/// Checks entered values (points, yes = 1 / no = 0, counts) without storing anything.
+pub fn check_values(
+    set: &CriteriaSet,
+    form_group: Option<&str>,
+    values: &BTreeMap<String, Option<u32>>,
+) -> Result<(), AppError> {
+    let answers = engine_answers(set, values.iter().map(|(k, v)| (k.clone(), *v)))?;
+    set.score(&answers, &subject(set, form_group, false), &Computed::new())
+        .map(|_| ())
+        .map_err(|e| answer_errors(&e))
+}
+
+/// Scores an evaluation with the given answers, its stored evidence and its members' results.
+pub async fn score(
+    state: &AppState,
+    set: &CriteriaSet,
+    e: &Evaluation,
+    answers: &Answers,
+) -> Result<Scored, AppError> {
+    let mut engine = engine_answers(set, answers.iter().map(|(k, a)| (k.clone(), a.effective())))?;
+    for ev in super::model::evidence(&state.db, e.id).await? {
+        if let Some(kind) = EvidenceKind::from_code(&ev.kind) {
+            if set
+                .indicator(&ev.indicator)
+                .is_some_and(|i| i.evidence.kinds.contains(&kind))
+            {
+                engine.add_evidence(ev.indicator, kind, 1);
+            }
+        }
+    }
+    let computed = computed(state, set, e).await?;
+    let outcome = set
+        .score(
+            &engine,
+            &subject(set, e.form_group.as_deref(), e.disadvantaged),
+            &computed,
+        )
+        .map_err(|x| answer_errors(&x))?;
+    let mut missing = vec![];
+    for code in outcome
+        .unanswered
+        .iter()
+        .chain(outcome.missing_evidence.iter())
+    {
+        let text = set
+            .indicator(code)
+            .map(|i| (i.text.vi.clone(), i.text.en.clone()))
+            .unwrap_or_default();
+        let lacks_evidence = outcome.missing_evidence.contains(code);
+        let (vi, en) = if lacks_evidence {
+            (
+                format!("Chỉ số «{}» cần minh chứng", text.0),
+                format!("Indicator “{}” needs evidence", text.1),
+            )
+        } else {
+            (
+                format!("Chưa trả lời chỉ số «{}»", text.0),
+                format!("Indicator “{}” has no answer", text.1),
+            )
+        };
+        missing.push((code.clone(), vi, en));
+    }
+    Ok(Scored {
+        total: i64::from(outcome.total),
+        max_total: i64::from(outcome.max_total),
+        threshold: i64::from(outcome.threshold.points),
+        passed: outcome.passed,
+        level: outcome.level.map(i64::from),
+        missing,
+        reasons: outcome.reasons.iter().map(|r| (r.vi(), r.en())).collect(),
+        outcome,
+    })
+}
+
+/// The member shares the set's computed indicators and requirements need.
+async fn computed(
+    state: &AppState,
+    set: &CriteriaSet,
+    e: &Evaluation,
+) -> Result<Computed, AppError> {
+    let mut sources: Vec<Source> = set
+        .indicators()
+        .filter_map(|(_, i)| match &i.rule {
+            Rule::Computed { source, .. } => Some(*source),
+            _ => None,
+        })
+        .collect();
+    sources.extend(set.pass().requires.iter().map(|r| r.source));
+    sources.sort();
+    sources.dedup();
+    let mut out = Computed::new();
+    for s in sources {
+        if let Source::MemberShare { title, filter } = s {
+            let (part, total) = member_share(state, e, title, filter).await?;
+            if total > 0 {
+                out = out.with(s, part, total);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn to_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+/// (recognised, all) members of the subject for `title` in the evaluation's year.
+async fn member_share(
+    state: &AppState,
+    e: &Evaluation,
+    title: Model,
+    filter: MemberFilter,
+) -> Result<(u32, u32), sqlx::Error> {
+    let adult_year = e.year - 18;
+    let adults = matches!(filter, MemberFilter::Adults);
+    let (members_sql, people) = match (e.subject_kind.as_str(), title) {
+        ("group", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1)", false),
+        ("group", _) if adults => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.adult = 1", true),
+        ("group", _) => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1", true),
+        ("unit", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.unit_id = $1", false),
+        ("unit", _) if adults => ("SELECT p.id FROM people p WHERE p.unit_id = $1 AND (p.birth_year IS NULL OR p.birth_year <= $2)", true),
+        _ => ("SELECT p.id FROM people p WHERE p.unit_id = $1", true),
+    };
+    let kind = if people { "person" } else { "group" };
+    let total_sql = format!("SELECT COUNT(*) FROM ({members_sql}) m");
+    let part_sql = format!(
+        "SELECT COUNT(*) FROM evaluations ev WHERE ev.model = $3 AND ev.year = $4 AND ev.status = 'recognised' AND ev.subject_kind = '{kind}' AND ev.subject_id IN ({members_sql})"
+    );
+    let total: i64 = sqlx::query_scalar(&total_sql)
+        .bind(e.subject_id)
+        .bind(adult_year)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let part: i64 = sqlx::query_scalar(&part_sql)
+        .bind(e.subject_id)
+        .bind(adult_year)
+        .bind(title.code())
+        .bind(e.year)
+        .fetch_one(&state.db.pool)
+        .await?;
+    Ok((to_u32(part), to_u32(total)))
+}
