@@ -4,8 +4,11 @@
 //! in a certificate (`certificates.rs`).
 
 pub mod api;
+pub mod batch;
 pub mod certificates;
+pub mod criteria;
 pub mod evidence;
+pub mod groups;
 pub mod lifecycle;
 pub mod model;
 pub mod pages;

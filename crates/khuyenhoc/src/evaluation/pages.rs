@@ -191,6 +191,11 @@ pub struct ShownIndicator {
     pub evidence: Vec<Evidence>,
     pub evidence_required: bool,
     pub awarded: u32,
+    /// For computed indicators: `member_share` (counted by the program) or `children_in_school`
+    /// (typed in as two figures).
+    pub source: &'static str,
+    pub part: String,
+    pub total: String,
 }
 
 impl ShownIndicator {
@@ -252,12 +257,34 @@ fn shown(l: &Loaded) -> Vec<ShownGroup> {
                             .find(|o| o.code == i.code)
                             .map(|o| o.awarded)
                             .unwrap_or(0),
+                        source: match &i.rule {
+                            khuyenhoc_criteria::Rule::Computed {
+                                source: khuyenhoc_criteria::Source::ChildrenInSchool,
+                                ..
+                            } => "children_in_school",
+                            khuyenhoc_criteria::Rule::Computed { .. } => "member_share",
+                            _ => "",
+                        },
+                        part: l
+                            .e
+                            .answers
+                            .get(&format!("{}#part", i.code))
+                            .and_then(|a| a.effective())
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                        total: l
+                            .e
+                            .answers
+                            .get(&format!("{}#total", i.code))
+                            .and_then(|a| a.effective())
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
             let answered = indicators
                 .iter()
-                .filter(|i| i.value.is_some() || i.kind == "computed")
+                .filter(|i| i.value.is_some() || i.source == "member_share" || !i.total.is_empty())
                 .count();
             ShownGroup {
                 n: k + 1,

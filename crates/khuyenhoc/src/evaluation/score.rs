@@ -95,12 +95,40 @@ fn engine_answer(rule: &Rule, v: u32) -> Option<EngineAnswer> {
     }
 }
 
+/// Figures typed in for a computed indicator the program cannot count itself (the family's
+/// school-age children and how many are in school) are stored as `{code}#part` and
+/// `{code}#total` answers.
+pub fn is_typed_figure(key: &str) -> bool {
+    key.ends_with("#part") || key.ends_with("#total")
+}
+
 fn engine_answers(
     set: &CriteriaSet,
     answers: impl Iterator<Item = (String, Option<u32>)>,
 ) -> Result<EngineAnswers, AppError> {
     let mut out = EngineAnswers::new();
     for (code, v) in answers {
+        if let Some(base) = code
+            .strip_suffix("#part")
+            .or_else(|| code.strip_suffix("#total"))
+        {
+            let typed = set.indicator(base).is_some_and(|i| {
+                matches!(
+                    i.rule,
+                    Rule::Computed {
+                        source: Source::ChildrenInSchool,
+                        ..
+                    }
+                )
+            });
+            if !typed {
+                return Err(AppError::Unprocessable {
+                    vi: format!("Không có ô {code}"),
+                    en: format!("No field {code}"),
+                });
+            }
+            continue;
+        }
         let ind = set
             .indicator(&code)
             .ok_or_else(|| AppError::Unprocessable {
@@ -165,7 +193,34 @@ pub async fn score(
             }
         }
     }
-    let computed = computed(state, set, e).await?;
+    let mut computed = computed(state, set, e).await?;
+    // Children in school, as typed: no school-age child counts as all of them in school.
+    let figure = |k: &str| answers.get(k).and_then(|a| a.effective());
+    for (_, ind) in set.indicators() {
+        if let Rule::Computed {
+            source: s @ Source::ChildrenInSchool,
+            ..
+        } = ind.rule
+        {
+            match (
+                figure(&format!("{}#part", ind.code)),
+                figure(&format!("{}#total", ind.code)),
+            ) {
+                (Some(_), Some(0)) => computed = computed.with(s, 1, 1),
+                (Some(part), Some(total)) if part <= total => {
+                    computed = computed.with(s, part, total)
+                }
+                (Some(_), Some(_)) => {
+                    return Err(AppError::Unprocessable {
+                        vi: "Số trẻ đang đi học không thể lớn hơn số trẻ trong độ tuổi đi học"
+                            .into(),
+                        en: "Children in school cannot exceed school-age children".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
     let outcome = set
         .score(
             &engine,

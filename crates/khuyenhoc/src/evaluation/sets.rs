@@ -9,10 +9,16 @@ use khuyenhoc_criteria::CriteriaSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Parsed sets by id. Sets never change once stored (an edit is a new version), so the cache
-/// never goes stale.
+/// Parsed sets by id. Active sets never change; a draft's entry is dropped when it is edited.
 #[derive(Debug, Default)]
 pub struct Cache(Mutex<HashMap<i64, Arc<CriteriaSet>>>);
+
+impl Cache {
+    /// Drops a draft's parsed copy after its text changed.
+    pub fn forget(&self, id: i64) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+}
 
 /// Stores the national default sets that are missing (safe at every start).
 pub async fn ensure_defaults(db: &Db) -> anyhow::Result<()> {

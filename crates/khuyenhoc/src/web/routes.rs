@@ -120,6 +120,9 @@ pub fn all() -> Vec<Route> {
     .into_iter()
     .chain(crate::evaluation::pages::routes())
     .chain(crate::evaluation::api::routes())
+    .chain(crate::evaluation::batch::routes())
+    .chain(crate::evaluation::criteria::routes())
+    .chain(crate::evaluation::groups::routes())
     .collect()
 }
 

@@ -134,6 +134,11 @@ impl TestApp {
 
     /// The application on a fresh database with the 2025 map only.
     pub async fn empty(backend: Backend) -> TestApp {
+        // Errors the app logs (5xx causes) show in the output of a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("khuyenhoc=error")
+            .with_test_writer()
+            .try_init();
         let (url, dir) = fresh_database(backend).await;
         let db = Db::connect(&url, 4, Default::default())
             .await

@@ -1,0 +1,412 @@
+//! Learning models through the pages: province variants keep old evaluations on their version,
+//! family and unit titles compute their member-based indicators from real member results, the
+//! 80/70/min-5 rules, and a commune marked disadvantaged getting the lower threshold.
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use khuyenhoc::db::Backend;
+
+const CODES: [&str; 10] = [
+    "reads",
+    "learning_plan",
+    "community_learning",
+    "helps_others",
+    "digital",
+    "foreign_language",
+    "numeracy",
+    "critical_thinking",
+    "relations",
+    "cooperation",
+];
+
+fn year() -> String {
+    chrono::Datelike::year(&chrono::Utc::now()).to_string()
+}
+
+fn id_from(location: Option<&str>) -> String {
+    let loc = location.expect("a redirect");
+    loc.trim_start_matches("/evaluations/")
+        .split('/')
+        .next()
+        .expect("id")
+        .to_owned()
+}
+
+/// An officer registers a person (by phone) in a unit and enters every answer.
+async fn register_and_fill(
+    app: &TestApp,
+    officer: &mut Client,
+    unit: &str,
+    phone: &str,
+    scores: [u32; 10],
+) -> String {
+    let r = app
+        .post_form(
+            officer,
+            &format!("/units/{unit}/evaluations"),
+            &[
+                ("phone", phone),
+                ("form_group", "farmer"),
+                ("year", &year()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "register {phone}: {}",
+        r.body
+    );
+    let id = id_from(r.location());
+    let values: Vec<(String, String)> = CODES
+        .iter()
+        .zip(scores)
+        .map(|(c, s)| (format!("a_{c}"), s.to_string()))
+        .collect();
+    let fields: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    for n in 1..=3 {
+        let r = app
+            .post_form(officer, &format!("/evaluations/{id}/groups/{n}"), &fields)
+            .await;
+        assert!(
+            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            r.body
+        );
+    }
+    id
+}
+
+async fn submit_check(app: &TestApp, officer: &mut Client, id: &str) {
+    let r = app
+        .post_form(officer, &format!("/evaluations/{id}/submit"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "submit: {}", r.body);
+    let r = app
+        .post_form(
+            officer,
+            &format!("/evaluations/{id}/check"),
+            &[("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "check: {}", r.body);
+}
+
+async fn recognise(app: &TestApp, officer: &mut Client, id: &str) -> Resp {
+    app.post_form(
+        officer,
+        &format!("/evaluations/{id}/review"),
+        &[
+            ("decision", "recognise"),
+            ("decision_no", "01/QĐ-KH"),
+            (
+                "decision_date",
+                &chrono::Utc::now().date_naive().to_string(),
+            ),
+        ],
+    )
+    .await
+}
+
+async fn new_person(app: &TestApp, officer: &mut Client, unit: &str, name: &str, phone: &str) {
+    let r = app
+        .post_form(
+            officer,
+            &format!("/units/{unit}/people"),
+            &[
+                ("full_name", name),
+                ("phone", phone),
+                ("birth_year", "1980"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn set_of(app: &TestApp, id: &str) -> i64 {
+    sqlx::query_scalar("SELECT set_id FROM evaluations WHERE id = $1")
+        .bind(id.parse::<i64>().expect("id"))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("set")
+}
+
+both_backends!(pass_rules_at_their_edges, |b: Backend| async move {
+    let app = TestApp::new(b).await;
+    let mut chair = app.login(BADINH).await;
+    new_person(&app, &mut chair, "00004-1", "Người Thứ Nhất", "0911000001").await;
+    new_person(&app, &mut chair, "00004-1", "Người Thứ Hai", "0911000002").await;
+    new_person(&app, &mut chair, "00004-1", "Người Thứ Ba", "0911000003").await;
+    // 79 points: not recognised.
+    let a = register_and_fill(
+        &app,
+        &mut chair,
+        "00004",
+        "0911000001",
+        [8, 8, 8, 8, 8, 8, 8, 8, 8, 7],
+    )
+    .await;
+    submit_check(&app, &mut chair, &a).await;
+    let r = recognise(&app, &mut chair, &a).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("chưa đạt tiêu chí"), "{}", r.body);
+    // 80 points: recognised.
+    let b2 = register_and_fill(&app, &mut chair, "00004", "0911000002", [8; 10]).await;
+    submit_check(&app, &mut chair, &b2).await;
+    assert_eq!(
+        recognise(&app, &mut chair, &b2).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // 95 points with one indicator at 4: not recognised.
+    let c = register_and_fill(
+        &app,
+        &mut chair,
+        "00004",
+        "0911000003",
+        [10, 10, 10, 10, 10, 10, 10, 10, 10, 4],
+    )
+    .await;
+    submit_check(&app, &mut chair, &c).await;
+    let r = recognise(&app, &mut chair, &c).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM evaluations ORDER BY id")
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("statuses");
+    assert_eq!(statuses, ["checked", "recognised", "checked"]);
+});
+
+both_backends!(
+    disadvantaged_commune_passes_at_70,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        sqlx::query("UPDATE units SET disadvantaged = 1 WHERE code = '00004'")
+            .execute(&app.db.pool)
+            .await
+            .expect("flag");
+        let mut chair = app.login(BADINH).await;
+        new_person(&app, &mut chair, "00004-1", "Người Vùng Khó", "0911000011").await;
+        let id = register_and_fill(&app, &mut chair, "00004", "0911000011", [7; 10]).await;
+        submit_check(&app, &mut chair, &id).await;
+        let r = recognise(&app, &mut chair, &id).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "70 points pass in a disadvantaged commune: {}",
+            r.body
+        );
+    }
+);
+
+both_backends!(
+    province_variant_keeps_old_evaluations_on_their_version,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.login(BADINH).await;
+        new_person(&app, &mut chair, "00004-1", "Người Trước", "0911000021").await;
+        new_person(&app, &mut chair, "00004-1", "Người Sau", "0911000022").await;
+        let before = register_and_fill(&app, &mut chair, "00004", "0911000021", [8; 10]).await;
+        let national = set_of(&app, &before).await;
+        // Hà Nội copies the national citizen set, edits it and makes it effective this year.
+        let mut hanoi = app.login(HANOI).await;
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{national}/variant"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let variant_id = r
+            .location()
+            .expect("edit page")
+            .trim_start_matches("/criteria/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let source: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+            .bind(variant_id.parse::<i64>().expect("id"))
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("source");
+        assert!(source.contains("owner = \"01\""), "{source}");
+        // A broken edit is refused with its place.
+        let broken = source.replacen("threshold = 80", "threshold = \"tám mươi\"", 1);
+        let r = app
+            .post_form(
+                &mut hanoi,
+                &format!("/criteria/{variant_id}/edit"),
+                &[("source", &broken)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Dòng") && r.body.contains("pass.threshold"),
+            "{}",
+            r.body
+        );
+        let edited = source
+            .replacen("version = 2025", &format!("version = {}", year()), 1)
+            .replacen("threshold = 80", "threshold = 85", 1);
+        let r = app
+            .post_form(
+                &mut hanoi,
+                &format!("/criteria/{variant_id}/edit"),
+                &[("source", &edited)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Đã lưu bản nháp"));
+        // Another province's officer does not see the draft.
+        let mut other = app.login(HOABINH).await;
+        assert_eq!(
+            app.get(&mut other, &format!("/criteria/{variant_id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{variant_id}/activate"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // New evaluations in Hà Nội use the variant; the earlier one keeps the national set.
+        let after = register_and_fill(&app, &mut chair, "00004", "0911000022", [8; 10]).await;
+        assert_eq!(set_of(&app, &after).await.to_string(), variant_id);
+        assert_eq!(set_of(&app, &before).await, national);
+        submit_check(&app, &mut chair, &after).await;
+        let r = recognise(&app, &mut chair, &after).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "80 is not enough under Hà Nội's 85"
+        );
+        submit_check(&app, &mut chair, &before).await;
+        assert_eq!(
+            recognise(&app, &mut chair, &before).await.status,
+            StatusCode::SEE_OTHER,
+            "80 still passes under the national set"
+        );
+        // An active set can no longer be edited.
+        let r = app
+            .post_form(
+                &mut hanoi,
+                &format!("/criteria/{variant_id}/edit"),
+                &[("source", &edited)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        // The blank paper form of a form group is a PDF.
+        let r = app
+            .get(
+                &mut hanoi,
+                &format!("/criteria/{national}/forms/farmer.pdf"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.starts_with("%PDF-"));
+    }
+);
+
+both_backends!(
+    family_and_unit_titles_read_member_results,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.login(BADINH).await;
+        for (name, phone) in [
+            ("Chủ Hộ", "0912000001"),
+            ("Vợ Chủ Hộ", "0912000002"),
+            ("Con Lớn", "0912000003"),
+        ] {
+            new_person(&app, &mut chair, "00004-1", name, phone).await;
+        }
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-1/groups",
+                &[
+                    ("kind", "family"),
+                    ("name", "Gia đình ông Chủ Hộ"),
+                    ("head", "0912000001"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let group = r.location().expect("group page").to_owned();
+        for phone in ["0912000002", "0912000003"] {
+            let r = app
+                .post_form(
+                    &mut chair,
+                    &format!("{group}/members"),
+                    &[("phone", phone), ("adult", "1")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("{group}/evaluations"),
+                &[("year", &year())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let family = id_from(r.location());
+        let awarded = |app: &TestApp, id: String| {
+            let pool = app.db.pool.clone();
+            async move {
+                let total: i64 = sqlx::query_scalar("SELECT total FROM evaluations WHERE id = $1")
+                    .bind(id.parse::<i64>().expect("id"))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("total");
+                total
+            }
+        };
+        // Save one typed answer so the family's score is computed: no adult is a learning citizen yet.
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("/evaluations/{family}/groups/3"),
+                &[("a_study_corner", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let t0 = awarded(&app, family.clone()).await;
+        // Two of the three adults become learning citizens: the computed indicator reads it.
+        for phone in ["0912000001", "0912000002"] {
+            let id = register_and_fill(&app, &mut chair, "00004", phone, [9; 10]).await;
+            submit_check(&app, &mut chair, &id).await;
+            assert_eq!(
+                recognise(&app, &mut chair, &id).await.status,
+                StatusCode::SEE_OTHER
+            );
+        }
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("/evaluations/{family}/groups/3"),
+                &[("a_study_corner", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let t1 = awarded(&app, family.clone()).await;
+        assert_eq!(
+            t1 - t0,
+            20,
+            "2 of 3 adults = 66.7% of 30 points, linear: 20 (before {t0}, after {t1})"
+        );
+        // A unit (school branch) needs 90% of its members to be learning citizens.
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-2/evaluations/unit",
+                &[("year", &year())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let unit_eval = id_from(r.location());
+        let page = app
+            .get(&mut chair, &format!("/evaluations/{unit_eval}"))
+            .await;
+        assert!(page.body.contains("Đơn vị học tập"), "{}", page.body);
+    }
+);
