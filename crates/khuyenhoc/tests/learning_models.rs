@@ -410,3 +410,79 @@ both_backends!(
         assert!(page.body.contains("Đơn vị học tập"), "{}", page.body);
     }
 );
+
+both_backends!(
+    officer_enters_a_paper_form_on_one_screen_for_someone,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut officer = app.login(BRANCH_OFFICER).await;
+        let r = app
+            .post_form(
+                &mut officer,
+                "/units/00004-1/evaluations",
+                &[
+                    ("phone", CITIZEN),
+                    ("form_group", "farmer"),
+                    ("year", &year()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id = id_from(r.location());
+        let page = app
+            .get(&mut officer, &format!("/evaluations/{id}/all"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        for code in CODES {
+            assert!(
+                page.body.contains(&format!("name=\"a_{code}\"")),
+                "{code} on the one screen"
+            );
+        }
+        let values: Vec<(String, String)> = CODES
+            .iter()
+            .map(|c| (format!("a_{c}"), "9".to_owned()))
+            .collect();
+        let mut fields: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        fields.push(("submit", "1"));
+        let r = app
+            .post_form(&mut officer, &format!("/evaluations/{id}/all"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&mut officer, &format!("/evaluations/{id}")).await;
+        assert!(
+            page.body.contains("Đã nộp") && page.body.contains("90 / 100"),
+            "{}",
+            page.body
+        );
+        let rows: Vec<(i64, String)> = sqlx::query_as::<_, (i64, String)>("SELECT ev.on_behalf, p.full_name FROM evaluation_events ev JOIN people p ON p.id = ev.person_id WHERE ev.evaluation_id = $1 ORDER BY ev.id")
+        .bind(id.parse::<i64>().expect("id"))
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("events");
+        assert_eq!(
+            rows,
+            [
+                (1, "Phạm Thị Hoa".to_owned()),
+                (1, "Phạm Thị Hoa".to_owned())
+            ],
+            "register and submit, both done for the citizen by the officer"
+        );
+        // The citizen sees it as theirs, and cannot open the officer's one-screen entry.
+        let mut citizen = app.login(CITIZEN).await;
+        assert!(app
+            .get(&mut citizen, "/learning")
+            .await
+            .body
+            .contains(&format!("/evaluations/{id}")));
+        assert_eq!(
+            app.get(&mut citizen, &format!("/evaluations/{id}/all"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);

@@ -36,6 +36,8 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/evaluations/{id}/groups/{n}", SignedIn, "Save one question group", save_group),
         upload(r(M::POST, "/evaluations/{id}/evidence", SignedIn, "Attach evidence (photo, PDF or note)", add_evidence)),
         r(M::GET, "/evidence/{id}", SignedIn, "An evidence file", evidence_file),
+        r(M::GET, "/evaluations/{id}/all", Officer, "Enter a whole self-assessment on one screen (assisted)", all_page),
+        r(M::POST, "/evaluations/{id}/all", Officer, "Save a whole self-assessment (assisted)", save_all),
         r(M::POST, "/evaluations/{id}/submit", SignedIn, "Submit a self-assessment", submit),
         r(M::POST, "/evaluations/{id}/check", Officer, "Branch check", check),
         r(M::POST, "/evaluations/{id}/return", Officer, "Return with a reason", return_back),
@@ -309,6 +311,7 @@ pub struct EvaluationPage {
     pub events: Vec<Event>,
     pub editable: bool,
     pub can_check: bool,
+    pub can_enter: bool,
     pub can_review: bool,
     pub certificate: Option<Certificate>,
     pub can_revoke: bool,
@@ -342,6 +345,7 @@ async fn evaluation_page(
         groups: shown(&l),
         events: model::events(&state.db, l.e.id).await?,
         editable: l.e.status.editable(),
+        can_enter: officer(perm::EVALUATION_ENTER).is_some(),
         can_check: officer(perm::EVALUATION_CHECK).is_some() && l.e.status == Status::Submitted,
         can_review: reviewer && matches!(l.e.status, Status::Submitted | Status::Checked),
         can_revoke: reviewer && certificate.as_ref().is_some_and(|c| !c.revoked),
@@ -1037,4 +1041,85 @@ pub async fn verify(
         .take(16)
         .collect();
     Ok((status, render(&VerifyPage { c, cert, code })?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "evaluation_all.html")]
+pub struct AllPage {
+    pub c: Chrome,
+    pub e: Evaluation,
+    pub title_vi: String,
+    pub groups: Vec<ShownGroup>,
+    pub scored: Scored,
+    pub problem: Option<(String, String)>,
+}
+
+async fn all_view(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    problem: Option<(String, String)>,
+) -> PageResult<Html<String>> {
+    let l = load(state, v, id).await?;
+    if v.position_for(perm::EVALUATION_ENTER, &l.e.unit_path)
+        .is_none()
+    {
+        return Err(AppError::NotFound.into());
+    }
+    render(&AllPage {
+        c,
+        title_vi: l.set.title().vi.clone(),
+        groups: shown(&l),
+        scored: l.scored,
+        e: l.e,
+        problem,
+    })
+}
+
+/// An officer types a paper form in on one screen, for someone without a phone.
+pub async fn all_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    all_view(&state, c, &v, &id, None).await
+}
+
+pub async fn save_all(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let eid = parse_id(&id)?;
+    let e = service::visible(&state.db, &v, eid).await?;
+    if v.position_for(perm::EVALUATION_ENTER, &e.unit_path)
+        .is_none()
+    {
+        return Err(AppError::NotFound.into());
+    }
+    let mut r = match answers_from(&pairs) {
+        Ok(values) => service::save_answers(&state, &v, eid, &values)
+            .await
+            .map(|(e, _)| e),
+        Err(e) => Err(e),
+    };
+    if r.is_ok() && pairs.iter().any(|(k, _)| k == "submit") {
+        r = service::submit(&state, &v, eid).await;
+    }
+    match r {
+        Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
+        Err(e @ (AppError::Unprocessable { .. } | AppError::BadRequest { .. })) => {
+            let status = e.status();
+            Ok((
+                status,
+                all_view(&state, c, &v, &id, Some(e.titles())).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
