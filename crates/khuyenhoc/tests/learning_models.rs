@@ -486,3 +486,123 @@ both_backends!(
         );
     }
 );
+
+/// Posts a multipart evidence upload (a PDF) for an indicator.
+async fn attach_pdf(app: &TestApp, client: &mut Client, id: &str, indicator: &str) -> Resp {
+    let boundary = "XkhuyenhocX";
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let mut body = Vec::new();
+    for (name, value) in [("indicator", indicator), ("note", ""), ("back", "")] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kế hoạch.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend(pdf);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    if client.csrf().is_empty() {
+        app.get(client, "/login").await;
+    }
+    let req = axum::http::Request::post(format!(
+        "/evaluations/{id}/evidence?_csrf={}",
+        client.csrf()
+    ))
+    .header(
+        "content-type",
+        format!("multipart/form-data; boundary={boundary}"),
+    )
+    .body(axum::body::Body::from(body))
+    .expect("request");
+    app.send(client, req).await
+}
+
+both_backends!(
+    a_learning_unit_needs_ninety_percent_learning_citizens,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.login(BADINH).await;
+        // Ten staff of the school branch (00004-2); nine become learning citizens.
+        let mut evals = vec![];
+        for n in 0..10 {
+            let phone = format!("09130000{n:02}");
+            new_person(
+                &app,
+                &mut chair,
+                "00004-2",
+                &format!(
+                    "Giáo Viên Số {}",
+                    [
+                        "Một", "Hai", "Ba", "Bốn", "Năm", "Sáu", "Bảy", "Tám", "Chín", "Mười"
+                    ][n]
+                ),
+                &phone,
+            )
+            .await;
+            let id = register_and_fill(&app, &mut chair, "00004", &phone, [9; 10]).await;
+            submit_check(&app, &mut chair, &id).await;
+            evals.push(id);
+        }
+        for id in evals.iter().take(8) {
+            assert_eq!(
+                recognise(&app, &mut chair, id).await.status,
+                StatusCode::SEE_OTHER
+            );
+        }
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-2/evaluations/unit",
+                &[("year", &year())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let unit = id_from(r.location());
+        let answers = [
+            ("a_plan", "1"),
+            ("a_support", "9"),
+            ("a_trainings", "5"),
+            ("a_digital", "9"),
+            ("a_sharing", "9"),
+            ("a_tasks", "9"),
+            ("a_innovation", "9"),
+        ];
+        let r = app
+            .post_form(&mut chair, &format!("/evaluations/{unit}/all"), &answers)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The plan needs a document as evidence before the unit can submit.
+        let r = app
+            .post_form(&mut chair, &format!("/evaluations/{unit}/submit"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("cần minh chứng"), "{}", r.body);
+        let r = attach_pdf(&app, &mut chair, &unit, "plan").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        submit_check(&app, &mut chair, &unit).await;
+        // 8 of 10 staff are learning citizens: below 90%, not recognised.
+        let r = recognise(&app, &mut chair, &unit).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("90"),
+            "the reason names the 90% requirement: {}",
+            r.body
+        );
+        // The ninth makes 90%: recognised, at a level, valid for three years.
+        assert_eq!(
+            recognise(&app, &mut chair, &evals[8]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let r = recognise(&app, &mut chair, &unit).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (level, until): (Option<i64>, String) = sqlx::query_as("SELECT e.level, r.valid_until FROM evaluations e JOIN recognitions r ON r.evaluation_id = e.id WHERE e.id = $1")
+        .bind(unit.parse::<i64>().expect("id"))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("recognition");
+        assert!(level.is_some());
+        let y: i32 = year().parse().expect("year");
+        assert_eq!(
+            until,
+            format!("{}-12-31", y + 2),
+            "a unit keeps the title three years"
+        );
+    }
+);
