@@ -606,3 +606,57 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    live_counts_per_model_and_form_group_in_the_subtree,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.login(BADINH).await;
+        for (name, phone) in [("Người Một", "0914000001"), ("Người Hai", "0914000002")] {
+            new_person(&app, &mut chair, "00004-1", name, phone).await;
+        }
+        let a = register_and_fill(&app, &mut chair, "00004", "0914000001", [9; 10]).await;
+        register_and_fill(&app, &mut chair, "00004", "0914000002", [9; 10]).await;
+        submit_check(&app, &mut chair, &a).await;
+        assert_eq!(
+            recognise(&app, &mut chair, &a).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let stats = khuyenhoc::evaluation::stats::for_subtree(
+            &app.db,
+            "/VN/01/",
+            chrono::Datelike::year(&chrono::Utc::now()).into(),
+        )
+        .await
+        .expect("stats");
+        let row = stats
+            .rows
+            .iter()
+            .find(|r| r.model == "citizen" && r.form_group == "farmer")
+            .expect("citizen farmers");
+        assert_eq!((row.registered, row.recognised), (2, 1));
+        let citizen_target = stats.targets.iter().find(|t| t.0 == "citizen");
+        assert!(citizen_target.is_none() || citizen_target.is_some_and(|t| t.2 == 1 && t.3 == 2));
+        // The page shows the same figures; Hòa Bình's officer sees none of them.
+        let page = app.get(&mut chair, "/units/00004/evaluations").await;
+        assert!(
+            page.body
+                .contains("<td>citizen</td><td>farmer</td><td>2</td><td>1</td>"),
+            "{}",
+            page.body
+        );
+        let mut other = app.login(HOABINH).await;
+        assert_eq!(
+            app.get(&mut other, "/units/00004/evaluations").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let theirs = khuyenhoc::evaluation::stats::for_subtree(
+            &app.db,
+            "/VN/25/",
+            chrono::Datelike::year(&chrono::Utc::now()).into(),
+        )
+        .await
+        .expect("stats");
+        assert!(theirs.rows.is_empty());
+    }
+);
