@@ -125,19 +125,28 @@ pub fn today() -> String {
         .to_string()
 }
 
-/// Whether an error is the violation of a unique index with the given name.
+/// Whether an error is the violation of a unique index with the given name. PostgreSQL names
+/// the constraint; SQLite names the table and columns (`UNIQUE constraint failed: t.a, t.b`),
+/// which identify the index by its name's prefix (`{table}_…`, or `{table}_{column}` when the
+/// table has several single-column unique indexes).
 pub fn is_unique_violation(err: &sqlx::Error, index: &str) -> bool {
-    match err {
-        sqlx::Error::Database(e) => {
-            let msg = e.message();
-            let unique = e.is_unique_violation() || msg.contains("UNIQUE constraint failed");
-            let named = e.constraint() == Some(index)
-                || msg.contains(index)
-                || index
-                    .split_once('_')
-                    .is_some_and(|(table, col)| msg.contains(&format!("{table}.{col}")));
-            unique && named
-        }
-        _ => false,
+    let sqlx::Error::Database(e) = err else {
+        return false;
+    };
+    if e.constraint() == Some(index) {
+        return true;
+    }
+    let msg = e.message();
+    let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") else {
+        return e.is_unique_violation() && msg.contains(index);
+    };
+    let columns: Vec<&str> = cols.split(", ").collect();
+    let Some((table, first)) = columns.first().and_then(|c| c.split_once('.')) else {
+        return false;
+    };
+    if columns.len() == 1 {
+        index == format!("{table}_{first}")
+    } else {
+        index.starts_with(&format!("{table}_"))
     }
 }

@@ -99,6 +99,7 @@ pub async fn recognise(
     a: Acting,
     decision_no: &str,
     decision_date: &str,
+    total: i64,
 ) -> Result<(), AppError> {
     let no = khuyenhoc_domain::text::clean(decision_no);
     if no.is_empty() || no.chars().count() > 50 {
@@ -160,7 +161,7 @@ pub async fn recognise(
         ),
         criteria_narrative: format!(
             "Đạt {} điểm theo bộ tiêu chí «{}» phiên bản {}.",
-            e.total,
+            total,
             set.title().vi,
             set.version()
         ),

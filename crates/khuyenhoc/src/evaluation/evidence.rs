@@ -13,6 +13,7 @@ use khuyenhoc_criteria::EvidenceKind;
 use khuyenhoc_domain::Invalid;
 
 /// Attaches a file or a note to an indicator, while the evaluation is still editable.
+#[allow(clippy::too_many_lines)] // one step after another: check, prepare, store, record
 pub async fn attach(
     state: &AppState,
     v: &Viewer,

@@ -582,9 +582,8 @@ async fn review_view(
     problem: Option<(String, String)>,
 ) -> PageResult<Html<String>> {
     let l = load(state, v, id).await?;
-    if !v
-        .position_for(perm::EVALUATION_RECOGNISE, &l.e.unit_path)
-        .is_some_and(|p| p.unit_level != "branch")
+    if v.position_for(perm::EVALUATION_RECOGNISE, &l.e.unit_path)
+        .is_none_or(|p| p.unit_level == "branch")
     {
         return Err(AppError::NotFound.into());
     }

@@ -594,6 +594,7 @@ pub async fn review(
             a,
             decision_no,
             decision_date,
+            sc.total,
         )
         .await?;
     }

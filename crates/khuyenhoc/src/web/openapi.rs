@@ -88,9 +88,19 @@ pub fn build() -> Value {
         let ok = match (method.as_str(), r.path) {
             (_, p) if p.ends_with("/members") => "204",
             ("post", p)
-                if !["/close", "/handover", "/vacate", "/reset-password"]
-                    .iter()
-                    .any(|end| p.ends_with(end)) =>
+                if ![
+                    "/close",
+                    "/handover",
+                    "/vacate",
+                    "/reset-password",
+                    "/submit",
+                    "/check",
+                    "/return",
+                    "/review",
+                    "/revoke",
+                ]
+                .iter()
+                .any(|end| p.ends_with(end)) =>
             {
                 "201"
             }
