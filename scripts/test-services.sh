@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what the tests need on a fresh machine of this kind, installing only what is missing:
 # a running PostgreSQL with a test role, and headless Chromium with ChromeDriver.
+# a moto S3 server (PyPI moto[server], in a venv under the user's cache folder) for the S3 test.
 # Prints the PostgreSQL URL for the tests on its last line.
 set -euo pipefail
 
@@ -23,6 +24,19 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   echo "installing Chromium and ChromeDriver…" >&2
   need_apt chromium chromium-driver
 fi
+
+# moto: an S3-compatible server the test files_s3 starts on loopback. It looks for the binary at
+# $KHUYENHOC_TEST_MOTO_SERVER or at the path below; keep the two in step.
+moto_version=5.2.5
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/khuyenhoc-test/venv"
+if [ "$(cat "$venv/.moto-installed" 2>/dev/null)" != "$moto_version" ] || [ ! -x "$venv/bin/moto_server" ]; then
+  echo "installing moto $moto_version (S3 test server) into $venv…" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$moto_version" >&2
+  echo "$moto_version" > "$venv/.moto-installed"
+fi
+echo "moto server: $venv/bin/moto_server" >&2
 
 ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$ver main"; then

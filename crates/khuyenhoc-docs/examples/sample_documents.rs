@@ -1,9 +1,9 @@
-//! Writes a sample certificate, a sample blank form and a sample signed credential into a
-//! folder, to look at them: `cargo run -p khuyenhoc-docs --example sample_documents -- /tmp/docs`.
+//! Writes a sample certificate, a sample blank form, a sample signed credential and two sample
+//! fund vouchers into a folder, to look at them: `cargo run -p khuyenhoc-docs --example sample_documents -- /tmp/docs`.
 
 use khuyenhoc_docs::{
-    blank_form_pdf, certificate_pdf, issue_badge, BadgeInput, BlankForm, Certificate,
-    FormIndicator, NaiveDate, SigningKey,
+    blank_form_pdf, certificate_pdf, issue_badge, receipt_pdf, BadgeInput, BlankForm, Certificate,
+    FormIndicator, NaiveDate, Receipt, ReceiptKind, SigningKey,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -78,8 +78,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.join("badge.json"),
         serde_json::to_string_pretty(&badge)?,
     )?;
+
+    let receipt = Receipt {
+        fund_name: "Quỹ Khuyến học - Khuyến tài".into(),
+        unit_name: cert.issuer_name.clone(),
+        province_name: cert.province_name.clone(),
+        voucher_no: "PT-2025-000123".into(),
+        kind: ReceiptKind::Receipt,
+        date: date(2025, 12, 20),
+        party_name: "Nguyê\u{0303}n Thị Ánh Tuyết".into(),
+        party_address: Some("Số 12 phố Đội Cấn, Phường Ba Đình, Thành phố Hà Nội".into()),
+        reason: "Ủng hộ Quỹ Khuyến học - Khuyến tài năm 2025".into(),
+        amount: 1_500_000,
+        in_kind_note: None,
+        treasurer_name: "Lê Thị Hồng".into(),
+        reversed: None,
+    };
+    std::fs::write(dir.join("receipt.pdf"), receipt_pdf(&receipt)?)?;
+    let payment = Receipt {
+        voucher_no: "PC-2025-000045".into(),
+        kind: ReceiptKind::Payment,
+        party_name: "Phạm Minh Đức".into(),
+        party_address: None,
+        reason: "Chi học bổng \"Vượt khó học giỏi\" năm học 2025-2026 cho học sinh Trường THCS Nguyễn Trãi".into(),
+        amount: 2_000_000,
+        in_kind_note: Some("20 bộ sách giáo khoa lớp 6, trị giá 2.000.000 đồng".into()),
+        reversed: Some(
+            "PHIẾU ĐÃ HỦY - bút toán đảo PT-2025-000130 ngày 22/12/2025 (ghi sai người nhận)".into(),
+        ),
+        ..receipt
+    };
+    std::fs::write(dir.join("payment.pdf"), receipt_pdf(&payment)?)?;
+
     println!(
-        "wrote certificate.pdf, blank-form.pdf and badge.json to {}",
+        "wrote certificate.pdf, blank-form.pdf, badge.json, receipt.pdf and payment.pdf to {}",
         dir.display()
     );
     Ok(())

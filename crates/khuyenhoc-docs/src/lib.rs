@@ -7,6 +7,9 @@
 //!   for people who fill it in by hand.
 //! - [`issue_badge`] / [`verify_badge`]: the same recognition as an Open Badges 3.0
 //!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`).
+//! - [`receipt_pdf`]: the receipt or payment voucher ("phiếu thu" / "phiếu chi") of a
+//!   study-promotion fund, A5 landscape, with the amount in figures ([`format_amount`]) and in
+//!   Vietnamese words ([`amount_in_words`]).
 //!
 //! Every text that goes onto a document is cleaned first ([`khuyenhoc_domain::text::clean`]:
 //! Unicode NFC, whitespace collapsed), so a name typed in decomposed form renders and
@@ -20,6 +23,7 @@ mod form;
 mod jcs;
 mod layout;
 mod qr;
+mod receipt;
 
 pub use badge::{
     decode_signing_key, decode_verifying_key, encode_signing_key, encode_verifying_key,
@@ -31,6 +35,7 @@ pub use chrono::NaiveDate;
 pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;
+pub use receipt::{amount_in_words, format_amount, receipt_pdf, Receipt, ReceiptKind};
 
 /// Why a document could not be made, or a credential did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 use khuyenhoc_docs::{
-    blank_form_pdf, certificate_pdf, BlankForm, Certificate, DocError, FormIndicator, NaiveDate,
+    amount_in_words, blank_form_pdf, certificate_pdf, receipt_pdf, BlankForm, Certificate,
+    DocError, FormIndicator, NaiveDate, Receipt, ReceiptKind,
 };
 use unicode_normalization::char::is_combining_mark;
 
@@ -290,4 +291,209 @@ fn bad_form_input_is_refused() {
     let mut f = form(&INDICATORS[..1]);
     f.title = String::new();
     assert!(matches!(blank_form_pdf(&f), Err(DocError::Invalid(_))));
+}
+
+fn receipt() -> Receipt {
+    Receipt {
+        fund_name: "Quỹ Khuyến học - Khuyến tài".into(),
+        unit_name: "Hội Khuyến học Phường Ba Đình".into(),
+        province_name: "Thành phố Hà Nội".into(),
+        voucher_no: "PT-2025-000123".into(),
+        kind: ReceiptKind::Receipt,
+        date: date(2025, 12, 20),
+        // Decomposed as some keyboards type it: "ê" + combining tilde, "i" + dot below.
+        party_name: "Nguyê\u{303}n Thi\u{323} Ánh Tuyết".into(),
+        party_address: Some("Số 12 phố Đội Cấn, Phường Ba Đình".into()),
+        reason: "Ủng hộ Quỹ Khuyến học năm 2025".into(),
+        amount: 1_500_000,
+        in_kind_note: None,
+        treasurer_name: "Lê Thị Hồng".into(),
+        reversed: None,
+    }
+}
+
+/// The page size in points, from `pdfinfo`.
+fn page_size(pdf: &[u8]) -> (f32, f32) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let info = String::from_utf8(poppler("pdfinfo", &[path_str(&path)])).expect("UTF-8");
+    let line = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .unwrap_or_else(|| panic!("no page size in {info}"));
+    let nums: Vec<f32> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(nums.len() >= 2, "{line}");
+    (nums[0], nums[1])
+}
+
+#[test]
+fn receipt_voucher_shows_number_name_amount_and_words() {
+    let pdf = receipt_pdf(&receipt()).expect("receipt");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let pages = pages_text(&pdf);
+    assert_eq!(pages.len(), 1, "one page");
+    let text = flat(&pages[0]);
+    for want in [
+        "Hội Khuyến học Phường Ba Đình",
+        "Thành phố Hà Nội",
+        "Quỹ Khuyến học - Khuyến tài",
+        "PHIẾU THU",
+        "Ngày 20 tháng 12 năm 2025",
+        "Số: PT-2025-000123",
+        "Họ và tên người nộp tiền: Nguyễn Thị Ánh Tuyết",
+        "Địa chỉ: Số 12 phố Đội Cấn, Phường Ba Đình",
+        "Lý do nộp: Ủng hộ Quỹ Khuyến học năm 2025",
+        "Số tiền: 1.500.000 đồng",
+        "Viết bằng chữ: Một triệu năm trăm nghìn đồng",
+        "Kèm theo:",
+        "chứng từ gốc.",
+        "Người nộp tiền",
+        "Thủ quỹ",
+        "Lê Thị Hồng",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    assert!(!text.contains("PHIẾU CHI"), "{text}");
+    assert!(
+        !text.chars().any(is_combining_mark),
+        "the extracted text must be composed (NFC): {text}"
+    );
+    let (w, h) = page_size(&pdf);
+    assert!(
+        (w - 595.28).abs() < 0.5 && (h - 419.53).abs() < 0.5,
+        "A5 landscape, got {w} × {h}"
+    );
+    assert_eq!(pdf, receipt_pdf(&receipt()).expect("receipt"), "same bytes");
+}
+
+#[test]
+fn payment_voucher_names_the_recipient() {
+    let mut r = receipt();
+    r.kind = ReceiptKind::Payment;
+    r.voucher_no = "PC-2025-000045".into();
+    r.party_name = "Phạm Minh Đức".into();
+    r.party_address = None;
+    r.reason = "Chi học bổng Vượt khó học giỏi năm học 2025-2026".into();
+    r.amount = 2_000_000;
+    let text = flat(&pages_text(&receipt_pdf(&r).expect("payment")).concat());
+    for want in [
+        "PHIẾU CHI",
+        "Số: PC-2025-000045",
+        "Họ và tên người nhận tiền: Phạm Minh Đức",
+        "Lý do chi: Chi học bổng Vượt khó học giỏi năm học 2025-2026",
+        "Số tiền: 2.000.000 đồng",
+        "Hai triệu đồng",
+        "Người nhận tiền",
+        "Thủ quỹ",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("PHIẾU THU") && !text.contains("người nộp"),
+        "{text}"
+    );
+}
+
+#[test]
+fn reversed_voucher_prints_the_cancellation_line() {
+    let line = "PHIẾU ĐÃ HỦY - bút toán đảo PC-2025-000130 ngày 22/12/2025";
+    let mut r = receipt();
+    r.reversed = Some(line.into());
+    r.in_kind_note = Some("20 bộ sách giáo khoa lớp 6, trị giá 1.500.000 đồng".into());
+    let pdf = receipt_pdf(&r).expect("reversed");
+    let pages = pages_text(&pdf);
+    assert_eq!(pages.len(), 1);
+    let text = flat(&pages[0]);
+    assert!(text.contains(line), "{text}");
+    assert!(
+        text.contains("Hiện vật: 20 bộ sách giáo khoa lớp 6, trị giá 1.500.000 đồng"),
+        "{text}"
+    );
+    // The line stands between the date and the filled-in lines.
+    let at = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("{s} missing: {text}"))
+    };
+    assert!(
+        at("Ngày 20 tháng 12") < at(line) && at(line) < at("Họ và tên"),
+        "{text}"
+    );
+    // Still A5: the box fits.
+    assert!((page_size(&pdf).1 - 419.53).abs() < 0.5);
+    // Without it, no cancellation.
+    let plain = flat(&pages_text(&receipt_pdf(&receipt()).expect("plain")).concat());
+    assert!(!plain.contains("HỦY"), "{plain}");
+}
+
+#[test]
+fn anonymous_donor_leaves_the_name_under_the_signature_empty() {
+    let mut r = receipt();
+    r.party_name = "Ẩn danh".into();
+    r.party_address = Some("   ".into());
+    let text = flat(&pages_text(&receipt_pdf(&r).expect("anonymous")).concat());
+    assert_eq!(text.matches("Ẩn danh").count(), 1, "{text}");
+    assert!(text.contains("Họ và tên người nộp tiền: Ẩn danh"), "{text}");
+}
+
+#[test]
+fn long_texts_go_onto_a4_portrait_and_stay_on_one_page() {
+    let words =
+        "Ủng hộ xây dựng tủ sách khuyến học của chi hội, mua sách giáo khoa và đồ dùng học tập";
+    let mut r = receipt();
+    r.unit_name = format!("{} {}", "Hội Khuyến học", "Tổ dân phố số 7 ".repeat(8));
+    r.fund_name = "Quỹ Khuyến học - Khuyến tài - Khuyến nghề Đoàn kết".into();
+    r.voucher_no = "PT-2025-ABCDEFGHIJ-0123456789-WWWWWWWW".into();
+    r.party_name = "Tôn Nữ Hoàng Thị Phương Thảo Nguyễn Lê Bảo Ngọc Trâm Anh Quỳnh Như Ý".into();
+    r.party_address = Some(format!("{words}, {words}"));
+    r.reason = format!("{words}, {words}, {words}");
+    r.in_kind_note = Some(format!("{words}, {words}, {words}"));
+    r.amount = 987_654_321_012_345;
+    r.reversed = Some(format!("PHIẾU ĐÃ HỦY - {words} {words}"));
+    let pdf = receipt_pdf(&r).expect("long");
+    let pages = pages_text(&pdf);
+    assert_eq!(pages.len(), 1);
+    let (w, h) = page_size(&pdf);
+    assert!(
+        (w - 595.28).abs() < 0.5 && (h - 841.89).abs() < 0.5,
+        "A4 portrait, got {w} × {h}"
+    );
+    let text = flat(&pages[0]);
+    for want in [
+        r.party_name.as_str(),
+        r.voucher_no.as_str(),
+        r.reason.as_str(),
+        "987.654.321.012.345",
+        amount_in_words(r.amount).as_str(),
+        "Lê Thị Hồng",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn bad_receipt_input_is_refused_with_a_message() {
+    type Change = fn(&mut Receipt);
+    let cases: [(Change, &str); 6] = [
+        (|r| r.party_name = "  ".into(), "người nộp"),
+        (|r| r.treasurer_name = String::new(), "thủ quỹ"),
+        (|r| r.unit_name = String::new(), "đơn vị"),
+        (|r| r.voucher_no = "\t".into(), "số phiếu"),
+        (|r| r.amount = 0, "Số tiền"),
+        (|r| r.amount = -5, "Số tiền"),
+    ];
+    for (change, says) in cases {
+        let mut r = receipt();
+        change(&mut r);
+        match receipt_pdf(&r) {
+            Err(e @ DocError::Invalid(_)) => assert!(e.to_string().contains(says), "{e}"),
+            other => panic!("expected Invalid for {says}, got {other:?}"),
+        }
+    }
+    let mut r = receipt();
+    r.reason = "x".repeat(301);
+    assert!(matches!(receipt_pdf(&r), Err(DocError::Invalid(_))));
 }

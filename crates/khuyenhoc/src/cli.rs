@@ -179,7 +179,7 @@ async fn serve_db(settings: Settings, db: Db) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(database = %redact_url(&settings.database_url), "serving");
     println!("khuyenhoc: http://{addr}/  (Ctrl+C để dừng / to stop)");
-    let files = crate::files::Files::local(std::path::Path::new(&settings.files_dir))?;
+    let files = crate::files::Files::from_settings(&settings)?;
     let state = AppState::new(db.clone(), settings, crate::ops::metrics_handle(), files);
     let app = crate::web::app(state);
     axum::serve(

@@ -29,8 +29,20 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// The window of the login throttle, in seconds.
     pub login_window_seconds: u64,
-    /// Folder where uploaded evidence and generated documents are kept.
+    /// Folder where uploaded evidence and generated documents are kept (when `files_url` is unset).
     pub files_dir: String,
+    /// `s3://BUCKET[/PREFIX]`: keep files in an S3-compatible bucket instead of `files_dir`.
+    pub files_url: Option<String>,
+    /// S3 endpoint for non-AWS servers (MinIO, Garage, …), e.g. `https://s3.example.vn`.
+    pub s3_endpoint: Option<String>,
+    /// S3 region (`AWS_REGION` otherwise, then `us-east-1`).
+    pub s3_region: Option<String>,
+    /// S3 access key id (`AWS_ACCESS_KEY_ID` otherwise).
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key (`AWS_SECRET_ACCESS_KEY` otherwise). Never logged.
+    pub s3_secret_access_key: Option<String>,
+    /// Allow plain `http://` S3 endpoints (`AWS_ALLOW_HTTP` otherwise, then no).
+    pub s3_allow_http: Option<bool>,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Log filter, as for `RUST_LOG` (for example `info,sqlx=warn`).
@@ -50,6 +62,12 @@ impl Default for Settings {
             login_max_failures: 5,
             login_window_seconds: 900,
             files_dir: "khuyenhoc-files".into(),
+            files_url: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: None,
             log_format: "pretty".into(),
             log_filter: "info,sqlx=warn".into(),
         }
@@ -62,6 +80,16 @@ impl std::fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("database_url", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
+            .field("files_dir", &self.files_dir)
+            .field("files_url", &self.files_url)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "***"),
+            )
+            .field("s3_allow_http", &self.s3_allow_http)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +168,9 @@ mod tests {
                 "listen = \"0.0.0.0:1\"\nsession_hours = 3\nlog_format = \"json\"",
             )?;
             jail.set_env("KHUYENHOC_SESSION_HOURS", "5");
+            jail.set_env("KHUYENHOC_FILES_URL", "s3://khuyenhoc/files");
+            jail.set_env("KHUYENHOC_S3_ALLOW_HTTP", "true");
+            jail.set_env("KHUYENHOC_S3_SECRET_ACCESS_KEY", "s3cr3t-from-env");
             let o = Overrides {
                 listen: Some("127.0.0.1:9".into()),
                 database_url: None,
@@ -149,6 +180,10 @@ mod tests {
             assert_eq!(s.session_hours, 5);
             assert_eq!(s.log_format, "json");
             assert_eq!(s.database_url, "sqlite://khuyenhoc.db");
+            assert_eq!(s.files_url.as_deref(), Some("s3://khuyenhoc/files"));
+            assert_eq!(s.s3_allow_http, Some(true));
+            assert_eq!(s.s3_secret_access_key.as_deref(), Some("s3cr3t-from-env"));
+            assert_eq!(s.s3_endpoint, None);
             Ok(())
         });
     }
@@ -164,6 +199,15 @@ mod tests {
             redact_url("postgres://u:secret@h/db"),
             "postgres://u:***@h/db"
         );
+        let s = Settings {
+            files_url: Some("s3://bucket/evidence".into()),
+            s3_access_key_id: Some("AKIDEXAMPLE".into()),
+            s3_secret_access_key: Some("very-secret-key".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(shown.contains("s3://bucket/evidence") && shown.contains("AKIDEXAMPLE"));
+        assert!(!shown.contains("very-secret-key"), "{shown}");
     }
 }
 

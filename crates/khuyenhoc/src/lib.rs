@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod evaluation;
 pub mod files;
+pub mod funds;
 pub mod i18n;
 pub mod ops;
 pub mod org;

@@ -55,13 +55,34 @@
     }
     p.textContent = text;
   }
+  /* The ordinary submission, for answers the server refused: its page then says why, and the
+   * draft stays to be restored there. */
+  function plain(submitter) {
+    if (submitter && submitter.name) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = submitter.name;
+      hidden.value = submitter.value;
+      form.appendChild(hidden);
+    }
+    HTMLFormElement.prototype.submit.call(form);
+  }
   function send(submitter) {
     var body = new URLSearchParams(new FormData(form));
     if (submitter && submitter.name) body.append(submitter.name, submitter.value);
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (resp) {
       if (resp.status >= 500) throw new Error("server " + resp.status);
-      localStorage.removeItem(key);
-      window.location.href = resp.url;
+      var landed = new URL(resp.url, window.location.href).pathname;
+      if (landed === "/login") {
+        // Signed out meanwhile: the answers wait here until the next sign-in.
+        window.location.href = resp.url;
+      } else if (resp.ok && resp.redirected) {
+        // Saved: the server sends the next page.
+        localStorage.removeItem(key);
+        window.location.href = resp.url;
+      } else {
+        plain(submitter);
+      }
     });
   }
   var pending = null;

@@ -27,6 +27,12 @@ pub mod perm {
     pub const EVALUATION_RECOGNISE: &str = "evaluation.recognise";
     /// Make and edit province variants of criteria sets (province or central units only).
     pub const CRITERIA_MANAGE: &str = "criteria.manage";
+    /// Record donations, payments, transfers and reversals in a fund's books.
+    pub const FUND_POST: &str = "fund.post";
+    /// Open funds, run scholarship and award programmes, publish transparency pages.
+    pub const FUND_MANAGE: &str = "fund.manage";
+    /// Nominate people for a programme of a fund above.
+    pub const PROGRAMME_NOMINATE: &str = "programme.nominate";
     pub const ALL: &[&str] = &[
         UNIT_MANAGE,
         POSITION_MANAGE,
@@ -38,6 +44,9 @@ pub mod perm {
         EVALUATION_CHECK,
         EVALUATION_RECOGNISE,
         CRITERIA_MANAGE,
+        FUND_POST,
+        FUND_MANAGE,
+        PROGRAMME_NOMINATE,
     ];
 }
 

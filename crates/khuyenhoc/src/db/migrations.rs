@@ -20,6 +20,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_learning_models.sql"),
         include_str!("../../migrations/postgres/0002_learning_models.sql"),
     ),
+    (
+        3,
+        "funds",
+        include_str!("../../migrations/sqlite/0003_funds.sql"),
+        include_str!("../../migrations/postgres/0003_funds.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -1,6 +1,7 @@
 //! Uploaded files (evidence) and generated documents, stored through `object_store`: a folder on
-//! local disk by default. Files are stored under generated ids (`object_store` percent-encodes
-//! other names); the original file name lives in the database.
+//! local disk by default, or an S3-compatible bucket when `files_url` is `s3://BUCKET[/PREFIX]`.
+//! Files are stored under generated ids (`object_store` percent-encodes other names); the
+//! original file name lives in the database.
 //!
 //! Uploads are checked by their bytes, not by what the client claims: photos (JPEG, PNG, WebP)
 //! are decoded, reduced to at most 1,600 px on the longer side and stored as JPEG; documents must
@@ -8,8 +9,10 @@
 
 use bytes::Bytes;
 use khuyenhoc_domain::Invalid;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt};
 use std::sync::Arc;
 
@@ -22,20 +25,92 @@ pub const PHOTO_EDGE: u32 = 1600;
 #[derive(Clone)]
 pub struct Files {
     store: Arc<dyn ObjectStore>,
+    /// Where the files are, for logs: the folder or `s3://bucket/prefix` (never credentials).
+    location: String,
 }
 
 impl std::fmt::Debug for Files {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Files({})", self.store)
+        write!(f, "Files({})", self.location)
     }
 }
 
+/// The bucket and key prefix of an `s3://BUCKET[/PREFIX]` address.
+fn parse_s3_url(files_url: &str) -> anyhow::Result<(String, String)> {
+    let url = url::Url::parse(files_url).map_err(|e| {
+        anyhow::anyhow!("files_url {files_url:?} is not a URL ({e}); expected s3://BUCKET[/PREFIX]")
+    })?;
+    anyhow::ensure!(
+        url.scheme() == "s3",
+        "files_url {files_url:?} has the scheme {:?}: only s3://BUCKET[/PREFIX] is supported \
+         (leave files_url unset to keep files in files_dir)",
+        url.scheme()
+    );
+    anyhow::ensure!(
+        url.username().is_empty() && url.password().is_none(),
+        "files_url must not contain credentials: use s3_access_key_id and s3_secret_access_key"
+    );
+    anyhow::ensure!(
+        url.query().is_none() && url.fragment().is_none() && url.port().is_none(),
+        "files_url {files_url:?} must be just s3://BUCKET[/PREFIX]"
+    );
+    let bucket = url.host_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(
+        !bucket.is_empty(),
+        "files_url {files_url:?} names no bucket: expected s3://BUCKET[/PREFIX]"
+    );
+    let prefix = url.path().trim_matches('/').to_owned();
+    Ok((bucket, prefix))
+}
+
 impl Files {
+    /// The store the settings ask for: the bucket of `files_url` when set, else the folder
+    /// `files_dir`. S3 options left unset in the settings come from the `AWS_*` environment.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Files> {
+        let Some(files_url) = settings
+            .files_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Files::local(std::path::Path::new(&settings.files_dir));
+        };
+        let (bucket, prefix) = parse_s3_url(files_url.trim())?;
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(&bucket);
+        if let Some(endpoint) = &settings.s3_endpoint {
+            builder = builder.with_endpoint(endpoint);
+        }
+        if let Some(region) = &settings.s3_region {
+            builder = builder.with_region(region);
+        }
+        if let Some(key_id) = &settings.s3_access_key_id {
+            builder = builder.with_access_key_id(key_id);
+        }
+        if let Some(secret) = &settings.s3_secret_access_key {
+            builder = builder.with_secret_access_key(secret);
+        }
+        if let Some(allow_http) = settings.s3_allow_http {
+            builder = builder.with_allow_http(allow_http);
+        }
+        let s3 = builder.build().map_err(|e| {
+            anyhow::anyhow!("cannot use the bucket of files_url {files_url:?}: {e}")
+        })?;
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(PrefixStore::new(s3, StorePath::from(prefix.as_str())))
+        };
+        Ok(Files {
+            store,
+            location: format!("s3://{bucket}/{prefix}"),
+        })
+    }
+
     /// Files in a folder on local disk (created when missing).
     pub fn local(dir: &std::path::Path) -> anyhow::Result<Files> {
         std::fs::create_dir_all(dir)?;
         Ok(Files {
             store: Arc::new(LocalFileSystem::new_with_prefix(dir)?),
+            location: dir.display().to_string(),
         })
     }
 
@@ -174,6 +249,47 @@ mod tests {
             prepare(b"%PDF-1.7 ...").map(|p| p.kind).ok(),
             Some(Kind::Document)
         );
+    }
+
+    #[test]
+    fn files_url_must_be_an_s3_bucket() {
+        assert_eq!(
+            parse_s3_url("s3://bucket/a/b/").ok(),
+            Some(("bucket".to_owned(), "a/b".to_owned()))
+        );
+        assert_eq!(
+            parse_s3_url("s3://bucket").ok(),
+            Some(("bucket".to_owned(), String::new()))
+        );
+        let err = |u: &str| {
+            parse_s3_url(u)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(
+            err("gs://bucket/x").contains("only s3://BUCKET"),
+            "{}",
+            err("gs://b")
+        );
+        assert!(err("/srv/files").contains("not a URL"));
+        assert!(err("s3:///x").contains("no bucket"));
+        assert!(err("s3://k:secret@bucket").contains("credentials"));
+
+        let with = |files_url: &str| crate::config::Settings {
+            files_url: Some(files_url.into()),
+            ..crate::config::Settings::default()
+        };
+        let e = Files::from_settings(&with("https://bucket/x")).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("scheme \"https\"")));
+        // Building the client contacts nothing, so a good address gives a store at once.
+        let mut s = with("s3://bucket/evidence");
+        s.s3_endpoint = Some("http://127.0.0.1:9".into());
+        s.s3_allow_http = Some(true);
+        s.s3_access_key_id = Some("k".into());
+        s.s3_secret_access_key = Some("secret".into());
+        let files = Files::from_settings(&s).expect("an S3 store");
+        assert_eq!(format!("{files:?}"), "Files(s3://bucket/evidence)");
     }
 
     #[tokio::test]

@@ -123,6 +123,8 @@ pub fn all() -> Vec<Route> {
     .chain(crate::evaluation::batch::routes())
     .chain(crate::evaluation::criteria::routes())
     .chain(crate::evaluation::groups::routes())
+    .chain(crate::funds::pages::routes())
+    .chain(crate::funds::api::routes())
     .collect()
 }
 

@@ -1,0 +1,12 @@
+//! Study-promotion funds: funds of any unit, a double-entry ledger that never loses or rewrites
+//! a đồng (rules in `khuyenhoc-ledger`; the database refuses UPDATE and DELETE on entries and
+//! lines), vouchers numbered per fund, year and kind without gaps, transfers between funds,
+//! reversals, reports consolidated up the tree, scholarship and award programmes.
+
+pub mod ledger;
+pub mod model;
+pub mod service;
+pub mod programmes;
+pub mod export;
+pub mod pages;
+pub mod api;

@@ -1,0 +1,176 @@
+//! Funds and donors in the database.
+
+use crate::db::Db;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fund {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub public: bool,
+    pub unit_code: String,
+    pub unit_name: String,
+    #[serde(skip)]
+    pub unit_id: i64,
+    #[serde(skip)]
+    pub unit_path: String,
+}
+
+impl Fund {
+    pub fn kind_vi(&self) -> &'static str {
+        match self.kind.as_str() {
+            "scholarship" => "Quỹ học bổng",
+            "named" => "Quỹ mang tên",
+            _ => "Quỹ khuyến học",
+        }
+    }
+}
+
+const SELECT: &str = "SELECT f.id, f.code, f.name, f.kind, f.public, u.code, u.name, u.id, u.path FROM funds f JOIN units u ON u.id = f.unit_id";
+
+fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
+    Ok(Fund {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        name: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        public: r.try_get::<i64, _>(4)? != 0,
+        unit_code: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        unit_id: r.try_get(7)?,
+        unit_path: r.try_get(8)?,
+    })
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Fund>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE f.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(&db.pool).await?.map(|r| from_row(&r)).transpose()
+}
+
+/// Funds of every unit under `path` (the unit itself included).
+pub async fn in_subtree(db: &Db, path: &str) -> Result<Vec<Fund>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE u.path >= $1 AND u.path < $2 ORDER BY u.path, f.code");
+    sqlx::query(&sql)
+        .bind(path)
+        .bind(crate::org::path_upper_bound(path))
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// The fund's balance per asset account (cash, bank, in kind): the sum of its lines.
+pub async fn balances(db: &Db, fund_id: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query("SELECT account, CAST(SUM(amount) AS BIGINT) FROM ledger_lines WHERE fund_id = $1 AND account IN ('cash', 'bank', 'in_kind') GROUP BY account ORDER BY account")
+        .bind(fund_id)
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get::<Option<i64>, _>(1)?.unwrap_or(0))))
+        .collect()
+}
+
+/// One line of a stored entry. Debit positive, credit negative.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredLine {
+    pub fund_id: i64,
+    pub account: String,
+    pub amount: i64,
+}
+
+/// A stored entry with its lines, as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub fund_id: i64,
+    /// The category (donation, scholarship, ...), transfer_in / transfer_out, or reversal.
+    pub kind: String,
+    pub occurred_on: String,
+    pub description: String,
+    /// PT-YYYY-NNNNNN (receipt) or PC-YYYY-NNNNNN (payment); none when the assets do not change.
+    pub voucher_no: Option<String>,
+    pub donor: Option<String>,
+    pub in_kind_note: Option<String>,
+    pub programme_id: Option<i64>,
+    /// The entry this one reverses.
+    pub reverses_id: Option<i64>,
+    /// The entry that reverses this one.
+    pub reversed_by: Option<i64>,
+    /// The other half of a transfer (set on the receiving half).
+    pub pair_id: Option<i64>,
+    /// The change of the fund's assets: positive for a receipt, negative for a payment.
+    pub change: i64,
+    pub person_id: Option<i64>,
+    pub position_id: Option<i64>,
+    pub created_at: i64,
+    pub lines: Vec<StoredLine>,
+}
+
+const ENTRY_SELECT: &str = "SELECT e.id, e.fund_id, e.kind, e.occurred_on, e.description, e.voucher_no, d.name, e.in_kind_note, e.programme_id, \
+    e.reverses_id, (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id), e.pair_id, e.person_id, e.position_id, e.created_at \
+    FROM ledger_entries e LEFT JOIN donors d ON d.id = e.donor_id";
+
+fn entry_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
+    Ok(StoredEntry {
+        id: r.try_get(0)?,
+        fund_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        occurred_on: r.try_get(3)?,
+        description: r.try_get(4)?,
+        voucher_no: r.try_get(5)?,
+        donor: r.try_get(6)?,
+        in_kind_note: r.try_get(7)?,
+        programme_id: r.try_get(8)?,
+        reverses_id: r.try_get(9)?,
+        reversed_by: r.try_get(10)?,
+        pair_id: r.try_get(11)?,
+        change: 0,
+        person_id: r.try_get(12)?,
+        position_id: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+        lines: vec![],
+    })
+}
+
+/// Adds the lines (and the asset change of the entry's fund) to entries read without them.
+async fn with_lines(db: &Db, mut entries: Vec<StoredEntry>) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(entries);
+    }
+    // Ids come from the database as integers: the list is safe to inline.
+    let ids = entries.iter().map(|e| e.id.to_string()).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT entry_id, fund_id, account, amount FROM ledger_lines WHERE entry_id IN ({ids}) ORDER BY id");
+    for r in sqlx::query(&sql).fetch_all(&db.pool).await? {
+        let entry_id: i64 = r.try_get(0)?;
+        let line = StoredLine { fund_id: r.try_get(1)?, account: r.try_get(2)?, amount: r.try_get(3)? };
+        if let Some(e) = entries.iter_mut().find(|e| e.id == entry_id) {
+            if line.fund_id == e.fund_id && matches!(line.account.as_str(), "cash" | "bank" | "in_kind") {
+                e.change = e.change.saturating_add(line.amount);
+            }
+            e.lines.push(line);
+        }
+    }
+    Ok(entries)
+}
+
+/// One entry with its lines.
+pub async fn entry(db: &Db, id: i64) -> Result<Option<StoredEntry>, sqlx::Error> {
+    let sql = format!("{ENTRY_SELECT} WHERE e.id = $1");
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
+    Ok(with_lines(db, vec![entry_from_row(&row)?]).await?.pop())
+}
+
+/// The entries of a fund, newest first: at most `limit`, older than the entry `before` if given.
+pub async fn entries(db: &Db, fund_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    let sql = format!("{ENTRY_SELECT} WHERE e.fund_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3");
+    let rows = sqlx::query(&sql).bind(fund_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&db.pool).await?;
+    let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+    with_lines(db, entries).await
+}
