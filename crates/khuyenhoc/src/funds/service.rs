@@ -223,6 +223,7 @@ pub async fn record(state: &AppState, v: &Viewer, fund_id: i64, m: &Movement, ke
     }
 }
 
+#[allow(clippy::too_many_arguments)] // each argument is one field of the transfer form
 /// Moves money from one fund to another: a payment voucher in the sending fund and a receipt in
 /// the receiving one, linked. The receiving fund may be any fund (a commune sends to its
 /// province); the sender needs `fund.post` on its own fund.
