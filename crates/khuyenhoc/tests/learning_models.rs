@@ -660,3 +660,77 @@ both_backends!(
         assert!(theirs.rows.is_empty());
     }
 );
+
+both_backends!(
+    certificate_pdf_served_with_names_and_verify_url,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.login(BADINH).await;
+        new_person(
+            &app,
+            &mut chair,
+            "00004-1",
+            "Nguyễn Thị Ánh Tuyết",
+            "0915000001",
+        )
+        .await;
+        let id = register_and_fill(&app, &mut chair, "00004", "0915000001", [9; 10]).await;
+        submit_check(&app, &mut chair, &id).await;
+        assert_eq!(
+            recognise(&app, &mut chair, &id).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let code: String = sqlx::query_scalar("SELECT code FROM certificates")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("code");
+        let req = axum::http::Request::get(format!("/certificates/{code}/pdf"))
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let resp = tower::ServiceExt::oneshot(app.router.clone(), {
+            let (mut parts, body) = req.into_parts();
+            parts.headers.insert(
+                "cookie",
+                chair
+                    .cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .parse()
+                    .expect("cookie"),
+            );
+            axum::http::Request::from_parts(parts, body)
+        })
+        .await
+        .expect("response");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .expect("body")
+            .to_bytes();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let dir = tempfile::tempdir().expect("dir");
+        let pdf = dir.path().join("c.pdf");
+        std::fs::write(&pdf, &bytes).expect("write");
+        let out = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils, installed by scripts/test-services.sh)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Nguyễn Thị Ánh Tuyết"), "{text}");
+        assert!(text.contains("Phường Ba Đình"), "{text}");
+        assert!(text.contains(&format!("/verify/{code}")), "{text}");
+        // The verify page and the public JSON agree.
+        let mut anon = Client::default();
+        let page = app.get(&mut anon, &format!("/verify/{code}")).await;
+        assert!(
+            page.body.contains("Còn hiệu lực")
+                && page.body.contains("Nguyễn T. Á. T.")
+                && !page.body.contains("Ánh Tuyết"),
+            "{}",
+            page.body
+        );
+    }
+);

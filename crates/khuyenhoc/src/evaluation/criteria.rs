@@ -167,10 +167,15 @@ pub async fn show_page(
 
 pub async fn blank_form(
     State(state): State<AppState>,
-    _v: Viewer,
+    v: Viewer,
     Path((id, group)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let set = sets::by_id(&state, parse_id(&id)?).await?;
+    // National sets in force print for anyone signed in; drafts and variants only in scope.
+    let s = row(&state, parse_id(&id)?).await?;
+    if !(s.owner_code == "VN" && s.status == "active") && !may_read(&v, &s) {
+        return Err(AppError::NotFound.into());
+    }
+    let set = sets::by_id(&state, s.id).await?;
     let group = group.trim_end_matches(".pdf").to_owned();
     let (name, fg) = if set.form_groups().is_empty() {
         (set.title().vi.clone(), None)
