@@ -172,7 +172,8 @@ pub async fn blank_form(
 ) -> PageResult<Response> {
     // National sets in force print for anyone signed in; drafts and variants only in scope.
     let s = row(&state, parse_id(&id)?).await?;
-    if !(s.owner_code == "VN" && s.status == "active") && !may_read(&v, &s) {
+    let in_force_nationally = s.owner_code == "VN" && s.status == "active";
+    if !in_force_nationally && !may_read(&v, &s) {
         return Err(AppError::NotFound.into());
     }
     let set = sets::by_id(&state, s.id).await?;

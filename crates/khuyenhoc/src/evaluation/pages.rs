@@ -306,6 +306,8 @@ pub struct EvaluationPage {
     pub e: Evaluation,
     pub title_vi: String,
     pub title_en: String,
+    /// The form group's name (Vietnamese, English), when the set has form groups.
+    pub form_group_name: Option<(String, String)>,
     pub groups: Vec<ShownGroup>,
     pub scored: Scored,
     pub events: Vec<Event>,
@@ -341,6 +343,7 @@ async fn evaluation_page(
     render(&EvaluationPage {
         c,
         title_vi: l.set.title().vi.clone(),
+        form_group_name: l.e.form_group.as_deref().and_then(|code| l.set.form_groups().iter().find(|g| g.code == code)).map(|g| (g.name.vi.clone(), g.name.en.clone())),
         title_en: l.set.title().en.clone(),
         groups: shown(&l),
         events: model::events(&state.db, l.e.id).await?,

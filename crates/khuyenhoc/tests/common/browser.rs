@@ -1,0 +1,397 @@
+//! A real browser for the tests: headless Chromium driven through chromedriver (WebDriver),
+//! emulating a 360 px phone. Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian
+//! packages `chromium` and `chromium-driver`): without them a test fails, it does not skip.
+//!
+//! [`drive`] starts its own chromedriver on a free loopback port, in its own process group, with
+//! a fresh browser profile, runs the steps, and kills the group (chromedriver and the Chromium it
+//! started) when they end, whether they passed, failed or hung. Everything is bounded by one
+//! deadline. Included by the browser tests with `#[path = "common/browser.rs"] mod browser;`.
+#![allow(dead_code)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::BodyExt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::time::{timeout, timeout_at, Instant};
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The narrowest phone screen the app is designed for.
+pub const WIDTH: u64 = 360;
+/// The phone screen's height.
+pub const HEIGHT: u64 = 800;
+/// How long chromedriver may take to answer `/status`.
+const DRIVER_READY: Duration = Duration::from_secs(20);
+/// How long one page may take to appear after a click.
+pub const PAGE: Duration = Duration::from_secs(20);
+
+/// A chromedriver process of this test, leader of its own process group.
+pub struct Driver {
+    child: tokio::process::Child,
+    /// The process group: chromedriver's pid, fixed at spawn (still valid after it is reaped).
+    group: Option<u32>,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Driver {
+    /// Starts chromedriver and waits (bounded) until it is ready for sessions.
+    pub async fn start(dir: &Path, deadline: Instant) -> Driver {
+        let port = free_port();
+        let log = dir.join("chromedriver.log");
+        let child = tokio::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {CHROMEDRIVER} (install the chromium-driver package): {e}")
+            });
+        let group = child.id();
+        let mut driver = Driver {
+            child,
+            group,
+            port,
+            log,
+        };
+        driver
+            .wait_ready(deadline.min(Instant::now() + DRIVER_READY))
+            .await;
+        driver
+    }
+
+    async fn wait_ready(&mut self, until: Instant) {
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll chromedriver") {
+                panic!(
+                    "chromedriver exited at start ({status}): {}",
+                    self.log_tail()
+                );
+            }
+            if self.answers().await {
+                return;
+            }
+            assert!(
+                Instant::now() < until,
+                "chromedriver did not answer on port {} in time: {}",
+                self.port,
+                self.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether `GET /status` says chromedriver is ready for new sessions.
+    async fn answers(&self) -> bool {
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<http_body_util::Empty<axum::body::Bytes>>();
+        let Ok(uri) = format!("{}/status", self.url()).parse::<axum::http::Uri>() else {
+            return false;
+        };
+        let ask = async {
+            let resp = client.get(uri).await.ok()?;
+            let body = resp.into_body().collect().await.ok()?.to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&body).ok()
+        };
+        match timeout(Duration::from_secs(2), ask).await {
+            Ok(Some(status)) => status["value"]["ready"] == true,
+            _ => false,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The end of chromedriver's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let start = log.len().saturating_sub(4000);
+        let start = (start..log.len())
+            .find(|i| log.is_char_boundary(*i))
+            .unwrap_or(log.len());
+        format!(
+            "chromedriver log ({}):\n{}",
+            self.log.display(),
+            &log[start..]
+        )
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The whole group: chromedriver and any Chromium process it left behind.
+        if let Some(group) = self.group {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().expect("local address").port()
+}
+
+/// A new headless Chromium session with a 360 px phone screen, on its own profile.
+pub async fn open_browser(driver: &Driver, profile: &Path) -> Client {
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                format!("--window-size={WIDTH},{HEIGHT}"),
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            // Chrome keeps windows at least 500 px wide, even headless: emulate the phone screen.
+            "mobileEmulation": {
+                "deviceMetrics": {
+                    "width": WIDTH,
+                    "height": HEIGHT,
+                    "pixelRatio": 1.0,
+                    "mobile": true,
+                    "touch": true,
+                },
+            },
+        },
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        panic!("capabilities are a JSON object")
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url())
+        .await
+        .unwrap_or_else(|e| panic!("cannot start Chromium: {e}\n{}", driver.log_tail()))
+}
+
+/// Runs `steps` in a fresh phone browser, all before `deadline`. The steps run in their own
+/// task, so that a failed assertion still closes the browser; chromedriver and its Chromium are
+/// killed on every path (pass, failure, timeout).
+pub async fn drive<F, Fut>(deadline: Instant, steps: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("temp dir for the browser");
+    let driver = Driver::start(dir.path(), deadline).await;
+    let browser = timeout_at(deadline, open_browser(&driver, &dir.path().join("profile")))
+        .await
+        .unwrap_or_else(|_| panic!("Chromium did not start in time\n{}", driver.log_tail()));
+    let mut task = tokio::spawn(steps(browser.clone()));
+    let outcome = timeout_at(deadline, &mut task).await;
+    if outcome.is_err() {
+        task.abort();
+    }
+    let closed = timeout(Duration::from_secs(10), browser.close()).await;
+    let log = driver.log_tail();
+    drop(driver);
+    match outcome {
+        Err(_) => panic!(
+            "the browser test did not finish before its deadline ({:?} after it started)\n{log}",
+            started.elapsed()
+        ),
+        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Ok(Err(e)) => panic!("the browser steps did not finish: {e}"),
+        Ok(Ok(())) => {}
+    }
+    closed
+        .expect("closing the browser timed out")
+        .expect("close the browser session");
+}
+
+/// Waits (bounded) until the browser shows this page of the app.
+pub async fn wait_for_page(c: &Client, base: &str, path: &str) {
+    let url = url::Url::parse(&format!("{base}{path}")).expect("page URL");
+    if let Err(e) = c.wait().at_most(PAGE).for_url(url).await {
+        let now = c.current_url().await.map(|u| u.to_string());
+        panic!("the browser did not reach {path}: {e} (it is at {now:?})");
+    }
+}
+
+/// Waits (bounded) until the browser has finished loading a page whose path (with its query)
+/// `wanted` accepts, and returns that path.
+pub async fn wait_for_path(c: &Client, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let until = Instant::now() + PAGE;
+    let mut last = String::new();
+    loop {
+        // Errors while a page is being replaced only mean "not yet".
+        if let Ok(url) = c.current_url().await {
+            last = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let ready = c.execute("return document.readyState;", vec![]).await;
+            if wanted(&last) && matches!(ready, Ok(r) if r == "complete") {
+                return last;
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "the browser did not reach {what} in {PAGE:?}: it is at {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (bounded) until a script expression is true on a fully loaded page.
+pub async fn wait_until(c: &Client, what: &str, expression: &str) {
+    let until = Instant::now() + PAGE;
+    let script = format!("return document.readyState === 'complete' && !!({expression});");
+    loop {
+        if let Ok(serde_json::Value::Bool(true)) = c.execute(&script, vec![]).await {
+            return;
+        }
+        if Instant::now() >= until {
+            let at = c.current_url().await.map(|u| u.to_string());
+            panic!("{what} did not happen in {PAGE:?} (the browser is at {at:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (bounded) until the element at `css` exists and its text contains `needle`; returns
+/// the text.
+pub async fn wait_for_text(c: &Client, css: &str, needle: &str) -> String {
+    let until = Instant::now() + PAGE;
+    let mut last = None;
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(text) = el.text().await {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = Some(text);
+            }
+        }
+        if Instant::now() >= until {
+            let at = c.current_url().await.map(|u| u.to_string());
+            panic!(
+                "{css} did not come to say {needle:?} in {PAGE:?}: it says {last:?} (at {at:?})"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        .text()
+        .await
+        .expect("element text")
+}
+
+pub async fn type_into(c: &Client, css: &str, text: &str) {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+    field.clear().await.expect("clear the field");
+    field.send_keys(text).await.expect("type into the field");
+}
+
+/// Clicks the submit button of the form holding this field.
+pub async fn submit_form_of(c: &Client, field_css: &str) {
+    c.find(Locator::XPath(&format!(
+        "//form[.//*[@id='{}']]//button[@type='submit']",
+        field_css.trim_start_matches('#')
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("no submit button for {field_css}: {e}"))
+    .click()
+    .await
+    .expect("click the submit button");
+}
+
+/// Taps an element as a thumb would: scrolled to the middle of the screen (clear of sticky
+/// bars), then clicked.
+pub async fn tap(c: &Client, css: &str) {
+    tap_at(c, Locator::Css(css)).await;
+}
+
+/// [`tap`] with any locator.
+pub async fn tap_at(c: &Client, at: Locator<'_>) {
+    let el = c
+        .find(at)
+        .await
+        .unwrap_or_else(|e| panic!("nothing to tap at {at:?}: {e}"));
+    let arg = serde_json::to_value(&el).expect("element as a script argument");
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+        vec![arg],
+    )
+    .await
+    .expect("scroll the element into view");
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot tap {at:?}: {e}"));
+}
+
+/// The page fits a 360 px screen: the viewport is that wide and nothing scrolls sideways.
+pub async fn assert_fits(c: &Client, page: &str) {
+    let sizes = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("measure the page");
+    let scroll_width = sizes[0].as_u64().expect("scrollWidth is a number");
+    let inner_width = sizes[1].as_u64().expect("innerWidth is a number");
+    assert!(
+        (WIDTH - 10..=WIDTH).contains(&inner_width),
+        "{page}: the viewport should be about {WIDTH} px wide, it is {inner_width} px \
+         (a phone widens it when the page is wider; scrollWidth is {scroll_width} px)"
+    );
+    assert!(
+        scroll_width <= WIDTH,
+        "{page} scrolls sideways at {WIDTH} px: scrollWidth is {scroll_width} px"
+    );
+}
+
+/// The workspace's `target/` folder (where screenshots are kept for a human to look at).
+pub fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+/// A screenshot of what the browser shows, kept as `target/NAME`.
+pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let png = c.screenshot().await.expect("take a screenshot");
+    assert!(
+        png.len() > 8 && png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the screenshot is not a PNG ({} bytes)",
+        png.len()
+    );
+    let target = target_dir();
+    let _ = std::fs::create_dir_all(&target);
+    let path = target.join(name);
+    let _ = std::fs::write(&path, &png);
+    path
+}
