@@ -10,7 +10,9 @@
 //! public, and it never shows more of a minor than initials and commune.
 
 use super::model::{self, Fund, StoredEntry};
-use super::programmes::{self, NewNomination, NewProgramme, Nomination, Programme, PublicRecipient};
+use super::programmes::{
+    self, NewNomination, NewProgramme, Nomination, Programme, PublicRecipient,
+};
 use super::service::{self, Movement};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, ApiViewer, Viewer};
@@ -483,7 +485,14 @@ pub async fn decide(
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> ApiResult<Json<Nomination>> {
     let nid = parse_id(&id)?;
-    programmes::decide(&state.db, &v, nid, b.decision == DecisionKind::Select, &b.reason).await?;
+    programmes::decide(
+        &state.db,
+        &v,
+        nid,
+        b.decision == DecisionKind::Select,
+        &b.reason,
+    )
+    .await?;
     let programme_id: i64 =
         sqlx::query_scalar("SELECT programme_id FROM nominations WHERE id = $1")
             .bind(nid)
@@ -554,7 +563,8 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
         "description": "whole đồng above zero, at most 10^15: 1500000, \"1.500.000 đ\", \"2 triệu\""
     });
     let date = json!({"type": ["string", "null"], "description": "YYYY-MM-DD or DD/MM/YYYY; today when omitted"});
-    let assets = || json!({"type": "string", "enum": ["cash", "bank", "in_kind"], "default": "cash"});
+    let assets =
+        || json!({"type": "string", "enum": ["cash", "bank", "in_kind"], "default": "cash"});
     Some(match (method, path) {
         ("post", "/api/v1/units/{code}/funds") => s(
             json!({
@@ -632,8 +642,16 @@ pub fn query_params(path: &str) -> Vec<Value> {
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
         "/api/v1/funds/{id}/report" | "/api/v1/units/{code}/funds/report" => vec![
-            p("from", "string", "first day, YYYY-MM-DD or DD/MM/YYYY (default: 1 January of this year)"),
-            p("to", "string", "last day (default: 31 December of this year)"),
+            p(
+                "from",
+                "string",
+                "first day, YYYY-MM-DD or DD/MM/YYYY (default: 1 January of this year)",
+            ),
+            p(
+                "to",
+                "string",
+                "last day (default: 31 December of this year)",
+            ),
         ],
         "/api/v1/funds/{id}/entries" => vec![
             p("before", "integer", "GET: entries older than this id"),

@@ -3,7 +3,7 @@
 //! never changed (the database refuses it); a mistake is corrected by a reversing entry.
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{is_unique_violation, now, Tx};
+use crate::db::{now, Tx};
 use crate::error::AppError;
 use khuyenhoc_ledger::{Date, Entry, FundId, VoucherKind, VoucherNumber};
 
@@ -45,6 +45,15 @@ async fn next_voucher(tx: &mut Tx<'_>, fund_id: i64, year: u16, kind: VoucherKin
     Ok(VoucherNumber::new(kind, year, seq).map_err(|e| AppError::Unprocessable { vi: e.vi.into(), en: e.en.into() })?.to_string())
 }
 
+/// Whether `e` violates the unique index `index` of `ledger_entries`. PostgreSQL names the index;
+/// SQLite names the columns (`UNIQUE constraint failed: ledger_entries.person_id,
+/// ledger_entries.idempotency_key`), and `db::is_unique_violation` takes any multi-column
+/// violation of the table for any of its indexes, so the last column is compared here.
+fn violates(e: &sqlx::Error, index: &str, last_column: &str) -> bool {
+    let sqlx::Error::Database(d) = e else { return false };
+    d.constraint() == Some(index) || (d.is_unique_violation() && d.message().starts_with("UNIQUE constraint failed: ") && d.message().ends_with(last_column))
+}
+
 /// Writes the entry, its lines, its voucher number and the audit entry. Returns the entry id.
 pub async fn post(tx: &mut Tx<'_>, actor: Actor, unit_id: i64, p: &Posting) -> Result<i64, AppError> {
     let voucher = match p.entry.voucher_kind() {
@@ -73,10 +82,9 @@ pub async fn post(tx: &mut Tx<'_>, actor: Actor, unit_id: i64, p: &Posting) -> R
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| {
-        // SQLite names the column (`ledger_entries.reverses_id`), PostgreSQL the index.
-        if is_unique_violation(&e, "ledger_entries_reverses") || is_unique_violation(&e, "ledger_entries_reverses_id") {
+        if violates(&e, "ledger_entries_reverses", "ledger_entries.reverses_id") {
             AppError::bad_request("Bút toán này đã được đảo rồi", "This entry has already been reversed")
-        } else if is_unique_violation(&e, "ledger_entries_idempotency") {
+        } else if violates(&e, "ledger_entries_idempotency", "ledger_entries.idempotency_key") {
             AppError::Conflict(crate::error::FieldError::new(
                 "idempotency_key",
                 khuyenhoc_domain::Invalid::new("Yêu cầu này đã được ghi sổ", "This request was already posted"),

@@ -64,6 +64,12 @@ pub struct FundsPage {
     pub errors: FormErrors,
 }
 
+impl FundsPage {
+    pub fn money(&self, n: &i64) -> String {
+        khuyenhoc_ledger::Dong::new(*n).grouped()
+    }
+}
+
 async fn funds_page(state: &AppState, c: Chrome, v: &Viewer, code: &str, errors: FormErrors) -> PageResult<Html<String>> {
     let unit = crate::org::service::visible(&state.db, v, code).await?;
     let mut funds = vec![];
@@ -161,6 +167,12 @@ pub struct FundPage {
     pub expense: Vec<(&'static str, &'static str, &'static str)>,
     pub errors: FormErrors,
     pub problem: Option<(String, String)>,
+}
+
+impl FundPage {
+    pub fn money(&self, n: &i64) -> String {
+        khuyenhoc_ledger::Dong::new(*n).grouped()
+    }
 }
 
 fn categories(kind: khuyenhoc_ledger::AccountKind) -> Vec<(&'static str, &'static str, &'static str)> {

@@ -49,6 +49,40 @@ pub struct Nomination {
     pub payment_entry_id: Option<i64>,
 }
 
+/// The Vietnamese and English words for the status code of a programme or a nomination (the
+/// codes themselves stay in the API and the database).
+fn status_words(status: &str) -> (&str, &str) {
+    match status {
+        "nominating" => ("Đang nhận đề cử", "Taking nominations"),
+        "selecting" => ("Đang xét chọn", "Selecting"),
+        "paying" => ("Đang chi trả", "Paying"),
+        "published" => ("Đã công bố danh sách", "List published"),
+        "nominated" => ("Đã đề cử", "Nominated"),
+        "selected" => ("Được chọn", "Selected"),
+        "rejected" => ("Không được chọn", "Not selected"),
+        "paid" => ("Đã chi trả", "Paid"),
+        other => (other, other),
+    }
+}
+
+impl Programme {
+    pub fn status_vi(&self) -> &str {
+        status_words(&self.status).0
+    }
+    pub fn status_en(&self) -> &str {
+        status_words(&self.status).1
+    }
+}
+
+impl Nomination {
+    pub fn status_vi(&self) -> &str {
+        status_words(&self.status).0
+    }
+    pub fn status_en(&self) -> &str {
+        status_words(&self.status).1
+    }
+}
+
 const SELECT: &str = "SELECT p.id, p.fund_id, f.name, p.kind, p.name, p.target_group, p.criteria, p.amount_each, p.budget, p.status, p.show_full_names, u.path, u.id \
     FROM programmes p JOIN funds f ON f.id = p.fund_id JOIN units u ON u.id = f.unit_id";
 

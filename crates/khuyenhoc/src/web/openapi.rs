@@ -44,7 +44,10 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!({"person_id": {"type": "integer"}, "phone": {"type": "string"}}),
             json!([]),
         ),
-        _ => return crate::evaluation::api::body_schema(method, path).or_else(|| crate::funds::api::body_schema(method, path)),
+        _ => {
+            return crate::evaluation::api::body_schema(method, path)
+                .or_else(|| crate::funds::api::body_schema(method, path))
+        }
     })
 }
 
@@ -65,7 +68,9 @@ fn query_params(path: &str) -> Vec<Value> {
             p("before", "integer", "entries older than this id"),
         ],
         "/api/v1/clusters" => vec![p("as_of", "string", "YYYY-MM-DD")],
-        _ => Some(crate::evaluation::api::query_params(path)).filter(|p| !p.is_empty()).unwrap_or_else(|| crate::funds::api::query_params(path)),
+        _ => Some(crate::evaluation::api::query_params(path))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| crate::funds::api::query_params(path)),
     }
 }
 
