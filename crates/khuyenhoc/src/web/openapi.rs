@@ -103,6 +103,8 @@ pub fn build() -> Value {
                     "/return",
                     "/review",
                     "/revoke",
+                    "/decision",
+                    "/publish",
                 ]
                 .iter()
                 .any(|end| p.ends_with(end)) =>
