@@ -5,6 +5,7 @@
 //! equals the sum of its funds minus the transfers between them; the Excel report's totals are
 //! the ledger's; a scholarship round runs from nominations to the published list, which shows a
 //! minor only by initials and commune; bad amounts get Vietnamese messages, never a 500.
+#![allow(clippy::too_many_lines)] // each test is one story, told step by step
 
 mod common;
 use axum::body::Body;

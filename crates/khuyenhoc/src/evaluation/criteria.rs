@@ -170,10 +170,9 @@ pub async fn blank_form(
     v: Viewer,
     Path((id, group)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    // National sets in force print for anyone signed in; drafts and variants only in scope.
     let s = row(&state, parse_id(&id)?).await?;
-    let in_force_nationally = s.owner_code == "VN" && s.status == "active";
-    if !in_force_nationally && !may_read(&v, &s) {
+    // Sets in force print for anyone signed in; drafts only for their province's officers.
+    if s.status != "active" && !may_read(&v, &s) {
         return Err(AppError::NotFound.into());
     }
     let set = sets::by_id(&state, s.id).await?;

@@ -418,7 +418,19 @@ impl ProgrammePage {
 
 async fn programme_view(state: &AppState, c: Chrome, v: &Viewer, id: &str, problem: Option<(String, String)>) -> PageResult<Html<String>> {
     let p = programmes::visible(&state.db, v, parse_id(id)?).await?;
-    let nominations = programmes::nominations(&state.db, p.id).await?;
+    let mut nominations = programmes::nominations(&state.db, p.id).await?;
+    if !v.can_read(&p.unit_path) {
+        // An officer of a branch below the fund sees only the nominations of units in their scope.
+        let mut mine = vec![];
+        for n in nominations {
+            if let Some(u) = crate::org::model::by_code(&state.db, &n.unit_code).await? {
+                if v.can_read(&u.path) {
+                    mine.push(n);
+                }
+            }
+        }
+        nominations = mine;
+    }
     let can_manage = v.position_for(perm::FUND_MANAGE, &p.unit_path).is_some();
     let can_pay = v.position_for(perm::FUND_POST, &p.unit_path).is_some();
     let can_nominate = p.status == "nominating" && v.positions.iter().any(|x| x.unit_path.starts_with(&p.unit_path) && x.permissions.iter().any(|r| r == perm::PROGRAMME_NOMINATE));
