@@ -14,23 +14,33 @@
 //!    evaluations registered on behalf, answered and submitted, their events and audit
 //!    entries, and one audit entry for the batch). Any failure rolls everything back.
 //!
+//! Progress: a workbook of more than `STREAM_ABOVE` data rows gets, for steps 2 and 3, a page
+//! streamed as the work goes (no JavaScript): its head and heading at once, a line every
+//! `PROGRESS_EVERY` rows read and checked, a line for every chunk written, then the same
+//! outcome a small workbook gets at once. Such a page's status is 200 whatever the outcome (it
+//! is sent first); refusals found before any row is checked (file, header, year, a workbook
+//! imported already) keep their own status. The work runs on a task of its own and ends the
+//! same way (committed, or rolled back) whether or not the browser still reads the page.
+//!
 //! Limits: uploads of at most `MAX_UPLOAD_BYTES`, at most `MAX_UNPACKED_BYTES` once unzipped,
 //! at most `MAX_ROWS` data rows. Blank rows are skipped wherever they are.
 
 use super::model::{Answer, Answers};
 use super::score::DISADVANTAGED;
 use super::sets;
-use crate::accounts::model::{find_visible, Lookup};
+use crate::accounts::model::{find_visible, Lookup, Person};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{is_unique_violation, now, Tx};
 use crate::error::{AppError, PageError, PageResult};
+use crate::i18n::Lang;
 use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome};
 use crate::web::routes::{r, Access, Route};
 use askama::Template;
+use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, Method, StatusCode};
@@ -48,9 +58,10 @@ use rust_xlsxwriter::{
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::mpsc;
 
 /// Largest upload accepted.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -836,6 +847,39 @@ fn form_group_of(v: Option<&Value>, set: &CriteriaSet) -> Result<Option<String>,
     ))
 }
 
+/// The score cells of a row. `form_group` is `None` when it could not be read (every indicator
+/// is then expected).
+fn row_scores(
+    row: &RawRow,
+    cols: &Columns,
+    set: &CriteriaSet,
+    form_group: Option<Option<&str>>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, u32> {
+    let mut values = BTreeMap::new();
+    for (c, code) in &cols.indicators {
+        let Some(i) = set.indicator(code) else {
+            continue;
+        };
+        let col = Some((*c, i.text.vi.as_str(), i.text.en.as_str()));
+        let applies = form_group.is_none_or(|fg| i.applies_to(fg));
+        let mut fail = |vi: &str, en: &str| problems.push(problem(row.number, col, vi, en));
+        match score_of(row.cells.get(c), i) {
+            Err((vi, en)) => fail(&vi, &en),
+            Ok(None) if applies => fail("Thiếu điểm", "The score is missing"),
+            Ok(Some(_)) if !applies => fail(
+                "Chỉ số này không áp dụng cho nhóm đối tượng đã chọn",
+                "This indicator does not apply to the chosen form group",
+            ),
+            Ok(Some(v)) => {
+                values.insert(code.clone(), v);
+            }
+            Ok(None) => {}
+        }
+    }
+    values
+}
+
 /// Checks one row on its own: every problem is listed, not only the first.
 fn parse_row(row: &RawRow, cols: &Columns, set: &CriteriaSet) -> Result<Parsed, Vec<Problem>> {
     let n = row.number;
@@ -910,29 +954,13 @@ fn parse_row(row: &RawRow, cols: &Columns, set: &CriteriaSet) -> Result<Parsed, 
     let form_group = form_group_of(row.get(cols.of(Field::FormGroup)), set)
         .map_err(|(vi, en)| fail(at(Field::FormGroup), &vi, &en))
         .ok();
-    let mut values = BTreeMap::new();
-    for (c, code) in &cols.indicators {
-        let Some(i) = set.indicator(code) else {
-            continue;
-        };
-        let col = Some((*c, i.text.vi.as_str(), i.text.en.as_str()));
-        let applies = form_group
-            .as_ref()
-            .is_none_or(|fg| i.applies_to(fg.as_deref()));
-        match score_of(row.cells.get(c), i) {
-            Err((vi, en)) => fail(col, &vi, &en),
-            Ok(None) if applies => fail(col, "Thiếu điểm", "The score is missing"),
-            Ok(Some(_)) if !applies => fail(
-                col,
-                "Chỉ số này không áp dụng cho nhóm đối tượng đã chọn",
-                "This indicator does not apply to the chosen form group",
-            ),
-            Ok(Some(v)) => {
-                values.insert(code.clone(), v);
-            }
-            Ok(None) => {}
-        }
-    }
+    let values = row_scores(
+        row,
+        cols,
+        set,
+        form_group.as_ref().map(Option::as_deref),
+        &mut problems,
+    );
     match (name, form_group, problems.is_empty()) {
         (Some(name), Some(form_group), true) => Ok(Parsed {
             name,
@@ -1083,30 +1111,88 @@ fn score_values(
     }
 }
 
-/// Finds who the row is about and checks that an evaluation may be made for them.
+/// A new person under the unit, if the viewer may add people there.
+fn new_person(c: &Check<'_>, n: u32, p: &Parsed) -> Result<(Who, String), Problem> {
+    match c.person_right {
+        Some(_) => Ok((
+            Who::New {
+                name: p.name.as_str().to_owned(),
+                phone: p.phone.as_ref().map(|x| x.as_str().to_owned()),
+                birth_year: p.birth_year,
+                gender: p.gender,
+            },
+            c.unit.path.clone(),
+        )),
+        None => Err(problem(
+            n,
+            None,
+            "Bạn không có quyền thêm người mới ở đơn vị này",
+            "You may not add new people in this unit",
+        )),
+    }
+}
+
+/// A person of the unit found by phone: the name must match, and no evaluation this year.
+async fn existing(
+    c: &Check<'_>,
+    n: u32,
+    p: &Parsed,
+    person: Person,
+) -> Result<Result<(Who, String), Problem>, AppError> {
+    if fold(&person.full_name) != fold(p.name.as_str()) {
+        return Ok(Err(problem(
+            n,
+            None,
+            &format!(
+                "Số điện thoại này là của «{}», khác họ tên trong tệp",
+                person.full_name
+            ),
+            &format!(
+                "This phone number belongs to “{}”, not to the name in the file",
+                person.full_name
+            ),
+        )));
+    }
+    let registered: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM evaluations WHERE model = 'citizen' AND subject_kind = 'person' AND subject_id = $1 AND year = $2",
+    )
+    .bind(person.id)
+    .bind(c.year)
+    .fetch_optional(&c.state.db.pool)
+    .await?;
+    if registered.is_some() {
+        return Ok(Err(problem(
+            n,
+            None,
+            &format!(
+                "Người này đã đăng ký danh hiệu Công dân học tập năm {}",
+                c.year
+            ),
+            &format!(
+                "This person is already registered for the Learning Citizen title in {}",
+                c.year
+            ),
+        )));
+    }
+    Ok(Ok((
+        Who::Existing {
+            id: person.id,
+            unit_id: person.unit_id,
+            name: person.full_name,
+        },
+        person.unit_path,
+    )))
+}
+
+/// Finds who the row is about (by phone among people in scope, else a new person under the
+/// unit) and checks that an evaluation may be made for them. Returns them with their unit path.
 async fn resolve(
     c: &mut Check<'_>,
     n: u32,
     p: &Parsed,
 ) -> Result<Result<(Who, String), Problem>, AppError> {
     let Some(phone) = &p.phone else {
-        return Ok(match c.person_right {
-            Some(_) => Ok((
-                Who::New {
-                    name: p.name.as_str().to_owned(),
-                    phone: None,
-                    birth_year: p.birth_year,
-                    gender: p.gender,
-                },
-                c.unit.path.clone(),
-            )),
-            None => Err(problem(
-                n,
-                None,
-                "Bạn không có quyền thêm người mới ở đơn vị này",
-                "You may not add new people in this unit",
-            )),
-        });
+        return Ok(new_person(c, n, p));
     };
     if let Some(first) = c.phones.insert(phone.as_str().to_owned(), n) {
         return Ok(Err(problem(
@@ -1116,7 +1202,6 @@ async fn resolve(
             &format!("The same phone number as row {first}"),
         )));
     }
-    let found = find_visible(&c.state.db, c.viewer, &Lookup::Phone(phone.clone())).await?;
     let outside = || {
         Err(problem(
             n,
@@ -1131,78 +1216,22 @@ async fn resolve(
             ),
         ))
     };
-    match found {
+    match find_visible(&c.state.db, c.viewer, &Lookup::Phone(phone.clone())).await? {
         Some(person) if person.unit_path.starts_with(&c.unit.path) => {
-            if fold(&person.full_name) != fold(p.name.as_str()) {
-                return Ok(Err(problem(
-                    n,
-                    None,
-                    &format!(
-                        "Số điện thoại này là của «{}», khác họ tên trong tệp",
-                        person.full_name
-                    ),
-                    &format!(
-                        "This phone number belongs to “{}”, not to the name in the file",
-                        person.full_name
-                    ),
-                )));
-            }
-            let registered: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM evaluations WHERE model = 'citizen' AND subject_kind = 'person' AND subject_id = $1 AND year = $2",
-            )
-            .bind(person.id)
-            .bind(c.year)
-            .fetch_optional(&c.state.db.pool)
-            .await?;
-            if registered.is_some() {
-                return Ok(Err(problem(
-                    n,
-                    None,
-                    &format!(
-                        "Người này đã đăng ký danh hiệu Công dân học tập năm {}",
-                        c.year
-                    ),
-                    &format!(
-                        "This person is already registered for the Learning Citizen title in {}",
-                        c.year
-                    ),
-                )));
-            }
-            Ok(Ok((
-                Who::Existing {
-                    id: person.id,
-                    unit_id: person.unit_id,
-                    name: person.full_name,
-                },
-                person.unit_path,
-            )))
+            existing(c, n, p, person).await
         }
         Some(_) => Ok(outside()),
         None => {
+            // Out of scope looks like absent, but the number is taken all the same.
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
                 .bind(phone.as_str())
                 .fetch_optional(&c.state.db.pool)
                 .await?;
             if taken.is_some() {
-                return Ok(outside());
+                Ok(outside())
+            } else {
+                Ok(new_person(c, n, p))
             }
-            Ok(match c.person_right {
-                Some(_) => Ok((
-                    Who::New {
-                        name: p.name.as_str().to_owned(),
-                        phone: Some(phone.as_str().to_owned()),
-                        birth_year: p.birth_year,
-                        gender: p.gender,
-                    },
-                    c.unit.path.clone(),
-                )),
-                None => Err(problem(
-                    n,
-                    None,
-                    "Bạn không có quyền thêm người mới ở đơn vị này",
-                    "You may not add new people in this unit",
-                )),
-            })
         }
     }
 }
@@ -1292,24 +1321,50 @@ fn digest(set_id: i64, year: i64, rows: &[RowResult]) -> String {
     hex::encode(h.finalize())
 }
 
-/// Reads and checks a workbook for the unit and year. Writes nothing.
-async fn check_workbook(
+/// A workbook read and its header matched, its rows not checked yet.
+struct Prepared {
+    set_id: i64,
+    set: Arc<CriteriaSet>,
+    sheet: Sheet,
+    cols: Columns,
+}
+
+/// Reads a workbook and matches its header to the unit's set for the year. Quick (no row is
+/// looked up), so every refusal here still gets its own status before any page is streamed.
+async fn prepare(
     state: &AppState,
-    v: &Viewer,
     unit: &Unit,
     year: i64,
     bytes: Bytes,
-) -> Result<Batch, AppError> {
+) -> Result<Prepared, AppError> {
     let (set_id, set) = citizen_set(state, unit, year).await?;
     let sheet = tokio::task::spawn_blocking(move || read_sheet(&bytes))
         .await
         .map_err(|e| anyhow::anyhow!("reading a workbook: {e}"))??;
     let cols = map_header(&sheet.header, &set, year)?;
+    Ok(Prepared {
+        set_id,
+        set,
+        sheet,
+        cols,
+    })
+}
+
+/// Checks every row of a prepared workbook (the slow part: people are looked up). Writes
+/// nothing.
+async fn check_rows(
+    state: &AppState,
+    v: &Viewer,
+    unit: &Unit,
+    year: i64,
+    p: &Prepared,
+    progress: &Progress,
+) -> Result<Batch, AppError> {
     let mut c = Check {
         state,
         viewer: v,
         unit,
-        set: &set,
+        set: &p.set,
         year,
         person_right: v
             .position_for(perm::PERSON_MANAGE, &unit.path)
@@ -1317,15 +1372,23 @@ async fn check_workbook(
         phones: HashMap::new(),
         communes: HashMap::new(),
     };
-    let mut rows = Vec::with_capacity(sheet.rows.len());
-    for row in &sheet.rows {
-        rows.push(check_row(&mut c, &cols, row).await?);
+    let total = p.sheet.rows.len();
+    let mut rows = Vec::with_capacity(total);
+    for row in &p.sheet.rows {
+        if progress.abandoned() {
+            return Err(AppError::bad_request(
+                "Đã dừng vì trình duyệt không còn chờ",
+                "Stopped as the browser no longer waits",
+            ));
+        }
+        rows.push(check_row(&mut c, &p.cols, row).await?);
+        progress.read(rows.len(), total);
     }
     tracing::info!(unit = %unit.code, year, rows = rows.len(), "batch workbook checked");
     Ok(Batch {
-        set_id,
+        set_id: p.set_id,
         year,
-        plan: digest(set_id, year, &rows),
+        plan: digest(p.set_id, year, &rows),
         rows,
     })
 }
@@ -1418,6 +1481,55 @@ struct Writer<'a> {
     sha256: &'a str,
 }
 
+/// The three audit entries of a row's evaluation (`evaluation` = (id, unit id)): register,
+/// save_answers and submit, as the service writes them.
+async fn audit_steps(
+    tx: &mut Tx<'_>,
+    w: &Writer<'_>,
+    n: u32,
+    a: &Accepted,
+    actor: Actor,
+    evaluation: (i64, i64),
+) -> Result<(), sqlx::Error> {
+    let (id, unit_id) = evaluation;
+    let change = |action, before, after| Change {
+        unit_id: Some(unit_id),
+        entity: "evaluation",
+        entity_id: id.to_string(),
+        action,
+        before: Some(before),
+        after: Some(after),
+    };
+    let register = serde_json::json!({"model": "citizen", "year": w.year, "form_group": a.form_group, "set_id": w.set_id, "batch": w.sha256, "row": n});
+    audit::record(
+        tx,
+        actor,
+        change("register", serde_json::json!(null), register),
+    )
+    .await?;
+    let before: BTreeMap<&String, Option<u32>> = a.values.keys().map(|k| (k, None)).collect();
+    audit::record(
+        tx,
+        actor,
+        change(
+            "save_answers",
+            serde_json::json!(before),
+            serde_json::json!(a.values),
+        ),
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        change(
+            "submit",
+            serde_json::json!({"status": "registered"}),
+            serde_json::json!({"status": "submitted", "total": a.total}),
+        ),
+    )
+    .await
+}
+
 /// Writes one accepted row as `service::register`, `save_answers` and `submit` would: the
 /// evaluation ends `submitted` with its answers and total, two events (register, submit, both on
 /// behalf) and three audit entries.
@@ -1492,42 +1604,7 @@ async fn write_row(
     let note = format!("Nhập theo lô từ tệp Excel, dòng {n}");
     event(tx, id, actor, on_behalf, "register", Some(&note)).await?;
     event(tx, id, actor, on_behalf, "submit", None).await?;
-    let change = |action, before, after| Change {
-        unit_id: Some(unit_id),
-        entity: "evaluation",
-        entity_id: id.to_string(),
-        action,
-        before: Some(before),
-        after: Some(after),
-    };
-    let register = serde_json::json!({"model": "citizen", "year": w.year, "form_group": a.form_group, "set_id": w.set_id, "batch": w.sha256, "row": n});
-    audit::record(
-        tx,
-        actor,
-        change("register", serde_json::json!(null), register),
-    )
-    .await?;
-    let before: BTreeMap<&String, Option<u32>> = a.values.keys().map(|k| (k, None)).collect();
-    audit::record(
-        tx,
-        actor,
-        change(
-            "save_answers",
-            serde_json::json!(before),
-            serde_json::json!(a.values),
-        ),
-    )
-    .await?;
-    audit::record(
-        tx,
-        actor,
-        change(
-            "submit",
-            serde_json::json!({"status": "registered"}),
-            serde_json::json!({"status": "submitted", "total": a.total}),
-        ),
-    )
-    .await?;
+    audit_steps(tx, w, n, a, actor, (id, unit_id)).await?;
     Ok(new)
 }
 
@@ -1537,8 +1614,19 @@ async fn write_batch(
     w: &Writer<'_>,
     batch: &Batch,
     key: &str,
+    progress: &Progress,
 ) -> Result<Result<Saved, Failed>, AppError> {
     let accepted: Vec<(u32, &Accepted)> = batch.accepted().collect();
+    progress.line(
+        format!(
+            "Đang ghi {} dòng hợp lệ trong một lần: nếu một dòng không ghi được, không dòng nào được lưu.",
+            accepted.len()
+        ),
+        format!(
+            "Writing {} valid rows in one go: if one row cannot be written, none is saved.",
+            accepted.len()
+        ),
+    );
     let mut saved = Saved {
         evaluations: 0,
         new_people: 0,
@@ -1559,6 +1647,7 @@ async fn write_batch(
             }
         }
         tracing::info!(unit = %w.unit.code, written = saved.evaluations, of = accepted.len(), "batch commit in progress");
+        progress.wrote(saved.evaluations, accepted.len());
     }
     let actor = Actor::new(
         w.viewer.person_id,
@@ -1694,6 +1783,52 @@ pub struct DonePage {
     pub failed: Option<(u32, String, String)>,
 }
 
+/// The result part of a preview page alone (the end of a streamed page).
+#[derive(Template)]
+#[template(path = "batch_preview.html", block = "result")]
+struct PreviewResult<'a>(&'a PreviewPage);
+
+impl std::ops::Deref for PreviewResult<'_> {
+    type Target = PreviewPage;
+    fn deref(&self) -> &PreviewPage {
+        self.0
+    }
+}
+
+/// The result part of a commit page alone (the end of a streamed page).
+#[derive(Template)]
+#[template(path = "batch_done.html", block = "result")]
+struct DoneResult<'a>(&'a DonePage);
+
+impl std::ops::Deref for DoneResult<'_> {
+    type Target = DonePage;
+    fn deref(&self) -> &DonePage {
+        self.0
+    }
+}
+
+/// The shell of a streamed page: its head and heading; progress lines and the result follow.
+#[derive(Template)]
+#[template(path = "batch_progress.html")]
+pub struct ProgressPage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub year: i64,
+    pub rows: usize,
+    pub title: (String, String),
+}
+
+/// Why a streamed page's work stopped.
+#[derive(Template)]
+#[template(path = "batch_stopped.html")]
+struct StoppedPart {
+    c: Chrome,
+    unit_code: String,
+    year: i64,
+    problem: (String, String),
+}
+
 fn upload_view(
     c: Chrome,
     unit: &Unit,
@@ -1711,10 +1846,9 @@ fn upload_view(
     })
 }
 
-/// A refused workbook: the upload page again with the reason, and the error's 4xx status.
-/// Anything else (a 5xx) goes to the error page.
-fn refuse(c: Chrome, unit: &Unit, year: i64, e: AppError) -> PageResult<Response> {
-    let (vi, en) = match &e {
+/// What an upload page says of a refusal (a 4xx); `None` for anything else (a 5xx).
+fn refusal(e: &AppError) -> Option<(String, String)> {
+    Some(match e {
         AppError::Invalid(f) => (
             f.iter()
                 .map(|x| x.message_vi)
@@ -1735,9 +1869,17 @@ fn refuse(c: Chrome, unit: &Unit, year: i64, e: AppError) -> PageResult<Response
                 MAX_UPLOAD_BYTES / 1024 / 1024
             ),
         ),
-        _ => return Err(PageError(e)),
-    };
-    refuse_with(c, unit, year, e.status(), (vi, en))
+        _ => return None,
+    })
+}
+
+/// A refused workbook: the upload page again with the reason, and the error's 4xx status.
+/// Anything else (a 5xx) goes to the error page.
+fn refuse(c: Chrome, unit: &Unit, year: i64, e: AppError) -> PageResult<Response> {
+    match refusal(&e) {
+        Some(message) => refuse_with(c, unit, year, e.status(), message),
+        None => Err(PageError(e)),
+    }
 }
 
 fn refuse_with(
@@ -1859,7 +2001,7 @@ fn shown_rows(batch: &Batch) -> Vec<ShownRow> {
         .collect()
 }
 
-fn preview_view(
+fn preview_page(
     c: Chrome,
     unit: &Unit,
     batch: &Batch,
@@ -1867,13 +2009,13 @@ fn preview_view(
     key: String,
     sha256: String,
     notice: Option<(String, String)>,
-) -> PageResult<Html<String>> {
+) -> PreviewPage {
     let accepted = batch.accepted().count();
     let new_people = batch
         .accepted()
         .filter(|(_, a)| matches!(a.who, Who::New { .. }))
         .count();
-    render(&PreviewPage {
+    PreviewPage {
         c,
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
@@ -1887,7 +2029,33 @@ fn preview_view(
         sha256,
         plan: batch.plan.clone(),
         notice,
-    })
+    }
+}
+
+/// Only a workbook with something to save is kept for the confirm step; its key.
+async fn keep(state: &AppState, batch: &Batch, bytes: &Bytes) -> Result<String, AppError> {
+    if batch.accepted().next().is_some() {
+        Ok(state.files.put("batches", bytes.to_vec()).await?)
+    } else {
+        Ok(String::new())
+    }
+}
+
+fn progress_shell(
+    c: &Chrome,
+    unit: &Unit,
+    year: i64,
+    rows: usize,
+    title: (&str, &str),
+) -> ProgressPage {
+    ProgressPage {
+        c: c.clone(),
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        year,
+        rows,
+        title: (title.0.to_owned(), title.1.to_owned()),
+    }
 }
 
 pub async fn preview(
@@ -1910,17 +2078,35 @@ pub async fn preview(
     if let Some(at) = committed_at(&state, &sha256).await? {
         return refuse_with(c, &unit, year, StatusCode::CONFLICT, already(&at));
     }
-    let batch = match check_workbook(&state, &v, &unit, year, up.bytes.clone()).await {
-        Ok(b) => b,
+    let prepared = match prepare(&state, &unit, year, up.bytes.clone()).await {
+        Ok(p) => p,
         Err(e) => return refuse(c, &unit, year, e),
     };
-    // Only a workbook with something to save is kept for the confirm step.
-    let key = if batch.accepted().next().is_some() {
-        state.files.put("batches", up.bytes.to_vec()).await?
-    } else {
-        String::new()
-    };
-    Ok(preview_view(c, &unit, &batch, up.file_name, key, sha256, None)?.into_response())
+    let rows = prepared.sheet.rows.len();
+    if rows <= STREAM_ABOVE {
+        let none = Progress::default();
+        let batch = match check_rows(&state, &v, &unit, year, &prepared, &none).await {
+            Ok(b) => b,
+            Err(e) => return refuse(c, &unit, year, e),
+        };
+        let key = keep(&state, &batch, &up.bytes).await?;
+        let page = preview_page(c, &unit, &batch, up.file_name, key, sha256, None);
+        return Ok(render(&page)?.into_response());
+    }
+    let shell = progress_shell(
+        &c,
+        &unit,
+        year,
+        rows,
+        ("Đang đọc và kiểm tra tệp", "Reading and checking the file"),
+    );
+    // Nothing is written by a preview: it stops when the browser stops waiting.
+    streamed(shell, true, move |progress| async move {
+        let batch = check_rows(&state, &v, &unit, year, &prepared, &progress).await?;
+        let key = keep(&state, &batch, &up.bytes).await?;
+        let page = preview_page(c, &unit, &batch, up.file_name, key, sha256, None);
+        PreviewResult(&page).render().map_err(template_error)
+    })
 }
 
 #[derive(Deserialize)]
@@ -1948,6 +2134,70 @@ fn gone() -> AppError {
     )
 }
 
+/// What a confirmation ends with.
+enum Outcome {
+    /// The rows changed since the preview: nothing saved, the new preview shown.
+    Changed(PreviewPage),
+    /// Saved (200), or rolled back on a row (409).
+    Done(StatusCode, DonePage),
+}
+
+/// Compares a checked workbook (whose SHA-256 `f` names, checked) with what its preview
+/// promised, and saves it if they match.
+async fn save(
+    state: &AppState,
+    v: &Viewer,
+    unit: &Unit,
+    c: Chrome,
+    f: &CommitForm,
+    batch: &Batch,
+    progress: &Progress,
+) -> Result<Outcome, AppError> {
+    if batch.plan != f.plan {
+        let notice = (
+            "Dữ liệu đã thay đổi kể từ lúc xem trước nên chưa lưu gì. Hãy xem lại kết quả mới dưới đây rồi xác nhận".to_owned(),
+            "The data changed since the preview, so nothing was saved. Check the new outcome below, then confirm".to_owned(),
+        );
+        let page = preview_page(
+            c,
+            unit,
+            batch,
+            String::new(),
+            f.key.clone(),
+            f.sha256.clone(),
+            Some(notice),
+        );
+        return Ok(Outcome::Changed(page));
+    }
+    let w = Writer {
+        viewer: v,
+        unit,
+        set_id: batch.set_id,
+        year: batch.year,
+        sha256: &f.sha256,
+    };
+    let result = write_batch(state, &w, batch, &f.key, progress).await?;
+    let rows = batch.rows.len();
+    let (status, saved, new_people, failed) = match result {
+        Ok(s) => (StatusCode::OK, s.evaluations, s.new_people, None),
+        Err(e) => (StatusCode::CONFLICT, 0, 0, Some((e.row, e.vi, e.en))),
+    };
+    Ok(Outcome::Done(
+        status,
+        DonePage {
+            c,
+            unit_code: unit.code.clone(),
+            unit_name: unit.name.clone(),
+            year: batch.year,
+            rows,
+            saved,
+            new_people,
+            skipped: if failed.is_some() { rows } else { rows - saved },
+            failed,
+        },
+    ))
+}
+
 pub async fn commit(
     State(state): State<AppState>,
     c: Chrome,
@@ -1970,46 +2220,214 @@ pub async fn commit(
     if sha256 != f.sha256 {
         return refuse(c, &unit, year, gone());
     }
+    // Claimed before the check below, so that two confirmations cannot both pass it.
+    let Some(claim) = Committing::claim(&state, &sha256) else {
+        return refuse_with(c, &unit, year, StatusCode::CONFLICT, busy());
+    };
     if let Some(at) = committed_at(&state, &sha256).await? {
         return refuse_with(c, &unit, year, StatusCode::CONFLICT, already(&at));
     }
-    let batch = match check_workbook(&state, &v, &unit, year, bytes).await {
-        Ok(b) => b,
+    let prepared = match prepare(&state, &unit, year, bytes).await {
+        Ok(p) => p,
         Err(e) => return refuse(c, &unit, year, e),
     };
-    if batch.plan != f.plan {
-        let notice = (
-            "Dữ liệu đã thay đổi kể từ lúc xem trước nên chưa lưu gì. Hãy xem lại kết quả mới dưới đây rồi xác nhận".to_owned(),
-            "The data changed since the preview, so nothing was saved. Check the new outcome below, then confirm".to_owned(),
-        );
-        let page = preview_view(c, &unit, &batch, String::new(), f.key, sha256, Some(notice))?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+    let rows = prepared.sheet.rows.len();
+    if rows <= STREAM_ABOVE {
+        let none = Progress::default();
+        let batch = match check_rows(&state, &v, &unit, year, &prepared, &none).await {
+            Ok(b) => b,
+            Err(e) => return refuse(c, &unit, year, e),
+        };
+        let outcome = save(&state, &v, &unit, c, &f, &batch, &none).await?;
+        drop(claim);
+        return Ok(match outcome {
+            Outcome::Changed(page) => (StatusCode::CONFLICT, render(&page)?).into_response(),
+            Outcome::Done(status, page) => (status, render(&page)?).into_response(),
+        });
     }
-    let w = Writer {
-        viewer: &v,
-        unit: &unit,
-        set_id: batch.set_id,
-        year,
-        sha256: &sha256,
-    };
-    let result = write_batch(&state, &w, &batch, &f.key).await?;
-    let rows = batch.rows.len();
-    let (status, saved, new_people, failed) = match result {
-        Ok(s) => (StatusCode::OK, s.evaluations, s.new_people, None),
-        Err(e) => (StatusCode::CONFLICT, 0, 0, Some((e.row, e.vi, e.en))),
-    };
-    let page = render(&DonePage {
-        c,
-        unit_code: unit.code.clone(),
-        unit_name: unit.name.clone(),
+    let shell = progress_shell(
+        &c,
+        &unit,
         year,
         rows,
-        saved,
-        new_people,
-        skipped: if failed.is_some() { rows } else { rows - saved },
-        failed,
-    })?;
-    Ok((status, page).into_response())
+        (
+            "Đang kiểm tra lại và lưu tệp",
+            "Checking the file again and saving it",
+        ),
+    );
+    // The confirmation was given: the task runs to its end (committed or rolled back) even when
+    // the browser stops waiting.
+    streamed(shell, false, move |progress| async move {
+        let _claim = claim;
+        let batch = check_rows(&state, &v, &unit, year, &prepared, &progress).await?;
+        match save(&state, &v, &unit, c, &f, &batch, &progress).await? {
+            Outcome::Changed(page) => PreviewResult(&page).render(),
+            Outcome::Done(_, page) => DoneResult(&page).render(),
+        }
+        .map_err(template_error)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streamed pages
+
+/// Workbooks with more data rows than this get a streamed page with progress lines (and a 200
+/// whatever the outcome, as the status is sent before the work); smaller ones get the page at
+/// once with its own status.
+pub const STREAM_ABOVE: usize = 500;
+/// Rows between two progress lines.
+const PROGRESS_EVERY: usize = 200;
+
+/// Where progress lines go: nowhere for a small workbook, else to the streamed page.
+#[derive(Default)]
+struct Progress {
+    to: Option<(mpsc::UnboundedSender<Bytes>, Lang)>,
+    /// Whether the work stops once nobody reads the page (only when it writes nothing).
+    stop_if_gone: bool,
+}
+
+impl Progress {
+    fn line(&self, vi: String, en: String) {
+        if let Some((tx, l)) = &self.to {
+            // A closed page is no reason to fail: `abandoned` decides whether to go on.
+            let _ = tx.send(Bytes::from(format!(
+                "<p class=\"progress\">{}</p>\n",
+                l.t(&vi, &en)
+            )));
+        }
+    }
+
+    /// `done` of `total` rows read and checked.
+    fn read(&self, done: usize, total: usize) {
+        if done.is_multiple_of(PROGRESS_EVERY) || done == total {
+            self.line(
+                format!("Đã đọc {done} / {total} dòng…"),
+                format!("Read {done} of {total} rows…"),
+            );
+        }
+    }
+
+    /// `done` of `total` rows written in the (not yet committed) transaction.
+    fn wrote(&self, done: usize, total: usize) {
+        self.line(
+            format!("Đã ghi {done} / {total} dòng…"),
+            format!("Wrote {done} of {total} rows…"),
+        );
+    }
+
+    fn abandoned(&self) -> bool {
+        self.stop_if_gone && self.to.as_ref().is_some_and(|(tx, _)| tx.is_closed())
+    }
+}
+
+/// The chunks of a streamed page.
+struct Chunks(mpsc::UnboundedReceiver<Bytes>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, std::convert::Infallible>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|c| c.map(Ok))
+    }
+}
+
+fn template_error(e: askama::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("template: {e}"))
+}
+
+/// A page sent as it is made: the shell up to its `</main>` at once, then the progress lines of
+/// `work`, then what `work` returns (or why it stopped), then the rest of the shell. `work` runs
+/// on a task of its own, so it ends the same way (a transaction committed or rolled back)
+/// whether or not the browser still reads the page.
+fn streamed<F, Fut>(shell: ProgressPage, stop_if_gone: bool, work: F) -> PageResult<Response>
+where
+    F: FnOnce(Progress) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>> + Send + 'static,
+{
+    let page = render(&shell)?.0;
+    let cut = page.rfind("</main>").unwrap_or(page.len());
+    let (head, tail) = page.split_at(cut);
+    let tail = tail.to_owned();
+    let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let _ = tx.send(Bytes::from(head.to_owned()));
+    let progress = Progress {
+        to: Some((tx.clone(), shell.c.l)),
+        stop_if_gone,
+    };
+    let task = tokio::spawn(work(progress));
+    tokio::spawn(async move {
+        let end = match task.await {
+            Ok(Ok(html)) => html,
+            Ok(Err(e)) => stopped(&shell, &e),
+            Err(e) => stopped(
+                &shell,
+                &AppError::Internal(anyhow::anyhow!("batch task: {e}")),
+            ),
+        };
+        let _ = tx.send(Bytes::from(end + &tail));
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            // Proxies such as nginx pass the chunks on as they come.
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(Chunks(rx)),
+    )
+        .into_response())
+}
+
+/// The end of a streamed page whose work stopped on an error: nothing was saved.
+fn stopped(shell: &ProgressPage, e: &AppError) -> String {
+    let problem = refusal(e).unwrap_or_else(|| {
+        tracing::error!(error = %e, "batch stopped");
+        (
+            "Đã xảy ra lỗi khi xử lý tệp nên chưa có gì được lưu. Hãy thử lại sau ít phút".to_owned(),
+            "Something went wrong while processing the file, so nothing was saved. Try again in a few minutes".to_owned(),
+        )
+    });
+    let part = StoppedPart {
+        c: shell.c.clone(),
+        unit_code: shell.unit_code.clone(),
+        year: shell.year,
+        problem,
+    };
+    part.render().unwrap_or_else(|_| {
+        "<p class=\"alert\" role=\"alert\">Không lưu gì cả / Nothing was saved</p>".to_owned()
+    })
+}
+
+/// Workbooks being committed by this process, by application (one per process, but tests run
+/// many) and SHA-256: a second confirmation of the same file (a double click, a reload of the
+/// streamed page) is refused while the first runs, so it cannot pass `committed_at` too.
+static COMMITTING: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+struct Committing(String);
+
+impl Committing {
+    fn claim(state: &AppState, sha256: &str) -> Option<Committing> {
+        let key = format!("{:p}/{sha256}", Arc::as_ptr(&state.sets));
+        let mut running = COMMITTING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.insert(key.clone()).then_some(Committing(key))
+    }
+}
+
+impl Drop for Committing {
+    fn drop(&mut self) {
+        let mut running = COMMITTING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.remove(&self.0);
+    }
+}
+
+fn busy() -> (String, String) {
+    (
+        "Tệp này đang được lưu; hãy đợi vài phút rồi xem danh sách hồ sơ".to_owned(),
+        "This workbook is being saved right now; wait a few minutes, then see the evaluations"
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -125,7 +125,8 @@ pub async fn recognise(
     // A title runs to the end of its last valid year; one recognised after that (a year's
     // evaluations reviewed early the next year) runs to the end of the decision's year.
     let last_year = i32::from(set.valid_until(year)).max(date.year());
-    let until = NaiveDate::from_ymd_opt(last_year, 12, 31).ok_or_else(|| anyhow::anyhow!("bad validity"))?;
+    let until = NaiveDate::from_ymd_opt(last_year, 12, 31)
+        .ok_or_else(|| anyhow::anyhow!("bad validity"))?;
     let position_id = a.actor.position_id.ok_or(AppError::NotFound)?;
     let signer = sqlx::query(
         "SELECT pe.full_name, pt.name_vi, u.name, u.path FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \

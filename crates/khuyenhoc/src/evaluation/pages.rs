@@ -343,7 +343,12 @@ async fn evaluation_page(
     render(&EvaluationPage {
         c,
         title_vi: l.set.title().vi.clone(),
-        form_group_name: l.e.form_group.as_deref().and_then(|code| l.set.form_groups().iter().find(|g| g.code == code)).map(|g| (g.name.vi.clone(), g.name.en.clone())),
+        form_group_name: l
+            .e
+            .form_group
+            .as_deref()
+            .and_then(|code| l.set.form_groups().iter().find(|g| g.code == code))
+            .map(|g| (g.name.vi.clone(), g.name.en.clone())),
         title_en: l.set.title().en.clone(),
         groups: shown(&l),
         events: model::events(&state.db, l.e.id).await?,

@@ -28,7 +28,12 @@ pub struct Posting {
 
 /// The next voucher number of a fund for a year and kind, without gaps: the counter row is
 /// advanced inside the posting transaction (a row lock on PostgreSQL, the write lock on SQLite).
-async fn next_voucher(tx: &mut Tx<'_>, fund_id: i64, year: u16, kind: VoucherKind) -> Result<String, AppError> {
+async fn next_voucher(
+    tx: &mut Tx<'_>,
+    fund_id: i64,
+    year: u16,
+    kind: VoucherKind,
+) -> Result<String, AppError> {
     sqlx::query("INSERT INTO voucher_counters (fund_id, year, kind, last_no) VALUES ($1, $2, $3, 0) ON CONFLICT (fund_id, year, kind) DO NOTHING")
         .bind(fund_id)
         .bind(i64::from(year))
@@ -42,7 +47,12 @@ async fn next_voucher(tx: &mut Tx<'_>, fund_id: i64, year: u16, kind: VoucherKin
         .fetch_one(&mut **tx)
         .await?;
     let seq = u32::try_from(n).map_err(|_| anyhow::anyhow!("voucher counter overflow"))?;
-    Ok(VoucherNumber::new(kind, year, seq).map_err(|e| AppError::Unprocessable { vi: e.vi.into(), en: e.en.into() })?.to_string())
+    Ok(VoucherNumber::new(kind, year, seq)
+        .map_err(|e| AppError::Unprocessable {
+            vi: e.vi.into(),
+            en: e.en.into(),
+        })?
+        .to_string())
 }
 
 /// Whether `e` violates the unique index `index` of `ledger_entries`. PostgreSQL names the index;
@@ -50,12 +60,22 @@ async fn next_voucher(tx: &mut Tx<'_>, fund_id: i64, year: u16, kind: VoucherKin
 /// ledger_entries.idempotency_key`), and `db::is_unique_violation` takes any multi-column
 /// violation of the table for any of its indexes, so the last column is compared here.
 fn violates(e: &sqlx::Error, index: &str, last_column: &str) -> bool {
-    let sqlx::Error::Database(d) = e else { return false };
-    d.constraint() == Some(index) || (d.is_unique_violation() && d.message().starts_with("UNIQUE constraint failed: ") && d.message().ends_with(last_column))
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    d.constraint() == Some(index)
+        || (d.is_unique_violation()
+            && d.message().starts_with("UNIQUE constraint failed: ")
+            && d.message().ends_with(last_column))
 }
 
 /// Writes the entry, its lines, its voucher number and the audit entry. Returns the entry id.
-pub async fn post(tx: &mut Tx<'_>, actor: Actor, unit_id: i64, p: &Posting) -> Result<i64, AppError> {
+pub async fn post(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    unit_id: i64,
+    p: &Posting,
+) -> Result<i64, AppError> {
     let voucher = match p.entry.voucher_kind() {
         Some(kind) => Some(next_voucher(tx, p.fund_id, p.occurred_on.year(), kind).await?),
         None => None,
@@ -94,28 +114,53 @@ pub async fn post(tx: &mut Tx<'_>, actor: Actor, unit_id: i64, p: &Posting) -> R
         }
     })?;
     for line in p.entry.lines() {
-        sqlx::query("INSERT INTO ledger_lines (entry_id, fund_id, account, amount) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(line.fund.0)
-            .bind(line.account.code())
-            .bind(line.amount.get())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO ledger_lines (entry_id, fund_id, account, amount) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(line.fund.0)
+        .bind(line.account.code())
+        .bind(line.amount.get())
+        .execute(&mut **tx)
+        .await?;
     }
     let lines: Vec<serde_json::Value> = p.entry.lines().iter().map(|l| serde_json::json!({"fund": l.fund.0, "account": l.account.code(), "amount": l.amount.get()})).collect();
     let after = serde_json::json!({"kind": p.kind, "voucher": voucher, "on": p.occurred_on.to_string(), "description": p.description, "lines": lines, "reverses": p.reverses_id});
-    audit::record(tx, actor, Change { unit_id: Some(unit_id), entity: "ledger_entry", entity_id: id.to_string(), action: "post", before: None, after: Some(after) }).await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            unit_id: Some(unit_id),
+            entity: "ledger_entry",
+            entity_id: id.to_string(),
+            action: "post",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
     Ok(id)
 }
 
 /// The lines of a stored entry, rebuilt and checked again (for reversals).
 pub async fn stored_entry(tx: &mut Tx<'_>, entry_id: i64) -> Result<Entry, AppError> {
     use sqlx::Row;
-    let rows = sqlx::query("SELECT fund_id, account, amount FROM ledger_lines WHERE entry_id = $1 ORDER BY id").bind(entry_id).fetch_all(&mut **tx).await?;
+    let rows = sqlx::query(
+        "SELECT fund_id, account, amount FROM ledger_lines WHERE entry_id = $1 ORDER BY id",
+    )
+    .bind(entry_id)
+    .fetch_all(&mut **tx)
+    .await?;
     let mut lines = vec![];
     for r in rows {
-        let account = khuyenhoc_ledger::Account::parse(&r.try_get::<String, _>(1)?).map_err(|e| anyhow::anyhow!("stored account: {e}"))?;
-        lines.push(khuyenhoc_ledger::Line::new(FundId(r.try_get(0)?), account, khuyenhoc_ledger::Dong::new(r.try_get(2)?)));
+        let account = khuyenhoc_ledger::Account::parse(&r.try_get::<String, _>(1)?)
+            .map_err(|e| anyhow::anyhow!("stored account: {e}"))?;
+        lines.push(khuyenhoc_ledger::Line::new(
+            FundId(r.try_get(0)?),
+            account,
+            khuyenhoc_ledger::Dong::new(r.try_get(2)?),
+        ));
     }
-    Entry::new(lines).map_err(|e| anyhow::anyhow!("stored entry {entry_id} does not balance: {e}").into())
+    Entry::new(lines)
+        .map_err(|e| anyhow::anyhow!("stored entry {entry_id} does not balance: {e}").into())
 }

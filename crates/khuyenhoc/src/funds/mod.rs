@@ -3,10 +3,10 @@
 //! lines), vouchers numbered per fund, year and kind without gaps, transfers between funds,
 //! reversals, reports consolidated up the tree, scholarship and award programmes.
 
+pub mod api;
+pub mod export;
 pub mod ledger;
 pub mod model;
-pub mod service;
-pub mod programmes;
-pub mod export;
 pub mod pages;
-pub mod api;
+pub mod programmes;
+pub mod service;

@@ -48,7 +48,12 @@ fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Fund>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE f.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(&db.pool).await?.map(|r| from_row(&r)).transpose()
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
 }
 
 /// Funds of every unit under `path` (the unit itself included).
@@ -138,18 +143,31 @@ fn entry_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
 }
 
 /// Adds the lines (and the asset change of the entry's fund) to entries read without them.
-async fn with_lines(db: &Db, mut entries: Vec<StoredEntry>) -> Result<Vec<StoredEntry>, sqlx::Error> {
+async fn with_lines(
+    db: &Db,
+    mut entries: Vec<StoredEntry>,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
     if entries.is_empty() {
         return Ok(entries);
     }
     // Ids come from the database as integers: the list is safe to inline.
-    let ids = entries.iter().map(|e| e.id.to_string()).collect::<Vec<_>>().join(", ");
+    let ids = entries
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!("SELECT entry_id, fund_id, account, amount FROM ledger_lines WHERE entry_id IN ({ids}) ORDER BY id");
     for r in sqlx::query(&sql).fetch_all(&db.pool).await? {
         let entry_id: i64 = r.try_get(0)?;
-        let line = StoredLine { fund_id: r.try_get(1)?, account: r.try_get(2)?, amount: r.try_get(3)? };
+        let line = StoredLine {
+            fund_id: r.try_get(1)?,
+            account: r.try_get(2)?,
+            amount: r.try_get(3)?,
+        };
         if let Some(e) = entries.iter_mut().find(|e| e.id == entry_id) {
-            if line.fund_id == e.fund_id && matches!(line.account.as_str(), "cash" | "bank" | "in_kind") {
+            if line.fund_id == e.fund_id
+                && matches!(line.account.as_str(), "cash" | "bank" | "in_kind")
+            {
                 e.change = e.change.saturating_add(line.amount);
             }
             e.lines.push(line);
@@ -168,9 +186,23 @@ pub async fn entry(db: &Db, id: i64) -> Result<Option<StoredEntry>, sqlx::Error>
 }
 
 /// The entries of a fund, newest first: at most `limit`, older than the entry `before` if given.
-pub async fn entries(db: &Db, fund_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
-    let sql = format!("{ENTRY_SELECT} WHERE e.fund_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3");
-    let rows = sqlx::query(&sql).bind(fund_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&db.pool).await?;
-    let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+pub async fn entries(
+    db: &Db,
+    fund_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    let sql =
+        format!("{ENTRY_SELECT} WHERE e.fund_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3");
+    let rows = sqlx::query(&sql)
+        .bind(fund_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    let entries = rows
+        .iter()
+        .map(entry_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     with_lines(db, entries).await
 }

@@ -70,18 +70,40 @@ impl FundsPage {
     }
 }
 
-async fn funds_page(state: &AppState, c: Chrome, v: &Viewer, code: &str, errors: FormErrors) -> PageResult<Html<String>> {
+async fn funds_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    code: &str,
+    errors: FormErrors,
+) -> PageResult<Html<String>> {
     let unit = crate::org::service::visible(&state.db, v, code).await?;
     let mut funds = vec![];
     for f in model::in_subtree(&state.db, &unit.path).await? {
-        let total = model::balances(&state.db, f.id).await?.iter().map(|b| b.1).sum();
+        let total = model::balances(&state.db, f.id)
+            .await?
+            .iter()
+            .map(|b| b.1)
+            .sum();
         funds.push((f, total));
     }
     let can_manage = v.position_for(perm::FUND_MANAGE, &unit.path).is_some();
-    render(&FundsPage { c, unit_code: unit.code, unit_name: unit.name, funds, can_manage, errors })
+    render(&FundsPage {
+        c,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        funds,
+        can_manage,
+        errors,
+    })
 }
 
-pub async fn unit_funds(State(state): State<AppState>, c: Chrome, v: Viewer, Path(code): Path<String>) -> PageResult<Html<String>> {
+pub async fn unit_funds(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
     funds_page(&state, c, &v, &code, FormErrors::default()).await
 }
 
@@ -95,12 +117,22 @@ pub struct FundForm {
     pub kind: String,
 }
 
-pub async fn create_fund(State(state): State<AppState>, c: Chrome, v: Viewer, Path(code): Path<String>, PageForm(f): PageForm<FundForm>) -> PageResult<Response> {
+pub async fn create_fund(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<FundForm>,
+) -> PageResult<Response> {
     match service::create_fund(&state.db, &v, &code, &f.code, &f.name, &f.kind).await {
         Ok(fund) => Ok(Redirect::to(&format!("/funds/{}", fund.id)).into_response()),
         Err(e) => {
             let (status, errors) = errors_of(e)?;
-            Ok((status, funds_page(&state, c, &v, &code, FormErrors(errors)).await?).into_response())
+            Ok((
+                status,
+                funds_page(&state, c, &v, &code, FormErrors(errors)).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -120,7 +152,10 @@ pub struct EntryRow {
 impl EntryRow {
     pub fn change_text(&self) -> String {
         let sign = if self.change < 0 { "−" } else { "+" };
-        format!("{sign}{}", khuyenhoc_ledger::Dong::new(self.change.abs()).grouped())
+        format!(
+            "{sign}{}",
+            khuyenhoc_ledger::Dong::new(self.change.abs()).grouped()
+        )
     }
 }
 
@@ -142,7 +177,15 @@ async fn entries(state: &AppState, fund_id: i64) -> Result<Vec<EntryRow>, AppErr
                 on: r.try_get(1)?,
                 voucher: r.try_get(2)?,
                 reversal: kind == "reversal",
-                kind: Account::parse(&kind).map(|a| a.label_vi().to_owned()).unwrap_or_else(|_| if kind == "reversal" { "Đảo bút toán".into() } else { kind.clone() }),
+                kind: Account::parse(&kind)
+                    .map(|a| a.label_vi().to_owned())
+                    .unwrap_or_else(|_| {
+                        if kind == "reversal" {
+                            "Đảo bút toán".into()
+                        } else {
+                            kind.clone()
+                        }
+                    }),
                 description: r.try_get(4)?,
                 change: r.try_get(5)?,
                 reversed: r.try_get::<i64, _>(6)? > 0,
@@ -175,17 +218,40 @@ impl FundPage {
     }
 }
 
-fn categories(kind: khuyenhoc_ledger::AccountKind) -> Vec<(&'static str, &'static str, &'static str)> {
-    Account::ALL.iter().filter(|a| a.kind() == kind && !a.is_transfer()).map(|a| (a.code(), a.label_vi(), a.label_en())).collect()
+fn categories(
+    kind: khuyenhoc_ledger::AccountKind,
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    Account::ALL
+        .iter()
+        .filter(|a| a.kind() == kind && !a.is_transfer())
+        .map(|a| (a.code(), a.label_vi(), a.label_en()))
+        .collect()
 }
 
-async fn fund_view(state: &AppState, c: Chrome, v: &Viewer, id: &str, errors: FormErrors, problem: Option<(String, String)>) -> PageResult<Html<String>> {
+async fn fund_view(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    errors: FormErrors,
+    problem: Option<(String, String)>,
+) -> PageResult<Html<String>> {
     let f = service::visible(&state.db, v, parse_id(id)?).await?;
     let balances: Vec<(String, i64)> = model::balances(&state.db, f.id).await?;
     let total = balances.iter().map(|b| b.1).sum();
     render(&FundPage {
         c,
-        balances: balances.into_iter().map(|(a, n)| (Account::parse(&a).map(|x| x.label_vi().to_owned()).unwrap_or(a), n)).collect(),
+        balances: balances
+            .into_iter()
+            .map(|(a, n)| {
+                (
+                    Account::parse(&a)
+                        .map(|x| x.label_vi().to_owned())
+                        .unwrap_or(a),
+                    n,
+                )
+            })
+            .collect(),
         total,
         entries: entries(state, f.id).await?,
         programmes: programmes::of_fund(&state.db, f.id).await?,
@@ -199,18 +265,41 @@ async fn fund_view(state: &AppState, c: Chrome, v: &Viewer, id: &str, errors: Fo
     })
 }
 
-pub async fn fund_page(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>) -> PageResult<Html<String>> {
+pub async fn fund_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
     fund_view(&state, c, &v, &id, FormErrors::default(), None).await
 }
 
-async fn after(state: &AppState, c: Chrome, v: &Viewer, id: &str, r: Result<(), AppError>) -> PageResult<Response> {
+async fn after(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    r: Result<(), AppError>,
+) -> PageResult<Response> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/funds/{id}")).into_response()),
-        Err(AppError::Invalid(f)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, fund_view(state, c, v, id, FormErrors(f), None).await?).into_response()),
-        Err(AppError::Conflict(f)) => Ok((StatusCode::CONFLICT, fund_view(state, c, v, id, FormErrors(vec![f]), None).await?).into_response()),
+        Err(AppError::Invalid(f)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fund_view(state, c, v, id, FormErrors(f), None).await?,
+        )
+            .into_response()),
+        Err(AppError::Conflict(f)) => Ok((
+            StatusCode::CONFLICT,
+            fund_view(state, c, v, id, FormErrors(vec![f]), None).await?,
+        )
+            .into_response()),
         Err(e @ (AppError::Unprocessable { .. } | AppError::BadRequest { .. })) => {
             let status = e.status();
-            Ok((status, fund_view(state, c, v, id, FormErrors::default(), Some(e.titles())).await?).into_response())
+            Ok((
+                status,
+                fund_view(state, c, v, id, FormErrors::default(), Some(e.titles())).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -239,10 +328,20 @@ pub struct MovementForm {
     pub once: String,
 }
 
-pub async fn record(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<MovementForm>) -> PageResult<Response> {
+pub async fn record(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<MovementForm>,
+) -> PageResult<Response> {
     let m = Movement {
         category: f.category,
-        asset: if f.asset.is_empty() { "cash".into() } else { f.asset },
+        asset: if f.asset.is_empty() {
+            "cash".into()
+        } else {
+            f.asset
+        },
         amount: serde_json::Value::String(f.amount),
         date: Some(f.date),
         description: f.description,
@@ -250,8 +349,12 @@ pub async fn record(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id
         party_kind: Some(f.party_kind),
         in_kind_note: Some(f.in_kind_note),
     };
-    let key = Some(f.once).filter(|k| !k.is_empty()).map(|k| format!("form-{k}"));
-    let r = service::record(&state, &v, parse_id(&id)?, &m, key.as_deref()).await.map(|_| ());
+    let key = Some(f.once)
+        .filter(|k| !k.is_empty())
+        .map(|k| format!("form-{k}"));
+    let r = service::record(&state, &v, parse_id(&id)?, &m, key.as_deref())
+        .await
+        .map(|_| ());
     after(&state, c, &v, &id, r).await
 }
 
@@ -269,12 +372,41 @@ pub struct TransferForm {
     pub description: String,
 }
 
-pub async fn transfer(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<TransferForm>) -> PageResult<Response> {
-    let to = f.to_fund.trim().parse::<i64>().map_err(|_| AppError::field("to_fund", khuyenhoc_domain::Invalid::new("Nhập số hiệu quỹ nhận", "Give the receiving fund's number")));
+pub async fn transfer(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TransferForm>,
+) -> PageResult<Response> {
+    let to = f.to_fund.trim().parse::<i64>().map_err(|_| {
+        AppError::field(
+            "to_fund",
+            khuyenhoc_domain::Invalid::new(
+                "Nhập số hiệu quỹ nhận",
+                "Give the receiving fund's number",
+            ),
+        )
+    });
     let r = match to {
         Ok(to) => {
-            let asset = if f.asset.is_empty() { "cash" } else { f.asset.as_str() };
-            service::transfer(&state, &v, parse_id(&id)?, to, asset, &serde_json::Value::String(f.amount), Some(&f.date), &f.description).await.map(|_| ())
+            let asset = if f.asset.is_empty() {
+                "cash"
+            } else {
+                f.asset.as_str()
+            };
+            service::transfer(
+                &state,
+                &v,
+                parse_id(&id)?,
+                to,
+                asset,
+                &serde_json::Value::String(f.amount),
+                Some(&f.date),
+                &f.description,
+            )
+            .await
+            .map(|_| ())
         }
         Err(e) => Err(e),
     };
@@ -287,7 +419,12 @@ pub struct PublicForm {
     pub public: String,
 }
 
-pub async fn set_public(State(state): State<AppState>, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<PublicForm>) -> PageResult<Redirect> {
+pub async fn set_public(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<PublicForm>,
+) -> PageResult<Redirect> {
     service::set_public(&state.db, &v, parse_id(&id)?, f.public == "1").await?;
     Ok(Redirect::to(&format!("/funds/{id}")))
 }
@@ -298,10 +435,22 @@ pub struct ReasonForm {
     pub reason: String,
 }
 
-pub async fn reverse(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<ReasonForm>) -> PageResult<Response> {
+pub async fn reverse(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ReasonForm>,
+) -> PageResult<Response> {
     let entry_id = parse_id(&id)?;
-    let fund_id: i64 = sqlx::query_scalar("SELECT fund_id FROM ledger_entries WHERE id = $1").bind(entry_id).fetch_optional(&state.db.pool).await?.ok_or(AppError::NotFound)?;
-    let r = service::reverse(&state, &v, entry_id, &f.reason).await.map(|_| ());
+    let fund_id: i64 = sqlx::query_scalar("SELECT fund_id FROM ledger_entries WHERE id = $1")
+        .bind(entry_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = service::reverse(&state, &v, entry_id, &f.reason)
+        .await
+        .map(|_| ());
     after(&state, c, &v, &fund_id.to_string(), r).await
 }
 
@@ -333,33 +482,98 @@ impl ReportPage {
     }
 }
 
-async fn report_response(c: Chrome, title: String, back: String, q: &PeriodQuery, funds: Vec<(i64, String)>, state: &AppState) -> PageResult<Response> {
+async fn report_response(
+    c: Chrome,
+    title: String,
+    back: String,
+    q: &PeriodQuery,
+    funds: Vec<(i64, String)>,
+    state: &AppState,
+) -> PageResult<Response> {
     let period = service::parse_period(Some(&q.from), Some(&q.to))?;
     let ids: Vec<i64> = funds.iter().map(|f| f.0).collect();
     let r = service::report(&state.db, &ids, period).await?;
     if q.format == "xlsx" {
-        let bytes = super::export::report_xlsx(&title, &r).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
-        let name = format!("attachment; filename=\"bao-cao-thu-chi-{}-{}.xlsx\"", period.from(), period.to());
-        return Ok(([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()), (header::CONTENT_DISPOSITION, name)], bytes).into_response());
+        let bytes =
+            super::export::report_xlsx(&title, &r).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
+        let name = format!(
+            "attachment; filename=\"bao-cao-thu-chi-{}-{}.xlsx\"",
+            period.from(),
+            period.to()
+        );
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (header::CONTENT_DISPOSITION, name),
+            ],
+            bytes,
+        )
+            .into_response());
     }
-    let page = ReportPage { c, title, back, from: period.from().to_string(), to: period.to().to_string(), r, funds: funds.into_iter().map(|f| f.1).collect() };
+    let page = ReportPage {
+        c,
+        title,
+        back,
+        from: period.from().to_string(),
+        to: period.to().to_string(),
+        r,
+        funds: funds.into_iter().map(|f| f.1).collect(),
+    };
     Ok(render(&page)?.into_response())
 }
 
-pub async fn fund_report(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageQuery(q): PageQuery<PeriodQuery>) -> PageResult<Response> {
+pub async fn fund_report(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<PeriodQuery>,
+) -> PageResult<Response> {
     let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
     let title = format!("{} — {}", f.name, f.unit_name);
-    report_response(c, title, format!("/funds/{}", f.id), &q, vec![(f.id, f.name.clone())], &state).await
+    report_response(
+        c,
+        title,
+        format!("/funds/{}", f.id),
+        &q,
+        vec![(f.id, f.name.clone())],
+        &state,
+    )
+    .await
 }
 
-pub async fn unit_report(State(state): State<AppState>, c: Chrome, v: Viewer, Path(code): Path<String>, PageQuery(q): PageQuery<PeriodQuery>) -> PageResult<Response> {
+pub async fn unit_report(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageQuery(q): PageQuery<PeriodQuery>,
+) -> PageResult<Response> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
     let funds = model::in_subtree(&state.db, &unit.path).await?;
     let title = format!("Tổng hợp các quỹ thuộc {}", unit.name);
-    report_response(c, title, format!("/units/{}/funds", unit.code), &q, funds.into_iter().map(|f| (f.id, format!("{} ({})", f.name, f.unit_name))).collect(), &state).await
+    report_response(
+        c,
+        title,
+        format!("/units/{}/funds", unit.code),
+        &q,
+        funds
+            .into_iter()
+            .map(|f| (f.id, format!("{} ({})", f.name, f.unit_name)))
+            .collect(),
+        &state,
+    )
+    .await
 }
 
-pub async fn voucher(State(state): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult<Response> {
+pub async fn voucher(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
     let pdf = super::export::voucher_pdf(&state, &v, parse_id(&id)?).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }
@@ -382,7 +596,13 @@ pub struct ProgrammeForm {
     pub show_full_names: Option<String>,
 }
 
-pub async fn create_programme(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<ProgrammeForm>) -> PageResult<Response> {
+pub async fn create_programme(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ProgrammeForm>,
+) -> PageResult<Response> {
     let n = programmes::NewProgramme {
         kind: f.kind,
         name: f.name,
@@ -416,7 +636,13 @@ impl ProgrammePage {
     }
 }
 
-async fn programme_view(state: &AppState, c: Chrome, v: &Viewer, id: &str, problem: Option<(String, String)>) -> PageResult<Html<String>> {
+async fn programme_view(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    problem: Option<(String, String)>,
+) -> PageResult<Html<String>> {
     let p = programmes::visible(&state.db, v, parse_id(id)?).await?;
     let mut nominations = programmes::nominations(&state.db, p.id).await?;
     if !v.can_read(&p.unit_path) {
@@ -433,21 +659,58 @@ async fn programme_view(state: &AppState, c: Chrome, v: &Viewer, id: &str, probl
     }
     let can_manage = v.position_for(perm::FUND_MANAGE, &p.unit_path).is_some();
     let can_pay = v.position_for(perm::FUND_POST, &p.unit_path).is_some();
-    let can_nominate = p.status == "nominating" && v.positions.iter().any(|x| x.unit_path.starts_with(&p.unit_path) && x.permissions.iter().any(|r| r == perm::PROGRAMME_NOMINATE));
-    render(&ProgrammePage { c, p, nominations, can_manage, can_pay, can_nominate, problem })
+    let can_nominate = p.status == "nominating"
+        && v.positions.iter().any(|x| {
+            x.unit_path.starts_with(&p.unit_path)
+                && x.permissions.iter().any(|r| r == perm::PROGRAMME_NOMINATE)
+        });
+    render(&ProgrammePage {
+        c,
+        p,
+        nominations,
+        can_manage,
+        can_pay,
+        can_nominate,
+        problem,
+    })
 }
 
-pub async fn programme_page(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>) -> PageResult<Html<String>> {
+pub async fn programme_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
     programme_view(&state, c, &v, &id, None).await
 }
 
-async fn programme_after(state: &AppState, c: Chrome, v: &Viewer, id: &str, r: Result<(), AppError>) -> PageResult<Response> {
+async fn programme_after(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    r: Result<(), AppError>,
+) -> PageResult<Response> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Unprocessable { .. } | AppError::BadRequest { .. })) => {
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Conflict(_)
+            | AppError::Unprocessable { .. }
+            | AppError::BadRequest { .. }),
+        ) => {
             let status = e.status();
             let msg = match &e {
-                AppError::Invalid(f) => (f.iter().map(|x| x.message_vi).collect::<Vec<_>>().join("; "), f.iter().map(|x| x.message_en).collect::<Vec<_>>().join("; ")),
+                AppError::Invalid(f) => (
+                    f.iter()
+                        .map(|x| x.message_vi)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    f.iter()
+                        .map(|x| x.message_en)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 other => other.titles(),
             };
             Ok((status, programme_view(state, c, v, id, Some(msg)).await?).into_response())
@@ -470,12 +733,35 @@ pub struct NominationForm {
     pub reason: String,
 }
 
-pub async fn nominate(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<NominationForm>) -> PageResult<Response> {
-    let birth_year = if f.birth_year.trim().is_empty() { Ok(None) } else { f.birth_year.trim().parse::<i64>().map(Some).map_err(|_| AppError::field("birth_year", khuyenhoc_domain::Invalid::new("Năm sinh không hợp lệ", "Invalid birth year"))) };
+pub async fn nominate(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<NominationForm>,
+) -> PageResult<Response> {
+    let birth_year = if f.birth_year.trim().is_empty() {
+        Ok(None)
+    } else {
+        f.birth_year.trim().parse::<i64>().map(Some).map_err(|_| {
+            AppError::field(
+                "birth_year",
+                khuyenhoc_domain::Invalid::new("Năm sinh không hợp lệ", "Invalid birth year"),
+            )
+        })
+    };
     let r = match birth_year {
         Ok(birth_year) => {
-            let n = programmes::NewNomination { unit_code: f.unit_code, full_name: f.full_name, birth_year, school: Some(f.school), reason: f.reason };
-            programmes::nominate(&state.db, &v, parse_id(&id)?, &n).await.map(|_| ())
+            let n = programmes::NewNomination {
+                unit_code: f.unit_code,
+                full_name: f.full_name,
+                birth_year,
+                school: Some(f.school),
+                reason: f.reason,
+            };
+            programmes::nominate(&state.db, &v, parse_id(&id)?, &n)
+                .await
+                .map(|_| ())
         }
         Err(e) => Err(e),
     };
@@ -490,9 +776,20 @@ pub struct DecisionForm {
     pub reason: String,
 }
 
-pub async fn decide(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<DecisionForm>) -> PageResult<Response> {
+pub async fn decide(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DecisionForm>,
+) -> PageResult<Response> {
     let nid = parse_id(&id)?;
-    let programme_id: i64 = sqlx::query_scalar("SELECT programme_id FROM nominations WHERE id = $1").bind(nid).fetch_optional(&state.db.pool).await?.ok_or(AppError::NotFound)?;
+    let programme_id: i64 =
+        sqlx::query_scalar("SELECT programme_id FROM nominations WHERE id = $1")
+            .bind(nid)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let r = programmes::decide(&state.db, &v, nid, f.decision == "select", &f.reason).await;
     programme_after(&state, c, &v, &programme_id.to_string(), r).await
 }
@@ -503,13 +800,30 @@ pub struct PayForm {
     pub asset: String,
 }
 
-pub async fn pay(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>, PageForm(f): PageForm<PayForm>) -> PageResult<Response> {
-    let asset = if f.asset.is_empty() { "cash".to_owned() } else { f.asset };
-    let r = programmes::pay(&state, &v, parse_id(&id)?, &asset).await.map(|_| ());
+pub async fn pay(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<PayForm>,
+) -> PageResult<Response> {
+    let asset = if f.asset.is_empty() {
+        "cash".to_owned()
+    } else {
+        f.asset
+    };
+    let r = programmes::pay(&state, &v, parse_id(&id)?, &asset)
+        .await
+        .map(|_| ());
     programme_after(&state, c, &v, &id, r).await
 }
 
-pub async fn publish(State(state): State<AppState>, c: Chrome, v: Viewer, Path(id): Path<String>) -> PageResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
     let r = programmes::publish(&state.db, &v, parse_id(&id)?).await;
     programme_after(&state, c, &v, &id, r).await
 }
@@ -529,12 +843,29 @@ impl PublicFundPage {
     }
 }
 
-pub async fn public_fund(State(state): State<AppState>, c: Chrome, _v: OptionalViewer, Path(id): Path<String>) -> PageResult<Html<String>> {
-    let f = model::by_id(&state.db, parse_id(&id)?).await?.filter(|f| f.public).ok_or(AppError::NotFound)?;
+pub async fn public_fund(
+    State(state): State<AppState>,
+    c: Chrome,
+    _v: OptionalViewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    let f = model::by_id(&state.db, parse_id(&id)?)
+        .await?
+        .filter(|f| f.public)
+        .ok_or(AppError::NotFound)?;
     let period = service::parse_period(None, None)?;
     let r = service::report(&state.db, &[f.id], period).await?;
-    let programmes = programmes::of_fund(&state.db, f.id).await?.into_iter().filter(|p| p.status == "published").collect();
-    render(&PublicFundPage { c, f, r, programmes })
+    let programmes = programmes::of_fund(&state.db, f.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == "published")
+        .collect();
+    render(&PublicFundPage {
+        c,
+        f,
+        r,
+        programmes,
+    })
 }
 
 #[derive(Template)]
@@ -551,7 +882,12 @@ impl PublicProgrammePage {
     }
 }
 
-pub async fn public_programme(State(state): State<AppState>, c: Chrome, _v: OptionalViewer, Path(id): Path<String>) -> PageResult<Html<String>> {
+pub async fn public_programme(
+    State(state): State<AppState>,
+    c: Chrome,
+    _v: OptionalViewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
     let (p, recipients) = programmes::public_list(&state.db, parse_id(&id)?).await?;
     render(&PublicProgrammePage { c, p, recipients })
 }

@@ -10,7 +10,9 @@ use crate::db::{is_unique_violation, now, Db};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 use khuyenhoc_domain::Invalid;
-use khuyenhoc_ledger::{Account, AccountKind, Date, Dong, Entry, FundId, Period, ReceiptsPayments, ReportLine};
+use khuyenhoc_ledger::{
+    Account, AccountKind, Date, Dong, Entry, FundId, Period, ReceiptsPayments, ReportLine,
+};
 use serde::Deserialize;
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -30,21 +32,48 @@ pub async fn visible(db: &Db, v: &Viewer, id: i64) -> Result<Fund, AppError> {
 }
 
 /// The fund and the position whose `right` the viewer uses on it.
-pub async fn with_right(db: &Db, v: &Viewer, id: i64, right: &str) -> Result<(Fund, Actor), AppError> {
+pub async fn with_right(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    right: &str,
+) -> Result<(Fund, Actor), AppError> {
     let f = visible(db, v, id).await?;
-    let p = v.position_for(right, &f.unit_path).ok_or(AppError::NotFound)?;
+    let p = v
+        .position_for(right, &f.unit_path)
+        .ok_or(AppError::NotFound)?;
     Ok((f, Actor::new(v.person_id, Some(p.position_id))))
 }
 
-pub async fn create_fund(db: &Db, v: &Viewer, unit_code: &str, code: &str, name: &str, kind: &str) -> Result<Fund, AppError> {
-    let (unit, actor) = crate::org::service::with_right(db, v, unit_code, perm::FUND_MANAGE).await?;
+pub async fn create_fund(
+    db: &Db,
+    v: &Viewer,
+    unit_code: &str,
+    code: &str,
+    name: &str,
+    kind: &str,
+) -> Result<Fund, AppError> {
+    let (unit, actor) =
+        crate::org::service::with_right(db, v, unit_code, perm::FUND_MANAGE).await?;
     let code = code.trim().to_uppercase();
-    if code.is_empty() || code.len() > 20 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(invalid("code", Invalid::new("Mã quỹ gồm chữ, số, gạch ngang (tối đa 20)", "A fund code has letters, digits and dashes (at most 20)")));
+    if code.is_empty()
+        || code.len() > 20
+        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(invalid(
+            "code",
+            Invalid::new(
+                "Mã quỹ gồm chữ, số, gạch ngang (tối đa 20)",
+                "A fund code has letters, digits and dashes (at most 20)",
+            ),
+        ));
     }
     let name = crate::org::service::parse_name(name)?;
     if !matches!(kind, "general" | "scholarship" | "named") {
-        return Err(invalid("kind", Invalid::new("Loại quỹ không hợp lệ", "Invalid fund kind")));
+        return Err(invalid(
+            "kind",
+            Invalid::new("Loại quỹ không hợp lệ", "Invalid fund kind"),
+        ));
     }
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO funds (unit_id, code, name, kind, public, created_at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id")
@@ -63,7 +92,19 @@ pub async fn create_fund(db: &Db, v: &Viewer, unit_code: &str, code: &str, name:
             }
         })?;
     let after = serde_json::json!({"code": code, "name": name, "kind": kind});
-    audit::record(&mut tx, actor, Change { unit_id: Some(unit.id), entity: "fund", entity_id: id.to_string(), action: "create", before: None, after: Some(after) }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(unit.id),
+            entity: "fund",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -72,8 +113,19 @@ pub async fn create_fund(db: &Db, v: &Viewer, unit_code: &str, code: &str, name:
 pub async fn set_public(db: &Db, v: &Viewer, id: i64, public: bool) -> Result<(), AppError> {
     let (f, actor) = with_right(db, v, id, perm::FUND_MANAGE).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE funds SET public = $1 WHERE id = $2").bind(i64::from(public)).bind(f.id).execute(&mut *tx).await?;
-    let change = Change { unit_id: Some(f.unit_id), entity: "fund", entity_id: f.id.to_string(), action: "set_public", before: Some(serde_json::json!({"public": f.public})), after: Some(serde_json::json!({"public": public})) };
+    sqlx::query("UPDATE funds SET public = $1 WHERE id = $2")
+        .bind(i64::from(public))
+        .bind(f.id)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change {
+        unit_id: Some(f.unit_id),
+        entity: "fund",
+        entity_id: f.id.to_string(),
+        action: "set_public",
+        before: Some(serde_json::json!({"public": f.public})),
+        after: Some(serde_json::json!({"public": public})),
+    };
     audit::record(&mut tx, actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -111,7 +163,15 @@ fn default_asset() -> String {
 
 /// An amount typed as text or sent as a JSON number: whole đồng, positive.
 pub fn parse_amount(v: &serde_json::Value) -> Result<Dong, AppError> {
-    let bad = || invalid("amount", Invalid::new("Số tiền phải là số đồng nguyên dương, ví dụ 1.500.000", "The amount must be whole đồng above zero, e.g. 1500000"));
+    let bad = || {
+        invalid(
+            "amount",
+            Invalid::new(
+                "Số tiền phải là số đồng nguyên dương, ví dụ 1.500.000",
+                "The amount must be whole đồng above zero, e.g. 1500000",
+            ),
+        )
+    };
     let d = match v {
         serde_json::Value::String(s) => Dong::parse(s).map_err(|e| invalid("amount", e))?,
         serde_json::Value::Number(n) => match n.as_i64() {
@@ -133,8 +193,15 @@ fn parse_date(s: Option<&str>) -> Result<Date, AppError> {
     }
 }
 
-async fn donor(tx: &mut crate::db::Tx<'_>, unit_id: i64, kind: Option<&str>, name: Option<&str>) -> Result<Option<i64>, AppError> {
-    let name = name.map(khuyenhoc_domain::text::clean).filter(|n| !n.is_empty());
+async fn donor(
+    tx: &mut crate::db::Tx<'_>,
+    unit_id: i64,
+    kind: Option<&str>,
+    name: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    let name = name
+        .map(khuyenhoc_domain::text::clean)
+        .filter(|n| !n.is_empty());
     let kind = match (kind.map(str::trim), &name) {
         (_, None) => "anonymous",
         (Some("organisation"), _) => "organisation",
@@ -142,29 +209,64 @@ async fn donor(tx: &mut crate::db::Tx<'_>, unit_id: i64, kind: Option<&str>, nam
     };
     let name = name.unwrap_or_else(|| "Ẩn danh".into());
     if name.chars().count() > 200 {
-        return Err(invalid("party", Invalid::new("Tên tối đa 200 ký tự", "A name has at most 200 characters")));
+        return Err(invalid(
+            "party",
+            Invalid::new("Tên tối đa 200 ký tự", "A name has at most 200 characters"),
+        ));
     }
-    let id: i64 = sqlx::query_scalar("INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id").bind(unit_id).bind(kind).bind(&name).bind(now()).fetch_one(&mut **tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(kind)
+    .bind(&name)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(Some(id))
 }
 
 /// An entry already posted by this person with this idempotency key.
-async fn posted_before(db: &Db, person_id: i64, key: Option<&str>) -> Result<Option<i64>, AppError> {
+async fn posted_before(
+    db: &Db,
+    person_id: i64,
+    key: Option<&str>,
+) -> Result<Option<i64>, AppError> {
     let Some(key) = key else { return Ok(None) };
-    Ok(sqlx::query_scalar("SELECT id FROM ledger_entries WHERE person_id = $1 AND idempotency_key = $2").bind(person_id).bind(key).fetch_optional(&db.pool).await?)
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM ledger_entries WHERE person_id = $1 AND idempotency_key = $2",
+    )
+    .bind(person_id)
+    .bind(key)
+    .fetch_optional(&db.pool)
+    .await?)
 }
 
 fn check_key(key: Option<&str>) -> Result<Option<String>, AppError> {
     match key.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(k) if k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_owned())),
-        Some(_) => Err(invalid("idempotency_key", Invalid::new("Khoá chống gửi trùng không hợp lệ", "Invalid idempotency key"))),
+        Some(k) if k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            Ok(Some(k.to_owned()))
+        }
+        Some(_) => Err(invalid(
+            "idempotency_key",
+            Invalid::new(
+                "Khoá chống gửi trùng không hợp lệ",
+                "Invalid idempotency key",
+            ),
+        )),
     }
 }
 
 /// Records money coming in (receipt) or going out (payment). With an idempotency key, a retried
 /// request returns the entry it posted the first time instead of posting again.
-pub async fn record(state: &AppState, v: &Viewer, fund_id: i64, m: &Movement, key: Option<&str>) -> Result<(i64, bool), AppError> {
+pub async fn record(
+    state: &AppState,
+    v: &Viewer,
+    fund_id: i64,
+    m: &Movement,
+    key: Option<&str>,
+) -> Result<(i64, bool), AppError> {
     let db = &state.db;
     let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
     let key = check_key(key)?;
@@ -182,28 +284,63 @@ pub async fn record(state: &AppState, v: &Viewer, fund_id: i64, m: &Movement, ke
     let entry = match category.kind() {
         AccountKind::Income => Entry::receipt(fund, asset, amount, category),
         AccountKind::Expense => Entry::payment(fund, asset, amount, category),
-        AccountKind::Asset => Err(Invalid::new("Hãy chọn một khoản thu hoặc chi", "Choose an income or expense category")),
+        AccountKind::Asset => Err(Invalid::new(
+            "Hãy chọn một khoản thu hoặc chi",
+            "Choose an income or expense category",
+        )),
     }
     .map_err(|e| invalid("category", e))?;
-    if asset == Account::InKind && m.in_kind_note.as_deref().map(str::trim).unwrap_or("").is_empty() {
-        return Err(invalid("in_kind_note", Invalid::new("Hiện vật cần ghi rõ là gì và định giá thế nào", "A gift in kind needs a note of what it is and how it was valued")));
+    if asset == Account::InKind
+        && m.in_kind_note
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .is_empty()
+    {
+        return Err(invalid(
+            "in_kind_note",
+            Invalid::new(
+                "Hiện vật cần ghi rõ là gì và định giá thế nào",
+                "A gift in kind needs a note of what it is and how it was valued",
+            ),
+        ));
     }
     let description = khuyenhoc_domain::text::clean(&m.description);
     if description.chars().count() > 500 {
-        return Err(invalid("description", Invalid::new("Nội dung tối đa 500 ký tự", "A description has at most 500 characters")));
+        return Err(invalid(
+            "description",
+            Invalid::new(
+                "Nội dung tối đa 500 ký tự",
+                "A description has at most 500 characters",
+            ),
+        ));
     }
     let mut tx = db.begin().await?;
-    let donor_id = donor(&mut tx, f.unit_id, m.party_kind.as_deref(), m.party.as_deref()).await?;
+    let donor_id = donor(
+        &mut tx,
+        f.unit_id,
+        m.party_kind.as_deref(),
+        m.party.as_deref(),
+    )
+    .await?;
     let posting = Posting {
         fund_id: f.id,
         entry,
         kind: category.code().to_owned(),
         occurred_on: date,
-        description: if description.is_empty() { category.label_vi().to_owned() } else { description },
+        description: if description.is_empty() {
+            category.label_vi().to_owned()
+        } else {
+            description
+        },
         donor_id,
         pledge_id: None,
         programme_id: None,
-        in_kind_note: m.in_kind_note.as_deref().map(khuyenhoc_domain::text::clean).filter(|s| !s.is_empty()),
+        in_kind_note: m
+            .in_kind_note
+            .as_deref()
+            .map(khuyenhoc_domain::text::clean)
+            .filter(|s| !s.is_empty()),
         reverses_id: None,
         pair_id: None,
         idempotency_key: key.clone(),
@@ -216,7 +353,9 @@ pub async fn record(state: &AppState, v: &Viewer, fund_id: i64, m: &Movement, ke
         Err(AppError::Conflict(_)) => {
             // The same key raced in from a retry: answer with what the first one posted.
             drop(tx);
-            let id = posted_before(db, v.person_id, key.as_deref()).await?.ok_or(AppError::NotFound)?;
+            let id = posted_before(db, v.person_id, key.as_deref())
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok((id, false))
         }
         Err(e) => Err(e),
@@ -227,19 +366,38 @@ pub async fn record(state: &AppState, v: &Viewer, fund_id: i64, m: &Movement, ke
 /// Moves money from one fund to another: a payment voucher in the sending fund and a receipt in
 /// the receiving one, linked. The receiving fund may be any fund (a commune sends to its
 /// province); the sender needs `fund.post` on its own fund.
-pub async fn transfer(state: &AppState, v: &Viewer, from_id: i64, to_id: i64, asset: &str, amount: &serde_json::Value, date: Option<&str>, description: &str) -> Result<(i64, i64), AppError> {
+pub async fn transfer(
+    state: &AppState,
+    v: &Viewer,
+    from_id: i64,
+    to_id: i64,
+    asset: &str,
+    amount: &serde_json::Value,
+    date: Option<&str>,
+    description: &str,
+) -> Result<(i64, i64), AppError> {
     let db = &state.db;
     let (from, actor) = with_right(db, v, from_id, perm::FUND_POST).await?;
-    let to = model::by_id(db, to_id).await?.ok_or_else(|| invalid("to_fund", Invalid::new("Không có quỹ nhận này", "No such receiving fund")))?;
+    let to = model::by_id(db, to_id).await?.ok_or_else(|| {
+        invalid(
+            "to_fund",
+            Invalid::new("Không có quỹ nhận này", "No such receiving fund"),
+        )
+    })?;
     let asset = Account::parse(asset).map_err(|e| invalid("asset", e))?;
     if !asset.is_asset() {
         return Err(invalid("asset", khuyenhoc_ledger::errors::NOT_ASSET));
     }
     let amount = parse_amount(amount)?;
     let date = parse_date(date)?;
-    let t = Entry::transfer(FundId(from.id), FundId(to.id), asset, amount).map_err(|e| invalid("to_fund", e))?;
+    let t = Entry::transfer(FundId(from.id), FundId(to.id), asset, amount)
+        .map_err(|e| invalid("to_fund", e))?;
     let description = khuyenhoc_domain::text::clean(description);
-    let description = if description.is_empty() { format!("Chuyển từ {} sang {}", from.name, to.name) } else { description };
+    let description = if description.is_empty() {
+        format!("Chuyển từ {} sang {}", from.name, to.name)
+    } else {
+        description
+    };
     let mut tx = db.begin().await?;
     let base = |fund_id: i64, entry: Entry, kind: &str, pair_id: Option<i64>| Posting {
         fund_id,
@@ -255,34 +413,77 @@ pub async fn transfer(state: &AppState, v: &Viewer, from_id: i64, to_id: i64, as
         pair_id,
         idempotency_key: None,
     };
-    let out_id = post(&mut tx, actor, from.unit_id, &base(from.id, t.out, "transfer_out", None)).await?;
-    let in_id = post(&mut tx, actor, to.unit_id, &base(to.id, t.into, "transfer_in", Some(out_id))).await?;
+    let out_id = post(
+        &mut tx,
+        actor,
+        from.unit_id,
+        &base(from.id, t.out, "transfer_out", None),
+    )
+    .await?;
+    let in_id = post(
+        &mut tx,
+        actor,
+        to.unit_id,
+        &base(to.id, t.into, "transfer_in", Some(out_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok((out_id, in_id))
 }
 
 /// Corrects a mistake: posts an entry that negates every line of the original (and of its
 /// transfer pair), linked to it. The original stays as it was.
-pub async fn reverse(state: &AppState, v: &Viewer, entry_id: i64, reason: &str) -> Result<i64, AppError> {
+pub async fn reverse(
+    state: &AppState,
+    v: &Viewer,
+    entry_id: i64,
+    reason: &str,
+) -> Result<i64, AppError> {
     let db = &state.db;
-    let row = sqlx::query("SELECT fund_id, kind, pair_id FROM ledger_entries WHERE id = $1").bind(entry_id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    let (fund_id, kind, pair_id): (i64, String, Option<i64>) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    let row = sqlx::query("SELECT fund_id, kind, pair_id FROM ledger_entries WHERE id = $1")
+        .bind(entry_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (fund_id, kind, pair_id): (i64, String, Option<i64>) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
     if kind == "reversal" {
-        return Err(AppError::bad_request("Không đảo một bút toán đảo; hãy ghi bút toán mới", "A reversal is not reversed; post a new entry"));
+        return Err(AppError::bad_request(
+            "Không đảo một bút toán đảo; hãy ghi bút toán mới",
+            "A reversal is not reversed; post a new entry",
+        ));
     }
-    let reversed: Option<i64> = sqlx::query_scalar("SELECT id FROM ledger_entries WHERE reverses_id = $1").bind(entry_id).fetch_optional(&db.pool).await?;
+    let reversed: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ledger_entries WHERE reverses_id = $1")
+            .bind(entry_id)
+            .fetch_optional(&db.pool)
+            .await?;
     if reversed.is_some() {
-        return Err(AppError::bad_request("Bút toán này đã được đảo rồi", "This entry has already been reversed"));
+        return Err(AppError::bad_request(
+            "Bút toán này đã được đảo rồi",
+            "This entry has already been reversed",
+        ));
     }
     let reason = khuyenhoc_domain::text::clean(reason);
     if reason.chars().count() < 3 {
-        return Err(invalid("reason", Invalid::new("Cần ghi lý do đảo bút toán", "Give the reason for the reversal")));
+        return Err(invalid(
+            "reason",
+            Invalid::new(
+                "Cần ghi lý do đảo bút toán",
+                "Give the reason for the reversal",
+            ),
+        ));
     }
     // The other half of a transfer is reversed with it.
     let other: Option<i64> = match kind.as_str() {
         "transfer_in" => pair_id,
-        "transfer_out" => sqlx::query_scalar("SELECT id FROM ledger_entries WHERE pair_id = $1").bind(entry_id).fetch_optional(&db.pool).await?,
+        "transfer_out" => {
+            sqlx::query_scalar("SELECT id FROM ledger_entries WHERE pair_id = $1")
+                .bind(entry_id)
+                .fetch_optional(&db.pool)
+                .await?
+        }
         _ => None,
     };
     let today = parse_date(None)?;
@@ -293,8 +494,14 @@ pub async fn reverse(state: &AppState, v: &Viewer, entry_id: i64, reason: &str) 
     halves.sort_unstable();
     for id in halves {
         let original = stored_entry(&mut tx, id).await?;
-        let fund: i64 = sqlx::query_scalar("SELECT fund_id FROM ledger_entries WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-        let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1").bind(fund).fetch_one(&mut *tx).await?;
+        let fund: i64 = sqlx::query_scalar("SELECT fund_id FROM ledger_entries WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1")
+            .bind(fund)
+            .fetch_one(&mut *tx)
+            .await?;
         let posting = Posting {
             fund_id: fund,
             entry: original.reversal(),
@@ -328,16 +535,26 @@ pub async fn report(db: &Db, funds: &[i64], period: Period) -> Result<ReceiptsPa
     let set: BTreeSet<FundId> = funds.iter().map(|f| FundId(*f)).collect();
     let mut lines = vec![];
     if !funds.is_empty() {
-        let list = funds.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let list = funds
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT l.fund_id, l.account, l.amount, e.occurred_on, \
              CASE WHEN l.account = 'transfer_in' THEN (SELECT p.fund_id FROM ledger_entries p WHERE p.id = e.pair_id) \
                   WHEN l.account = 'transfer_out' THEN (SELECT p.fund_id FROM ledger_entries p WHERE p.pair_id = e.id) END \
              FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.fund_id IN ({list}) AND e.occurred_on <= $1"
         );
-        for r in sqlx::query(&sql).bind(period.to().to_string()).fetch_all(&db.pool).await? {
-            let account = Account::parse(&r.try_get::<String, _>(1)?).map_err(|e| anyhow::anyhow!("stored account: {e}"))?;
-            let on = Date::parse(&r.try_get::<String, _>(3)?).map_err(|e| anyhow::anyhow!("stored date: {e}"))?;
+        for r in sqlx::query(&sql)
+            .bind(period.to().to_string())
+            .fetch_all(&db.pool)
+            .await?
+        {
+            let account = Account::parse(&r.try_get::<String, _>(1)?)
+                .map_err(|e| anyhow::anyhow!("stored account: {e}"))?;
+            let on = Date::parse(&r.try_get::<String, _>(3)?)
+                .map_err(|e| anyhow::anyhow!("stored date: {e}"))?;
             let counterpart: Option<i64> = r.try_get(4)?;
             lines.push(ReportLine {
                 fund: FundId(r.try_get(0)?),
@@ -348,7 +565,12 @@ pub async fn report(db: &Db, funds: &[i64], period: Period) -> Result<ReceiptsPa
             });
         }
     }
-    khuyenhoc_ledger::receipts_and_payments(&set, period, lines.iter()).map_err(|e| AppError::Unprocessable { vi: e.vi.into(), en: e.en.into() })
+    khuyenhoc_ledger::receipts_and_payments(&set, period, lines.iter()).map_err(|e| {
+        AppError::Unprocessable {
+            vi: e.vi.into(),
+            en: e.en.into(),
+        }
+    })
 }
 
 pub fn parse_period(from: Option<&str>, to: Option<&str>) -> Result<Period, AppError> {
