@@ -1599,6 +1599,18 @@ fn fund_rows() -> Vec<Row> {
             [LOGIN, NF, NF, see("/funds/*")],
         ),
         row(
+            "POST /funds/{id}/pledges",
+            Officer,
+            BADINH,
+            |c, _| {
+                form(
+                    format!("/funds/{}/pledges", c.fund),
+                    &[("party", "Công ty Hạnh Phúc"), ("amount", "2.000.000")],
+                )
+            },
+            [LOGIN, NF, NF, see("/funds/*")],
+        ),
+        row(
             "POST /funds/{id}/public",
             Officer,
             BADINH,
@@ -1787,6 +1799,25 @@ fn fund_rows() -> Vec<Row> {
                 )
             },
             [UNAUTH, NF, NF, CREATED.has("\"kind\":\"transfer_out\"")],
+        ),
+        row(
+            "GET /api/v1/funds/{id}/pledges",
+            Officer,
+            BADINH,
+            |c, _| get(format!("/api/v1/funds/{}/pledges", c.fund)),
+            [UNAUTH, NF, NF, OK],
+        ),
+        row(
+            "POST /api/v1/funds/{id}/pledges",
+            Officer,
+            BADINH,
+            |c, _| {
+                json(
+                    format!("/api/v1/funds/{}/pledges", c.fund),
+                    serde_json::json!({"party": "Bà Lê Thị Mai", "amount": 1_000_000}),
+                )
+            },
+            [UNAUTH, NF, NF, CREATED.has("\"remaining\":1000000")],
         ),
         row(
             "GET /api/v1/funds/{id}/report",

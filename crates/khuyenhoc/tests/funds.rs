@@ -2182,3 +2182,92 @@ both_backends!(
         );
     }
 );
+
+both_backends!(pledges_are_fulfilled_by_receipts, |b: Backend| async move {
+    let app = TestApp::new(b).await;
+    let mut api = app.api_client(TREASURER).await;
+    let r = app
+        .json(
+            &mut api,
+            "POST",
+            "/api/v1/units/00004/funds",
+            serde_json::json!({"code": "CK", "name": "Quỹ cam kết", "kind": "general"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let fund = r.json()["id"].as_i64().expect("fund id");
+    let r = app.json(&mut api, "POST", &format!("/api/v1/funds/{fund}/pledges"), serde_json::json!({"party": "Công ty Cổ phần Sáng Tạo", "party_kind": "organisation", "amount": "3.000.000", "due_on": "31/12/2026"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pledge = r.json()["id"].as_i64().expect("pledge id");
+    assert_eq!(r.json()["remaining"], 3_000_000);
+    // A pledge moves no money.
+    let balance: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_lines WHERE fund_id = $1",
+    )
+    .bind(fund)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("sum");
+    assert_eq!(balance, None);
+    let mut first = 0;
+    for amount in [1_000_000, 2_000_000] {
+        let r = app
+            .json(
+                &mut api,
+                "POST",
+                &format!("/api/v1/funds/{fund}/entries"),
+                serde_json::json!({"category": "donation", "amount": amount, "pledge_id": pledge}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        if first == 0 {
+            first = r.json()["id"].as_i64().expect("entry id");
+        }
+    }
+    let list = app
+        .get(&mut api, &format!("/api/v1/funds/{fund}/pledges"))
+        .await
+        .json();
+    assert_eq!(
+        (list[0]["fulfilled"].as_i64(), list[0]["remaining"].as_i64()),
+        (Some(3_000_000), Some(0))
+    );
+    // A reversed fulfilment no longer counts.
+    let r = app
+        .json(
+            &mut api,
+            "POST",
+            &format!("/api/v1/entries/{first}/reversal"),
+            serde_json::json!({"reason": "ghi nhầm số tiền"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = app
+        .get(&mut api, &format!("/api/v1/funds/{fund}/pledges"))
+        .await
+        .json();
+    assert_eq!(
+        (list[0]["fulfilled"].as_i64(), list[0]["remaining"].as_i64()),
+        (Some(2_000_000), Some(1_000_000))
+    );
+    // A pledge of another fund, or a payment, does not fulfil it.
+    let r = app
+        .json(
+            &mut api,
+            "POST",
+            &format!("/api/v1/funds/{fund}/entries"),
+            serde_json::json!({"category": "scholarship", "amount": 100_000, "pledge_id": pledge}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.json(&mut api, "POST", &format!("/api/v1/funds/{fund}/entries"), serde_json::json!({"category": "donation", "amount": 100_000, "pledge_id": pledge + 999})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The fund page lists the pledge with what remains.
+    let mut web = app.login(TREASURER).await;
+    let page = app.get(&mut web, &format!("/funds/{fund}")).await;
+    assert!(
+        page.body.contains("Công ty Cổ phần Sáng Tạo") && page.body.contains("1.000.000"),
+        "{}",
+        page.body
+    );
+});

@@ -41,6 +41,8 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/api/v1/funds/{id}/entries", Officer, "A fund's entries with their lines, newest first", list_entries),
         r(M::POST, "/api/v1/funds/{id}/entries", Officer, "Record a receipt or a payment (Idempotency-Key: a retry posts once)", record),
         r(M::POST, "/api/v1/funds/{id}/transfers", Officer, "Transfer money to another fund", transfer),
+        r(M::GET, "/api/v1/funds/{id}/pledges", Officer, "A fund's pledges and what has arrived against each", list_pledges),
+        r(M::POST, "/api/v1/funds/{id}/pledges", Officer, "Record a pledge; receipts fulfil it with pledge_id", create_pledge),
         r(M::GET, "/api/v1/funds/{id}/report", Officer, "Receipts and payments of a fund over a period", fund_report),
         r(M::POST, "/api/v1/entries/{id}/reversal", Officer, "Reverse an entry (both halves of a transfer)", reverse),
         r(M::POST, "/api/v1/funds/{id}/programmes", Officer, "Open a scholarship or award round", create_programme),
@@ -584,9 +586,14 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
                 "description": {"type": "string", "maxLength": 500},
                 "party": {"type": ["string", "null"], "description": "the donor or the recipient; empty: anonymous"},
                 "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]},
-                "in_kind_note": {"type": ["string", "null"], "description": "required for in_kind: what it is and how it was valued"}
+                "in_kind_note": {"type": ["string", "null"], "description": "required for in_kind: what it is and how it was valued"},
+                "pledge_id": {"type": ["integer", "null"], "description": "the pledge of this fund that this receipt fulfils"}
             }),
             json!(["category", "amount"]),
+        ),
+        ("post", "/api/v1/funds/{id}/pledges") => s(
+            json!({"party": {"type": ["string", "null"]}, "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]}, "amount": {"type": ["integer", "string"]}, "due_on": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}),
+            json!(["amount"]),
         ),
         ("post", "/api/v1/funds/{id}/transfers") => s(
             json!({
@@ -661,4 +668,29 @@ pub fn query_params(path: &str) -> Vec<Value> {
         ],
         _ => vec![],
     }
+}
+
+pub async fn list_pledges(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<service::Pledge>>> {
+    let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    Ok(Json(service::pledges(&state.db, f.id).await?))
+}
+
+pub async fn create_pledge(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<service::NewPledge>,
+) -> ApiResult<(StatusCode, Json<service::Pledge>)> {
+    let fund = parse_id(&id)?;
+    let pid = service::pledge(&state.db, &v, fund, &b).await?;
+    let p = service::pledges(&state.db, fund)
+        .await?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(p)))
 }

@@ -30,6 +30,7 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/funds/{id}", Officer, "A fund's books", fund_page),
         r(M::POST, "/funds/{id}/entries", Officer, "Record a receipt or a payment", record),
         r(M::POST, "/funds/{id}/transfers", Officer, "Transfer to another fund", transfer),
+        r(M::POST, "/funds/{id}/pledges", Officer, "Record a pledge", create_pledge),
         r(M::POST, "/funds/{id}/public", Officer, "Switch the public transparency page", set_public),
         r(M::GET, "/funds/{id}/report", Officer, "Receipts and payments of a fund", fund_report),
         r(M::POST, "/entries/{id}/reverse", Officer, "Reverse an entry", reverse),
@@ -204,6 +205,7 @@ pub struct FundPage {
     pub total: i64,
     pub entries: Vec<EntryRow>,
     pub programmes: Vec<Programme>,
+    pub pledges: Vec<service::Pledge>,
     pub can_post: bool,
     pub can_manage: bool,
     pub income: Vec<(&'static str, &'static str, &'static str)>,
@@ -255,6 +257,7 @@ async fn fund_view(
         total,
         entries: entries(state, f.id).await?,
         programmes: programmes::of_fund(&state.db, f.id).await?,
+        pledges: service::pledges(&state.db, f.id).await?,
         can_post: v.position_for(perm::FUND_POST, &f.unit_path).is_some(),
         can_manage: v.position_for(perm::FUND_MANAGE, &f.unit_path).is_some(),
         income: categories(khuyenhoc_ledger::AccountKind::Income),
@@ -326,6 +329,9 @@ pub struct MovementForm {
     /// A random value the form carries so that pressing the button twice posts once.
     #[serde(default)]
     pub once: String,
+    /// The pledge this receipt fulfils, if any.
+    #[serde(default)]
+    pub pledge_id: String,
 }
 
 pub async fn record(
@@ -348,6 +354,7 @@ pub async fn record(
         party: Some(f.party),
         party_kind: Some(f.party_kind),
         in_kind_note: Some(f.in_kind_note),
+        pledge_id: f.pledge_id.trim().parse::<i64>().ok(),
     };
     let key = Some(f.once)
         .filter(|k| !k.is_empty())
@@ -890,4 +897,38 @@ pub async fn public_programme(
 ) -> PageResult<Html<String>> {
     let (p, recipients) = programmes::public_list(&state.db, parse_id(&id)?).await?;
     render(&PublicProgrammePage { c, p, recipients })
+}
+
+#[derive(Deserialize)]
+pub struct PledgeForm {
+    #[serde(default)]
+    pub party: String,
+    #[serde(default)]
+    pub party_kind: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub due_on: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn create_pledge(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<PledgeForm>,
+) -> PageResult<Response> {
+    let n = service::NewPledge {
+        party: Some(f.party),
+        party_kind: Some(f.party_kind),
+        amount: serde_json::Value::String(f.amount),
+        due_on: Some(f.due_on),
+        note: Some(f.note),
+    };
+    let r = service::pledge(&state.db, &v, parse_id(&id)?, &n)
+        .await
+        .map(|_| ());
+    after(&state, c, &v, &id, r).await
 }

@@ -155,6 +155,9 @@ pub struct Movement {
     pub party_kind: Option<String>,
     #[serde(default)]
     pub in_kind_note: Option<String>,
+    /// A pledge of this fund that this receipt fulfils (in part or whole).
+    #[serde(default)]
+    pub pledge_id: Option<i64>,
 }
 
 fn default_asset() -> String {
@@ -315,14 +318,49 @@ pub async fn record(
             ),
         ));
     }
+    // A receipt that fulfils a pledge belongs to that pledge's fund and donor.
+    let pledge = match m.pledge_id {
+        Some(pid) => {
+            let row = sqlx::query("SELECT donor_id FROM pledges WHERE id = $1 AND fund_id = $2")
+                .bind(pid)
+                .bind(f.id)
+                .fetch_optional(&db.pool)
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "pledge_id",
+                        Invalid::new(
+                            "Quỹ này không có cam kết này",
+                            "This fund has no such pledge",
+                        ),
+                    )
+                })?;
+            if category.kind() != AccountKind::Income {
+                return Err(invalid(
+                    "pledge_id",
+                    Invalid::new(
+                        "Chỉ khoản thu mới thực hiện cam kết",
+                        "Only income fulfils a pledge",
+                    ),
+                ));
+            }
+            Some((pid, row.try_get::<i64, _>(0)?))
+        }
+        None => None,
+    };
     let mut tx = db.begin().await?;
-    let donor_id = donor(
-        &mut tx,
-        f.unit_id,
-        m.party_kind.as_deref(),
-        m.party.as_deref(),
-    )
-    .await?;
+    let donor_id = match pledge {
+        Some((_, donor_id)) => Some(donor_id),
+        None => {
+            donor(
+                &mut tx,
+                f.unit_id,
+                m.party_kind.as_deref(),
+                m.party.as_deref(),
+            )
+            .await?
+        }
+    };
     let posting = Posting {
         fund_id: f.id,
         entry,
@@ -334,7 +372,7 @@ pub async fn record(
             description
         },
         donor_id,
-        pledge_id: None,
+        pledge_id: pledge.map(|p| p.0),
         programme_id: None,
         in_kind_note: m
             .in_kind_note
@@ -502,6 +540,12 @@ pub async fn reverse(
             .bind(fund)
             .fetch_one(&mut *tx)
             .await?;
+        // A reversed fulfilment no longer counts toward its pledge.
+        let pledge_id: Option<i64> =
+            sqlx::query_scalar("SELECT pledge_id FROM ledger_entries WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         let posting = Posting {
             fund_id: fund,
             entry: original.reversal(),
@@ -509,7 +553,7 @@ pub async fn reverse(
             occurred_on: today,
             description: format!("Đảo bút toán số {id}: {reason}"),
             donor_id: None,
-            pledge_id: None,
+            pledge_id,
             programme_id: None,
             in_kind_note: None,
             reverses_id: Some(id),
@@ -584,4 +628,121 @@ pub fn parse_period(from: Option<&str>, to: Option<&str>) -> Result<Period, AppE
         None => Date::parse(&format!("{year}-12-31")).map_err(|e| invalid("to", e))?,
     };
     Period::new(from, to).map_err(|e| invalid("to", e))
+}
+
+/// A donor's promise to give, and how much of it has arrived.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pledge {
+    pub id: i64,
+    pub donor: String,
+    pub amount: i64,
+    pub due_on: Option<String>,
+    pub note: Option<String>,
+    /// The money received against it (reversed receipts excluded).
+    pub fulfilled: i64,
+    pub remaining: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPledge {
+    #[serde(default)]
+    pub party: Option<String>,
+    #[serde(default)]
+    pub party_kind: Option<String>,
+    pub amount: serde_json::Value,
+    #[serde(default)]
+    pub due_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Records a pledge (cam kết ủng hộ). No money moves until a receipt fulfils it.
+pub async fn pledge(db: &Db, v: &Viewer, fund_id: i64, n: &NewPledge) -> Result<i64, AppError> {
+    let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
+    let amount = parse_amount(&n.amount)?;
+    let due = match n.due_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => Some(
+            Date::parse(d)
+                .map_err(|e| invalid("due_on", e))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let note = n
+        .note
+        .as_deref()
+        .map(khuyenhoc_domain::text::clean)
+        .filter(|s| !s.is_empty());
+    if note.as_ref().is_some_and(|s| s.chars().count() > 500) {
+        return Err(invalid(
+            "note",
+            Invalid::new(
+                "Ghi chú tối đa 500 ký tự",
+                "A note has at most 500 characters",
+            ),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let donor_id = donor(
+        &mut tx,
+        f.unit_id,
+        n.party_kind.as_deref(),
+        n.party.as_deref(),
+    )
+    .await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO pledges (fund_id, donor_id, amount, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(f.id)
+        .bind(donor_id)
+        .bind(amount.get())
+        .bind(&due)
+        .bind(&note)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+    let after = serde_json::json!({"fund": f.id, "amount": amount.get(), "due_on": due});
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(f.unit_id),
+            entity: "pledge",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A fund's pledges with what has been received against each.
+pub async fn pledges(db: &Db, fund_id: i64) -> Result<Vec<Pledge>, AppError> {
+    let rows = sqlx::query(
+        "SELECT p.id, d.name, p.amount, p.due_on, p.note, \
+         CAST(COALESCE((SELECT SUM(l.amount) FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id \
+           WHERE e.pledge_id = p.id AND l.fund_id = p.fund_id AND l.account IN ('cash', 'bank', 'in_kind')), 0) AS BIGINT) \
+         FROM pledges p JOIN donors d ON d.id = p.donor_id WHERE p.fund_id = $1 ORDER BY p.id",
+    )
+    .bind(fund_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let amount: i64 = r.try_get(2)?;
+            let fulfilled: i64 = r.try_get(5)?;
+            Ok(Pledge {
+                id: r.try_get(0)?,
+                donor: r.try_get(1)?,
+                amount,
+                due_on: r.try_get(3)?,
+                note: r.try_get(4)?,
+                fulfilled,
+                remaining: (amount - fulfilled).max(0),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
