@@ -261,6 +261,43 @@ fn check_key(key: Option<&str>) -> Result<Option<String>, AppError> {
     }
 }
 
+/// The pledge (and its donor) a receipt fulfils: it must belong to the same fund, and only
+/// income fulfils a pledge.
+async fn pledge_of(
+    db: &Db,
+    fund_id: i64,
+    pledge_id: Option<i64>,
+    category: Account,
+) -> Result<Option<(i64, i64)>, AppError> {
+    let Some(pid) = pledge_id else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT donor_id FROM pledges WHERE id = $1 AND fund_id = $2")
+        .bind(pid)
+        .bind(fund_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "pledge_id",
+                Invalid::new(
+                    "Quỹ này không có cam kết này",
+                    "This fund has no such pledge",
+                ),
+            )
+        })?;
+    if category.kind() != AccountKind::Income {
+        return Err(invalid(
+            "pledge_id",
+            Invalid::new(
+                "Chỉ khoản thu mới thực hiện cam kết",
+                "Only income fulfils a pledge",
+            ),
+        ));
+    }
+    Ok(Some((pid, row.try_get::<i64, _>(0)?)))
+}
+
 /// Records money coming in (receipt) or going out (payment). With an idempotency key, a retried
 /// request returns the entry it posted the first time instead of posting again.
 pub async fn record(
@@ -318,36 +355,7 @@ pub async fn record(
             ),
         ));
     }
-    // A receipt that fulfils a pledge belongs to that pledge's fund and donor.
-    let pledge = match m.pledge_id {
-        Some(pid) => {
-            let row = sqlx::query("SELECT donor_id FROM pledges WHERE id = $1 AND fund_id = $2")
-                .bind(pid)
-                .bind(f.id)
-                .fetch_optional(&db.pool)
-                .await?
-                .ok_or_else(|| {
-                    invalid(
-                        "pledge_id",
-                        Invalid::new(
-                            "Quỹ này không có cam kết này",
-                            "This fund has no such pledge",
-                        ),
-                    )
-                })?;
-            if category.kind() != AccountKind::Income {
-                return Err(invalid(
-                    "pledge_id",
-                    Invalid::new(
-                        "Chỉ khoản thu mới thực hiện cam kết",
-                        "Only income fulfils a pledge",
-                    ),
-                ));
-            }
-            Some((pid, row.try_get::<i64, _>(0)?))
-        }
-        None => None,
-    };
+    let pledge = pledge_of(db, f.id, m.pledge_id, category).await?;
     let mut tx = db.begin().await?;
     let donor_id = match pledge {
         Some((_, donor_id)) => Some(donor_id),
