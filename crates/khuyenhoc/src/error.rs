@@ -111,6 +111,15 @@ impl AppError {
         (vi.to_owned(), en.to_owned())
     }
 
+    /// What a page shows for this error: the field messages joined for invalid input, else the
+    /// titles (Vietnamese, English).
+    pub fn messages(&self) -> (String, String) {
+        match self {
+            AppError::Invalid(f) => field_messages(f),
+            other => other.titles(),
+        }
+    }
+
     fn fields(&self) -> Vec<FieldError> {
         match self {
             AppError::Invalid(f) => f.clone(),
@@ -124,6 +133,21 @@ impl AppError {
             tracing::error!(error = ?e, "internal error");
         }
     }
+}
+
+/// Field messages joined into one line each (Vietnamese, English).
+pub fn field_messages(f: &[FieldError]) -> (String, String) {
+    let vi = f
+        .iter()
+        .map(|x| x.message_vi)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let en = f
+        .iter()
+        .map(|x| x.message_en)
+        .collect::<Vec<_>>()
+        .join("; ");
+    (vi, en)
 }
 
 #[derive(Serialize)]

@@ -1849,16 +1849,7 @@ fn upload_view(
 /// What an upload page says of a refusal (a 4xx); `None` for anything else (a 5xx).
 fn refusal(e: &AppError) -> Option<(String, String)> {
     Some(match e {
-        AppError::Invalid(f) => (
-            f.iter()
-                .map(|x| x.message_vi)
-                .collect::<Vec<_>>()
-                .join("; "),
-            f.iter()
-                .map(|x| x.message_en)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+        AppError::Invalid(f) => crate::error::field_messages(f),
         AppError::BadRequest { .. } | AppError::Unprocessable { .. } | AppError::Conflict(_) => {
             e.titles()
         }

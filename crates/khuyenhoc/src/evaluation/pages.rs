@@ -506,19 +506,7 @@ async fn after(
             | AppError::Conflict(_)),
         ) => {
             let status = e.status();
-            let (vi, en) = match &e {
-                AppError::Invalid(f) => (
-                    f.iter()
-                        .map(|x| x.message_vi)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    f.iter()
-                        .map(|x| x.message_en)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                other => other.titles(),
-            };
+            let (vi, en) = e.messages();
             Ok((
                 status,
                 evaluation_page(state, c, v, id, Some((vi, en))).await?,
@@ -677,19 +665,7 @@ pub async fn review(
             | AppError::Invalid(_)),
         ) => {
             let status = e.status();
-            let (vi, en) = match &e {
-                AppError::Invalid(f) => (
-                    f.iter()
-                        .map(|x| x.message_vi)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    f.iter()
-                        .map(|x| x.message_en)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                other => other.titles(),
-            };
+            let (vi, en) = e.messages();
             Ok((
                 status,
                 review_view(&state, c, &v, &id, Some((vi, en))).await?,
@@ -742,16 +718,7 @@ pub async fn add_evidence(
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(f)) => {
             let n = back.rsplit('/').next().unwrap_or("1").to_owned();
-            let msg = (
-                f.iter()
-                    .map(|x| x.message_vi)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                f.iter()
-                    .map(|x| x.message_en)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            let msg = crate::error::field_messages(&f);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 group_view(&state, c, &v, &id, &n, Some(msg)).await?,
@@ -992,19 +959,7 @@ pub async fn revoke(
         }
         Err(e @ (AppError::Invalid(_) | AppError::BadRequest { .. })) => {
             let cert = certificates::for_viewer(&state.db, &v, &code).await?;
-            let (vi, en) = match &e {
-                AppError::Invalid(f) => (
-                    f.iter()
-                        .map(|x| x.message_vi)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    f.iter()
-                        .map(|x| x.message_en)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                other => other.titles(),
-            };
+            let (vi, en) = e.messages();
             Ok((
                 e.status(),
                 evaluation_page(

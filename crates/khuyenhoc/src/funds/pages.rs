@@ -707,19 +707,7 @@ async fn programme_after(
             | AppError::BadRequest { .. }),
         ) => {
             let status = e.status();
-            let msg = match &e {
-                AppError::Invalid(f) => (
-                    f.iter()
-                        .map(|x| x.message_vi)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    f.iter()
-                        .map(|x| x.message_en)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                other => other.titles(),
-            };
+            let msg = e.messages();
             Ok((status, programme_view(state, c, v, id, Some(msg)).await?).into_response())
         }
         Err(e) => Err(e.into()),
