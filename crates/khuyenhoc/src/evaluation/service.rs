@@ -241,6 +241,12 @@ pub async fn register(
     Ok(e)
 }
 
+/// Messages joined into one line each (Vietnamese, English).
+fn joined<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (String, String) {
+    let (vi, en): (Vec<&str>, Vec<&str>) = pairs.unzip();
+    (vi.join("; "), en.join("; "))
+}
+
 /// Locks the evaluation row for the rest of the transaction and reads it again.
 async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
     sqlx::query("UPDATE evaluations SET updated_at = updated_at WHERE id = $1")
@@ -357,18 +363,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
     let next = e.status.after(Step::Submit).ok_or_else(|| not_now("nộp"))?;
     let sc = score::score(state, &set, &e, &e.answers).await?;
     if !sc.missing.is_empty() {
-        let vi = sc
-            .missing
-            .iter()
-            .map(|m| m.1.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let en = sc
-            .missing
-            .iter()
-            .map(|m| m.2.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let (vi, en) = joined(sc.missing.iter().map(|m| (m.1.as_str(), m.2.as_str())));
         return Err(AppError::Unprocessable {
             vi: format!("Chưa thể nộp: {vi}"),
             en: format!("Not ready to submit: {en}"),
@@ -565,18 +560,7 @@ pub async fn review(
     } = decision
     {
         if !sc.passed {
-            let vi = sc
-                .reasons
-                .iter()
-                .map(|r| r.0.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let en = sc
-                .reasons
-                .iter()
-                .map(|r| r.1.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let (vi, en) = joined(sc.reasons.iter().map(|r| (r.0.as_str(), r.1.as_str())));
             return Err(AppError::Unprocessable {
                 vi: format!("Hồ sơ chưa đạt tiêu chí nên chưa thể công nhận: {vi}"),
                 en: format!("The evaluation does not meet the criteria: {en}"),
