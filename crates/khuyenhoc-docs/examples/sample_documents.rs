@@ -1,9 +1,11 @@
-//! Writes a sample certificate, a sample blank form, a sample signed credential and two sample
-//! fund vouchers into a folder, to look at them: `cargo run -p khuyenhoc-docs --example sample_documents -- /tmp/docs`.
+//! Writes a sample certificate, a sample blank form, a sample signed credential, two sample
+//! fund vouchers, a sample year report and two sample charts into a folder, to look at them:
+//! `cargo run -p khuyenhoc-docs --example sample_documents -- /tmp/docs`.
 
 use khuyenhoc_docs::{
-    blank_form_pdf, certificate_pdf, issue_badge, receipt_pdf, BadgeInput, BlankForm, Certificate,
-    FormIndicator, NaiveDate, Receipt, ReceiptKind, SigningKey,
+    admin_doc_pdf, bar_chart, blank_form_pdf, certificate_pdf, issue_badge, line_chart,
+    receipt_pdf, AdminDoc, BadgeInput, BlankForm, Block, Certificate, FormIndicator, NaiveDate,
+    Receipt, ReceiptKind, Series, SigningKey,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -110,9 +112,93 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     std::fs::write(dir.join("payment.pdf"), receipt_pdf(&payment)?)?;
 
-    println!(
-        "wrote certificate.pdf, blank-form.pdf, badge.json, receipt.pdf and payment.pdf to {}",
-        dir.display()
-    );
+    report_and_charts(&dir)?;
+
+    println!("wrote the sample documents and charts to {}", dir.display());
     Ok(())
+}
+
+/// A year report, a line chart of a trend and a bar chart of provinces side by side.
+fn report_and_charts(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::write(dir.join("report.pdf"), admin_doc_pdf(&report())?)?;
+    let years: Vec<String> = (2022..=2026).map(|y| y.to_string()).collect();
+    let trend = [
+        Series {
+            name: "Gia đình học tập".into(),
+            values: vec![1_200.0, 1_350.0, 1_610.0, 1_790.0, 2_050.0],
+        },
+        Series {
+            name: "Dòng họ học tập".into(),
+            values: vec![310.0, 342.0, 398.0, 415.0, 470.0],
+        },
+    ];
+    let line = line_chart("Danh hiệu học tập qua các năm", &years, &trend);
+    std::fs::write(dir.join("trend.svg"), line)?;
+    let provinces: Vec<String> = ["Thành phố Hà Nội", "Tỉnh Phú Thọ", "Thành phố Hồ Chí Minh"]
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+    let members = [
+        Series {
+            name: "Hội viên 2025".into(),
+            values: vec![812_000.0, 356_000.0, 1_020_000.0],
+        },
+        Series {
+            name: "Hội viên 2026".into(),
+            values: vec![845_500.0, 361_200.0, 1_104_300.0],
+        },
+    ];
+    let bars = bar_chart("Hội viên theo tỉnh", &provinces, &members);
+    std::fs::write(dir.join("members.svg"), bars)?;
+    Ok(())
+}
+
+/// A year report with a table long enough to run onto a second page.
+fn report() -> AdminDoc {
+    let para = "Năm 2026, Hội Khuyến học phường đã phối hợp với các chi hội, nhà trường và gia \
+                đình đẩy mạnh phong trào khuyến học, khuyến tài, xây dựng xã hội học tập; nhiều \
+                gia đình, dòng họ, cộng đồng học tập được công nhận.";
+    AdminDoc {
+        parent_issuer: "Hội Khuyến học Thành phố Hà Nội".into(),
+        issuer: "Hội Khuyến học Phường Ba Đình".into(),
+        number_symbol: "12/BC-KH".into(),
+        place: "Hà Nội".into(),
+        date: (2026, 11, 28),
+        title: "Báo cáo".into(),
+        subtitle: "Kết quả công tác khuyến học, khuyến tài năm 2026 và phương hướng năm 2027"
+            .into(),
+        blocks: vec![
+            Block::Heading("I. KẾT QUẢ NĂM 2026".into()),
+            Block::Paragraph(para.into()),
+            Block::Table {
+                headers: vec![
+                    "TT".into(),
+                    "Chi hội".into(),
+                    "Hội viên".into(),
+                    "Quỹ (đồng)".into(),
+                ],
+                rows: (1..=45)
+                    .map(|i| {
+                        vec![
+                            i.to_string(),
+                            format!("Chi hội tổ dân phố số {i}"),
+                            (80 + i * 3).to_string(),
+                            format!("{}.250.000", 5 + i),
+                        ]
+                    })
+                    .collect(),
+                widths: vec![0.7, 5.0, 1.8, 2.6],
+                numeric: vec![false, false, true, true],
+            },
+            Block::Heading("II. PHƯƠNG HƯỚNG NĂM 2027".into()),
+            Block::Paragraph(para.into()),
+        ],
+        recipients: vec![
+            "Hội Khuyến học Thành phố".into(),
+            "Đảng ủy, UBND phường".into(),
+        ],
+        signer_capacity: "TM. Ban Thường vụ".into(),
+        signer_title: "Chủ tịch".into(),
+        signer_name: "Trần Văn Bình".into(),
+    }
 }

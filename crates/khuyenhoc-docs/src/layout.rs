@@ -5,7 +5,7 @@
 //! is its baseline.
 
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
 use krilla::surface::Surface;
@@ -226,15 +226,23 @@ fn fill(color: rgb::Color) -> Fill {
 pub(crate) enum Align {
     Left,
     Center,
+    /// `x` is the right edge (figures in a table column).
+    Right,
 }
 
-/// How a text is drawn: font weight, size in points, colour, alignment.
+/// The slant of the synthetic italic: the embedded fonts have no italic face, so italic text
+/// is drawn with the upright glyphs sheared by this much (about 12°), as word processors do.
+const OBLIQUE_SHEAR: f32 = 0.21;
+
+/// How a text is drawn: font weight, size in points, colour, alignment, and whether it is
+/// slanted (a synthetic italic, see [`OBLIQUE_SHEAR`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Style {
     pub(crate) weight: Weight,
     pub(crate) size: f32,
     pub(crate) color: rgb::Color,
     pub(crate) align: Align,
+    pub(crate) oblique: bool,
 }
 
 impl Style {
@@ -244,6 +252,7 @@ impl Style {
             size,
             color,
             align: Align::Left,
+            oblique: false,
         }
     }
 
@@ -257,6 +266,20 @@ impl Style {
     pub(crate) fn center(self) -> Self {
         Self {
             align: Align::Center,
+            ..self
+        }
+    }
+
+    pub(crate) fn right(self) -> Self {
+        Self {
+            align: Align::Right,
+            ..self
+        }
+    }
+
+    pub(crate) fn italic(self) -> Self {
+        Self {
+            oblique: true,
             ..self
         }
     }
@@ -283,17 +306,56 @@ impl Pen<'_, '_> {
         );
     }
 
-    /// Draws one line of text; `x` is its left edge, or its centre for a centred style.
-    /// Returns the width drawn.
+    /// Draws a shaped run with its left end at `x`, slanted when the style says so (a shear
+    /// about the baseline, so the run keeps its place and width on the line).
+    fn styled(&mut self, style: Style, x: f32, y: f32, run: &Shaped) {
+        if style.oblique {
+            // y grows downwards: a point above the baseline (smaller y) moves right.
+            let k = -OBLIQUE_SHEAR;
+            self.surface
+                .push_transform(&Transform::from_row(1.0, 0.0, k, 1.0, -k * y, 0.0));
+            self.shaped(x, y, style.size, style.color, run);
+            self.surface.pop();
+        } else {
+            self.shaped(x, y, style.size, style.color, run);
+        }
+    }
+
+    /// Draws one line of text; `x` is its left edge, its centre for a centred style, its
+    /// right edge for a right-aligned one. Returns the width drawn.
     pub(crate) fn text(&mut self, style: Style, x: f32, y: f32, text: &str) -> f32 {
         let run = self.fonts.shape(style.weight, text);
         let w = run.width(style.size);
         let left = match style.align {
             Align::Left => x,
             Align::Center => x - w / 2.0,
+            Align::Right => x - w,
         };
-        self.shaped(left, y, style.size, style.color, &run);
+        self.styled(style, left, y, &run);
         w
+    }
+
+    /// Draws one line from `x` stretched to `width` by widening its spaces (a justified line
+    /// of a paragraph). A line without spaces, or one already as wide, is drawn as it is.
+    pub(crate) fn justified(&mut self, style: Style, x: f32, y: f32, width: f32, text: &str) {
+        let mut run = self.fonts.shape(style.weight, text);
+        let extra = width - run.width(style.size);
+        let spaces: Vec<usize> = run
+            .glyphs
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| text.get(g.text_range.clone()) == Some(" "))
+            .map(|(i, _)| i)
+            .collect();
+        if extra > 0.0 && !spaces.is_empty() && style.size > 0.0 {
+            let per_space = extra / spaces.len() as f32 / style.size;
+            for i in spaces {
+                if let Some(g) = run.glyphs.get_mut(i) {
+                    g.x_advance += per_space;
+                }
+            }
+        }
+        self.styled(style, x, y, &run);
     }
 
     /// Draws lines `leading` apart, the first baseline at `y`; returns the baseline after the

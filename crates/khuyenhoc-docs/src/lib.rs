@@ -10,6 +10,10 @@
 //! - [`receipt_pdf`]: the receipt or payment voucher ("phiếu thu" / "phiếu chi") of a
 //!   study-promotion fund, A5 landscape, with the amount in figures ([`format_amount`]) and in
 //!   Vietnamese words ([`amount_in_words`]).
+//! - [`admin_doc_pdf`]: an administrative document (a half-year or year report, a briefing
+//!   pack) laid out as Decree 30/2020/NĐ-CP prescribes, A4 portrait, as many pages as needed.
+//! - [`line_chart`] / [`bar_chart`]: self-contained SVG charts (no script, no external
+//!   resource) that scale to a phone's width and print.
 //!
 //! Every text that goes onto a document is cleaned first ([`khuyenhoc_domain::text::clean`]:
 //! Unicode NFC, whitespace collapsed), so a name typed in decomposed form renders and
@@ -17,20 +21,24 @@
 //! `assets/fonts/` at the repository root) and are shaped with rustybuzz, so stacked Vietnamese
 //! marks ("ễ", "ộ") come out right on every machine.
 
+mod admin_doc;
 mod badge;
 mod certificate;
+mod chart;
 mod form;
 mod jcs;
 mod layout;
 mod qr;
 mod receipt;
 
+pub use admin_doc::{admin_doc_pdf, AdminDoc, Block};
 pub use badge::{
     decode_signing_key, decode_verifying_key, encode_signing_key, encode_verifying_key,
     generate_signing_key, issue_badge, verify_badge, BadgeInput, SigningKey, VerifyingKey,
     CRYPTOSUITE, OB_CONTEXT, VC_CONTEXT,
 };
 pub use certificate::{certificate_pdf, Certificate};
+pub use chart::{bar_chart, line_chart, Series};
 pub use chrono::NaiveDate;
 pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;

@@ -13,6 +13,24 @@ pub fn clean(s: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Narrative text in NFC: each line cleaned like [`clean`], paragraphs kept (runs of blank lines
+/// become one), Windows line ends normalised.
+pub fn clean_multiline(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    let mut out: Vec<String> = vec![];
+    for line in nfc.lines() {
+        let l = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if l.is_empty() && out.last().is_none_or(String::is_empty) {
+            continue;
+        }
+        out.push(l);
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 /// Lowercase, marks removed, "đ" → "d", whitespace collapsed: the search key of a name.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

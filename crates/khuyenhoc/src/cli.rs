@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `backup`, `admin create`.
+//! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `backup`, `recount`,
+//! `admin create`.
 
 use crate::config::{redact_url, Overrides, Settings};
 use crate::db::Db;
@@ -44,6 +45,12 @@ pub enum Command {
     },
     /// Write a consistent copy of the database to DEST while the server may keep running.
     Backup { dest: PathBuf },
+    /// Recompute the live report counters from the raw rows and list any difference; with
+    /// --fix, replace the counters by the recomputed ones.
+    Recount {
+        #[arg(long)]
+        fix: bool,
+    },
     /// Manage administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -113,6 +120,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Demo(_) => {
             let db = open(&settings).await?;
             let logins = crate::demo::load(&db).await?;
+            crate::demo::showcase(&db).await?;
             println!("{}", crate::demo::describe(&logins));
             serve_db(settings, db).await
         }
@@ -153,6 +161,7 @@ pub async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Recount { fix } => recount(&settings, fix).await,
         Command::Admin(AdminCommand::Create {
             name,
             phone,
@@ -165,6 +174,30 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `khuyenhoc recount [--fix]`: the live counters checked against the raw rows.
+async fn recount(settings: &Settings, fix: bool) -> anyhow::Result<()> {
+    let db = open(settings).await?;
+    let diffs = crate::reports::counters::recount(&db, fix).await?;
+    for d in &diffs {
+        println!(
+            "unit {} {} {}: stored {} expected {}",
+            d.unit_id, d.period, d.metric, d.stored, d.expected
+        );
+    }
+    let fixed = fix && !diffs.is_empty();
+    println!(
+        "{} khác biệt{} / {} differences{}",
+        diffs.len(),
+        if fixed { ", đã sửa" } else { "" },
+        diffs.len(),
+        if fixed { ", fixed" } else { "" }
+    );
+    if !diffs.is_empty() && !fix {
+        anyhow::bail!("counters differ from the raw rows: run `khuyenhoc recount --fix`");
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -220,6 +220,55 @@ pub async fn load(db: &Db) -> anyhow::Result<Vec<Login>> {
         .collect())
 }
 
+/// For `khuyenhoc demo` only (tests start from [`load`] alone): Ba Đình's population this year
+/// and three members of branch 00004-1, so the report and the dashboard start with real
+/// figures. Does nothing when the members are there already.
+pub async fn showcase(db: &Db) -> anyhow::Result<()> {
+    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
+        .fetch_one(&db.pool)
+        .await?;
+    if done > 0 {
+        return Ok(());
+    }
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let (commune, _) = unit_id_path(db, "00004").await?;
+    let branch = model::by_code(db, "00004-1")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo branch 00004-1"))?;
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO unit_populations (unit_id, year, population, updated_at) VALUES ($1, $2, 24180, $3)")
+        .bind(commune)
+        .bind(i64::from(year))
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    for (i, phone) in ["0900000004", "0900000006", "0900000007"]
+        .iter()
+        .enumerate()
+    {
+        let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
+            .bind(*phone)
+            .fetch_one(&mut *tx)
+            .await?;
+        let card = format!("BD-{:03}", i + 1);
+        let sectors = if i == 0 { "party" } else { "" };
+        crate::members::service::insert_member(
+            &mut tx,
+            Actor::SYSTEM,
+            person,
+            &branch,
+            Some(&card),
+            "2025-09-01",
+            sectors,
+            "demo",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo member {phone}: {e:?}"))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn demo_cluster(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO clusters (code, name, created_at) VALUES ('DEMO-1', 'Cụm thi đua minh hoạ số 1 (dữ liệu mẫu)', $1) RETURNING id").bind(now()).fetch_one(&mut *tx).await?;

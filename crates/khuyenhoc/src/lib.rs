@@ -13,9 +13,11 @@ pub mod evaluation;
 pub mod files;
 pub mod funds;
 pub mod i18n;
+pub mod members;
 pub mod ops;
 pub mod org;
 pub mod positions;
+pub mod reports;
 pub mod state;
 pub mod web;
 

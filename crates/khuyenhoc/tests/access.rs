@@ -22,6 +22,10 @@
 //! exactly once, by the caller meant to succeed.
 
 mod common;
+#[path = "access/members.rs"]
+mod members_rows;
+#[path = "access/reports.rs"]
+mod reports_rows;
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use common::*;
@@ -262,6 +266,8 @@ struct Ctx {
     publish_page: i64,
     publish_api: i64,
     published: i64,
+    members: members_rows::CtxMembers,
+    reports: reports_rows::CtxReports,
 }
 
 type Build = fn(&Ctx, &str) -> Req;
@@ -302,6 +308,8 @@ fn matrix() -> Vec<Row> {
     rows.extend(group_rows());
     rows.extend(batch_rows());
     rows.extend(fund_rows());
+    rows.extend(members_rows::rows());
+    rows.extend(reports_rows::rows());
     rows
 }
 
@@ -2111,6 +2119,8 @@ async fn setup(app: &TestApp) -> Ctx {
     };
     learning_setup(app, &mut ctx).await;
     funds_setup(app, &mut ctx).await;
+    members_rows::setup(app, &mut ctx).await;
+    reports_rows::setup(app, &mut ctx).await;
     ctx
 }
 

@@ -3,7 +3,7 @@
 use super::model::{self, Lookup, Person};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{password, perm, session, Viewer};
-use crate::db::{is_unique_violation, now, Db};
+use crate::db::{is_unique_violation, now, Db, Tx};
 use crate::error::{AppError, FieldError};
 use crate::org::service::with_right;
 use khuyenhoc_domain::{EmailAddress, Gender, Invalid, NationalId, PersonName, PhoneNumber};
@@ -146,6 +146,35 @@ pub async fn insert(
         None => None,
     };
     let mut tx = db.begin().await?;
+    let id = write(&mut tx, actor, unit_id, &v, hash).await?;
+    tx.commit().await?;
+    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Checks a new person's fields without writing anything (for previews of imports).
+pub fn check(input: &NewPerson) -> Result<(), AppError> {
+    validate(input).map(|_| ())
+}
+
+/// Inserts a person without a password inside the caller's transaction, with its audit entry:
+/// for records created together with the person (a member). Returns the person's id.
+pub async fn insert_in(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    unit_id: i64,
+    input: &NewPerson,
+) -> Result<i64, AppError> {
+    let v = validate(input)?;
+    write(tx, actor, unit_id, &v, None).await
+}
+
+async fn write(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    unit_id: i64,
+    v: &Valid,
+    hash: Option<String>,
+) -> Result<i64, AppError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO people (full_name, name_folded, birth_year, gender, phone, email, national_id, unit_id, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -160,7 +189,7 @@ pub async fn insert(
     .bind(unit_id)
     .bind(hash)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(conflict)?;
     let after = serde_json::json!({
@@ -169,7 +198,7 @@ pub async fn insert(
         "national_id": v.national_id.as_ref().map(|n| khuyenhoc_domain::identity::mask_national_id(n.expose())),
     });
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Change {
             unit_id: Some(unit_id),
@@ -181,8 +210,7 @@ pub async fn insert(
         },
     )
     .await?;
-    tx.commit().await?;
-    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+    Ok(id)
 }
 
 /// An officer sets a temporary password for a person in scope who has no email; the person must

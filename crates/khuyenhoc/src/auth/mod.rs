@@ -33,6 +33,12 @@ pub mod perm {
     pub const FUND_MANAGE: &str = "fund.manage";
     /// Nominate people for a programme of a fund above.
     pub const PROGRAMME_NOMINATE: &str = "programme.nominate";
+    /// Register members, record their fees, transfers and status, and the unit's population.
+    pub const MEMBER_MANAGE: &str = "member.manage";
+    /// Fill in and submit the unit's own half-year and year reports.
+    pub const REPORT_SUBMIT: &str = "report.submit";
+    /// Return or accept the reports of the units below; edit the province's report indicators.
+    pub const REPORT_REVIEW: &str = "report.review";
     pub const ALL: &[&str] = &[
         UNIT_MANAGE,
         POSITION_MANAGE,
@@ -47,6 +53,9 @@ pub mod perm {
         FUND_POST,
         FUND_MANAGE,
         PROGRAMME_NOMINATE,
+        MEMBER_MANAGE,
+        REPORT_SUBMIT,
+        REPORT_REVIEW,
     ];
 }
 

@@ -26,6 +26,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_funds.sql"),
         include_str!("../../migrations/postgres/0003_funds.sql"),
     ),
+    (
+        4,
+        "members and reports",
+        include_str!("../../migrations/sqlite/0004_members_reports.sql"),
+        include_str!("../../migrations/postgres/0004_members_reports.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

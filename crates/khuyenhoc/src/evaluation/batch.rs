@@ -1538,7 +1538,7 @@ async fn write_row(
     w: &Writer<'_>,
     n: u32,
     a: &Accepted,
-) -> Result<bool, sqlx::Error> {
+) -> Result<(bool, crate::reports::counters::EvalFacts), sqlx::Error> {
     let (person_id, unit_id, name, new) = match &a.who {
         Who::Existing { id, unit_id, name } => (*id, *unit_id, name.clone(), false),
         Who::New {
@@ -1605,7 +1605,14 @@ async fn write_row(
     event(tx, id, actor, on_behalf, "register", Some(&note)).await?;
     event(tx, id, actor, on_behalf, "submit", None).await?;
     audit_steps(tx, w, n, a, actor, (id, unit_id)).await?;
-    Ok(new)
+    let facts = crate::reports::counters::EvalFacts {
+        unit_id,
+        year: w.year,
+        model: "citizen".into(),
+        form_group: a.form_group.clone(),
+        status: "submitted".into(),
+    };
+    Ok((new, facts))
 }
 
 /// Writes every accepted row in one transaction, or nothing.
@@ -1632,12 +1639,18 @@ async fn write_batch(
         new_people: 0,
     };
     let mut tx = state.db.begin().await?;
+    // Counter deltas per unit, applied once at the end (same transaction) rather than per row.
+    let mut deltas: std::collections::BTreeMap<i64, Vec<(String, i64)>> = Default::default();
     for chunk in accepted.chunks(CHUNK) {
         for (n, a) in chunk {
             match write_row(&mut tx, w, *n, a).await {
-                Ok(new) => {
+                Ok((new, facts)) => {
                     saved.evaluations += 1;
                     saved.new_people += usize::from(new);
+                    deltas
+                        .entry(facts.unit_id)
+                        .or_default()
+                        .extend(facts.metrics());
                 }
                 Err(e) => {
                     drop(tx);
@@ -1648,6 +1661,9 @@ async fn write_batch(
         }
         tracing::info!(unit = %w.unit.code, written = saved.evaluations, of = accepted.len(), "batch commit in progress");
         progress.wrote(saved.evaluations, accepted.len());
+    }
+    for (unit, d) in &deltas {
+        crate::reports::counters::add(&mut tx, *unit, &w.year.to_string(), d).await?;
     }
     let actor = Actor::new(
         w.viewer.person_id,

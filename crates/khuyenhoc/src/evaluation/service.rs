@@ -10,6 +10,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{is_unique_violation, now, Db, Tx};
 use crate::error::{AppError, FieldError};
+use crate::reports::counters;
 use crate::state::AppState;
 use khuyenhoc_domain::Invalid;
 use std::collections::BTreeMap;
@@ -235,6 +236,8 @@ pub async fn register(
     let e = model::by_id_tx(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let facts = counters::EvalFacts::load(&mut tx, id).await?;
+    counters::evaluation_changed(&mut tx, None, facts.as_ref()).await?;
     event(&mut tx, id, a, "register", None).await?;
     audit_step(&mut tx, a, &e, "register", serde_json::json!(null), serde_json::json!({"model": r.model, "year": r.year, "form_group": form_group, "set_id": set_id})).await?;
     tx.commit().await?;
@@ -245,6 +248,20 @@ pub async fn register(
 fn joined<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (String, String) {
     let (vi, en): (Vec<&str>, Vec<&str>) = pairs.unzip();
     (vi.join("; "), en.join("; "))
+}
+
+/// Changes an evaluation's status and moves the live counters with it.
+async fn set_status(tx: &mut Tx<'_>, id: i64, status: &str) -> Result<(), AppError> {
+    let before = counters::EvalFacts::load(tx, id).await?;
+    sqlx::query("UPDATE evaluations SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = counters::EvalFacts::load(tx, id).await?;
+    counters::evaluation_changed(tx, before.as_ref(), after.as_ref()).await?;
+    Ok(())
 }
 
 /// Locks the evaluation row for the rest of the transaction and reads it again.
@@ -280,6 +297,7 @@ async fn write_state(
     sc: &score::Scored,
 ) -> Result<(), AppError> {
     let answers = serde_json::to_string(answers).map_err(|err| anyhow::anyhow!(err))?;
+    let before = counters::EvalFacts::load(tx, e.id).await?;
     sqlx::query("UPDATE evaluations SET status = $1, answers = $2, total = $3, passed = $4, level = $5, updated_at = $6 WHERE id = $7")
         .bind(status.code())
         .bind(answers)
@@ -290,6 +308,8 @@ async fn write_state(
         .bind(e.id)
         .execute(&mut **tx)
         .await?;
+    let after = counters::EvalFacts::load(tx, e.id).await?;
+    counters::evaluation_changed(tx, before.as_ref(), after.as_ref()).await?;
     Ok(())
 }
 
@@ -414,12 +434,7 @@ pub async fn check(
         .status
         .after(Step::Check)
         .ok_or_else(|| not_now("kiểm tra"))?;
-    sqlx::query("UPDATE evaluations SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(next.code())
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    set_status(&mut tx, id, next.code()).await?;
     event(&mut tx, id, a, "check", note).await?;
     audit_step(
         &mut tx,
@@ -466,12 +481,7 @@ pub async fn return_back(
         .status
         .after(Step::Return)
         .ok_or_else(|| not_now("trả lại"))?;
-    sqlx::query("UPDATE evaluations SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(next.code())
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    set_status(&mut tx, id, next.code()).await?;
     event(&mut tx, id, a, "return", Some(&reason)).await?;
     audit_step(
         &mut tx,

@@ -124,6 +124,24 @@ pub async fn post(
         .execute(&mut **tx)
         .await?;
     }
+    // Live report counters of the fund's unit and its ancestors, in the same transaction.
+    let fund_unit: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1")
+        .bind(p.fund_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let by_account: Vec<(khuyenhoc_ledger::Account, i64)> = p
+        .entry
+        .lines()
+        .iter()
+        .map(|l| (l.account, l.amount.get()))
+        .collect();
+    crate::reports::counters::add(
+        tx,
+        fund_unit,
+        &crate::reports::counters::half_of(&p.occurred_on.to_string()),
+        &crate::reports::counters::ledger_deltas(&by_account),
+    )
+    .await?;
     let lines: Vec<serde_json::Value> = p.entry.lines().iter().map(|l| serde_json::json!({"fund": l.fund.0, "account": l.account.code(), "amount": l.amount.get()})).collect();
     let after = serde_json::json!({"kind": p.kind, "voucher": voucher, "on": p.occurred_on.to_string(), "description": p.description, "lines": lines, "reverses": p.reverses_id});
     audit::record(

@@ -199,6 +199,14 @@ pub async fn move_branch(
     check_parent(&parent, kind)?;
     let new_path = format!("{}{}/", parent.path, unit.code);
     let mut tx = db.begin().await?;
+    // The branch's counters hold its subtree's totals: move them from the old ancestors to the
+    // new ones in the same transaction.
+    let old_parent_path = unit
+        .path
+        .trim_end_matches(&format!("{}/", unit.code))
+        .to_owned();
+    crate::reports::counters::move_subtree(&mut tx, unit.id, &old_parent_path, &parent.path)
+        .await?;
     sqlx::query("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), parent_id = CASE WHEN id = $3 THEN $4 ELSE parent_id END WHERE path >= $5 AND path < $6")
         .bind(&new_path)
         .bind(i64::try_from(unit.path.len() + 1).unwrap_or(i64::MAX))

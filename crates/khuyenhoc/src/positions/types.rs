@@ -21,12 +21,12 @@ pub const BUILTIN: &[(&str, &str, &str, &[&str])] = &[
     ("vice_chair", "Phó Chủ tịch", "Vice-chair", &[
         perm::UNIT_MANAGE, perm::POSITION_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
         perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE, perm::CRITERIA_MANAGE,
-        perm::PROGRAMME_NOMINATE,
+        perm::PROGRAMME_NOMINATE, perm::MEMBER_MANAGE, perm::REPORT_SUBMIT, perm::REPORT_REVIEW,
     ]),
     ("officer", "Cán bộ", "Officer", &[
         perm::UNIT_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
         perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE,
-        perm::PROGRAMME_NOMINATE,
+        perm::PROGRAMME_NOMINATE, perm::MEMBER_MANAGE, perm::REPORT_SUBMIT,
     ]),
     ("treasurer", "Thủ quỹ", "Treasurer", &[perm::AUDIT_READ, perm::FUND_POST, perm::FUND_MANAGE]),
 ];

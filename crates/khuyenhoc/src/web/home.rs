@@ -15,8 +15,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 pub struct HomePage {
     pub c: Chrome,
     pub me: Person,
-    /// Each position with the number of open units below its unit.
-    pub positions: Vec<(HeldPosition, i64)>,
+    /// Each position with the number of open units below its unit and its unit's dashboard.
+    pub positions: Vec<(HeldPosition, i64, crate::reports::dashboard::Dashboard)>,
+}
+
+impl HomePage {
+    pub fn group(&self, n: &i64) -> String {
+        crate::reports::service::group(*n)
+    }
+    pub fn day(&self, iso: &str) -> String {
+        crate::reports::pages::day(iso)
+    }
+    pub fn state_vi(&self, s: &str) -> &'static str {
+        crate::reports::service::state_labels(s).0
+    }
+    pub fn state_en(&self, s: &str) -> &'static str {
+        crate::reports::service::state_labels(s).1
+    }
 }
 
 pub async fn page(
@@ -36,7 +51,15 @@ pub async fn page(
     let mut positions = vec![];
     for p in &v.positions {
         let n = crate::org::model::count_below(&state.db, &p.unit_path).await?;
-        positions.push((p.clone(), n));
+        let unit = crate::reports::figures::UnitRef {
+            id: p.unit_id,
+            code: p.unit_code.clone(),
+            name: p.unit_name.clone(),
+            level: p.unit_level.clone(),
+            path: p.unit_path.clone(),
+        };
+        let d = crate::reports::dashboard::for_unit(&state.db, &unit).await?;
+        positions.push((p.clone(), n, d));
     }
     Ok(render(&HomePage { c, me, positions })?.into_response())
 }

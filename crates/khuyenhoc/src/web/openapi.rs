@@ -47,6 +47,8 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         _ => {
             return crate::evaluation::api::body_schema(method, path)
                 .or_else(|| crate::funds::api::body_schema(method, path))
+                .or_else(|| crate::members::api::body_schema(method, path))
+                .or_else(|| crate::reports::api::body_schema(method, path))
         }
     })
 }
@@ -70,7 +72,9 @@ fn query_params(path: &str) -> Vec<Value> {
         "/api/v1/clusters" => vec![p("as_of", "string", "YYYY-MM-DD")],
         _ => Some(crate::evaluation::api::query_params(path))
             .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| crate::funds::api::query_params(path)),
+            .or_else(|| Some(crate::funds::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }
 
@@ -91,7 +95,7 @@ pub fn build() -> Value {
             .collect();
         params.extend(query_params(r.path));
         let ok = match (method.as_str(), r.path) {
-            (_, p) if p.ends_with("/members") => "204",
+            (_, p) if p.starts_with("/api/v1/clusters/") && p.ends_with("/members") => "204",
             ("post", p)
                 if ![
                     "/close",
@@ -105,6 +109,7 @@ pub fn build() -> Value {
                     "/revoke",
                     "/decision",
                     "/publish",
+                    "/status",
                 ]
                 .iter()
                 .any(|end| p.ends_with(end)) =>

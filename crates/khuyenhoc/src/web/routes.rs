@@ -125,6 +125,10 @@ pub fn all() -> Vec<Route> {
     .chain(crate::evaluation::groups::routes())
     .chain(crate::funds::pages::routes())
     .chain(crate::funds::api::routes())
+    .chain(crate::members::pages::routes())
+    .chain(crate::members::api::routes())
+    .chain(crate::reports::pages::routes())
+    .chain(crate::reports::api::routes())
     .collect()
 }
 

@@ -268,6 +268,24 @@ impl TestApp {
     }
 
     /// A client with a fresh API token of the person with this phone number.
+    /// A GET whose answer is kept as bytes (workbooks, PDFs), with the client's cookies.
+    pub async fn download(&self, client: &Client, path: &str) -> (StatusCode, Vec<u8>) {
+        let cookies = client
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = Request::get(path)
+            .header(header::COOKIE, cookies)
+            .body(Body::empty())
+            .expect("request");
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        let (parts, body) = resp.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes().to_vec();
+        (parts.status, bytes)
+    }
+
     pub async fn api_client(&self, phone: &str) -> Client {
         let mut c = self.login(phone).await;
         let r = self

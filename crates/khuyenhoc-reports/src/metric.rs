@@ -1,0 +1,178 @@
+//! The vocabulary of computed metrics. Base metrics are read from live counters (or counted from
+//! the map) and add up across units; derived metrics (shares, totals of categories) are computed
+//! from base metrics after adding up, never added themselves.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// A whole number of people, units, payments…
+    #[default]
+    Count,
+    /// Whole đồng.
+    Money,
+    /// A share in basis points (1/10,000): 1234 is 12,34 %.
+    Percent,
+}
+
+const MODELS: [&str; 5] = ["citizen", "family", "clan", "community", "unit"];
+const SECTORS: [&str; 4] = ["university", "enterprise", "armed_forces", "party"];
+const BRANCH_KINDS: [&str; 10] = [
+    "total",
+    "village",
+    "boards",
+    "school",
+    "agency",
+    "enterprise",
+    "armed_forces",
+    "university",
+    "study_board",
+    "commune",
+];
+const INCOME: [&str; 4] = ["donation", "membership_fee", "piggy_bank", "other_income"];
+const EXPENSE: [&str; 4] = ["scholarship", "award", "teacher_support", "other_expense"];
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `m` names a metric the program can compute.
+pub fn is_known_metric(m: &str) -> bool {
+    let parts: Vec<&str> = m.split('.').collect();
+    match parts.as_slice() {
+        ["members", "active" | "joined" | "share"] | ["population"] => true,
+        ["members", "sector", s] => SECTORS.contains(s),
+        ["branches", k] => BRANCH_KINDS.contains(k),
+        ["eval", "registered" | "recognised" | "pending" | "recognised_share", model] => {
+            MODELS.contains(model)
+        }
+        ["eval", "registered" | "recognised", model, fg] => MODELS.contains(model) && is_code(fg),
+        ["fund", "receipts" | "payments"] => true,
+        ["ledger", a] => {
+            INCOME.contains(a) || EXPENSE.contains(a) || *a == "transfer_in" || *a == "transfer_out"
+        }
+        ["paid", "scholarship" | "award"] => true,
+        _ => false,
+    }
+}
+
+/// Whether a metric's values add up across units (shares do not).
+pub fn is_summable(m: &str) -> bool {
+    !(m == "members.share" || m.starts_with("eval.recognised_share."))
+}
+
+/// The natural format of a metric.
+pub fn format_of(m: &str) -> Format {
+    if !is_summable(m) {
+        Format::Percent
+    } else if m.starts_with("ledger.") || m.starts_with("fund.") {
+        Format::Money
+    } else {
+        Format::Count
+    }
+}
+
+fn share(num: i64, den: i64) -> i64 {
+    if den <= 0 {
+        0
+    } else {
+        // Basis points, rounded half up; i128 so large populations cannot overflow.
+        i64::try_from((i128::from(num) * 10_000 + i128::from(den) / 2) / i128::from(den))
+            .unwrap_or(0)
+    }
+}
+
+/// The value of metric `m` given the base values (missing base metrics count as zero).
+pub fn derive(m: &str, base: &BTreeMap<String, i64>) -> i64 {
+    let get = |k: &str| base.get(k).copied().unwrap_or(0);
+    match m {
+        "members.share" => share(get("members.active"), get("population")),
+        "fund.receipts" => INCOME.iter().map(|a| get(&format!("ledger.{a}"))).sum(),
+        "fund.payments" => EXPENSE.iter().map(|a| get(&format!("ledger.{a}"))).sum(),
+        _ => match m.strip_prefix("eval.recognised_share.") {
+            Some(model) => share(
+                get(&format!("eval.recognised.{model}")),
+                get(&format!("eval.registered.{model}")),
+            ),
+            None => get(m),
+        },
+    }
+}
+
+/// Competition ranks, highest value first: [10, 30, 30, 5] → [3, 1, 1, 4].
+pub fn ranks(values: &[i64]) -> Vec<usize> {
+    values
+        .iter()
+        .map(|v| 1 + values.iter().filter(|o| *o > v).count())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary() {
+        for m in [
+            "members.active",
+            "members.sector.party",
+            "population",
+            "branches.village",
+            "eval.recognised.citizen",
+            "eval.registered.citizen.farmer",
+            "eval.recognised_share.family",
+            "fund.receipts",
+            "ledger.scholarship",
+            "paid.award",
+        ] {
+            assert!(is_known_metric(m), "{m}");
+        }
+        for m in [
+            "members",
+            "eval.recognised.dog",
+            "ledger.cash",
+            "paid.x",
+            "eval.registered.citizen.Bad",
+        ] {
+            assert!(!is_known_metric(m), "{m}");
+        }
+    }
+
+    #[test]
+    fn derived_values() {
+        let base: BTreeMap<String, i64> = [
+            ("members.active", 1_234),
+            ("population", 10_000),
+            ("ledger.donation", 5_000_000),
+            ("ledger.membership_fee", 200_000),
+            ("ledger.transfer_in", 9_999_999),
+            ("ledger.scholarship", 1_000_000),
+            ("eval.recognised.citizen", 2),
+            ("eval.registered.citizen", 3),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(derive("members.share", &base), 1_234);
+        assert_eq!(
+            derive("fund.receipts", &base),
+            5_200_000,
+            "transfers are not receipts"
+        );
+        assert_eq!(derive("fund.payments", &base), 1_000_000);
+        assert_eq!(derive("eval.recognised_share.citizen", &base), 6_667);
+        assert_eq!(derive("members.joined", &base), 0);
+        assert_eq!(
+            derive("members.share", &BTreeMap::new()),
+            0,
+            "no population, no share"
+        );
+        assert_eq!(ranks(&[10, 30, 30, 5]), [3, 1, 1, 4]);
+    }
+}

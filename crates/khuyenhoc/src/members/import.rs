@@ -1,0 +1,1277 @@
+//! Import of a member list from Excel, with the same rule as every import: nothing is stored
+//! until the officer has seen every row's outcome and confirmed; then every row is stored in ONE
+//! transaction, or none.
+//!
+//! 1. `GET …/members/template.xlsx`: the columns (Họ và tên, Năm sinh, Giới tính, Số điện thoại,
+//!    Mã chi hội, Số thẻ, Ngày vào hội, Lĩnh vực) and a sheet of instructions with the unit's
+//!    branch codes and the sector names.
+//! 2. `POST …/members/import` (multipart): the workbook is read cell by cell from memory and
+//!    every row checked (person, branch, card number, join date, sectors, and whether the
+//!    person is a member already); the page lists each row with its errors. Nothing is written
+//!    to the database; the bytes go to the file store so the confirm form carries only their
+//!    key and SHA-256.
+//! 3. `POST …/members/import/commit`: the same bytes are checked again; if any row has an
+//!    error nothing is stored, else every row is stored in one transaction (new people, members,
+//!    counters, audit entries, and one audit entry for the workbook, named by its SHA-256 so the
+//!    same workbook is never imported twice).
+//!
+//! People are matched by phone number (a person of the viewer's scope whose name matches); a
+//! row without a phone, or with a phone nobody has, creates a new person in the row's branch.
+
+use super::model;
+use super::service::{self, AlreadyMember};
+use crate::accounts::service::{self as people, NewPerson};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::{today, Db};
+use crate::error::{AppError, FieldError, PageError, PageResult};
+use crate::org::model::Unit;
+use crate::state::AppState;
+use crate::web::extract::PageForm;
+use crate::web::layout::{render, Chrome};
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use bytes::Bytes;
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
+use khuyenhoc_domain::text::fold;
+use khuyenhoc_domain::{Gender, PhoneNumber};
+use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Workbook};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Cursor, Read};
+use std::sync::{Mutex, PoisonError};
+
+/// Largest upload accepted.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// Largest total size of the workbook's parts once unzipped (a guard against zip bombs).
+const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+/// Most data rows in one workbook.
+pub const MAX_ROWS: usize = 2000;
+/// Columns read; anything further right is ignored.
+const MAX_COLUMNS: u32 = 50;
+/// The sheet the template puts the rows on (the first sheet is read when it is missing).
+pub const DATA_SHEET: &str = "Hội viên";
+const HELP_SHEET: &str = "Hướng dẫn";
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Where previewed workbooks wait for their confirmation in the file store.
+const KEY_PREFIX: &str = "member-imports";
+/// The audit entity of an imported workbook; its id is the workbook's SHA-256.
+const ENTITY: &str = "member_import";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Col {
+    Name,
+    BirthYear,
+    Gender,
+    Phone,
+    Branch,
+    Card,
+    Joined,
+    Sectors,
+}
+
+/// The columns of the template, in order: (column, Vietnamese header, English name).
+pub const COLUMNS: [(Col, &str, &str); 8] = [
+    (Col::Name, "Họ và tên", "Full name"),
+    (Col::BirthYear, "Năm sinh", "Birth year"),
+    (Col::Gender, "Giới tính", "Gender"),
+    (Col::Phone, "Số điện thoại", "Phone"),
+    (Col::Branch, "Mã chi hội", "Branch code"),
+    (Col::Card, "Số thẻ", "Card number"),
+    (Col::Joined, "Ngày vào hội", "Date joined"),
+    (Col::Sectors, "Lĩnh vực", "Sectors"),
+];
+
+fn labels(c: Col) -> (&'static str, &'static str) {
+    COLUMNS
+        .iter()
+        .find(|x| x.0 == c)
+        .map_or(("", ""), |x| (x.1, x.2))
+}
+
+/// The column a header names: its Vietnamese or English name, accents and case ignored.
+fn col_of(header: &str) -> Option<Col> {
+    let h = fold(header);
+    COLUMNS
+        .iter()
+        .find(|(_, vi, en)| h.starts_with(&fold(vi)) || h == fold(en))
+        .map(|x| x.0)
+}
+
+fn col_letter(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(char::from(b'A' + u8::try_from(c % 26).unwrap_or(0)));
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.iter().rev().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The template
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(anyhow::anyhow!("writing the members template: {e}"))
+}
+
+/// The template: the rows sheet, then the instructions with the unit's branches.
+pub fn template_workbook(
+    unit: &Unit,
+    branches: &[Unit],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0x00E2_EFDA));
+    let text = Format::new().set_num_format("@");
+    let ws = wb.add_worksheet();
+    ws.set_name(DATA_SHEET)?;
+    for (c, (col, vi, _)) in COLUMNS.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(0);
+        ws.write_string_with_format(0, c, *vi, &head)?;
+        let width = match col {
+            Col::Name => 28,
+            Col::Sectors => 30,
+            Col::Phone | Col::Joined => 16,
+            _ => 12,
+        };
+        ws.set_column_width(c, width)?;
+        if matches!(col, Col::Phone | Col::Branch | Col::Card | Col::Joined) {
+            ws.set_column_format(c, &text)?;
+        }
+    }
+    let last = u32::try_from(MAX_ROWS).unwrap_or(2000);
+    if let Ok(g) = DataValidation::new().allow_list_strings(&["Nam", "Nữ", "Khác"]) {
+        ws.add_data_validation(1, 2, last, 2, &g)?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+
+    let bold = Format::new().set_bold();
+    let help = wb.add_worksheet();
+    help.set_name(HELP_SHEET)?;
+    help.set_column_width(0, 22)?;
+    help.set_column_width(1, 100)?;
+    let mut row = 0u32;
+    help.write_string_with_format(row, 0, "Danh sách hội viên", &bold)?;
+    help.write_string(row, 1, &unit.name)?;
+    row += 2;
+    for (a, b) in [
+        ("Cách điền", "Mỗi hội viên một dòng trên trang «Hội viên», từ dòng 2. Không sửa dòng tiêu đề; dòng trống được bỏ qua."),
+        ("Họ và tên", "Bắt buộc."),
+        ("Năm sinh", "Số có 4 chữ số, không bắt buộc."),
+        ("Giới tính", "Nam, Nữ hoặc Khác; không bắt buộc."),
+        ("Số điện thoại", "Dùng để tìm người đã có (họ và tên phải khớp); người chưa có sẽ được tạo mới. Mỗi số chỉ một dòng."),
+        ("Mã chi hội", "Mã của chi hội nơi hội viên sinh hoạt (xem danh sách dưới đây); để trống khi tải lên ở trang của chính chi hội."),
+        ("Số thẻ", "Không bắt buộc; không trùng với hội viên khác trong cùng xã, phường."),
+        ("Ngày vào hội", "Bắt buộc: ngày/tháng/năm, ví dụ 15/03/2020; không sau hôm nay."),
+        ("Lĩnh vực", "Không bắt buộc; một hoặc nhiều trong: Đại học, Doanh nghiệp, Lực lượng vũ trang, Đảng viên (cách nhau bởi dấu phẩy)."),
+        ("Người đã là hội viên", "Mỗi người chỉ vào Hội một lần: dòng của người đã là hội viên bị từ chối (hãy chuyển chi hội cho họ)."),
+        ("Lưu", "Tải tệp lên để xem trước từng dòng: chưa có gì được lưu cho tới khi bạn xác nhận. Chỉ lưu khi mọi dòng đều hợp lệ, và lưu tất cả cùng lúc."),
+        ("Giới hạn", "Tệp .xlsx tối đa 5 MB, tối đa 2000 dòng."),
+    ] {
+        help.write_string_with_format(row, 0, a, &bold)?;
+        help.write_string(row, 1, b)?;
+        row += 1;
+    }
+    row += 1;
+    help.write_string_with_format(row, 0, "Mã chi hội", &bold)?;
+    help.write_string_with_format(row, 1, "Tên chi hội", &bold)?;
+    row += 1;
+    for b in branches {
+        help.write_string(row, 0, &b.code)?;
+        help.write_string(row, 1, &b.name)?;
+        row += 1;
+    }
+    wb.save_to_buffer()
+}
+
+/// The open branches a workbook of this unit may name: the unit itself, or those below it.
+async fn branches_of(db: &Db, unit: &Unit) -> Result<Vec<Unit>, AppError> {
+    if unit.is_branch() {
+        return Ok(vec![unit.clone()]);
+    }
+    let q = crate::org::model::Query {
+        scope_roots: vec![unit.path.clone()],
+        level: Some("branch".into()),
+        limit: 1000,
+        ..Default::default()
+    };
+    Ok(crate::org::model::list(db, &q).await?.0)
+}
+
+/// The unit, if the viewer may manage members there (404 otherwise, like a missing unit).
+async fn import_unit(db: &Db, v: &Viewer, code: &str) -> Result<Unit, AppError> {
+    Ok(
+        crate::org::service::with_right(db, v, code, perm::MEMBER_MANAGE)
+            .await?
+            .0,
+    )
+}
+
+pub async fn template(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let unit = import_unit(&state.db, &v, &code).await?;
+    let branches = branches_of(&state.db, &unit).await?;
+    let bytes = template_workbook(&unit, &branches).map_err(xlsx_error)?;
+    let disposition = format!("attachment; filename=\"mau-hoi-vien-{}.xlsx\"", unit.code);
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a workbook
+
+/// A cell's value, owned.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Text(String),
+    Num(f64),
+    /// A date cell, as YYYY-MM-DD.
+    Day(String),
+    /// An error value, a duration: shown as read.
+    Other(String),
+}
+
+impl Value {
+    fn of(d: &DataRef<'_>) -> Option<Value> {
+        let text = |s: &str| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| Value::Text(t.to_owned()))
+        };
+        match d {
+            DataRef::Empty => None,
+            DataRef::Int(i) => Some(Value::Text(i.to_string())),
+            DataRef::Float(f) => Some(Value::Num(*f)),
+            DataRef::String(s) => text(s),
+            DataRef::SharedString(s) => text(s),
+            DataRef::Bool(b) => Some(Value::Other(b.to_string())),
+            DataRef::DateTime(dt) if dt.is_datetime() => {
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                Some(Value::Day(format!("{y:04}-{m:02}-{d:02}")))
+            }
+            DataRef::DateTime(dt) => Some(Value::Other(dt.to_string())),
+            DataRef::DateTimeIso(s) => Some(Value::Text(s.chars().take(10).collect())),
+            DataRef::DurationIso(s) => Some(Value::Other(s.clone())),
+            DataRef::Error(e) => Some(Value::Other(format!("#{e}"))),
+        }
+    }
+
+    /// The value as the officer typed it, at most 100 characters.
+    fn text(&self) -> String {
+        let s = match self {
+            Value::Text(s) | Value::Other(s) | Value::Day(s) => s.clone(),
+            Value::Num(f) => match whole(*f) {
+                Some(i) => i.to_string(),
+                None => f.to_string(),
+            },
+        };
+        if s.chars().count() > 100 {
+            s.chars().take(99).chain(std::iter::once('…')).collect()
+        } else {
+            s
+        }
+    }
+}
+
+fn whole(f: f64) -> Option<i64> {
+    // Within ±1e15 every whole f64 converts exactly.
+    #[allow(clippy::cast_possible_truncation)]
+    (f.fract() == 0.0 && f.abs() < 1e15).then_some(f as i64)
+}
+
+/// The phone as text: numbers typed into a cell lose their leading 0, so it is put back.
+fn phone_text(v: &Value) -> String {
+    match v {
+        Value::Num(f) => match whole(*f) {
+            Some(n) => {
+                let d = n.to_string();
+                let lost_zero = (d.len() == 9 && !d.starts_with("84") && !d.starts_with('0'))
+                    || (d.len() == 10 && d.starts_with('2'));
+                if lost_zero {
+                    format!("0{d}")
+                } else {
+                    d
+                }
+            }
+            None => v.text(),
+        },
+        _ => v.text(),
+    }
+}
+
+/// One non-blank row: its Excel row number (from 1) and its cells by column.
+#[derive(Debug, Clone)]
+struct RawRow {
+    number: u32,
+    cells: BTreeMap<u32, Value>,
+}
+
+struct Sheet {
+    header: RawRow,
+    rows: Vec<RawRow>,
+}
+
+fn not_xlsx() -> AppError {
+    AppError::bad_request(
+        "Tệp này không phải là bảng tính Excel (.xlsx) đọc được. Hãy lưu tệp dưới dạng «Excel Workbook (.xlsx)» rồi tải lên lại",
+        "This file is not a readable Excel workbook (.xlsx). Save it as “Excel Workbook (.xlsx)” and upload it again",
+    )
+}
+
+fn empty_file() -> AppError {
+    AppError::Unprocessable {
+        vi: "Tệp chưa có dòng dữ liệu nào: mỗi hội viên một dòng dưới dòng tiêu đề".into(),
+        en: "The file has no data rows: one row per member below the header row".into(),
+    }
+}
+
+/// Refuses archives that unzip to more than `MAX_UNPACKED_BYTES` (counting what really comes
+/// out, not what the archive claims).
+fn check_unpacked(bytes: &[u8]) -> Result<(), AppError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    let mut left = MAX_UNPACKED_BYTES;
+    for n in 0..zip.len() {
+        let mut part = zip.by_index(n).map_err(|_| not_xlsx())?;
+        let read = std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink())
+            .map_err(|_| not_xlsx())?;
+        if read > left {
+            return Err(AppError::Unprocessable {
+                vi: "Tệp giải nén ra quá lớn: hãy chia thành nhiều tệp".into(),
+                en: "The workbook unpacks to too much data: split it into several files".into(),
+            });
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
+/// Reads the rows sheet cell by cell (never the whole grid). The header is the first non-blank
+/// row.
+fn read_sheet(bytes: &[u8]) -> Result<Sheet, AppError> {
+    check_unpacked(bytes)?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    let names = wb.sheet_names();
+    let name = names
+        .iter()
+        .find(|n| n.as_str() == DATA_SHEET)
+        .or_else(|| names.first())
+        .cloned()
+        .ok_or_else(empty_file)?;
+    let mut cells = match wb.worksheet_cells_reader(&name) {
+        Ok(c) => c,
+        Err(XlsxError::NotAWorksheet(_) | XlsxError::XmlEof(_)) => return Err(empty_file()),
+        Err(_) => return Err(not_xlsx()),
+    };
+    let mut done: Vec<RawRow> = vec![];
+    let mut current: Option<RawRow> = None;
+    while let Some(cell) = cells.next_cell().map_err(|_| not_xlsx())? {
+        let Some(value) = Value::of(cell.get_value()) else {
+            continue;
+        };
+        let (r, c) = cell.get_position();
+        if current.as_ref().is_some_and(|x| x.number != r + 1) {
+            done.extend(current.take());
+            if done.len() > MAX_ROWS + 1 {
+                return Err(AppError::Unprocessable {
+                    vi: format!("Tệp có hơn {MAX_ROWS} dòng: hãy chia thành nhiều tệp nhỏ hơn"),
+                    en: format!(
+                        "The file has more than {MAX_ROWS} rows: split it into smaller files"
+                    ),
+                });
+            }
+        }
+        let row = current.get_or_insert_with(|| RawRow {
+            number: r + 1,
+            cells: BTreeMap::new(),
+        });
+        if c < MAX_COLUMNS {
+            row.cells.insert(c, value);
+        }
+    }
+    done.extend(current.take());
+    if done.len() > MAX_ROWS + 1 {
+        return Err(AppError::Unprocessable {
+            vi: format!("Tệp có hơn {MAX_ROWS} dòng: hãy chia thành nhiều tệp nhỏ hơn"),
+            en: format!("The file has more than {MAX_ROWS} rows: split it into smaller files"),
+        });
+    }
+    let mut rows = done.into_iter();
+    let header = rows.next().ok_or_else(empty_file)?;
+    let rows: Vec<RawRow> = rows.collect();
+    if rows.is_empty() {
+        return Err(empty_file());
+    }
+    Ok(Sheet { header, rows })
+}
+
+/// Where each column is in this workbook.
+fn map_header(header: &RawRow, unit: &Unit) -> Result<BTreeMap<Col, u32>, AppError> {
+    let mut cols = BTreeMap::new();
+    for (c, v) in &header.cells {
+        if let Some(col) = col_of(&v.text()) {
+            cols.entry(col).or_insert(*c);
+        }
+    }
+    let mut required = vec![Col::Name, Col::Joined];
+    if !unit.is_branch() {
+        required.push(Col::Branch);
+    }
+    let missing: Vec<Col> = required
+        .into_iter()
+        .filter(|c| !cols.contains_key(c))
+        .collect();
+    if !missing.is_empty() {
+        let names = |en: bool| {
+            missing
+                .iter()
+                .map(|c| {
+                    let (vi, e) = labels(*c);
+                    format!("«{}»", if en { e } else { vi })
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(AppError::Unprocessable {
+            vi: format!("Dòng tiêu đề thiếu cột {}: hãy dùng tệp mẫu", names(false)),
+            en: format!(
+                "The header row lacks the column {}: use the template",
+                names(true)
+            ),
+        });
+    }
+    Ok(cols)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking the rows
+
+/// Who a row is about.
+#[derive(Debug)]
+enum Who {
+    Existing(i64),
+    New(NewPerson),
+}
+
+/// What a valid row stores.
+#[derive(Debug)]
+struct Plan {
+    who: Who,
+    branch: Unit,
+    card: Option<String>,
+    joined: String,
+    sectors: String,
+}
+
+/// One row as checked.
+pub struct RowOutcome {
+    pub number: u32,
+    pub name: String,
+    pub phone: String,
+    pub branch: String,
+    pub joined: String,
+    pub sectors_vi: String,
+    pub sectors_en: String,
+    pub new_person: bool,
+    /// (Vietnamese, English) lines, one per problem.
+    pub problems: Vec<(String, String)>,
+    plan: Option<Plan>,
+}
+
+impl RowOutcome {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+struct Check<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+    unit: &'a Unit,
+    cols: BTreeMap<Col, u32>,
+    branches: HashMap<String, Result<Unit, FieldError>>,
+    phones: HashMap<String, u32>,
+    cards: HashMap<(i64, String), u32>,
+}
+
+fn line(row: u32, col: Option<(Col, u32)>, vi: &str, en: &str) -> (String, String) {
+    match col {
+        Some((c, n)) => {
+            let (a, b) = labels(c);
+            (
+                format!("Dòng {row}, cột {} ({a}): {vi}", col_letter(n)),
+                format!("Row {row}, column {} ({b}): {en}", col_letter(n)),
+            )
+        }
+        None => (format!("Dòng {row}: {vi}"), format!("Row {row}: {en}")),
+    }
+}
+
+fn gender_of(s: &str) -> Option<Gender> {
+    match fold(s).trim() {
+        "nam" | "male" | "m" => Some(Gender::Male),
+        "nu" | "female" | "f" => Some(Gender::Female),
+        "khac" | "other" => Some(Gender::Other),
+        _ => None,
+    }
+}
+
+impl Check<'_> {
+    fn at(&self, c: Col) -> Option<(Col, u32)> {
+        self.cols.get(&c).map(|n| (c, *n))
+    }
+
+    fn cell<'r>(&self, row: &'r RawRow, c: Col) -> Option<&'r Value> {
+        self.cols.get(&c).and_then(|n| row.cells.get(n))
+    }
+
+    async fn branch(&mut self, code: &str) -> Result<Result<Unit, FieldError>, AppError> {
+        if let Some(b) = self.branches.get(code) {
+            return Ok(b.clone());
+        }
+        let b = match service::branch_under(self.db, self.unit, code).await {
+            Ok(u) => Ok(u),
+            Err(AppError::Invalid(mut f)) if !f.is_empty() => Err(f.remove(0)),
+            Err(e) => return Err(e),
+        };
+        self.branches.insert(code.to_owned(), b.clone());
+        Ok(b)
+    }
+
+    #[allow(clippy::too_many_lines)] // one check per column, in the order of the columns
+    async fn row(&mut self, row: &RawRow) -> Result<RowOutcome, AppError> {
+        let n = row.number;
+        let text = |c: Col| self.cell(row, c).map(Value::text).unwrap_or_default();
+        let (name, code, card_typed, sectors_typed) = (
+            text(Col::Name),
+            text(Col::Branch),
+            text(Col::Card),
+            text(Col::Sectors),
+        );
+        let mut problems = vec![];
+        let phone_typed = self
+            .cell(row, Col::Phone)
+            .map(phone_text)
+            .unwrap_or_default();
+        let gender = match self.cell(row, Col::Gender).map(Value::text) {
+            None => None,
+            Some(g) => match gender_of(&g) {
+                Some(g) => Some(g),
+                None => {
+                    let (vi, en) = line(
+                        n,
+                        self.at(Col::Gender),
+                        "ghi Nam, Nữ hoặc Khác",
+                        "write Nam, Nữ or Khác",
+                    );
+                    problems.push((vi, en));
+                    None
+                }
+            },
+        };
+        let person = NewPerson {
+            full_name: name.clone(),
+            birth_year: self.cell(row, Col::BirthYear).map(Value::text),
+            gender: gender.map(|g| g.code().to_owned()),
+            phone: (!phone_typed.is_empty()).then(|| phone_typed.clone()),
+            ..NewPerson::default()
+        };
+        if let Err(AppError::Invalid(fields)) = people::check(&person) {
+            for f in fields {
+                let col = match f.field {
+                    "full_name" => Col::Name,
+                    "birth_year" => Col::BirthYear,
+                    "gender" => Col::Gender,
+                    _ => Col::Phone,
+                };
+                problems.push(line(n, self.at(col), f.message_vi, f.message_en));
+            }
+        }
+        // The branch.
+        let branch = match self.branch(&code).await? {
+            Ok(b) => Some(b),
+            Err(f) => {
+                problems.push(line(n, self.at(Col::Branch), f.message_vi, f.message_en));
+                None
+            }
+        };
+        // The card number: free in the commune, and once in the file.
+        let card = match service::parse_card(Some(&card_typed)) {
+            Ok(c) => c,
+            Err(e) => {
+                let (vi, en) = e.messages();
+                problems.push(line(n, self.at(Col::Card), &vi, &en));
+                None
+            }
+        };
+        if let (Some(card), Some(commune)) = (&card, branch.as_ref().and_then(|b| b.parent_id)) {
+            if let Some(first) = self.cards.insert((commune, card.clone()), n) {
+                problems.push(line(
+                    n,
+                    self.at(Col::Card),
+                    &format!("trùng số thẻ với dòng {first}"),
+                    &format!("the same card number as row {first}"),
+                ));
+            } else {
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "SELECT m.id FROM members m JOIN units b ON b.id = m.branch_id WHERE b.parent_id = $1 AND m.card_no = $2",
+                )
+                .bind(commune)
+                .bind(card)
+                .fetch_optional(&self.db.pool)
+                .await?;
+                if taken.is_some() {
+                    problems.push(line(
+                        n,
+                        self.at(Col::Card),
+                        "số thẻ này đã cấp cho một hội viên khác trong cùng xã, phường",
+                        "this card number is held by another member of the same commune",
+                    ));
+                }
+            }
+        }
+        // The join date.
+        let joined = match self.cell(row, Col::Joined) {
+            Some(Value::Day(d)) if d.as_str() > today().as_str() => Err((
+                "không được sau hôm nay".to_owned(),
+                "cannot be after today".to_owned(),
+            )),
+            Some(Value::Day(d)) => Ok(d.clone()),
+            v => service::parse_joined(&v.map(Value::text).unwrap_or_default())
+                .map_err(|e| e.messages()),
+        };
+        let joined = match joined {
+            Ok(d) => Some(d),
+            Err((vi, en)) => {
+                problems.push(line(n, self.at(Col::Joined), &vi, &en));
+                None
+            }
+        };
+        // The sectors.
+        let parts: Vec<&str> = sectors_typed.split([',', ';', '\n']).collect();
+        let sectors = match service::parse_sectors(&parts) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let (vi, en) = e.messages();
+                problems.push(line(n, self.at(Col::Sectors), &vi, &en));
+                None
+            }
+        };
+        // Who: by phone among people in scope, else a new person.
+        let phone = PhoneNumber::parse(&phone_typed).ok();
+        let mut shown_name = name.clone();
+        let who = match phone {
+            None => Some(Who::New(person)),
+            Some(phone) => {
+                if let Some(first) = self.phones.insert(phone.as_str().to_owned(), n) {
+                    problems.push(line(
+                        n,
+                        self.at(Col::Phone),
+                        &format!("trùng số điện thoại với dòng {first}"),
+                        &format!("the same phone number as row {first}"),
+                    ));
+                    None
+                } else {
+                    self.who(n, &phone, person, &mut shown_name, &mut problems)
+                        .await?
+                }
+            }
+        };
+        let sectors_text = sectors.clone().unwrap_or_default();
+        let labels: Vec<(&str, &str)> = sectors_text
+            .split_whitespace()
+            .filter_map(super::sector_labels)
+            .collect();
+        let plan = match (
+            who,
+            branch.clone(),
+            joined.clone(),
+            sectors,
+            problems.is_empty(),
+        ) {
+            (Some(who), Some(branch), Some(joined), Some(sectors), true) => Some(Plan {
+                who,
+                branch,
+                card,
+                joined,
+                sectors,
+            }),
+            _ => None,
+        };
+        Ok(RowOutcome {
+            number: n,
+            name: shown_name,
+            phone: phone_typed,
+            branch: branch.map(|b| b.name).unwrap_or(code),
+            joined: joined.unwrap_or_default(),
+            sectors_vi: labels.iter().map(|l| l.0).collect::<Vec<_>>().join(", "),
+            sectors_en: labels.iter().map(|l| l.1).collect::<Vec<_>>().join(", "),
+            new_person: plan.as_ref().is_some_and(|p| matches!(p.who, Who::New(_))),
+            problems,
+            plan,
+        })
+    }
+
+    /// The person a phone number names: someone in scope with the same name who is not a member
+    /// yet, or nobody (a new person).
+    async fn who(
+        &self,
+        n: u32,
+        phone: &PhoneNumber,
+        person: NewPerson,
+        shown_name: &mut String,
+        problems: &mut Vec<(String, String)>,
+    ) -> Result<Option<Who>, AppError> {
+        let at = self.at(Col::Phone);
+        let found = crate::accounts::model::find_visible(
+            self.db,
+            self.viewer,
+            &crate::accounts::model::Lookup::Phone(phone.clone()),
+        )
+        .await?;
+        let Some(p) = found else {
+            // Out of scope looks like absent, but the number is taken all the same.
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(&self.db.pool)
+                .await?;
+            if taken.is_some() {
+                problems.push(line(
+                    n,
+                    at,
+                    "số điện thoại này thuộc về một người ngoài phạm vi của bạn",
+                    "this phone number belongs to someone outside your scope",
+                ));
+                return Ok(None);
+            }
+            return Ok(Some(Who::New(person)));
+        };
+        if fold(&p.full_name) != fold(&person.full_name) {
+            problems.push(line(
+                n,
+                at,
+                &format!(
+                    "số điện thoại này là của «{}», khác họ tên trong tệp",
+                    p.full_name
+                ),
+                &format!(
+                    "this phone number belongs to “{}”, not to the name in the file",
+                    p.full_name
+                ),
+            ));
+            return Ok(None);
+        }
+        shown_name.clone_from(&p.full_name);
+        if let Some(m) = model::by_person(self.db, p.id).await? {
+            let (vi, en) = AlreadyMember::of(self.viewer, "phone", &m).messages();
+            problems.push(line(n, None, &vi, &en));
+            return Ok(None);
+        }
+        Ok(Some(Who::Existing(p.id)))
+    }
+}
+
+/// Reads and checks a workbook for the unit: every row's outcome, nothing written.
+async fn check(
+    db: &Db,
+    v: &Viewer,
+    unit: &Unit,
+    bytes: Bytes,
+) -> Result<Vec<RowOutcome>, AppError> {
+    let sheet = tokio::task::spawn_blocking(move || read_sheet(&bytes))
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the workbook: {e}"))??;
+    let cols = map_header(&sheet.header, unit)?;
+    let mut c = Check {
+        db,
+        viewer: v,
+        unit,
+        cols,
+        branches: HashMap::new(),
+        phones: HashMap::new(),
+        cards: HashMap::new(),
+    };
+    let mut out = Vec::with_capacity(sheet.rows.len());
+    for row in &sheet.rows {
+        out.push(c.row(row).await?);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storing
+
+/// What a commit stored.
+pub struct Saved {
+    pub members: usize,
+    pub new_people: usize,
+}
+
+/// Stores every row in one transaction; on the first failing row nothing is stored, and the
+/// row and its reason are returned.
+async fn write(
+    db: &Db,
+    v: &Viewer,
+    unit: &Unit,
+    sha256: &str,
+    file_name: &str,
+    rows: &[RowOutcome],
+) -> Result<Result<Saved, (u32, String, String)>, AppError> {
+    let actor = Actor::new(
+        v.person_id,
+        v.position_for(perm::MEMBER_MANAGE, &unit.path)
+            .map(|p| p.position_id),
+    );
+    let mut saved = Saved {
+        members: 0,
+        new_people: 0,
+    };
+    let mut tx = db.begin().await?;
+    for r in rows {
+        let Some(plan) = &r.plan else {
+            return Ok(Err((
+                r.number,
+                "dòng có lỗi".into(),
+                "the row has errors".into(),
+            )));
+        };
+        let fail = |e: &AppError| {
+            let (vi, en) = e.messages();
+            Ok(Err((r.number, vi, en)))
+        };
+        if let Err(e) =
+            service::check_card(&mut tx, plan.branch.parent_id, plan.card.as_deref(), 0).await
+        {
+            return fail(&e);
+        }
+        let person_id = match &plan.who {
+            Who::Existing(id) => *id,
+            Who::New(p) => match people::insert_in(&mut tx, actor, plan.branch.id, p).await {
+                Ok(id) => {
+                    saved.new_people += 1;
+                    id
+                }
+                Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => return fail(&e),
+                Err(e) => return Err(e),
+            },
+        };
+        let id = service::insert_member(
+            &mut tx,
+            actor,
+            person_id,
+            &plan.branch,
+            plan.card.as_deref(),
+            &plan.joined,
+            &plan.sectors,
+            "import",
+        )
+        .await?;
+        if id.is_none() {
+            return Ok(Err((
+                r.number,
+                "người này đã là hội viên".into(),
+                "this person is already a member".into(),
+            )));
+        }
+        saved.members += 1;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(unit.id),
+            entity: ENTITY,
+            entity_id: sha256.to_owned(),
+            action: "import",
+            before: None,
+            after: Some(serde_json::json!({
+                "file": file_name, "rows": rows.len(), "members": saved.members, "new_people": saved.new_people,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(saved))
+}
+
+/// When this workbook was imported, if it was.
+async fn imported_at(db: &Db, sha256: &str) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(at) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = 'import'",
+    )
+    .bind(ENTITY)
+    .bind(sha256)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+fn already() -> (String, String) {
+    (
+        "Tệp này đã được nhập rồi; không nhập lại lần nữa".into(),
+        "This workbook was imported already; it is not imported twice".into(),
+    )
+}
+
+/// Workbooks being committed right now (by SHA-256), so that two confirmations of the same
+/// workbook cannot both pass the "already imported" check.
+static COMMITTING: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+struct Claim(String);
+
+impl Claim {
+    fn take(sha256: &str) -> Option<Claim> {
+        let mut set = COMMITTING.lock().unwrap_or_else(PoisonError::into_inner);
+        set.get_or_insert_with(HashSet::new)
+            .insert(sha256.to_owned())
+            .then(|| Claim(sha256.to_owned()))
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut set = COMMITTING.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = set.as_mut() {
+            s.remove(&self.0);
+        }
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+#[derive(Template)]
+#[template(path = "members_import.html")]
+pub struct UploadPage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub problem: Option<(String, String)>,
+    pub max_rows: usize,
+    pub max_mb: usize,
+}
+
+#[derive(Template)]
+#[template(path = "members_import_preview.html")]
+pub struct PreviewPage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub file_name: String,
+    pub rows: Vec<RowOutcome>,
+    pub valid: usize,
+    pub invalid: usize,
+    pub new_people: usize,
+    pub key: String,
+    pub sha256: String,
+    pub notice: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "members_import_done.html")]
+pub struct DonePage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub members: usize,
+    pub new_people: usize,
+}
+
+fn upload_view(
+    c: Chrome,
+    unit: &Unit,
+    problem: Option<(String, String)>,
+) -> PageResult<Html<String>> {
+    render(&UploadPage {
+        c,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        problem,
+        max_rows: MAX_ROWS,
+        max_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
+    })
+}
+
+/// A refused workbook: the upload page with the reason and the error's 4xx status; anything
+/// else (a 5xx) goes to the error page.
+fn refuse(c: Chrome, unit: &Unit, e: AppError) -> PageResult<Response> {
+    let message = match &e {
+        AppError::Invalid(_)
+        | AppError::BadRequest { .. }
+        | AppError::Unprocessable { .. }
+        | AppError::Conflict(_) => e.messages(),
+        AppError::PayloadTooLarge => (
+            format!("Tệp quá lớn (tối đa {} MB)", MAX_UPLOAD_BYTES / 1024 / 1024),
+            format!(
+                "The file is too large (at most {} MB)",
+                MAX_UPLOAD_BYTES / 1024 / 1024
+            ),
+        ),
+        _ => return Err(PageError(e)),
+    };
+    Ok((e.status(), upload_view(c, unit, Some(message))?).into_response())
+}
+
+pub async fn upload_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
+    let unit = import_unit(&state.db, &v, &code).await?;
+    upload_view(c, &unit, None)
+}
+
+/// The uploaded file.
+async fn read_upload(
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(String, Bytes), AppError> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::bad_request(
+            "Không đọc được tệp gửi lên",
+            format!("The upload could not be read: {e}"),
+        )
+    };
+    let mut form = form.map_err(|e| unreadable(&e))?;
+    let mut out = (String::new(), Bytes::new());
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::PayloadTooLarge)
+            }
+            Err(e) => return Err(unreadable(&e)),
+        };
+        if field.name() == Some("file") {
+            out.0 = field.file_name().unwrap_or("").chars().take(200).collect();
+            out.1 = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(AppError::PayloadTooLarge)
+                }
+                Err(e) => return Err(unreadable(&e)),
+            };
+        }
+    }
+    if out.1.is_empty() {
+        return Err(AppError::bad_request(
+            "Chưa chọn tệp Excel để tải lên",
+            "Choose an Excel file to upload",
+        ));
+    }
+    Ok(out)
+}
+
+fn preview_page(
+    c: Chrome,
+    unit: &Unit,
+    rows: Vec<RowOutcome>,
+    file_name: String,
+    key: String,
+    sha256: String,
+    notice: Option<(String, String)>,
+) -> PreviewPage {
+    let valid = rows.iter().filter(|r| r.ok()).count();
+    let new_people = rows.iter().filter(|r| r.new_person).count();
+    PreviewPage {
+        c,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        file_name,
+        invalid: rows.len() - valid,
+        valid,
+        new_people,
+        rows,
+        key,
+        sha256,
+        notice,
+    }
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> PageResult<Response> {
+    let unit = import_unit(&state.db, &v, &code).await?;
+    let (file_name, bytes) = match read_upload(form).await {
+        Ok(up) => up,
+        Err(e) => return refuse(c, &unit, e),
+    };
+    let sha256 = sha256_hex(&bytes);
+    if imported_at(&state.db, &sha256).await?.is_some() {
+        let page = upload_view(c, &unit, Some(already()))?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    let rows = match check(&state.db, &v, &unit, bytes.clone()).await {
+        Ok(r) => r,
+        Err(e) => return refuse(c, &unit, e),
+    };
+    // Only a workbook that can be stored waits for its confirmation.
+    let key = if rows.iter().all(RowOutcome::ok) {
+        state.files.put(KEY_PREFIX, bytes.to_vec()).await?
+    } else {
+        String::new()
+    };
+    let page = preview_page(c, &unit, rows, file_name, key, sha256, None);
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub file_name: String,
+}
+
+/// Stored workbooks are `member-imports/` and 32 hex digits (see `Files::put`).
+fn valid_key(key: &str) -> bool {
+    key.strip_prefix(KEY_PREFIX)
+        .and_then(|k| k.strip_prefix('/'))
+        .is_some_and(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn gone() -> AppError {
+    AppError::bad_request(
+        "Không tìm thấy tệp đã xem trước; hãy tải tệp lên lại",
+        "The previewed workbook cannot be found; upload it again",
+    )
+}
+
+pub async fn commit(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<CommitForm>,
+) -> PageResult<Response> {
+    let unit = import_unit(&state.db, &v, &code).await?;
+    if !valid_key(&f.key) {
+        return refuse(c, &unit, gone());
+    }
+    let Ok(bytes) = state.files.get(&f.key).await else {
+        return refuse(c, &unit, gone());
+    };
+    let sha256 = sha256_hex(&bytes);
+    if sha256 != f.sha256 {
+        return refuse(c, &unit, gone());
+    }
+    let Some(_claim) = Claim::take(&sha256) else {
+        let busy = (
+            "Tệp này đang được lưu; hãy đợi một lát rồi xem danh sách hội viên".to_owned(),
+            "This workbook is being saved; wait a moment, then look at the member list".to_owned(),
+        );
+        let page = upload_view(c, &unit, Some(busy))?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    };
+    if imported_at(&state.db, &sha256).await?.is_some() {
+        let page = upload_view(c, &unit, Some(already()))?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    let rows = match check(&state.db, &v, &unit, bytes).await {
+        Ok(r) => r,
+        Err(e) => return refuse(c, &unit, e),
+    };
+    let file_name: String = f.file_name.chars().take(200).collect();
+    if !rows.iter().all(RowOutcome::ok) {
+        let notice = (
+            "Có dòng lỗi nên chưa lưu gì. Hãy sửa tệp rồi tải lên lại".to_owned(),
+            "Some rows have errors, so nothing was saved. Correct the file and upload it again"
+                .to_owned(),
+        );
+        let page = preview_page(
+            c,
+            &unit,
+            rows,
+            file_name,
+            String::new(),
+            sha256,
+            Some(notice),
+        );
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    match write(&state.db, &v, &unit, &sha256, &file_name, &rows).await? {
+        Ok(saved) => {
+            let page = DonePage {
+                c,
+                unit_code: unit.code.clone(),
+                unit_name: unit.name.clone(),
+                members: saved.members,
+                new_people: saved.new_people,
+            };
+            Ok(render(&page)?.into_response())
+        }
+        Err((row, vi, en)) => {
+            let notice = (
+                format!("Dòng {row}: {vi}. Chưa lưu gì; hãy sửa tệp rồi tải lên lại"),
+                format!("Row {row}: {en}. Nothing was saved; correct the file and upload it again"),
+            );
+            let page = preview_page(
+                c,
+                &unit,
+                rows,
+                file_name,
+                String::new(),
+                sha256,
+                Some(notice),
+            );
+            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_with_or_without_accents() {
+        assert_eq!(col_of("Họ và tên"), Some(Col::Name));
+        assert_eq!(col_of("HO VA TEN"), Some(Col::Name));
+        assert_eq!(col_of("Ngày vào hội (dd/mm/yyyy)"), Some(Col::Joined));
+        assert_eq!(col_of("Mã chi hội"), Some(Col::Branch));
+        assert_eq!(col_of("Phone"), Some(Col::Phone));
+        assert_eq!(col_of("STT"), None);
+    }
+
+    #[test]
+    fn phones_typed_as_numbers_keep_their_zero() {
+        assert_eq!(phone_text(&Value::Num(912_345_678.0)), "0912345678");
+        assert_eq!(
+            phone_text(&Value::Text("0912 345 678".into())),
+            "0912 345 678"
+        );
+    }
+
+    #[test]
+    fn keys_of_the_file_store_only() {
+        assert!(valid_key("member-imports/0123456789abcdef0123456789abcdef"));
+        assert!(!valid_key("batches/0123456789abcdef0123456789abcdef"));
+        assert!(!valid_key("member-imports/../secret"));
+    }
+}

@@ -1,0 +1,178 @@
+//! JSON API of reports: a unit's report for a period (read, save, submit), the level above's
+//! decisions (return, accept), the roll-up and completeness of a unit's children, the cluster
+//! table, and a province's own indicators. Thin shells over `service` and `cluster`.
+//!
+//! Who may do what: any officer whose scope covers the unit reads; `report.submit` over the unit
+//! saves and submits; `report.review` strictly above the unit returns or accepts; a province's
+//! `report.review` edits its own indicators. Outside the scope everything answers 404.
+
+use super::cluster::{self, ClusterTable};
+use super::service::{self, Report, Rollup, SaveInput, TemplateView};
+use crate::accounts::pages::parse_id;
+use crate::auth::ApiViewer;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::routes::{r, Access, Route};
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method as M;
+    vec![
+        r(M::GET, "/api/v1/units/{code}/reports/{period}", Officer, "A unit's report for a period (2026-H1 or 2026-Y): live values until handed in, the frozen snapshot after", get_report),
+        r(M::POST, "/api/v1/units/{code}/reports/{period}", Officer, "Save typed numbers, narratives and overrides (each with its reason) of a draft or returned report", save_report),
+        r(M::POST, "/api/v1/units/{code}/reports/{period}/submit", Officer, "Hand the report in: every value is frozen", submit_report),
+        r(M::GET, "/api/v1/units/{code}/reports/{period}/rollup", Officer, "The unit's children for a period: status, live and submitted values, sums (structure as of a date)", rollup),
+        r(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
+        r(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
+        r(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
+        r(M::GET, "/api/v1/units/{code}/report-template", Officer, "The report template the unit uses, and its province's own indicators", get_template),
+        r(M::POST, "/api/v1/units/{code}/report-template", Officer, "Save a new version of a province's own indicators (TOML)", save_template),
+    ]
+}
+
+pub async fn get_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(service::get(&state, &v, &code, &period).await?))
+}
+
+pub async fn save_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+    ApiJson(b): ApiJson<SaveInput>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(service::save(&state, &v, &code, &period, &b).await?))
+}
+
+pub async fn submit_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(service::submit(&state, &v, &code, &period).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+pub async fn rollup(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Json<Rollup>> {
+    Ok(Json(
+        service::rollup(&state, &v, &code, &period, q.as_of.as_deref()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+pub async fn return_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Reason>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(
+        service::return_report(&state, &v, parse_id(&id)?, &b.reason).await?,
+    ))
+}
+
+pub async fn accept_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(service::accept(&state, &v, parse_id(&id)?).await?))
+}
+
+pub async fn cluster_table(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+) -> ApiResult<Json<ClusterTable>> {
+    Ok(Json(cluster::table(&state.db, &v, &code, &period).await?))
+}
+
+pub async fn get_template(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<TemplateView>> {
+    Ok(Json(service::template_view(&state.db, &v, &code).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSource {
+    pub source: String,
+}
+
+pub async fn save_template(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<TemplateSource>,
+) -> ApiResult<Json<TemplateView>> {
+    Ok(Json(
+        service::save_template(&state.db, &v, &code, &b.source).await?,
+    ))
+}
+
+/// Request-body schemas of the report routes, for the OpenAPI document.
+pub fn body_schema(method: &str, path: &str) -> Option<Value> {
+    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
+    let number = json!({"type": ["integer", "string", "null"], "description": "a whole number ≥ 0; \"1.250\" accepted"});
+    Some(match (method, path) {
+        ("post", "/api/v1/units/{code}/reports/{period}") => s(
+            json!({
+                "numbers": {"type": "object", "additionalProperties": number, "description": "typed-in indicators (source = number) by key"},
+                "texts": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20000}, "description": "narrative parts (source = text) by key"},
+                "overrides": {"type": "object", "additionalProperties": {"type": "object", "properties": {"value": number, "reason": {"type": "string", "minLength": 5, "maxLength": 1000}}, "required": ["value", "reason"], "additionalProperties": false},
+                    "description": "computed indicators replaced by another value, each with the written reason (kept in the snapshot)"},
+                "number_symbol": {"type": ["string", "null"], "maxLength": 50, "description": "the document's number, e.g. 12/BC-KH"},
+                "signer_name": {"type": ["string", "null"], "maxLength": 200}
+            }),
+            json!([]),
+        ),
+        ("post", "/api/v1/reports/{id}/return") => s(
+            json!({"reason": {"type": "string", "minLength": 5, "maxLength": 2000}}),
+            json!(["reason"]),
+        ),
+        ("post", "/api/v1/units/{code}/report-template") => s(
+            json!({"source": {"type": "string", "description": "TOML with [[indicator]] entries (docs/reports.md)"}}),
+            json!(["source"]),
+        ),
+        _ => return None,
+    })
+}
+
+/// Query parameters of the report routes, for the OpenAPI document.
+pub fn query_params(path: &str) -> Vec<Value> {
+    match path {
+        "/api/v1/units/{code}/reports/{period}/rollup" => vec![
+            json!({"name": "as_of", "in": "query", "required": false, "schema": {"type": "string"},
+            "description": "YYYY-MM-DD: the structure on that day (default today; units merged before it bring their figures to their successors)"}),
+        ],
+        _ => vec![],
+    }
+}

@@ -1,0 +1,446 @@
+//! Live counters: totals per unit, period and metric, kept up to date in the same transaction
+//! as the change that moves them, at the unit and at each of its ancestors (at most four rows
+//! per metric). A national figure is then a read of a few dozen rows, however many evaluations
+//! or ledger lines lie underneath. `recount` rebuilds every counter from the raw rows and
+//! reports any difference (the reconciliation the operator can run at any time).
+//!
+//! Periods: `""` for stocks (members now), `"YYYY"` for what belongs to a year (evaluations),
+//! `"YYYY-H1"` / `"YYYY-H2"` for flows dated within a half-year (ledger, members joining).
+
+use crate::db::{Db, Tx};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Metric names. Dynamic parts are joined with dots: `eval.recognised.citizen.youth`.
+pub mod metric {
+    /// Active members now (stock).
+    pub const MEMBERS_ACTIVE: &str = "members.active";
+    /// Active members with a sector tag now (stock): `members.sector.university`.
+    pub const MEMBERS_SECTOR: &str = "members.sector";
+    /// Members who joined in the half-year (flow, by join date).
+    pub const MEMBERS_JOINED: &str = "members.joined";
+    /// Evaluations of the year, any status: `eval.registered.citizen[.form_group]`.
+    pub const EVAL_REGISTERED: &str = "eval.registered";
+    /// Recognised evaluations of the year: `eval.recognised.citizen[.form_group]`.
+    pub const EVAL_RECOGNISED: &str = "eval.recognised";
+    /// Evaluations waiting for a check or a review: `eval.pending.citizen`.
+    pub const EVAL_PENDING: &str = "eval.pending";
+    /// Money by ledger category in the half-year, in đồng, positive as the category grows:
+    /// `ledger.donation`, `ledger.scholarship`, ...
+    pub const LEDGER: &str = "ledger";
+    /// Number of scholarship / award payments in the half-year (reversals subtract).
+    pub const PAID_COUNT: &str = "paid";
+}
+
+/// The half-year of a `YYYY-MM-DD` date: `"YYYY-H1"` or `"YYYY-H2"`.
+pub fn half_of(date: &str) -> String {
+    let year = date.get(..4).unwrap_or("0000");
+    let month: u32 = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    format!("{year}-H{}", if month <= 6 { 1 } else { 2 })
+}
+
+/// The unit and its ancestors, nearest first, read from the unit's path.
+async fn chain(tx: &mut Tx<'_>, unit_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let path: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+        .bind(unit_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(path) = path else {
+        return Ok(vec![]);
+    };
+    chain_of_path(tx, &path).await
+}
+
+async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Error> {
+    let codes: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .collect();
+    if codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id FROM units WHERE code IN ({}) ORDER BY length(path) DESC",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for c in &codes {
+        q = q.bind(*c);
+    }
+    q.fetch_all(&mut **tx).await
+}
+
+async fn upsert(
+    tx: &mut Tx<'_>,
+    units: &[i64],
+    period: &str,
+    deltas: &BTreeMap<String, i64>,
+) -> Result<(), sqlx::Error> {
+    for (metric, delta) in deltas {
+        if *delta == 0 {
+            continue;
+        }
+        for unit in units {
+            sqlx::query(
+                "INSERT INTO counters (unit_id, period, metric, value) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (unit_id, period, metric) DO UPDATE SET value = counters.value + excluded.value",
+            )
+            .bind(unit)
+            .bind(period)
+            .bind(metric)
+            .bind(delta)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `deltas` to the counters of the unit and of all its ancestors for `period`.
+pub async fn add(
+    tx: &mut Tx<'_>,
+    unit_id: i64,
+    period: &str,
+    deltas: &[(String, i64)],
+) -> Result<(), sqlx::Error> {
+    let mut map = BTreeMap::new();
+    for (m, d) in deltas {
+        *map.entry(m.clone()).or_insert(0) += d;
+    }
+    if map.values().all(|d| *d == 0) {
+        return Ok(());
+    }
+    let units = chain(tx, unit_id).await?;
+    upsert(tx, &units, period, &map).await
+}
+
+/// What the counters know of an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalFacts {
+    pub unit_id: i64,
+    pub year: i64,
+    pub model: String,
+    pub form_group: Option<String>,
+    pub status: String,
+}
+
+impl EvalFacts {
+    /// The counter deltas this evaluation contributes while it exists.
+    pub fn metrics(&self) -> Vec<(String, i64)> {
+        let mut out = vec![];
+        let mut both = |base: &str| {
+            out.push((format!("{base}.{}", self.model), 1));
+            if let Some(fg) = self.form_group.as_deref().filter(|f| !f.is_empty()) {
+                out.push((format!("{base}.{}.{fg}", self.model), 1));
+            }
+        };
+        both(metric::EVAL_REGISTERED);
+        if self.status == "recognised" {
+            both(metric::EVAL_RECOGNISED);
+        }
+        if self.status == "submitted" || self.status == "checked" {
+            out.push((format!("{}.{}", metric::EVAL_PENDING, self.model), 1));
+        }
+        out
+    }
+
+    /// Reads the facts of an evaluation inside the transaction that is about to change it.
+    pub async fn load(tx: &mut Tx<'_>, id: i64) -> Result<Option<Self>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT unit_id, year, model, form_group, status FROM evaluations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(|r| {
+            Ok(EvalFacts {
+                unit_id: r.try_get(0)?,
+                year: r.try_get(1)?,
+                model: r.try_get(2)?,
+                form_group: r.try_get(3)?,
+                status: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Moves the counters from what an evaluation was (`None` for a new one) to what it is now.
+pub async fn evaluation_changed(
+    tx: &mut Tx<'_>,
+    before: Option<&EvalFacts>,
+    after: Option<&EvalFacts>,
+) -> Result<(), sqlx::Error> {
+    if before == after {
+        return Ok(());
+    }
+    // Same unit and year (the usual status change): one chain lookup, one net delta.
+    match (before, after) {
+        (Some(b), Some(a)) if b.unit_id == a.unit_id && b.year == a.year => {
+            let mut deltas = a.metrics();
+            deltas.extend(b.metrics().into_iter().map(|(m, d)| (m, -d)));
+            add(tx, a.unit_id, &a.year.to_string(), &deltas).await
+        }
+        _ => {
+            if let Some(b) = before {
+                let minus: Vec<_> = b.metrics().into_iter().map(|(m, d)| (m, -d)).collect();
+                add(tx, b.unit_id, &b.year.to_string(), &minus).await?;
+            }
+            if let Some(a) = after {
+                add(tx, a.unit_id, &a.year.to_string(), &a.metrics()).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The counter deltas of one ledger entry: each income or expense line by category (positive
+/// as the category grows), and one payment counted for scholarship and award lines (a reversal
+/// counts minus one). Asset lines are not counted: they are the other side of the same money.
+pub fn ledger_deltas(lines: &[(khuyenhoc_ledger::Account, i64)]) -> Vec<(String, i64)> {
+    use khuyenhoc_ledger::{Account, AccountKind};
+    let mut out = vec![];
+    for (account, amount) in lines {
+        let grows = match account.kind() {
+            AccountKind::Asset => continue,
+            AccountKind::Income => -amount,
+            AccountKind::Expense => *amount,
+        };
+        out.push((format!("{}.{}", metric::LEDGER, account.code()), grows));
+        if matches!(account, Account::Scholarship | Account::Award) {
+            out.push((
+                format!("{}.{}", metric::PAID_COUNT, account.code()),
+                grows.signum(),
+            ));
+        }
+    }
+    out
+}
+
+/// Moves a unit's whole subtree totals from its old ancestors to its new ones (a branch moved to
+/// another commune). Call inside the move's transaction with the parent paths before and after.
+pub async fn move_subtree(
+    tx: &mut Tx<'_>,
+    unit_id: i64,
+    old_parent_path: &str,
+    new_parent_path: &str,
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query("SELECT period, metric, value FROM counters WHERE unit_id = $1")
+        .bind(unit_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let old = chain_of_path(tx, old_parent_path).await?;
+    let new = chain_of_path(tx, new_parent_path).await?;
+    let mut by_period: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for r in rows {
+        by_period
+            .entry(r.try_get(0)?)
+            .or_default()
+            .insert(r.try_get(1)?, r.try_get(2)?);
+    }
+    for (period, metrics) in &by_period {
+        let minus = metrics.iter().map(|(m, v)| (m.clone(), -v)).collect();
+        upsert(tx, &old, period, &minus).await?;
+        upsert(tx, &new, period, metrics).await?;
+    }
+    Ok(())
+}
+
+/// The counters of a unit for a set of periods: metric → value summed over the periods.
+pub async fn read(
+    db: &Db,
+    unit_id: i64,
+    periods: &[String],
+) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let mut out = BTreeMap::new();
+    for p in periods {
+        let rows =
+            sqlx::query("SELECT metric, value FROM counters WHERE unit_id = $1 AND period = $2")
+                .bind(unit_id)
+                .bind(p)
+                .fetch_all(&db.pool)
+                .await?;
+        for r in rows {
+            *out.entry(r.try_get::<String, _>(0)?).or_insert(0) += r.try_get::<i64, _>(1)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Every counter as the raw rows say it should be: (unit, period, metric) → value, at each unit
+/// and its ancestors.
+async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx::Error> {
+    // Leaf facts: (unit, period, metric, value).
+    let mut leaf: Vec<(i64, String, String, i64)> = vec![];
+    let evals = sqlx::query(
+        "SELECT unit_id, year, model, form_group, status, COUNT(*) FROM evaluations \
+         GROUP BY unit_id, year, model, form_group, status",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for r in evals {
+        let f = EvalFacts {
+            unit_id: r.try_get(0)?,
+            year: r.try_get(1)?,
+            model: r.try_get(2)?,
+            form_group: r.try_get(3)?,
+            status: r.try_get(4)?,
+        };
+        let n: i64 = r.try_get(5)?;
+        for (m, d) in f.metrics() {
+            leaf.push((f.unit_id, f.year.to_string(), m, d * n));
+        }
+    }
+    let lines = sqlx::query(
+        "SELECT f.unit_id, e.occurred_on, l.account, l.amount FROM ledger_lines l \
+         JOIN ledger_entries e ON e.id = l.entry_id JOIN funds f ON f.id = l.fund_id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for r in lines {
+        let account: String = r.try_get(2)?;
+        let Ok(account) = khuyenhoc_ledger::Account::parse(&account) else {
+            continue;
+        };
+        let on: String = r.try_get(1)?;
+        for (m, d) in ledger_deltas(&[(account, r.try_get(3)?)]) {
+            leaf.push((r.try_get(0)?, half_of(&on), m, d));
+        }
+    }
+    let members = sqlx::query("SELECT branch_id, joined_on, status, sectors FROM members")
+        .fetch_all(&db.pool)
+        .await?;
+    for r in members {
+        let unit: i64 = r.try_get(0)?;
+        let joined: String = r.try_get(1)?;
+        let status: String = r.try_get(2)?;
+        let sectors: String = r.try_get(3)?;
+        for (period, m, d) in member_metrics(&joined, &status, &sectors) {
+            leaf.push((unit, period, m, d));
+        }
+    }
+    // Each unit's chain, from its path.
+    let units = sqlx::query("SELECT id, code, path FROM units")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut id_of = BTreeMap::new();
+    let mut path_of = BTreeMap::new();
+    for r in &units {
+        id_of.insert(r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?);
+        path_of.insert(r.try_get::<i64, _>(0)?, r.try_get::<String, _>(2)?);
+    }
+    let mut out: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    for (unit, period, metric, value) in leaf {
+        let Some(path) = path_of.get(&unit) else {
+            continue;
+        };
+        for code in path.trim_matches('/').split('/') {
+            if let Some(id) = id_of.get(code) {
+                *out.entry((*id, period.clone(), metric.clone()))
+                    .or_insert(0) += value;
+            }
+        }
+    }
+    out.retain(|_, v| *v != 0);
+    Ok(out)
+}
+
+/// The counter rows a member contributes: (period, metric, value).
+pub fn member_metrics(joined_on: &str, status: &str, sectors: &str) -> Vec<(String, String, i64)> {
+    let mut out = vec![(half_of(joined_on), metric::MEMBERS_JOINED.to_owned(), 1)];
+    if status == "active" {
+        out.push((String::new(), metric::MEMBERS_ACTIVE.to_owned(), 1));
+        for s in sectors.split_whitespace() {
+            out.push((String::new(), format!("{}.{s}", metric::MEMBERS_SECTOR), 1));
+        }
+    }
+    out
+}
+
+/// Applies a member's change: what it contributed before (None for a new member) and after
+/// (None when removed), at the branches named in each.
+pub async fn member_changed(
+    tx: &mut Tx<'_>,
+    before: Option<(i64, &str, &str, &str)>,
+    after: Option<(i64, &str, &str, &str)>,
+) -> Result<(), sqlx::Error> {
+    let mut per: BTreeMap<(i64, String), Vec<(String, i64)>> = BTreeMap::new();
+    if let Some((branch, joined, status, sectors)) = before {
+        for (p, m, d) in member_metrics(joined, status, sectors) {
+            per.entry((branch, p)).or_default().push((m, -d));
+        }
+    }
+    if let Some((branch, joined, status, sectors)) = after {
+        for (p, m, d) in member_metrics(joined, status, sectors) {
+            per.entry((branch, p)).or_default().push((m, d));
+        }
+    }
+    for ((branch, period), deltas) in per {
+        add(tx, branch, &period, &deltas).await?;
+    }
+    Ok(())
+}
+
+/// A counter that differs from what the raw rows say.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Difference {
+    pub unit_id: i64,
+    pub period: String,
+    pub metric: String,
+    pub stored: i64,
+    pub expected: i64,
+}
+
+/// Recomputes every counter from the raw rows. Returns the differences found; with `fix`, the
+/// counters are replaced by the recomputed ones in one transaction.
+pub async fn recount(db: &Db, fix: bool) -> Result<Vec<Difference>, sqlx::Error> {
+    let want = expected(db).await?;
+    let mut have: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    for r in sqlx::query("SELECT unit_id, period, metric, value FROM counters")
+        .fetch_all(&db.pool)
+        .await?
+    {
+        let v: i64 = r.try_get(3)?;
+        if v != 0 {
+            have.insert((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), v);
+        }
+    }
+    let mut diffs = vec![];
+    let keys: std::collections::BTreeSet<_> = want.keys().chain(have.keys()).cloned().collect();
+    for k in keys {
+        let (s, e) = (
+            have.get(&k).copied().unwrap_or(0),
+            want.get(&k).copied().unwrap_or(0),
+        );
+        if s != e {
+            diffs.push(Difference {
+                unit_id: k.0,
+                period: k.1,
+                metric: k.2,
+                stored: s,
+                expected: e,
+            });
+        }
+    }
+    if fix && !diffs.is_empty() {
+        let mut tx = db.begin().await?;
+        sqlx::query("DELETE FROM counters")
+            .execute(&mut *tx)
+            .await?;
+        for ((unit, period, metric), value) in &want {
+            sqlx::query(
+                "INSERT INTO counters (unit_id, period, metric, value) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(unit)
+            .bind(period)
+            .bind(metric)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(diffs)
+}

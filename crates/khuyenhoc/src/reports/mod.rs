@@ -1,0 +1,12 @@
+//! Reports: live counters kept at every level, report templates as data, the half-year and
+//! year reports (fill, submit, return, accept), roll-ups over the tree as of any date, cluster
+//! tables, exports and charts.
+
+pub mod api;
+pub mod cluster;
+pub mod counters;
+pub mod dashboard;
+pub mod export;
+pub mod figures;
+pub mod pages;
+pub mod service;

@@ -1,0 +1,282 @@
+//! Rows of the access matrix for the reports routes (included by `tests/access.rs`).
+//!
+//! The targets are Phường Ba Đình's reports. Its chair reads, saves and submits them; deciding
+//! on them (return, accept) is for the level strictly above, so the in-scope caller there is the
+//! Hà Nội chair, as for the cluster table (a province of DEMO-1) and for Hà Nội's own indicators.
+//! Each period has one purpose, so the rows do not depend on one another: this year's whole-year
+//! report is saved and submitted through the API, this year's half-year report through the
+//! pages; reports of earlier periods are handed in during setup, to be returned or accepted.
+
+use super::*;
+
+/// Objects made for the reports rows before the matrix runs.
+#[derive(Default)]
+pub struct CtxReports {
+    /// Submitted reports of Ba Đình to return and to accept through the API...
+    pub return_api: i64,
+    pub accept_api: i64,
+    /// ...and through the pages.
+    pub return_page: i64,
+    pub accept_page: i64,
+}
+
+/// This year's whole-year report: read, saved and submitted through the API.
+fn api_period() -> String {
+    format!("{}-Y", year(0))
+}
+
+/// This year's half-year report: read, saved and submitted through the pages.
+fn page_period() -> String {
+    format!("{}-H1", year(0))
+}
+
+/// Province 01's own indicators, as the API and the form save them.
+const EXTENSION: &str = "[[indicator]]\nkey = \"p_reading_clubs\"\nsection = \"models\"\nlabel_vi = \"Số câu lạc bộ đọc sách\"\nlabel_en = \"Reading clubs\"\nsource = \"number\"\n";
+
+/// Makes the objects the reports rows act on.
+pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
+    let mut c = app.api_client(BADINH).await;
+    let talks = serde_json::json!({"numbers": {"talks": 1}});
+    // Drafts of the periods the rows save and submit.
+    for period in [api_period(), page_period()] {
+        let path = format!("/api/v1/units/00004/reports/{period}");
+        api_ok(app, &mut c, "POST", &path, talks.clone()).await;
+    }
+    // Handed-in reports of earlier periods, one per decision.
+    let mut handed_in = vec![];
+    for period in [
+        format!("{}-Y", year(-1)),
+        format!("{}-H1", year(-1)),
+        format!("{}-Y", year(-2)),
+        format!("{}-H1", year(-2)),
+    ] {
+        let path = format!("/api/v1/units/00004/reports/{period}");
+        api_ok(app, &mut c, "POST", &path, talks.clone()).await;
+        let r = api_ok(
+            app,
+            &mut c,
+            "POST",
+            &format!("{path}/submit"),
+            serde_json::json!({}),
+        )
+        .await;
+        handed_in.push(r["id"].as_i64().expect("report id"));
+    }
+    ctx.reports = CtxReports {
+        return_api: handed_in[0],
+        accept_api: handed_in[1],
+        return_page: handed_in[2],
+        accept_page: handed_in[3],
+    };
+}
+
+#[allow(clippy::too_many_lines)]
+pub fn rows() -> Vec<Row> {
+    use Access::*;
+    vec![
+        // Pages.
+        row(
+            "GET /units/{code}/reports",
+            Officer,
+            BADINH,
+            |_, _| get("/units/00004/reports"),
+            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+        ),
+        row(
+            "GET /units/{code}/reports/{period}",
+            Officer,
+            BADINH,
+            |_, _| get(format!("/units/00004/reports/{}", page_period())),
+            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+        ),
+        row(
+            "POST /units/{code}/reports/{period}",
+            Officer,
+            BADINH,
+            |_, _| {
+                form(
+                    format!("/units/00004/reports/{}", page_period()),
+                    &[("n.talks", "2"), ("t.results", "Kết quả nổi bật")],
+                )
+            },
+            [LOGIN, NF, NF, see("/units/00004/reports/*")],
+        ),
+        row(
+            "POST /units/{code}/reports/{period}/submit",
+            Officer,
+            BADINH,
+            |_, _| {
+                form(
+                    format!("/units/00004/reports/{}/submit", page_period()),
+                    &[],
+                )
+            },
+            [LOGIN, NF, NF, see("/units/00004/reports/*")],
+        ),
+        row(
+            "GET /units/{code}/reports/{period}/export",
+            Officer,
+            BADINH,
+            |_, _| {
+                get(format!(
+                    "/units/00004/reports/{}/export?format=xlsx",
+                    page_period()
+                ))
+            },
+            [LOGIN, NF, NF, OK],
+        ),
+        row(
+            "GET /units/{code}/reports/{period}/children",
+            Officer,
+            BADINH,
+            |_, _| get(format!("/units/00004/reports/{}/children", page_period())),
+            [LOGIN, NF, NF, OK.has("Chi hội Tổ dân phố số 1")],
+        ),
+        row(
+            "POST /reports/{id}/return",
+            Officer,
+            HANOI,
+            |c, _| {
+                form(
+                    format!("/reports/{}/return", c.reports.return_page),
+                    &[("reason", "Số liệu quỹ chưa khớp sổ sách")],
+                )
+            },
+            [LOGIN, NF, NF, see("/units/01/reports/*")],
+        ),
+        row(
+            "POST /reports/{id}/accept",
+            Officer,
+            HANOI,
+            |c, _| form(format!("/reports/{}/accept", c.reports.accept_page), &[]),
+            [LOGIN, NF, NF, see("/units/01/reports/*")],
+        ),
+        row(
+            "GET /clusters/{code}/reports/{period}",
+            Officer,
+            HANOI,
+            |_, _| get(format!("/clusters/DEMO-1/reports/{}", api_period())),
+            [LOGIN, NF, NF, OK.has("Phú Thọ")],
+        ),
+        row(
+            "GET /clusters/{code}/reports/{period}/export",
+            Officer,
+            HANOI,
+            |_, _| {
+                get(format!(
+                    "/clusters/DEMO-1/reports/{}/export?format=xlsx",
+                    api_period()
+                ))
+            },
+            [LOGIN, NF, NF, OK],
+        ),
+        row(
+            "GET /units/{code}/report-template",
+            Officer,
+            BADINH,
+            |_, _| get("/units/00004/report-template"),
+            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+        ),
+        row(
+            "POST /units/{code}/report-template",
+            Officer,
+            HANOI,
+            |_, _| form("/units/01/report-template", &[("source", EXTENSION)]),
+            [LOGIN, NF, NF, see("/units/01/report-template")],
+        ),
+        // The JSON API.
+        row(
+            "GET /api/v1/units/{code}/reports/{period}",
+            Officer,
+            BADINH,
+            |_, _| get(format!("/api/v1/units/00004/reports/{}", api_period())),
+            [UNAUTH, NF, NF, OK.has("\"code\":\"00004\"")],
+        ),
+        row(
+            "POST /api/v1/units/{code}/reports/{period}",
+            Officer,
+            BADINH,
+            |_, _| {
+                json(
+                    format!("/api/v1/units/00004/reports/{}", api_period()),
+                    serde_json::json!({"numbers": {"talks": 3}}),
+                )
+            },
+            [UNAUTH, NF, NF, OK.has("\"status\":\"draft\"")],
+        ),
+        row(
+            "POST /api/v1/units/{code}/reports/{period}/submit",
+            Officer,
+            BADINH,
+            |_, _| {
+                json(
+                    format!("/api/v1/units/00004/reports/{}/submit", api_period()),
+                    serde_json::json!({}),
+                )
+            },
+            [UNAUTH, NF, NF, OK.has("\"status\":\"submitted\"")],
+        ),
+        row(
+            "GET /api/v1/units/{code}/reports/{period}/rollup",
+            Officer,
+            BADINH,
+            |_, _| {
+                get(format!(
+                    "/api/v1/units/00004/reports/{}/rollup",
+                    api_period()
+                ))
+            },
+            [UNAUTH, NF, NF, OK.has("\"code\":\"00004-1\"")],
+        ),
+        row(
+            "POST /api/v1/reports/{id}/return",
+            Officer,
+            HANOI,
+            |c, _| {
+                json(
+                    format!("/api/v1/reports/{}/return", c.reports.return_api),
+                    serde_json::json!({"reason": "Số liệu quỹ chưa khớp sổ sách"}),
+                )
+            },
+            [UNAUTH, NF, NF, OK.has("\"status\":\"returned\"")],
+        ),
+        row(
+            "POST /api/v1/reports/{id}/accept",
+            Officer,
+            HANOI,
+            |c, _| {
+                json(
+                    format!("/api/v1/reports/{}/accept", c.reports.accept_api),
+                    serde_json::json!({}),
+                )
+            },
+            [UNAUTH, NF, NF, OK.has("\"status\":\"accepted\"")],
+        ),
+        row(
+            "GET /api/v1/clusters/{code}/reports/{period}",
+            Officer,
+            HANOI,
+            |_, _| get(format!("/api/v1/clusters/DEMO-1/reports/{}", api_period())),
+            [UNAUTH, NF, NF, OK.has("\"code\":\"25\"")],
+        ),
+        row(
+            "GET /api/v1/units/{code}/report-template",
+            Officer,
+            BADINH,
+            |_, _| get("/api/v1/units/00004/report-template"),
+            [UNAUTH, NF, NF, OK.has("\"code\":\"00004\"")],
+        ),
+        row(
+            "POST /api/v1/units/{code}/report-template",
+            Officer,
+            HANOI,
+            |_, _| {
+                json(
+                    "/api/v1/units/01/report-template",
+                    serde_json::json!({ "source": EXTENSION }),
+                )
+            },
+            [UNAUTH, NF, NF, OK.has("p_reading_clubs")],
+        ),
+    ]
+}
