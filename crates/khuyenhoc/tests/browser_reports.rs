@@ -200,6 +200,16 @@ async fn province_accepts(t: &Trip) {
     let talks = text_of(c, "#report-table #line-talks").await;
     assert!(talks.contains('4'), "the resubmitted number: {talks:?}");
     assert_fits(c, "the accepted report").await;
+    let trend = c
+        .find_all(Locator::Css(".chart svg polyline, .chart svg path"))
+        .await
+        .expect("the trend chart")
+        .len();
+    assert!(trend >= 1, "the trend of the main indicators is drawn");
+    c.execute("document.querySelector('.chart').scrollIntoView();", vec![])
+        .await
+        .expect("scroll to the chart");
+    screenshot(c, "browser-reports-trend.png").await;
 }
 
 async fn cluster_side_by_side(t: &Trip) {

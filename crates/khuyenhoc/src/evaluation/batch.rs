@@ -196,8 +196,8 @@ fn indicator_header(i: &Indicator) -> String {
     }
 }
 
-/// Excel's column letters: 0 → A, 26 → AA.
-fn col_letter(mut c: u32) -> String {
+/// Excel's column letters: 0 → A, 26 → AA (also used by the members import).
+pub(crate) fn col_letter(mut c: u32) -> String {
     let mut s = Vec::new();
     loop {
         s.push(char::from(b'A' + u8::try_from(c % 26).unwrap_or(0)));

@@ -102,18 +102,6 @@ fn col_of(header: &str) -> Option<Col> {
         .map(|x| x.0)
 }
 
-fn col_letter(mut c: u32) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(char::from(b'A' + u8::try_from(c % 26).unwrap_or(0)));
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.iter().rev().collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // The template
 
@@ -515,8 +503,14 @@ fn line(row: u32, col: Option<(Col, u32)>, vi: &str, en: &str) -> (String, Strin
         Some((c, n)) => {
             let (a, b) = labels(c);
             (
-                format!("Dòng {row}, cột {} ({a}): {vi}", col_letter(n)),
-                format!("Row {row}, column {} ({b}): {en}", col_letter(n)),
+                format!(
+                    "Dòng {row}, cột {} ({a}): {vi}",
+                    crate::evaluation::batch::col_letter(n)
+                ),
+                format!(
+                    "Row {row}, column {} ({b}): {en}",
+                    crate::evaluation::batch::col_letter(n)
+                ),
             )
         }
         None => (format!("Dòng {row}: {vi}"), format!("Row {row}: {en}")),

@@ -55,6 +55,13 @@ pub trait Show {
     fn date_of(&self, at: &Option<i64>) -> String {
         date_of(at)
     }
+    /// A step of the report's history, in words.
+    fn action_vi(&self, a: &str) -> &'static str {
+        action_labels(a).0
+    }
+    fn action_en(&self, a: &str) -> &'static str {
+        action_labels(a).1
+    }
     /// `2026-12-05` → `05/12/2026`, as dates are written in Vietnam.
     fn day(&self, iso: &str) -> String {
         day(iso)
@@ -92,6 +99,16 @@ impl Show for IndexPage {}
 impl Show for ReportPage {}
 impl Show for ChildrenPage {}
 impl Show for ClusterPage {}
+
+pub fn action_labels(a: &str) -> (&'static str, &'static str) {
+    match a {
+        "save" => ("Lưu nháp", "Saved"),
+        "submit" => ("Nộp báo cáo", "Submitted"),
+        "return" => ("Trả lại", "Returned"),
+        "accept" => ("Duyệt", "Accepted"),
+        _ => ("Khác", "Other"),
+    }
+}
 
 pub fn day(iso: &str) -> String {
     match (iso.get(..4), iso.get(5..7), iso.get(8..10)) {
