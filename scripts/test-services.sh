@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what the tests need on a fresh machine of this kind, installing only what is missing:
 # a running PostgreSQL with a test role, and headless Chromium with ChromeDriver.
-# a moto S3 server (PyPI moto[server], in a venv under the user's cache folder) for the S3 test.
+# a moto S3 server (PyPI moto[server], in a venv under the user's cache folder) for the S3 test,
+# Schemathesis (PyPI, same venv) for the API test, and cargo-fuzz (crates.io) for the fuzz targets.
 # Prints the PostgreSQL URL for the tests on its last line.
 set -euo pipefail
 
@@ -37,6 +38,23 @@ if [ "$(cat "$venv/.moto-installed" 2>/dev/null)" != "$moto_version" ] || [ ! -x
   echo "$moto_version" > "$venv/.moto-installed"
 fi
 echo "moto server: $venv/bin/moto_server" >&2
+
+# Schemathesis: generated requests against the OpenAPI document (tests/schemathesis.rs), in the
+# same venv. The test looks for it at $KHUYENHOC_TEST_SCHEMATHESIS or at $venv/bin/schemathesis.
+schemathesis_version=4.32.5
+if [ "$(cat "$venv/.schemathesis-installed" 2>/dev/null)" != "$schemathesis_version" ] || [ ! -x "$venv/bin/schemathesis" ]; then
+  echo "installing schemathesis $schemathesis_version into $venv…" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version" >&2
+  echo "$schemathesis_version" > "$venv/.schemathesis-installed"
+fi
+
+# cargo-fuzz for the fuzz targets in fuzz/ (tests/fuzz_smoke.rs, scripts/fuzz-long.sh). They
+# build with rustup's nightly toolchain when there is one, else with stable (RUSTC_BOOTSTRAP=1).
+cargo_fuzz_version=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
+  echo "installing cargo-fuzz $cargo_fuzz_version…" >&2
+  cargo install --locked --quiet cargo-fuzz --version "$cargo_fuzz_version" >&2
+fi
 
 ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$ver main"; then

@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long)]
         fix: bool,
     },
+    /// Fill the database with synthetic national data on the real map (load tests, demos).
+    Gen(crate::gen::GenArgs),
     /// Manage administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -162,6 +164,7 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recount { fix } => recount(&settings, fix).await,
+        Command::Gen(args) => crate::gen::run(&settings, args).await,
         Command::Admin(AdminCommand::Create {
             name,
             phone,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod evaluation;
 pub mod files;
 pub mod funds;
+pub mod gen;
 pub mod i18n;
 pub mod members;
 pub mod ops;

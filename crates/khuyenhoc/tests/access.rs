@@ -32,7 +32,7 @@ use common::*;
 use http_body_util::BodyExt;
 use khuyenhoc::db::Backend;
 use khuyenhoc::web::routes::{self, Access};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use tower::ServiceExt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1927,33 +1927,74 @@ fn route_key(method: &Method, path: &str) -> String {
     format!("{method} {path}")
 }
 
-#[test]
-fn matrix_covers_every_route() {
-    let table: BTreeMap<&str, Access> = matrix().iter().map(|r| (r.key, r.access)).collect();
-    assert_eq!(
-        table.len(),
-        matrix().len(),
-        "a route appears twice in the matrix"
-    );
-    let routes: BTreeMap<String, Access> = routes::all()
+/// How a route table and the matrix's rows fail to match: routes without a row, rows without a
+/// route, rows naming a route twice, and rows whose access rule is not the route's.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Coverage {
+    missing: Vec<String>,
+    stale: Vec<String>,
+    repeated: Vec<String>,
+    disagree: Vec<String>,
+}
+
+impl Coverage {
+    fn is_complete(&self) -> bool {
+        *self == Coverage::default()
+    }
+}
+
+/// Compares the routes the router serves with the matrix's rows (`"METHOD /path"` and access).
+fn coverage(routes: &[routes::Route], rows: &[(&str, Access)]) -> Coverage {
+    let mut table: BTreeMap<&str, Access> = BTreeMap::new();
+    let mut repeated = vec![];
+    for (key, access) in rows {
+        if table.insert(key, *access).is_some() {
+            repeated.push((*key).to_owned());
+        }
+    }
+    let served: BTreeMap<String, Access> = routes
         .iter()
         .map(|r| (route_key(&r.method, r.path), r.access))
         .collect();
-    let in_table: BTreeSet<String> = table.keys().map(|k| (*k).to_owned()).collect();
-    let in_routes: BTreeSet<String> = routes.keys().cloned().collect();
-    let missing: Vec<_> = in_routes.difference(&in_table).collect();
-    let stale: Vec<_> = in_table.difference(&in_routes).collect();
-    assert!(
-        missing.is_empty() && stale.is_empty(),
-        "routes without a matrix row: {missing:?}; matrix rows without a route: {stale:?}"
-    );
-    for (key, access) in &table {
-        assert_eq!(
-            routes.get(*key),
-            Some(access),
-            "{key}: the matrix and the route table disagree on the access rule"
-        );
+    let missing = served
+        .keys()
+        .filter(|k| !table.contains_key(k.as_str()))
+        .cloned()
+        .collect();
+    let stale = table
+        .keys()
+        .filter(|k| !served.contains_key(**k))
+        .map(|k| (*k).to_owned())
+        .collect();
+    let disagree = table
+        .iter()
+        .filter(|(k, a)| served.get(**k).is_some_and(|b| b != *a))
+        .map(|(k, _)| (*k).to_owned())
+        .collect();
+    Coverage {
+        missing,
+        stale,
+        repeated,
+        disagree,
     }
+}
+
+fn matrix_keys() -> Vec<(&'static str, Access)> {
+    matrix().iter().map(|r| (r.key, r.access)).collect()
+}
+
+#[test]
+fn matrix_covers_every_route() {
+    let c = coverage(&routes::all(), &matrix_keys());
+    assert!(
+        c.is_complete(),
+        "routes without a matrix row: {:?}; matrix rows without a route: {:?}; \
+         rows given twice: {:?}; rows whose access rule differs from the route table's: {:?}",
+        c.missing,
+        c.stale,
+        c.repeated,
+        c.disagree
+    );
     // The rows agree with the rules: non-public pages send visitors to the login form, the
     // API answers 401; a citizen gets 404 from officer routes.
     for r in matrix() {
@@ -1980,6 +2021,54 @@ fn matrix_covers_every_route() {
             );
         }
     }
+}
+
+/// The check above fails for a route added to the table without a row (here a made-up
+/// `GET /units/{code}/secret`, with a handler, as `routes::all()` would list it), for a row
+/// removed from the matrix, for a row left behind after its route went, for a row given twice,
+/// and for a row whose access rule is not the route's.
+#[test]
+fn a_route_without_an_access_row_fails_the_matrix() {
+    let rows = matrix_keys();
+    assert!(coverage(&routes::all(), &rows).is_complete());
+
+    let mut served = routes::all();
+    served.push(routes::Route {
+        method: Method::GET,
+        path: "/units/{code}/secret",
+        access: Access::Officer,
+        summary: "A route nobody wrote an access row for",
+        handler: axum::routing::get(|| async { "secret" }),
+    });
+    let c = coverage(&served, &rows);
+    assert_eq!(c.missing, ["GET /units/{code}/secret"]);
+    assert!(c.stale.is_empty() && c.repeated.is_empty() && c.disagree.is_empty());
+    assert!(!c.is_complete());
+
+    // A row removed from the matrix: its route is reported uncovered.
+    let without: Vec<_> = rows
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "GET /api/v1/units/{code}")
+        .collect();
+    let c = coverage(&routes::all(), &without);
+    assert_eq!(c.missing, ["GET /api/v1/units/{code}"]);
+    assert!(c.stale.is_empty());
+
+    // A row whose route went away, a row given twice, and a row with another access rule.
+    let mut odd = rows.clone();
+    odd.push(("DELETE /api/v1/units/{code}", Access::Officer));
+    odd.push(rows[0]);
+    let audit = odd
+        .iter_mut()
+        .find(|(k, _)| *k == "GET /api/v1/audit")
+        .expect("audit row");
+    audit.1 = Access::Public;
+    let c = coverage(&routes::all(), &odd);
+    assert_eq!(c.stale, ["DELETE /api/v1/units/{code}"]);
+    assert_eq!(c.repeated, [rows[0].0]);
+    assert_eq!(c.disagree, ["GET /api/v1/audit"]);
+    assert!(c.missing.is_empty());
 }
 
 fn matches_location(pattern: &str, actual: Option<&str>) -> bool {

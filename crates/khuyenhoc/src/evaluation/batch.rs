@@ -523,10 +523,18 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Reads the rows sheet cell by cell (never the whole grid, so a sheet with a cell at XFD1048576
-/// or 100,000 blank rows costs nothing). The header is the first non-blank row.
+/// Reads the rows sheet (see `read_cells`). A workbook that makes the reader panic is not a
+/// readable workbook: calamine 0.35 overflows on a cell reference longer than Excel's
+/// (`r="AAAAAAAA1"` panics where overflow checks are on, as in debug builds; found by the fuzz
+/// target `xlsx_import`), and the answer is the usual 400, never a 500.
 fn read_sheet(bytes: &[u8]) -> Result<Sheet, AppError> {
     check_unpacked(bytes)?;
+    std::panic::catch_unwind(|| read_cells(bytes)).unwrap_or_else(|_| Err(not_xlsx()))
+}
+
+/// Reads the rows sheet cell by cell (never the whole grid, so a sheet with a cell at XFD1048576
+/// or 100,000 blank rows costs nothing). The header is the first non-blank row.
+fn read_cells(bytes: &[u8]) -> Result<Sheet, AppError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let names = wb.sheet_names();
     let name = names
@@ -972,6 +980,21 @@ fn parse_row(row: &RawRow, cols: &Columns, set: &CriteriaSet) -> Result<Parsed, 
         }),
         _ => Err(problems),
     }
+}
+
+/// What an upload learns from a workbook before it asks the database anything: the sheet read
+/// cell by cell, its header matched to the set's columns, and every row checked on its own.
+/// Answers the number of rows without a problem, or the refusal the upload would show. The fuzz
+/// target `xlsx_import` (in `fuzz/`) calls it with arbitrary bytes.
+#[doc(hidden)]
+pub fn check_workbook(bytes: &[u8], set: &CriteriaSet, year: i64) -> Result<usize, AppError> {
+    let sheet = read_sheet(bytes)?;
+    let cols = map_header(&sheet.header, set, year)?;
+    Ok(sheet
+        .rows
+        .iter()
+        .filter(|row| parse_row(row, &cols, set).is_ok())
+        .count())
 }
 
 /// Who a row is about.
@@ -2493,6 +2516,63 @@ mod tests {
         assert!(score_of(Some(&Value::Int(11)), i).is_err());
         assert!(score_of(Some(&Value::Int(-1)), i).is_err());
         assert!(score_of(Some(&Value::Text("tám".into())), i).is_err());
+    }
+
+    /// A workbook of one sheet with these cells (reference, inline text), zipped as Excel would.
+    fn workbook_with_cells(cells: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let pkg = "http://schemas.openxmlformats.org/package/2006/relationships";
+        let row: String = cells
+            .iter()
+            .map(|(r, t)| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#))
+            .collect();
+        let parts = [
+            ("[Content_Types].xml".to_owned(), r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
+            ("_rels/.rels".to_owned(), format!(r#"<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+            ("xl/workbook.xml".to_owned(), format!(r#"<workbook {ns} xmlns:r="{rel}"><sheets><sheet name="{DATA_SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+            ("xl/_rels/workbook.xml.rels".to_owned(), format!(r#"<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)),
+            ("xl/worksheets/sheet1.xml".to_owned(), format!(r#"<worksheet {ns}><sheetData><row r="1">{row}</row></sheetData></worksheet>"#)),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("part");
+            zip.write_all(text.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    /// Found by the fuzz target `xlsx_import`: a cell reference of 8 letters overflowed
+    /// calamine's column arithmetic, a panic (a 500) wherever overflow checks are on. Both
+    /// importers now answer that the file is not a readable workbook.
+    #[test]
+    fn a_cell_reference_beyond_excel_is_not_a_workbook() {
+        let bytes = workbook_with_cells(&[("A1", "Họ và tên"), ("AAAAAAAA1", "x")]);
+        let set = khuyenhoc_criteria::default_for(khuyenhoc_criteria::Model::Citizen).expect("set");
+        let err = check_workbook(&bytes, &set, 2026).expect_err("not a workbook");
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        let unit = Unit {
+            id: 1,
+            code: "00004".into(),
+            level: "commune".into(),
+            kind: "phuong".into(),
+            name: "Phường Ba Đình".into(),
+            parent_code: None,
+            parent_name: None,
+            parent_id: None,
+            path: "/VN/01/00004/".into(),
+            valid_from: "2025-07-01".into(),
+            valid_to: None,
+        };
+        let err =
+            crate::members::import::check_workbook(&bytes, &unit).expect_err("not a workbook");
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        // The same workbook with a reference Excel can have is read (and refused for its header).
+        let bytes = workbook_with_cells(&[("A1", "Họ và tên"), ("XFD1", "x")]);
+        let err = check_workbook(&bytes, &set, 2026).expect_err("header");
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 
     #[test]

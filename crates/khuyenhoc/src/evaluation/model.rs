@@ -219,9 +219,17 @@ pub struct Evidence {
 }
 
 pub async fn evidence(db: &Db, evaluation_id: i64) -> Result<Vec<Evidence>, sqlx::Error> {
+    evidence_with(&db.pool, evaluation_id).await
+}
+
+/// [`evidence`] on any executor, e.g. the connection of a transaction in progress.
+pub async fn evidence_with<'c>(
+    ex: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    evaluation_id: i64,
+) -> Result<Vec<Evidence>, sqlx::Error> {
     sqlx::query("SELECT id, indicator, kind, object_key, file_name, content_type, size_bytes, note FROM evidence WHERE evaluation_id = $1 ORDER BY id")
         .bind(evaluation_id)
-        .fetch_all(&db.pool)
+        .fetch_all(ex)
         .await?
         .into_iter()
         .map(|r| {

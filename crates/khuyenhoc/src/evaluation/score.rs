@@ -9,6 +9,7 @@ use khuyenhoc_criteria::{
 };
 use khuyenhoc_criteria::{CriteriaSet, EvidenceKind, MemberFilter, Model, Rule, Source};
 use khuyenhoc_domain::Invalid;
+use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
 /// The flag the criteria sets use for remote, especially difficult or ethnic-minority areas.
@@ -182,8 +183,22 @@ pub async fn score(
     e: &Evaluation,
     answers: &Answers,
 ) -> Result<Scored, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    score_in(&mut conn, set, e, answers).await
+}
+
+/// [`score`], reading evidence and member results on `conn`. A service scoring inside its
+/// transaction passes the transaction: on SQLite a transaction holding the write lock must never
+/// wait for a second pool connection, because all the others may be waiting for that lock (the
+/// requests then fail with "database is locked" after `busy_timeout`; `tests/crash.rs` found it).
+pub async fn score_in(
+    conn: &mut AnyConnection,
+    set: &CriteriaSet,
+    e: &Evaluation,
+    answers: &Answers,
+) -> Result<Scored, AppError> {
     let mut engine = engine_answers(set, answers.iter().map(|(k, a)| (k.clone(), a.effective())))?;
-    for ev in super::model::evidence(&state.db, e.id).await? {
+    for ev in super::model::evidence_with(&mut *conn, e.id).await? {
         if let Some(kind) = EvidenceKind::from_code(&ev.kind) {
             if set
                 .indicator(&ev.indicator)
@@ -193,7 +208,7 @@ pub async fn score(
             }
         }
     }
-    let mut computed = computed(state, set, e).await?;
+    let mut computed = computed(conn, set, e).await?;
     // Children in school, as typed: no school-age child counts as all of them in school.
     let figure = |k: &str| answers.get(k).and_then(|a| a.effective());
     for (_, ind) in set.indicators() {
@@ -266,7 +281,7 @@ pub async fn score(
 
 /// The member shares the set's computed indicators and requirements need.
 async fn computed(
-    state: &AppState,
+    conn: &mut AnyConnection,
     set: &CriteriaSet,
     e: &Evaluation,
 ) -> Result<Computed, AppError> {
@@ -283,7 +298,7 @@ async fn computed(
     let mut out = Computed::new();
     for s in sources {
         if let Source::MemberShare { title, filter } = s {
-            let (part, total) = member_share(state, e, title, filter).await?;
+            let (part, total) = member_share(conn, e, title, filter).await?;
             if total > 0 {
                 out = out.with(s, part, total);
             }
@@ -298,7 +313,7 @@ fn to_u32(n: i64) -> u32 {
 
 /// (recognised, all) members of the subject for `title` in the evaluation's year.
 async fn member_share(
-    state: &AppState,
+    conn: &mut AnyConnection,
     e: &Evaluation,
     title: Model,
     filter: MemberFilter,
@@ -321,14 +336,14 @@ async fn member_share(
     let total: i64 = sqlx::query_scalar(&total_sql)
         .bind(e.subject_id)
         .bind(adult_year)
-        .fetch_one(&state.db.pool)
+        .fetch_one(&mut *conn)
         .await?;
     let part: i64 = sqlx::query_scalar(&part_sql)
         .bind(e.subject_id)
         .bind(adult_year)
         .bind(title.code())
         .bind(e.year)
-        .fetch_one(&state.db.pool)
+        .fetch_one(&mut *conn)
         .await?;
     Ok((to_u32(part), to_u32(total)))
 }

@@ -344,7 +344,7 @@ pub async fn save_answers(
         let entry = answers.entry(code.clone()).or_insert_with(Answer::default);
         entry.value = *v;
     }
-    let sc = score::score(state, &set, &e, &answers).await?;
+    let sc = score::score_in(&mut tx, &set, &e, &answers).await?;
     write_state(&mut tx, &e, e.status, &answers, &sc).await?;
     let before: BTreeMap<&String, Option<u32>> = values
         .keys()
@@ -381,7 +381,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
     let mut tx = db.begin().await?;
     let e = lock(&mut tx, id).await?;
     let next = e.status.after(Step::Submit).ok_or_else(|| not_now("nộp"))?;
-    let sc = score::score(state, &set, &e, &e.answers).await?;
+    let sc = score::score_in(&mut tx, &set, &e, &e.answers).await?;
     if !sc.missing.is_empty() {
         let (vi, en) = joined(sc.missing.iter().map(|m| (m.1.as_str(), m.2.as_str())));
         return Err(AppError::Unprocessable {
@@ -558,7 +558,7 @@ pub async fn review(
     };
     let mut tx = db.begin().await?;
     let current = lock(&mut tx, id).await?;
-    let sc = score::score(state, &set, &current, &answers).await?;
+    let sc = score::score_in(&mut tx, &set, &current, &answers).await?;
     let (step, note) = match decision {
         Decision::Recognise { .. } => (Step::Recognise, None),
         Decision::NotRecognise { reason } => (Step::NotRecognise, Some(need_reason(reason)?)),

@@ -350,10 +350,17 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Reads the rows sheet cell by cell (never the whole grid). The header is the first non-blank
-/// row.
+/// Reads the rows sheet (see `read_cells`). A workbook that makes the reader panic is not a
+/// readable workbook (see `evaluation::batch::read_sheet`: found by the fuzz target
+/// `xlsx_import`); the answer is the usual 400, never a 500.
 fn read_sheet(bytes: &[u8]) -> Result<Sheet, AppError> {
     check_unpacked(bytes)?;
+    std::panic::catch_unwind(|| read_cells(bytes)).unwrap_or_else(|_| Err(not_xlsx()))
+}
+
+/// Reads the rows sheet cell by cell (never the whole grid). The header is the first non-blank
+/// row.
+fn read_cells(bytes: &[u8]) -> Result<Sheet, AppError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let names = wb.sheet_names();
     let name = names
@@ -445,6 +452,17 @@ fn map_header(header: &RawRow, unit: &Unit) -> Result<BTreeMap<Col, u32>, AppErr
         });
     }
     Ok(cols)
+}
+
+/// What an upload learns from a workbook before it asks the database anything: the sheet read
+/// cell by cell and its header matched for the unit. Answers the number of data rows, or the
+/// refusal the upload would show (the rows themselves are checked against the database). The
+/// fuzz target `xlsx_import` (in `fuzz/`) calls it with arbitrary bytes.
+#[doc(hidden)]
+pub fn check_workbook(bytes: &[u8], unit: &Unit) -> Result<usize, AppError> {
+    let sheet = read_sheet(bytes)?;
+    map_header(&sheet.header, unit)?;
+    Ok(sheet.rows.len())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+//! Excel workbooks as uploaded to the two importers: the Learning Citizen batch
+//! (`evaluation::batch::check_workbook`: the sheet read cell by cell, the header matched to the
+//! criteria set, every row parsed) and the member list (`members::import::check_workbook`: the
+//! sheet and its header; its rows are checked against the database, which is not reached
+//! here). Either answers a count or the refusal an upload would show, never a panic, and never
+//! reads more than the limits say.
+//!
+//! The first byte chooses how the rest is used: even, as the uploaded file itself (the seeds are
+//! the real templates); odd, as a worksheet's XML and, after the first NUL byte, the shared
+//! strings, packed into a well-formed .xlsx, so that mutations reach the XML and the rows instead
+//! of stopping at the zip checksums. Bit 1 chooses a commune or a branch for the member list.
+#![no_main]
+
+use khuyenhoc::org::model::Unit;
+use khuyenhoc_criteria::{default_for, CriteriaSet, Model};
+use libfuzzer_sys::fuzz_target;
+use std::io::{Cursor, Write};
+use std::sync::OnceLock;
+use zip::write::SimpleFileOptions;
+
+fn citizen_set() -> &'static CriteriaSet {
+    static SET: OnceLock<CriteriaSet> = OnceLock::new();
+    SET.get_or_init(|| default_for(Model::Citizen).expect("the national citizen set"))
+}
+
+fn unit(branch: bool) -> Unit {
+    let (code, level, kind, path) = if branch {
+        ("00004-1", "branch", "village", "/VN/01/00004/00004-1/")
+    } else {
+        ("00004", "commune", "phuong", "/VN/01/00004/")
+    };
+    Unit {
+        id: 1,
+        code: code.into(),
+        level: level.into(),
+        kind: kind.into(),
+        name: "Phường Ba Đình".into(),
+        parent_code: None,
+        parent_name: None,
+        parent_id: None,
+        path: path.into(),
+        valid_from: "2025-07-01".into(),
+        valid_to: None,
+    }
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#;
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Phiếu nhập" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+
+/// A well-formed .xlsx around a worksheet and shared strings (stored, not compressed).
+fn pack(sheet: &[u8], strings: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let parts: [(&str, &[u8]); 6] = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", RELS.as_bytes()),
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ];
+    for (name, bytes) in parts {
+        zip.start_file(name, stored).expect("zip part");
+        zip.write_all(bytes).expect("zip write");
+    }
+    zip.finish().expect("zip finish").into_inner()
+}
+
+fuzz_target!(|data: &[u8]| {
+    // libFuzzer's panic hook aborts on every panic, even one the importers catch (calamine's
+    // overflow on a cell reference beyond Excel's, answered 400: see `read_sheet`). With the
+    // default hook back, only a panic that escapes the importers ends the run.
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| drop(std::panic::take_hook()));
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let packed;
+    let bytes = if mode & 1 == 0 {
+        rest
+    } else {
+        let cut = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+        let strings = rest.get(cut + 1..).unwrap_or_default();
+        packed = pack(&rest[..cut], strings);
+        &packed
+    };
+    if let Ok(rows) = khuyenhoc::evaluation::batch::check_workbook(bytes, citizen_set(), 2026) {
+        assert!(rows <= khuyenhoc::evaluation::batch::MAX_ROWS);
+    }
+    if let Ok(rows) = khuyenhoc::members::import::check_workbook(bytes, &unit(mode & 2 != 0)) {
+        assert!(rows <= khuyenhoc::members::import::MAX_ROWS);
+    }
+});
