@@ -47,6 +47,8 @@ if [ "$(cat "$venv/.schemathesis-installed" 2>/dev/null)" != "$schemathesis_vers
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version" >&2
   echo "$schemathesis_version" > "$venv/.schemathesis-installed"
 fi
+# DuckDB (PyPI, same venv) for the baseline of the roll-up bench (scripts/bench-duckdb.py).
+[ "$("$venv/bin/python" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null)" = 2.0.1 ] || "$venv/bin/python" -m pip install -q --disable-pip-version-check "duckdb==2.0.1" >&2
 
 # cargo-fuzz for the fuzz targets in fuzz/ (tests/fuzz_smoke.rs, scripts/fuzz-long.sh). They
 # build with rustup's nightly toolchain when there is one, else with stable (RUSTC_BOOTSTRAP=1).

@@ -13,32 +13,17 @@
 //! cargo bench -p khuyenhoc --bench load -- [--seconds 10] [--evaluations 6000] [--backend sqlite|postgres|both]
 //! ```
 
-use axum::body::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+mod common;
+
+use common::{
+    backends, call, client, flag, flags, healthz_phase, phase, start_server, Scratch, CONNECTIONS,
+    INDICATORS,
+};
 use khuyenhoc::db::{Backend, Db};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const CONNECTIONS: usize = 64;
 const BADINH: &str = "0900000003";
-const INDICATORS: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
-
-type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
 struct Args {
     seconds: u64,
@@ -47,202 +32,12 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        seconds: 10,
-        evaluations: 6000,
-        backends: vec![Backend::Sqlite, Backend::Postgres],
-    };
-    let argv: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < argv.len() {
-        let next = argv.get(i + 1).cloned().unwrap_or_default();
-        match argv[i].as_str() {
-            "--seconds" => a.seconds = next.parse().unwrap_or(a.seconds),
-            "--evaluations" => a.evaluations = next.parse().unwrap_or(a.evaluations),
-            "--backend" => {
-                a.backends = match next.as_str() {
-                    "sqlite" => vec![Backend::Sqlite],
-                    "postgres" => vec![Backend::Postgres],
-                    _ => a.backends,
-                }
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+    let f = flags(&["--seconds", "--evaluations", "--backend"]);
+    Args {
+        seconds: flag(&f, "--seconds", 10),
+        evaluations: flag(&f, "--evaluations", 6000),
+        backends: backends(&f),
     }
-    a
-}
-
-/// Latencies of one phase.
-struct Phase {
-    name: &'static str,
-    ok: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Phase {
-    fn rate(&self) -> f64 {
-        self.ok as f64 / self.elapsed.as_secs_f64()
-    }
-    fn pct(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return 0.0;
-        }
-        let mut l = self.latencies.clone();
-        l.sort();
-        let i = ((l.len() as f64 - 1.0) * p).round() as usize;
-        l[i.min(l.len() - 1)].as_secs_f64() * 1000.0
-    }
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port on loopback")
-}
-
-async fn start_server(url: &str) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_khuyenhoc"))
-        .args([
-            "--database-url",
-            url,
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("KHUYENHOC_LOG_FILTER", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the server");
-    let s = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let http = client();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok((200, _)) = call(&http, "GET", &format!("{}/readyz", s.base), None, None).await {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not become ready in 60 s");
-}
-
-fn client() -> Http {
-    Client::builder(TokioExecutor::new())
-        .pool_max_idle_per_host(CONNECTIONS)
-        .build_http()
-}
-
-async fn call(
-    http: &Http,
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<String>,
-) -> Result<(u16, Bytes), String> {
-    let mut req = axum::http::Request::builder().method(method).uri(url);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    let req = req
-        .body(Full::new(Bytes::from(body.unwrap_or_default())))
-        .map_err(|e| e.to_string())?;
-    let resp = http.request(req).await.map_err(|e| e.to_string())?;
-    let status = resp.status().as_u16();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((status, bytes))
-}
-
-/// Runs `work(n)` from 64 tasks until `seconds` pass or `work` says there is no more.
-async fn phase<F, Fut>(name: &'static str, seconds: u64, work: F) -> Phase
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Option<bool>> + Send,
-{
-    let work = Arc::new(work);
-    let counter = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let end = start + Duration::from_secs(seconds);
-    let mut tasks = vec![];
-    for _ in 0..CONNECTIONS {
-        let work = work.clone();
-        let counter = counter.clone();
-        tasks.push(tokio::spawn(async move {
-            let (mut ok, mut errors, mut lat) = (0, 0, vec![]);
-            while Instant::now() < end {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let t = Instant::now();
-                match work(n).await {
-                    None => break,
-                    Some(true) => {
-                        ok += 1;
-                        lat.push(t.elapsed());
-                    }
-                    Some(false) => errors += 1,
-                }
-            }
-            (ok, errors, lat)
-        }));
-    }
-    let mut p = Phase {
-        name,
-        ok: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latencies: vec![],
-    };
-    for t in tasks {
-        if let Ok((ok, errors, lat)) = t.await {
-            p.ok += ok;
-            p.errors += errors;
-            p.latencies.extend(lat);
-        }
-    }
-    p.elapsed = start.elapsed();
-    p
 }
 
 async fn token_for(db: &Db, phone: &str) -> String {
@@ -288,30 +83,8 @@ async fn people(db: &Db, n: usize) -> Vec<i64> {
 
 #[allow(clippy::too_many_lines)] // one benchmark run, phase after phase, reads best in one place
 async fn run(backend: Backend, a: &Args) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (url, admin) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let admin_url = std::env::var("KHUYENHOC_TEST_PG_URL")
-                .expect("KHUYENHOC_TEST_PG_URL (bash scripts/test-services.sh prints it)");
-            let name = format!("khuyenhoc_bench_{}", std::process::id());
-            let admin = Db::connect(&admin_url, 1, khuyenhoc::db::SqliteSync::Normal)
-                .await
-                .expect("admin connection");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin.pool)
-                .await
-                .expect("create the scratch database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b)
-                .to_owned();
-            (format!("{base}/{name}"), Some((admin, name)))
-        }
-    };
+    let scratch = Scratch::new(backend, "khuyenhoc_bench").await;
+    let url = scratch.url.clone();
     let db = Db::connect(&url, 64, khuyenhoc::db::SqliteSync::Normal)
         .await
         .expect("connect");
@@ -369,19 +142,7 @@ async fn run(backend: Backend, a: &Args) {
     }
     let ids: Arc<Vec<i64>> = Arc::new(ids.lock().map(|v| v.clone()).unwrap_or_default());
     // 1. The trivial endpoint.
-    let trivial = {
-        let (http, base) = (http.clone(), server.base.clone());
-        phase("GET /healthz", a.seconds, move |_| {
-            let (http, base) = (http.clone(), base.clone());
-            async move {
-                Some(matches!(
-                    call(&http, "GET", &format!("{base}/healthz"), None, None).await,
-                    Ok((200, _))
-                ))
-            }
-        })
-        .await
-    };
+    let trivial = healthz_phase(&http, &server.base, a.seconds).await;
     // 2. Raw single-row inserts into the same database, 64 connections, no HTTP.
     let raw = {
         let db = db.clone();
@@ -453,11 +214,7 @@ async fn run(backend: Backend, a: &Args) {
     }
     drop(server);
     db.pool.close().await;
-    if let Some((admin, name)) = admin {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&admin.pool)
-            .await;
-    }
+    scratch.remove().await;
 }
 
 fn main() {

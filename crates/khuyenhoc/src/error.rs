@@ -44,6 +44,11 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The database could not take the work now (no free connection in time, SQLite's writer
+    /// busy, a PostgreSQL deadlock or serialization failure): nothing was written, and the
+    /// client may send the same request again (503 with Retry-After).
+    #[error("busy: {0}")]
+    Busy(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -52,9 +57,22 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut => AppError::Busy("no free database connection".into()),
+            sqlx::Error::Database(d) if is_busy_code(d.code().as_deref()) => {
+                AppError::Busy(d.message().to_owned())
+            }
             e => AppError::Internal(e.into()),
         }
     }
+}
+
+/// SQLite: BUSY and its extended codes, LOCKED; PostgreSQL: serialization failure, deadlock,
+/// lock not available. Each means the transaction was rolled back and may simply be retried.
+fn is_busy_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "261" | "517" | "773" | "40001" | "40P01" | "55P03")
+    )
 }
 
 impl AppError {
@@ -80,6 +98,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +122,10 @@ impl AppError {
                 "Too many attempts. Please wait and try again",
             ),
             AppError::PayloadTooLarge => ("Dữ liệu gửi lên quá lớn", "The request is too large"),
+            AppError::Busy(_) => (
+                "Máy chủ đang bận, dữ liệu chưa được ghi. Vui lòng gửi lại sau giây lát",
+                "The server is busy and nothing was saved. Please send again in a moment",
+            ),
             AppError::Internal(_) => (
                 "Đã có lỗi ở máy chủ. Dữ liệu của bạn chưa bị mất; vui lòng thử lại",
                 "Something went wrong on the server. Please try again",
@@ -129,8 +152,19 @@ impl AppError {
     }
 
     fn log(&self) {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = ?e, "internal error");
+        match self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Busy(why) => tracing::warn!(why, "busy: answered 503"),
+            _ => {}
+        }
+    }
+
+    /// Seconds a client should wait before sending the request again, when that helps.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after } => Some(*retry_after),
+            AppError::Busy(_) => Some(1),
+            _ => None,
         }
     }
 }
@@ -190,10 +224,12 @@ impl IntoResponse for ApiError {
             json,
         )
             .into_response();
-        if let AppError::TooManyRequests { retry_after } = self.0 {
-            if let Ok(v) = retry_after.to_string().parse() {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(v) = self
+            .0
+            .retry_after()
+            .and_then(|s| s.to_string().parse().ok())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }
@@ -223,9 +259,54 @@ impl IntoResponse for PageError {
             title_en,
             fields: self.0.fields(),
         };
-        (status, page.render_html()).into_response()
+        let mut resp = (status, page.render_html()).into_response();
+        if let Some(v) = self
+            .0
+            .retry_after()
+            .and_then(|s| s.to_string().parse().ok())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type PageResult<T> = Result<T, PageError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_a_503_with_retry_after() {
+        let e = AppError::from(sqlx::Error::PoolTimedOut);
+        assert!(matches!(e, AppError::Busy(_)));
+        let resp = ApiError(e).into_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            resp.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+        let page = PageError(AppError::Busy("locked".into())).into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    #[test]
+    fn busy_codes_of_both_backends() {
+        for code in ["5", "517", "40001", "40P01"] {
+            assert!(is_busy_code(Some(code)), "{code}");
+        }
+        for code in ["19", "2067", "23505", "42P01"] {
+            assert!(!is_busy_code(Some(code)), "{code}");
+        }
+        assert!(!is_busy_code(None));
+        assert!(!matches!(
+            AppError::from(sqlx::Error::RowNotFound),
+            AppError::Busy(_)
+        ));
+    }
+}

@@ -39,7 +39,22 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
-            Ok(h) => Some(h),
+            Ok(h) => {
+                // Histogram samples wait in the recorder until they are drained; without a
+                // scrape of /metrics they would pile up for ever (the five-minute soak saw the
+                // server grow by them). Upkeep drains them every few seconds.
+                let upkeep = h.clone();
+                let started = std::thread::Builder::new()
+                    .name("metrics-upkeep".into())
+                    .spawn(move || loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    });
+                if let Err(e) = started {
+                    tracing::warn!(error = %e, "metrics upkeep not started");
+                }
+                Some(h)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "metrics recorder not installed");
                 None

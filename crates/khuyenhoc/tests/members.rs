@@ -82,10 +82,10 @@ async fn unit_id(app: &TestApp, code: &str) -> i64 {
         .expect("unit")
 }
 
-/// A live counter (0 when absent).
+/// A live counter (0 when absent): the sum of its shards.
 async fn counter(app: &TestApp, unit: &str, period: &str, metric: &str) -> i64 {
     let v: Option<i64> = sqlx::query_scalar(
-        "SELECT value FROM counters WHERE unit_id = $1 AND period = $2 AND metric = $3",
+        "SELECT CAST(SUM(value) AS BIGINT) FROM counters WHERE unit_id = $1 AND period = $2 AND metric = $3",
     )
     .bind(unit_id(app, unit).await)
     .bind(period)
@@ -1409,6 +1409,46 @@ both_backends!(
             1
         );
         counters_reconcile(&app).await;
+    }
+);
+
+both_backends!(
+    a_workbook_over_the_limits_is_refused_with_the_limit,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut web = app.login(BADINH).await;
+        // One data row more than the cap: refused as the sheet is read, before any row is checked.
+        let cap = khuyenhoc::members::import::MAX_ROWS;
+        assert_eq!(cap, 100_000);
+        let rows: Vec<[Cell; 8]> = (0..=cap)
+            .map(|_| {
+                [
+                    T("Nguyễn Văn An"),
+                    Blank,
+                    Blank,
+                    Blank,
+                    T("00004-1"),
+                    Blank,
+                    T("01/01/2024"),
+                    Blank,
+                ]
+            })
+            .collect();
+        let r = upload(&app, &mut web, "00004", &workbook(&rows)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Tệp có hơn 100000 dòng: hãy chia thành nhiều tệp nhỏ hơn"),
+            "{}",
+            r.body
+        );
+        // A file larger than the upload limit: refused with the limit in MB.
+        let max = khuyenhoc::members::import::MAX_UPLOAD_BYTES;
+        assert_eq!(max, 20 * 1024 * 1024);
+        let r = upload(&app, &mut web, "00004", &vec![0u8; max + 128 * 1024]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+        assert!(r.body.contains("Tệp quá lớn (tối đa 20 MB)"), "{}", r.body);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 0);
     }
 );
 

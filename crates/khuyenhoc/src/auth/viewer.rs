@@ -120,20 +120,32 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
 
 async fn person_of_token(db: &Db, token: &str) -> Result<Option<i64>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, person_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(secret_hash(token))
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let (id, person): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    let last: Option<i64> = row.try_get(2)?;
     let t = now();
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(t)
-        .bind(id)
-        .bind(t - 60)
-        .execute(&db.pool)
-        .await?;
+    // "Last used" is kept to the minute, written after the answer and only when stale: a write
+    // on every API request would take SQLite's one write lock (an UPDATE takes it even when it
+    // changes nothing) and add a round trip to every call.
+    if last.is_none_or(|l| l < t - 60) {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let done = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+                .bind(t)
+                .bind(id)
+                .bind(t - 60)
+                .execute(&db.pool)
+                .await;
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "could not note when a token was last used");
+            }
+        });
+    }
     Ok(Some(person))
 }
 

@@ -32,6 +32,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_members_reports.sql"),
         include_str!("../../migrations/postgres/0004_members_reports.sql"),
     ),
+    (
+        5,
+        "counter shards",
+        include_str!("../../migrations/sqlite/0005_counter_shards.sql"),
+        include_str!("../../migrations/postgres/0005_counter_shards.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

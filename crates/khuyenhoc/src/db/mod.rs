@@ -100,8 +100,15 @@ impl Db {
         Ok(migrations::latest_version())
     }
 
+    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting up to `busy_timeout` for it): a deferred transaction that reads and then writes
+    /// fails with SQLITE_BUSY_SNAPSHOT ("database is locked", code 517) whenever another writer
+    /// committed in between, and no timeout helps it (`tests/counters.rs`).
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

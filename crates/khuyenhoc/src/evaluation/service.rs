@@ -250,18 +250,49 @@ fn joined<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (String, Strin
     (vi.join("; "), en.join("; "))
 }
 
-/// Changes an evaluation's status and moves the live counters with it.
-async fn set_status(tx: &mut Tx<'_>, id: i64, status: &str) -> Result<(), AppError> {
-    let before = counters::EvalFacts::load(tx, id).await?;
+/// The live counters an evaluation's change moves, from what the locked row says it was to
+/// what it becomes. Built without reading the database again; applied by the caller as the last
+/// step before commit, so the shared counter rows of the commune, province and centre stay
+/// locked only for that statement and the commit.
+struct CounterMove {
+    before: counters::EvalFacts,
+    after: counters::EvalFacts,
+}
+
+impl CounterMove {
+    fn of(e: &Evaluation, next: Status) -> Self {
+        let before = counters::EvalFacts {
+            unit_id: e.unit_id,
+            year: e.year,
+            model: e.model.clone(),
+            form_group: e.form_group.clone(),
+            status: e.status.code().to_owned(),
+        };
+        let after = counters::EvalFacts {
+            status: next.code().to_owned(),
+            ..before.clone()
+        };
+        CounterMove { before, after }
+    }
+
+    async fn apply(self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+        counters::evaluation_changed(tx, Some(&self.before), Some(&self.after)).await
+    }
+}
+
+/// Changes the status of a locked evaluation; the caller applies the returned counter move.
+async fn set_status(
+    tx: &mut Tx<'_>,
+    e: &Evaluation,
+    next: Status,
+) -> Result<CounterMove, AppError> {
     sqlx::query("UPDATE evaluations SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
+        .bind(next.code())
         .bind(now())
-        .bind(id)
+        .bind(e.id)
         .execute(&mut **tx)
         .await?;
-    let after = counters::EvalFacts::load(tx, id).await?;
-    counters::evaluation_changed(tx, before.as_ref(), after.as_ref()).await?;
-    Ok(())
+    Ok(CounterMove::of(e, next))
 }
 
 /// Locks the evaluation row for the rest of the transaction and reads it again.
@@ -289,15 +320,16 @@ fn not_now(step: &str) -> AppError {
     )
 }
 
+/// Writes the answers, score and status of a locked evaluation; the caller applies the returned
+/// counter move.
 async fn write_state(
     tx: &mut Tx<'_>,
     e: &Evaluation,
     status: Status,
     answers: &Answers,
     sc: &score::Scored,
-) -> Result<(), AppError> {
+) -> Result<CounterMove, AppError> {
     let answers = serde_json::to_string(answers).map_err(|err| anyhow::anyhow!(err))?;
-    let before = counters::EvalFacts::load(tx, e.id).await?;
     sqlx::query("UPDATE evaluations SET status = $1, answers = $2, total = $3, passed = $4, level = $5, updated_at = $6 WHERE id = $7")
         .bind(status.code())
         .bind(answers)
@@ -308,9 +340,7 @@ async fn write_state(
         .bind(e.id)
         .execute(&mut **tx)
         .await?;
-    let after = counters::EvalFacts::load(tx, e.id).await?;
-    counters::evaluation_changed(tx, before.as_ref(), after.as_ref()).await?;
-    Ok(())
+    Ok(CounterMove::of(e, status))
 }
 
 /// Saves answers (indicator code → points or count; `None` clears). Only while editable.
@@ -345,7 +375,7 @@ pub async fn save_answers(
         entry.value = *v;
     }
     let sc = score::score_in(&mut tx, &set, &e, &answers).await?;
-    write_state(&mut tx, &e, e.status, &answers, &sc).await?;
+    let moved = write_state(&mut tx, &e, e.status, &answers, &sc).await?;
     let before: BTreeMap<&String, Option<u32>> = values
         .keys()
         .map(|k| (k, e.answers.get(k).and_then(|x| x.value)))
@@ -359,6 +389,7 @@ pub async fn save_answers(
         serde_json::json!(values),
     )
     .await?;
+    moved.apply(&mut tx).await?;
     tx.commit().await?;
     let e = model::by_id(db, id).await?.ok_or(AppError::NotFound)?;
     Ok((e, sc))
@@ -389,7 +420,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
             en: format!("Not ready to submit: {en}"),
         });
     }
-    write_state(&mut tx, &e, next, &e.answers, &sc).await?;
+    let moved = write_state(&mut tx, &e, next, &e.answers, &sc).await?;
     event(&mut tx, id, a, "submit", None).await?;
     audit_step(
         &mut tx,
@@ -400,6 +431,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
         serde_json::json!({"status": next.code(), "total": sc.total}),
     )
     .await?;
+    moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -434,7 +466,7 @@ pub async fn check(
         .status
         .after(Step::Check)
         .ok_or_else(|| not_now("kiểm tra"))?;
-    set_status(&mut tx, id, next.code()).await?;
+    let moved = set_status(&mut tx, &e, next).await?;
     event(&mut tx, id, a, "check", note).await?;
     audit_step(
         &mut tx,
@@ -445,6 +477,7 @@ pub async fn check(
         serde_json::json!({"status": next.code(), "note": note}),
     )
     .await?;
+    moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -481,7 +514,7 @@ pub async fn return_back(
         .status
         .after(Step::Return)
         .ok_or_else(|| not_now("trả lại"))?;
-    set_status(&mut tx, id, next.code()).await?;
+    let moved = set_status(&mut tx, &e, next).await?;
     event(&mut tx, id, a, "return", Some(&reason)).await?;
     audit_step(
         &mut tx,
@@ -492,6 +525,7 @@ pub async fn return_back(
         serde_json::json!({"status": next.code(), "reason": reason}),
     )
     .await?;
+    moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -592,7 +626,7 @@ pub async fn review(
         )
         .await?;
     }
-    write_state(&mut tx, &current, next, &answers, &sc).await?;
+    let moved = write_state(&mut tx, &current, next, &answers, &sc).await?;
     event(&mut tx, id, a, next.code(), note.as_deref()).await?;
     audit_step(
         &mut tx,
@@ -603,6 +637,7 @@ pub async fn review(
         serde_json::json!({"status": next.code(), "answers": answers, "total": sc.total}),
     )
     .await?;
+    moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }

@@ -124,7 +124,23 @@ pub async fn post(
         .execute(&mut **tx)
         .await?;
     }
-    // Live report counters of the fund's unit and its ancestors, in the same transaction.
+    let lines: Vec<serde_json::Value> = p.entry.lines().iter().map(|l| serde_json::json!({"fund": l.fund.0, "account": l.account.code(), "amount": l.amount.get()})).collect();
+    let after = serde_json::json!({"kind": p.kind, "voucher": voucher, "on": p.occurred_on.to_string(), "description": p.description, "lines": lines, "reverses": p.reverses_id});
+    audit::record(
+        tx,
+        actor,
+        Change {
+            unit_id: Some(unit_id),
+            entity: "ledger_entry",
+            entity_id: id.to_string(),
+            action: "post",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    // Live report counters of the fund's unit and its ancestors, in the same transaction, written
+    // last: the rows of the province and the centre are shared by every posting in the country.
     let fund_unit: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1")
         .bind(p.fund_id)
         .fetch_one(&mut **tx)
@@ -140,21 +156,6 @@ pub async fn post(
         fund_unit,
         &crate::reports::counters::half_of(&p.occurred_on.to_string()),
         &crate::reports::counters::ledger_deltas(&by_account),
-    )
-    .await?;
-    let lines: Vec<serde_json::Value> = p.entry.lines().iter().map(|l| serde_json::json!({"fund": l.fund.0, "account": l.account.code(), "amount": l.amount.get()})).collect();
-    let after = serde_json::json!({"kind": p.kind, "voucher": voucher, "on": p.occurred_on.to_string(), "description": p.description, "lines": lines, "reverses": p.reverses_id});
-    audit::record(
-        tx,
-        actor,
-        Change {
-            unit_id: Some(unit_id),
-            entity: "ledger_entry",
-            entity_id: id.to_string(),
-            action: "post",
-            before: None,
-            after: Some(after),
-        },
     )
     .await?;
     Ok(id)

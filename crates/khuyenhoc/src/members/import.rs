@@ -17,15 +17,22 @@
 //!
 //! People are matched by phone number (a person of the viewer's scope whose name matches); a
 //! row without a phone, or with a phone nobody has, creates a new person in the row's branch.
+//!
+//! Limits: an upload of at most `MAX_UPLOAD_BYTES` (20 MB), at most `MAX_UNPACKED_BYTES`
+//! (256 MB) once unzipped, at most `MAX_ROWS` (100,000) data rows. A list that long is checked
+//! with a few statements for the whole file (branches once per code; card numbers and phone
+//! numbers in `IN (…)` lists), and stored with multi-row INSERTs (people, members, audit entries:
+//! each statement under both backends' limits on bind parameters) and the counters moved once
+//! per branch and half-year: `benches/import.rs` measures it.
 
-use super::model;
 use super::service::{self, AlreadyMember};
 use crate::accounts::service::{self as people, NewPerson};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
-use crate::db::{today, Db};
+use crate::db::{now, today, Backend, Db};
 use crate::error::{AppError, FieldError, PageError, PageResult};
 use crate::org::model::Unit;
+use crate::reports::counters;
 use crate::state::AppState;
 use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome};
@@ -41,16 +48,18 @@ use khuyenhoc_domain::{Gender, PhoneNumber};
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Workbook};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::sync::{Mutex, PoisonError};
 
-/// Largest upload accepted.
-pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
-/// Largest total size of the workbook's parts once unzipped (a guard against zip bombs).
-const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest upload accepted (a workbook of `MAX_ROWS` filled rows is about 4 MB).
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+/// Largest total size of the workbook's parts once unzipped (a guard against zip bombs: a
+/// sheet of `MAX_ROWS` filled rows unpacks to about 30 MB).
+const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most data rows in one workbook.
-pub const MAX_ROWS: usize = 2000;
+pub const MAX_ROWS: usize = 100_000;
 /// Columns read; anything further right is ignored.
 const MAX_COLUMNS: u32 = 50;
 /// The sheet the template puts the rows on (the first sheet is read when it is missing).
@@ -136,7 +145,7 @@ pub fn template_workbook(
             ws.set_column_format(c, &text)?;
         }
     }
-    let last = u32::try_from(MAX_ROWS).unwrap_or(2000);
+    let last = u32::try_from(MAX_ROWS).unwrap_or(u32::MAX);
     if let Ok(g) = DataValidation::new().allow_list_strings(&["Nam", "Nữ", "Khác"]) {
         ws.add_data_validation(1, 2, last, 2, &g)?;
     }
@@ -163,13 +172,21 @@ pub fn template_workbook(
         ("Lĩnh vực", "Không bắt buộc; một hoặc nhiều trong: Đại học, Doanh nghiệp, Lực lượng vũ trang, Đảng viên (cách nhau bởi dấu phẩy)."),
         ("Người đã là hội viên", "Mỗi người chỉ vào Hội một lần: dòng của người đã là hội viên bị từ chối (hãy chuyển chi hội cho họ)."),
         ("Lưu", "Tải tệp lên để xem trước từng dòng: chưa có gì được lưu cho tới khi bạn xác nhận. Chỉ lưu khi mọi dòng đều hợp lệ, và lưu tất cả cùng lúc."),
-        ("Giới hạn", "Tệp .xlsx tối đa 5 MB, tối đa 2000 dòng."),
     ] {
         help.write_string_with_format(row, 0, a, &bold)?;
         help.write_string(row, 1, b)?;
         row += 1;
     }
-    row += 1;
+    help.write_string_with_format(row, 0, "Giới hạn", &bold)?;
+    help.write_string(
+        row,
+        1,
+        format!(
+            "Tệp .xlsx tối đa {} MB, tối đa {MAX_ROWS} dòng.",
+            MAX_UPLOAD_BYTES / 1024 / 1024
+        ),
+    )?;
+    row += 2;
     help.write_string_with_format(row, 0, "Mã chi hội", &bold)?;
     help.write_string_with_format(row, 1, "Tên chi hội", &bold)?;
     row += 1;
@@ -506,14 +523,25 @@ impl RowOutcome {
     }
 }
 
+/// What the database knows of a phone number named in the workbook.
+struct Known {
+    id: i64,
+    full_name: String,
+    unit_path: String,
+    /// The person's membership: (member id, branch code, branch name, branch path).
+    member: Option<(i64, String, String, String)>,
+}
+
 struct Check<'a> {
-    db: &'a Db,
     viewer: &'a Viewer,
-    unit: &'a Unit,
     cols: BTreeMap<Col, u32>,
     branches: HashMap<String, Result<Unit, FieldError>>,
     phones: HashMap<String, u32>,
     cards: HashMap<(i64, String), u32>,
+    /// Card numbers of the file that members of their commune hold already.
+    taken_cards: HashSet<(i64, String)>,
+    /// The people who have the file's phone numbers, by number.
+    known: HashMap<String, Known>,
 }
 
 fn line(row: u32, col: Option<(Col, u32)>, vi: &str, en: &str) -> (String, String) {
@@ -553,28 +581,103 @@ impl Check<'_> {
         self.cols.get(&c).and_then(|n| row.cells.get(n))
     }
 
-    async fn branch(&mut self, code: &str) -> Result<Result<Unit, FieldError>, AppError> {
-        if let Some(b) = self.branches.get(code) {
-            return Ok(b.clone());
+    fn text(&self, row: &RawRow, c: Col) -> String {
+        self.cell(row, c).map(Value::text).unwrap_or_default()
+    }
+
+    /// The phone number of a row, when it is one.
+    fn phone(&self, row: &RawRow) -> Option<PhoneNumber> {
+        let typed = self.cell(row, Col::Phone).map(phone_text)?;
+        PhoneNumber::parse(&typed).ok()
+    }
+
+    /// Looks up every branch code of the file once.
+    async fn load_branches(
+        &mut self,
+        db: &Db,
+        unit: &Unit,
+        rows: &[RawRow],
+    ) -> Result<(), AppError> {
+        let codes: BTreeSet<String> = rows.iter().map(|r| self.text(r, Col::Branch)).collect();
+        for code in codes {
+            let b = match service::branch_under(db, unit, &code).await {
+                Ok(u) => Ok(u),
+                Err(AppError::Invalid(mut f)) if !f.is_empty() => Err(f.remove(0)),
+                Err(e) => return Err(e),
+            };
+            self.branches.insert(code, b);
         }
-        let b = match service::branch_under(self.db, self.unit, code).await {
-            Ok(u) => Ok(u),
-            Err(AppError::Invalid(mut f)) if !f.is_empty() => Err(f.remove(0)),
-            Err(e) => return Err(e),
-        };
-        self.branches.insert(code.to_owned(), b.clone());
-        Ok(b)
+        Ok(())
+    }
+
+    /// Asks the database, a few statements for the whole file, which card numbers are held
+    /// already and who has the phone numbers.
+    async fn load_known(&mut self, db: &Db, rows: &[RawRow]) -> Result<(), AppError> {
+        let mut cards: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+        let mut phones: BTreeSet<String> = BTreeSet::new();
+        for row in rows {
+            let code = self.text(row, Col::Branch);
+            let commune = match self.branches.get(&code) {
+                Some(Ok(b)) => b.parent_id,
+                _ => None,
+            };
+            if let (Some(commune), Ok(Some(card))) = (
+                commune,
+                service::parse_card(Some(&self.text(row, Col::Card))),
+            ) {
+                cards.entry(commune).or_default().insert(card);
+            }
+            if let Some(p) = self.phone(row) {
+                phones.insert(p.as_str().to_owned());
+            }
+        }
+        let mut conn = db.pool.acquire().await?;
+        for (commune, cards) in &cards {
+            let cards: Vec<&str> = cards.iter().map(String::as_str).collect();
+            for card in cards_held(&mut conn, db.backend, *commune, &cards).await? {
+                self.taken_cards.insert((*commune, card));
+            }
+        }
+        let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+        for chunk in phones.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT pe.phone, pe.id, pe.full_name, u.path, m.id, b.code, b.name, b.path \
+                 FROM people pe JOIN units u ON u.id = pe.unit_id \
+                 LEFT JOIN members m ON m.person_id = pe.id LEFT JOIN units b ON b.id = m.branch_id \
+                 WHERE pe.phone IN {}",
+                in_list(db.backend, 1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for p in chunk {
+                q = q.bind(*p);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                let member = match r.try_get::<Option<i64>, _>(4)? {
+                    Some(id) => Some((id, r.try_get(5)?, r.try_get(6)?, r.try_get(7)?)),
+                    None => None,
+                };
+                self.known.insert(
+                    r.try_get(0)?,
+                    Known {
+                        id: r.try_get(1)?,
+                        full_name: r.try_get(2)?,
+                        unit_path: r.try_get(3)?,
+                        member,
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_lines)] // one check per column, in the order of the columns
-    async fn row(&mut self, row: &RawRow) -> Result<RowOutcome, AppError> {
+    fn row(&mut self, row: &RawRow) -> RowOutcome {
         let n = row.number;
-        let text = |c: Col| self.cell(row, c).map(Value::text).unwrap_or_default();
         let (name, code, card_typed, sectors_typed) = (
-            text(Col::Name),
-            text(Col::Branch),
-            text(Col::Card),
-            text(Col::Sectors),
+            self.text(row, Col::Name),
+            self.text(row, Col::Branch),
+            self.text(row, Col::Card),
+            self.text(row, Col::Sectors),
         );
         let mut problems = vec![];
         let phone_typed = self
@@ -615,13 +718,14 @@ impl Check<'_> {
                 problems.push(line(n, self.at(col), f.message_vi, f.message_en));
             }
         }
-        // The branch.
-        let branch = match self.branch(&code).await? {
-            Ok(b) => Some(b),
-            Err(f) => {
+        // The branch (looked up before, once per code).
+        let branch = match self.branches.get(&code) {
+            Some(Ok(b)) => Some(b.clone()),
+            Some(Err(f)) => {
                 problems.push(line(n, self.at(Col::Branch), f.message_vi, f.message_en));
                 None
             }
+            None => None,
         };
         // The card number: free in the commune, and once in the file.
         let card = match service::parse_card(Some(&card_typed)) {
@@ -640,22 +744,13 @@ impl Check<'_> {
                     &format!("trùng số thẻ với dòng {first}"),
                     &format!("the same card number as row {first}"),
                 ));
-            } else {
-                let taken: Option<i64> = sqlx::query_scalar(
-                    "SELECT m.id FROM members m JOIN units b ON b.id = m.branch_id WHERE b.parent_id = $1 AND m.card_no = $2",
-                )
-                .bind(commune)
-                .bind(card)
-                .fetch_optional(&self.db.pool)
-                .await?;
-                if taken.is_some() {
-                    problems.push(line(
-                        n,
-                        self.at(Col::Card),
-                        "số thẻ này đã cấp cho một hội viên khác trong cùng xã, phường",
-                        "this card number is held by another member of the same commune",
-                    ));
-                }
+            } else if self.taken_cards.contains(&(commune, card.clone())) {
+                problems.push(line(
+                    n,
+                    self.at(Col::Card),
+                    "số thẻ này đã cấp cho một hội viên khác trong cùng xã, phường",
+                    "this card number is held by another member of the same commune",
+                ));
             }
         }
         // The join date.
@@ -701,7 +796,6 @@ impl Check<'_> {
                     None
                 } else {
                     self.who(n, &phone, person, &mut shown_name, &mut problems)
-                        .await?
                 }
             }
         };
@@ -726,7 +820,7 @@ impl Check<'_> {
             }),
             _ => None,
         };
-        Ok(RowOutcome {
+        RowOutcome {
             number: n,
             name: shown_name,
             phone: phone_typed,
@@ -737,43 +831,33 @@ impl Check<'_> {
             new_person: plan.as_ref().is_some_and(|p| matches!(p.who, Who::New(_))),
             problems,
             plan,
-        })
+        }
     }
 
     /// The person a phone number names: someone in scope with the same name who is not a member
     /// yet, or nobody (a new person).
-    async fn who(
+    fn who(
         &self,
         n: u32,
         phone: &PhoneNumber,
         person: NewPerson,
         shown_name: &mut String,
         problems: &mut Vec<(String, String)>,
-    ) -> Result<Option<Who>, AppError> {
+    ) -> Option<Who> {
         let at = self.at(Col::Phone);
-        let found = crate::accounts::model::find_visible(
-            self.db,
-            self.viewer,
-            &crate::accounts::model::Lookup::Phone(phone.clone()),
-        )
-        .await?;
-        let Some(p) = found else {
-            // Out of scope looks like absent, but the number is taken all the same.
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
-                .bind(phone.as_str())
-                .fetch_optional(&self.db.pool)
-                .await?;
-            if taken.is_some() {
-                problems.push(line(
-                    n,
-                    at,
-                    "số điện thoại này thuộc về một người ngoài phạm vi của bạn",
-                    "this phone number belongs to someone outside your scope",
-                ));
-                return Ok(None);
-            }
-            return Ok(Some(Who::New(person)));
+        let Some(p) = self.known.get(phone.as_str()) else {
+            return Some(Who::New(person));
         };
+        // Out of scope looks like absent, but the number is taken all the same.
+        if p.id != self.viewer.person_id && !self.viewer.can_read(&p.unit_path) {
+            problems.push(line(
+                n,
+                at,
+                "số điện thoại này thuộc về một người ngoài phạm vi của bạn",
+                "this phone number belongs to someone outside your scope",
+            ));
+            return None;
+        }
         if fold(&p.full_name) != fold(&person.full_name) {
             problems.push(line(
                 n,
@@ -787,15 +871,23 @@ impl Check<'_> {
                     p.full_name
                 ),
             ));
-            return Ok(None);
+            return None;
         }
         shown_name.clone_from(&p.full_name);
-        if let Some(m) = model::by_person(self.db, p.id).await? {
-            let (vi, en) = AlreadyMember::of(self.viewer, "phone", &m).messages();
+        if let Some((member_id, code, name, path)) = &p.member {
+            let already = AlreadyMember {
+                field: "phone",
+                member_id: *member_id,
+                branch: self
+                    .viewer
+                    .can_read(path)
+                    .then(|| (code.clone(), name.clone())),
+            };
+            let (vi, en) = already.messages();
             problems.push(line(n, None, &vi, &en));
-            return Ok(None);
+            return None;
         }
-        Ok(Some(Who::Existing(p.id)))
+        Some(Who::Existing(p.id))
     }
 }
 
@@ -811,19 +903,102 @@ async fn check(
         .map_err(|e| anyhow::anyhow!("reading the workbook: {e}"))??;
     let cols = map_header(&sheet.header, unit)?;
     let mut c = Check {
-        db,
         viewer: v,
-        unit,
         cols,
         branches: HashMap::new(),
         phones: HashMap::new(),
         cards: HashMap::new(),
+        taken_cards: HashSet::new(),
+        known: HashMap::new(),
     };
+    c.load_branches(db, unit, &sheet.rows).await?;
+    c.load_known(db, &sheet.rows).await?;
     let mut out = Vec::with_capacity(sheet.rows.len());
-    for row in &sheet.rows {
-        out.push(c.row(row).await?);
+    for (i, row) in sheet.rows.iter().enumerate() {
+        // Long files: let the other tasks of this worker run now and then.
+        if i % 2000 == 1999 {
+            tokio::task::yield_now().await;
+        }
+        out.push(c.row(row));
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many rows per statement
+
+/// Bind parameters per statement at most: below SQLite's 32,766 (and PostgreSQL's 65,535).
+const MAX_PARAMS: usize = 30_000;
+/// Values per `IN (…)` list of a look-up.
+const LOOKUP_CHUNK: usize = 1000;
+
+/// Rows per multi-row statement of `binds` parameters a row.
+fn rows_per_statement(binds: usize) -> usize {
+    (MAX_PARAMS / binds.max(1)).clamp(1, 5000)
+}
+
+/// `(?, ?, …)`: `n` parameters numbered from `first` for the backend.
+fn in_list(backend: Backend, first: usize, n: usize) -> String {
+    let marks: Vec<String> = (first..first + n)
+        .map(|i| match backend {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${i}"),
+        })
+        .collect();
+    format!("({})", marks.join(", "))
+}
+
+/// `rows` copies of `row` (a tuple whose `?` are bind parameters) separated by commas, the
+/// parameters numbered for the backend. SQLite gets anonymous `?`: it looks a numbered
+/// parameter up in a list, so n of them cost n² (see `gen::bulk`).
+fn values_list(backend: Backend, rows: usize, row: &str) -> String {
+    let per = row.matches('?').count();
+    let mut out = String::with_capacity(rows * (row.len() + 6 * per + 2));
+    let mut n = 0usize;
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        for ch in row.chars() {
+            if ch != '?' {
+                out.push(ch);
+                continue;
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Which of `cards` members of the commune hold.
+async fn cards_held(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    commune: i64,
+    cards: &[&str],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut held = vec![];
+    for chunk in cards.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT m.card_no FROM members m JOIN units b ON b.id = m.branch_id \
+             WHERE b.parent_id = {} AND m.card_no IN {}",
+            in_list(backend, 1, 1),
+            in_list(backend, 2, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql).bind(commune);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        held.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(held)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -835,8 +1010,58 @@ pub struct Saved {
     pub new_people: usize,
 }
 
-/// Stores every row in one transaction; on the first failing row nothing is stored, and the
-/// row and its reason are returned.
+/// A row that cannot be stored: its number and the reason (Vietnamese, English).
+type RowRefusal = (u32, String, String);
+
+fn refused(n: u32, e: &AppError) -> RowRefusal {
+    let (vi, en) = e.messages();
+    (n, vi, en)
+}
+
+/// A new person as `accounts::service::insert_in` stores them.
+struct PersonRow {
+    name: String,
+    folded: String,
+    birth_year: Option<i64>,
+    gender: Option<&'static str>,
+    phone: Option<String>,
+}
+
+/// The stored fields of a row's new person; `None` when the person is not valid (the check
+/// refused the row already).
+fn person_row(p: &NewPerson) -> Option<PersonRow> {
+    people::check(p).ok()?;
+    let present = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let name = khuyenhoc_domain::PersonName::parse(&p.full_name)
+        .ok()?
+        .as_str()
+        .to_owned();
+    let gender = match present(&p.gender) {
+        Some(g) => Some(Gender::parse(&g).ok()?.code()),
+        None => None,
+    };
+    let phone = match present(&p.phone) {
+        Some(ph) => Some(PhoneNumber::parse(&ph).ok()?.as_str().to_owned()),
+        None => None,
+    };
+    Some(PersonRow {
+        folded: fold(&name),
+        name,
+        birth_year: present(&p.birth_year).and_then(|y| y.parse::<i64>().ok()),
+        gender,
+        phone,
+    })
+}
+
+/// Stores every row in one transaction, many rows per statement (people, members, audit
+/// entries), the counters moved once per branch and half-year; on the first row that cannot be
+/// stored nothing is stored, and the row and its reason are returned.
+#[allow(clippy::too_many_lines)] // the steps of one transaction, in order
 async fn write(
     db: &Db,
     v: &Viewer,
@@ -844,17 +1069,13 @@ async fn write(
     sha256: &str,
     file_name: &str,
     rows: &[RowOutcome],
-) -> Result<Result<Saved, (u32, String, String)>, AppError> {
+) -> Result<Result<Saved, RowRefusal>, AppError> {
     let actor = Actor::new(
         v.person_id,
         v.position_for(perm::MEMBER_MANAGE, &unit.path)
             .map(|p| p.position_id),
     );
-    let mut saved = Saved {
-        members: 0,
-        new_people: 0,
-    };
-    let mut tx = db.begin().await?;
+    let mut plans: Vec<(u32, &Plan)> = Vec::with_capacity(rows.len());
     for r in rows {
         let Some(plan) = &r.plan else {
             return Ok(Err((
@@ -863,46 +1084,260 @@ async fn write(
                 "the row has errors".into(),
             )));
         };
-        let fail = |e: &AppError| {
-            let (vi, en) = e.messages();
-            Ok(Err((r.number, vi, en)))
-        };
-        if let Err(e) =
-            service::check_card(&mut tx, plan.branch.parent_id, plan.card.as_deref(), 0).await
-        {
-            return fail(&e);
+        plans.push((r.number, plan));
+    }
+    let backend = db.backend;
+    let mut tx = db.begin().await?;
+
+    // Card numbers: each commune locked (by `check_card`, until the end of the transaction),
+    // then every card of the file looked up at once.
+    let mut by_commune: BTreeMap<i64, Vec<(u32, &str)>> = BTreeMap::new();
+    for (n, p) in &plans {
+        if let (Some(commune), Some(card)) = (p.branch.parent_id, p.card.as_deref()) {
+            by_commune.entry(commune).or_default().push((*n, card));
         }
-        let person_id = match &plan.who {
-            Who::Existing(id) => *id,
-            Who::New(p) => match people::insert_in(&mut tx, actor, plan.branch.id, p).await {
-                Ok(id) => {
-                    saved.new_people += 1;
-                    id
-                }
-                Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => return fail(&e),
-                Err(e) => return Err(e),
-            },
-        };
-        let id = service::insert_member(
-            &mut tx,
-            actor,
-            person_id,
-            &plan.branch,
-            plan.card.as_deref(),
-            &plan.joined,
-            &plan.sectors,
-            "import",
-        )
-        .await?;
-        if id.is_none() {
+    }
+    for (commune, cards) in &by_commune {
+        if let Some((n, card)) = cards.first() {
+            if let Err(e) = service::check_card(&mut tx, Some(*commune), Some(card), 0).await {
+                return Ok(Err(refused(*n, &e)));
+            }
+        }
+        let list: Vec<&str> = cards.iter().map(|c| c.1).collect();
+        let held: HashSet<String> = cards_held(&mut tx, backend, *commune, &list)
+            .await?
+            .into_iter()
+            .collect();
+        if let Some((n, card)) = cards.iter().find(|c| held.contains(c.1)) {
+            // The refusal `check_card` gives for a held card.
+            if let Err(e) = service::check_card(&mut tx, Some(*commune), Some(card), 0).await {
+                return Ok(Err(refused(*n, &e)));
+            }
+        }
+    }
+
+    // People named by phone who became members since the check; phones of new people that
+    // someone took since.
+    let existing: Vec<(u32, i64)> = plans
+        .iter()
+        .filter_map(|(n, p)| match p.who {
+            Who::Existing(id) => Some((*n, id)),
+            Who::New(_) => None,
+        })
+        .collect();
+    for chunk in existing.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT person_id FROM members WHERE person_id IN {}",
+            in_list(backend, 1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for (_, id) in chunk {
+            q = q.bind(*id);
+        }
+        let members: HashSet<i64> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+        if let Some((n, _)) = chunk.iter().find(|(_, id)| members.contains(id)) {
             return Ok(Err((
-                r.number,
+                *n,
                 "người này đã là hội viên".into(),
                 "this person is already a member".into(),
             )));
         }
-        saved.members += 1;
     }
+    let mut new_people = vec![];
+    for (n, p) in &plans {
+        if let Who::New(person) = &p.who {
+            match person_row(person) {
+                Some(f) => new_people.push((*n, p.branch.id, f)),
+                None => {
+                    let e = people::check(person).err().unwrap_or_else(|| {
+                        AppError::Invalid(vec![FieldError::new(
+                            "full_name",
+                            khuyenhoc_domain::Invalid::new(
+                                "Thông tin người không hợp lệ",
+                                "The person's details are not valid",
+                            ),
+                        )])
+                    });
+                    return Ok(Err(refused(*n, &e)));
+                }
+            }
+        }
+    }
+    let phones: Vec<(u32, &str)> = new_people
+        .iter()
+        .filter_map(|(n, _, f)| f.phone.as_deref().map(|p| (*n, p)))
+        .collect();
+    for chunk in phones.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT phone FROM people WHERE phone IN {}",
+            in_list(backend, 1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for (_, p) in chunk {
+            q = q.bind(*p);
+        }
+        let taken: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+        if let Some((n, _)) = chunk.iter().find(|(_, p)| taken.contains(*p)) {
+            return Ok(Err((
+                *n,
+                "Số điện thoại này đã được đăng ký".into(),
+                "This phone number is already registered".into(),
+            )));
+        }
+    }
+
+    let t = now();
+    // New people, in the order of the rows.
+    let mut person_ids: HashMap<u32, i64> = HashMap::with_capacity(new_people.len());
+    for chunk in new_people.chunks(rows_per_statement(7)) {
+        let sql = format!(
+            "INSERT INTO people (full_name, name_folded, birth_year, gender, phone, unit_id, created_at) VALUES {} \
+             RETURNING id, full_name, phone",
+            values_list(backend, chunk.len(), "(?, ?, ?, ?, ?, ?, ?)")
+        );
+        let mut q = sqlx::query(&sql);
+        for (_, branch, f) in chunk {
+            q = q
+                .bind(f.name.as_str())
+                .bind(f.folded.as_str())
+                .bind(f.birth_year)
+                .bind(f.gender)
+                .bind(f.phone.as_deref())
+                .bind(*branch)
+                .bind(t);
+        }
+        let back = q.fetch_all(&mut *tx).await.map_err(unexpected_conflict)?;
+        // Rows come back in the order of the VALUES; this is checked, never assumed.
+        if back.len() != chunk.len() {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "inserted {} people, got {} ids back",
+                chunk.len(),
+                back.len()
+            )));
+        }
+        for (r, (n, _, f)) in back.iter().zip(chunk) {
+            let (id, name, phone): (i64, String, Option<String>) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            if name != f.name || phone != f.phone {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "the ids of new people came back out of order"
+                )));
+            }
+            person_ids.insert(*n, id);
+        }
+    }
+
+    // Members.
+    let mut members: Vec<(u32, i64, &Plan)> = Vec::with_capacity(plans.len());
+    for (n, p) in &plans {
+        let person = match p.who {
+            Who::Existing(id) => id,
+            Who::New(_) => person_ids.get(n).copied().ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("row {n}: the new person has no id"))
+            })?,
+        };
+        members.push((*n, person, p));
+    }
+    let mut member_ids: HashMap<i64, i64> = HashMap::with_capacity(members.len());
+    for chunk in members.chunks(rows_per_statement(7)) {
+        let sql = format!(
+            "INSERT INTO members (person_id, branch_id, card_no, joined_on, status, status_on, sectors, created_at, updated_at) VALUES {} \
+             RETURNING id, person_id",
+            values_list(backend, chunk.len(), "(?, ?, ?, ?, 'active', NULL, ?, ?, ?)")
+        );
+        let mut q = sqlx::query(&sql);
+        for (_, person, p) in chunk {
+            q = q
+                .bind(*person)
+                .bind(p.branch.id)
+                .bind(p.card.as_deref())
+                .bind(p.joined.as_str())
+                .bind(p.sectors.as_str())
+                .bind(t)
+                .bind(t);
+        }
+        for r in q.fetch_all(&mut *tx).await.map_err(unexpected_conflict)? {
+            member_ids.insert(r.try_get(1)?, r.try_get(0)?);
+        }
+    }
+
+    // The live counters: every member's contribution summed per branch and period, each sum
+    // added once (at the branch and its ancestors).
+    let mut deltas: BTreeMap<(i64, String), BTreeMap<String, i64>> = BTreeMap::new();
+    for (_, _, p) in &members {
+        for (period, metric, d) in counters::member_metrics(&p.joined, "active", &p.sectors) {
+            *deltas
+                .entry((p.branch.id, period))
+                .or_default()
+                .entry(metric)
+                .or_insert(0) += d;
+        }
+    }
+    for ((branch, period), d) in &deltas {
+        let d: Vec<(String, i64)> = d.iter().map(|(m, v)| (m.clone(), *v)).collect();
+        counters::add(&mut tx, *branch, period, &d).await?;
+    }
+
+    // Audit entries as `accounts::service::insert_in` and `service::insert_member` write
+    // them, row by row: the new person, then the member.
+    let mut entries: Vec<(i64, &'static str, String, &'static str, String)> =
+        Vec::with_capacity(members.len() + new_people.len());
+    // `new_people` is in the order of the rows, like `members`.
+    let mut next_new = 0;
+    for (n, person, p) in &members {
+        if let Some((_, _, f)) = new_people.get(next_new).filter(|x| x.0 == *n) {
+            next_new += 1;
+            let after = serde_json::json!({
+                "full_name": f.name, "birth_year": f.birth_year, "gender": f.gender,
+                "phone": f.phone, "email": None::<String>, "national_id": None::<String>,
+            });
+            entries.push((
+                p.branch.id,
+                "person",
+                person.to_string(),
+                "create",
+                after.to_string(),
+            ));
+        }
+        let id = member_ids
+            .get(person)
+            .copied()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("row {n}: the member has no id")))?;
+        let after = serde_json::json!({
+            "person_id": person, "branch": p.branch.code, "card_no": p.card,
+            "joined_on": p.joined, "status": "active", "sectors": p.sectors, "source": "import",
+        });
+        entries.push((
+            p.branch.id,
+            "member",
+            id.to_string(),
+            "register",
+            after.to_string(),
+        ));
+    }
+    for chunk in entries.chunks(rows_per_statement(8)) {
+        let sql = format!(
+            "INSERT INTO audit_log (at, person_id, position_id, unit_id, entity, entity_id, action, before_json, after_json) VALUES {}",
+            values_list(backend, chunk.len(), "(?, ?, ?, ?, ?, ?, ?, NULL, ?)")
+        );
+        let mut q = sqlx::query(&sql);
+        for (unit_id, entity, entity_id, action, after) in chunk {
+            q = q
+                .bind(t)
+                .bind(actor.person_id)
+                .bind(actor.position_id)
+                .bind(*unit_id)
+                .bind(*entity)
+                .bind(entity_id.as_str())
+                .bind(*action)
+                .bind(after.as_str());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let saved = Saved {
+        members: members.len(),
+        new_people: new_people.len(),
+    };
     audit::record(
         &mut tx,
         actor,
@@ -920,6 +1355,21 @@ async fn write(
     .await?;
     tx.commit().await?;
     Ok(Ok(saved))
+}
+
+/// A unique index hit by a row that was free when the transaction looked (another officer
+/// stored the same person or member at the same moment): nothing is stored.
+fn unexpected_conflict(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(FieldError::new(
+            "file",
+            khuyenhoc_domain::Invalid::new(
+                "Trong lúc lưu, một người trong tệp vừa được đăng ký ở nơi khác; chưa lưu gì, hãy tải tệp lên lại",
+                "While saving, someone in the file was registered elsewhere; nothing was saved, upload the file again",
+            ),
+        )),
+        _ => e.into(),
+    }
 }
 
 /// When this workbook was imported, if it was.

@@ -72,28 +72,66 @@ async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Er
     q.fetch_all(&mut **tx).await
 }
 
+/// How many shards the counters of ancestors are spread over on PostgreSQL (see migration 0005:
+/// without them every writing transaction in the country queues on the centre's rows).
+const SHARDS: u64 = 16;
+
+/// Rows per multi-row upsert: 5 parameters each, far under either backend's limit.
+const UPSERT_ROWS: usize = 1000;
+
+/// Adds each delta to the counters of `units` in one statement per thousand rows. The unit
+/// itself (`units[0]` when `own_first`) keeps shard 0; its ancestors get one shard picked for
+/// this call on PostgreSQL (always 0 on SQLite, which has one writer at a time). Rows go in a
+/// fixed order (unit, metric), so two transactions never wait on each other's rows crosswise.
 async fn upsert(
     tx: &mut Tx<'_>,
     units: &[i64],
+    own_first: bool,
     period: &str,
     deltas: &BTreeMap<String, i64>,
 ) -> Result<(), sqlx::Error> {
-    for (metric, delta) in deltas {
-        if *delta == 0 {
-            continue;
+    let shard = if tx.backend_name() == "PostgreSQL" {
+        i64::try_from(rand::random::<u64>() % SHARDS).unwrap_or(0)
+    } else {
+        0
+    };
+    let mut rows: Vec<(i64, &str, i64, i64)> = vec![];
+    for (i, unit) in units.iter().enumerate() {
+        let s = if i == 0 && own_first { 0 } else { shard };
+        for (metric, delta) in deltas.iter().filter(|(_, d)| **d != 0) {
+            rows.push((*unit, metric.as_str(), s, *delta));
         }
-        for unit in units {
-            sqlx::query(
-                "INSERT INTO counters (unit_id, period, metric, value) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (unit_id, period, metric) DO UPDATE SET value = counters.value + excluded.value",
-            )
-            .bind(unit)
-            .bind(period)
-            .bind(metric)
-            .bind(delta)
-            .execute(&mut **tx)
-            .await?;
+    }
+    rows.sort_unstable();
+    for chunk in rows.chunks(UPSERT_ROWS) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO counters (unit_id, period, metric, shard, value) VALUES {} \
+             ON CONFLICT (unit_id, period, metric, shard) DO UPDATE SET value = counters.value + excluded.value",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (unit, metric, s, delta) in chunk {
+            q = q
+                .bind(*unit)
+                .bind(period)
+                .bind(*metric)
+                .bind(*s)
+                .bind(*delta);
         }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -113,7 +151,7 @@ pub async fn add(
         return Ok(());
     }
     let units = chain(tx, unit_id).await?;
-    upsert(tx, &units, period, &map).await
+    upsert(tx, &units, true, period, &map).await
 }
 
 /// What the counters know of an evaluation.
@@ -227,10 +265,13 @@ pub async fn move_subtree(
     old_parent_path: &str,
     new_parent_path: &str,
 ) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query("SELECT period, metric, value FROM counters WHERE unit_id = $1")
-        .bind(unit_id)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT period, metric, CAST(SUM(value) AS BIGINT) FROM counters WHERE unit_id = $1 \
+         GROUP BY period, metric",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut **tx)
+    .await?;
     let old = chain_of_path(tx, old_parent_path).await?;
     let new = chain_of_path(tx, new_parent_path).await?;
     let mut by_period: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
@@ -242,8 +283,8 @@ pub async fn move_subtree(
     }
     for (period, metrics) in &by_period {
         let minus = metrics.iter().map(|(m, v)| (m.clone(), -v)).collect();
-        upsert(tx, &old, period, &minus).await?;
-        upsert(tx, &new, period, metrics).await?;
+        upsert(tx, &old, false, period, &minus).await?;
+        upsert(tx, &new, false, period, metrics).await?;
     }
     Ok(())
 }
@@ -402,11 +443,13 @@ pub async fn recount(db: &Db, fix: bool) -> Result<Vec<Difference>, sqlx::Error>
         .fetch_all(&db.pool)
         .await?
     {
+        // A counter is the sum of its shards.
         let v: i64 = r.try_get(3)?;
-        if v != 0 {
-            have.insert((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), v);
-        }
+        *have
+            .entry((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+            .or_insert(0) += v;
     }
+    have.retain(|_, v| *v != 0);
     let mut diffs = vec![];
     let keys: std::collections::BTreeSet<_> = want.keys().chain(have.keys()).cloned().collect();
     for k in keys {
