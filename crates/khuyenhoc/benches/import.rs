@@ -26,6 +26,8 @@
 //! cargo bench -p khuyenhoc --bench import -- [--rows 100000] [--backend sqlite|postgres|both]
 //! ```
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -547,27 +549,8 @@ fn workbook_in_child(path: &std::path::Path, rows: usize, branches: &[String]) -
 #[allow(clippy::too_many_lines)] // one benchmark run, phase after phase, reads best in one place
 async fn run(backend: Backend, a: &Args) -> Vec<Phase> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (url, admin) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let admin_url = std::env::var("KHUYENHOC_TEST_PG_URL")
-                .expect("KHUYENHOC_TEST_PG_URL (bash scripts/test-services.sh prints it)");
-            let name = format!("khuyenhoc_bench_import_{}", std::process::id());
-            let admin = Db::connect(&admin_url, 1, khuyenhoc::db::SqliteSync::Normal)
-                .await
-                .expect("admin connection");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin.pool)
-                .await
-                .expect("create the scratch database");
-            let mut u = url::Url::parse(&admin_url).expect("admin URL");
-            u.set_path(&name);
-            (u.to_string(), Some((admin, name)))
-        }
-    };
+    let scratch = common::Scratch::new(backend, "khuyenhoc_bench_import").await;
+    let url = scratch.url.clone();
     let settings = khuyenhoc::config::Settings {
         database_url: url.clone(),
         ..Default::default()
@@ -751,11 +734,7 @@ async fn run(backend: Backend, a: &Args) -> Vec<Phase> {
     phases.push(p);
 
     db.pool.close().await;
-    if let Some((admin, name)) = admin {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&admin.pool)
-            .await;
-    }
+    scratch.remove().await;
     phases
 }
 
