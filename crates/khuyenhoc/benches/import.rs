@@ -48,31 +48,11 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        rows: 100_000,
-        backends: vec![Backend::Sqlite, Backend::Postgres],
-    };
-    let argv: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < argv.len() {
-        let next = argv.get(i + 1).cloned().unwrap_or_default();
-        match argv[i].as_str() {
-            "--rows" => a.rows = next.parse().unwrap_or(a.rows),
-            "--backend" => {
-                a.backends = match next.as_str() {
-                    "sqlite" => vec![Backend::Sqlite],
-                    "postgres" => vec![Backend::Postgres],
-                    _ => a.backends,
-                }
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+    let found = common::flags(&["--rows", "--backend"]);
+    Args {
+        rows: common::flag(&found, "--rows", 100_000),
+        backends: common::backends(&found),
     }
-    a
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@
 //! cargo bench -p khuyenhoc --bench rollup -- [--scale 1] [--backend sqlite|postgres|both] [--runs 10] [--budget 120]
 //! ```
 
+mod common;
+
 use futures_core::Stream;
 use khuyenhoc::auth::{HeldPosition, Viewer};
 use khuyenhoc::db::{Backend, Db, SqliteSync};
@@ -46,47 +48,21 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        scale: "1".into(),
-        runs: 10,
-        budget: Duration::from_secs(120),
-        backends: vec![Backend::Sqlite, Backend::Postgres],
-    };
-    let argv: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < argv.len() {
-        let next = argv.get(i + 1).cloned().unwrap_or_default();
-        match argv[i].as_str() {
-            "--scale" => {
-                if next.parse::<f64>().is_ok_and(|s| s > 0.0 && s <= 10.0) {
-                    a.scale = next;
-                } else {
-                    eprintln!(
-                        "--scale {next}: not a scale from 0.0001 to 10, keeping {}",
-                        a.scale
-                    );
-                }
-            }
-            "--runs" => a.runs = next.parse().unwrap_or(a.runs).max(1),
-            "--budget" => {
-                a.budget = next.parse().map_or(a.budget, Duration::from_secs);
-            }
-            "--backend" => {
-                a.backends = match next.as_str() {
-                    "sqlite" => vec![Backend::Sqlite],
-                    "postgres" => vec![Backend::Postgres],
-                    _ => a.backends,
-                }
-            }
-            // `cargo bench` passes `--bench`; anything else unknown is ignored.
-            _ => {
-                i += 1;
-                continue;
-            }
+    let found = common::flags(&["--scale", "--runs", "--budget", "--backend"]);
+    let mut scale = "1".to_owned();
+    if let Some(next) = found.get("--scale") {
+        if next.parse::<f64>().is_ok_and(|s| s > 0.0 && s <= 10.0) {
+            scale.clone_from(next);
+        } else {
+            eprintln!("--scale {next}: not a scale from 0.0001 to 10, keeping {scale}");
         }
-        i += 2;
     }
-    a
+    Args {
+        scale,
+        runs: common::flag(&found, "--runs", 10_usize).max(1),
+        budget: Duration::from_secs(common::flag(&found, "--budget", 120)),
+        backends: common::backends(&found),
+    }
 }
 
 /// Milliseconds of the timed runs of one series.
