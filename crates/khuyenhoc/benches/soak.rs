@@ -833,23 +833,43 @@ async fn open_fund(s: &Soak, unit: &str, code: &str) -> i64 {
     id
 }
 
-/// Memory and throughput every [`SAMPLE_EVERY`]: (seconds since start, RSS MB, answers).
-type Samples = Vec<(f64, f64, u64)>;
+/// Memory and throughput every [`SAMPLE_EVERY`]: (seconds since start, RSS MB, answers, heap
+/// in use MB as the server's `/metrics` reports it, 0 when it does not).
+type Samples = Vec<(f64, f64, u64, f64)>;
+
+/// The allocator's bytes in use (`process_heap_in_use_bytes` on `/metrics`), in MB.
+async fn heap_mb(http: &Http, server: &Server) -> f64 {
+    match common::call(http, "GET", &format!("{}/metrics", server.base), None, None).await {
+        Ok((200, body)) => String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix("process_heap_in_use_bytes "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map_or(0.0, |b| b / 1e6),
+        _ => 0.0,
+    }
+}
 
 async fn sample(server: &Server, s: &Soak, start: Instant, end: Instant) -> Samples {
-    let mut out = vec![(0.0, server.rss_mb(), s.answered.load(Relaxed))];
+    let http = common::client();
+    let mut out = vec![(
+        0.0,
+        server.rss_mb(),
+        s.answered.load(Relaxed),
+        heap_mb(&http, server).await,
+    )];
     let mut next = start + SAMPLE_EVERY;
     while next <= end + Duration::from_millis(100) {
         tokio::time::sleep_until(next.into()).await;
         let at = start.elapsed().as_secs_f64();
         let rss = server.rss_mb();
+        let heap = heap_mb(&http, server).await;
         let answered = s.answered.load(Relaxed);
         let prev = out.last().map_or(0, |p| p.2);
         println!(
-            "  t={at:>5.0} s  RSS {rss:>6.1} MB  {:>6.0} req/s",
+            "  t={at:>5.0} s  RSS {rss:>6.1} MB  heap {heap:>6.1} MB  {:>6.0} req/s",
             (answered - prev) as f64 / SAMPLE_EVERY.as_secs_f64()
         );
-        out.push((at, rss, answered));
+        out.push((at, rss, answered, heap));
         next += SAMPLE_EVERY;
     }
     out
@@ -1080,7 +1100,7 @@ async fn run(backend: Backend, a: &Args) -> String {
         idle.join("; ")
     );
     // Memory per minute.
-    md += "Server memory (VmRSS sampled every 5 s):\n\n| minute | RSS min MB | RSS max MB | requests per second |\n|---|---:|---:|---:|\n";
+    md += "Server memory (VmRSS, and the allocator's bytes in use from `/metrics`, sampled every 5 s):\n\n| minute | RSS min MB | RSS max MB | heap in use min MB | heap in use max MB | requests per second |\n|---|---:|---:|---:|---:|---:|\n";
     let minutes = (samples.last().map_or(0.0, |s| s.0) / 60.0).ceil() as usize;
     for m in 0..minutes.max(1) {
         let lo = m as f64 * 60.0;
@@ -1096,12 +1116,19 @@ async fn run(backend: Backend, a: &Args) -> String {
         let max = inside.iter().map(|s| s.1).fold(0.0, f64::max);
         let (first, last) = (inside[0], inside[inside.len() - 1]);
         let rate = (last.2 - first.2) as f64 / (last.0 - first.0).max(0.001);
-        md += &format!("| {} | {min:.1} | {max:.1} | {rate:.0} |\n", m + 1);
+        let heap_min = inside.iter().map(|s| s.3).fold(f64::MAX, f64::min);
+        let heap_max = inside.iter().map(|s| s.3).fold(0.0, f64::max);
+        md += &format!(
+            "| {} | {min:.1} | {max:.1} | {heap_min:.1} | {heap_max:.1} | {rate:.0} |\n",
+            m + 1
+        );
     }
     let series: Vec<String> = samples.iter().map(|s| format!("{:.0}", s.1)).collect();
+    let heap: Vec<String> = samples.iter().map(|s| format!("{:.0}", s.3)).collect();
     md += &format!(
-        "\nRSS series (MB, every 5 s): {}; peak (VmHWM) {peak:.0} MB.\n\n",
-        series.join(" ")
+        "\nRSS series (MB, every 5 s): {}; peak (VmHWM) {peak:.0} MB.\n\nHeap in use (MB, every 5 s): {}.\n\n",
+        series.join(" "),
+        heap.join(" ")
     );
     // Checks.
     let recount_line = recount_out

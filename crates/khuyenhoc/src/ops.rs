@@ -10,6 +10,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::path::Path;
 use std::sync::OnceLock;
 
+pub mod memory;
+
 pub async fn healthz() -> &'static str {
     "ok"
 }
@@ -25,6 +27,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Some(bytes) = memory::in_use() {
+        // Measured at the scrape, so the figure is never older than the answer.
+        metrics::gauge!("process_heap_in_use_bytes").set(bytes as f64);
+    }
     let body = state
         .metrics
         .as_ref()
@@ -42,13 +48,15 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
             Ok(h) => {
                 // Histogram samples wait in the recorder until they are drained; without a
                 // scrape of /metrics they would pile up for ever (the five-minute soak saw the
-                // server grow by them). Upkeep drains them every few seconds.
+                // server grow by them). Upkeep drains them every few seconds, and hands the
+                // allocator's free pages back to the system (see `memory`).
                 let upkeep = h.clone();
                 let started = std::thread::Builder::new()
                     .name("metrics-upkeep".into())
                     .spawn(move || loop {
                         std::thread::sleep(std::time::Duration::from_secs(5));
                         upkeep.run_upkeep();
+                        memory::trim();
                     });
                 if let Err(e) = started {
                     tracing::warn!(error = %e, "metrics upkeep not started");

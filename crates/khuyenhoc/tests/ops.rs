@@ -14,6 +14,13 @@ both_backends!(probes_metrics_and_openapi, |b: Backend| async move {
     app.get(&mut anon, "/login").await;
     let m = app.get(&mut anon, "/metrics").await;
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
+    // The allocator's bytes in use, read at the scrape (glibc's mallinfo2): more than nothing.
+    let heap = m
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("process_heap_in_use_bytes "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(heap.is_some_and(|h| h > 1e6), "heap gauge in {}", m.body);
     let doc = app.get(&mut anon, "/api/v1/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");
     // The document lists exactly the API routes of the router.

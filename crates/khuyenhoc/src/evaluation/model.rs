@@ -100,9 +100,26 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Evaluation>, sqlx::Error> 
         .transpose()
 }
 
-/// The same, inside a transaction (after a lock).
+/// Reads an evaluation and locks its row for the rest of the transaction, in one statement:
+/// `FOR UPDATE` on PostgreSQL (which waits for a holder and then reads the row as it committed
+/// it); on SQLite the transaction holds the database's one write lock from its start
+/// (`Db::begin`), so a plain read is already locked.
+pub async fn lock_tx(tx: &mut Tx<'_>, id: i64) -> Result<Option<Evaluation>, sqlx::Error> {
+    let lock = if tx.backend_name() == "PostgreSQL" {
+        " FOR UPDATE OF e"
+    } else {
+        ""
+    };
+    one_tx(tx, id, lock).await
+}
+
+/// The same as [`by_id`], inside a transaction.
 pub async fn by_id_tx(tx: &mut Tx<'_>, id: i64) -> Result<Option<Evaluation>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE e.id = $1");
+    one_tx(tx, id, "").await
+}
+
+async fn one_tx(tx: &mut Tx<'_>, id: i64, tail: &str) -> Result<Option<Evaluation>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE e.id = $1{tail}");
     sqlx::query(&sql)
         .bind(id)
         .fetch_optional(&mut **tx)

@@ -297,11 +297,7 @@ async fn set_status(
 
 /// Locks the evaluation row for the rest of the transaction and reads it again.
 async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
-    sqlx::query("UPDATE evaluations SET updated_at = updated_at WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    model::by_id_tx(tx, id).await?.ok_or(AppError::NotFound)
+    model::lock_tx(tx, id).await?.ok_or(AppError::NotFound)
 }
 
 fn not_now(step: &str) -> AppError {

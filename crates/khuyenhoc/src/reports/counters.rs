@@ -41,14 +41,19 @@ pub fn half_of(date: &str) -> String {
 
 /// The unit and its ancestors, nearest first, read from the unit's path.
 async fn chain(tx: &mut Tx<'_>, unit_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let path: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-        .bind(unit_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(path) = path else {
-        return Ok(vec![]);
-    };
-    chain_of_path(tx, &path).await
+    // One statement up the parent links (at most four levels; the depth bound only guards
+    // against a cycle), inside the caller's transaction, which may have just moved the unit.
+    sqlx::query_scalar(
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+             SELECT id, parent_id, 0 FROM units WHERE id = $1 \
+             UNION ALL \
+             SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+             WHERE up.depth < 8) \
+         SELECT id FROM up ORDER BY depth",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Error> {
