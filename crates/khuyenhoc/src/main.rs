@@ -1,6 +1,7 @@
 //! The `khuyenhoc` binary: see `khuyenhoc --help`.
 
 fn main() -> std::process::ExitCode {
+    khuyenhoc::ops::memory::limit_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -11,6 +11,18 @@
 //! On other platforms (musl, macOS) both functions do nothing: their allocators return memory
 //! by themselves.
 
+/// Limits glibc to one arena per core (its default is eight per core), unless the operator set
+/// `MALLOC_ARENA_MAX`. Every thread that allocates gets an arena of its own up to the limit, and
+/// each keeps its own high-water mark and its own fragments: tokio's workers, the blocking
+/// threads and sqlx's thread per SQLite connection made a dozen on two cores. Call first thing
+/// in `main`, before any thread starts.
+pub fn limit_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        imp::limit_arenas(i32::try_from(cores).unwrap_or(i32::MAX));
+    }
+}
+
 /// Returns free memory to the system; the bytes in use by the allocator afterwards, if known.
 pub fn trim() -> Option<u64> {
     imp::trim()
@@ -24,6 +36,12 @@ pub fn in_use() -> Option<u64> {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 mod imp {
+    pub fn limit_arenas(n: i32) {
+        // SAFETY: mallopt only sets a tunable of the allocator under its own lock; M_ARENA_MAX
+        // applies to arenas made afterwards and never touches a block already handed out.
+        unsafe { libc::mallopt(libc::M_ARENA_MAX, n) };
+    }
+
     pub fn trim() -> Option<u64> {
         // SAFETY: malloc_trim has no preconditions: it takes each arena's own lock, so it may run
         // on any thread while others allocate; 0 asks it to keep no padding at the top.
@@ -42,6 +60,8 @@ mod imp {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 mod imp {
+    pub fn limit_arenas(_: i32) {}
+
     pub fn trim() -> Option<u64> {
         None
     }
