@@ -1,7 +1,7 @@
 //! The `khuyenhoc` binary: see `khuyenhoc --help`.
 
 fn main() -> std::process::ExitCode {
-    khuyenhoc::ops::memory::limit_arenas();
+    khuyenhoc::ops::memory::tune();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
