@@ -1,9 +1,9 @@
 //! One error type for every handler, answered as `application/problem+json` for the API and as
 //! an error page for people. 5xx errors are logged with their cause and answered opaquely.
 
-use crate::web::layout::ErrorPage;
+use askama::Template;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use khuyenhoc_domain::Invalid;
 use serde::Serialize;
 
@@ -308,5 +308,24 @@ mod tests {
             AppError::from(sqlx::Error::RowNotFound),
             AppError::Busy(_)
         ));
+    }
+}
+
+/// The error page: its status, title in both languages and the fields at fault.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title_vi: String,
+    pub title_en: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorPage {
+    pub fn render_html(&self) -> Html<String> {
+        Html(
+            self.render()
+                .unwrap_or_else(|_| format!("{} / {}", self.title_vi, self.title_en)),
+        )
     }
 }

@@ -44,3 +44,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         })
     }
 }
+
+/// A `YYYY-MM-DD` date as people in Vietnam write it: `06/12/2026`.
+pub fn day(iso: &str) -> String {
+    match (iso.get(..4), iso.get(5..7), iso.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+pub fn date_of(at: &Option<i64>) -> String {
+    at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.format("%d/%m/%Y").to_string())
+        .unwrap_or_default()
+}

@@ -2,6 +2,7 @@
 
 use crate::db::{Backend, Db};
 use crate::state::AppState;
+use crate::web::route::{r, Access, Route};
 use anyhow::Context;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -103,4 +104,16 @@ pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/healthz", Public, "Liveness", healthz),
+        r(M::GET, "/readyz", Public, "Readiness (database reachable)", readyz),
+        r(M::GET, "/metrics", Public, "Prometheus metrics", metrics),
+    ]
 }

@@ -5,8 +5,10 @@ use crate::auth::throttle::Throttle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::files::Files;
+use khuyenhoc_criteria::CriteriaSet;
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -16,7 +18,7 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub metrics: Option<PrometheusHandle>,
     pub files: Files,
-    pub sets: Arc<crate::evaluation::sets::Cache>,
+    pub sets: Arc<SetCache>,
 }
 
 impl AppState {
@@ -38,5 +40,16 @@ impl AppState {
             files,
             sets: Arc::default(),
         }
+    }
+}
+
+/// Parsed criteria sets by id (`evaluation::sets`). Active sets never change; a draft's entry is dropped when it is edited.
+#[derive(Debug, Default)]
+pub struct SetCache(pub(crate) Mutex<HashMap<i64, Arc<CriteriaSet>>>);
+
+impl SetCache {
+    /// Drops a draft's parsed copy after its text changed.
+    pub fn forget(&self, id: i64) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
 }

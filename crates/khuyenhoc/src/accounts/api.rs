@@ -7,6 +7,7 @@ use crate::auth::{ApiViewer, HeldPosition};
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::ApiJson;
+use crate::web::route::{r, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -67,4 +68,17 @@ pub async fn reset_password(
         person_id: p.id,
         temporary_password,
     }))
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/api/v1/me", SignedIn, "The signed-in person and their positions", me),
+        r(M::POST, "/api/v1/units/{code}/people", Officer, "Register a person", create),
+        r(M::GET, "/api/v1/people/{id}", Officer, "One person (ID number masked)", get),
+        r(M::POST, "/api/v1/people/{id}/reset-password", Officer, "Reset the password of a person without email", reset_password),
+    ]
 }

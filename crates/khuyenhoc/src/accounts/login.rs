@@ -7,6 +7,7 @@ use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::Extensions;
@@ -166,4 +167,17 @@ pub async fn switch_lang(
         .max_age(time::Duration::days(365))
         .build();
     (jar.add(cookie), Redirect::to(&next))
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/login", Public, "Login form", page),
+        r(M::POST, "/login", Public, "Log in", submit),
+        r(M::POST, "/logout", Public, "Log out", logout),
+        r(M::GET, "/lang/{code}", Public, "Switch the interface language", switch_lang),
+    ]
 }

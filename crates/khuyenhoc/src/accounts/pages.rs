@@ -10,6 +10,7 @@ use crate::org::service as units;
 use crate::state::AppState;
 use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -269,4 +270,21 @@ pub async fn reset_password(
         secret,
         back: format!("/people/{}", person.id),
     })
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/account", SignedIn, "My account", account),
+        r(M::POST, "/account/password", SignedIn, "Change my password", change_password),
+        r(M::POST, "/account/tokens", SignedIn, "Create an API token", create_token),
+        r(M::POST, "/account/tokens/{id}/revoke", SignedIn, "Revoke an API token", revoke_token),
+        r(M::GET, "/units/{code}/people/new", Officer, "Form to register a person", new_person),
+        r(M::POST, "/units/{code}/people", Officer, "Register a person", create_person),
+        r(M::GET, "/people/{id}", Officer, "Person page", person),
+        r(M::POST, "/people/{id}/reset-password", Officer, "Reset a password", reset_password),
+    ]
 }

@@ -185,4 +185,14 @@ pub mod api {
         let f = filter_for(&v, &q)?;
         Ok(Json(list(&state.db, &f).await?))
     }
+    use crate::web::route::{r, Access, Route};
+    /// The routes this file serves, with their access rules.
+    #[rustfmt::skip]
+    pub fn api_routes() -> Vec<Route> {
+        use Access::*;
+        use axum::http::Method as M;
+        vec![
+            r(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope", list_entries),
+        ]
+    }
 }

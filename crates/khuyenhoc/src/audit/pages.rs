@@ -6,6 +6,7 @@ use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -79,4 +80,14 @@ pub async fn page(
         entity_id: q.entity_id,
         next_before,
     })
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/audit", Officer, "Audit log viewer", page),
+    ]
 }

@@ -6,6 +6,7 @@
 //! define the same tables, columns, nullability and indexes (`tests/schema_parity.rs`).
 
 mod migrations;
+pub mod rows;
 pub use migrations::latest_version;
 
 use anyhow::Context;
@@ -24,10 +25,17 @@ pub use sqlx::Any;
 /// writer's turn until it ends.
 pub struct Tx<'a> {
     inner: sqlx::Transaction<'a, Any>,
+    backend: Backend,
     _turn: Option<OwnedSemaphorePermit>,
 }
 
 impl Tx<'_> {
+    /// The backend this transaction runs on, for the few statements that differ (row locks,
+    /// counter shards, [`rows`]).
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.inner.commit().await
     }
@@ -170,7 +178,11 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, _turn: turn })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            _turn: turn,
+        })
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -11,18 +11,17 @@ use super::service::{self, Adjustment, Decision, Register, SubjectRef};
 use super::sets;
 use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
-use crate::error::{ApiError, ApiResult, AppError, FieldError};
+use crate::error::{ApiResult, AppError, FieldError};
 use crate::org::api::Page;
 use crate::state::AppState;
+use crate::web::extract::OptionalJson;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::routes::{r, Access, Route};
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use crate::web::route::{r, Access, Route};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::Json;
 use khuyenhoc_criteria::{CriteriaSet, IndicatorOutcome, Model};
 use khuyenhoc_domain::Invalid;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -52,49 +51,6 @@ pub fn routes() -> Vec<Route> {
 
 // ---------------------------------------------------------------------------------------------
 // Request bodies
-
-/// An optional JSON body: nothing, blanks or `null` mean the default. A body that is there must
-/// be valid JSON of the right shape, answered like `ApiJson` otherwise.
-pub struct OptionalJson<T>(pub T);
-
-impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError(AppError::PayloadTooLarge)
-            } else {
-                ApiError(AppError::bad_request(
-                    "Không đọc được dữ liệu gửi lên",
-                    format!("The request body could not be read: {e}"),
-                ))
-            }
-        })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalJson(T::default()));
-        }
-        match serde_json::from_slice::<Value>(&bytes).map_err(|e| ApiError(json_error(&e)))? {
-            Value::Null => Ok(OptionalJson(T::default())),
-            v => serde_json::from_value(v)
-                .map(OptionalJson)
-                .map_err(|e| ApiError(json_error(&e))),
-        }
-    }
-}
-
-fn json_error(e: &serde_json::Error) -> AppError {
-    if e.is_data() {
-        AppError::Unprocessable {
-            vi: format!("Dữ liệu gửi lên sai kiểu hoặc có trường lạ: {e}"),
-            en: format!("The request has a field of the wrong type or an unknown field: {e}"),
-        }
-    } else {
-        AppError::bad_request(
-            format!("Dữ liệu gửi lên không đọc được: {e}"),
-            format!("The request body could not be read: {e}"),
-        )
-    }
-}
 
 /// Exactly one of the three: a person, a family/clan/organisation, or a unit by code.
 #[derive(Deserialize, Default)]

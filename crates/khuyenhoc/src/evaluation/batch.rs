@@ -38,7 +38,7 @@ use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;

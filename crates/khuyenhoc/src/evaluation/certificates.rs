@@ -2,7 +2,7 @@
 //! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
 
 use super::model::Evaluation;
-use super::service::Acting;
+use super::model::Acting;
 use crate::audit::{self, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, Db, Tx};

@@ -12,7 +12,7 @@ use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};

@@ -1,11 +1,20 @@
 //! Evaluations, their events and evidence in the database.
 
 use super::lifecycle::Status;
+use crate::audit::Actor;
 use crate::db::{Db, Tx};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
+
+/// In what capacity the viewer acts on an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acting {
+    pub actor: Actor,
+    /// True when someone acts for the subject (an officer, a household head).
+    pub on_behalf: bool,
+}
 
 /// One indicator's answer: what the subject (or someone for them) entered, and the reviewer's
 /// adjustment with its comment.
@@ -105,7 +114,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Evaluation>, sqlx::Error> 
 /// it); on SQLite the transaction holds the database's one write lock from its start
 /// (`Db::begin`), so a plain read is already locked.
 pub async fn lock_tx(tx: &mut Tx<'_>, id: i64) -> Result<Option<Evaluation>, sqlx::Error> {
-    let lock = if tx.backend_name() == "PostgreSQL" {
+    let lock = if tx.backend() == crate::db::Backend::Postgres {
         " FOR UPDATE OF e"
     } else {
         ""

@@ -15,13 +15,7 @@ use crate::state::AppState;
 use khuyenhoc_domain::Invalid;
 use std::collections::BTreeMap;
 
-/// In what capacity the viewer acts on an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Acting {
-    pub actor: Actor,
-    /// True when someone acts for the subject (an officer, a household head).
-    pub on_behalf: bool,
-}
+pub use super::model::Acting;
 
 /// The subject of a new evaluation.
 #[derive(Debug, Clone)]

@@ -6,19 +6,9 @@ use crate::db::{now, Db};
 use crate::error::AppError;
 use crate::state::AppState;
 use khuyenhoc_criteria::CriteriaSet;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-/// Parsed sets by id. Active sets never change; a draft's entry is dropped when it is edited.
-#[derive(Debug, Default)]
-pub struct Cache(Mutex<HashMap<i64, Arc<CriteriaSet>>>);
-
-impl Cache {
-    /// Drops a draft's parsed copy after its text changed.
-    pub fn forget(&self, id: i64) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-    }
-}
+pub use crate::state::SetCache as Cache;
 
 /// Stores the national default sets that are missing (safe at every start).
 pub async fn ensure_defaults(db: &Db) -> anyhow::Result<()> {

@@ -10,7 +10,7 @@ use crate::error::{AppError, FieldError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};

@@ -1,17 +1,10 @@
 //! Bulk loading: rows buffered per table and written as multi-row `INSERT … VALUES (…), (…)`
-//! statements inside large transactions. Every value is a bind parameter (the statement text
-//! is the same for every full batch, so each backend prepares it once); a statement stays under
-//! both backends' limits on bind parameters (SQLite 32,766, PostgreSQL 65,535).
-//!
-//! SQLite gets anonymous `?` parameters rather than `$n`: it looks a named parameter up in a
-//! list, so binding n named parameters costs n², which made a 16,000-parameter statement take
-//! half a second.
+//! statements (built by `db::rows`) inside large transactions.
 
+use crate::db::rows as db_rows;
 use crate::db::{Backend, Db, Tx};
 use std::time::Instant;
 
-/// Bind parameters per statement: below SQLite's 32,766 (and PostgreSQL's 65,535).
-const MAX_PARAMS: usize = 30_000;
 /// Rows per statement at most, whatever the number of columns.
 const MAX_ROWS: usize = 1_000;
 /// Rows written between two commits.
@@ -66,7 +59,7 @@ impl Batch {
         cols: &'static [&'static str],
         fixed: &'static [(&'static str, &'static str)],
     ) -> Batch {
-        let per_statement = (MAX_PARAMS / cols.len().max(1)).clamp(1, MAX_ROWS);
+        let per_statement = db_rows::per_statement(cols.len(), MAX_ROWS);
         Batch {
             table,
             cols,
@@ -80,35 +73,16 @@ impl Batch {
     }
 
     fn sql(&self, rows: usize, backend: Backend) -> String {
-        let n = self.cols.len();
         let mut names: Vec<&str> = self.cols.to_vec();
         names.extend(self.fixed.iter().map(|f| f.0));
-        let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, names.join(", "));
-        sql.reserve(rows * (n * 7 + 4));
-        for r in 0..rows {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..n {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => {
-                        sql.push('$');
-                        sql.push_str(&(r * n + c + 1).to_string());
-                    }
-                }
-            }
-            for f in self.fixed {
-                sql.push_str(", ");
-                sql.push_str(f.1);
-            }
-            sql.push(')');
-        }
-        sql
+        let tail: String = self.fixed.iter().map(|f| format!(", {}", f.1)).collect();
+        let row = db_rows::row_of(self.cols.len(), &tail);
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            names.join(", "),
+            db_rows::values(backend, rows, &row)
+        )
     }
 
     /// Adds a row; true when the batch is full and should be flushed.

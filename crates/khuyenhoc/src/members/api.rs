@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::funds::model::StoredEntry;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};

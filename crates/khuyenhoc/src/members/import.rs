@@ -927,55 +927,15 @@ async fn check(
 // ---------------------------------------------------------------------------------------------
 // Many rows per statement
 
-/// Bind parameters per statement at most: below SQLite's 32,766 (and PostgreSQL's 65,535).
-const MAX_PARAMS: usize = 30_000;
 /// Values per `IN (…)` list of a look-up.
 const LOOKUP_CHUNK: usize = 1000;
 
 /// Rows per multi-row statement of `binds` parameters a row.
 fn rows_per_statement(binds: usize) -> usize {
-    (MAX_PARAMS / binds.max(1)).clamp(1, 5000)
+    rows::per_statement(binds, 5000)
 }
 
-/// `(?, ?, …)`: `n` parameters numbered from `first` for the backend.
-fn in_list(backend: Backend, first: usize, n: usize) -> String {
-    let marks: Vec<String> = (first..first + n)
-        .map(|i| match backend {
-            Backend::Sqlite => "?".to_owned(),
-            Backend::Postgres => format!("${i}"),
-        })
-        .collect();
-    format!("({})", marks.join(", "))
-}
-
-/// `rows` copies of `row` (a tuple whose `?` are bind parameters) separated by commas, the
-/// parameters numbered for the backend. SQLite gets anonymous `?`: it looks a numbered
-/// parameter up in a list, so n of them cost n² (see `gen::bulk`).
-fn values_list(backend: Backend, rows: usize, row: &str) -> String {
-    let per = row.matches('?').count();
-    let mut out = String::with_capacity(rows * (row.len() + 6 * per + 2));
-    let mut n = 0usize;
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        for ch in row.chars() {
-            if ch != '?' {
-                out.push(ch);
-                continue;
-            }
-            n += 1;
-            match backend {
-                Backend::Sqlite => out.push('?'),
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&n.to_string());
-                }
-            }
-        }
-    }
-    out
-}
+use crate::db::rows::{self, in_list, values as values_list};
 
 /// Which of `cards` members of the commune hold.
 async fn cards_held(

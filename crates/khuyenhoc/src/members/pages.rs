@@ -14,7 +14,7 @@ use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};

@@ -6,6 +6,7 @@ use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::route::{r, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -220,4 +221,21 @@ pub async fn assign_cluster(
 ) -> ApiResult<StatusCode> {
     cluster::assign(&state.db, &v, &code, &m.province).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/api/v1/units", Officer, "List units in scope (paginated, with total)", list),
+        r(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
+        r(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch", patch),
+        r(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
+        r(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
+        r(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),
+        r(M::POST, "/api/v1/clusters", Central, "Create a cluster", create_cluster),
+        r(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", assign_cluster),
+    ]
 }

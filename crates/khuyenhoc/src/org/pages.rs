@@ -10,6 +10,7 @@ use crate::positions::types::{self, PositionType};
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -403,4 +404,22 @@ pub async fn assign_cluster(
 ) -> PageResult<Response> {
     let r = super::cluster::assign(&state.db, &v, &code, &f.province).await;
     cluster_result(&state, c, &v, r).await
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/units", Officer, "Find units in scope", search),
+        r(M::GET, "/units/{code}", Officer, "Unit page", show),
+        r(M::POST, "/units/{code}/branches", Officer, "Open a branch", open_branch),
+        r(M::POST, "/units/{code}/rename", Officer, "Rename a branch", rename),
+        r(M::POST, "/units/{code}/move", Officer, "Move a branch", move_branch),
+        r(M::POST, "/units/{code}/close", Officer, "Close a branch", close),
+        r(M::GET, "/clusters", Officer, "Emulation clusters", clusters),
+        r(M::POST, "/clusters", Central, "Create a cluster", create_cluster),
+        r(M::POST, "/clusters/{code}/members", Central, "Put a province in a cluster", assign_cluster),
+    ]
 }

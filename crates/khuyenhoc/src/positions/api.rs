@@ -9,6 +9,7 @@ use crate::error::{ApiResult, AppError};
 use crate::org::service as units;
 use crate::state::AppState;
 use crate::web::extract::ApiJson;
+use crate::web::route::{r, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -122,4 +123,21 @@ pub async fn holders(
 ) -> ApiResult<Json<Vec<model::Holder>>> {
     let (pos, _) = service::visible(&state.db, &v, parse_id(&id)?).await?;
     Ok(Json(model::holders(&state.db, pos.id).await?))
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/api/v1/units/{code}/positions", Officer, "Positions of a unit", for_unit),
+        r(M::POST, "/api/v1/units/{code}/positions", Officer, "Create a position", create),
+        r(M::GET, "/api/v1/positions/{id}", Officer, "One position", get),
+        r(M::GET, "/api/v1/positions/{id}/holders", Officer, "Everyone who held a position", holders),
+        r(M::POST, "/api/v1/positions/{id}/handover", Officer, "Hand a position over", handover),
+        r(M::POST, "/api/v1/positions/{id}/vacate", Officer, "Vacate a position", vacate),
+        r(M::GET, "/api/v1/position-types", Officer, "Position types", types),
+        r(M::POST, "/api/v1/position-types", Central, "Define a position type", create_type),
+    ]
 }

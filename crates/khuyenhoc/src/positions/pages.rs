@@ -9,6 +9,7 @@ use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -189,4 +190,19 @@ pub async fn create_type(
             .into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::POST, "/units/{code}/positions", Officer, "Create a position", create),
+        r(M::GET, "/positions/{id}", Officer, "Position page with its holders", show),
+        r(M::POST, "/positions/{id}/handover", Officer, "Hand a position over", handover),
+        r(M::POST, "/positions/{id}/vacate", Officer, "Vacate a position", vacate),
+        r(M::GET, "/position-types", Officer, "Position types", types),
+        r(M::POST, "/position-types", Central, "Define a position type", create_type),
+    ]
 }

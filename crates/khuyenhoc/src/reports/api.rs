@@ -13,7 +13,7 @@ use crate::auth::ApiViewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;

@@ -95,7 +95,7 @@ async fn upsert(
     period: &str,
     deltas: &BTreeMap<String, i64>,
 ) -> Result<(), sqlx::Error> {
-    let shard = if tx.backend_name() == "PostgreSQL" {
+    let shard = if tx.backend() == crate::db::Backend::Postgres {
         i64::try_from(rand::random::<u64>() % SHARDS).unwrap_or(0)
     } else {
         0
@@ -109,23 +109,10 @@ async fn upsert(
     }
     rows.sort_unstable();
     for chunk in rows.chunks(UPSERT_ROWS) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO counters (unit_id, period, metric, shard, value) VALUES {} \
              ON CONFLICT (unit_id, period, metric, shard) DO UPDATE SET value = counters.value + excluded.value",
-            marks.join(", ")
+            crate::db::rows::values(tx.backend(), chunk.len(), "(?, ?, ?, ?, ?)")
         );
         let mut q = sqlx::query(&sql);
         for (unit, metric, s, delta) in chunk {

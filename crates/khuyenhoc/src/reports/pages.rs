@@ -9,10 +9,11 @@ use crate::accounts::pages::parse_id;
 use crate::auth::Viewer;
 use crate::db::{today, Db};
 use crate::error::{AppError, PageResult};
+use crate::i18n::{date_of, day};
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome};
-use crate::web::routes::{r, Access, Route};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};
@@ -108,19 +109,6 @@ pub fn action_labels(a: &str) -> (&'static str, &'static str) {
         "accept" => ("Duyệt", "Accepted"),
         _ => ("Khác", "Other"),
     }
-}
-
-pub fn day(iso: &str) -> String {
-    match (iso.get(..4), iso.get(5..7), iso.get(8..10)) {
-        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
-}
-
-pub fn date_of(at: &Option<i64>) -> String {
-    at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Template)]

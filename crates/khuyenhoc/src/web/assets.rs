@@ -1,5 +1,6 @@
 //! Static files compiled into the binary.
 
+use crate::web::route::{r, Access, Route};
 use axum::http::header;
 use axum::response::IntoResponse;
 
@@ -25,4 +26,15 @@ pub async fn js() -> impl IntoResponse {
         ],
         JS,
     )
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/static/app.css", Public, "Stylesheet", css),
+        r(M::GET, "/static/app.js", Public, "Script for drafts kept offline and live totals", js),
+    ]
 }

@@ -2,11 +2,13 @@
 //! message for the API, an error page for forms.
 
 use crate::error::{ApiError, AppError, PageError};
+use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 fn from_status(status: StatusCode, detail: String) -> AppError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -84,5 +86,48 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             .await
             .map(|f| PageForm(f.0))
             .map_err(|e: FormRejection| PageError(from_status(e.status(), e.body_text())))
+    }
+}
+
+/// An optional JSON body: nothing, blanks or `null` mean the default. A body that is there must
+/// be valid JSON of the right shape, answered like `ApiJson` otherwise.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(AppError::PayloadTooLarge)
+            } else {
+                ApiError(AppError::bad_request(
+                    "Không đọc được dữ liệu gửi lên",
+                    format!("The request body could not be read: {e}"),
+                ))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        match serde_json::from_slice::<Value>(&bytes).map_err(|e| ApiError(json_error(&e)))? {
+            Value::Null => Ok(OptionalJson(T::default())),
+            v => serde_json::from_value(v)
+                .map(OptionalJson)
+                .map_err(|e| ApiError(json_error(&e))),
+        }
+    }
+}
+
+fn json_error(e: &serde_json::Error) -> AppError {
+    if e.is_data() {
+        AppError::Unprocessable {
+            vi: format!("Dữ liệu gửi lên sai kiểu hoặc có trường lạ: {e}"),
+            en: format!("The request has a field of the wrong type or an unknown field: {e}"),
+        }
+    } else {
+        AppError::bad_request(
+            format!("Dữ liệu gửi lên không đọc được: {e}"),
+            format!("The request body could not be read: {e}"),
+        )
     }
 }

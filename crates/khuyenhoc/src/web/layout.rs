@@ -71,21 +71,3 @@ impl FormErrors {
         !self.0.is_empty()
     }
 }
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub status: u16,
-    pub title_vi: String,
-    pub title_en: String,
-    pub fields: Vec<FieldError>,
-}
-
-impl ErrorPage {
-    pub fn render_html(&self) -> Html<String> {
-        Html(
-            self.render()
-                .unwrap_or_else(|_| format!("{} / {}", self.title_vi, self.title_en)),
-        )
-    }
-}

@@ -3,9 +3,9 @@
 
 pub mod assets;
 pub mod extract;
-pub mod home;
 pub mod layout;
 pub mod openapi;
+pub mod route;
 pub mod routes;
 
 use crate::state::AppState;

@@ -6,6 +6,7 @@ use crate::auth::{HeldPosition, OptionalViewer};
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::layout::{render, Chrome};
+use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,7 +25,7 @@ impl HomePage {
         crate::reports::service::group(*n)
     }
     pub fn day(&self, iso: &str) -> String {
-        crate::reports::pages::day(iso)
+        crate::i18n::day(iso)
     }
     pub fn state_vi(&self, s: &str) -> &'static str {
         crate::reports::service::state_labels(s).0
@@ -62,4 +63,14 @@ pub async fn page(
         positions.push((p.clone(), n, d));
     }
     Ok(render(&HomePage { c, me, positions })?.into_response())
+}
+
+/// The routes this file serves, with their access rules.
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use axum::http::Method as M;
+    vec![
+        r(M::GET, "/", Public, "Home page per role (login page when signed out)", page),
+    ]
 }
