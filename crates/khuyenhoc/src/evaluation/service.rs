@@ -110,21 +110,17 @@ pub async fn visible(db: &Db, viewer: &Viewer, id: i64) -> Result<Evaluation, Ap
 async fn event(
     tx: &mut Tx<'_>,
     evaluation_id: i64,
-    a: Acting,
+    acting: Acting,
     action: &str,
     note: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO evaluation_events (evaluation_id, at, person_id, position_id, on_behalf, action, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(evaluation_id)
-        .bind(now())
-        .bind(a.actor.person_id)
-        .bind(a.actor.position_id)
-        .bind(i64::from(a.on_behalf))
-        .bind(action)
-        .bind(note)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    let e = super::bulk::Event {
+        evaluation_id,
+        acting,
+        action,
+        note,
+    };
+    super::bulk::events(tx, &[e]).await
 }
 
 async fn audit_step(
@@ -147,7 +143,7 @@ async fn audit_step(
 }
 
 /// Whether the commune of a unit path is marked as a disadvantaged area.
-async fn disadvantaged(db: &Db, unit_path: &str) -> Result<bool, sqlx::Error> {
+pub(crate) async fn disadvantaged(db: &Db, unit_path: &str) -> Result<bool, sqlx::Error> {
     let codes: Vec<&str> = unit_path.trim_matches('/').split('/').collect();
     let Some(commune) = codes.get(2) else {
         return Ok(false);
