@@ -76,6 +76,18 @@ fn after(v: &Valid, source: Option<&str>) -> serde_json::Value {
     after
 }
 
+/// The audit entry of a new person.
+fn created(p: &Ready, id: i64, source: Option<&str>) -> Change<'static> {
+    Change {
+        unit_id: Some(p.unit_id),
+        entity: "person",
+        entity_id: id.to_string(),
+        action: "create",
+        before: None,
+        after: Some(after(&p.v, source)),
+    }
+}
+
 /// Inserts the people, without passwords, with their audit entries (by `actor`); their ids in
 /// the same order. A phone, email or ID number someone has already fails as the unique index
 /// says (the caller checked them, so only a registration at the same moment does).
@@ -119,8 +131,7 @@ pub async fn insert_many(
         for (r, Ready { v, .. }) in back.iter().zip(chunk) {
             let (id, name, phone): (i64, String, Option<String>) =
                 (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            if name != v.name.as_str() || phone.as_deref() != v.phone.as_ref().map(|p| p.as_str())
-            {
+            if name != v.name.as_str() || phone.as_deref() != v.phone.as_ref().map(|p| p.as_str()) {
                 return Err(sqlx::Error::Protocol(
                     "the ids of new people came back out of order".into(),
                 ));
@@ -128,17 +139,15 @@ pub async fn insert_many(
             ids.push(id);
         }
     }
-    let entries = people.iter().zip(&ids).map(|(p, id)| {
-        let change = Change {
-            unit_id: Some(p.unit_id),
-            entity: "person",
-            entity_id: id.to_string(),
-            action: "create",
-            before: None,
-            after: Some(after(&p.v, source)),
-        };
-        (actor, change)
-    });
-    audit::record_many(tx, entries).await?;
+    // The audit entries, a statement's worth at a time.
+    let per = audit::MANY_PER_STATEMENT;
+    for (people, ids) in people.chunks(per).zip(ids.chunks(per)) {
+        let entries = people
+            .iter()
+            .zip(ids)
+            .map(|(p, id)| (actor, created(p, *id, source)))
+            .collect();
+        audit::record_many(tx, entries).await?;
+    }
     Ok(ids)
 }

@@ -62,20 +62,24 @@ pub async fn record(tx: &mut Tx<'_>, actor: Actor, change: Change<'_>) -> Result
     .map(|_| ())
 }
 
+/// Entries per statement of `record_many`: a caller with a very long list hands them over this
+/// many at a time, so that the whole list is never built at once.
+pub const MANY_PER_STATEMENT: usize = 3000;
+
 /// Records many changes in the caller's transaction, many rows per statement (the imports: an
-/// entry per person, member or evaluation written). Entries are pulled from `entries` one
-/// statement's worth at a time, so a list of 200,000 is never built whole. All get the same
-/// time.
-pub async fn record_many<'a, I>(tx: &mut Tx<'_>, entries: I) -> Result<(), sqlx::Error>
-where
-    I: IntoIterator<Item = (Actor, Change<'a>)>,
-    I::IntoIter: Send,
-{
+/// entry per person, member or evaluation written). All get the same time.
+pub async fn record_many(
+    tx: &mut Tx<'_>,
+    entries: Vec<(Actor, Change<'_>)>,
+) -> Result<(), sqlx::Error> {
     let at = now();
-    let per = rows::per_statement(9, 3000);
-    let mut entries = entries.into_iter().peekable();
-    while entries.peek().is_some() {
-        let chunk: Vec<(Actor, Change<'a>)> = entries.by_ref().take(per).collect();
+    let per = rows::per_statement(9, MANY_PER_STATEMENT);
+    let mut entries = entries.into_iter();
+    loop {
+        let chunk: Vec<(Actor, Change<'_>)> = entries.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
         let sql = format!(
             "INSERT INTO audit_log (at, person_id, position_id, unit_id, entity, entity_id, action, before_json, after_json) VALUES {}",
             rows::values(tx.backend(), chunk.len(), &rows::row_of(9, ""))
@@ -95,7 +99,6 @@ where
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
 }
 
 /// When `entity` `entity_id` was first recorded with `action`, as people read a time: an

@@ -47,8 +47,8 @@ pub async fn insert_many(
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
-            let answers =
-                serde_json::to_string(e.answers).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
+            let answers = serde_json::to_string(e.answers)
+                .map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
             q = q
                 .bind(e.model)
                 .bind(e.subject_kind)

@@ -118,6 +118,22 @@ pub struct NewRow<'a> {
     pub sectors: &'a str,
 }
 
+/// The audit entry of a new member, as `service::insert_member` writes it.
+fn registered(m: &NewRow<'_>, id: i64, source: &str) -> Change<'static> {
+    let after = serde_json::json!({
+        "person_id": m.person_id, "branch": m.branch.code, "card_no": m.card,
+        "joined_on": m.joined, "status": "active", "sectors": m.sectors, "source": source,
+    });
+    Change {
+        unit_id: Some(m.branch.id),
+        entity: "member",
+        entity_id: id.to_string(),
+        action: "register",
+        before: None,
+        after: Some(after),
+    }
+}
+
 /// Inserts active members as `service::insert_member` does, many per statement: each with its
 /// audit entry (by `actor`, noting `source`), and the live counters summed per branch and
 /// half-year, added once each (at the branch and its ancestors) as the last statement. Their
@@ -162,22 +178,16 @@ pub async fn insert_many(
             ids.push(id);
         }
     }
-    let entries = new.iter().zip(&ids).map(|(m, id)| {
-        let after = serde_json::json!({
-            "person_id": m.person_id, "branch": m.branch.code, "card_no": m.card,
-            "joined_on": m.joined, "status": "active", "sectors": m.sectors, "source": source,
-        });
-        let change = Change {
-            unit_id: Some(m.branch.id),
-            entity: "member",
-            entity_id: id.to_string(),
-            action: "register",
-            before: None,
-            after: Some(after),
-        };
-        (actor, change)
-    });
-    audit::record_many(tx, entries).await?;
+    // The audit entries, a statement's worth at a time.
+    let per = audit::MANY_PER_STATEMENT;
+    for (new, ids) in new.chunks(per).zip(ids.chunks(per)) {
+        let entries = new
+            .iter()
+            .zip(ids)
+            .map(|(m, id)| (actor, registered(m, *id, source)))
+            .collect();
+        audit::record_many(tx, entries).await?;
+    }
     let mut deltas: BTreeMap<(i64, String), BTreeMap<String, i64>> = BTreeMap::new();
     for m in new {
         for (period, metric, d) in counters::member_metrics(m.joined, "active", m.sectors) {

@@ -149,6 +149,9 @@ mod tests {
         ));
         assert!(!valid_key("batches", "batches/../secret"));
         assert!(!valid_key("batches", "../../etc/passwd"));
-        assert!(!valid_key("batches", "batches0123456789abcdef0123456789abcdef0"));
+        assert!(!valid_key(
+            "batches",
+            "batches0123456789abcdef0123456789abcdef0"
+        ));
     }
 }
