@@ -1132,12 +1132,14 @@ fn hidden(body: &str, name: &str) -> Option<String> {
 async fn confirm(app: &TestApp, c: &mut Client, unit: &str, preview: &Resp) -> Resp {
     let key = hidden(&preview.body, "key").expect("a confirm form");
     let sha = hidden(&preview.body, "sha256").expect("sha256");
+    let plan = hidden(&preview.body, "plan").expect("the preview's digest");
     app.post_form(
         c,
         &format!("/units/{unit}/members/import/commit"),
         &[
             ("key", &key),
             ("sha256", &sha),
+            ("plan", &plan),
             ("file_name", "hoi-vien.xlsx"),
         ],
     )
@@ -1438,7 +1440,7 @@ both_backends!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(
             r.body
-                .contains("Tệp có hơn 100000 dòng: hãy chia thành nhiều tệp nhỏ hơn"),
+                .contains("Tệp có hơn 100000 dòng dữ liệu: hãy chia thành nhiều tệp nhỏ hơn"),
             "{}",
             r.body
         );
