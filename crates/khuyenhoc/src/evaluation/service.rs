@@ -155,7 +155,8 @@ pub(crate) async fn disadvantaged(db: &Db, unit_path: &str) -> Result<bool, sqlx
     Ok(flag.unwrap_or(0) != 0)
 }
 
-fn province_of(unit_path: &str) -> &str {
+/// The province code in a unit path (`/VN/01/…` → `01`), `VN` for the centre.
+pub(crate) fn province_of(unit_path: &str) -> &str {
     unit_path
         .trim_matches('/')
         .split('/')

@@ -6,7 +6,7 @@ use super::claim::{already, busy, Committing};
 use super::pages::{self, DonePage, DoneResult, Preview, PreviewPage, PreviewResult, ProgressPage};
 use super::progress::{streamed, template_error, Progress};
 use super::upload::{self, Confirm, Upload};
-use super::{Checked, Commit, Import, Policy, Saved};
+use super::{Checked, Commit, Import, Policy, Read, Saved};
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::layout::{render, Chrome};
@@ -28,12 +28,17 @@ fn streams<I: Import>(rows: usize) -> bool {
     I::SPEC.stream_above.is_some_and(|n| rows > n)
 }
 
-/// Reads a workbook on a blocking thread (unzipping and parsing XML take a while).
-async fn read<I: Import>(imp: &Arc<I>, bytes: Bytes) -> Result<I::Sheet, AppError> {
+/// Reads a workbook within the import's limits and finds its columns, on a blocking thread
+/// (unzipping and parsing XML take a while).
+async fn read<I: Import>(imp: &Arc<I>, bytes: Bytes) -> Result<Read<I::Columns>, AppError> {
     let imp = Arc::clone(imp);
-    tokio::task::spawn_blocking(move || imp.read(&bytes))
-        .await
-        .map_err(|e| anyhow::anyhow!("reading a workbook: {e}"))?
+    tokio::task::spawn_blocking(move || {
+        let sheet = khuyenhoc_sheets::read(&bytes, &I::SPEC.limits)?;
+        let cols = imp.columns(&sheet.header)?;
+        Ok(Read { sheet, cols })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("reading a workbook: {e}"))?
 }
 
 /// A digest of exactly what the accepted rows would write; the confirm form carries it, and a
@@ -95,7 +100,7 @@ pub async fn preview<I: Import>(
         Ok(s) => s,
         Err(e) => return pages::refuse::<I>(c, imp.pages(), e),
     };
-    let n = I::len(&sheet);
+    let n = sheet.sheet.rows.len();
     if !streams::<I>(n) {
         let rows = match imp.check(&state, &sheet, &Progress::default()).await {
             Ok(r) => r,
@@ -207,7 +212,7 @@ pub async fn commit<I: Import>(
         Ok(s) => s,
         Err(e) => return pages::refuse::<I>(c, imp.pages(), e),
     };
-    let n = I::len(&sheet);
+    let n = sheet.sheet.rows.len();
     if !streams::<I>(n) {
         let none = Progress::default();
         let rows = match imp.check(&state, &sheet, &none).await {

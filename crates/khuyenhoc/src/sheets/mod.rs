@@ -29,7 +29,7 @@
 //! - in `khuyenhoc-sheets`: its `Limits` (sheet name, bytes, rows, columns), its columns, header
 //!   matching and any row parsing that needs no database, with a `check_workbook` for the fuzz
 //!   target `xlsx_import`;
-//! - `Import::read` (the sheet and its header), `check` (each row against the database:
+//! - `Import::columns` (the header row matched), `check` (each row against the database:
 //!   `Checked` rows, refused with their problems or with the plan of what they write),
 //!   `plan_line` (what the digest covers), `write` (the accepted rows, through the capabilities'
 //!   bulk services: `accounts::bulk`, `members::bulk`, `evaluation::bulk`, `audit::record_many`,
@@ -53,7 +53,7 @@ pub use progress::Progress;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::state::AppState;
-use khuyenhoc_sheets::{Kind, Limits, SheetError};
+use khuyenhoc_sheets::{Kind, Limits, RawRow, Sheet, SheetError};
 use std::future::Future;
 
 impl From<SheetError> for AppError {
@@ -88,6 +88,13 @@ pub struct Spec {
     pub policy: Policy,
     /// Workbooks of more data rows than this get a streamed page; `None`: never.
     pub stream_above: Option<usize>,
+}
+
+/// A workbook read within the import's limits, and its columns found.
+#[derive(Debug)]
+pub struct Read<C> {
+    pub sheet: Sheet,
+    pub cols: C,
 }
 
 /// One row as checked: where it is, what the preview shows of it, and either its problems or
@@ -131,8 +138,8 @@ pub struct Commit<'a> {
 
 /// An import, made per request. See the module's documentation for how one plugs in.
 pub trait Import: Send + Sync + Sized + 'static {
-    /// The rows sheet read and its header matched, before any row is checked.
-    type Sheet: Send + Sync + 'static;
+    /// Where the import's columns are in a workbook (from its header row).
+    type Columns: Send + Sync + 'static;
     /// What an accepted row writes.
     type Plan: Send + Sync + 'static;
 
@@ -141,18 +148,16 @@ pub trait Import: Send + Sync + Sized + 'static {
     /// The pages' specifics: unit, links, titles, instructions.
     fn pages(&self) -> &Pages;
 
-    /// Reads the workbook and matches its header (pure; the pipeline runs it on a blocking
-    /// thread).
-    fn read(&self, bytes: &[u8]) -> Result<Self::Sheet, AppError>;
-
-    /// Data rows of a sheet.
-    fn len(sheet: &Self::Sheet) -> usize;
+    /// Matches the header row (the first non-blank one) to the import's columns: a refusal
+    /// names what does not match. Pure: the pipeline runs it on a blocking thread, after
+    /// `khuyenhoc_sheets::read` within `SPEC.limits`.
+    fn columns(&self, header: &RawRow) -> Result<Self::Columns, AppError>;
 
     /// Checks every row against the database; writes nothing.
     fn check(
         &self,
         state: &AppState,
-        sheet: &Self::Sheet,
+        read: &Read<Self::Columns>,
         progress: &Progress,
     ) -> impl Future<Output = Result<Vec<Checked<Self::Plan>>, AppError>> + Send;
 

@@ -3,7 +3,7 @@
 //! they may be evaluated this year, the officer's right over them, and the score the engine
 //! gives (`khuyenhoc_sheets::citizen::score`, with the commune's disadvantaged flag).
 
-use super::{CitizenBatch, Read};
+use super::CitizenBatch;
 use crate::accounts::bulk::phones_taken;
 use crate::accounts::model::{find_visible, Lookup, Person};
 use crate::auth::perm;
@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::evaluation::bulk::registered;
 use crate::evaluation::score::DISADVANTAGED;
 use crate::evaluation::service::disadvantaged;
-use crate::sheets::{Checked, Problem, Progress};
+use crate::sheets::{Checked, Problem, Progress, Read};
 use crate::state::AppState;
 use khuyenhoc_domain::text::fold;
 use khuyenhoc_domain::Gender;
@@ -94,7 +94,7 @@ struct Check<'a> {
 pub async fn rows(
     b: &CitizenBatch,
     state: &AppState,
-    read: &Read,
+    read: &Read<Columns>,
     progress: &Progress,
 ) -> Result<Vec<Checked<Accepted>>, AppError> {
     let mut c = Check {

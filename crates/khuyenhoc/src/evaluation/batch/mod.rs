@@ -25,6 +25,7 @@ mod write;
 
 pub use template::{template, template_workbook};
 
+use super::service::province_of;
 use super::sets;
 use crate::audit;
 use crate::auth::{perm, Viewer};
@@ -34,7 +35,7 @@ use crate::org::model::Unit;
 use crate::sheets::pages::{refuse as refuse_page, upload as upload_view, Pages};
 use crate::sheets::upload::{self, Confirm};
 use crate::sheets::{
-    flow, Checked, Commit, Done, Import, Policy, Progress, RowRefusal, Saved, Spec,
+    flow, Checked, Commit, Done, Import, Policy, Progress, Read, RowRefusal, Saved, Spec,
 };
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
@@ -46,6 +47,7 @@ use axum::http::Method;
 use axum::response::{Html, Response};
 use khuyenhoc_criteria::CriteriaSet;
 use khuyenhoc_sheets::citizen::{self, LIMITS};
+use khuyenhoc_sheets::RawRow;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -77,14 +79,6 @@ pub fn routes() -> Vec<Route> {
 
 fn this_year() -> i64 {
     i64::from(chrono::Datelike::year(&chrono::Utc::now()))
-}
-
-fn province_of(unit_path: &str) -> &str {
-    unit_path
-        .trim_matches('/')
-        .split('/')
-        .nth(1)
-        .unwrap_or("VN")
 }
 
 /// The unit, if the viewer may enter evaluations there (404 otherwise, like a missing unit).
@@ -160,14 +154,8 @@ impl CitizenBatch {
     }
 }
 
-/// A workbook read and its header matched to the set.
-pub struct Read {
-    sheet: khuyenhoc_sheets::Sheet,
-    cols: citizen::Columns,
-}
-
 impl Import for CitizenBatch {
-    type Sheet = Read;
+    type Columns = citizen::Columns;
     type Plan = check::Accepted;
 
     const SPEC: Spec = Spec {
@@ -182,23 +170,17 @@ impl Import for CitizenBatch {
         &self.pages
     }
 
-    fn read(&self, bytes: &[u8]) -> Result<Read, AppError> {
-        let sheet = khuyenhoc_sheets::read(bytes, &LIMITS)?;
-        let cols = citizen::map_header(&sheet.header, &self.set, self.year)?;
-        Ok(Read { sheet, cols })
-    }
-
-    fn len(sheet: &Read) -> usize {
-        sheet.sheet.rows.len()
+    fn columns(&self, header: &RawRow) -> Result<citizen::Columns, AppError> {
+        Ok(citizen::map_header(header, &self.set, self.year)?)
     }
 
     async fn check(
         &self,
         state: &AppState,
-        sheet: &Read,
+        read: &Read<citizen::Columns>,
         progress: &Progress,
     ) -> Result<Vec<Checked<check::Accepted>>, AppError> {
-        check::rows(self, state, sheet, progress).await
+        check::rows(self, state, read, progress).await
     }
 
     fn plan_head(&self) -> String {

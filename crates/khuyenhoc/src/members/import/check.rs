@@ -5,7 +5,7 @@
 //! checked with a few statements for the whole file (branches once per code; card numbers and
 //! phone numbers in `IN (…)` lists, `members::bulk`), then every row in memory.
 
-use super::{MemberImport, Read};
+use super::MemberImport;
 use crate::accounts::service::{self as people, NewPerson};
 use crate::auth::Viewer;
 use crate::db::{today, Db};
@@ -13,7 +13,7 @@ use crate::error::{AppError, FieldError};
 use crate::members::bulk::{cards_held, known_by_phone, Known};
 use crate::members::service::{self, AlreadyMember};
 use crate::org::model::Unit;
-use crate::sheets::{Checked, Problem};
+use crate::sheets::{Checked, Problem, Read};
 use khuyenhoc_domain::text::fold;
 use khuyenhoc_domain::PhoneNumber;
 use khuyenhoc_sheets::members::{Col, Columns};
@@ -71,7 +71,7 @@ struct Check<'a> {
 pub async fn rows(
     imp: &MemberImport,
     db: &Db,
-    read: &Read,
+    read: &Read<Columns>,
 ) -> Result<Vec<Checked<Plan>>, AppError> {
     let mut c = Check {
         viewer: &imp.viewer,

@@ -36,7 +36,7 @@ use crate::org::model::Unit;
 use crate::sheets::pages::{upload as upload_view, Pages};
 use crate::sheets::upload::{self, Confirm};
 use crate::sheets::{
-    flow, Checked, Commit, Done, Import, Policy, Progress, RowRefusal, Saved, Spec,
+    flow, Checked, Commit, Done, Import, Policy, Progress, Read, RowRefusal, Saved, Spec,
 };
 use crate::state::AppState;
 use crate::web::extract::PageForm;
@@ -45,6 +45,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{Html, Response};
 use khuyenhoc_sheets::members::{self as sheet, LIMITS};
+use khuyenhoc_sheets::RawRow;
 
 /// Largest upload accepted (a workbook of `MAX_ROWS` filled rows is about 4 MB).
 pub const MAX_UPLOAD_BYTES: usize = LIMITS.max_bytes;
@@ -84,14 +85,8 @@ impl MemberImport {
     }
 }
 
-/// A workbook read and its columns found.
-pub struct Read {
-    sheet: khuyenhoc_sheets::Sheet,
-    cols: sheet::Columns,
-}
-
 impl Import for MemberImport {
-    type Sheet = Read;
+    type Columns = sheet::Columns;
     type Plan = check::Plan;
 
     const SPEC: Spec = Spec {
@@ -106,23 +101,17 @@ impl Import for MemberImport {
         &self.pages
     }
 
-    fn read(&self, bytes: &[u8]) -> Result<Read, AppError> {
-        let sheet = khuyenhoc_sheets::read(bytes, &LIMITS)?;
-        let cols = sheet::map_header(&sheet.header, self.unit.is_branch())?;
-        Ok(Read { sheet, cols })
-    }
-
-    fn len(sheet: &Read) -> usize {
-        sheet.sheet.rows.len()
+    fn columns(&self, header: &RawRow) -> Result<sheet::Columns, AppError> {
+        Ok(sheet::map_header(header, self.unit.is_branch())?)
     }
 
     async fn check(
         &self,
         state: &AppState,
-        sheet: &Read,
+        read: &Read<sheet::Columns>,
         _progress: &Progress,
     ) -> Result<Vec<Checked<check::Plan>>, AppError> {
-        check::rows(self, &state.db, sheet).await
+        check::rows(self, &state.db, read).await
     }
 
     fn plan_line(&self, plan: &check::Plan) -> String {
