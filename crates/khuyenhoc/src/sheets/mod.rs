@@ -193,3 +193,29 @@ pub trait Import: Send + Sync + Sized + 'static {
     /// What the page after a commit says.
     fn done(&self, saved: Saved, rows_read: usize) -> Done;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    #[test]
+    fn refusals_of_a_file_keep_their_status() {
+        let status = |kind| AppError::from(SheetError::new(kind, "vi", "en")).status();
+        assert_eq!(status(Kind::Unreadable), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Kind::TooLarge), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(status(Kind::Refused), StatusCode::UNPROCESSABLE_ENTITY);
+        let e = AppError::from(SheetError::refused("Tệp chưa có dòng", "No rows"));
+        assert_eq!(e.messages(), ("Tệp chưa có dòng".into(), "No rows".into()));
+    }
+
+    #[test]
+    fn what_a_policy_lets_through() {
+        use pages::storable;
+        assert!(storable(Policy::ValidRows, 3, 7));
+        assert!(!storable(Policy::ValidRows, 0, 7));
+        assert!(storable(Policy::EveryRow, 3, 0));
+        assert!(!storable(Policy::EveryRow, 3, 1));
+        assert!(!storable(Policy::EveryRow, 0, 0));
+    }
+}
