@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 const READING: (&str, &str) = ("Đang đọc và kiểm tra tệp", "Reading and checking the file");
@@ -46,9 +47,14 @@ async fn read<I: Import>(imp: &Arc<I>, bytes: Bytes) -> Result<Read<I::Columns>,
 pub fn digest<I: Import>(imp: &I, rows: &[Checked<I::Plan>]) -> String {
     let mut h = Sha256::new();
     h.update(imp.plan_head());
+    let mut line = String::new();
     for r in rows {
         if let Ok(plan) = &r.outcome {
-            h.update(format!("{}|{}\n", r.number, imp.plan_line(plan)));
+            line.clear();
+            let _ = write!(line, "{}|", r.number);
+            imp.plan_line(plan, &mut line);
+            line.push('\n');
+            h.update(line.as_bytes());
         }
     }
     hex::encode(h.finalize())

@@ -166,8 +166,9 @@ pub trait Import: Send + Sync + Sized + 'static {
         String::new()
     }
 
-    /// What an accepted row writes, as one line of the digest.
-    fn plan_line(&self, plan: &Self::Plan) -> String;
+    /// What an accepted row writes, written into `line` (empty; one buffer serves every row
+    /// of a workbook).
+    fn plan_line(&self, plan: &Self::Plan, line: &mut String);
 
     /// Whether the row creates a person.
     fn new_person(plan: &Self::Plan) -> bool;

@@ -56,7 +56,7 @@ impl Accepted {
     }
 
     /// Exactly what the row writes, as a line of the preview's digest.
-    pub fn line(&self) -> String {
+    pub fn line(&self, out: &mut String) {
         let who = match &self.who {
             Who::Existing { id, .. } => format!("person:{id}"),
             Who::New {
@@ -70,10 +70,10 @@ impl Accepted {
             ),
         };
         let values = serde_json::to_string(&self.values).unwrap_or_default();
-        format!(
+        out.push_str(&format!(
             "{who}|{:?}|{values}|{}|{}",
             self.form_group, self.total, self.enter_position
-        )
+        ));
     }
 }
 

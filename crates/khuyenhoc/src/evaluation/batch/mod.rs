@@ -187,8 +187,8 @@ impl Import for CitizenBatch {
         format!("{}|{}\n", self.set_id, self.year)
     }
 
-    fn plan_line(&self, plan: &check::Accepted) -> String {
-        plan.line()
+    fn plan_line(&self, plan: &check::Accepted, line: &mut String) {
+        plan.line(line);
     }
 
     fn new_person(plan: &check::Accepted) -> bool {

@@ -19,6 +19,7 @@ use khuyenhoc_domain::PhoneNumber;
 use khuyenhoc_sheets::members::{Col, Columns};
 use khuyenhoc_sheets::{gender_of, RawRow, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 
 /// Who a row is about.
 #[derive(Debug)]
@@ -40,18 +41,21 @@ pub struct Plan {
 
 impl Plan {
     /// Exactly what the row stores, as a line of the preview's digest.
-    pub fn line(&self) -> String {
-        let who = match &self.who {
-            Who::Existing(id) => format!("person:{id}"),
-            Who::New(p) => format!(
+    pub fn line(&self, out: &mut String) {
+        // Writing into a String cannot fail.
+        let _ = match &self.who {
+            Who::Existing(id) => write!(out, "person:{id}"),
+            Who::New(p) => write!(
+                out,
                 "new:{}:{:?}:{:?}:{:?}",
                 p.full_name, p.phone, p.birth_year, p.gender
             ),
         };
-        format!(
-            "{who}|{}|{:?}|{}|{}",
+        let _ = write!(
+            out,
+            "|{}|{:?}|{}|{}",
             self.branch.id, self.card, self.joined, self.sectors
-        )
+        );
     }
 }
 
@@ -359,6 +363,7 @@ impl Check<'_> {
         let joined = self.joined(row, &mut problems);
         let sectors = self.sectors(row, &mut problems);
         let mut name = person.full_name.clone();
+        let note = person.phone.clone().unwrap_or_default();
         let who = self.who(n, person, &mut name, &mut problems);
         let column = branch.as_ref().map_or(code, |b| b.name.clone());
         let outcome = match (who, branch, joined, sectors, problems.is_empty()) {
@@ -380,7 +385,7 @@ impl Check<'_> {
         Checked {
             number: n,
             name,
-            note: self.cols.phone(row),
+            note,
             column,
             outcome,
         }

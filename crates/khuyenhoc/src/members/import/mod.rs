@@ -114,8 +114,8 @@ impl Import for MemberImport {
         check::rows(self, &state.db, read).await
     }
 
-    fn plan_line(&self, plan: &check::Plan) -> String {
-        plan.line()
+    fn plan_line(&self, plan: &check::Plan, line: &mut String) {
+        plan.line(line);
     }
 
     fn new_person(plan: &check::Plan) -> bool {
