@@ -10,9 +10,11 @@
 //!    under the import's prefix, so that the confirm form carries just its key, its SHA-256 and a
 //!    digest of exactly what the preview promised (`Confirm`).
 //! 3. Commit (`flow::commit`): the stored bytes are read and checked again, under an in-process
-//!    claim of their SHA-256 (`claim`), so that a double click cannot write them twice; when the
-//!    outcome no longer matches the digest, nothing is written and the new preview is shown; else
-//!    the import writes its accepted rows in one transaction and an audit entry for the workbook.
+//!    claim of their SHA-256 (`claim`), so that a double click cannot write them twice. Under
+//!    `Policy::EveryRow` a row with a problem stores nothing (422, the rows shown again); when the
+//!    outcome no longer matches the digest, nothing is written and the new preview is shown
+//!    (409); else the import writes its accepted rows in one transaction with an audit entry for
+//!    the workbook, or nothing and the row that failed (409).
 //!
 //! A workbook of more than `Spec::stream_above` data rows gets a streamed page for steps 2 and 3
 //! (`progress`): its head at once, progress lines as the work goes, then the same result a small
@@ -33,8 +35,9 @@
 //!   `Checked` rows, refused with their problems or with the plan of what they write),
 //!   `plan_line` (what the digest covers), `write` (the accepted rows, through the capabilities'
 //!   bulk services: `accounts::bulk`, `members::bulk`, `evaluation::bulk`, `audit::record_many`,
-//!   `reports::counters`, ending with `record` of the workbook), `imported_at` (its audit
-//!   entity), and the pages' specifics (`pages`, `summary`, `done`);
+//!   `reports::counters`, ending with `audit::record` of the workbook: entity `SPEC.entity`, id
+//!   its SHA-256, action `import`), `imported_at` (`audit::first_time` of that entry), and the
+//!   pages' specifics (`pages`, `summary`, `done`);
 //! - its routes: the template download, then handlers that build the import and call
 //!   `flow::preview` and `flow::commit` (the upload route with `upload::body_limit`).
 //!
