@@ -302,7 +302,7 @@ async fn national_viewer(db: &Db) -> Viewer {
             unit_path: "/VN/".into(),
             unit_code: "VN".into(),
             unit_name: "Trung ương".into(),
-            unit_level: "central".into(),
+            unit_level: khuyenhoc_domain::Level::Central,
             type_code: "bench".into(),
             type_name_vi: "bench".into(),
             type_name_en: "bench".into(),

@@ -352,7 +352,6 @@ pub async fn revoke(
     let c = for_viewer(db, viewer, code).await?;
     let p = viewer
         .position_for(perm::EVALUATION_RECOGNISE, &c.unit_path)
-        .filter(|p| p.unit_level != "branch")
         .ok_or(AppError::NotFound)?;
     let reason = khuyenhoc_domain::text::clean(reason);
     if reason.chars().count() < 3 {

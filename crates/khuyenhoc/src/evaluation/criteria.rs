@@ -3,6 +3,7 @@
 //! make it effective). An active set never changes: evaluations keep the set they were made
 //! under.
 
+use khuyenhoc_domain::Level;
 use super::sets;
 use crate::accounts::pages::parse_id;
 use crate::audit::{self, Actor, Change};
@@ -85,7 +86,7 @@ fn managed_province(v: &Viewer) -> Option<(String, i64)> {
     v.positions
         .iter()
         .find(|p| {
-            p.unit_level == "province" && p.permissions.iter().any(|x| x == perm::CRITERIA_MANAGE)
+            p.unit_level == Level::Province && p.permissions.iter().any(|x| x == perm::CRITERIA_MANAGE)
         })
         .map(|p| (p.unit_code.clone(), p.position_id))
 }

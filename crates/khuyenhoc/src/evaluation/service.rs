@@ -428,14 +428,8 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
 
 /// An officer acts with `right` over the evaluation's unit.
 fn officer(viewer: &Viewer, e: &Evaluation, right: &str) -> Result<Acting, AppError> {
-    let p = viewer
-        .position_for(right, &e.unit_path)
-        .ok_or(AppError::NotFound)?;
-    if right == perm::EVALUATION_RECOGNISE && p.unit_level == "branch" {
-        return Err(AppError::NotFound);
-    }
     Ok(Acting {
-        actor: Actor::new(viewer.person_id, Some(p.position_id)),
+        actor: viewer.actor_for(right, &e.unit_path)?,
         on_behalf: false,
     })
 }

@@ -23,12 +23,7 @@ fn invalid(field: &'static str, e: Invalid) -> AppError {
 
 /// The fund, if the viewer may read it (any position covering its unit).
 pub async fn visible(db: &Db, v: &Viewer, id: i64) -> Result<Fund, AppError> {
-    let f = model::by_id(db, id).await?.ok_or(AppError::NotFound)?;
-    if v.can_read(&f.unit_path) {
-        Ok(f)
-    } else {
-        Err(AppError::NotFound)
-    }
+    v.read(model::by_id(db, id).await?)
 }
 
 /// The fund and the position whose `right` the viewer uses on it.
@@ -38,11 +33,7 @@ pub async fn with_right(
     id: i64,
     right: &str,
 ) -> Result<(Fund, Actor), AppError> {
-    let f = visible(db, v, id).await?;
-    let p = v
-        .position_for(right, &f.unit_path)
-        .ok_or(AppError::NotFound)?;
-    Ok((f, Actor::new(v.person_id, Some(p.position_id))))
+    v.act(model::by_id(db, id).await?, right)
 }
 
 pub async fn create_fund(

@@ -72,7 +72,7 @@ fn units(cx: &Ctx) -> Vec<UnitRef> {
             id: c.id,
             code: c.code.clone(),
             name: c.name.clone(),
-            level: "commune".into(),
+            level: khuyenhoc_domain::Level::Commune,
             path: c.path.clone(),
         });
         let p = &cx.provinces[c.province];
@@ -80,7 +80,7 @@ fn units(cx: &Ctx) -> Vec<UnitRef> {
             id: p.id,
             code: p.code.clone(),
             name: p.name.clone(),
-            level: "province".into(),
+            level: khuyenhoc_domain::Level::Province,
             path: p.path.clone(),
         });
     }
@@ -140,7 +140,7 @@ fn plan(
     let mut out = vec![];
     for (ui, u) in all.iter().enumerate() {
         let mut rng = cx.rng("reports", (pi as u64) << 32 | ui as u64);
-        let dist = WeightedIndex::new(weights(period, u.level == "province"))?;
+        let dist = WeightedIndex::new(weights(period, u.level == khuyenhoc_domain::Level::Province))?;
         let status = STATUSES[dist.sample(&mut rng)];
         if status.is_empty() {
             continue;

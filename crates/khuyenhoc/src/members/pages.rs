@@ -188,7 +188,7 @@ async fn branch_choices(state: &AppState, unit: &Unit) -> Result<Vec<Unit>, AppE
     }
     let q = crate::org::model::Query {
         scope_roots: vec![unit.path.clone()],
-        level: Some("branch".into()),
+        level: Some(khuyenhoc_domain::Level::Branch),
         parent_id: Some(unit.id),
         limit: 1000,
         ..Default::default()

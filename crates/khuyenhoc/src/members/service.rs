@@ -116,12 +116,7 @@ fn collect<T>(errors: &mut Vec<FieldError>, r: Result<T, AppError>) -> Result<Op
 
 /// The member, if the viewer reads its branch.
 pub async fn visible(db: &Db, v: &Viewer, id: i64) -> Result<Member, AppError> {
-    let m = model::by_id(db, id).await?.ok_or(AppError::NotFound)?;
-    if v.can_read(&m.branch_path) {
-        Ok(m)
-    } else {
-        Err(AppError::NotFound)
-    }
+    v.read(model::by_id(db, id).await?)
 }
 
 /// The member and the position whose `right` the viewer uses over its branch.
@@ -131,11 +126,7 @@ pub async fn with_right(
     id: i64,
     right: &str,
 ) -> Result<(Member, Actor), AppError> {
-    let m = visible(db, v, id).await?;
-    let p = v
-        .position_for(right, &m.branch_path)
-        .ok_or(AppError::NotFound)?;
-    Ok((m, Actor::new(v.person_id, Some(p.position_id))))
+    v.act(model::by_id(db, id).await?, right)
 }
 
 /// The open branch `code` under `within` (the unit whose page or route is used); `within`
@@ -915,10 +906,7 @@ async fn fee_fund(
             .find(|x| v.position_for(perm::FUND_POST, &x.unit_path).is_some())
             .ok_or(AppError::NotFound)?,
     };
-    let position = v
-        .position_for(perm::FUND_POST, &fund.unit_path)
-        .ok_or(AppError::NotFound)?;
-    let actor = Actor::new(v.person_id, Some(position.position_id));
+    let actor = v.actor_for(perm::FUND_POST, &fund.unit_path)?;
     Ok((fund, actor))
 }
 

@@ -1,6 +1,7 @@
 //! Emulation clusters (cụm thi đua): groups of provinces. A province belongs to one cluster at a
 //! time; a membership has validity dates so earlier groupings stay answerable.
 
+use khuyenhoc_domain::Level;
 use super::service::visible;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
@@ -50,10 +51,7 @@ pub async fn list(db: &Db, date: &str) -> Result<Vec<Cluster>, sqlx::Error> {
 }
 
 fn central_actor(viewer: &Viewer) -> Result<Actor, AppError> {
-    let pos = viewer
-        .position_for(perm::CLUSTER_MANAGE, "/VN/")
-        .ok_or(AppError::NotFound)?;
-    Ok(Actor::new(viewer.person_id, Some(pos.position_id)))
+    viewer.actor_for(perm::CLUSTER_MANAGE, "/VN/")
 }
 
 pub async fn create(db: &Db, viewer: &Viewer, code: &str, name: &str) -> Result<(), AppError> {
@@ -124,7 +122,7 @@ pub async fn assign(
 ) -> Result<(), AppError> {
     let actor = central_actor(viewer)?;
     let province = visible(db, viewer, province_code).await?;
-    if province.level != "province" || !province.is_open() {
+    if province.level != Level::Province || !province.is_open() {
         return Err(AppError::field(
             "province",
             Invalid::new(

@@ -2,6 +2,7 @@
 //! live counters) and the work waiting (the unit's own report, reports of the units below to
 //! decide or still missing, evaluations waiting for a check or review).
 
+use khuyenhoc_domain::Level;
 use super::figures::{self, UnitRef};
 use super::service::{state_of, Status};
 use crate::db::{today, Db};
@@ -47,13 +48,13 @@ pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
             .bind(p.to_string())
             .fetch_optional(&db.pool)
             .await?;
-    let deadline = t.deadline(&p, &unit.level);
+    let deadline = t.deadline(&p, unit.level.code());
     let own_state = state_of(
         own.as_deref().map_or(Status::NotStarted, Status::parse),
         deadline.as_deref(),
         &day,
     );
-    let kids = if unit.level == "branch" {
+    let kids = if unit.level == Level::Branch {
         vec![]
     } else {
         figures::children(db, unit.id, &day).await?

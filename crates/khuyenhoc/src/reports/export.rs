@@ -2,6 +2,7 @@
 //! numbers so totals can be checked) and printable PDFs laid out per Decree 30/2020 (a report,
 //! the cluster briefing pack).
 
+use khuyenhoc_domain::Level;
 use super::cluster::ClusterTable;
 use super::service::{Head, Report, Rollup};
 use khuyenhoc_reports::Format as ValueFormat;
@@ -236,10 +237,10 @@ fn subtitle(title: &str, period: &str) -> String {
 const UNNAMED: &str = "……………………";
 
 /// "HỘI KHUYẾN HỌC PHƯỜNG BA ĐÌNH": the issuing body named after its unit.
-fn body_name(level: &str, name: &str) -> String {
+fn body_name(level: Level, name: &str) -> String {
     match level {
-        "central" => "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
-        "branch" => format!("CHI HỘI KHUYẾN HỌC {}", name.to_uppercase()),
+        Level::Central => "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
+        Level::Branch => format!("CHI HỘI KHUYẾN HỌC {}", name.to_uppercase()),
         _ => format!("HỘI KHUYẾN HỌC {}", name.to_uppercase()),
     }
 }
@@ -331,9 +332,9 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
     let doc = AdminDoc {
         parent_issuer: parent
             .as_ref()
-            .map(|p| body_name(&p.level, &p.name))
+            .map(|p| body_name(p.level, &p.name))
             .unwrap_or_default(),
-        issuer: body_name(&unit.level, &unit.name),
+        issuer: body_name(unit.level, &unit.name),
         number_symbol: r
             .number_symbol
             .clone()
@@ -345,7 +346,7 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
         blocks,
         recipients: parent
             .as_ref()
-            .map(|p| vec![format!("{} (để báo cáo)", recipient(&p.level, &p.name))])
+            .map(|p| vec![format!("{} (để báo cáo)", recipient(p.level, &p.name))])
             .unwrap_or_default(),
         signer_capacity: "TM. BAN THƯỜNG VỤ".into(),
         signer_title: "CHỦ TỊCH".into(),
@@ -357,10 +358,10 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
 }
 
 /// The body a document is sent to, as written in "Nơi nhận": "Hội Khuyến học Thành phố Hà Nội".
-fn recipient(level: &str, name: &str) -> String {
+fn recipient(level: Level, name: &str) -> String {
     match level {
-        "central" => "Trung ương Hội Khuyến học Việt Nam".into(),
-        "branch" => format!("Chi hội Khuyến học {name}"),
+        Level::Central => "Trung ương Hội Khuyến học Việt Nam".into(),
+        Level::Branch => format!("Chi hội Khuyến học {name}"),
         _ => format!("Hội Khuyến học {name}"),
     }
 }
@@ -460,7 +461,7 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
         title: "TÀI LIỆU GIAO BAN".into(),
         subtitle: format!("Kết quả công tác khuyến học, khuyến tài, xây dựng xã hội học tập {} của các tỉnh, thành phố trong cụm", t.period_vi),
         blocks,
-        recipients: t.provinces.iter().map(|p| recipient(&p.unit.level, &p.unit.name)).collect(),
+        recipients: t.provinces.iter().map(|p| recipient(p.unit.level, &p.unit.name)).collect(),
         signer_capacity: "TM. CỤM THI ĐUA".into(),
         signer_title: "TRƯỞNG CỤM".into(),
         signer_name: UNNAMED.into(),

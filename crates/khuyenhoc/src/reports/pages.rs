@@ -2,6 +2,7 @@
 //! narratives, overrides with reasons), submission, the children's completeness and roll-up with
 //! return/accept, the cluster table, a province's own indicators, and the exports.
 
+use khuyenhoc_domain::Level;
 use super::cluster::{self, ClusterTable};
 use super::figures::UnitRef;
 use super::service::{self, show, state_labels, Line, OverrideInput, Report, Rollup, SaveInput};
@@ -143,13 +144,13 @@ pub async fn index(
             (p.to_string(), p.label_vi(), st)
         })
         .collect();
-    let clusters = if unit.level == "province" || unit.level == "central" {
+    let clusters = if matches!(unit.level, Level::Province | Level::Central) {
         clusters_of(db, &unit).await?
     } else {
         vec![]
     };
     render(&IndexPage {
-        can_edit_template: unit.level == "province" && service::can_review_children(&v, &unit),
+        can_edit_template: unit.level == Level::Province && service::can_review_children(&v, &unit),
         c,
         unit,
         current: current.to_string(),
@@ -160,7 +161,7 @@ pub async fn index(
 
 async fn clusters_of(db: &Db, unit: &UnitRef) -> Result<Vec<(String, String)>, AppError> {
     use sqlx::Row;
-    let sql = if unit.level == "central" {
+    let sql = if unit.level == Level::Central {
         "SELECT code, name FROM clusters WHERE $1 > 0 ORDER BY code"
     } else {
         "SELECT c.code, c.name FROM clusters c JOIN cluster_memberships m ON m.cluster_id = c.id WHERE m.unit_id = $1 AND m.valid_to IS NULL ORDER BY c.code"
@@ -599,7 +600,7 @@ pub async fn template_page(
     Path(code): Path<String>,
 ) -> PageResult<Html<String>> {
     let view = service::template_view(&state.db, &v, &code).await?;
-    let can_edit = view.unit.level == "province" && service::can_review_children(&v, &view.unit);
+    let can_edit = view.unit.level == Level::Province && service::can_review_children(&v, &view.unit);
     let source = view.source.clone();
     render(&TemplatePage {
         c,

@@ -3,6 +3,7 @@
 //! written reason, and submits; the submission freezes every value in a snapshot. The level above
 //! returns the report with a reason or accepts it; an accepted report is locked.
 
+use khuyenhoc_domain::Level;
 use super::figures::{self, Base, UnitRef};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
@@ -366,7 +367,7 @@ fn build(
     s: Option<Stored>,
     live: Option<(&Base, &str)>,
 ) -> Report {
-    let deadline = t.deadline(period, &unit.level);
+    let deadline = t.deadline(period, unit.level.code());
     let status = s.as_ref().map_or(Status::NotStarted, |s| s.status);
     let entries = s.as_ref().map(|s| s.entries.clone()).unwrap_or_default();
     let frozen = s
@@ -637,10 +638,7 @@ pub async fn save(
     let db = &state.db;
     let period = parse_period(period)?;
     let unit = unit_visible(db, v, code).await?;
-    let pos = v
-        .position_for(perm::REPORT_SUBMIT, &unit.path)
-        .ok_or(AppError::NotFound)?;
-    let actor = Actor::new(v.person_id, Some(pos.position_id));
+    let actor = v.actor_for(perm::REPORT_SUBMIT, &unit.path)?;
     let (t, tag) = template_for(db, &unit.path).await?;
     let entries = check_input(&t, input)?;
     let number_symbol = short_text("number_symbol", input.number_symbol.as_deref(), 50)?;
@@ -738,10 +736,7 @@ pub async fn submit(
     let db = &state.db;
     let p = parse_period(period)?;
     let unit = unit_visible(db, v, code).await?;
-    let pos = v
-        .position_for(perm::REPORT_SUBMIT, &unit.path)
-        .ok_or(AppError::NotFound)?;
-    let actor = Actor::new(v.person_id, Some(pos.position_id));
+    let actor = v.actor_for(perm::REPORT_SUBMIT, &unit.path)?;
     let Some(s) = load(db, unit.id, &p).await? else {
         return Err(AppError::bad_request(
             "Hãy lưu báo cáo trước khi nộp",
@@ -1092,7 +1087,7 @@ pub async fn rollup(
     for (u, base) in kids.iter().zip(&live) {
         let s = stored.remove(&u.id);
         let status = s.as_ref().map_or(Status::NotStarted, |s| s.status);
-        let deadline = t.deadline(&p, &u.level);
+        let deadline = t.deadline(&p, u.level.code());
         let st = state_of(status, deadline.as_deref(), &day);
         *states.entry(st).or_insert(0) += 1;
         let entries = s.as_ref().map(|s| s.entries.clone()).unwrap_or_default();
@@ -1234,7 +1229,7 @@ pub async fn save_template(
     let pos = v
         .position_for(perm::REPORT_REVIEW, &unit.path)
         .ok_or(AppError::NotFound)?;
-    if unit.level != "province" {
+    if unit.level != Level::Province {
         return Err(AppError::bad_request(
             "Chỉ tỉnh, thành phố mới thêm chỉ tiêu riêng vào mẫu báo cáo",
             "Only a province adds its own indicators to the report template",
