@@ -2,9 +2,9 @@
 //! numbers so totals can be checked) and printable PDFs laid out per Decree 30/2020 (a report,
 //! the cluster briefing pack).
 
-use khuyenhoc_domain::Level;
 use super::cluster::ClusterTable;
 use super::service::{Head, Report, Rollup};
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Format as ValueFormat;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 

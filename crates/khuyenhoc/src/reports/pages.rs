@@ -2,7 +2,6 @@
 //! narratives, overrides with reasons), submission, the children's completeness and roll-up with
 //! return/accept, the cluster table, a province's own indicators, and the exports.
 
-use khuyenhoc_domain::Level;
 use super::cluster::{self, ClusterTable};
 use super::figures::UnitRef;
 use super::service::{self, show, state_labels, Line, OverrideInput, Report, Rollup, SaveInput};
@@ -19,6 +18,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::{Format, Period};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -600,7 +600,8 @@ pub async fn template_page(
     Path(code): Path<String>,
 ) -> PageResult<Html<String>> {
     let view = service::template_view(&state.db, &v, &code).await?;
-    let can_edit = view.unit.level == Level::Province && service::can_review_children(&v, &view.unit);
+    let can_edit =
+        view.unit.level == Level::Province && service::can_review_children(&v, &view.unit);
     let source = view.source.clone();
     render(&TemplatePage {
         c,

@@ -3,13 +3,13 @@
 //! written reason, and submits; the submission freezes every value in a snapshot. The level above
 //! returns the report with a reason or accepts it; an accepted report is locked.
 
-use khuyenhoc_domain::Level;
 use super::figures::{self, Base, UnitRef};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, today, Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::{derive, is_summable, Format, Indicator, Period, Source, Template};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
