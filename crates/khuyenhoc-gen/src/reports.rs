@@ -140,7 +140,10 @@ fn plan(
     let mut out = vec![];
     for (ui, u) in all.iter().enumerate() {
         let mut rng = cx.rng("reports", (pi as u64) << 32 | ui as u64);
-        let dist = WeightedIndex::new(weights(period, u.level == khuyenhoc_domain::Level::Province))?;
+        let dist = WeightedIndex::new(weights(
+            period,
+            u.level == khuyenhoc_domain::Level::Province,
+        ))?;
         let status = STATUSES[dist.sample(&mut rng)];
         if status.is_empty() {
             continue;
