@@ -508,6 +508,7 @@ impl Soak {
     // --- review -------------------------------------------------------------------------------
 
     /// Answers false when nothing was waiting.
+    #[allow(clippy::too_many_lines)] // one simulated reviewer's turn, step after step
     async fn review(&self, rng: &mut StdRng) -> bool {
         let (checked, submitted) = {
             let mut q = self.queues.lock().expect("queues");

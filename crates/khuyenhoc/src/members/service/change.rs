@@ -16,15 +16,13 @@ pub(super) fn changed_meanwhile() -> AppError {
     )
 }
 
-/// Sets a member's status (left, deceased, or active again) from a day.
-pub async fn set_status(
-    db: &Db,
-    v: &Viewer,
-    id: i64,
+/// The new status and its day, checked against the member: one of the statuses, a change, not
+/// after death, not before joining.
+fn new_status(
+    m: &Member,
     status: &str,
     on: Option<&str>,
-) -> Result<Member, AppError> {
-    let (m, actor) = with_right(db, v, id, perm::MEMBER_MANAGE).await?;
+) -> Result<(&'static str, String), AppError> {
     let status = crate::members::STATUSES
         .iter()
         .map(|s| s.0)
@@ -66,6 +64,19 @@ pub async fn set_status(
             ),
         ));
     }
+    Ok((status, on))
+}
+
+/// Sets a member's status (left, deceased, or active again) from a day.
+pub async fn set_status(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    status: &str,
+    on: Option<&str>,
+) -> Result<Member, AppError> {
+    let (m, actor) = with_right(db, v, id, perm::MEMBER_MANAGE).await?;
+    let (status, on) = new_status(&m, status, on)?;
     let sectors = m.sectors_text();
     let mut tx = db.begin().await?;
     let done = sqlx::query(

@@ -3,7 +3,7 @@
 use super::{invalid, parse_day, this_year, visible, FIRST_YEAR};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::AppError;
 use crate::funds::ledger::{post, Posting};
 use crate::funds::model::Fund;
@@ -150,6 +150,33 @@ pub(super) async fn fee_fund(
     Ok((fund, actor))
 }
 
+/// The asset a fee comes in as: cash (the default) or a bank transfer.
+fn fee_asset(asset: Option<&str>) -> Result<Account, AppError> {
+    match asset.map(str::trim) {
+        None | Some("" | "cash") => Ok(Account::Cash),
+        Some("bank") => Ok(Account::Bank),
+        Some(_) => Err(invalid(
+            "asset",
+            Invalid::new(
+                "Hội phí nộp bằng tiền mặt hoặc chuyển khoản",
+                "A fee is paid in cash or by bank transfer",
+            ),
+        )),
+    }
+}
+
+/// The member as the donor of the fee's receipt.
+async fn fee_donor(tx: &mut Tx<'_>, unit_id: i64, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, 'person', $2, $3) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(name)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Records a membership fee: a receipt of category `membership_fee` in the fund's books
 /// (voucher numbered like any receipt) and the member's fee row, in one transaction. The viewer
 /// needs `fund.post` on the fund. With an idempotency key, a retry returns the first fee.
@@ -173,30 +200,11 @@ pub async fn pay_fee(
     let year = parse_year(f.year.as_ref(), "year")?;
     let day = parse_day(f.date.as_deref(), "date")?;
     let date = Date::parse(&day).map_err(|e| invalid("date", e))?;
-    let asset = match f.asset.as_deref().map(str::trim) {
-        None | Some("" | "cash") => Account::Cash,
-        Some("bank") => Account::Bank,
-        Some(_) => {
-            return Err(invalid(
-                "asset",
-                Invalid::new(
-                    "Hội phí nộp bằng tiền mặt hoặc chuyển khoản",
-                    "A fee is paid in cash or by bank transfer",
-                ),
-            ))
-        }
-    };
+    let asset = fee_asset(f.asset.as_deref())?;
     let entry = Entry::receipt(FundId(fund.id), asset, amount, Account::MembershipFee)
         .map_err(|e| invalid("amount", e))?;
     let mut tx = db.begin().await?;
-    let donor: i64 = sqlx::query_scalar(
-        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, 'person', $2, $3) RETURNING id",
-    )
-    .bind(fund.unit_id)
-    .bind(&m.full_name)
-    .bind(now())
-    .fetch_one(&mut *tx)
-    .await?;
+    let donor = fee_donor(&mut tx, fund.unit_id, &m.full_name).await?;
     let posting = Posting {
         fund_id: fund.id,
         entry,

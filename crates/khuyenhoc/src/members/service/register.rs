@@ -171,20 +171,15 @@ pub async fn insert_member(
     Ok(Some(id))
 }
 
-/// Registers a member in a branch under the unit `unit_code` (the branch itself, or its
-/// commune with `n.branch` naming the branch). Returns the member's id.
-pub async fn register(
+/// The person to register: an existing one in the viewer's scope (by id or phone), or the new
+/// person of the form, with the field that names them. A phone or person that is a member
+/// already is refused naming where; other faults go to `errors`.
+async fn who_registers(
     db: &Db,
     v: &Viewer,
-    unit_code: &str,
     n: &NewMember,
-) -> Result<i64, RegisterError> {
-    let (unit, _) = crate::org::service::with_right(db, v, unit_code, perm::MEMBER_MANAGE).await?;
-    let mut errors = vec![];
-    let branch = collect(&mut errors, branch_under(db, &unit, &n.branch).await)?;
-    let joined = collect(&mut errors, parse_joined(&n.joined_on))?;
-    let card = collect(&mut errors, parse_card(n.card_no.as_deref()))?;
-    let sectors = collect(&mut errors, parse_sectors(&n.sectors))?;
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<(Who, &'static str)>, RegisterError> {
     let not_found = |field: &'static str| {
         FieldError::new(
             field,
@@ -199,7 +194,7 @@ pub async fn register(
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let who = if let Some(id) = n.person_id {
+    Ok(if let Some(id) = n.person_id {
         match find_visible(db, v, &Lookup::Id(id)).await? {
             Some(p) => Some((Who::Existing(p.id), "person_id")),
             None => {
@@ -222,7 +217,7 @@ pub async fn register(
             }
         }
     } else {
-        collect(&mut errors, people::check(&n.person))?;
+        collect(errors, people::check(&n.person))?;
         // A new person whose phone belongs to a member already: say where, not just "taken".
         let phone = n
             .person
@@ -235,7 +230,24 @@ pub async fn register(
             }
         }
         Some((Who::New, "phone"))
-    };
+    })
+}
+
+/// Registers a member in a branch under the unit `unit_code` (the branch itself, or its
+/// commune with `n.branch` naming the branch). Returns the member's id.
+pub async fn register(
+    db: &Db,
+    v: &Viewer,
+    unit_code: &str,
+    n: &NewMember,
+) -> Result<i64, RegisterError> {
+    let (unit, _) = crate::org::service::with_right(db, v, unit_code, perm::MEMBER_MANAGE).await?;
+    let mut errors = vec![];
+    let branch = collect(&mut errors, branch_under(db, &unit, &n.branch).await)?;
+    let joined = collect(&mut errors, parse_joined(&n.joined_on))?;
+    let card = collect(&mut errors, parse_card(n.card_no.as_deref()))?;
+    let sectors = collect(&mut errors, parse_sectors(&n.sectors))?;
+    let who = who_registers(db, v, n, &mut errors).await?;
     if let Some((Who::Existing(p), field)) = &who {
         if let Some(m) = model::by_person(db, *p).await? {
             return Err(RegisterError::Already(AlreadyMember::of(v, field, &m)));
