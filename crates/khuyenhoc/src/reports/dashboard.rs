@@ -2,11 +2,11 @@
 //! live counters) and the work waiting (the unit's own report, reports of the units below to
 //! decide or still missing, evaluations waiting for a check or review).
 
-use khuyenhoc_domain::Level;
 use super::figures::{self, UnitRef};
 use super::service::{state_of, Status};
 use crate::db::{today, Db};
 use crate::error::AppError;
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::{derive, Period, Template};
 use sqlx::Row;
 

@@ -5,9 +5,9 @@
 //! queries whatever the number of units (one per kind of figure and per 500 units), never by
 //! scanning evaluations or ledger lines.
 
-use khuyenhoc_domain::Level;
 use crate::db::Db;
 use crate::org::path_upper_bound;
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Period;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
