@@ -157,7 +157,8 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
 
 /// A level stored in the database; anything else is a corrupt row.
 pub(crate) fn level_of(code: &str) -> Result<Level, sqlx::Error> {
-    Level::parse(code).map_err(|_| sqlx::Error::Decode(format!("unknown unit level {code:?}").into()))
+    Level::parse(code)
+        .map_err(|_| sqlx::Error::Decode(format!("unknown unit level {code:?}").into()))
 }
 
 async fn person_of_token(db: &Db, token: &str) -> Result<Option<i64>, sqlx::Error> {

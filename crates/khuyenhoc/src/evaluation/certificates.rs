@@ -1,8 +1,8 @@
 //! Recognition decisions and certificates: a PDF with a QR code, a public verify page, a signed
 //! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
 
-use super::model::Evaluation;
 use super::model::Acting;
+use super::model::Evaluation;
 use crate::audit::{self, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, Db, Tx};

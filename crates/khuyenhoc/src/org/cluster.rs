@@ -1,12 +1,12 @@
 //! Emulation clusters (cụm thi đua): groups of provinces. A province belongs to one cluster at a
 //! time; a membership has validity dates so earlier groupings stay answerable.
 
-use khuyenhoc_domain::Level;
 use super::service::visible;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, today, Db};
 use crate::error::AppError;
+use khuyenhoc_domain::Level;
 use khuyenhoc_domain::{text, Invalid};
 use serde::Serialize;
 use sqlx::Row;

@@ -16,9 +16,7 @@ pub async fn visible(
     id: i64,
 ) -> Result<(Position, Option<Actor>), AppError> {
     let pos = viewer.read(model::by_id(db, id).await?)?;
-    let actor = viewer
-        .actor_for(perm::POSITION_MANAGE, &pos.unit_path)
-        .ok();
+    let actor = viewer.actor_for(perm::POSITION_MANAGE, &pos.unit_path).ok();
     Ok((pos, actor))
 }
 

@@ -5,7 +5,7 @@
 use super::bulk::{Batch, Sink, V};
 use super::names::organisation_name;
 use super::{Ctx, Summary};
-use crate::db::Db;
+use khuyenhoc::db::Db;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;

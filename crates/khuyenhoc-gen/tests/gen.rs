@@ -1,14 +1,16 @@
-//! `khuyenhoc gen`: synthetic national data at a tiny scale on both backends: the counts the
+//! `khuyenhoc-gen`: synthetic national data at a tiny scale on both backends: the counts the
 //! plan asks for, balanced ledger entries with gap-free voucher numbers, counters equal to what
 //! `recount` computes from the raw rows, unique phones, NFC names, branch codes and paths like
 //! the app makes them, one run per database, and the same data for the same seed (on SQLite,
 //! and across the two backends) while another seed differs.
 
+// The server crate's harness: the real application on a fresh database of either backend.
+#[path = "../../khuyenhoc/tests/common/mod.rs"]
 mod common;
 
 use common::*;
 use khuyenhoc::db::{Backend, Db};
-use khuyenhoc::gen::{self, Options, Plan};
+use khuyenhoc_gen::{self as gen, Options, Plan};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -5,7 +5,7 @@
 use super::bulk::{Batch, Sink, V};
 use super::names::{BranchNaming, Region, HAMLETS, MOUNTAIN_VILLAGES};
 use super::{at, date, Branch, Commune, Ctx, Province, Summary, EPOCH_DATE, KINDS};
-use crate::db::Db;
+use khuyenhoc::db::Db;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::seq::SliceRandom;
 use rand::Rng;

@@ -5,9 +5,9 @@
 
 use super::bulk::{Batch, Sink, V};
 use super::{at, date, day_between, names, ymd, Ctx, Summary, AS_OF};
-use crate::db::Db;
-use crate::reports::figures::{self, UnitRef};
-use crate::reports::service::{lines, template_for, Entries, Snapshot};
+use khuyenhoc::db::Db;
+use khuyenhoc::reports::figures::{self, UnitRef};
+use khuyenhoc::reports::service::{lines, template_for, Entries, Snapshot};
 use khuyenhoc_reports::{Period, Source, Template};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
@@ -92,7 +92,7 @@ pub async fn reports(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u
     let all = units(cx);
     let mut templates: BTreeMap<String, (Template, String)> = BTreeMap::new();
     for u in &all {
-        let province = crate::reports::service::province_code(&u.path).unwrap_or_default();
+        let province = khuyenhoc::reports::service::province_code(&u.path).unwrap_or_default();
         if let std::collections::btree_map::Entry::Vacant(slot) = templates.entry(province) {
             let t = template_for(db, &u.path)
                 .await
@@ -140,12 +140,15 @@ fn plan(
     let mut out = vec![];
     for (ui, u) in all.iter().enumerate() {
         let mut rng = cx.rng("reports", (pi as u64) << 32 | ui as u64);
-        let dist = WeightedIndex::new(weights(period, u.level == khuyenhoc_domain::Level::Province))?;
+        let dist = WeightedIndex::new(weights(
+            period,
+            u.level == khuyenhoc_domain::Level::Province,
+        ))?;
         let status = STATUSES[dist.sample(&mut rng)];
         if status.is_empty() {
             continue;
         }
-        let province = crate::reports::service::province_code(&u.path).unwrap_or_default();
+        let province = khuyenhoc::reports::service::province_code(&u.path).unwrap_or_default();
         let Some((t, _)) = templates.get(&province) else {
             continue;
         };
@@ -198,7 +201,8 @@ async fn write(
             bases.extend(idx.into_iter().zip(live));
         }
         for (i, r) in chunk.iter().enumerate() {
-            let province = crate::reports::service::province_code(&r.unit.path).unwrap_or_default();
+            let province =
+                khuyenhoc::reports::service::province_code(&r.unit.path).unwrap_or_default();
             let Some((t, tag)) = templates.get(&province) else {
                 continue;
             };

@@ -3,7 +3,7 @@
 //! databases prepared the same way and filled with the same scale and seed give the same sum,
 //! whatever order the rows are stored or read in (and whichever backend holds them).
 
-use crate::db::Db;
+use khuyenhoc::db::Db;
 use sha2::{Digest, Sha256};
 
 /// (table, key column to read the table in ranges of, range width, columns).

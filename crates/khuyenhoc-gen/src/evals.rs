@@ -6,7 +6,7 @@
 
 use super::bulk::{Batch, Sink, V};
 use super::{at, date, day_between, Ctx, SetInfo, Summary, YEARS};
-use crate::db::Db;
+use khuyenhoc::db::Db;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::Rng;

@@ -8,8 +8,8 @@
 use super::bulk::{Batch, Sink, V};
 use super::names::{company_name, short_name};
 use super::{at, date, day_between, ymd, Ctx, Summary, AS_OF};
-use crate::db::Db;
 use chrono::{Datelike, NaiveDate};
+use khuyenhoc::db::Db;
 use khuyenhoc_ledger::{Account, Dong, Entry, FundId, VoucherNumber};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
@@ -371,6 +371,29 @@ async fn donor(
     Ok(Some((id, name)))
 }
 
+/// The next voucher number of an entry that takes one: gap-free per fund, year and kind.
+fn next_voucher(
+    books: &mut Books,
+    fund: i64,
+    on: NaiveDate,
+    entry: &Entry,
+) -> anyhow::Result<Option<String>> {
+    let Some(kind) = entry.voucher_kind() else {
+        return Ok(None);
+    };
+    let seq = books
+        .vouchers
+        .entry((fund, on.year(), kind.prefix()))
+        .or_insert(0);
+    *seq += 1;
+    let year = u16::try_from(on.year())?;
+    Ok(Some(
+        VoucherNumber::new(kind, year, *seq)
+            .map_err(|e| anyhow::anyhow!("voucher: {e}"))?
+            .to_string(),
+    ))
+}
+
 /// The entries of one fund, in date order.
 async fn fund_books(
     books: &mut Books,
@@ -401,20 +424,7 @@ async fn fund_books(
         } else {
             None
         };
-        let voucher = match entry.voucher_kind() {
-            Some(kind) => {
-                let key = (f.id, on.year(), kind.prefix());
-                let seq = books.vouchers.entry(key).or_insert(0);
-                *seq += 1;
-                let year = u16::try_from(on.year())?;
-                Some(
-                    VoucherNumber::new(kind, year, *seq)
-                        .map_err(|e| anyhow::anyhow!("voucher: {e}"))?
-                        .to_string(),
-                )
-            }
-            None => None,
-        };
+        let voucher = next_voucher(books, f.id, on, &entry)?;
         let entry_id = cx.id("ledger_entries");
         let row = [
             V::I(entry_id),

@@ -4,7 +4,7 @@
 
 use super::bulk::{Batch, Sink, V};
 use super::{at, date, day_between, ymd, Ctx, Person, Summary, AS_OF, EPOCH_DATE, KINDS, YEARS};
-use crate::db::Db;
+use khuyenhoc::db::Db;
 use rand::rngs::StdRng;
 use rand::Rng;
 use sqlx::Row;

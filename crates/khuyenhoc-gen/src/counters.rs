@@ -10,8 +10,8 @@
 //! 3. `counters` := the leaf values summed over each unit's subtree, zeros left out.
 
 use super::bulk::{Batch, Sink, V};
-use crate::db::{Backend, Db};
-use crate::reports::counters::metric;
+use khuyenhoc::db::{Backend, Db};
+use khuyenhoc::reports::counters::metric;
 use khuyenhoc_ledger::Account;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,8 +1,8 @@
 //! Bulk loading: rows buffered per table and written as multi-row `INSERT … VALUES (…), (…)`
 //! statements (built by `db::rows`) inside large transactions.
 
-use crate::db::rows as db_rows;
-use crate::db::{Backend, Db, Tx};
+use khuyenhoc::db::rows as db_rows;
+use khuyenhoc::db::{Backend, Db, Tx};
 use std::time::Instant;
 
 /// Rows per statement at most, whatever the number of columns.
