@@ -385,8 +385,41 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             format!("{} (chưa nộp)", p.unit.name)
         }
     }));
-    let rows: Vec<Vec<String>> = t
-        .heads
+    let rows = briefing_rows(t);
+    let n = t.provinces.len();
+    let mut widths = vec![3.0];
+    widths.extend(std::iter::repeat_n(2.0, n));
+    let mut numeric = vec![false];
+    numeric.extend(std::iter::repeat_n(true, n));
+    blocks.push(Block::Table {
+        headers,
+        rows,
+        widths,
+        numeric,
+    });
+    blocks.push(Block::Heading("II. BÁO CÁO CỦA CÁC TỈNH, THÀNH PHỐ".into()));
+    narratives(t, &mut blocks);
+    let doc = AdminDoc {
+        parent_issuer: "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
+        issuer: t.name.to_uppercase(),
+        number_symbol: "/TL-GB".into(),
+        place: "Hà Nội".into(),
+        date: ymd(None),
+        title: "TÀI LIỆU GIAO BAN".into(),
+        subtitle: format!("Kết quả công tác khuyến học, khuyến tài, xây dựng xã hội học tập {} của các tỉnh, thành phố trong cụm", t.period_vi),
+        blocks,
+        recipients: t.provinces.iter().map(|p| recipient(p.unit.level, &p.unit.name)).collect(),
+        signer_capacity: "TM. CỤM THI ĐUA".into(),
+        signer_title: "TRƯỞNG CỤM".into(),
+        signer_name: UNNAMED.into(),
+    };
+    khuyenhoc_docs::admin_doc_pdf(&doc)
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("briefing pdf: {e:?}")))
+}
+
+/// The briefing table's rows: an indicator, then per province "value (rank) change".
+fn briefing_rows(t: &ClusterTable) -> Vec<Vec<String>> {
+    t.heads
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -423,19 +456,12 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             }
             row
         })
-        .collect();
-    let n = t.provinces.len();
-    let mut widths = vec![3.0];
-    widths.extend(std::iter::repeat_n(2.0, n));
-    let mut numeric = vec![false];
-    numeric.extend(std::iter::repeat_n(true, n));
-    blocks.push(Block::Table {
-        headers,
-        rows,
-        widths,
-        numeric,
-    });
-    blocks.push(Block::Heading("II. BÁO CÁO CỦA CÁC TỈNH, THÀNH PHỐ".into()));
+        .collect()
+}
+
+/// Each province's narrative under its name ("(Chưa có nội dung báo cáo)" when it has none).
+fn narratives(t: &ClusterTable, blocks: &mut Vec<khuyenhoc_docs::Block>) {
+    use khuyenhoc_docs::Block;
     for p in &t.provinces {
         blocks.push(Block::Heading(p.unit.name.clone()));
         let mut any = false;
@@ -452,20 +478,4 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             blocks.push(Block::Paragraph("(Chưa có nội dung báo cáo)".into()));
         }
     }
-    let doc = AdminDoc {
-        parent_issuer: "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
-        issuer: t.name.to_uppercase(),
-        number_symbol: "/TL-GB".into(),
-        place: "Hà Nội".into(),
-        date: ymd(None),
-        title: "TÀI LIỆU GIAO BAN".into(),
-        subtitle: format!("Kết quả công tác khuyến học, khuyến tài, xây dựng xã hội học tập {} của các tỉnh, thành phố trong cụm", t.period_vi),
-        blocks,
-        recipients: t.provinces.iter().map(|p| recipient(p.unit.level, &p.unit.name)).collect(),
-        signer_capacity: "TM. CỤM THI ĐUA".into(),
-        signer_title: "TRƯỞNG CỤM".into(),
-        signer_name: UNNAMED.into(),
-    };
-    khuyenhoc_docs::admin_doc_pdf(&doc)
-        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("briefing pdf: {e:?}")))
 }
