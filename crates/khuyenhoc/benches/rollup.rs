@@ -13,10 +13,10 @@
 //!   run by `scripts/bench-duckdb.py` in the venv of `scripts/test-services.sh`.
 //!
 //! Every figure is warm: one untimed run first, then `--runs` timed runs (median and p90). The
-//! data comes from `khuyenhoc gen --scale S --seed 1`, kept for reuse: SQLite in
-//! `/work/gen-s{S}.db`, PostgreSQL in the database `gen_s{S}` (dots as `_`) next to
-//! `KHUYENHOC_TEST_PG_URL`, Parquet in `/work/gen-s{S}-{backend}-parquet/`. A database without
-//! gen's completion mark is made again. The bench adds the cluster `BENCH-ALL` to it.
+//! data comes from the generator (`khuyenhoc-gen --scale S --seed 1`, called as a library), kept
+//! for reuse: SQLite in `/work/gen-s{S}.db`, PostgreSQL in the database `gen_s{S}` (dots as `_`)
+//! next to `KHUYENHOC_TEST_PG_URL`, Parquet in `/work/gen-s{S}-{backend}-parquet/`. A database
+//! without the generator's completion mark is made again. The bench adds the cluster `BENCH-ALL` to it.
 //!
 //! ```text
 //! cargo bench -p khuyenhoc --bench rollup -- [--scale 1] [--backend sqlite|postgres|both] [--runs 10] [--budget 120]
@@ -26,6 +26,7 @@ mod common;
 
 use futures_core::Stream;
 use khuyenhoc::auth::{HeldPosition, Viewer};
+use khuyenhoc::config::Settings;
 use khuyenhoc::db::{Backend, Db, SqliteSync};
 use khuyenhoc::reports::{cluster, figures, service};
 use khuyenhoc::state::AppState;
@@ -126,23 +127,23 @@ async fn gen_complete(db: &Db) -> bool {
     .is_ok_and(|n| n > 0)
 }
 
-fn run_gen(url: &str, scale: &str) {
+/// Runs the generator (its library, as the `khuyenhoc-gen` binary runs it, with the default
+/// settings) on `url`.
+async fn run_gen(url: &str, scale: &str) {
     println!("generating scale {scale} into {url} (minutes at scale 1)…");
     let t = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_khuyenhoc"))
-        .args([
-            "--database-url",
-            url,
-            "gen",
-            "--scale",
-            scale,
-            "--seed",
-            "1",
-        ])
-        .env("KHUYENHOC_LOG_FILTER", "warn")
-        .status()
-        .expect("run khuyenhoc gen");
-    assert!(status.success(), "khuyenhoc gen failed: {status}");
+    let args = khuyenhoc_gen::GenArgs {
+        scale: khuyenhoc_gen::parse_scale(scale).expect("--scale"),
+        seed: 1,
+        checksum: false,
+    };
+    let settings = Settings {
+        database_url: url.to_owned(),
+        ..Settings::default()
+    };
+    khuyenhoc_gen::run(&settings, args)
+        .await
+        .expect("khuyenhoc-gen failed");
     println!("generated in {:.1} s", t.elapsed().as_secs_f64());
 }
 
@@ -168,7 +169,7 @@ async fn gen_db(backend: Backend, scale: &str) -> (Db, String) {
                     let _ = std::fs::remove_file(format!("{}{ext}", file.display()));
                 }
             }
-            run_gen(&url, scale);
+            run_gen(&url, scale).await;
             let db = connect(&url).await.expect("open the generated SQLite file");
             (db, url)
         }
@@ -209,7 +210,7 @@ async fn gen_db(backend: Backend, scale: &str) -> (Db, String) {
                 .await
                 .expect("create the database");
             admin.pool.close().await;
-            run_gen(&url, scale);
+            run_gen(&url, scale).await;
             let db = connect(&url).await.expect("open the generated database");
             (db, url)
         }
@@ -302,7 +303,7 @@ async fn national_viewer(db: &Db) -> Viewer {
             unit_path: "/VN/".into(),
             unit_code: "VN".into(),
             unit_name: "Trung ương".into(),
-            unit_level: "central".into(),
+            unit_level: khuyenhoc_domain::Level::Central,
             type_code: "bench".into(),
             type_name_vi: "bench".into(),
             type_name_en: "bench".into(),

@@ -3,11 +3,11 @@
 //!
 //! The server runs as a child process (the release binary, `serve`) on a fresh database: a SQLite
 //! file in a temp dir, or a scratch PostgreSQL database made from `KHUYENHOC_TEST_PG_URL` and
-//! dropped at the end. It holds the demo data and synthetic national data (`gen --scale 0.01` by
-//! default). Seven logins (one per demo role, each once: argon2 is slow on purpose) give session
-//! cookies for pages and API tokens. Then, after a `GET /healthz` baseline, `--users` simulated
-//! users (tokio tasks, no think time, at most 64 requests in flight over loopback) each loop over
-//! a weighted mix:
+//! dropped at the end. It holds the demo data and synthetic national data (the generator's
+//! library, as `khuyenhoc-gen --scale 0.01` makes it by default). Seven logins (one per demo
+//! role, each once: argon2 is slow on purpose) give session cookies for pages and API tokens.
+//! Then, after a `GET /healthz` baseline, `--users` simulated users (tokio tasks, no think time,
+//! at most 64 requests in flight over loopback) each loop over a weighted mix:
 //!
 //! - **browse** (30): the citizen's pages (home, my titles, my evaluation, account) and API;
 //! - **submit** (15): the branch officer registers a person, registers them for the Learning
@@ -508,6 +508,7 @@ impl Soak {
     // --- review -------------------------------------------------------------------------------
 
     /// Answers false when nothing was waiting.
+    #[allow(clippy::too_many_lines)] // one simulated reviewer's turn, step after step
     async fn review(&self, rng: &mut StdRng) -> bool {
         let (checked, submitted) = {
             let mut q = self.queues.lock().expect("queues");
@@ -890,16 +891,25 @@ async fn run(backend: Backend, a: &Args) -> String {
             .expect("migrations and the map");
         khuyenhoc::demo::load(&db).await.expect("demo data");
         khuyenhoc::demo::showcase(&db).await.expect("demo members");
+        if a.scale > 0.0 {
+            // The generator's library, as `khuyenhoc-gen --scale S` runs it (seed 1), quietly.
+            let opts = khuyenhoc_gen::Options {
+                scale: khuyenhoc_gen::parse_scale(&a.scale.to_string()).expect("--scale"),
+                seed: 1,
+                quiet: true,
+            };
+            let generated = tokio::time::timeout(
+                Duration::from_secs(600),
+                khuyenhoc_gen::generate(&db, &opts),
+            )
+            .await;
+            match generated {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => panic!("gen --scale {}: {e:#}", a.scale),
+                Err(_) => panic!("gen --scale {}: no end in 600 s", a.scale),
+            }
+        }
         db.pool.close().await;
-    }
-    if a.scale > 0.0 {
-        let (ok, out) = cli(
-            &url,
-            &["gen", "--scale", &a.scale.to_string()],
-            Duration::from_secs(600),
-        )
-        .await;
-        assert!(ok, "gen --scale {}: {out}", a.scale);
     }
     let setup = started.elapsed().as_secs_f64();
     let mut server = start_server(&url).await;

@@ -51,8 +51,6 @@ pub enum Command {
         #[arg(long)]
         fix: bool,
     },
-    /// Fill the database with synthetic national data on the real map (load tests, demos).
-    Gen(crate::gen::GenArgs),
     /// Manage administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -81,7 +79,9 @@ pub enum AdminCommand {
     },
 }
 
-fn init_logs(s: &Settings) {
+/// Starts the logs as the settings ask. Public for the synthetic-data generator's binary
+/// (`khuyenhoc-gen`), which logs like every command.
+pub fn init_logs(s: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&s.log_filter));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
@@ -101,6 +101,32 @@ async fn open(s: &Settings) -> anyhow::Result<Db> {
     .await?;
     crate::prepare(&db).await?;
     Ok(db)
+}
+
+/// A binary's `main`: the allocator settings, the async runtime, `run`, and its error printed in
+/// both languages. Public for the synthetic-data generator's binary (`khuyenhoc-gen`) too.
+pub fn main_of<F>(run: impl FnOnce() -> F) -> std::process::ExitCode
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    crate::ops::memory::tune();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi / Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 pub async fn run() -> anyhow::Result<()> {
@@ -164,7 +190,6 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recount { fix } => recount(&settings, fix).await,
-        Command::Gen(args) => crate::gen::run(&settings, args).await,
         Command::Admin(AdminCommand::Create {
             name,
             phone,

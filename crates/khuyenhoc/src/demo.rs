@@ -114,7 +114,7 @@ async fn add_branches(db: &Db) -> anyhow::Result<()> {
             &mut tx,
             &NewUnit {
                 code: &code,
-                level: "branch",
+                level: khuyenhoc_domain::Level::Branch,
                 kind,
                 name,
                 parent: Some((&ppath, pid)),

@@ -56,7 +56,7 @@ pub async fn page(
             id: p.unit_id,
             code: p.unit_code.clone(),
             name: p.unit_name.clone(),
-            level: p.unit_level.clone(),
+            level: p.unit_level,
             path: p.unit_path.clone(),
         };
         let d = crate::reports::dashboard::for_unit(&state.db, &unit).await?;

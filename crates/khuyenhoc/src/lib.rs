@@ -12,7 +12,6 @@ pub mod error;
 pub mod evaluation;
 pub mod files;
 pub mod funds;
-pub mod gen;
 pub mod home;
 pub mod i18n;
 pub mod members;

@@ -557,6 +557,7 @@ async fn transfer(net: &Net, ctx: &Ctx, rng: &mut StdRng, tag: String, log: &mut
 
 /// Registers `person` for this year's Learning Citizen title, saves all ten answers and submits,
 /// as the commune chair acting on their behalf.
+#[allow(clippy::too_many_lines)] // one citizen's submission, request after request
 async fn submission(net: &Net, ctx: &Ctx, rng: &mut StdRng, person: i64, log: &mut Log) {
     let token = &ctx.chair_token;
     let form_group = *FORM_GROUPS.choose(rng).expect("group");

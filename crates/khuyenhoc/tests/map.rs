@@ -226,7 +226,7 @@ both_backends!(
             &mut tx,
             &khuyenhoc::org::model::NewUnit {
                 code: "00001",
-                level: "commune",
+                level: khuyenhoc_domain::Level::Commune,
                 kind: "phuong",
                 name: "Phường Phúc Xá",
                 parent: Some((&hanoi.path, hanoi.id)),

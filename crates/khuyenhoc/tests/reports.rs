@@ -1557,7 +1557,7 @@ both_backends!(rollup_follows_a_merged_commune, |b: Backend| async move {
         &mut tx,
         &khuyenhoc::org::model::NewUnit {
             code: "00001",
-            level: "commune",
+            level: khuyenhoc_domain::Level::Commune,
             kind: "phuong",
             name: "Phường Phúc Xá",
             parent: Some((&hanoi_unit.path, hanoi_unit.id)),

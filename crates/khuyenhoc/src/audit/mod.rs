@@ -2,6 +2,7 @@
 //! which entity, the action, and the record before and after. Rows are only ever inserted; the
 //! database refuses UPDATE and DELETE on both backends (triggers in the first migration).
 
+pub mod api;
 pub mod pages;
 
 use crate::db::{now, Db, Tx};
@@ -163,36 +164,5 @@ pub fn format_time(at: i64) -> String {
     match (chrono::DateTime::from_timestamp(at, 0), offset) {
         (Some(t), Some(o)) => t.with_timezone(&o).format("%d/%m/%Y %H:%M").to_string(),
         _ => at.to_string(),
-    }
-}
-
-pub mod api {
-    //! `GET /api/v1/audit`: the same viewer as the page, as JSON.
-    use super::pages::{filter_for, AuditQuery};
-    use super::{list, Entry};
-    use crate::auth::ApiViewer;
-    use crate::error::ApiResult;
-    use crate::state::AppState;
-    use crate::web::extract::ApiQuery;
-    use axum::extract::State;
-    use axum::Json;
-
-    pub async fn list_entries(
-        State(state): State<AppState>,
-        ApiViewer(v): ApiViewer,
-        ApiQuery(q): ApiQuery<AuditQuery>,
-    ) -> ApiResult<Json<Vec<Entry>>> {
-        let f = filter_for(&v, &q)?;
-        Ok(Json(list(&state.db, &f).await?))
-    }
-    use crate::web::route::{r, Access, Route};
-    /// The routes this file serves, with their access rules.
-    #[rustfmt::skip]
-    pub fn api_routes() -> Vec<Route> {
-        use Access::*;
-        use axum::http::Method as M;
-        vec![
-            r(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope", list_entries),
-        ]
     }
 }

@@ -9,7 +9,8 @@ pub mod throttle;
 mod viewer;
 
 pub use csrf::CsrfToken;
-pub use viewer::{resolve_viewer, ApiViewer, HeldPosition, OptionalViewer, Viewer};
+pub(crate) use viewer::level_of;
+pub use viewer::{resolve_viewer, ApiViewer, HeldPosition, InScope, OptionalViewer, Viewer};
 
 /// Rights a position type can carry. A right held at a unit covers the unit's whole subtree.
 pub mod perm {
@@ -39,6 +40,20 @@ pub mod perm {
     pub const REPORT_SUBMIT: &str = "report.submit";
     /// Return or accept the reports of the units below; edit the province's report indicators.
     pub const REPORT_REVIEW: &str = "report.review";
+
+    /// The deepest level at which a position may use `right`. Recognising, returning and
+    /// revoking (`evaluation.recognise`) need a commune or higher; every other right works at
+    /// any level. [`Viewer::position_for`](super::Viewer::position_for) applies it, so every
+    /// page, API and service asks the same question.
+    pub fn deepest_level(right: &str) -> khuyenhoc_domain::Level {
+        use khuyenhoc_domain::Level;
+        if right == EVALUATION_RECOGNISE {
+            Level::Commune
+        } else {
+            Level::Branch
+        }
+    }
+
     pub const ALL: &[&str] = &[
         UNIT_MANAGE,
         POSITION_MANAGE,

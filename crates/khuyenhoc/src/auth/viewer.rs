@@ -1,7 +1,8 @@
 //! The signed-in person and the positions they hold now, resolved once per request by a
 //! middleware and read by the `Viewer` / `ApiViewer` / `OptionalViewer` extractors.
 
-use super::{csrf, same_secret, secret_hash, session};
+use super::{csrf, perm, same_secret, secret_hash, session};
+use crate::audit::Actor;
 use crate::db::{now, Db};
 use crate::error::{ApiError, AppError, PageError};
 use crate::state::AppState;
@@ -11,6 +12,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
+use khuyenhoc_domain::Level;
 use sqlx::Row;
 use std::convert::Infallible;
 
@@ -21,11 +23,16 @@ pub struct HeldPosition {
     pub unit_path: String,
     pub unit_code: String,
     pub unit_name: String,
-    pub unit_level: String,
+    pub unit_level: Level,
     pub type_code: String,
     pub type_name_vi: String,
     pub type_name_en: String,
     pub permissions: Vec<String>,
+}
+
+/// Something that lies in the tree: its scope is the path of the unit it belongs to.
+pub trait InScope {
+    fn scope_path(&self) -> &str;
 }
 
 #[derive(Debug, Clone)]
@@ -38,13 +45,43 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// The position that grants `perm` over the unit at `path`, if any (the nearest one wins,
-    /// so the audit log names the most specific position).
-    pub fn position_for(&self, perm: &str, path: &str) -> Option<&HeldPosition> {
+    /// The position that grants `right` over the unit at `path`, if any: held at a unit whose
+    /// subtree holds `path`, at a level where the right may be used (`perm::deepest_level`). The
+    /// nearest one wins, so the audit log names the most specific position. This is the one
+    /// answer to "may this viewer do this here"; every capability asks it, directly or through
+    /// [`Viewer::read`] and [`Viewer::act`].
+    pub fn position_for(&self, right: &str, path: &str) -> Option<&HeldPosition> {
+        let deepest = perm::deepest_level(right).depth();
         self.positions
             .iter()
-            .filter(|p| path.starts_with(&p.unit_path) && p.permissions.iter().any(|x| x == perm))
+            .filter(|p| {
+                path.starts_with(&p.unit_path)
+                    && p.unit_level.depth() <= deepest
+                    && p.permissions.iter().any(|x| x == right)
+            })
             .max_by_key(|p| p.unit_path.len())
+    }
+
+    /// The thing found, if the viewer may read it (a position covering its unit); "not found"
+    /// when it is missing or out of scope, so that nothing outside hints at what exists.
+    pub fn read<T: InScope>(&self, found: Option<T>) -> Result<T, AppError> {
+        found
+            .filter(|t| self.can_read(t.scope_path()))
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The thing and the actor the viewer acts as when using `right` on it (the position that
+    /// grants it, for the audit log); "not found" without such a position.
+    pub fn act<T: InScope>(&self, found: Option<T>, right: &str) -> Result<(T, Actor), AppError> {
+        let t = self.read(found)?;
+        let actor = self.actor_for(right, t.scope_path())?;
+        Ok((t, actor))
+    }
+
+    /// The actor the viewer acts as when using `right` on the unit at `path`.
+    pub fn actor_for(&self, right: &str, path: &str) -> Result<Actor, AppError> {
+        let p = self.position_for(right, path).ok_or(AppError::NotFound)?;
+        Ok(Actor::new(self.person_id, Some(p.position_id)))
     }
 
     /// Any position whose unit covers `path`: officers read everything under their units.
@@ -101,7 +138,7 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
             unit_path: r.try_get(2)?,
             unit_code: r.try_get(3)?,
             unit_name: r.try_get(4)?,
-            unit_level: r.try_get(5)?,
+            unit_level: level_of(&r.try_get::<String, _>(5)?)?,
             type_code: r.try_get(6)?,
             type_name_vi: r.try_get(7)?,
             type_name_en: r.try_get(8)?,
@@ -116,6 +153,12 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
         must_change_password: row.try_get::<i64, _>(3)? != 0,
         positions,
     }))
+}
+
+/// A level stored in the database; anything else is a corrupt row.
+pub(crate) fn level_of(code: &str) -> Result<Level, sqlx::Error> {
+    Level::parse(code)
+        .map_err(|_| sqlx::Error::Decode(format!("unknown unit level {code:?}").into()))
 }
 
 async fn person_of_token(db: &Db, token: &str) -> Result<Option<i64>, sqlx::Error> {

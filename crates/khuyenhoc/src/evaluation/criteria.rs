@@ -18,6 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use khuyenhoc_criteria::{CriteriaSet, LoadError};
+use khuyenhoc_domain::Level;
 use khuyenhoc_domain::{Invalid, UnitCode};
 use serde::Deserialize;
 use sqlx::Row;
@@ -85,7 +86,8 @@ fn managed_province(v: &Viewer) -> Option<(String, i64)> {
     v.positions
         .iter()
         .find(|p| {
-            p.unit_level == "province" && p.permissions.iter().any(|x| x == perm::CRITERIA_MANAGE)
+            p.unit_level == Level::Province
+                && p.permissions.iter().any(|x| x == perm::CRITERIA_MANAGE)
         })
         .map(|p| (p.unit_code.clone(), p.position_id))
 }

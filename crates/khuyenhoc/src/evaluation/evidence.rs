@@ -1,7 +1,7 @@
 //! Evidence (minh chứng): a photo, a PDF or a note tied to one indicator of an evaluation.
 //! Files are checked by their bytes and photos reduced (see `crate::files`) before storing.
 
-use super::model::{self, Evidence};
+use super::model::{self, Evaluation, Evidence};
 use super::{service, sets};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
@@ -13,7 +13,6 @@ use khuyenhoc_criteria::EvidenceKind;
 use khuyenhoc_domain::Invalid;
 
 /// Attaches a file or a note to an indicator, while the evaluation is still editable.
-#[allow(clippy::too_many_lines)] // one step after another: check, prepare, store, record
 pub async fn attach(
     state: &AppState,
     v: &Viewer,
@@ -23,6 +22,44 @@ pub async fn attach(
     note: &str,
 ) -> Result<(), AppError> {
     let e = service::visible(&state.db, v, id).await?;
+    let actor = attaching(state, v, &e).await?;
+    let set = sets::by_id(state, e.set_id).await?;
+    let ind = set.indicator(indicator).ok_or_else(|| {
+        AppError::field(
+            "indicator",
+            Invalid::new("Không có chỉ số này", "No such indicator"),
+        )
+    })?;
+    let note = khuyenhoc_domain::text::clean(note);
+    if note.chars().count() > 2000 {
+        return Err(AppError::field(
+            "note",
+            Invalid::new(
+                "Ghi chú tối đa 2000 ký tự",
+                "A note has at most 2,000 characters",
+            ),
+        ));
+    }
+    let (kind, prepared) = prepare(file, &note).await?;
+    if !ind.evidence.kinds.contains(&kind) {
+        return Err(AppError::field(
+            "file",
+            Invalid::new(
+                "Chỉ số này không nhận loại minh chứng này",
+                "This indicator does not take this kind of evidence",
+            ),
+        ));
+    }
+    let stored = match prepared {
+        Some((name, p)) => Some(store(state, &name, p).await?),
+        None => None,
+    };
+    record(state, actor, &e, indicator, kind, stored, &note).await
+}
+
+/// Who attaches: the subject, the household head (as themself) or an officer who enters
+/// evaluations (in that position), and only while the evaluation is editable.
+async fn attaching(state: &AppState, v: &Viewer, e: &Evaluation) -> Result<Actor, AppError> {
     let own = e.subject_kind == "person" && e.subject_id == v.person_id;
     let officer = v.position_for(perm::EVALUATION_ENTER, &e.unit_path);
     let head: Option<i64> = if e.subject_kind == "group" {
@@ -42,24 +79,20 @@ pub async fn attach(
             "The evaluation is submitted: evidence can no longer be added",
         ));
     }
-    let set = sets::by_id(state, e.set_id).await?;
-    let ind = set.indicator(indicator).ok_or_else(|| {
-        AppError::field(
-            "indicator",
-            Invalid::new("Không có chỉ số này", "No such indicator"),
-        )
-    })?;
-    let note = khuyenhoc_domain::text::clean(note);
-    if note.chars().count() > 2000 {
-        return Err(AppError::field(
-            "note",
-            Invalid::new(
-                "Ghi chú tối đa 2000 ký tự",
-                "A note has at most 2,000 characters",
-            ),
-        ));
-    }
-    let (kind, stored) = match file {
+    let position = if own || head == Some(v.person_id) {
+        None
+    } else {
+        officer.map(|p| p.position_id)
+    };
+    Ok(Actor::new(v.person_id, position))
+}
+
+/// The kind of evidence, and the file checked by its bytes (photos reduced) when there is one.
+async fn prepare(
+    file: Option<(String, Vec<u8>)>,
+    note: &str,
+) -> Result<(EvidenceKind, Option<(String, files::Prepared)>), AppError> {
+    match file {
         Some((name, bytes)) => {
             let prepared = tokio::task::spawn_blocking(move || files::prepare(&bytes))
                 .await
@@ -69,50 +102,60 @@ pub async fn attach(
                 Kind::Photo => EvidenceKind::Photo,
                 Kind::Document => EvidenceKind::Document,
             };
-            (kind, Some((name, prepared)))
+            Ok((kind, Some((name, prepared))))
         }
-        None if !note.is_empty() => (EvidenceKind::Note, None),
-        None => {
-            return Err(AppError::field(
-                "file",
-                Invalid::new(
-                    "Hãy chọn ảnh, tệp PDF hoặc viết ghi chú",
-                    "Choose a photo or a PDF, or write a note",
-                ),
-            ))
-        }
-    };
-    if !ind.evidence.kinds.contains(&kind) {
-        return Err(AppError::field(
+        None if !note.is_empty() => Ok((EvidenceKind::Note, None)),
+        None => Err(AppError::field(
             "file",
             Invalid::new(
-                "Chỉ số này không nhận loại minh chứng này",
-                "This indicator does not take this kind of evidence",
+                "Hãy chọn ảnh, tệp PDF hoặc viết ghi chú",
+                "Choose a photo or a PDF, or write a note",
             ),
-        ));
+        )),
     }
+}
+
+/// A stored file: its key in the file store, its name as given (at most 200 characters), its
+/// content type and size.
+struct Stored {
+    key: String,
+    name: String,
+    content_type: &'static str,
+    size: i64,
+}
+
+async fn store(state: &AppState, name: &str, p: files::Prepared) -> Result<Stored, AppError> {
+    let size = i64::try_from(p.bytes.len()).unwrap_or(i64::MAX);
+    let key = state.files.put("evidence", p.bytes).await?;
+    Ok(Stored {
+        key,
+        name: khuyenhoc_domain::text::clean(name)
+            .chars()
+            .take(200)
+            .collect(),
+        content_type: p.content_type,
+        size,
+    })
+}
+
+/// The evidence row and its audit entry, in one transaction.
+async fn record(
+    state: &AppState,
+    actor: Actor,
+    e: &Evaluation,
+    indicator: &str,
+    kind: EvidenceKind,
+    stored: Option<Stored>,
+    note: &str,
+) -> Result<(), AppError> {
     let (key, name, ct, size) = match stored {
-        Some((name, p)) => {
-            let size = i64::try_from(p.bytes.len()).unwrap_or(i64::MAX);
-            let key = state.files.put("evidence", p.bytes).await?;
-            (
-                Some(key),
-                Some(
-                    khuyenhoc_domain::text::clean(&name)
-                        .chars()
-                        .take(200)
-                        .collect::<String>(),
-                ),
-                Some(p.content_type),
-                Some(size),
-            )
-        }
+        Some(s) => (
+            Some(s.key),
+            Some(s.name),
+            Some(s.content_type),
+            Some(s.size),
+        ),
         None => (None, None, None, None),
-    };
-    let position = if own || head == Some(v.person_id) {
-        None
-    } else {
-        officer.map(|p| p.position_id)
     };
     let mut tx = state.db.begin().await?;
     let eid: i64 = sqlx::query_scalar(
@@ -126,15 +169,15 @@ pub async fn attach(
     .bind(&name)
     .bind(ct)
     .bind(size)
-    .bind(Some(note.clone()).filter(|n| !n.is_empty()))
+    .bind(Some(note.to_owned()).filter(|n| !n.is_empty()))
     .bind(now())
-    .bind(v.person_id)
+    .bind(actor.person_id)
     .fetch_one(&mut *tx)
     .await?;
     let after = serde_json::json!({"evaluation": e.id, "indicator": indicator, "kind": kind.code(), "file_name": name, "size": size});
     audit::record(
         &mut tx,
-        Actor::new(v.person_id, position),
+        actor,
         Change {
             unit_id: Some(e.unit_id),
             entity: "evidence",

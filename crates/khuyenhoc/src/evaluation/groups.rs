@@ -254,7 +254,7 @@ pub struct GroupsPage {
     pub c: Chrome,
     pub unit_code: String,
     pub unit_name: String,
-    pub unit_level: String,
+    pub unit_branch: bool,
     pub unit_kind: String,
     pub groups: Vec<Group>,
     pub errors: FormErrors,
@@ -280,9 +280,9 @@ async fn groups_page(
     let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
     render(&GroupsPage {
         c,
+        unit_branch: unit.is_branch(),
         unit_code: unit.code,
         unit_name: unit.name,
-        unit_level: unit.level,
         unit_kind: unit.kind,
         groups,
         errors,
@@ -482,7 +482,7 @@ pub async fn register_unit(
     } else {
         "unit"
     };
-    if unit.level != "branch" {
+    if !unit.is_branch() {
         return Err(AppError::bad_request(
             "Chỉ chi hội (thôn, tổ dân phố, cơ quan, trường học…) đăng ký danh hiệu này",
             "Only branches (villages, institutions) register for this title",

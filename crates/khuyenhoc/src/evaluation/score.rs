@@ -208,8 +208,33 @@ pub async fn score_in(
             }
         }
     }
-    let mut computed = computed(conn, set, e).await?;
-    // Children in school, as typed: no school-age child counts as all of them in school.
+    let computed = with_children_in_school(computed(conn, set, e).await?, set, answers)?;
+    let outcome = set
+        .score(
+            &engine,
+            &subject(set, e.form_group.as_deref(), e.disadvantaged),
+            &computed,
+        )
+        .map_err(|x| answer_errors(&x))?;
+    let missing = missing_lines(set, &outcome);
+    Ok(Scored {
+        total: i64::from(outcome.total),
+        max_total: i64::from(outcome.max_total),
+        threshold: i64::from(outcome.threshold.points),
+        passed: outcome.passed,
+        level: outcome.level.map(i64::from),
+        missing,
+        reasons: outcome.reasons.iter().map(|r| (r.vi(), r.en())).collect(),
+        outcome,
+    })
+}
+
+/// Children in school, as typed: no school-age child counts as all of them in school.
+fn with_children_in_school(
+    mut computed: Computed,
+    set: &CriteriaSet,
+    answers: &Answers,
+) -> Result<Computed, AppError> {
     let figure = |k: &str| answers.get(k).and_then(|a| a.effective());
     for (_, ind) in set.indicators() {
         if let Rule::Computed {
@@ -236,13 +261,11 @@ pub async fn score_in(
             }
         }
     }
-    let outcome = set
-        .score(
-            &engine,
-            &subject(set, e.form_group.as_deref(), e.disadvantaged),
-            &computed,
-        )
-        .map_err(|x| answer_errors(&x))?;
+    Ok(computed)
+}
+
+/// One line per indicator still unanswered or lacking evidence: (code, Vietnamese, English).
+fn missing_lines(set: &CriteriaSet, outcome: &Outcome) -> Vec<(String, String, String)> {
     let mut missing = vec![];
     for code in outcome
         .unanswered
@@ -267,16 +290,7 @@ pub async fn score_in(
         };
         missing.push((code.clone(), vi, en));
     }
-    Ok(Scored {
-        total: i64::from(outcome.total),
-        max_total: i64::from(outcome.max_total),
-        threshold: i64::from(outcome.threshold.points),
-        passed: outcome.passed,
-        level: outcome.level.map(i64::from),
-        missing,
-        reasons: outcome.reasons.iter().map(|r| (r.vi(), r.en())).collect(),
-        outcome,
-    })
+    missing
 }
 
 /// The member shares the set's computed indicators and requirements need.

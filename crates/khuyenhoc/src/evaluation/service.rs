@@ -4,7 +4,7 @@
 //! transaction. Outside the viewer's scope everything answers "not found".
 
 use super::lifecycle::{Status, Step};
-use super::model::{self, Answer, Answers, Evaluation};
+use super::model::{self, Answers, Evaluation};
 use super::{score, sets};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
@@ -361,7 +361,7 @@ pub async fn save_answers(
     }
     let mut answers = e.answers.clone();
     for (code, v) in values {
-        let entry = answers.entry(code.clone()).or_insert_with(Answer::default);
+        let entry = answers.entry(code.clone()).or_default();
         entry.value = *v;
     }
     let sc = score::score_in(&mut tx, &set, &e, &answers).await?;
@@ -428,14 +428,8 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
 
 /// An officer acts with `right` over the evaluation's unit.
 fn officer(viewer: &Viewer, e: &Evaluation, right: &str) -> Result<Acting, AppError> {
-    let p = viewer
-        .position_for(right, &e.unit_path)
-        .ok_or(AppError::NotFound)?;
-    if right == perm::EVALUATION_RECOGNISE && p.unit_level == "branch" {
-        return Err(AppError::NotFound);
-    }
     Ok(Acting {
-        actor: Actor::new(viewer.person_id, Some(p.position_id)),
+        actor: viewer.actor_for(right, &e.unit_path)?,
         on_behalf: false,
     })
 }
@@ -539,26 +533,21 @@ pub enum Decision {
     },
 }
 
-/// The commune reviews: adjusts indicators (each change needs a comment) and decides.
-pub async fn review(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
+/// The answers with the reviewer's adjustments: values checked against the set, each changed
+/// score with its comment.
+fn adjusted(
+    set: &khuyenhoc_criteria::CriteriaSet,
+    e: &Evaluation,
     adjustments: &BTreeMap<String, Adjustment>,
-    decision: &Decision,
-) -> Result<Evaluation, AppError> {
-    let db = &state.db;
-    let e = visible(db, viewer, id).await?;
-    let a = officer(viewer, &e, perm::EVALUATION_RECOGNISE)?;
-    let set = sets::by_id(state, e.set_id).await?;
+) -> Result<Answers, AppError> {
     let values: BTreeMap<String, Option<u32>> = adjustments
         .iter()
         .map(|(k, v)| (k.clone(), v.adjusted))
         .collect();
-    score::check_values(&set, e.form_group.as_deref(), &values)?;
+    score::check_values(set, e.form_group.as_deref(), &values)?;
     let mut answers = e.answers.clone();
     for (code, adj) in adjustments {
-        let entry = answers.entry(code.clone()).or_insert_with(Answer::default);
+        let entry = answers.entry(code.clone()).or_default();
         let comment = adj
             .comment
             .as_deref()
@@ -576,6 +565,22 @@ pub async fn review(
         entry.adjusted = adj.adjusted.filter(|v| Some(*v) != entry.value);
         entry.comment = comment;
     }
+    Ok(answers)
+}
+
+/// The commune reviews: adjusts indicators (each change needs a comment) and decides.
+pub async fn review(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    adjustments: &BTreeMap<String, Adjustment>,
+    decision: &Decision,
+) -> Result<Evaluation, AppError> {
+    let db = &state.db;
+    let e = visible(db, viewer, id).await?;
+    let a = officer(viewer, &e, perm::EVALUATION_RECOGNISE)?;
+    let set = sets::by_id(state, e.set_id).await?;
+    let answers = adjusted(&set, &e, adjustments)?;
     let key = match decision {
         Decision::Recognise { .. } => Some(super::certificates::signing_key(db).await?),
         Decision::NotRecognise { .. } => None,

@@ -80,39 +80,7 @@ pub async fn post(
         Some(kind) => Some(next_voucher(tx, p.fund_id, p.occurred_on.year(), kind).await?),
         None => None,
     };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO ledger_entries (fund_id, kind, occurred_on, description, donor_id, pledge_id, programme_id, voucher_no, reverses_id, pair_id, \
-         in_kind_note, idempotency_key, person_id, position_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-    )
-    .bind(p.fund_id)
-    .bind(&p.kind)
-    .bind(p.occurred_on.to_string())
-    .bind(&p.description)
-    .bind(p.donor_id)
-    .bind(p.pledge_id)
-    .bind(p.programme_id)
-    .bind(&voucher)
-    .bind(p.reverses_id)
-    .bind(p.pair_id)
-    .bind(&p.in_kind_note)
-    .bind(&p.idempotency_key)
-    .bind(actor.person_id)
-    .bind(actor.position_id)
-    .bind(now())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| {
-        if violates(&e, "ledger_entries_reverses", "ledger_entries.reverses_id") {
-            AppError::bad_request("Bút toán này đã được đảo rồi", "This entry has already been reversed")
-        } else if violates(&e, "ledger_entries_idempotency", "ledger_entries.idempotency_key") {
-            AppError::Conflict(crate::error::FieldError::new(
-                "idempotency_key",
-                khuyenhoc_domain::Invalid::new("Yêu cầu này đã được ghi sổ", "This request was already posted"),
-            ))
-        } else {
-            e.into()
-        }
-    })?;
+    let id = insert_entry(tx, actor, p, voucher.as_deref()).await?;
     for line in p.entry.lines() {
         sqlx::query(
             "INSERT INTO ledger_lines (entry_id, fund_id, account, amount) VALUES ($1, $2, $3, $4)",
@@ -139,8 +107,56 @@ pub async fn post(
         },
     )
     .await?;
-    // Live report counters of the fund's unit and its ancestors, in the same transaction, written
-    // last: the rows of the province and the centre are shared by every posting in the country.
+    count(tx, p).await?;
+    Ok(id)
+}
+
+/// The `ledger_entries` row of a posting. An entry reversed twice or an idempotency key used
+/// twice by the same person is refused by the database's unique indexes, answered in words.
+async fn insert_entry(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    p: &Posting,
+    voucher: Option<&str>,
+) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "INSERT INTO ledger_entries (fund_id, kind, occurred_on, description, donor_id, pledge_id, programme_id, voucher_no, reverses_id, pair_id, \
+         in_kind_note, idempotency_key, person_id, position_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(p.fund_id)
+    .bind(&p.kind)
+    .bind(p.occurred_on.to_string())
+    .bind(&p.description)
+    .bind(p.donor_id)
+    .bind(p.pledge_id)
+    .bind(p.programme_id)
+    .bind(voucher)
+    .bind(p.reverses_id)
+    .bind(p.pair_id)
+    .bind(&p.in_kind_note)
+    .bind(&p.idempotency_key)
+    .bind(actor.person_id)
+    .bind(actor.position_id)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        if violates(&e, "ledger_entries_reverses", "ledger_entries.reverses_id") {
+            AppError::bad_request("Bút toán này đã được đảo rồi", "This entry has already been reversed")
+        } else if violates(&e, "ledger_entries_idempotency", "ledger_entries.idempotency_key") {
+            AppError::Conflict(crate::error::FieldError::new(
+                "idempotency_key",
+                khuyenhoc_domain::Invalid::new("Yêu cầu này đã được ghi sổ", "This request was already posted"),
+            ))
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Live report counters of the fund's unit and its ancestors, in the same transaction, written
+/// last: the rows of the province and the centre are shared by every posting in the country.
+async fn count(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
     let fund_unit: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1")
         .bind(p.fund_id)
         .fetch_one(&mut **tx)
@@ -158,7 +174,7 @@ pub async fn post(
         &crate::reports::counters::ledger_deltas(&by_account),
     )
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// The lines of a stored entry, rebuilt and checked again (for reversals).

@@ -20,6 +20,12 @@ pub struct Fund {
     pub unit_path: String,
 }
 
+impl crate::auth::InScope for Fund {
+    fn scope_path(&self) -> &str {
+        &self.unit_path
+    }
+}
+
 impl Fund {
     pub fn kind_vi(&self) -> &'static str {
         match self.kind.as_str() {

@@ -205,7 +205,7 @@ async fn branches_of(db: &Db, unit: &Unit) -> Result<Vec<Unit>, AppError> {
     }
     let q = crate::org::model::Query {
         scope_roots: vec![unit.path.clone()],
-        level: Some("branch".into()),
+        level: Some(khuyenhoc_domain::Level::Branch),
         limit: 1000,
         ..Default::default()
     };

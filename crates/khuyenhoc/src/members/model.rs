@@ -35,6 +35,12 @@ pub struct Member {
     pub commune_id: Option<i64>,
 }
 
+impl crate::auth::InScope for Member {
+    fn scope_path(&self) -> &str {
+        &self.branch_path
+    }
+}
+
 impl Member {
     pub fn status_vi(&self) -> &'static str {
         super::status_labels(&self.status).0

@@ -90,7 +90,7 @@ pub async fn list(
     };
     let query = model::Query {
         scope_roots: v.scope_roots(),
-        level: level.map(|l| l.code().to_owned()),
+        level,
         parent_id,
         search: q.q.as_deref().map(text::fold),
         as_of,

@@ -6,6 +6,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, today, Db};
 use crate::error::AppError;
+use khuyenhoc_domain::Level;
 use khuyenhoc_domain::{text, Invalid};
 use serde::Serialize;
 use sqlx::Row;
@@ -50,10 +51,7 @@ pub async fn list(db: &Db, date: &str) -> Result<Vec<Cluster>, sqlx::Error> {
 }
 
 fn central_actor(viewer: &Viewer) -> Result<Actor, AppError> {
-    let pos = viewer
-        .position_for(perm::CLUSTER_MANAGE, "/VN/")
-        .ok_or(AppError::NotFound)?;
-    Ok(Actor::new(viewer.person_id, Some(pos.position_id)))
+    viewer.actor_for(perm::CLUSTER_MANAGE, "/VN/")
 }
 
 pub async fn create(db: &Db, viewer: &Viewer, code: &str, name: &str) -> Result<(), AppError> {
@@ -124,7 +122,7 @@ pub async fn assign(
 ) -> Result<(), AppError> {
     let actor = central_actor(viewer)?;
     let province = visible(db, viewer, province_code).await?;
-    if province.level != "province" || !province.is_open() {
+    if province.level != Level::Province || !province.is_open() {
         return Err(AppError::field(
             "province",
             Invalid::new(

@@ -1,7 +1,9 @@
 //! Units in the database: named steps that read and write them.
 
 use super::path_upper_bound;
+use crate::auth::InScope;
 use crate::db::{Db, Tx};
+use khuyenhoc_domain::Level;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -10,7 +12,7 @@ use sqlx::Row;
 pub struct Unit {
     pub id: i64,
     pub code: String,
-    pub level: String,
+    pub level: Level,
     pub kind: String,
     pub name: String,
     pub parent_code: Option<String>,
@@ -28,7 +30,7 @@ impl Unit {
         self.valid_to.is_none()
     }
     pub fn is_branch(&self) -> bool {
-        self.level == "branch"
+        self.level == Level::Branch
     }
     /// Vietnamese and English names of the unit's kind.
     pub fn kind_labels(&self) -> (&'static str, &'static str) {
@@ -39,6 +41,12 @@ impl Unit {
     }
     pub fn kind_en(&self) -> &'static str {
         self.kind_labels().1
+    }
+}
+
+impl InScope for Unit {
+    fn scope_path(&self) -> &str {
+        &self.path
     }
 }
 
@@ -65,7 +73,7 @@ fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
     Ok(Unit {
         id: r.try_get(0)?,
         code: r.try_get(1)?,
-        level: r.try_get(2)?,
+        level: crate::auth::level_of(&r.try_get::<String, _>(2)?)?,
         kind: r.try_get(3)?,
         name: r.try_get(4)?,
         parent_code: r.try_get(5)?,
@@ -102,7 +110,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     pub scope_roots: Vec<String>,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub parent_id: Option<i64>,
     /// Folded search text (see `khuyenhoc_domain::text::fold`).
     pub search: Option<String>,
@@ -131,8 +139,8 @@ pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Unit>, i64), sqlx::Error> {
         ));
     }
     conds.push(format!("({})", scope.join(" OR ")));
-    if let Some(level) = &q.level {
-        args.push(level.clone());
+    if let Some(level) = q.level {
+        args.push(level.code().to_owned());
         conds.push(format!("u.level = ${}", args.len()));
     }
     if let Some(p) = q.parent_id {
@@ -248,7 +256,7 @@ pub async fn record_succession(
 /// A new unit row, for imports and for opening branches.
 pub struct NewUnit<'a> {
     pub code: &'a str,
-    pub level: &'a str,
+    pub level: Level,
     pub kind: &'a str,
     pub name: &'a str,
     pub parent: Option<(&'a str, i64)>,
@@ -265,7 +273,7 @@ pub async fn insert(tx: &mut Tx<'_>, u: &NewUnit<'_>) -> Result<i64, sqlx::Error
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(u.code)
-    .bind(u.level)
+    .bind(u.level.code())
     .bind(u.kind)
     .bind(u.name)
     .bind(khuyenhoc_domain::text::fold(u.name))

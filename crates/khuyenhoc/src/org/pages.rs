@@ -71,7 +71,7 @@ pub async fn search(
     let (units, total) = if searched {
         let q = model::Query {
             scope_roots: roots,
-            level: level.map(|l| l.code().to_owned()),
+            level,
             search: Some(folded),
             limit: PAGE,
             offset: (page - 1) * PAGE,
@@ -155,10 +155,10 @@ async fn unit_page(
     };
     let (children, children_total) = model::list(&state.db, &q).await?;
     let below = model::count_below(&state.db, &u.path).await?;
-    let kinds = if u.level == "commune" || u.level == "province" {
+    let kinds = if matches!(u.level, Level::Commune | Level::Province) {
         BranchKind::ALL
             .iter()
-            .filter(|k| u.level == "commune" || k.may_hang_under_province())
+            .filter(|k| u.level == Level::Commune || k.may_hang_under_province())
             .map(|k| (k.code(), k.label_vi(), k.label_en()))
             .collect()
     } else {

@@ -15,14 +15,7 @@ pub fn parse_code(code: &str) -> Result<UnitCode, AppError> {
 /// The unit with this code, if the viewer may read it.
 pub async fn visible(db: &Db, viewer: &Viewer, code: &str) -> Result<Unit, AppError> {
     let code = parse_code(code)?;
-    let unit = model::by_code(db, code.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if viewer.can_read(&unit.path) {
-        Ok(unit)
-    } else {
-        Err(AppError::NotFound)
-    }
+    viewer.read(model::by_code(db, code.as_str()).await?)
 }
 
 /// The unit with this code and the position that lets the viewer use `right` on it.
@@ -33,10 +26,7 @@ pub async fn with_right(
     right: &str,
 ) -> Result<(Unit, Actor), AppError> {
     let unit = visible(db, viewer, code).await?;
-    let pos = viewer
-        .position_for(right, &unit.path)
-        .ok_or(AppError::NotFound)?;
-    Ok((unit, Actor::new(viewer.person_id, Some(pos.position_id))))
+    viewer.act(Some(unit), right)
 }
 
 pub fn parse_name(name: &str) -> Result<String, AppError> {
@@ -67,10 +57,10 @@ fn closed() -> AppError {
 
 /// Checks that a branch of `kind` may hang under `parent`.
 fn check_parent(parent: &Unit, kind: BranchKind) -> Result<(), AppError> {
-    let ok = match parent.level.as_str() {
-        "commune" => true,
-        "province" => kind.may_hang_under_province(),
-        _ => false,
+    let ok = match parent.level {
+        Level::Commune => true,
+        Level::Province => kind.may_hang_under_province(),
+        Level::Central | Level::Branch => false,
     };
     if !parent.is_open() {
         return Err(closed());
@@ -114,7 +104,7 @@ pub async fn open_branch(
         &mut tx,
         &NewUnit {
             code: code.as_str(),
-            level: Level::Branch.code(),
+            level: Level::Branch,
             kind: kind.code(),
             name: &name,
             parent: Some((&parent.path, parent.id)),

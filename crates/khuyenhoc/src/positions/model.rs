@@ -22,6 +22,12 @@ pub struct Position {
     pub closed: bool,
 }
 
+impl crate::auth::InScope for Position {
+    fn scope_path(&self) -> &str {
+        &self.unit_path
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Holder {
     pub person_id: i64,

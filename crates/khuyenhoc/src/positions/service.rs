@@ -15,13 +15,8 @@ pub async fn visible(
     viewer: &Viewer,
     id: i64,
 ) -> Result<(Position, Option<Actor>), AppError> {
-    let pos = model::by_id(db, id).await?.ok_or(AppError::NotFound)?;
-    if !viewer.can_read(&pos.unit_path) {
-        return Err(AppError::NotFound);
-    }
-    let actor = viewer
-        .position_for(perm::POSITION_MANAGE, &pos.unit_path)
-        .map(|p| Actor::new(viewer.person_id, Some(p.position_id)));
+    let pos = viewer.read(model::by_id(db, id).await?)?;
+    let actor = viewer.actor_for(perm::POSITION_MANAGE, &pos.unit_path).ok();
     Ok((pos, actor))
 }
 

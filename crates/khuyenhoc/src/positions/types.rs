@@ -78,17 +78,12 @@ pub struct NewType {
     pub permissions: Vec<String>,
 }
 
-/// The central office defines a new position type (needs `position_type.manage` at the centre).
-pub async fn create(
-    db: &Db,
-    viewer: &crate::auth::Viewer,
+/// A new type's code, names and rights, checked; every field at fault is named.
+fn checked(
     t: &NewType,
-) -> Result<PositionType, crate::error::AppError> {
+) -> Result<(String, String, String, Vec<&'static str>), crate::error::AppError> {
     use crate::error::{AppError, FieldError};
     use khuyenhoc_domain::{text, Invalid};
-    let pos = viewer
-        .position_for(perm::POSITION_TYPE_MANAGE, "/VN/")
-        .ok_or(AppError::NotFound)?;
     let code = t.code.trim().to_lowercase();
     let mut errors = vec![];
     if code.is_empty()
@@ -117,7 +112,7 @@ pub async fn create(
             ));
         }
     }
-    let mut perms: Vec<&str> = vec![];
+    let mut perms: Vec<&'static str> = vec![];
     for p in &t.permissions {
         match perm::ALL.iter().find(|x| **x == p.trim()) {
             Some(x) if !perms.contains(x) => perms.push(x),
@@ -128,9 +123,25 @@ pub async fn create(
             )),
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+    if errors.is_empty() {
+        Ok((code, vi, en, perms))
+    } else {
+        Err(AppError::Invalid(errors))
     }
+}
+
+/// The central office defines a new position type (needs `position_type.manage` at the centre).
+pub async fn create(
+    db: &Db,
+    viewer: &crate::auth::Viewer,
+    t: &NewType,
+) -> Result<PositionType, crate::error::AppError> {
+    use crate::error::{AppError, FieldError};
+    use khuyenhoc_domain::Invalid;
+    let pos = viewer
+        .position_for(perm::POSITION_TYPE_MANAGE, "/VN/")
+        .ok_or(AppError::NotFound)?;
+    let (code, vi, en, perms) = checked(t)?;
     let mut tx = db.begin().await?;
     let res = sqlx::query("INSERT INTO position_types (code, name_vi, name_en, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, 0, $5)")
         .bind(&code)

@@ -70,7 +70,7 @@ pub async fn members(
             id: r.try_get(0)?,
             code: r.try_get(1)?,
             name: r.try_get(2)?,
-            level: r.try_get(3)?,
+            level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
             path: r.try_get(4)?,
         })
     })

@@ -6,6 +6,7 @@ use super::figures::{self, UnitRef};
 use super::service::{state_of, Status};
 use crate::db::{today, Db};
 use crate::error::AppError;
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::{derive, Period, Template};
 use sqlx::Row;
 
@@ -47,13 +48,13 @@ pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
             .bind(p.to_string())
             .fetch_optional(&db.pool)
             .await?;
-    let deadline = t.deadline(&p, &unit.level);
+    let deadline = t.deadline(&p, unit.level.code());
     let own_state = state_of(
         own.as_deref().map_or(Status::NotStarted, Status::parse),
         deadline.as_deref(),
         &day,
     );
-    let kids = if unit.level == "branch" {
+    let kids = if unit.level == Level::Branch {
         vec![]
     } else {
         figures::children(db, unit.id, &day).await?

@@ -4,6 +4,7 @@
 
 use super::cluster::ClusterTable;
 use super::service::{Head, Report, Rollup};
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Format as ValueFormat;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -236,10 +237,10 @@ fn subtitle(title: &str, period: &str) -> String {
 const UNNAMED: &str = "……………………";
 
 /// "HỘI KHUYẾN HỌC PHƯỜNG BA ĐÌNH": the issuing body named after its unit.
-fn body_name(level: &str, name: &str) -> String {
+fn body_name(level: Level, name: &str) -> String {
     match level {
-        "central" => "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
-        "branch" => format!("CHI HỘI KHUYẾN HỌC {}", name.to_uppercase()),
+        Level::Central => "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
+        Level::Branch => format!("CHI HỘI KHUYẾN HỌC {}", name.to_uppercase()),
         _ => format!("HỘI KHUYẾN HỌC {}", name.to_uppercase()),
     }
 }
@@ -331,9 +332,9 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
     let doc = AdminDoc {
         parent_issuer: parent
             .as_ref()
-            .map(|p| body_name(&p.level, &p.name))
+            .map(|p| body_name(p.level, &p.name))
             .unwrap_or_default(),
-        issuer: body_name(&unit.level, &unit.name),
+        issuer: body_name(unit.level, &unit.name),
         number_symbol: r
             .number_symbol
             .clone()
@@ -345,7 +346,7 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
         blocks,
         recipients: parent
             .as_ref()
-            .map(|p| vec![format!("{} (để báo cáo)", recipient(&p.level, &p.name))])
+            .map(|p| vec![format!("{} (để báo cáo)", recipient(p.level, &p.name))])
             .unwrap_or_default(),
         signer_capacity: "TM. BAN THƯỜNG VỤ".into(),
         signer_title: "CHỦ TỊCH".into(),
@@ -357,10 +358,10 @@ pub async fn report_pdf(db: &crate::db::Db, r: &Report) -> Result<Vec<u8>, crate
 }
 
 /// The body a document is sent to, as written in "Nơi nhận": "Hội Khuyến học Thành phố Hà Nội".
-fn recipient(level: &str, name: &str) -> String {
+fn recipient(level: Level, name: &str) -> String {
     match level {
-        "central" => "Trung ương Hội Khuyến học Việt Nam".into(),
-        "branch" => format!("Chi hội Khuyến học {name}"),
+        Level::Central => "Trung ương Hội Khuyến học Việt Nam".into(),
+        Level::Branch => format!("Chi hội Khuyến học {name}"),
         _ => format!("Hội Khuyến học {name}"),
     }
 }
@@ -384,8 +385,41 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             format!("{} (chưa nộp)", p.unit.name)
         }
     }));
-    let rows: Vec<Vec<String>> = t
-        .heads
+    let rows = briefing_rows(t);
+    let n = t.provinces.len();
+    let mut widths = vec![3.0];
+    widths.extend(std::iter::repeat_n(2.0, n));
+    let mut numeric = vec![false];
+    numeric.extend(std::iter::repeat_n(true, n));
+    blocks.push(Block::Table {
+        headers,
+        rows,
+        widths,
+        numeric,
+    });
+    blocks.push(Block::Heading("II. BÁO CÁO CỦA CÁC TỈNH, THÀNH PHỐ".into()));
+    narratives(t, &mut blocks);
+    let doc = AdminDoc {
+        parent_issuer: "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
+        issuer: t.name.to_uppercase(),
+        number_symbol: "/TL-GB".into(),
+        place: "Hà Nội".into(),
+        date: ymd(None),
+        title: "TÀI LIỆU GIAO BAN".into(),
+        subtitle: format!("Kết quả công tác khuyến học, khuyến tài, xây dựng xã hội học tập {} của các tỉnh, thành phố trong cụm", t.period_vi),
+        blocks,
+        recipients: t.provinces.iter().map(|p| recipient(p.unit.level, &p.unit.name)).collect(),
+        signer_capacity: "TM. CỤM THI ĐUA".into(),
+        signer_title: "TRƯỞNG CỤM".into(),
+        signer_name: UNNAMED.into(),
+    };
+    khuyenhoc_docs::admin_doc_pdf(&doc)
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("briefing pdf: {e:?}")))
+}
+
+/// The briefing table's rows: an indicator, then per province "value (rank) change".
+fn briefing_rows(t: &ClusterTable) -> Vec<Vec<String>> {
+    t.heads
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -422,19 +456,12 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             }
             row
         })
-        .collect();
-    let n = t.provinces.len();
-    let mut widths = vec![3.0];
-    widths.extend(std::iter::repeat_n(2.0, n));
-    let mut numeric = vec![false];
-    numeric.extend(std::iter::repeat_n(true, n));
-    blocks.push(Block::Table {
-        headers,
-        rows,
-        widths,
-        numeric,
-    });
-    blocks.push(Block::Heading("II. BÁO CÁO CỦA CÁC TỈNH, THÀNH PHỐ".into()));
+        .collect()
+}
+
+/// Each province's narrative under its name ("(Chưa có nội dung báo cáo)" when it has none).
+fn narratives(t: &ClusterTable, blocks: &mut Vec<khuyenhoc_docs::Block>) {
+    use khuyenhoc_docs::Block;
     for p in &t.provinces {
         blocks.push(Block::Heading(p.unit.name.clone()));
         let mut any = false;
@@ -451,20 +478,4 @@ pub fn briefing_pdf(t: &ClusterTable) -> Result<Vec<u8>, crate::error::AppError>
             blocks.push(Block::Paragraph("(Chưa có nội dung báo cáo)".into()));
         }
     }
-    let doc = AdminDoc {
-        parent_issuer: "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
-        issuer: t.name.to_uppercase(),
-        number_symbol: "/TL-GB".into(),
-        place: "Hà Nội".into(),
-        date: ymd(None),
-        title: "TÀI LIỆU GIAO BAN".into(),
-        subtitle: format!("Kết quả công tác khuyến học, khuyến tài, xây dựng xã hội học tập {} của các tỉnh, thành phố trong cụm", t.period_vi),
-        blocks,
-        recipients: t.provinces.iter().map(|p| recipient(&p.unit.level, &p.unit.name)).collect(),
-        signer_capacity: "TM. CỤM THI ĐUA".into(),
-        signer_title: "TRƯỞNG CỤM".into(),
-        signer_name: UNNAMED.into(),
-    };
-    khuyenhoc_docs::admin_doc_pdf(&doc)
-        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("briefing pdf: {e:?}")))
 }

@@ -7,6 +7,7 @@
 
 use crate::db::Db;
 use crate::org::path_upper_bound;
+use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Period;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,9 +21,15 @@ pub struct UnitRef {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: Level,
     #[serde(skip)]
     pub path: String,
+}
+
+impl UnitRef {
+    pub fn is_branch(&self) -> bool {
+        self.level == Level::Branch
+    }
 }
 
 impl From<&crate::org::model::Unit> for UnitRef {
@@ -31,7 +38,7 @@ impl From<&crate::org::model::Unit> for UnitRef {
             id: u.id,
             code: u.code.clone(),
             name: u.name.clone(),
-            level: u.level.clone(),
+            level: u.level,
             path: u.path.clone(),
         }
     }
@@ -53,7 +60,7 @@ pub async fn children(db: &Db, parent_id: i64, as_of: &str) -> Result<Vec<UnitRe
             id: r.try_get(0)?,
             code: r.try_get(1)?,
             name: r.try_get(2)?,
-            level: r.try_get(3)?,
+            level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
             path: r.try_get(4)?,
         })
     })

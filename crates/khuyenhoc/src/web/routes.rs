@@ -32,7 +32,7 @@ pub fn all() -> Vec<Route> {
         crate::accounts::api::routes(),
         crate::org::api::routes(),
         crate::positions::api::routes(),
-        crate::audit::api::api_routes(),
+        crate::audit::api::routes(),
         crate::evaluation::pages::routes(),
         crate::evaluation::api::routes(),
         crate::evaluation::batch::routes(),

@@ -1,0 +1,83 @@
+//! The OpenAPI request bodies and query parameters of the evaluation routes.
+
+use khuyenhoc_criteria::Model;
+use serde_json::{json, Value};
+
+/// Request body schemas of these routes, for the OpenAPI document.
+pub fn body_schema(method: &str, path: &str) -> Option<Value> {
+    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
+    let models: Vec<&str> = Model::ALL.iter().map(|m| m.code()).collect();
+    let reason = || {
+        s(
+            json!({"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}),
+            json!(["reason"]),
+        )
+    };
+    Some(match (method, path) {
+        ("post", "/api/v1/evaluations") => s(
+            json!({
+                "model": {"type": "string", "enum": models},
+                "subject": {
+                    "type": "object",
+                    "description": "Exactly one of person_id, group_id, unit_code; omitted: yourself",
+                    "properties": {"person_id": {"type": "integer"}, "group_id": {"type": "integer"}, "unit_code": {"type": "string"}},
+                    "additionalProperties": false
+                },
+                "year": {"type": "integer", "description": "from 2020 to next year"},
+                "form_group": {"type": ["string", "null"], "description": "a form group code of the criteria set (citizen: farmer, worker, official, student)"}
+            }),
+            json!(["model", "year"]),
+        ),
+        ("put", "/api/v1/evaluations/{id}/answers") => s(
+            json!({"answers": {
+                "type": "object",
+                "description": "indicator code → points (scale), 1/0 (yes/no) or a count; null clears the answer",
+                "additionalProperties": {"type": ["integer", "null"], "minimum": 0}
+            }}),
+            json!(["answers"]),
+        ),
+        ("post", "/api/v1/evaluations/{id}/submit") => s(json!({}), json!([])),
+        ("post", "/api/v1/evaluations/{id}/check") => s(
+            json!({"note": {"type": ["string", "null"], "maxLength": 2000}}),
+            json!([]),
+        ),
+        ("post", "/api/v1/evaluations/{id}/return")
+        | ("post", "/api/v1/certificates/{code}/revoke") => reason(),
+        ("post", "/api/v1/evaluations/{id}/review") => s(
+            json!({
+                "adjustments": {
+                    "type": "object",
+                    "description": "indicator code → the reviewer's points and a comment (a changed score needs a comment)",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"adjusted": {"type": ["integer", "null"], "minimum": 0}, "comment": {"type": ["string", "null"]}},
+                        "additionalProperties": false
+                    }
+                },
+                "decision": {"type": "string", "enum": ["recognise", "not_recognise"]},
+                "decision_no": {"type": "string", "description": "with recognise"},
+                "decision_date": {"type": "string", "description": "with recognise: YYYY-MM-DD or DD/MM/YYYY, not in the future"},
+                "reason": {"type": "string", "description": "with not_recognise"}
+            }),
+            json!(["decision"]),
+        ),
+        _ => return None,
+    })
+}
+
+/// Query parameters of these routes, for the OpenAPI document.
+pub fn query_params(path: &str) -> Vec<Value> {
+    let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
+    match path {
+        "/api/v1/evaluations" => vec![
+            p("unit", "string", "code of a unit in scope (GET; optional when you hold positions in one subtree only)"),
+            p("year", "integer", "the year evaluated"),
+            p("model", "string", "citizen, family, clan, community or unit"),
+            p("status", "string", "registered, submitted, checked, returned, recognised or not_recognised"),
+            p("page", "integer", "from 1"),
+            p("per_page", "integer", "1 to 500, default 50"),
+        ],
+        "/api/v1/criteria" => vec![p("model", "string", "citizen, family, clan, community or unit")],
+        _ => vec![],
+    }
+}

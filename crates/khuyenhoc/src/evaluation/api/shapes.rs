@@ -1,0 +1,312 @@
+//! What the evaluation API reads and answers: request bodies, query parameters and the JSON
+//! shapes of evaluations, scores, sets and certificates.
+
+use crate::error::AppError;
+use crate::evaluation::certificates::{self, Certificate};
+use crate::evaluation::lifecycle::Status;
+use crate::evaluation::model::{self, Evaluation, Event, Evidence};
+use crate::evaluation::score::{self, Scored};
+use crate::evaluation::sets;
+use crate::state::AppState;
+use khuyenhoc_criteria::{CriteriaSet, IndicatorOutcome, Model};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Exactly one of the three: a person, a family/clan/organisation, or a unit by code.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectBody {
+    pub person_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub unit_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEvaluation {
+    pub model: String,
+    /// Omitted: the signed-in person themself.
+    pub subject: Option<SubjectBody>,
+    pub year: i64,
+    pub form_group: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersBody {
+    pub answers: BTreeMap<String, Option<u32>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoBody {}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentBody {
+    pub adjusted: Option<u32>,
+    pub comment: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Recognise,
+    NotRecognise,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    #[serde(default)]
+    pub adjustments: BTreeMap<String, AdjustmentBody>,
+    pub decision: DecisionKind,
+    pub decision_no: Option<String>,
+    pub decision_date: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub unit: Option<String>,
+    pub year: Option<i64>,
+    pub model: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CriteriaQuery {
+    pub model: Option<String>,
+}
+
+/// One line of an evaluation list.
+#[derive(Serialize)]
+pub struct Summary {
+    pub id: i64,
+    pub model: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub year: i64,
+    pub form_group: Option<String>,
+    pub status: Status,
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+    pub total: i64,
+    pub passed: bool,
+    pub level: Option<i64>,
+}
+
+impl From<Evaluation> for Summary {
+    fn from(e: Evaluation) -> Self {
+        Summary {
+            id: e.id,
+            status_vi: e.status_vi(),
+            status_en: e.status_en(),
+            model: e.model,
+            subject_kind: e.subject_kind,
+            subject_id: e.subject_id,
+            subject_name: e.subject_name,
+            unit_code: e.unit_code,
+            unit_name: e.unit_name,
+            year: e.year,
+            form_group: e.form_group,
+            status: e.status,
+            total: e.total,
+            passed: e.passed,
+            level: e.level,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Message {
+    pub vi: String,
+    pub en: String,
+}
+
+#[derive(Serialize)]
+pub struct Missing {
+    pub code: String,
+    pub vi: String,
+    pub en: String,
+}
+
+/// The live score: what the evaluation earns now under its criteria set.
+#[derive(Serialize)]
+pub struct ScoreView {
+    pub total: i64,
+    pub max_total: i64,
+    pub threshold: i64,
+    pub passed: bool,
+    pub level: Option<i64>,
+    /// What still lacks an answer or evidence.
+    pub missing: Vec<Missing>,
+    /// Every reason for not passing; empty exactly when `passed`.
+    pub reasons: Vec<Message>,
+    pub indicators: Vec<IndicatorOutcome>,
+}
+
+impl From<Scored> for ScoreView {
+    fn from(s: Scored) -> Self {
+        ScoreView {
+            total: s.total,
+            max_total: s.max_total,
+            threshold: s.threshold,
+            passed: s.passed,
+            level: s.level,
+            missing: s
+                .missing
+                .into_iter()
+                .map(|(code, vi, en)| Missing { code, vi, en })
+                .collect(),
+            reasons: s
+                .reasons
+                .into_iter()
+                .map(|(vi, en)| Message { vi, en })
+                .collect(),
+            indicators: s.outcome.indicators,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SetInfo {
+    pub id: i64,
+    pub code: String,
+    pub model: Model,
+    pub version: u16,
+    pub owner: String,
+    pub title_vi: String,
+    pub title_en: String,
+}
+
+/// One evaluation as its subject or an officer in scope sees it.
+#[derive(Serialize)]
+pub struct Detail {
+    pub evaluation: Evaluation,
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+    pub criteria: SetInfo,
+    pub score: ScoreView,
+    pub events: Vec<Event>,
+    pub evidence: Vec<Evidence>,
+    pub certificate: Option<Certificate>,
+}
+
+pub(super) async fn detail(
+    state: &AppState,
+    e: Evaluation,
+    scored: Option<Scored>,
+) -> Result<Detail, AppError> {
+    let set = sets::by_id(state, e.set_id).await?;
+    let scored = match scored {
+        Some(s) => s,
+        None => score::score(state, &set, &e, &e.answers).await?,
+    };
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT code FROM certificates WHERE evaluation_id = $1")
+            .bind(e.id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let certificate = match code {
+        Some(code) => certificates::by_code(&state.db, &code).await?,
+        None => None,
+    };
+    Ok(Detail {
+        status_vi: e.status_vi(),
+        status_en: e.status_en(),
+        criteria: SetInfo {
+            id: e.set_id,
+            code: set.code().to_owned(),
+            model: set.model(),
+            version: set.version(),
+            owner: set.owner().to_string(),
+            title_vi: set.title().vi.clone(),
+            title_en: set.title().en.clone(),
+        },
+        score: scored.into(),
+        events: model::events(&state.db, e.id).await?,
+        evidence: model::evidence(&state.db, e.id).await?,
+        certificate,
+        evaluation: e,
+    })
+}
+
+/// A certificate as anyone may see it: never the holder's full name.
+#[derive(Serialize)]
+pub struct Verification {
+    pub code: String,
+    pub model: String,
+    pub title: String,
+    pub year: i64,
+    pub holder: String,
+    pub issuer: String,
+    pub province: String,
+    pub decision_no: String,
+    pub decision_date: String,
+    pub valid_until: String,
+    /// `valid`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+}
+
+impl From<Certificate> for Verification {
+    fn from(c: Certificate) -> Self {
+        Verification {
+            status: c.status,
+            status_vi: c.status_vi(),
+            status_en: c.status_en(),
+            code: c.code,
+            model: c.model,
+            title: c.title_vi,
+            year: c.year,
+            holder: c.holder_masked,
+            issuer: c.issuer_name,
+            province: c.province_name,
+            decision_no: c.decision_no,
+            decision_date: c.decision_date,
+            valid_until: c.valid_until,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SetLine {
+    pub id: i64,
+    pub code: String,
+    pub model: String,
+    pub version: i64,
+    pub owner: String,
+    pub based_on_id: Option<i64>,
+    pub title: String,
+    pub status: String,
+}
+
+#[derive(Serialize)]
+pub struct SetDetail {
+    pub id: i64,
+    pub owner: String,
+    pub status: String,
+    pub set: CriteriaSet,
+    pub source: String,
+}

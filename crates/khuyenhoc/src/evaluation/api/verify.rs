@@ -1,0 +1,47 @@
+//! Certificates through the API: public verification, the signed credential, revocation.
+
+use super::{ReasonBody, Verification};
+use crate::auth::ApiViewer;
+use crate::error::{ApiResult, AppError};
+use crate::evaluation::certificates::{self, Certificate};
+use crate::state::AppState;
+use crate::web::extract::ApiJson;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::Value;
+
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Verification>> {
+    let c = certificates::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(c.into()))
+}
+
+pub async fn credential(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let c = certificates::for_viewer(&state.db, &v, &code).await?;
+    let credential: Value = serde_json::from_str(&c.credential).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "stored credential of {} is not JSON: {e}",
+            c.code
+        ))
+    })?;
+    Ok(Json(credential))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<Certificate>> {
+    Ok(Json(
+        certificates::revoke(&state.db, &v, &code, &b.reason).await?,
+    ))
+}

@@ -1,0 +1,86 @@
+//! Evidence uploaded from a page and served back to those who may read it.
+
+use super::group_view;
+use crate::accounts::pages::parse_id;
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError, PageResult};
+use crate::state::AppState;
+use crate::web::layout::Chrome;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> PageResult<Response> {
+    let mut indicator = String::new();
+    let mut note = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut back = String::new();
+    let unreadable = |_| {
+        PageError(AppError::bad_request(
+            "Không đọc được tệp gửi lên",
+            "The upload could not be read",
+        ))
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "indicator" => indicator = field.text().await.map_err(unreadable)?,
+            "note" => note = field.text().await.map_err(unreadable)?,
+            "back" => back = field.text().await.map_err(unreadable)?,
+            "file" => {
+                let name = field.file_name().unwrap_or("tep").to_owned();
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !bytes.is_empty() {
+                    file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let r =
+        crate::evaluation::evidence::attach(&state, &v, parse_id(&id)?, &indicator, file, &note)
+            .await;
+    let back = if back.starts_with(&format!("/evaluations/{id}")) {
+        back
+    } else {
+        format!("/evaluations/{id}")
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(AppError::Invalid(f)) => {
+            let n = back.rsplit('/').next().unwrap_or("1").to_owned();
+            let msg = crate::error::field_messages(&f);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                group_view(&state, c, &v, &id, &n, Some(msg)).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let (ev, bytes) = crate::evaluation::evidence::file(&state, &v, parse_id(&id)?).await?;
+    let ct = ev
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "private, max-age=3600".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

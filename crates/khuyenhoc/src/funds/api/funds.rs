@@ -1,0 +1,347 @@
+//! The API of funds: listing and opening funds, a fund with its balances, its entries,
+//! receipts and payments (once per `Idempotency-Key`), transfers, reversals, pledges, and the
+//! receipts-and-payments reports.
+
+use crate::accounts::pages::parse_id;
+use crate::auth::{perm, ApiViewer};
+use crate::error::{ApiResult, AppError};
+use crate::funds::model::{self, Fund, StoredEntry};
+use crate::funds::programmes::{self, Programme};
+use crate::funds::service::{self, Movement};
+use crate::state::AppState;
+use crate::web::extract::{ApiJson, ApiQuery};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use khuyenhoc_domain::Invalid;
+use khuyenhoc_ledger::{Account, ReceiptsPayments};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewFund {
+    pub code: String,
+    pub name: String,
+    /// general, scholarship or named
+    #[serde(default = "general")]
+    pub kind: String,
+}
+
+fn general() -> String {
+    "general".into()
+}
+
+pub(super) fn cash() -> String {
+    "cash".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    pub to_fund_id: i64,
+    #[serde(default = "cash")]
+    pub asset: String,
+    pub amount: Value,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesQuery {
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+#[derive(Serialize)]
+pub struct AssetBalance {
+    pub account: &'static str,
+    pub label_vi: &'static str,
+    pub label_en: &'static str,
+    pub amount: i64,
+}
+
+/// A fund with what it holds now.
+#[derive(Serialize)]
+pub struct FundView {
+    #[serde(flatten)]
+    pub fund: Fund,
+    /// Cash, bank and in kind, zeros included.
+    pub balances: Vec<AssetBalance>,
+    pub total: i64,
+}
+
+#[derive(Serialize)]
+pub struct FundDetail {
+    #[serde(flatten)]
+    pub fund: FundView,
+    pub programmes: Vec<Programme>,
+}
+
+#[derive(Serialize)]
+pub struct TransferView {
+    /// The payment in the sending fund.
+    pub out: StoredEntry,
+    /// The receipt in the receiving fund.
+    #[serde(rename = "in")]
+    pub into: StoredEntry,
+}
+
+/// The consolidated report with the funds it covers.
+#[derive(Serialize)]
+pub struct UnitReport {
+    #[serde(flatten)]
+    pub report: ReceiptsPayments,
+    pub funds: Vec<Fund>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async fn fund_view(state: &AppState, fund: Fund) -> Result<FundView, AppError> {
+    let stored = model::balances(&state.db, fund.id).await?;
+    let balances: Vec<AssetBalance> = Account::assets()
+        .map(|a| AssetBalance {
+            account: a.code(),
+            label_vi: a.label_vi(),
+            label_en: a.label_en(),
+            amount: stored
+                .iter()
+                .find(|(code, _)| code == a.code())
+                .map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    let total = balances
+        .iter()
+        .try_fold(0i64, |acc, b| acc.checked_add(b.amount))
+        .ok_or_else(|| anyhow::anyhow!("balance of fund {} overflows", fund.id))?;
+    Ok(FundView {
+        fund,
+        balances,
+        total,
+    })
+}
+
+async fn stored(state: &AppState, id: i64) -> Result<StoredEntry, AppError> {
+    model::entry(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The `Idempotency-Key` header, if sent; a value that is not visible ASCII is refused.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => v.to_str().map(|s| Some(s.to_owned())).map_err(|_| {
+            AppError::field(
+                "idempotency_key",
+                Invalid::new(
+                    "Khoá chống gửi trùng không hợp lệ",
+                    "Invalid idempotency key",
+                ),
+            )
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Funds
+
+pub async fn list_funds(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<FundView>>> {
+    let unit = crate::org::service::visible(&state.db, &v, &code).await?;
+    let mut out = vec![];
+    for f in model::in_subtree(&state.db, &unit.path).await? {
+        out.push(fund_view(&state, f).await?);
+    }
+    Ok(Json(out))
+}
+
+pub async fn create_fund(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<NewFund>,
+) -> ApiResult<(StatusCode, Json<FundView>)> {
+    let f = service::create_fund(&state.db, &v, &code, &b.code, &b.name, b.kind.trim()).await?;
+    Ok((StatusCode::CREATED, Json(fund_view(&state, f).await?)))
+}
+
+pub async fn get_fund(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<FundDetail>> {
+    let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    let programmes = programmes::of_fund(&state.db, f.id).await?;
+    Ok(Json(FundDetail {
+        fund: fund_view(&state, f).await?,
+        programmes,
+    }))
+}
+
+pub async fn list_entries(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<EntriesQuery>,
+) -> ApiResult<Json<Vec<StoredEntry>>> {
+    let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field(
+            "limit",
+            Invalid::new(
+                "Mỗi lần lấy từ 1 đến 500 bút toán",
+                "limit must be between 1 and 500",
+            ),
+        )
+        .into());
+    }
+    Ok(Json(
+        model::entries(&state.db, f.id, q.before, limit).await?,
+    ))
+}
+
+/// 201 with the new entry; 200 with the entry posted the first time when the same
+/// `Idempotency-Key` comes again from the same person.
+pub async fn record(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(m): ApiJson<Movement>,
+) -> ApiResult<(StatusCode, Json<StoredEntry>)> {
+    let id = parse_id(&id)?;
+    // Scope first, so that a bad header learns nothing about others' funds.
+    service::with_right(&state.db, &v, id, perm::FUND_POST).await?;
+    let key = idempotency_key(&headers)?;
+    let (entry_id, created) = service::record(&state, &v, id, &m, key.as_deref()).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(stored(&state, entry_id).await?)))
+}
+
+pub async fn transfer(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TransferBody>,
+) -> ApiResult<(StatusCode, Json<TransferView>)> {
+    let (out_id, in_id) = service::transfer(
+        &state,
+        &v,
+        parse_id(&id)?,
+        b.to_fund_id,
+        &b.asset,
+        &b.amount,
+        b.date.as_deref(),
+        b.description.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransferView {
+            out: stored(&state, out_id).await?,
+            into: stored(&state, in_id).await?,
+        }),
+    ))
+}
+
+/// 201 with the reversing entries: one, or two for a transfer (the sending half first).
+pub async fn reverse(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<(StatusCode, Json<Vec<StoredEntry>>)> {
+    let first = service::reverse(&state, &v, parse_id(&id)?, &b.reason).await?;
+    let mut out = vec![stored(&state, first).await?];
+    let other: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM ledger_entries WHERE pair_id = $1 AND kind = 'reversal'",
+    )
+    .bind(first)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(AppError::from)?;
+    if let Some(other) = other {
+        out.push(stored(&state, other).await?);
+    }
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+pub async fn fund_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<ReceiptsPayments>> {
+    let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    let period = service::parse_period(q.from.as_deref(), q.to.as_deref())?;
+    Ok(Json(service::report(&state.db, &[f.id], period).await?))
+}
+
+pub async fn unit_report(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<UnitReport>> {
+    let unit = crate::org::service::visible(&state.db, &v, &code).await?;
+    let period = service::parse_period(q.from.as_deref(), q.to.as_deref())?;
+    let funds = service::subtree_funds(&state.db, &unit.path).await?;
+    let ids: Vec<i64> = funds.iter().map(|f| f.id).collect();
+    let report = service::report(&state.db, &ids, period).await?;
+    Ok(Json(UnitReport { report, funds }))
+}
+
+pub async fn list_pledges(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<service::Pledge>>> {
+    let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    Ok(Json(service::pledges(&state.db, f.id).await?))
+}
+
+pub async fn create_pledge(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<service::NewPledge>,
+) -> ApiResult<(StatusCode, Json<service::Pledge>)> {
+    let fund = parse_id(&id)?;
+    let pid = service::pledge(&state.db, &v, fund, &b).await?;
+    let p = service::pledges(&state.db, fund)
+        .await?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(p)))
+}

@@ -1,0 +1,147 @@
+//! The OpenAPI pieces of these routes: request body schemas, query parameters and headers.
+
+use khuyenhoc_ledger::Account;
+use serde_json::{json, Value};
+
+/// An object with exactly these properties, these of them required.
+fn object(props: Value, required: Value) -> Value {
+    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+/// An amount as the API takes it.
+fn amount() -> Value {
+    json!({
+        "type": ["string", "integer"],
+        "description": "whole đồng above zero, at most 10^15: 1500000, \"1.500.000 đ\", \"2 triệu\""
+    })
+}
+
+/// A day as the API takes it.
+fn date() -> Value {
+    json!({"type": ["string", "null"], "description": "YYYY-MM-DD or DD/MM/YYYY; today when omitted"})
+}
+
+/// Where the money is: cash, a bank account, or a gift in kind.
+fn assets() -> Value {
+    json!({"type": "string", "enum": ["cash", "bank", "in_kind"], "default": "cash"})
+}
+
+/// Request body schemas of these routes, for the OpenAPI document (every body is a POST's).
+pub fn body_schema(method: &str, path: &str) -> Option<Value> {
+    if method != "post" {
+        return None;
+    }
+    fund_body(path).or_else(|| programme_body(path))
+}
+
+/// Bodies of the fund routes: opening a fund, entries, pledges, transfers, reversals.
+fn fund_body(path: &str) -> Option<Value> {
+    Some(match path {
+        "/api/v1/units/{code}/funds" => object(
+            json!({
+                "code": {"type": "string", "description": "letters, digits and dashes, at most 20; unique in the unit"},
+                "name": {"type": "string"},
+                "kind": {"type": "string", "enum": ["general", "scholarship", "named"], "default": "general"}
+            }),
+            json!(["code", "name"]),
+        ),
+        "/api/v1/funds/{id}/entries" => object(
+            json!({
+                "category": {"type": "string", "enum": Account::ALL.iter().filter(|a| !a.is_asset() && !a.is_transfer()).map(|a| a.code()).collect::<Vec<_>>(),
+                    "description": "an income category (receipt) or an expense category (payment)"},
+                "asset": assets(),
+                "amount": amount(),
+                "date": date(),
+                "description": {"type": "string", "maxLength": 500},
+                "party": {"type": ["string", "null"], "description": "the donor or the recipient; empty: anonymous"},
+                "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]},
+                "in_kind_note": {"type": ["string", "null"], "description": "required for in_kind: what it is and how it was valued"},
+                "pledge_id": {"type": ["integer", "null"], "description": "the pledge of this fund that this receipt fulfils"}
+            }),
+            json!(["category", "amount"]),
+        ),
+        "/api/v1/funds/{id}/pledges" => object(
+            json!({"party": {"type": ["string", "null"]}, "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]}, "amount": {"type": ["integer", "string"]}, "due_on": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}),
+            json!(["amount"]),
+        ),
+        "/api/v1/funds/{id}/transfers" => object(
+            json!({
+                "to_fund_id": {"type": "integer"},
+                "asset": assets(),
+                "amount": amount(),
+                "date": date(),
+                "description": {"type": ["string", "null"]}
+            }),
+            json!(["to_fund_id", "amount"]),
+        ),
+        "/api/v1/entries/{id}/reversal" => object(
+            json!({"reason": {"type": "string", "minLength": 3}}),
+            json!(["reason"]),
+        ),
+        _ => return None,
+    })
+}
+
+/// Bodies of the programme routes: opening a round, nominating, deciding, paying, publishing.
+fn programme_body(path: &str) -> Option<Value> {
+    Some(match path {
+        "/api/v1/funds/{id}/programmes" => object(
+            json!({
+                "kind": {"type": "string", "enum": ["scholarship", "award"]},
+                "name": {"type": "string", "maxLength": 200},
+                "target_group": {"type": "string", "maxLength": 500},
+                "criteria": {"type": "string", "maxLength": 2000},
+                "amount_each": amount(),
+                "budget": {"type": ["string", "integer", "null"], "description": "the round's budget in đồng; payments never exceed it"},
+                "show_full_names": {"type": "boolean", "default": false, "description": "adults by full name on the public list (minors: always initials)"}
+            }),
+            json!(["kind", "name", "target_group", "criteria", "amount_each"]),
+        ),
+        "/api/v1/programmes/{id}/nominations" => object(
+            json!({
+                "unit_code": {"type": "string", "description": "the nominating unit, under the fund's unit"},
+                "full_name": {"type": "string"},
+                "birth_year": {"type": ["integer", "null"], "description": "omitted: treated as a minor"},
+                "school": {"type": ["string", "null"]},
+                "reason": {"type": "string", "maxLength": 2000}
+            }),
+            json!(["unit_code", "full_name", "reason"]),
+        ),
+        "/api/v1/nominations/{id}/decision" => object(
+            json!({
+                "decision": {"type": "string", "enum": ["select", "reject"]},
+                "reason": {"type": "string", "maxLength": 2000}
+            }),
+            json!(["decision", "reason"]),
+        ),
+        "/api/v1/programmes/{id}/payments" => object(json!({"asset": assets()}), json!([])),
+        "/api/v1/programmes/{id}/publish" => object(json!({}), json!([])),
+        _ => return None,
+    })
+}
+
+/// Query parameters and headers of these routes, for the OpenAPI document.
+pub fn query_params(path: &str) -> Vec<Value> {
+    let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
+    match path {
+        "/api/v1/funds/{id}/report" | "/api/v1/units/{code}/funds/report" => vec![
+            p(
+                "from",
+                "string",
+                "first day, YYYY-MM-DD or DD/MM/YYYY (default: 1 January of this year)",
+            ),
+            p(
+                "to",
+                "string",
+                "last day (default: 31 December of this year)",
+            ),
+        ],
+        "/api/v1/funds/{id}/entries" => vec![
+            p("before", "integer", "GET: entries older than this id"),
+            p("limit", "integer", "GET: 1 to 500, default 100"),
+            json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+                "description": "POST: a retry with the same key returns the entry posted the first time (200) instead of posting again"}),
+        ],
+        _ => vec![],
+    }
+}

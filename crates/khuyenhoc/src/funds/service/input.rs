@@ -1,0 +1,55 @@
+//! Values typed into fund forms and API calls (amounts, dates, report periods), each error
+//! placed on its field.
+
+use crate::error::AppError;
+use khuyenhoc_domain::Invalid;
+use khuyenhoc_ledger::{Date, Dong, Period};
+
+pub(super) fn invalid(field: &'static str, e: Invalid) -> AppError {
+    AppError::field(field, e)
+}
+
+/// An amount typed as text or sent as a JSON number: whole đồng, positive.
+pub fn parse_amount(v: &serde_json::Value) -> Result<Dong, AppError> {
+    let bad = || {
+        invalid(
+            "amount",
+            Invalid::new(
+                "Số tiền phải là số đồng nguyên dương, ví dụ 1.500.000",
+                "The amount must be whole đồng above zero, e.g. 1500000",
+            ),
+        )
+    };
+    let d = match v {
+        serde_json::Value::String(s) => Dong::parse(s).map_err(|e| invalid("amount", e))?,
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) if i > 0 => Dong::parse(&i.to_string()).map_err(|e| invalid("amount", e))?,
+            _ => return Err(bad()),
+        },
+        _ => return Err(bad()),
+    };
+    if d.get() <= 0 {
+        return Err(bad());
+    }
+    Ok(d)
+}
+
+pub(super) fn parse_date(s: Option<&str>) -> Result<Date, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Date::parse(s).map_err(|e| invalid("date", e)),
+        None => Date::parse(&crate::db::today()).map_err(|e| invalid("date", e)),
+    }
+}
+
+pub fn parse_period(from: Option<&str>, to: Option<&str>) -> Result<Period, AppError> {
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Date::parse(s).map_err(|e| invalid("from", e))?,
+        None => Date::parse(&format!("{year}-01-01")).map_err(|e| invalid("from", e))?,
+    };
+    let to = match to.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Date::parse(s).map_err(|e| invalid("to", e))?,
+        None => Date::parse(&format!("{year}-12-31")).map_err(|e| invalid("to", e))?,
+    };
+    Period::new(from, to).map_err(|e| invalid("to", e))
+}

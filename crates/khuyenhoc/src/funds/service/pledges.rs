@@ -1,0 +1,200 @@
+//! Donors and pledges: the donor recorded with a receipt or a pledge, a pledge (cam kết ủng hộ)
+//! with what has arrived against it, and the pledge a receipt fulfils.
+
+use super::input::{invalid, parse_amount};
+use super::open::with_right;
+use crate::audit::{self, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::{now, Db};
+use crate::error::AppError;
+use khuyenhoc_domain::Invalid;
+use khuyenhoc_ledger::{Account, AccountKind, Date};
+use serde::Deserialize;
+use sqlx::Row;
+
+pub(super) async fn donor(
+    tx: &mut crate::db::Tx<'_>,
+    unit_id: i64,
+    kind: Option<&str>,
+    name: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    let name = name
+        .map(khuyenhoc_domain::text::clean)
+        .filter(|n| !n.is_empty());
+    let kind = match (kind.map(str::trim), &name) {
+        (_, None) => "anonymous",
+        (Some("organisation"), _) => "organisation",
+        _ => "person",
+    };
+    let name = name.unwrap_or_else(|| "Ẩn danh".into());
+    if name.chars().count() > 200 {
+        return Err(invalid(
+            "party",
+            Invalid::new("Tên tối đa 200 ký tự", "A name has at most 200 characters"),
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(kind)
+    .bind(&name)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(id))
+}
+
+/// The pledge (and its donor) a receipt fulfils: it must belong to the same fund, and only
+/// income fulfils a pledge.
+pub(super) async fn pledge_of(
+    db: &Db,
+    fund_id: i64,
+    pledge_id: Option<i64>,
+    category: Account,
+) -> Result<Option<(i64, i64)>, AppError> {
+    let Some(pid) = pledge_id else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT donor_id FROM pledges WHERE id = $1 AND fund_id = $2")
+        .bind(pid)
+        .bind(fund_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "pledge_id",
+                Invalid::new(
+                    "Quỹ này không có cam kết này",
+                    "This fund has no such pledge",
+                ),
+            )
+        })?;
+    if category.kind() != AccountKind::Income {
+        return Err(invalid(
+            "pledge_id",
+            Invalid::new(
+                "Chỉ khoản thu mới thực hiện cam kết",
+                "Only income fulfils a pledge",
+            ),
+        ));
+    }
+    Ok(Some((pid, row.try_get::<i64, _>(0)?)))
+}
+
+/// A donor's promise to give, and how much of it has arrived.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pledge {
+    pub id: i64,
+    pub donor: String,
+    pub amount: i64,
+    pub due_on: Option<String>,
+    pub note: Option<String>,
+    /// The money received against it (reversed receipts excluded).
+    pub fulfilled: i64,
+    pub remaining: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPledge {
+    #[serde(default)]
+    pub party: Option<String>,
+    #[serde(default)]
+    pub party_kind: Option<String>,
+    pub amount: serde_json::Value,
+    #[serde(default)]
+    pub due_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Records a pledge (cam kết ủng hộ). No money moves until a receipt fulfils it.
+pub async fn pledge(db: &Db, v: &Viewer, fund_id: i64, n: &NewPledge) -> Result<i64, AppError> {
+    let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
+    let amount = parse_amount(&n.amount)?;
+    let due = match n.due_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => Some(
+            Date::parse(d)
+                .map_err(|e| invalid("due_on", e))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let note = n
+        .note
+        .as_deref()
+        .map(khuyenhoc_domain::text::clean)
+        .filter(|s| !s.is_empty());
+    if note.as_ref().is_some_and(|s| s.chars().count() > 500) {
+        return Err(invalid(
+            "note",
+            Invalid::new(
+                "Ghi chú tối đa 500 ký tự",
+                "A note has at most 500 characters",
+            ),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let donor_id = donor(
+        &mut tx,
+        f.unit_id,
+        n.party_kind.as_deref(),
+        n.party.as_deref(),
+    )
+    .await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO pledges (fund_id, donor_id, amount, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(f.id)
+        .bind(donor_id)
+        .bind(amount.get())
+        .bind(&due)
+        .bind(&note)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+    let after = serde_json::json!({"fund": f.id, "amount": amount.get(), "due_on": due});
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(f.unit_id),
+            entity: "pledge",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A fund's pledges with what has been received against each.
+pub async fn pledges(db: &Db, fund_id: i64) -> Result<Vec<Pledge>, AppError> {
+    let rows = sqlx::query(
+        "SELECT p.id, d.name, p.amount, p.due_on, p.note, \
+         CAST(COALESCE((SELECT SUM(l.amount) FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id \
+           WHERE e.pledge_id = p.id AND l.fund_id = p.fund_id AND l.account IN ('cash', 'bank', 'in_kind')), 0) AS BIGINT) \
+         FROM pledges p JOIN donors d ON d.id = p.donor_id WHERE p.fund_id = $1 ORDER BY p.id",
+    )
+    .bind(fund_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let amount: i64 = r.try_get(2)?;
+            let fulfilled: i64 = r.try_get(5)?;
+            Ok(Pledge {
+                id: r.try_get(0)?,
+                donor: r.try_get(1)?,
+                amount,
+                due_on: r.try_get(3)?,
+                note: r.try_get(4)?,
+                fulfilled,
+                remaining: (amount - fulfilled).max(0),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -1,0 +1,195 @@
+//! The completeness view and roll-up of a unit's children for a period (their status, live and
+//! submitted values, the sums), and the reported values of many units at once (the snapshot
+//! when handed in, live otherwise).
+
+use super::lines::{adjusted, heads, reported_base, snapshot_values, values};
+use super::model::{parse_period, state_of, unit_visible, Head, Status};
+use super::read::{build, load_many};
+use super::template::template_for;
+use crate::auth::Viewer;
+use crate::db::{today, Db};
+use crate::error::AppError;
+use crate::reports::figures::{self, Base, UnitRef};
+use crate::state::AppState;
+use khuyenhoc_reports::{derive, is_summable, Period, Source, Template};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One child unit in the completeness view and the roll-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildRow {
+    pub unit: UnitRef,
+    pub report_id: Option<i64>,
+    pub status: Status,
+    pub state: &'static str,
+    pub deadline: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub submitted_late: bool,
+    pub return_reason: Option<String>,
+    /// Live values per indicator (numbers; None for text).
+    pub live: Vec<Option<i64>>,
+    /// Values as submitted, when handed in.
+    pub submitted: Option<Vec<Option<i64>>>,
+}
+
+/// The roll-up of a unit for a period: its children (as of a date) with their status, live and
+/// submitted values, and the sums.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollup {
+    pub unit: UnitRef,
+    pub period: String,
+    pub period_vi: String,
+    pub as_of: String,
+    pub heads: Vec<Head>,
+    pub children: Vec<ChildRow>,
+    pub total_live: Vec<Option<i64>>,
+    pub total_submitted: Vec<Option<i64>>,
+    /// Children per state: not_started, draft, submitted, late, returned, accepted.
+    pub states: BTreeMap<&'static str, usize>,
+}
+
+/// Adds up the children's rows: every indicator that adds up is the sum of the children's own
+/// values (overrides and typed numbers included); shares are derived again from the children's
+/// bases added up, with their overrides applied. `kids` holds (adjusted base, values).
+fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
+    let mut base = Base::new();
+    for (b, _) in kids {
+        for (m, v) in b {
+            *base.entry(m.clone()).or_insert(0) += v;
+        }
+    }
+    t.indicators
+        .iter()
+        .filter(|i| !i.is_text())
+        .enumerate()
+        .map(|(n, i)| match &i.source {
+            Source::Computed(m) if !is_summable(m) => Some(derive(m, &base)),
+            source => {
+                let values: Vec<i64> = kids
+                    .iter()
+                    .filter_map(|(_, v)| v.get(n).copied().flatten())
+                    .collect();
+                if values.is_empty() && *source == Source::Number {
+                    None
+                } else {
+                    Some(values.iter().sum())
+                }
+            }
+        })
+        .collect()
+}
+
+/// The completeness view and roll-up of a unit's children for a period, for the structure as
+/// of `as_of` (today when not given).
+pub async fn rollup(
+    state: &AppState,
+    v: &Viewer,
+    code: &str,
+    period: &str,
+    as_of: Option<&str>,
+) -> Result<Rollup, AppError> {
+    let db = &state.db;
+    let p = parse_period(period)?;
+    let unit = unit_visible(db, v, code).await?;
+    let as_of = match as_of.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => khuyenhoc_ledger::Date::parse(d)
+            .map_err(|e| AppError::bad_request(e.vi, e.en))?
+            .to_string(),
+        None => today(),
+    };
+    let (t, _) = template_for(db, &unit.path).await?;
+    let kids = figures::children(db, unit.id, &as_of).await?;
+    let live = figures::live(db, &kids, &p, &as_of).await?;
+    let mut stored = load_many(db, &kids, &p).await?;
+    let day = today();
+    let mut children = vec![];
+    let mut states: BTreeMap<&'static str, usize> = [
+        "not_started",
+        "draft",
+        "submitted",
+        "late",
+        "returned",
+        "accepted",
+    ]
+    .into_iter()
+    .map(|s| (s, 0))
+    .collect();
+    let (mut live_rows, mut submitted_rows) = (vec![], vec![]);
+    for (u, base) in kids.iter().zip(&live) {
+        let s = stored.remove(&u.id);
+        let status = s.as_ref().map_or(Status::NotStarted, |s| s.status);
+        let deadline = t.deadline(&p, u.level.code());
+        let st = state_of(status, deadline.as_deref(), &day);
+        *states.entry(st).or_insert(0) += 1;
+        let entries = s.as_ref().map(|s| s.entries.clone()).unwrap_or_default();
+        let snap = s
+            .as_ref()
+            .and_then(|s| s.snapshot.as_ref())
+            .filter(|_| status.is_in());
+        let submitted = snap.map(|sn| snapshot_values(&t, sn));
+        if let (Some(sn), Some(values)) = (snap, &submitted) {
+            submitted_rows.push((reported_base(&t, sn), values.clone()));
+        }
+        let r = build(u, &p, &t, String::new(), s, None);
+        children.push(ChildRow {
+            unit: u.clone(),
+            report_id: r.id,
+            status,
+            state: st,
+            deadline,
+            submitted_at: r.submitted_at,
+            submitted_late: r.submitted_late,
+            return_reason: r.return_reason,
+            live: values(&t, base, &entries),
+            submitted,
+        });
+        let overrides = entries.overrides.iter().map(|(k, o)| (k.clone(), o.value));
+        live_rows.push((adjusted(&t, base, overrides), values(&t, base, &entries)));
+    }
+    Ok(Rollup {
+        total_live: sum(&t, &live_rows),
+        total_submitted: sum(&t, &submitted_rows),
+        unit,
+        period: p.to_string(),
+        period_vi: p.label_vi(),
+        as_of,
+        heads: heads(&t),
+        children,
+        states,
+    })
+}
+
+/// The reported values of units for a period: the snapshot when handed in, live otherwise (with
+/// what they typed so far). Returns (values per number indicator, texts, handed in).
+pub async fn reported(
+    db: &Db,
+    t: &Template,
+    units: &[UnitRef],
+    p: &Period,
+    as_of: &str,
+) -> Result<Vec<(Vec<Option<i64>>, BTreeMap<String, String>, bool)>, AppError> {
+    let live = figures::live(db, units, p, as_of).await?;
+    let mut stored = load_many(db, units, p).await?;
+    let mut out = vec![];
+    for (u, base) in units.iter().zip(&live) {
+        let s = stored.remove(&u.id);
+        match s
+            .as_ref()
+            .and_then(|s| s.snapshot.as_ref().filter(|_| s.status.is_in()))
+        {
+            Some(sn) => {
+                let texts = sn
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.text.clone().map(|t| (l.key.clone(), t)))
+                    .collect();
+                out.push((snapshot_values(t, sn), texts, true));
+            }
+            None => {
+                let e = s.map(|s| s.entries).unwrap_or_default();
+                out.push((values(t, base, &e), e.texts.clone(), false));
+            }
+        }
+    }
+    Ok(out)
+}
