@@ -26,7 +26,7 @@ pub struct CtxMembers {
 }
 
 async fn member(app: &TestApp, c: &mut Client, name: &str) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
