@@ -10,7 +10,6 @@ use khuyenhoc::db::Backend;
 use khuyenhoc_criteria::{default_for, Model};
 use rust_xlsxwriter::{Format, Workbook};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BADINH_CODE: &str = "00004";
 
 fn this_year() -> i64 {
@@ -95,7 +94,7 @@ fn workbook(header: &[String], rows: &[Vec<Cell>]) -> Vec<u8> {
     wb.save_to_buffer().expect("xlsx")
 }
 
-/// Uploads a file to the preview, as the upload form does (CSRF token in the action's query).
+/// Uploads a file to the preview, as the upload form does.
 async fn upload(
     app: &TestApp,
     client: &mut Client,
@@ -103,73 +102,30 @@ async fn upload(
     year: i64,
     file: Option<&[u8]>,
 ) -> Resp {
-    if client.csrf().is_empty() {
-        app.get(client, "/login").await;
-    }
-    let boundary = "kh-batch-test-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n{year}\r\n")
-            .as_bytes(),
-    );
-    if let Some(file) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"phieu.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/units/{unit}/batch?_csrf={}", client.csrf()))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    app.send(client, req).await
-}
-
-/// The value of a hidden field of a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden field {name} in {body}"))
-        + marker.len();
-    body[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-/// Confirms a preview: posts its confirm form.
-async fn confirm(app: &TestApp, client: &mut Client, unit: &str, preview: &Resp) -> Resp {
-    let b = &preview.body;
-    let (key, sha, year, plan) = (
-        hidden(b, "key"),
-        hidden(b, "sha256"),
-        hidden(b, "year"),
-        hidden(b, "plan"),
-    );
-    app.post_form(
+    let action = format!("/units/{unit}/batch");
+    let fields = [("year", year.to_string())];
+    upload_workbook(
+        app,
         client,
-        &format!("/units/{unit}/batch/commit"),
-        &[
-            ("key", &key),
-            ("sha256", &sha),
-            ("year", &year),
-            ("plan", &plan),
-        ],
+        &action,
+        &fields,
+        file.map(|f| ("phieu.xlsx", f)),
     )
     .await
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("count")
+/// Confirms a preview: posts its confirm form.
+async fn confirm(app: &TestApp, client: &mut Client, unit: &str, preview: &Resp) -> Resp {
+    let action = format!("/units/{unit}/batch/commit");
+    confirm_form(
+        app,
+        client,
+        &action,
+        preview,
+        &["key", "sha256", "year", "plan"],
+        &[],
+    )
+    .await
 }
 
 both_backends!(preview_then_commit, |backend: Backend| async move {
@@ -189,7 +145,7 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let people = count(&app, "SELECT COUNT(*) FROM people").await;
+    let people = scalar(&app, "SELECT COUNT(*) FROM people").await;
     let unit_name: String = sqlx::query_scalar("SELECT name FROM units WHERE code = '00004'")
         .fetch_one(&app.db.pool)
         .await
@@ -237,8 +193,8 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
         "{b}"
     );
     // Nothing is saved by the preview.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM people").await, people);
 
     let done = confirm(&app, &mut officer, BADINH_CODE, &preview).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
@@ -249,8 +205,11 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
         "{}",
         done.body
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 4);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people + 2);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 4);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM people").await,
+        people + 2
+    );
     let (id, status, total, passed, unit): (i64, String, i64, i64, String) = sqlx::query_as(
         "SELECT e.id, e.status, e.total, e.passed, u.code FROM evaluations e JOIN people p ON p.id = e.subject_id \
          JOIN units u ON u.id = e.unit_id WHERE p.phone = '0987654321'",
@@ -279,7 +238,7 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
     .expect("audit");
     assert_eq!(audited, 3);
     assert_eq!(
-        count(
+        scalar(
             &app,
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'evaluation_batch'"
         )
@@ -288,7 +247,7 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
     );
     // The no-phone citizen is a new person of Ba Đình.
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM people p JOIN units u ON u.id = p.unit_id WHERE p.full_name = 'Ngô Văn Tư' AND p.phone IS NULL AND u.code = '00004'").await,
+        scalar(&app, "SELECT COUNT(*) FROM people p JOIN units u ON u.id = p.unit_id WHERE p.full_name = 'Ngô Văn Tư' AND p.phone IS NULL AND u.code = '00004'").await,
         1
     );
     // The same confirmation again saves nothing more.
@@ -299,7 +258,7 @@ both_backends!(preview_then_commit, |backend: Backend| async move {
         "{}",
         again.body
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 4);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 4);
 });
 
 /// Makes the insertion of an evaluation for `name` fail as a unique violation would.
@@ -331,7 +290,7 @@ both_backends!(commit_is_all_or_nothing, |backend: Backend| async move {
     let app = TestApp::new(backend).await;
     let year = this_year();
     let mut officer = app.login(BADINH).await;
-    let people = count(&app, "SELECT COUNT(*) FROM people").await;
+    let people = scalar(&app, "SELECT COUNT(*) FROM people").await;
     let rows = vec![
         person("Nguyễn Văn An", "0987111222", "farmer", [9.0; 10]),
         person("Trần Thị Lỗi", "0987111333", "farmer", [9.0; 10]),
@@ -363,14 +322,14 @@ both_backends!(commit_is_all_or_nothing, |backend: Backend| async move {
         "{}",
         done.body
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM evaluation_events").await,
+        scalar(&app, "SELECT COUNT(*) FROM evaluation_events").await,
         0
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM people").await, people);
     assert_eq!(
-        count(
+        scalar(
             &app,
             "SELECT COUNT(*) FROM audit_log WHERE entity IN ('evaluation', 'evaluation_batch')"
         )
@@ -410,7 +369,7 @@ both_backends!(commit_is_all_or_nothing, |backend: Backend| async move {
         "{}",
         changed.body
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
 });
 
 both_backends!(
@@ -538,7 +497,7 @@ both_backends!(
             "{}",
             r.body
         );
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
     }
 );
 
@@ -675,7 +634,7 @@ both_backends!(
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert!(done.body.contains("Đã lưu 2 hồ sơ"), "{}", done.body);
         assert_eq!(
-            count(
+            scalar(
                 &app,
                 "SELECT COUNT(*) FROM evaluations WHERE status = 'submitted'"
             )
@@ -716,9 +675,9 @@ both_backends!(
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
         let r = confirm(&app, &mut out, BADINH_CODE, &preview).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
         assert_eq!(
-            count(
+            scalar(
                 &app,
                 "SELECT COUNT(*) FROM people WHERE phone = '0987654321'"
             )
@@ -774,7 +733,7 @@ both_backends!(
         let app = TestApp::new(backend).await;
         let year = this_year();
         let mut officer = app.login(BADINH).await;
-        let people = count(&app, "SELECT COUNT(*) FROM people").await;
+        let people = scalar(&app, "SELECT COUNT(*) FROM people").await;
         let n = 2000;
         let file = workbook(&header(), &many(n, "0356", 1500));
 
@@ -803,7 +762,7 @@ both_backends!(
             "{}",
             preview.body
         );
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
 
         // Row 1500 fails inside the transaction, after 1498 rows were written in it: the last
         // part says nothing was saved, and nothing was.
@@ -820,10 +779,10 @@ both_backends!(
         ));
         in_order(&failed.body, &steps);
         assert!(!failed.body.contains("Đã ghi 1600"), "{}", failed.body);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM people").await, people);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM evaluation_events").await,
+            scalar(&app, "SELECT COUNT(*) FROM evaluation_events").await,
             0
         );
 
@@ -842,13 +801,13 @@ both_backends!(
                 .into(),
         );
         in_order(&done.body, &steps);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 2000);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 2000);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM people").await,
+            scalar(&app, "SELECT COUNT(*) FROM people").await,
             people + 2000
         );
         assert_eq!(
-            count(
+            scalar(
                 &app,
                 "SELECT COUNT(*) FROM audit_log WHERE entity = 'evaluation_batch'"
             )
@@ -862,7 +821,7 @@ both_backends!(
             "{}",
             again.body
         );
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 2000);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 2000);
     }
 );
 
@@ -909,7 +868,7 @@ both_backends!(
         drop(body);
         // The work goes on alone and commits everything.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
-        while count(
+        while scalar(
             &app,
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'evaluation_batch'",
         )
@@ -922,10 +881,10 @@ both_backends!(
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 600);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 600);
         // Confirming again saves nothing more.
         let again = confirm(&app, &mut officer, BADINH_CODE, &preview).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 600);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 600);
     }
 );

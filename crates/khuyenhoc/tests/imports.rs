@@ -5,14 +5,11 @@
 //! multipart uploads as a browser sends them, both backends.
 
 mod common;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use khuyenhoc::db::Backend;
 use rust_xlsxwriter::Workbook;
 use std::io::Write;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn this_year() -> i64 {
     i64::from(chrono::Datelike::year(&chrono::Utc::now()))
@@ -109,40 +106,7 @@ fn zip_bomb(mb: usize) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, c: &mut Client, imp: &Import, file: &[u8]) -> Resp {
-    if c.csrf().is_empty() {
-        app.get(c, "/login").await;
-    }
-    let boundary = "kh-imports-test-b0undary";
-    let mut body = Vec::new();
-    for (name, value) in &imp.fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tep.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("{}?_csrf={}", imp.upload, c.csrf()))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    app.send(c, req).await
-}
-
-/// The value of a hidden field of a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden field {name} in {body}"))
-        + marker.len();
-    body[start..].chars().take_while(|c| *c != '"').collect()
+    upload_workbook(app, c, imp.upload, &imp.fields, Some(("tep.xlsx", file))).await
 }
 
 /// Posts a preview's confirm form, with `plan` in place of its digest when given.
@@ -153,24 +117,13 @@ async fn confirm(
     preview: &Resp,
     plan: Option<&str>,
 ) -> Resp {
-    let b = &preview.body;
-    let mut fields: Vec<(&str, String)> = ["key", "sha256", "plan", "file_name"]
-        .into_iter()
-        .map(|k| (k, hidden(b, k)))
-        .collect();
+    let mut replace: Vec<(&str, String)> =
+        imp.fields.iter().map(|(k, v)| (*k, v.clone())).collect();
     if let Some(p) = plan {
-        fields[2].1 = p.to_owned();
+        replace.push(("plan", p.to_owned()));
     }
-    fields.extend(imp.fields.iter().map(|(k, v)| (*k, v.clone())));
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    app.post_form(c, imp.commit, &fields).await
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("count")
+    let names = ["key", "sha256", "plan", "file_name"];
+    confirm_form(app, c, imp.commit, preview, &names, &replace).await
 }
 
 both_backends!(
@@ -199,8 +152,8 @@ both_backends!(
                 r.body
             );
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM members").await, 0);
     }
 );
 
@@ -214,7 +167,7 @@ both_backends!(
             (members(), member_workbook("0987 001 002"), "member_import"),
         ];
         for (imp, file, entity) in &cases {
-            let before = count(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await;
+            let before = scalar(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await;
             let preview = upload(&app, &mut web, imp, file).await;
             assert_eq!(
                 preview.status,
@@ -250,7 +203,7 @@ both_backends!(
             );
             assert_eq!(hidden(&changed.body, "plan"), hidden(&preview.body, "plan"));
             assert_eq!(
-                count(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
+                scalar(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
                 before
             );
             // Confirmed: stored once, with the workbook's audit entry.
@@ -258,13 +211,13 @@ both_backends!(
             assert_eq!(done.status, StatusCode::OK, "{}: {}", imp.upload, done.body);
             assert!(done.body.contains("id=\"result\""), "{}", done.body);
             assert_eq!(
-                count(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
+                scalar(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
                 before + 1
             );
             let audited = format!(
                 "SELECT COUNT(*) FROM audit_log WHERE entity = '{entity}' AND action = 'import'"
             );
-            assert_eq!(count(&app, &audited).await, 1);
+            assert_eq!(scalar(&app, &audited).await, 1);
             // A second confirmation and a second upload of the same bytes are refused alike.
             for again in [
                 confirm(&app, &mut web, imp, &preview, None).await,
@@ -291,10 +244,10 @@ both_backends!(
                 );
             }
             assert_eq!(
-                count(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
+                scalar(&app, &format!("SELECT COUNT(*) FROM {}", imp.table)).await,
                 before + 1
             );
-            assert_eq!(count(&app, &audited).await, 1);
+            assert_eq!(scalar(&app, &audited).await, 1);
         }
         let diffs = khuyenhoc::reports::counters::recount(&app.db, false)
             .await

@@ -16,7 +16,6 @@ use khuyenhoc::db::Backend;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{json, Value};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BRANCH1: &str = "Chi hội Tổ dân phố số 1";
 
 /// The field named by the first error of a problem.
@@ -89,13 +88,6 @@ async fn counters_reconcile(app: &TestApp) {
             "members.active at {unit}"
         );
     }
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("count")
 }
 
 both_backends!(a_person_is_a_member_once, |b: Backend| async move {
@@ -171,7 +163,7 @@ both_backends!(a_person_is_a_member_once, |b: Backend| async move {
         "{}",
         r.body
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM members").await, 1);
 
     // Field errors, Vietnamese first.
     for (body, field) in [
@@ -344,7 +336,7 @@ both_backends!(a_person_is_a_member_once, |b: Backend| async move {
     );
     // Every registration is audited.
     assert_eq!(
-        count(
+        scalar(
             &app,
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action = 'register'"
         )
@@ -468,12 +460,12 @@ both_backends!(
         assert_eq!(counter(&app, "04795", "", "members.active").await, 1);
         assert_eq!(counter(&app, "VN", "", "members.active").await, 1);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM member_transfers").await,
+            scalar(&app, "SELECT COUNT(*) FROM member_transfers").await,
             2
         );
         // Both ends' audit logs show each move.
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action IN ('transfer', 'transfer_in')").await,
+            scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action IN ('transfer', 'transfer_in')").await,
             4
         );
         // The page form: the Phú Thọ chair moves the member back; the history shows all three.
@@ -637,7 +629,7 @@ both_backends!(
             .json();
         assert!(e["card_no"].is_null(), "{e}");
         assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action IN ('set_status', 'edit')").await,
+        scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action IN ('set_status', 'edit')").await,
         5
     );
         counters_reconcile(&app).await;
@@ -844,7 +836,7 @@ both_backends!(
         let page = app.get(&mut web, &format!("/members/{id}")).await;
         assert!(page.body.contains("đã đảo"), "{}", page.body);
         assert_eq!(
-            count(
+            scalar(
                 &app,
                 "SELECT COUNT(*) FROM audit_log WHERE entity = 'member' AND action = 'fee'"
             )
@@ -956,7 +948,7 @@ both_backends!(populations_are_kept_per_year, |b: Backend| async move {
     assert_eq!(v["populations"][0]["year"], year);
     assert_eq!(v["populations"][0]["population"], 65_100);
     assert_eq!(v["populations"][1]["population"], 64_500);
-    let stored = count(&app, "SELECT COUNT(*) FROM unit_populations").await;
+    let stored = scalar(&app, "SELECT COUNT(*) FROM unit_populations").await;
     assert_eq!(stored, 3, "one row per unit and year");
     let page = app.get(&mut web, "/units/00004/population").await;
     assert!(
@@ -974,7 +966,7 @@ both_backends!(populations_are_kept_per_year, |b: Backend| async move {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Dân số là một số nguyên không âm"));
     assert_eq!(
-        count(
+        scalar(
             &app,
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'unit_population'"
         )
@@ -1043,60 +1035,15 @@ fn workbook(rows: &[[Cell; 8]]) -> Vec<u8> {
 
 /// Uploads a workbook for preview, like a browser does.
 async fn upload(app: &TestApp, c: &mut Client, unit: &str, file: &[u8]) -> Resp {
-    if c.csrf().is_empty() {
-        app.get(c, "/login").await;
-    }
-    let boundary = "kh-members-test-b0undary";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-vien.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/units/{unit}/members/import?_csrf={}", c.csrf()))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    app.send(c, req).await
-}
-
-/// The value of a hidden field of a page.
-fn hidden(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    Some(
-        body[start..]
-            .chars()
-            .take_while(|c| *c != '"')
-            .collect::<String>()
-            .replace("&#x2f;", "/")
-            .replace("&#47;", "/")
-            .replace("&amp;", "&"),
-    )
+    let action = format!("/units/{unit}/members/import");
+    upload_workbook(app, c, &action, &[], Some(("hoi-vien.xlsx", file))).await
 }
 
 /// Confirms a preview: posts its confirm form.
 async fn confirm(app: &TestApp, c: &mut Client, unit: &str, preview: &Resp) -> Resp {
-    let key = hidden(&preview.body, "key").expect("a confirm form");
-    let sha = hidden(&preview.body, "sha256").expect("sha256");
-    let plan = hidden(&preview.body, "plan").expect("the preview's digest");
-    app.post_form(
-        c,
-        &format!("/units/{unit}/members/import/commit"),
-        &[
-            ("key", &key),
-            ("sha256", &sha),
-            ("plan", &plan),
-            ("file_name", "hoi-vien.xlsx"),
-        ],
-    )
-    .await
+    let action = format!("/units/{unit}/members/import/commit");
+    let name = [("file_name", "hoi-vien.xlsx".to_owned())];
+    confirm_form(app, c, &action, preview, &["key", "sha256", "plan"], &name).await
 }
 
 both_backends!(
@@ -1152,7 +1099,7 @@ both_backends!(
             .rows()
             .any(|r| r.first().is_some_and(|c| *c == "00004-2")));
 
-        let people_before = count(&app, "SELECT COUNT(*) FROM people").await;
+        let people_before = scalar(&app, "SELECT COUNT(*) FROM people").await;
         let good = workbook(&[
             [
                 T("Phạm Minh Tuấn"),
@@ -1190,12 +1137,12 @@ both_backends!(
         assert!(preview.body.contains("3 dòng hợp lệ"), "{}", preview.body);
         assert!(preview.body.contains("Người đã có") && preview.body.contains("Người mới"));
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM members").await,
+            scalar(&app, "SELECT COUNT(*) FROM members").await,
             0,
             "a preview stores nothing"
         );
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM people").await,
+            scalar(&app, "SELECT COUNT(*) FROM people").await,
             people_before
         );
         let done = confirm(&app, &mut web, "00004", &preview).await;
@@ -1205,9 +1152,9 @@ both_backends!(
             "{}",
             done.body
         );
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 3);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM members").await, 3);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM people").await,
+            scalar(&app, "SELECT COUNT(*) FROM people").await,
             people_before + 2
         );
         let lan: (String, String) = sqlx::query_as(
@@ -1237,11 +1184,11 @@ both_backends!(
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
         let again = upload(&app, &mut web, "00004", &good).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 3);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM members").await, 3);
 
         // One bad row among good ones: every row's errors shown, nothing stored, nothing to confirm.
-        let members_before = count(&app, "SELECT COUNT(*) FROM members").await;
-        let people_before = count(&app, "SELECT COUNT(*) FROM people").await;
+        let members_before = scalar(&app, "SELECT COUNT(*) FROM members").await;
+        let people_before = scalar(&app, "SELECT COUNT(*) FROM people").await;
         let bad = workbook(&[
             [
                 T("Bùi Văn Năm"),
@@ -1287,7 +1234,7 @@ both_backends!(
         let r = upload(&app, &mut web, "00004", &bad).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("1 dòng hợp lệ"), "{}", r.body);
-        assert!(hidden(&r.body, "key").is_none(), "no confirm form");
+        assert!(hidden_field(&r.body, "key").is_none(), "no confirm form");
         for expected in [
             "Dòng 3: Người này đã là hội viên của Chi hội Trường Tiểu học Ba Đình",
             "Dòng 4, cột C (Giới tính)",
@@ -1299,11 +1246,11 @@ both_backends!(
             assert!(r.body.contains(expected), "{expected}: {}", r.body);
         }
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM members").await,
+            scalar(&app, "SELECT COUNT(*) FROM members").await,
             members_before
         );
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM people").await,
+            scalar(&app, "SELECT COUNT(*) FROM people").await,
             people_before
         );
 
@@ -1334,16 +1281,16 @@ both_backends!(
         assert!(preview.body.contains("2 dòng hợp lệ"), "{}", preview.body);
         let mut api = app.api_client(BADINH).await;
         register(&app, &mut api, json!({"full_name": "Tô Thị Chín", "phone": "0915000009", "branch_code": "00004-2", "joined_on": "2024-03-01"})).await;
-        let members_before = count(&app, "SELECT COUNT(*) FROM members").await;
+        let members_before = scalar(&app, "SELECT COUNT(*) FROM members").await;
         let r = confirm(&app, &mut web, "00004", &preview).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("chưa lưu gì"), "{}", r.body);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM members").await,
+            scalar(&app, "SELECT COUNT(*) FROM members").await,
             members_before
         );
         assert_eq!(
-            count(
+            scalar(
                 &app,
                 "SELECT COUNT(*) FROM people WHERE phone = '0915000008'"
             )
@@ -1360,7 +1307,7 @@ both_backends!(
         let r = upload(&app, &mut out, "00004", &later).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member_import' AND action = 'import'").await,
+            scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'member_import' AND action = 'import'").await,
             1
         );
         counters_reconcile(&app).await;
@@ -1403,7 +1350,7 @@ both_backends!(
         let r = upload(&app, &mut web, "00004", &vec![0u8; max + 128 * 1024]).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
         assert!(r.body.contains("Tệp quá lớn (tối đa 20 MB)"), "{}", r.body);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM members").await, 0);
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM members").await, 0);
     }
 );
 

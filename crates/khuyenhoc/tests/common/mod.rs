@@ -5,12 +5,14 @@
 //! Without that variable the PostgreSQL half of every test fails: both backends run every time.
 //!
 //! Beside the harness: `api` (requests that must answer as expected, set-up through the API),
-//! `citizen` (the national Learning Citizen set's indicators, an evaluation taken to a stage).
+//! `citizen` (the national Learning Citizen set's indicators, an evaluation taken to a stage),
+//! `sheets` (Excel imports as a browser does them: upload, hidden fields, confirm).
 //! The browser tests add `common/browser.rs` with `#[path = "common/browser.rs"] mod browser;`.
 #![allow(dead_code)]
 
 mod api;
 mod citizen;
+mod sheets;
 
 // Each test file uses its own part of these.
 #[allow(unused_imports)]
@@ -20,6 +22,8 @@ pub use citizen::*;
 /// Today's date as `YYYY-MM-DD`, as the application dates what it stores.
 #[allow(unused_imports)]
 pub use khuyenhoc::db::today;
+#[allow(unused_imports)]
+pub use sheets::*;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
