@@ -3,7 +3,9 @@
 - import cycles between files of different folders (strongly connected components of the
   `crate::`/`super::` references; a `#[cfg(test)]` tail of a file is not read);
 - files over 600 lines without a reason (`//! Long file: …`) in their first three lines;
-- a backend or a unit level decided by comparing strings (`backend_name()`, `level == "…"`).
+- a backend or a unit level decided by comparing strings (`backend_name()`, `level == "…"`);
+- axum in a model or a service (`model.rs`, `service.rs` or `service/`, `bulk.rs`, `ledger.rs`,
+  `counters.rs`, `figures.rs`, `lifecycle.rs`, `score.rs`, `sets.rs`).
 Functions over 80 lines are clippy's to find (`clippy.toml`).
 
 Usage: scripts/structure.py [crate_src_dir ...]   (default: every crates/*/src). Exit 1 on a
@@ -161,4 +163,8 @@ for root in roots:
                 line = code[: m.start()].count("\n") + 1
                 print(f"STRING COMPARISON deciding a backend or a level: {p}:{line}")
                 bad += 1
+        # Models and services take the database and domain values, never HTTP.
+        if re.search(r"(^|/)(service|model|bulk|ledger|counters|figures|lifecycle|score|sets)(\.rs$|/)", os.path.relpath(p, root)) and re.search(r"\baxum\b", code):
+            print(f"HTTP IN A MODEL OR SERVICE: {p} uses axum")
+            bad += 1
 sys.exit(1 if bad else 0)

@@ -22,9 +22,21 @@ pub fn per_statement(binds: usize, cap: usize) -> usize {
 /// `rows` copies of `row` (a tuple such as `(?, ?, 'x')` whose `?` are bind parameters) separated
 /// by commas, the parameters numbered from 1 for the backend.
 pub fn values(backend: Backend, rows: usize, row: &str) -> String {
+    values_from(backend, 1, rows, row)
+}
+
+/// [`values`] with the parameters numbered from `first`, for a list that follows `$1…` of the
+/// statement's own. SQLite cannot mix anonymous and numbered parameters, so after the first
+/// parameter it gets `$n` too (and their n² lookup: keep such lists to hundreds of rows).
+pub fn values_from(backend: Backend, first: usize, rows: usize, row: &str) -> String {
+    let backend = if first > 1 {
+        Backend::Postgres
+    } else {
+        backend
+    };
     let per = row.matches('?').count();
     let mut out = String::with_capacity(rows * (row.len() + 6 * per + 2));
-    let mut n = 0usize;
+    let mut n = first.saturating_sub(1);
     for r in 0..rows {
         if r > 0 {
             out.push_str(", ");
@@ -41,7 +53,9 @@ pub fn values(backend: Backend, rows: usize, row: &str) -> String {
     out
 }
 
-/// `(…)` of `n` parameters numbered from `first` for the backend, for `IN` lists.
+/// `(…)` of `n` parameters numbered from `first` for the backend, for `IN` lists (anonymous on
+/// SQLite: the statement's parameters must all be anonymous there, bound in the order they
+/// appear).
 pub fn in_list(backend: Backend, first: usize, n: usize) -> String {
     let mut out = String::with_capacity(n * 6 + 2);
     out.push('(');
@@ -95,6 +109,11 @@ mod tests {
         );
         assert_eq!(in_list(Backend::Postgres, 3, 2), "($3, $4)");
         assert_eq!(in_list(Backend::Sqlite, 3, 2), "(?, ?)");
+        assert_eq!(
+            values_from(Backend::Sqlite, 2, 2, "(?, ?)"),
+            "($2, $3), ($4, $5)"
+        );
+        assert_eq!(values_from(Backend::Sqlite, 1, 1, "(?, ?)"), "(?, ?)");
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! idempotent: units already present are left alone.
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{now, Db, Tx};
+use crate::db::{now, rows, Db, Tx};
 use anyhow::Context;
-use khuyenhoc_domain::text;
+use khuyenhoc_domain::{text, Level};
 use std::collections::BTreeMap;
 
 /// The 2025 list: 34 provinces, 3,321 communes, official codes (General Statistics Office).
@@ -38,40 +38,36 @@ async fn ensure_central(tx: &mut Tx<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Multi-row insert of (code, level, kind, name, parent code, path); existing codes are skipped.
+/// Multi-row insert of (code, kind, name, parent code, path) at `level`; existing codes are
+/// skipped.
 async fn insert_batch(
     tx: &mut Tx<'_>,
-    level: &str,
+    level: Level,
     batch: &[(String, String, String, String, String)],
     from: &str,
 ) -> anyhow::Result<u64> {
     if batch.is_empty() {
         return Ok(0);
     }
-    let mut sql = String::from(
-        "INSERT INTO units (code, level, kind, name, name_folded, parent_id, path, valid_from, created_at) VALUES ",
+    let row = "(?, ?, ?, ?, ?, (SELECT id FROM units WHERE code = ?), ?, ?, ?)";
+    let sql = format!(
+        "INSERT INTO units (code, level, kind, name, name_folded, parent_id, path, valid_from, created_at) \
+         VALUES {} ON CONFLICT (code) DO NOTHING",
+        rows::values(tx.backend(), batch.len(), row)
     );
-    let per = 6;
-    for i in 0..batch.len() {
-        let b = i * per;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql += &format!(
-            "(${}, '{level}', ${}, ${}, ${}, (SELECT id FROM units WHERE code = ${}), ${}, '{from}', {})",
-            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, now()
-        );
-    }
-    sql += " ON CONFLICT (code) DO NOTHING";
     let mut q = sqlx::query(&sql);
+    let at = now();
     for (code, kind, name, parent, path) in batch {
         q = q
             .bind(code.clone())
+            .bind(level.code())
             .bind(kind.clone())
             .bind(name.clone())
             .bind(text::fold(name))
             .bind(parent.clone())
-            .bind(path.clone());
+            .bind(path.clone())
+            .bind(from.to_owned())
+            .bind(at);
     }
     Ok(q.execute(&mut **tx).await?.rows_affected())
 }
@@ -102,7 +98,7 @@ pub async fn import(db: &Db, rows: &[Row], valid_from: &str) -> anyhow::Result<O
             )
         })
         .collect();
-    let mut inserted = insert_batch(&mut tx, "province", &pbatch, valid_from)
+    let mut inserted = insert_batch(&mut tx, Level::Province, &pbatch, valid_from)
         .await
         .context("provinces")?;
     let cbatch: Vec<_> = rows
@@ -119,7 +115,7 @@ pub async fn import(db: &Db, rows: &[Row], valid_from: &str) -> anyhow::Result<O
         })
         .collect();
     for chunk in cbatch.chunks(500) {
-        inserted += insert_batch(&mut tx, "commune", chunk, valid_from)
+        inserted += insert_batch(&mut tx, Level::Commune, chunk, valid_from)
             .await
             .context("communes")?;
     }

@@ -198,13 +198,8 @@ const UNITS_PER_QUERY: usize = 500;
 /// A `VALUES` list of `(index, path, path upper bound)` rows, one per unit of `chunk`, with
 /// parameters numbered from `first`; the columns are `column1`..`column3` on both backends.
 fn ranges(chunk: usize, first: usize) -> String {
-    (0..chunk)
-        .map(|k| {
-            let b = first + 3 * k;
-            format!("(${b}, ${}, ${})", b + 1, b + 2)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    // Numbered on both backends: the list follows the statement's own `$1`.
+    crate::db::rows::values_from(crate::db::Backend::Postgres, first, chunk, "(?, ?, ?)")
 }
 
 /// A query over `ranges`, planned with its values each time: as a prepared statement,
