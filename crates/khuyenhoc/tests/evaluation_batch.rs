@@ -108,6 +108,14 @@ async fn upload(
     }
     let boundary = "kh-batch-test-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
+    // The CSRF token is the form's first field, as the page's form sends it.
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+            client.csrf()
+        )
+        .as_bytes(),
+    );
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n{year}\r\n")
             .as_bytes(),
@@ -123,7 +131,7 @@ async fn upload(
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/units/{unit}/batch?_csrf={}", client.csrf()))
+    let req = Request::post(format!("/units/{unit}/batch"))
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
@@ -498,7 +506,7 @@ both_backends!(
             );
             assert!(
                 r.body
-                    .contains("<form method=\"post\" action=\"/units/00004/batch?_csrf="),
+                    .contains("<form method=\"post\" action=\"/units/00004/batch\""),
                 "{what}: the upload form again"
             );
         }
@@ -558,7 +566,7 @@ both_backends!(
         );
         assert!(
             page.body.contains(&format!(
-                "action=\"/units/00004/batch?_csrf={}\"",
+                "action=\"/units/00004/batch\" enctype=\"multipart/form-data\">\n  <input type=\"hidden\" name=\"_csrf\" value=\"{}\">",
                 officer.csrf()
             )),
             "{}",

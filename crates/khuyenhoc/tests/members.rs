@@ -1095,15 +1095,17 @@ async fn upload(app: &TestApp, c: &mut Client, unit: &str, file: &[u8]) -> Resp 
     }
     let boundary = "kh-members-test-b0undary";
     let mut body = Vec::new();
+    // The CSRF token is the form's first field, as the page's form sends it.
     body.extend_from_slice(
         format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-vien.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-vien.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n",
+            c.csrf()
         )
         .as_bytes(),
     );
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/units/{unit}/members/import?_csrf={}", c.csrf()))
+    let req = Request::post(format!("/units/{unit}/members/import"))
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),

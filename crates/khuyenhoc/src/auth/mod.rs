@@ -2,6 +2,7 @@
 //! throttle and CSRF protection. The resolved [`Viewer`] carries the positions the person holds
 //! now, and every scope check is a question to it.
 
+pub mod client;
 pub mod csrf;
 pub mod password;
 pub mod session;
@@ -10,7 +11,9 @@ mod viewer;
 
 pub use csrf::CsrfToken;
 pub(crate) use viewer::level_of;
-pub use viewer::{resolve_viewer, ApiViewer, HeldPosition, InScope, OptionalViewer, Viewer};
+pub use viewer::{
+    held_positions, resolve_viewer, ApiViewer, HeldPosition, InScope, OptionalViewer, Viewer,
+};
 
 /// Rights a position type can carry. A right held at a unit covers the unit's whole subtree.
 pub mod perm {
