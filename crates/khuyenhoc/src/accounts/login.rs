@@ -141,7 +141,7 @@ pub async fn submit(
     };
     let hours = state.settings.session_hours;
     let token = session::create(&state.db, person, hours).await?;
-    let jar = session::begin(jar, token, state.settings.secure_cookies(), hours);
+    let jar = crate::auth::begin_session(jar, token, state.settings.secure_cookies(), hours);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
@@ -153,7 +153,10 @@ pub async fn logout(
     if let Some(sid) = session::id_of(&jar, secure) {
         end(&state.db, &sid).await?;
     }
-    Ok((session::finish(jar, secure), Redirect::to("/login")))
+    Ok((
+        crate::auth::end_session(jar, secure),
+        Redirect::to("/login"),
+    ))
 }
 
 async fn end(db: &Db, token: &str) -> Result<(), AppError> {

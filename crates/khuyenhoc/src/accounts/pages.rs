@@ -86,7 +86,7 @@ pub async fn change_password(
             let token = crate::auth::session::create(&state.db, v.person_id, hours).await?;
             let mut c = c;
             c.csrf = crate::auth::csrf::for_session(&token);
-            let jar = crate::auth::session::begin(
+            let jar = crate::auth::begin_session(
                 axum_extra::extract::CookieJar::new(),
                 token,
                 state.settings.secure_cookies(),

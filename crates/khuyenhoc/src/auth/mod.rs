@@ -9,6 +9,8 @@ pub mod session;
 pub mod throttle;
 mod viewer;
 
+use axum_extra::extract::cookie::Cookie;
+use axum_extra::extract::CookieJar;
 pub use csrf::CsrfToken;
 pub(crate) use viewer::level_of;
 pub use viewer::{
@@ -75,6 +77,29 @@ pub mod perm {
         REPORT_SUBMIT,
         REPORT_REVIEW,
     ];
+}
+
+/// The cookies of a new session: its id, and the CSRF token bound to it (the token rotates with
+/// every login and password change).
+pub fn begin_session(jar: CookieJar, token: String, secure: bool, hours: i64) -> CookieJar {
+    let csrf = csrf::for_session(&token);
+    jar.add(session::cookie(token, secure, hours))
+        .add(csrf::cookie(csrf, secure))
+}
+
+/// The cookies removed at logout; the next page gets a fresh CSRF token.
+pub fn end_session(jar: CookieJar, secure: bool) -> CookieJar {
+    // A `__Host-` cookie is only accepted, removal included, with `Secure` and path `/`.
+    jar.remove(
+        Cookie::build(session::cookie_name(secure))
+            .path("/")
+            .secure(secure),
+    )
+    .remove(
+        Cookie::build(csrf::cookie_name(secure))
+            .path("/")
+            .secure(secure),
+    )
 }
 
 /// A random secret as 64 hex characters.

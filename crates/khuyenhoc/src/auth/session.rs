@@ -62,25 +62,6 @@ pub async fn end_all(tx: &mut crate::db::Tx<'_>, person_id: i64) -> Result<(), s
         .map(|_| ())
 }
 
-/// The cookies of a new session: its id, and the CSRF token bound to it (the token rotates with
-/// every login and password change).
-pub fn begin(jar: CookieJar, token: String, secure: bool, hours: i64) -> CookieJar {
-    let csrf = super::csrf::for_session(&token);
-    jar.add(cookie(token, secure, hours))
-        .add(super::csrf::cookie(csrf, secure))
-}
-
-/// The cookies removed at logout; the next page gets a fresh CSRF token.
-pub fn finish(jar: CookieJar, secure: bool) -> CookieJar {
-    // A `__Host-` cookie is only accepted, removal included, with `Secure` and path `/`.
-    jar.remove(Cookie::build(cookie_name(secure)).path("/").secure(secure))
-        .remove(
-            Cookie::build(super::csrf::cookie_name(secure))
-                .path("/")
-                .secure(secure),
-        )
-}
-
 pub fn cookie(token: String, secure: bool, hours: i64) -> Cookie<'static> {
     Cookie::build((cookie_name(secure), token))
         .http_only(true)
