@@ -1,5 +1,6 @@
 //! The CSV list of administrative units (`khuyenhoc import-units --file`):
-//! `org::import::parse` answers rows or an error naming the bad lines, never a panic.
+//! `khuyenhoc_sheets::units_csv::parse` (what `org::import` reads) answers rows or an error
+//! naming the bad lines, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(rows) = khuyenhoc::org::import::parse(text) {
+    if let Ok(rows) = khuyenhoc_sheets::units_csv::parse(text) {
         for row in rows {
             // Every accepted row has names and codes of the right level.
             assert!(!row.province.1.is_empty() && !row.commune.1.is_empty());

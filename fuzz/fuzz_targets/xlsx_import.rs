@@ -1,18 +1,19 @@
-//! Excel workbooks as uploaded to the two importers: the Learning Citizen batch
-//! (`evaluation::batch::check_workbook`: the sheet read cell by cell, the header matched to the
-//! criteria set, every row parsed) and the member list (`members::import::check_workbook`: the
-//! sheet and its header; its rows are checked against the database, which is not reached
-//! here). Either answers a count or the refusal an upload would show, never a panic, and never
-//! reads more than the limits say.
+//! Excel workbooks as uploaded to the two importers, read by `khuyenhoc-sheets` as the
+//! application reads them: the Learning Citizen batch (`citizen::check_workbook`: the sheet read
+//! cell by cell, the header matched to the criteria set, every row parsed) and the member list
+//! (`members::check_workbook`: the sheet and its header; its rows are checked against the
+//! database, which is not reached here). Either answers a count or the refusal an upload would
+//! show, never a panic, and never reads more than the limits say.
 //!
 //! The first byte chooses how the rest is used: even, as the uploaded file itself (the seeds are
 //! the real templates); odd, as a worksheet's XML and, after the first NUL byte, the shared
 //! strings, packed into a well-formed .xlsx, so that mutations reach the XML and the rows instead
-//! of stopping at the zip checksums. Bit 1 chooses a commune or a branch for the member list.
+//! of stopping at the zip checksums. Bit 1 chooses a list uploaded for a branch (no branch
+//! column needed) or for a commune.
 #![no_main]
 
-use khuyenhoc::org::model::Unit;
 use khuyenhoc_criteria::{default_for, CriteriaSet, Model};
+use khuyenhoc_sheets::{citizen, members};
 use libfuzzer_sys::fuzz_target;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
@@ -21,27 +22,6 @@ use zip::write::SimpleFileOptions;
 fn citizen_set() -> &'static CriteriaSet {
     static SET: OnceLock<CriteriaSet> = OnceLock::new();
     SET.get_or_init(|| default_for(Model::Citizen).expect("the national citizen set"))
-}
-
-fn unit(branch: bool) -> Unit {
-    let (code, level, kind, path) = if branch {
-        ("00004-1", "branch", "village", "/VN/01/00004/00004-1/")
-    } else {
-        ("00004", "commune", "phuong", "/VN/01/00004/")
-    };
-    Unit {
-        id: 1,
-        code: code.into(),
-        level: level.into(),
-        kind: kind.into(),
-        name: "Phường Ba Đình".into(),
-        parent_code: None,
-        parent_name: None,
-        parent_id: None,
-        path: path.into(),
-        valid_from: "2025-07-01".into(),
-        valid_to: None,
-    }
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -74,8 +54,8 @@ fn pack(sheet: &[u8], strings: &[u8]) -> Vec<u8> {
 
 fuzz_target!(|data: &[u8]| {
     // libFuzzer's panic hook aborts on every panic, even one the importers catch (calamine's
-    // overflow on a cell reference beyond Excel's, answered 400: see `read_sheet`). With the
-    // default hook back, only a panic that escapes the importers ends the run.
+    // overflow on a cell reference beyond Excel's, answered 400: see `khuyenhoc_sheets::read`).
+    // With the default hook back, only a panic that escapes the importers ends the run.
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| drop(std::panic::take_hook()));
     let Some((&mode, rest)) = data.split_first() else {
@@ -90,10 +70,10 @@ fuzz_target!(|data: &[u8]| {
         packed = pack(&rest[..cut], strings);
         &packed
     };
-    if let Ok(rows) = khuyenhoc::evaluation::batch::check_workbook(bytes, citizen_set(), 2026) {
-        assert!(rows <= khuyenhoc::evaluation::batch::MAX_ROWS);
+    if let Ok(rows) = citizen::check_workbook(bytes, citizen_set(), 2026, 2026) {
+        assert!(rows <= citizen::LIMITS.max_rows);
     }
-    if let Ok(rows) = khuyenhoc::members::import::check_workbook(bytes, &unit(mode & 2 != 0)) {
-        assert!(rows <= khuyenhoc::members::import::MAX_ROWS);
+    if let Ok(rows) = members::check_workbook(bytes, mode & 2 != 0) {
+        assert!(rows <= members::LIMITS.max_rows);
     }
 });

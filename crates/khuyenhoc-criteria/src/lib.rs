@@ -38,6 +38,3 @@ pub use score::{
     Answer, AnswerError, Answers, AppliedThreshold, Computed, EvidenceCount, IndicatorOutcome,
     Outcome, Reason, Share, Subject, ThresholdBasis,
 };
-
-#[cfg(test)]
-mod tests;

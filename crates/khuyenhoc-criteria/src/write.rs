@@ -1,7 +1,9 @@
 //! Writing a set back to the file format: `CriteriaSet::parse(&set.to_toml())` gives the same
 //! set. Used to hand a national set to a province for editing.
 
-use crate::model::{CriteriaSet, EvidenceKind, EvidenceRule, MemberFilter, Rule, Scoring, Source};
+use crate::model::{
+    CriteriaSet, EvidenceKind, EvidenceRule, Indicator, MemberFilter, Rule, Scoring, Source,
+};
 use std::fmt::Write;
 
 fn q(s: &str) -> String {
@@ -25,6 +27,62 @@ fn source_lines(out: &mut String, source: &Source) {
 
 fn list(items: impl IntoIterator<Item = String>) -> String {
     format!("[{}]", items.into_iter().collect::<Vec<_>>().join(", "))
+}
+
+/// One `[[groups.indicators]]` table.
+fn indicator_lines(o: &mut String, i: &Indicator) {
+    let _ = writeln!(o, "\n[[groups.indicators]]");
+    let _ = writeln!(o, "code = {}", q(&i.code));
+    let _ = writeln!(o, "text_vi = {}", q(&i.text.vi));
+    let _ = writeln!(o, "text_en = {}", q(&i.text.en));
+    let _ = writeln!(o, "max = {}", i.max);
+    let _ = writeln!(o, "rule = {}", q(i.rule.name()));
+    rule_lines(o, &i.rule);
+    if let Some(m) = i.min {
+        let _ = writeln!(o, "min = {m}");
+    }
+    if let Some(fg) = &i.form_groups {
+        let _ = writeln!(o, "form_groups = {}", list(fg.iter().map(|c| q(c))));
+    }
+    if i.evidence != EvidenceRule::default() {
+        let _ = writeln!(
+            o,
+            "evidence = {{ required = {}, kinds = {} }}",
+            i.evidence.required,
+            list(i.evidence.kinds.iter().map(|k: &EvidenceKind| q(k.code())))
+        );
+    }
+}
+
+/// The keys of an indicator's rule after `rule = …`.
+fn rule_lines(o: &mut String, rule: &Rule) {
+    match rule {
+        Rule::Scale | Rule::YesNo => {}
+        Rule::Count { points_each, cap } => {
+            let _ = writeln!(o, "points_each = {points_each}");
+            let _ = writeln!(o, "cap = {cap}");
+        }
+        Rule::Computed { source, scoring } => {
+            source_lines(o, source);
+            match scoring {
+                Scoring::Linear => {
+                    let _ = writeln!(o, "scoring = \"linear\"");
+                }
+                Scoring::Thresholds(steps) => {
+                    let _ = writeln!(o, "scoring = \"thresholds\"");
+                    let _ = writeln!(
+                        o,
+                        "thresholds = {}",
+                        list(steps.iter().map(|s| format!(
+                            "{{ at_least = {}, points = {} }}",
+                            s.at_least.decimal_text(),
+                            s.points
+                        )))
+                    );
+                }
+            }
+        }
+    }
 }
 
 impl CriteriaSet {
@@ -62,53 +120,7 @@ impl CriteriaSet {
             let _ = writeln!(o, "name_vi = {}", q(&g.name.vi));
             let _ = writeln!(o, "name_en = {}", q(&g.name.en));
             for i in &g.indicators {
-                let _ = writeln!(o, "\n[[groups.indicators]]");
-                let _ = writeln!(o, "code = {}", q(&i.code));
-                let _ = writeln!(o, "text_vi = {}", q(&i.text.vi));
-                let _ = writeln!(o, "text_en = {}", q(&i.text.en));
-                let _ = writeln!(o, "max = {}", i.max);
-                let _ = writeln!(o, "rule = {}", q(i.rule.name()));
-                match &i.rule {
-                    Rule::Scale | Rule::YesNo => {}
-                    Rule::Count { points_each, cap } => {
-                        let _ = writeln!(o, "points_each = {points_each}");
-                        let _ = writeln!(o, "cap = {cap}");
-                    }
-                    Rule::Computed { source, scoring } => {
-                        source_lines(&mut o, source);
-                        match scoring {
-                            Scoring::Linear => {
-                                let _ = writeln!(o, "scoring = \"linear\"");
-                            }
-                            Scoring::Thresholds(steps) => {
-                                let _ = writeln!(o, "scoring = \"thresholds\"");
-                                let _ = writeln!(
-                                    o,
-                                    "thresholds = {}",
-                                    list(steps.iter().map(|s| format!(
-                                        "{{ at_least = {}, points = {} }}",
-                                        s.at_least.decimal_text(),
-                                        s.points
-                                    )))
-                                );
-                            }
-                        }
-                    }
-                }
-                if let Some(m) = i.min {
-                    let _ = writeln!(o, "min = {m}");
-                }
-                if let Some(fg) = &i.form_groups {
-                    let _ = writeln!(o, "form_groups = {}", list(fg.iter().map(|c| q(c))));
-                }
-                if i.evidence != EvidenceRule::default() {
-                    let _ = writeln!(
-                        o,
-                        "evidence = {{ required = {}, kinds = {} }}",
-                        i.evidence.required,
-                        list(i.evidence.kinds.iter().map(|k: &EvidenceKind| q(k.code())))
-                    );
-                }
+                indicator_lines(&mut o, i);
             }
         }
         o

@@ -2,6 +2,8 @@
 //! fund vouchers, a sample year report and two sample charts into a folder, to look at them:
 //! `cargo run -p khuyenhoc-docs --example sample_documents -- /tmp/docs`.
 
+use std::path::Path;
+
 use khuyenhoc_docs::{
     admin_doc_pdf, bar_chart, blank_form_pdf, certificate_pdf, issue_badge, line_chart,
     receipt_pdf, AdminDoc, BadgeInput, BlankForm, Block, Certificate, FormIndicator, NaiveDate,
@@ -12,9 +14,23 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+type Done = Result<(), Box<dyn std::error::Error>>;
+
+fn main() -> Done {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
     std::fs::create_dir_all(&dir)?;
+    let cert = certificate(&dir)?;
+    blank_form(&dir)?;
+    badge(&dir, &cert)?;
+    vouchers(&dir, &cert)?;
+    report_and_charts(&dir)?;
+
+    println!("wrote the sample documents and charts to {}", dir.display());
+    Ok(())
+}
+
+/// A certificate with a name typed in decomposed form; returned for the badge and vouchers.
+fn certificate(dir: &Path) -> Result<Certificate, Box<dyn std::error::Error>> {
     let cert = Certificate {
         title: "Công dân học tập".into(),
         year: 2025,
@@ -29,7 +45,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         verify_url: "https://khuyenhoc.example.vn/xac-minh/7f3a9c2e5d41".into(),
     };
     std::fs::write(dir.join("certificate.pdf"), certificate_pdf(&cert)?)?;
+    Ok(cert)
+}
 
+/// The paper self-assessment form of one group, with long indicator texts.
+fn blank_form(dir: &Path) -> Done {
     let texts = [
         "Tham gia ít nhất một hình thức học tập trong năm (lớp học, câu lạc bộ, sinh hoạt chuyên đề, học trực tuyến)",
         "Đọc sách, báo hoặc tài liệu phục vụ công việc và đời sống ít nhất 2 giờ mỗi tuần",
@@ -58,7 +78,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
     };
     std::fs::write(dir.join("blank-form.pdf"), blank_form_pdf(&form)?)?;
+    Ok(())
+}
 
+/// The same recognition as a signed Open Badges credential.
+fn badge(dir: &Path, cert: &Certificate) -> Done {
     let key = SigningKey::from_bytes(&[7; 32]);
     let badge = issue_badge(
         &BadgeInput {
@@ -80,7 +104,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.join("badge.json"),
         serde_json::to_string_pretty(&badge)?,
     )?;
+    Ok(())
+}
 
+/// A receipt, and a reversed payment with an in-kind note.
+fn vouchers(dir: &Path, cert: &Certificate) -> Done {
     let receipt = Receipt {
         fund_name: "Quỹ Khuyến học - Khuyến tài".into(),
         unit_name: cert.issuer_name.clone(),
@@ -111,15 +139,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..receipt
     };
     std::fs::write(dir.join("payment.pdf"), receipt_pdf(&payment)?)?;
-
-    report_and_charts(&dir)?;
-
-    println!("wrote the sample documents and charts to {}", dir.display());
     Ok(())
 }
 
 /// A year report, a line chart of a trend and a bar chart of provinces side by side.
-fn report_and_charts(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+fn report_and_charts(dir: &Path) -> Done {
     std::fs::write(dir.join("report.pdf"), admin_doc_pdf(&report())?)?;
     let years: Vec<String> = (2022..=2026).map(|y| y.to_string()).collect();
     let trend = [

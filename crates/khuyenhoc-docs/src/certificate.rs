@@ -105,20 +105,7 @@ fn clean(c: &Certificate) -> Result<Clean, DocError> {
             "The signer's name is missing or longer than 100 characters",
         ),
     )?;
-    let bad_position = Invalid::new(
-        "Thiếu chức vụ người ký (tối đa 4 dòng, mỗi dòng 60 ký tự)",
-        "The signer's position is missing, or has more than 4 lines or a line over 60 characters",
-    );
-    let position = c
-        .signer_position
-        .lines()
-        .map(khuyenhoc_domain::text::clean)
-        .filter(|l| !l.is_empty())
-        .map(|l| field(&l, 60, bad_position.clone()).map(|l| l.to_uppercase()))
-        .collect::<Result<Vec<_>, _>>()?;
-    if position.is_empty() || position.len() > 4 {
-        return Err(DocError::Invalid(bad_position));
-    }
+    let position = signer_position(&c.signer_position)?;
     if !(1990..=2200).contains(&c.year) {
         return Err(DocError::Invalid(Invalid::new(
             "Năm chứng nhận không hợp lệ",
@@ -131,18 +118,7 @@ fn clean(c: &Certificate) -> Result<Clean, DocError> {
             "The valid-until date must not be before the decision date",
         )));
     }
-    let url = c.verify_url.trim().to_owned();
-    let url_ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.chars().all(|ch| ch.is_ascii_graphic());
-    if !url_ok {
-        return Err(DocError::Invalid(Invalid::new(
-            "Địa chỉ kiểm tra phải là một URL http(s) không có khoảng trắng",
-            "The verify URL must be an http(s) URL without spaces",
-        )));
-    }
-    if url.len() > MAX_URL_BYTES {
-        return Err(DocError::Invalid(too_long()));
-    }
+    let url = verify_url(&c.verify_url)?;
     Ok(Clean {
         title,
         year: c.year,
@@ -156,6 +132,41 @@ fn clean(c: &Certificate) -> Result<Clean, DocError> {
         valid_until: c.valid_until,
         url,
     })
+}
+
+/// The signer's position, one to four lines in capitals.
+fn signer_position(raw: &str) -> Result<Vec<String>, DocError> {
+    let bad_position = Invalid::new(
+        "Thiếu chức vụ người ký (tối đa 4 dòng, mỗi dòng 60 ký tự)",
+        "The signer's position is missing, or has more than 4 lines or a line over 60 characters",
+    );
+    let position = raw
+        .lines()
+        .map(khuyenhoc_domain::text::clean)
+        .filter(|l| !l.is_empty())
+        .map(|l| field(&l, 60, bad_position.clone()).map(|l| l.to_uppercase()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if position.is_empty() || position.len() > 4 {
+        return Err(DocError::Invalid(bad_position));
+    }
+    Ok(position)
+}
+
+/// The verify page's address: http(s), no spaces, short enough for the QR code.
+fn verify_url(raw: &str) -> Result<String, DocError> {
+    let url = raw.trim().to_owned();
+    let url_ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.chars().all(|ch| ch.is_ascii_graphic());
+    if !url_ok {
+        return Err(DocError::Invalid(Invalid::new(
+            "Địa chỉ kiểm tra phải là một URL http(s) không có khoảng trắng",
+            "The verify URL must be an http(s) URL without spaces",
+        )));
+    }
+    if url.len() > MAX_URL_BYTES {
+        return Err(DocError::Invalid(too_long()));
+    }
+    Ok(url)
 }
 
 /// "Thành phố Hà Nội" → "Hà Nội", "Tỉnh Nghệ An" → "Nghệ An": the place line of a document

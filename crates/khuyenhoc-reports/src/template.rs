@@ -220,52 +220,7 @@ fn indicators(
                 "A Vietnamese label is required".into(),
             );
         }
-        let source = match (r.source.get_ref().as_str(), &r.metric) {
-            ("computed", Some(m)) if is_known_metric(m.get_ref()) => {
-                Source::Computed(m.get_ref().clone())
-            }
-            ("computed", Some(m)) => {
-                errors.at(
-                    Some(m.span()),
-                    path("metric"),
-                    format!(
-                        "Chương trình không tính được chỉ số \"{}\" (xem docs/reports.md)",
-                        m.get_ref()
-                    ),
-                    format!("Unknown metric \"{}\" (see docs/reports.md)", m.get_ref()),
-                );
-                Source::Number
-            }
-            ("computed", None) => {
-                errors.at(
-                    Some(r.source.span()),
-                    path("metric"),
-                    "Chỉ tiêu tự tính cần ghi metric".into(),
-                    "A computed indicator needs a metric".into(),
-                );
-                Source::Number
-            }
-            ("number", None) => Source::Number,
-            ("text", None) => Source::Text,
-            ("number" | "text", Some(m)) => {
-                errors.at(
-                    Some(m.span()),
-                    path("metric"),
-                    "Chỉ tiêu nhập tay không có metric".into(),
-                    "A typed-in indicator has no metric".into(),
-                );
-                Source::Number
-            }
-            (other, _) => {
-                errors.at(
-                    Some(r.source.span()),
-                    path("source"),
-                    format!("Nguồn \"{other}\" không hợp lệ: dùng computed, number hoặc text"),
-                    format!("Invalid source \"{other}\": use computed, number or text"),
-                );
-                Source::Number
-            }
-        };
+        let source = source_of(&r, i, errors);
         let format = match (&source, r.format) {
             (Source::Computed(m), None) => format_of(m),
             (_, Some(f)) => f,
@@ -283,6 +238,58 @@ fn indicators(
         });
     }
     out
+}
+
+/// Where an indicator's value comes from: a computed metric the program knows, or typed in
+/// (a number or a text). A wrong combination is reported and read as a typed-in number.
+fn source_of(r: &RawIndicator, i: usize, errors: &mut Errors<'_>) -> Source {
+    let path = |f: &str| format!("indicator[{i}].{f}");
+    match (r.source.get_ref().as_str(), &r.metric) {
+        ("computed", Some(m)) if is_known_metric(m.get_ref()) => {
+            Source::Computed(m.get_ref().clone())
+        }
+        ("computed", Some(m)) => {
+            errors.at(
+                Some(m.span()),
+                path("metric"),
+                format!(
+                    "Chương trình không tính được chỉ số \"{}\" (xem docs/reports.md)",
+                    m.get_ref()
+                ),
+                format!("Unknown metric \"{}\" (see docs/reports.md)", m.get_ref()),
+            );
+            Source::Number
+        }
+        ("computed", None) => {
+            errors.at(
+                Some(r.source.span()),
+                path("metric"),
+                "Chỉ tiêu tự tính cần ghi metric".into(),
+                "A computed indicator needs a metric".into(),
+            );
+            Source::Number
+        }
+        ("number", None) => Source::Number,
+        ("text", None) => Source::Text,
+        ("number" | "text", Some(m)) => {
+            errors.at(
+                Some(m.span()),
+                path("metric"),
+                "Chỉ tiêu nhập tay không có metric".into(),
+                "A typed-in indicator has no metric".into(),
+            );
+            Source::Number
+        }
+        (other, _) => {
+            errors.at(
+                Some(r.source.span()),
+                path("source"),
+                format!("Nguồn \"{other}\" không hợp lệ: dùng computed, number hoặc text"),
+                format!("Invalid source \"{other}\": use computed, number or text"),
+            );
+            Source::Number
+        }
+    }
 }
 
 fn check_deadlines(d: &Deadlines, errors: &mut Errors<'_>) {

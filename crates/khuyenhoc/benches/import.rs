@@ -31,7 +31,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use khuyenhoc::db::{Backend, Db};
+use khuyenhoc::db::{rows, Backend, Db};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -402,28 +402,18 @@ fn excerpt(body: &str) -> String {
 // Baseline (b): raw bulk insert
 
 /// Multi-row INSERTs of the rows into `people` and `members`, in one transaction: no checks,
-/// no counters, no audit. Phones are offset so they do not collide with the import's.
+/// no counters, no audit (the statements built by `db::rows`, as the import's). Phones are
+/// offset so they do not collide with the import's.
 async fn raw_insert(db: &Db, rows: &[Row], branch_ids: &[i64]) -> usize {
     let now = khuyenhoc::db::now();
     let mut tx = db.begin().await.expect("begin");
     let per = 1000; // 7 and 7 parameters a row: well under both backends' limits
     let mut written = 0;
     for (chunk_no, chunk) in rows.chunks(per).enumerate() {
-        let mark = |i: usize| match db.backend {
-            Backend::Sqlite => "?".to_owned(),
-            Backend::Postgres => format!("${i}"),
-        };
-        let mut sql = String::from(
-            "INSERT INTO people (full_name, name_folded, birth_year, gender, phone, unit_id, created_at) VALUES ",
+        let sql = format!(
+            "INSERT INTO people (full_name, name_folded, birth_year, gender, phone, unit_id, created_at) VALUES {} RETURNING id",
+            rows::values(db.backend, chunk.len(), &rows::row_of(7, ""))
         );
-        for r in 0..chunk.len() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            let m: Vec<String> = (1..=7).map(|c| mark(r * 7 + c)).collect();
-            sql.push_str(&format!("({})", m.join(", ")));
-        }
-        sql.push_str(" RETURNING id");
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for (i, row) in chunk.iter().enumerate() {
             let n = chunk_no * per + i;
@@ -441,19 +431,10 @@ async fn raw_insert(db: &Db, rows: &[Row], branch_ids: &[i64]) -> usize {
                 .bind(now);
         }
         let ids = q.fetch_all(&mut *tx).await.expect("people");
-        let mut sql = String::from(
-            "INSERT INTO members (person_id, branch_id, card_no, joined_on, status, sectors, created_at, updated_at) VALUES ",
+        let sql = format!(
+            "INSERT INTO members (person_id, branch_id, card_no, joined_on, status, sectors, created_at, updated_at) VALUES {}",
+            rows::values(db.backend, chunk.len(), "(?, ?, ?, ?, 'active', ?, ?, ?)")
         );
-        for r in 0..chunk.len() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            let m: Vec<String> = (1..=7).map(|c| mark(r * 7 + c)).collect();
-            sql.push_str(&format!(
-                "({}, {}, {}, {}, 'active', {}, {}, {})",
-                m[0], m[1], m[2], m[3], m[4], m[5], m[6]
-            ));
-        }
         let mut q = sqlx::query(&sql);
         for (i, (row, id)) in chunk.iter().zip(&ids).enumerate() {
             let n = chunk_no * per + i;
@@ -652,11 +633,13 @@ async fn run(backend: Backend, a: &Args) -> Vec<Phase> {
     phases.push(p);
     let key = hidden(&page, "key").expect("a confirm form");
     let sha = hidden(&page, "sha256").expect("sha256");
+    let plan = hidden(&page, "plan").expect("the preview's digest");
     drop(page);
     let path_commit = format!("/units/{COMMUNE}/members/import/commit");
     let fields = [
         ("key", key.as_str()),
         ("sha256", sha.as_str()),
+        ("plan", plan.as_str()),
         ("file_name", "hoi-vien.xlsx"),
     ];
     let ((status, done), p) = timed(

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod org;
 pub mod positions;
 pub mod reports;
+pub mod sheets;
 pub mod state;
 pub mod web;
 

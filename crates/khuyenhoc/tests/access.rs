@@ -905,16 +905,12 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 /// A year counted from this one.
 fn year_n(offset: i64) -> i64 {
-    i64::from(chrono::Datelike::year(&chrono::Utc::now())) + offset
+    i64::from(this_year()) + offset
 }
 
 /// A year counted from this one, as a form field.
 fn year(offset: i64) -> String {
     year_n(offset).to_string()
-}
-
-fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
 }
 
 /// Learning models through the pages. Unless a row says otherwise, the target is the citizen's
@@ -2086,26 +2082,8 @@ fn short(body: &str) -> String {
     one_line.chars().take(400).collect()
 }
 
-/// The Ba Đình chair's API client, for setting up.
-async fn api_ok(
-    app: &TestApp,
-    c: &mut Client,
-    method: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> serde_json::Value {
-    let r = app.json(c, method, path, body).await;
-    assert!(
-        r.status.is_success(),
-        "setup {method} {path}: {} {}",
-        r.status,
-        r.body
-    );
-    r.json()
-}
-
 async fn open_branch(app: &TestApp, c: &mut Client, name: &str) -> String {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2116,24 +2094,8 @@ async fn open_branch(app: &TestApp, c: &mut Client, name: &str) -> String {
     j["code"].as_str().expect("branch code").to_owned()
 }
 
-async fn register(app: &TestApp, c: &mut Client, name: &str, phone: &str) -> i64 {
-    register_in(app, c, "00004", name, phone).await
-}
-
-async fn register_in(app: &TestApp, c: &mut Client, unit: &str, name: &str, phone: &str) -> i64 {
-    let j = api_ok(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/units/{unit}/people"),
-        serde_json::json!({"full_name": name, "phone": phone, "password": PASSWORD}),
-    )
-    .await;
-    j["id"].as_i64().expect("person id")
-}
-
 async fn new_position(app: &TestApp, c: &mut Client) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2151,19 +2113,20 @@ async fn setup(app: &TestApp) -> Ctx {
     let rename_page = open_branch(app, &mut c, "Chi hội để đổi tên qua trang").await;
     let rename_api = open_branch(app, &mut c, "Chi hội để đổi tên qua API").await;
     let move_page = open_branch(app, &mut c, "Chi hội để chuyển").await;
-    let reset_person = register(app, &mut c, "Kiều Văn Sơn", "0912000001").await;
-    let reset_person_api = register(app, &mut c, "Phan Thị Xuân", "0912000006").await;
+    let reset_person = register_person(app, &mut c, "00004", "Kiều Văn Sơn", "0912000001").await;
+    let reset_person_api =
+        register_person(app, &mut c, "00004", "Phan Thị Xuân", "0912000006").await;
     let handover_page_to = "0912000002".to_owned();
-    register(app, &mut c, "Lạc Thị Yến", &handover_page_to).await;
-    let handover_api_to = register(app, &mut c, "Mạc Văn Tùng", "0912000003").await;
-    let holder_page = register(app, &mut c, "Nông Thị Vân", "0912000004").await;
-    let holder_api = register(app, &mut c, "Ông Văn Trí", "0912000005").await;
+    register_person(app, &mut c, "00004", "Lạc Thị Yến", &handover_page_to).await;
+    let handover_api_to = register_person(app, &mut c, "00004", "Mạc Văn Tùng", "0912000003").await;
+    let holder_page = register_person(app, &mut c, "00004", "Nông Thị Vân", "0912000004").await;
+    let holder_api = register_person(app, &mut c, "00004", "Ông Văn Trí", "0912000005").await;
     let handover_page = new_position(app, &mut c).await;
     let handover_api = new_position(app, &mut c).await;
     let vacate_page = new_position(app, &mut c).await;
     let vacate_api = new_position(app, &mut c).await;
     for (pos, person) in [(vacate_page, holder_page), (vacate_api, holder_api)] {
-        api_ok(
+        ok(
             app,
             &mut c,
             "POST",
@@ -2213,82 +2176,6 @@ async fn setup(app: &TestApp) -> Ctx {
     members_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
     ctx
-}
-
-/// The ten indicators of the national Learning Citizen set.
-const CITIZEN_INDICATORS: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
-
-/// How far `citizen_evaluation` takes a new evaluation.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Stage {
-    Registered,
-    Answered,
-    Submitted,
-    Checked,
-    Recognised,
-}
-
-/// A Learning Citizen evaluation of the person for a year counted from this one, made by the
-/// Ba Đình chair and taken to `stage` with 9 points everywhere (it passes); the API's last
-/// answer about it.
-async fn citizen_evaluation(
-    app: &TestApp,
-    c: &mut Client,
-    person: i64,
-    offset: i64,
-    stage: Stage,
-) -> serde_json::Value {
-    let mut detail = api_ok(
-        app,
-        c,
-        "POST",
-        "/api/v1/evaluations",
-        serde_json::json!({"model": "citizen", "subject": {"person_id": person}, "year": year_n(offset), "form_group": "farmer"}),
-    )
-    .await;
-    let id = evaluation_id(&detail);
-    let answers: serde_json::Map<String, serde_json::Value> = CITIZEN_INDICATORS
-        .iter()
-        .map(|code| ((*code).to_owned(), serde_json::json!(9)))
-        .collect();
-    let steps = [
-        (
-            Stage::Answered,
-            "PUT",
-            "answers",
-            serde_json::json!({ "answers": answers }),
-        ),
-        (Stage::Submitted, "POST", "submit", serde_json::json!({})),
-        (Stage::Checked, "POST", "check", serde_json::json!({})),
-        (
-            Stage::Recognised,
-            "POST",
-            "review",
-            serde_json::json!({"decision": "recognise", "decision_no": "01/QĐ-KH", "decision_date": today()}),
-        ),
-    ];
-    for (step, method, action, body) in steps {
-        if step <= stage {
-            let path = format!("/api/v1/evaluations/{id}/{action}");
-            detail = api_ok(app, c, method, &path, body).await;
-        }
-    }
-    detail
-}
-
-fn evaluation_id(detail: &serde_json::Value) -> i64 {
-    detail["evaluation"]["id"].as_i64().expect("evaluation id")
 }
 
 fn certificate_of(detail: &serde_json::Value) -> String {
@@ -2486,12 +2373,12 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
     .enumerate()
     {
         let phone = format!("09150000{:02}", n + 1);
-        let id = register_in(app, &mut c, "00004-1", name, &phone).await;
+        let id = register_person(app, &mut c, "00004-1", name, &phone).await;
         people.push((id, phone));
     }
     let person = |n: usize| people[n].0;
     // The citizen's open evaluation, with a PDF, and her recognised one of last year.
-    let open = citizen_evaluation(app, &mut c, citizen, 0, Stage::Registered).await;
+    let open = citizen_evaluation(app, &mut c, citizen, this_year(), Stage::Registered).await;
     ctx.eval = evaluation_id(&open);
     attach_pdf(app, &mut web, ctx.eval, "reads").await;
     ctx.evidence = sqlx::query_scalar(
@@ -2501,7 +2388,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
     .fetch_one(&app.db.pool)
     .await
     .expect("the evidence file");
-    let done = citizen_evaluation(app, &mut c, citizen, -1, Stage::Recognised).await;
+    let done = citizen_evaluation(app, &mut c, citizen, this_year() - 1, Stage::Recognised).await;
     ctx.cert = certificate_of(&done);
     // Other people's evaluations, one per action.
     let mut made = vec![];
@@ -2520,7 +2407,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
     .into_iter()
     .enumerate()
     {
-        made.push(citizen_evaluation(app, &mut c, person(n), 0, stage).await);
+        made.push(citizen_evaluation(app, &mut c, person(n), this_year(), stage).await);
     }
     [
         ctx.submit_page,
@@ -2544,7 +2431,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
     ctx.family2 = citizen_family(app, &mut web, "Gia đình bà Lan ở phố Đội Cấn").await;
     let mut own = vec![];
     for offset in [-1, 0] {
-        let d = api_ok(
+        let d = ok(
             app,
             &mut c,
             "POST",
@@ -2553,7 +2440,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
         )
         .await;
         let id = evaluation_id(&d);
-        api_ok(
+        ok(
             app,
             &mut c,
             "PUT",
@@ -2566,7 +2453,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
         )
         .await;
         attach_pdf(app, &mut web, id, "cultural_family").await;
-        let d = api_ok(
+        let d = ok(
             app,
             &mut c,
             "GET",
@@ -2609,7 +2496,7 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
 }
 
 async fn new_fund(app: &TestApp, c: &mut Client, code: &str, name: &str) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2622,7 +2509,7 @@ async fn new_fund(app: &TestApp, c: &mut Client, code: &str, name: &str) -> i64 
 
 /// A donation to a fund; the entry's id.
 async fn donation(app: &TestApp, c: &mut Client, fund: i64, amount: i64) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2634,7 +2521,7 @@ async fn donation(app: &TestApp, c: &mut Client, fund: i64, amount: i64) -> i64 
 }
 
 async fn programme(app: &TestApp, c: &mut Client, fund: i64, name: &str) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2647,7 +2534,7 @@ async fn programme(app: &TestApp, c: &mut Client, fund: i64, name: &str) -> i64 
 
 /// A nomination by branch 00004-1 (without a birth year: treated as a minor).
 async fn nomination(app: &TestApp, c: &mut Client, programme: i64, name: &str) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -2659,7 +2546,7 @@ async fn nomination(app: &TestApp, c: &mut Client, programme: i64, name: &str) -
 }
 
 async fn programme_step(app: &TestApp, c: &mut Client, path: &str, body: serde_json::Value) {
-    api_ok(app, c, "POST", path, body).await;
+    ok(app, c, "POST", path, body).await;
 }
 
 /// Funds of Phường Ba Đình, their entries and programmes (see the fields of `Ctx`).

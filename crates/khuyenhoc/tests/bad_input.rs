@@ -7,27 +7,6 @@ use common::*;
 use khuyenhoc::db::Backend;
 use serde_json::json;
 
-fn assert_problem(r: &Resp, status: StatusCode) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(
-        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
-        Some("application/problem+json"),
-        "{}",
-        r.body
-    );
-    let j = r.json();
-    assert!(
-        j["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "{}",
-        r.body
-    );
-    assert!(
-        j["title_en"].as_str().is_some_and(|t| !t.is_empty()),
-        "{}",
-        r.body
-    );
-}
-
 both_backends!(
     api_bad_input_is_a_problem_not_a_crash,
     |b: Backend| async move {
@@ -45,20 +24,22 @@ both_backends!(
                 .body(Body::from(body))
                 .expect("request")
         };
-        assert_problem(
+        problem(
             &app.send(&mut c, send("{\"name\": ", "application/json"))
                 .await,
             StatusCode::BAD_REQUEST,
+            "truncated JSON",
         );
-        assert_problem(
+        problem(
             &app.send(
                 &mut c,
                 send("{\"name\": 5, \"kind\": \"village\"}", "application/json"),
             )
             .await,
             StatusCode::UNPROCESSABLE_ENTITY,
+            "a number as the name",
         );
-        assert_problem(
+        problem(
             &app.send(
                 &mut c,
                 send(
@@ -68,10 +49,12 @@ both_backends!(
             )
             .await,
             StatusCode::UNPROCESSABLE_ENTITY,
+            "an unknown field",
         );
-        assert_problem(
+        problem(
             &app.send(&mut c, send("name=a", "text/plain")).await,
             StatusCode::BAD_REQUEST,
+            "a body that is not JSON",
         );
         // Field errors name the field.
         let r = app
@@ -82,9 +65,17 @@ both_backends!(
                 json!({"name": " ", "kind": "castle"}),
             )
             .await;
-        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        problem(
+            &r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a blank name and an unknown kind",
+        );
         let r = app.json(&mut c, "POST", "/api/v1/units/00004/people", json!({"full_name": "", "phone": "12345", "email": "x@", "birth_year": "năm ngoái", "gender": "?", "national_id": "12"})).await;
-        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        problem(
+            &r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "every field of a person wrong",
+        );
         let fields: Vec<&str> = r.json()["errors"]
             .as_array()
             .expect("errors")
@@ -121,17 +112,20 @@ both_backends!(
             );
         }
         // Ids that are not numbers.
-        assert_problem(
+        problem(
             &app.get(&mut c, "/api/v1/people/abc").await,
             StatusCode::NOT_FOUND,
+            "an id that is not a number",
         );
-        assert_problem(
+        problem(
             &app.get(&mut c, "/api/v1/positions/-1").await,
             StatusCode::NOT_FOUND,
+            "a negative id",
         );
-        assert_problem(
+        problem(
             &app.get(&mut c, "/api/v1/nothing-here").await,
             StatusCode::NOT_FOUND,
+            "no such route",
         );
         // Oversized body.
         let big = format!(
@@ -142,7 +136,11 @@ both_backends!(
             .header("content-type", "application/json")
             .body(Body::from(big))
             .expect("request");
-        assert_problem(&app.send(&mut c, req).await, StatusCode::PAYLOAD_TOO_LARGE);
+        problem(
+            &app.send(&mut c, req).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a body over the limit",
+        );
     }
 );
 

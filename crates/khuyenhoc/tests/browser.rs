@@ -83,7 +83,7 @@ async fn walk_through(c: Client, addr: SocketAddr, b: Backend) {
     search(&c, &base).await;
     unit_page(&c, &base).await;
     // A screenshot of the unit page, kept in target/ for a human to look at.
-    let name = format!("browser-{}.png", format!("{b:?}").to_lowercase());
+    let name = format!("browser-{}.png", backend_name(b));
     screenshot(&c, &name).await;
 }
 

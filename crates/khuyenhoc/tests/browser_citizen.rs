@@ -73,23 +73,6 @@ fn make_photo(dir: &Path) -> PathBuf {
     path
 }
 
-/// Signs in (from a browser with no cookies) and checks the greeting.
-async fn log_in_as(c: &Client, base: &str, phone: &str, name: &str) {
-    c.delete_all_cookies().await.expect("clear the cookies");
-    c.goto(&format!("{base}/login"))
-        .await
-        .expect("open the login page");
-    wait_for_page(c, base, "/login").await;
-    assert_fits(c, "the login page").await;
-    type_into(c, "#login", phone).await;
-    type_into(c, "#password", PASSWORD).await;
-    submit_form_of(c, "#login").await;
-    wait_for_page(c, base, "/").await;
-    let h1 = text_of(c, "h1").await;
-    assert!(h1.contains(name), "greeting of {phone}: {h1:?}");
-    assert_fits(c, "the home page").await;
-}
-
 /// The value picked for an indicator, if any.
 async fn picked(c: &Client, code: &str) -> Option<String> {
     let v = c
@@ -484,10 +467,6 @@ async fn revoke(t: &Trip, id: i64, reason: &str) {
         "!document.getElementById('rreason') && document.querySelector('main').textContent.indexOf('Đã bị thu hồi') >= 0",
     )
     .await;
-}
-
-fn backend_name(b: Backend) -> String {
-    format!("{b:?}").to_lowercase()
 }
 
 /// The URLs of the stylesheets and scripts an HTML page loads.

@@ -18,7 +18,6 @@
 mod browser;
 mod common;
 use browser::*;
-use chrono::Datelike;
 use common::*;
 use fantoccini::{Client, Locator};
 use khuyenhoc::db::Backend;
@@ -47,30 +46,6 @@ struct Trip {
     backend: Backend,
 }
 
-fn this_year() -> i32 {
-    chrono::Utc::now().year()
-}
-
-fn backend_name(b: Backend) -> String {
-    format!("{b:?}").to_lowercase()
-}
-
-/// Signs in (from a browser with no cookies) and checks the greeting.
-async fn log_in_as(c: &Client, base: &str, phone: &str, name: &str) {
-    c.delete_all_cookies().await.expect("clear the cookies");
-    c.goto(&format!("{base}/login"))
-        .await
-        .expect("open the login page");
-    wait_for_page(c, base, "/login").await;
-    fits(c, "the login page").await;
-    type_into(c, "#login", phone).await;
-    type_into(c, "#password", PASSWORD).await;
-    submit_form_of(c, "#login").await;
-    wait_for_page(c, base, "/").await;
-    let h1 = text_of(c, "h1").await;
-    assert!(h1.contains(name), "greeting of {phone}: {h1:?}");
-}
-
 /// The page fits a 360 px screen (see [`assert_fits`]), and so does every table on it: a table
 /// wider than the screen scrolls inside its wrapper, hiding its last columns.
 async fn fits(c: &Client, page: &str) {
@@ -89,14 +64,6 @@ async fn fits(c: &Client, page: &str) {
         serde_json::json!([]),
         "{page}: tables wider than the screen"
     );
-}
-
-/// Opens an app page by its address and waits for it.
-async fn open(t: &Trip, path: &str) {
-    t.c.goto(&format!("{}{path}", t.base))
-        .await
-        .unwrap_or_else(|e| panic!("open {path}: {e}"));
-    wait_for_page(&t.c, &t.base, path).await;
 }
 
 /// The current path of the browser, with its query.
@@ -175,27 +142,12 @@ async fn choose(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
 }
 
-/// Opens a closed `<details>` whose form holds the field with this id.
-async fn unfold(c: &Client, field_id: &str) {
-    tap_at(
-        c,
-        Locator::XPath(&format!("//details[.//*[@id='{field_id}']]/summary")),
-    )
-    .await;
-    wait_until(
-        c,
-        &format!("the form of #{field_id} opened"),
-        &format!("document.getElementById('{field_id}').offsetParent !== null"),
-    )
-    .await;
-}
-
 /// The treasurer opens the fund QKH from the commune's funds page; returns the fund id.
 async fn open_fund(t: &Trip) -> i64 {
     let c = &t.c;
     log_in_as(c, &t.base, TREASURER, "Vũ Minh Tuấn").await;
     fits(c, "the treasurer's home page").await;
-    open(t, "/units/00004/funds").await;
+    open(&t.c, &t.base, "/units/00004/funds").await;
     assert_eq!(text_of(c, "h1").await, "Quỹ khuyến học");
     fits(c, "the commune's funds").await;
     unfold(c, "fcode").await;
@@ -214,7 +166,7 @@ async fn open_fund(t: &Trip) -> i64 {
     assert_eq!(text_of(c, "h1").await, FUND_NAME);
     assert_eq!(text_of(c, "#balance").await, "0", "a new fund is empty");
     // The funds page lists it.
-    open(t, "/units/00004/funds").await;
+    open(&t.c, &t.base, "/units/00004/funds").await;
     let listed = text_of(c, "main table").await;
     assert!(listed.contains(FUND_NAME), "funds listed: {listed:?}");
     tap(c, &format!("a[href='/funds/{id}']")).await;
@@ -352,7 +304,7 @@ async fn nominate(t: &Trip, round: i64, name: &str, birth_year: i32, school: &st
 async fn nominations(t: &Trip, round: i64) {
     let c = &t.c;
     log_in_as(c, &t.base, BRANCH_OFFICER, "Phạm Thị Hoa").await;
-    open(t, &format!("/programmes/{round}")).await;
+    open(&t.c, &t.base, &format!("/programmes/{round}")).await;
     assert_eq!(text_of(c, "h1").await, ROUND);
     fits(c, "the round, for the branch officer").await;
     assert!(
@@ -387,7 +339,7 @@ async fn nominations(t: &Trip, round: i64) {
 async fn select_pay_publish(t: &Trip, fund: i64, round: i64) {
     let c = &t.c;
     log_in_as(c, &t.base, TREASURER, "Vũ Minh Tuấn").await;
-    open(t, &format!("/programmes/{round}")).await;
+    open(&t.c, &t.base, &format!("/programmes/{round}")).await;
     let mut ids = Vec::new();
     for form in c
         .find_all(Locator::Css("form[action^='/nominations/']"))
@@ -505,7 +457,7 @@ async fn fund_after_paying(t: &Trip, fund: i64) {
 async fn public_list(t: &Trip, round: i64) {
     let c = &t.c;
     c.delete_all_cookies().await.expect("clear the cookies");
-    open(t, &format!("/transparency/programmes/{round}")).await;
+    open(&t.c, &t.base, &format!("/transparency/programmes/{round}")).await;
     assert_eq!(text_of(c, "h1").await, ROUND);
     assert!(
         c.find(Locator::Css("nav.main")).await.is_err(),

@@ -35,25 +35,6 @@ struct Trip {
     period: String,
 }
 
-async fn log_in_as(c: &Client, base: &str, phone: &str) {
-    c.delete_all_cookies().await.expect("clear the cookies");
-    c.goto(&format!("{base}/login"))
-        .await
-        .expect("open the login page");
-    wait_for_page(c, base, "/login").await;
-    type_into(c, "#login", phone).await;
-    type_into(c, "#password", PASSWORD).await;
-    submit_form_of(c, "#login").await;
-    wait_for_page(c, base, "/").await;
-}
-
-async fn open(t: &Trip, path: &str) {
-    t.c.goto(&format!("{}{path}", t.base))
-        .await
-        .unwrap_or_else(|e| panic!("open {path}: {e}"));
-    wait_for_page(&t.c, &t.base, path).await;
-}
-
 /// Taps a button and waits (bounded) for the next page; returns its path.
 async fn press(c: &Client, what: &str, button: Locator<'_>) -> String {
     c.execute("window.__khStale = true;", vec![])
@@ -67,20 +48,6 @@ async fn press(c: &Client, what: &str, button: Locator<'_>) -> String {
     )
     .await;
     c.current_url().await.expect("url").path().to_owned()
-}
-
-async fn unfold(c: &Client, field_id: &str) {
-    tap_at(
-        c,
-        Locator::XPath(&format!("//details[.//*[@id='{field_id}']]/summary")),
-    )
-    .await;
-    wait_until(
-        c,
-        &format!("#{field_id} shown"),
-        &format!("document.getElementById('{field_id}').offsetParent !== null"),
-    )
-    .await;
 }
 
 async fn set_field(c: &Client, css: &str, text: &str) {
@@ -99,7 +66,7 @@ async fn state_of_report(c: &Client) -> String {
 
 async fn commune_fills_and_submits(t: &Trip) {
     let c = &t.c;
-    log_in_as(c, &t.base, BADINH).await;
+    log_in_as(c, &t.base, BADINH, "Lê Văn Đình").await;
     let dash = text_of(c, "#dash-00004").await;
     // Not started, or overdue when the test runs after the commune's deadline (early December
     // for the yearly report): either way it is shown as work to do.
@@ -109,7 +76,7 @@ async fn commune_fills_and_submits(t: &Trip) {
     );
     assert_fits(c, "the home dashboard").await;
     let report = format!("/units/00004/reports/{}", t.period);
-    open(t, &report).await;
+    open(&t.c, &t.base, &report).await;
     assert_fits(c, "the empty report").await;
     // After the commune's deadline (early December for the yearly report) an unsubmitted
     // report, untouched or draft, is shown as late.
@@ -144,9 +111,9 @@ async fn commune_fills_and_submits(t: &Trip) {
 
 async fn province_returns(t: &Trip) {
     let c = &t.c;
-    log_in_as(c, &t.base, HANOI).await;
+    log_in_as(c, &t.base, HANOI, "Trần Thị Hà").await;
     let children = format!("/units/01/reports/{}/children", t.period);
-    open(t, &children).await;
+    open(&t.c, &t.base, &children).await;
     assert_fits(c, "who has reported").await;
     let row = text_of(c, "#child-00004").await;
     assert!(
@@ -178,9 +145,9 @@ async fn province_returns(t: &Trip) {
 
 async fn commune_resubmits(t: &Trip) {
     let c = &t.c;
-    log_in_as(c, &t.base, BADINH).await;
+    log_in_as(c, &t.base, BADINH, "Lê Văn Đình").await;
     let report = format!("/units/00004/reports/{}", t.period);
-    open(t, &report).await;
+    open(&t.c, &t.base, &report).await;
     assert_eq!(state_of_report(c).await, "Bị trả lại");
     let why = text_of(c, "#return-reason").await;
     assert!(why.contains(RETURN_REASON), "the reason is shown: {why:?}");
@@ -193,9 +160,9 @@ async fn commune_resubmits(t: &Trip) {
 
 async fn province_accepts(t: &Trip) {
     let c = &t.c;
-    log_in_as(c, &t.base, HANOI).await;
+    log_in_as(c, &t.base, HANOI, "Trần Thị Hà").await;
     let children = format!("/units/01/reports/{}/children", t.period);
-    open(t, &children).await;
+    open(&t.c, &t.base, &children).await;
     let path = press(c, "accepting", Locator::Css("#child-00004 button.accept")).await;
     assert_eq!(path, children);
     let row = text_of(c, "#child-00004").await;
@@ -203,7 +170,7 @@ async fn province_accepts(t: &Trip) {
         row.contains("Đã duyệt"),
         "Ba Đình is shown accepted: {row:?}"
     );
-    open(t, &format!("/units/00004/reports/{}", t.period)).await;
+    open(&t.c, &t.base, &format!("/units/00004/reports/{}", t.period)).await;
     assert_eq!(state_of_report(c).await, "Đã duyệt");
     let members = text_of(c, "#report-table #line-members").await;
     assert!(
@@ -227,7 +194,12 @@ async fn province_accepts(t: &Trip) {
 
 async fn cluster_side_by_side(t: &Trip) {
     let c = &t.c;
-    open(t, &format!("/clusters/DEMO-1/reports/{}", t.period)).await;
+    open(
+        &t.c,
+        &t.base,
+        &format!("/clusters/DEMO-1/reports/{}", t.period),
+    )
+    .await;
     assert_fits(c, "the cluster table").await;
     let mut names = vec![];
     for th in c

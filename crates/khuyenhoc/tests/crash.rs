@@ -59,19 +59,6 @@ const WARM_ANSWERS: u64 = 8;
 /// Load after the last restart, before the checks.
 const FINAL_PHASE: Duration = Duration::from_millis(1500);
 
-/// The ten indicators of the national Learning Citizen set (`citizen-2025.toml`).
-const INDICATORS: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
 const FORM_GROUPS: [&str; 4] = ["farmer", "worker", "official", "student"];
 const INCOME: [&str; 4] = ["donation", "membership_fee", "piggy_bank", "other_income"];
 const EXPENSE: [&str; 4] = ["scholarship", "award", "teacher_support", "other_expense"];
@@ -93,10 +80,6 @@ fn seed(b: Backend) -> u64 {
         Backend::Sqlite => base,
         Backend::Postgres => base ^ 0x5eed,
     }
-}
-
-fn this_year() -> i64 {
-    i64::from(chrono::Datelike::year(&chrono::Utc::now()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,44 +561,12 @@ async fn transfer(net: &Net, ctx: &Ctx, rng: &mut StdRng, tag: String, log: &mut
 async fn submission(net: &Net, ctx: &Ctx, rng: &mut StdRng, person: i64, log: &mut Log) {
     let token = &ctx.chair_token;
     let form_group = *FORM_GROUPS.choose(rng).expect("group");
-    let answers: BTreeMap<&'static str, u32> = INDICATORS
+    let answers: BTreeMap<&'static str, u32> = CITIZEN_INDICATORS
         .iter()
         .map(|c| (*c, rng.gen_range(5..=10)))
         .collect();
-    let body = json!({"model": "citizen", "subject": {"person_id": person}, "year": ctx.year, "form_group": form_group});
-    let (status, v, retried) = net
-        .until_answered(
-            Method::POST,
-            "/api/v1/evaluations",
-            token,
-            None,
-            Some(&body),
-        )
-        .await;
-    let (id, register_answered) = match (status, retried) {
-        (201, _) => match v["evaluation"]["id"].as_i64() {
-            Some(id) => (id, true),
-            None => {
-                net.findings
-                    .add(format!("registration of {person}: no id in {v}"));
-                return;
-            }
-        },
-        // The lost attempt had registered them: find the evaluation through the list.
-        (409, true) => match registered(net, ctx, person).await {
-            Some(id) => (id, false),
-            None => {
-                net.findings.add(format!(
-                    "registration of {person}: 409 after a lost answer, but not in the list"
-                ));
-                return;
-            }
-        },
-        _ => {
-            net.findings
-                .add(format!("registration of {person}: answered {status}: {v}"));
-            return;
-        }
+    let Some((id, register_answered)) = register_for(net, ctx, person, form_group).await else {
+        return;
     };
     let path = format!("/api/v1/evaluations/{id}");
     let body = json!({ "answers": answers });
@@ -672,6 +623,48 @@ async fn submission(net: &Net, ctx: &Ctx, rng: &mut StdRng, person: i64, log: &m
         register_answered,
         submit_answered,
     });
+}
+
+/// Registers `person` for this year's Learning Citizen title in `form_group`, as the commune
+/// chair; returns the evaluation's id and whether the registration itself was answered (not
+/// found afterwards), or `None` after noting a finding.
+async fn register_for(net: &Net, ctx: &Ctx, person: i64, form_group: &str) -> Option<(i64, bool)> {
+    let token = &ctx.chair_token;
+    let body = json!({"model": "citizen", "subject": {"person_id": person}, "year": ctx.year, "form_group": form_group});
+    let (status, v, retried) = net
+        .until_answered(
+            Method::POST,
+            "/api/v1/evaluations",
+            token,
+            None,
+            Some(&body),
+        )
+        .await;
+    match (status, retried) {
+        (201, _) => match v["evaluation"]["id"].as_i64() {
+            Some(id) => Some((id, true)),
+            None => {
+                net.findings
+                    .add(format!("registration of {person}: no id in {v}"));
+                None
+            }
+        },
+        // The lost attempt had registered them: find the evaluation through the list.
+        (409, true) => match registered(net, ctx, person).await {
+            Some(id) => Some((id, false)),
+            None => {
+                net.findings.add(format!(
+                    "registration of {person}: 409 after a lost answer, but not in the list"
+                ));
+                None
+            }
+        },
+        _ => {
+            net.findings
+                .add(format!("registration of {person}: answered {status}: {v}"));
+            None
+        }
+    }
 }
 
 /// The id of this year's citizen evaluation of `person`, through the list API.
@@ -816,7 +809,7 @@ async fn crash_test(backend: Backend) {
         posters: [treasurer.clone(), chair.clone()],
         chair_token: chair.0.clone(),
         funds: [fund_a, fund_b],
-        year: this_year(),
+        year: i64::from(this_year()),
         subjects: Mutex::new(people),
     });
     let entries_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
@@ -1285,7 +1278,7 @@ async fn check(
         let (status, answers, subject): (String, String, i64) =
             (row.get(0), row.get(1), row.get(2));
         let answers: Value = serde_json::from_str(&answers).unwrap_or(Value::Null);
-        let stored: BTreeMap<&str, u32> = INDICATORS
+        let stored: BTreeMap<&str, u32> = CITIZEN_INDICATORS
             .iter()
             .filter_map(|c| {
                 answers[*c]["value"]

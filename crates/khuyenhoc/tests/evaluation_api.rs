@@ -5,56 +5,18 @@
 mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use chrono::Datelike;
 use common::*;
 use khuyenhoc::db::Backend;
 use serde_json::{json, Value};
 
-/// The ten indicators of the national Learning Citizen set (`citizen-2025.toml`).
-const INDICATORS: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
-
-fn year() -> i64 {
-    i64::from(chrono::Utc::now().year())
-}
-
-fn today() -> String {
-    chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
 /// Answers for all ten indicators: `points[i]` for the i-th.
 fn answers(points: [u32; 10]) -> Value {
-    let map: serde_json::Map<String, Value> = INDICATORS
+    let map: serde_json::Map<String, Value> = CITIZEN_INDICATORS
         .iter()
         .zip(points)
         .map(|(code, p)| ((*code).to_owned(), json!(p)))
         .collect();
     json!({ "answers": map })
-}
-
-/// A request that must succeed (2xx) with JSON.
-async fn ok(app: &TestApp, c: &mut Client, method: &str, path: &str, body: Value) -> Value {
-    let r = app.json(c, method, path, body).await;
-    assert!(
-        r.status.is_success(),
-        "{method} {path}: {} {}",
-        r.status,
-        r.body
-    );
-    r.json()
 }
 
 /// A POST without any body.
@@ -74,28 +36,8 @@ async fn raw(app: &TestApp, c: &mut Client, method: &str, path: &str, body: &str
     app.send(c, req).await
 }
 
-/// The answer is the expected 4xx problem+json.
-#[track_caller]
-fn problem(r: &Resp, status: StatusCode, what: &str) {
-    assert_eq!(r.status, status, "{what}: {}", r.body);
-    assert_eq!(
-        r.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        Some("application/problem+json"),
-        "{what}"
-    );
-    let j = r.json();
-    assert_eq!(j["status"], status.as_u16(), "{what}");
-    assert!(
-        j["title"].is_string() && j["title_en"].is_string(),
-        "{what}: {}",
-        r.body
-    );
-}
-
 /// The citizen registers for this year's Learning Citizen title; returns the evaluation id.
-async fn register_self(app: &TestApp, c: &mut Client, year: i64, form_group: &str) -> i64 {
+async fn register_self(app: &TestApp, c: &mut Client, year: i32, form_group: &str) -> i64 {
     let r = app
         .json(
             c,
@@ -122,14 +64,7 @@ fn actions(detail: &Value) -> Vec<String> {
 /// A new person in branch 00004-1 who can log in with the demo password.
 async fn new_citizen(app: &TestApp, name: &str, phone: &str) -> Client {
     let mut chair = app.api_client(BADINH).await;
-    ok(
-        app,
-        &mut chair,
-        "POST",
-        "/api/v1/units/00004-1/people",
-        json!({"full_name": name, "phone": phone, "password": PASSWORD}),
-    )
-    .await;
+    register_person(app, &mut chair, "00004-1", name, phone).await;
     app.api_client(phone).await
 }
 
@@ -183,7 +118,7 @@ both_backends!(
             &mut citizen,
             "POST",
             "/api/v1/evaluations",
-            json!({"model": "citizen", "subject": {"person_id": citizen_id}, "year": year(), "form_group": "farmer"}),
+            json!({"model": "citizen", "subject": {"person_id": citizen_id}, "year": this_year(), "form_group": "farmer"}),
         )
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -199,7 +134,7 @@ both_backends!(
                 &mut citizen,
                 "POST",
                 "/api/v1/evaluations",
-                json!({"model": "citizen", "year": year(), "form_group": "farmer"}),
+                json!({"model": "citizen", "year": this_year(), "form_group": "farmer"}),
             )
             .await;
         problem(
@@ -269,7 +204,7 @@ both_backends!(
             "GET",
             &format!(
                 "/api/v1/evaluations?unit=00004-1&year={}&status=checked",
-                year()
+                this_year()
             ),
             json!(null),
         )
@@ -326,7 +261,7 @@ both_backends!(
         let v = r.json();
         assert_eq!(v["status"], "valid");
         assert_eq!(v["holder"], "Đỗ T. L.");
-        assert_eq!(v["year"], year());
+        assert_eq!(v["year"], this_year());
         assert_eq!(v["title"], "Công dân học tập");
         assert_eq!(v["issuer"], "Hội Khuyến học Phường Ba Đình");
         assert!(
@@ -424,7 +359,7 @@ both_backends!(returned_and_resubmitted, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut citizen = app.api_client(CITIZEN).await;
     let mut chair = app.api_client(BADINH).await;
-    let id = register_self(&app, &mut citizen, year(), "worker").await;
+    let id = register_self(&app, &mut citizen, this_year(), "worker").await;
     let path = format!("/api/v1/evaluations/{id}");
 
     // Submitting with answers missing is refused and lists what is missing.
@@ -558,7 +493,7 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut citizen = app.api_client(CITIZEN).await;
     let mut chair = app.api_client(BADINH).await;
-    let id = register_self(&app, &mut citizen, year(), "official").await;
+    let id = register_self(&app, &mut citizen, this_year(), "official").await;
     let path = format!("/api/v1/evaluations/{id}");
     let recognise =
         json!({"decision": "recognise", "decision_no": "20/QĐ-KH", "decision_date": today()});
@@ -665,7 +600,7 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
     );
 
     // Exactly 80 passes (last year's evaluation of the same citizen).
-    let last = register_self(&app, &mut citizen, year() - 1, "official").await;
+    let last = register_self(&app, &mut citizen, this_year() - 1, "official").await;
     let lpath = format!("/api/v1/evaluations/{last}");
     let j = ok(
         &app,
@@ -699,10 +634,9 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
     // Recognised after its year ended: the title runs to the end of the decision's year (a
     // certificate is never born expired).
     assert_eq!(j["certificate"]["status"], "valid");
-    let this_year = chrono::Datelike::year(&chrono::Utc::now());
     assert_eq!(
         j["certificate"]["valid_until"],
-        format!("{this_year}-12-31")
+        format!("{}-12-31", this_year())
     );
 
     // In a disadvantaged commune the threshold is 70.
@@ -711,7 +645,7 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
         .await
         .expect("flag the commune");
     let mut other = new_citizen(&app, "Quách Văn Tư", "0912000301").await;
-    let oid = register_self(&app, &mut other, year(), "farmer").await;
+    let oid = register_self(&app, &mut other, this_year(), "farmer").await;
     let opath = format!("/api/v1/evaluations/{oid}");
     let j = ok(
         &app,
@@ -761,7 +695,7 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
     assert_eq!(j["evaluation"]["status"], "recognised");
 
     // Not recognising needs a reason, and then the evaluation is closed.
-    let nid = register_self(&app, &mut other, year() - 1, "farmer").await;
+    let nid = register_self(&app, &mut other, this_year() - 1, "farmer").await;
     ok(
         &app,
         &mut other,
@@ -811,7 +745,7 @@ both_backends!(officer_acts_on_behalf, |b: Backend| async move {
     let mut hoabinh = app.api_client(HOABINH).await;
     let citizen_id = app.person_id(CITIZEN).await;
     let officer_id = app.person_id(BRANCH_OFFICER).await;
-    let body = json!({"model": "citizen", "subject": {"person_id": citizen_id}, "year": year(), "form_group": "student"});
+    let body = json!({"model": "citizen", "subject": {"person_id": citizen_id}, "year": this_year(), "form_group": "student"});
 
     // Only someone whose scope covers the citizen may register them.
     let r = app
@@ -824,7 +758,7 @@ both_backends!(officer_acts_on_behalf, |b: Backend| async move {
         .await;
     problem(&r, StatusCode::NOT_FOUND, "another citizen");
     let r = app
-        .json(&mut citizen, "POST", "/api/v1/evaluations", json!({"model": "citizen", "subject": {"person_id": officer_id}, "year": year(), "form_group": "student"}))
+        .json(&mut citizen, "POST", "/api/v1/evaluations", json!({"model": "citizen", "subject": {"person_id": officer_id}, "year": this_year(), "form_group": "student"}))
         .await;
     problem(
         &r,
@@ -913,7 +847,7 @@ both_backends!(scope_hides_what_is_not_yours, |b: Backend| async move {
     let mut chair = app.api_client(BADINH).await;
     let mut hoabinh = app.api_client(HOABINH).await;
     let mut other = new_citizen(&app, "Trịnh Văn Sơn", "0912000501").await;
-    let id = register_self(&app, &mut citizen, year(), "farmer").await;
+    let id = register_self(&app, &mut citizen, this_year(), "farmer").await;
     let path = format!("/api/v1/evaluations/{id}");
     ok(
         &app,
@@ -1121,7 +1055,7 @@ both_backends!(scope_hides_what_is_not_yours, |b: Backend| async move {
             &mut anon,
             "POST",
             "/api/v1/evaluations",
-            json!({"model": "citizen", "year": year()}),
+            json!({"model": "citizen", "year": this_year()}),
         )
         .await,
     ] {
@@ -1133,7 +1067,7 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut citizen = app.api_client(CITIZEN).await;
     let mut chair = app.api_client(BADINH).await;
-    let id = register_self(&app, &mut citizen, year(), "farmer").await;
+    let id = register_self(&app, &mut citizen, this_year(), "farmer").await;
     let path = format!("/api/v1/evaluations/{id}");
     let put = format!("{path}/answers");
     use StatusCode as S;
@@ -1234,22 +1168,22 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
     // Registration.
     for (body, status, what) in [
         (
-            json!({"model": "hero", "year": year(), "form_group": "farmer"}),
+            json!({"model": "hero", "year": this_year(), "form_group": "farmer"}),
             S::UNPROCESSABLE_ENTITY,
             "an unknown title",
         ),
         (
-            json!({"model": "family", "year": year()}),
+            json!({"model": "family", "year": this_year()}),
             S::UNPROCESSABLE_ENTITY,
             "a family title for a person",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1, "form_group": "pilot"}),
+            json!({"model": "citizen", "year": this_year() - 1, "form_group": "pilot"}),
             S::UNPROCESSABLE_ENTITY,
             "an unknown form group",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1}),
+            json!({"model": "citizen", "year": this_year() - 1}),
             S::UNPROCESSABLE_ENTITY,
             "no form group",
         ),
@@ -1269,27 +1203,27 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
             "no year",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1, "form_group": "farmer", "subject": {"person_id": 1, "unit_code": "00004"}}),
+            json!({"model": "citizen", "year": this_year() - 1, "form_group": "farmer", "subject": {"person_id": 1, "unit_code": "00004"}}),
             S::UNPROCESSABLE_ENTITY,
             "two subjects",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1, "form_group": "farmer", "subject": {}}),
+            json!({"model": "citizen", "year": this_year() - 1, "form_group": "farmer", "subject": {}}),
             S::UNPROCESSABLE_ENTITY,
             "no subject",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1, "form_group": "farmer", "subject": {"person_id": 987_654}}),
+            json!({"model": "citizen", "year": this_year() - 1, "form_group": "farmer", "subject": {"person_id": 987_654}}),
             S::NOT_FOUND,
             "a missing person",
         ),
         (
-            json!({"model": "citizen", "year": year() - 1, "form_group": "farmer", "subject": {"group_id": 987_654}}),
+            json!({"model": "citizen", "year": this_year() - 1, "form_group": "farmer", "subject": {"group_id": 987_654}}),
             S::NOT_FOUND,
             "a missing group",
         ),
         (
-            json!({"model": "community", "year": year() - 1, "subject": {"unit_code": "'; DROP TABLE units; --"}}),
+            json!({"model": "community", "year": this_year() - 1, "subject": {"unit_code": "'; DROP TABLE units; --"}}),
             S::NOT_FOUND,
             "a strange unit code",
         ),
@@ -1471,7 +1405,7 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
         &app,
         &mut chair,
         "GET",
-        &format!("/api/v1/evaluations?unit=00004&year={}", year() + 1),
+        &format!("/api/v1/evaluations?unit=00004&year={}", this_year() + 1),
         json!(null),
     )
     .await;

@@ -10,7 +10,6 @@
 mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use chrono::Datelike;
 use common::*;
 use http_body_util::BodyExt;
 use khuyenhoc::db::Backend;
@@ -20,70 +19,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-fn year() -> i32 {
-    chrono::Utc::now().year()
-}
-
 /// A day of this year, `MM-DD`.
 fn day(md: &str) -> String {
-    format!("{}-{md}", year())
-}
-
-/// The answer is the expected problem+json, with a Vietnamese and an English title.
-#[track_caller]
-fn problem(r: &Resp, status: StatusCode, what: &str) -> Value {
-    assert_eq!(r.status, status, "{what}: {}", r.body);
-    assert_eq!(
-        r.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        Some("application/problem+json"),
-        "{what}"
-    );
-    let j = r.json();
-    assert_eq!(j["status"], status.as_u16(), "{what}");
-    assert!(
-        j["title"].is_string() && j["title_en"].is_string(),
-        "{what}: {}",
-        r.body
-    );
-    j
-}
-
-/// A request that must answer exactly `status`; returns its JSON.
-async fn expect(
-    app: &TestApp,
-    c: &mut Client,
-    method: &str,
-    path: &str,
-    body: Value,
-    status: StatusCode,
-) -> Value {
-    let r = app.json(c, method, path, body).await;
-    assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-    r.json()
+    format!("{}-{md}", this_year())
 }
 
 async fn get(app: &TestApp, c: &mut Client, path: &str) -> Value {
     let r = app.get(c, path).await;
     assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.body);
     r.json()
-}
-
-/// Opens a fund through the API; returns its id.
-async fn open_fund(app: &TestApp, c: &mut Client, unit: &str, code: &str, name: &str) -> i64 {
-    let f = expect(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/units/{unit}/funds"),
-        json!({"code": code, "name": name, "kind": "general"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    assert_eq!(f["unit_code"], unit);
-    assert_eq!(f["total"], 0);
-    f["id"].as_i64().expect("fund id")
 }
 
 /// Records a receipt or a payment; returns the entry.
@@ -95,7 +39,7 @@ async fn post(
     amount: Value,
     on: &str,
 ) -> Value {
-    expect(
+    call(
         app,
         c,
         "POST",
@@ -115,7 +59,7 @@ async fn transfer(
     amount: i64,
     on: &str,
 ) -> (Value, Value) {
-    let t = expect(
+    let t = call(
         app,
         c,
         "POST",
@@ -129,13 +73,6 @@ async fn transfer(
 
 fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The fund's assets, straight from the ledger lines.
@@ -195,38 +132,6 @@ fn assert_balanced(entries: &[Value]) {
     }
 }
 
-/// GET with the client's session, returning the raw bytes (for the Excel file).
-async fn download(
-    app: &TestApp,
-    c: &Client,
-    path: &str,
-) -> (StatusCode, header::HeaderMap, Vec<u8>) {
-    let cookies = c
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let req = Request::get(path)
-        .header(header::COOKIE, cookies)
-        .body(Body::empty())
-        .expect("request");
-    let resp = app.router.clone().oneshot(req).await.expect("infallible");
-    let (parts, body) = resp.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes().to_vec();
-    (parts.status, parts.headers, bytes)
-}
-
-/// A POST of JSON with an `Idempotency-Key` header.
-async fn post_with_key(app: &TestApp, c: &mut Client, path: &str, key: &str, body: &Value) -> Resp {
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", key)
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    app.send(c, req).await
-}
-
 // ---------------------------------------------------------------------------------------------
 
 both_backends!(
@@ -247,19 +152,19 @@ both_backends!(
             &day("02-01"),
         )
         .await;
-        assert_eq!(gift["voucher_no"], format!("PT-{}-000001", year()));
+        assert_eq!(gift["voucher_no"], format!("PT-{}-000001", this_year()));
         assert_eq!(gift["change"], 5_000_000);
-        let fee = expect(
+        let fee = call(
         &app,
         &mut t,
         "POST",
         &format!("/api/v1/funds/{fund}/entries"),
-        json!({"category": "membership_fee", "asset": "bank", "amount": 300_000, "date": format!("05/02/{}", year())}),
+        json!({"category": "membership_fee", "asset": "bank", "amount": 300_000, "date": format!("05/02/{}", this_year())}),
         StatusCode::CREATED,
     )
     .await;
         assert_eq!(fee["occurred_on"], day("02-05"));
-        let books = expect(
+        let books = call(
         &app,
         &mut t,
         "POST",
@@ -295,13 +200,13 @@ both_backends!(
             &day("03-01"),
         )
         .await;
-        assert_eq!(paid["voucher_no"], format!("PC-{}-000001", year()));
+        assert_eq!(paid["voucher_no"], format!("PC-{}-000001", this_year()));
         assert_eq!(paid["change"], -1_500_000);
         let (out, into) = transfer(&app, &mut t, fund, other, 700_000, &day("03-02")).await;
-        assert_eq!(out["voucher_no"], format!("PC-{}-000002", year()));
-        assert_eq!(into["voucher_no"], format!("PT-{}-000001", year()));
+        assert_eq!(out["voucher_no"], format!("PC-{}-000002", this_year()));
+        assert_eq!(into["voucher_no"], format!("PT-{}-000001", this_year()));
         assert_eq!(into["pair_id"], id(&out));
-        let reversal = expect(
+        let reversal = call(
             &app,
             &mut t,
             "POST",
@@ -428,7 +333,7 @@ both_backends!(a_reversal_restores_the_balance, |b: Backend| async move {
     );
     assert_eq!(j["errors"][0]["field"], "reason");
     assert_eq!(j["errors"][0]["message_vi"], "Cần ghi lý do đảo bút toán");
-    let rev = expect(
+    let rev = call(
         &app,
         &mut t,
         "POST",
@@ -441,7 +346,7 @@ both_backends!(a_reversal_restores_the_balance, |b: Backend| async move {
     assert_eq!(rev["kind"], "reversal");
     assert_eq!(rev["reverses_id"], id(&wrong));
     assert_eq!(rev["change"], -2_500_000);
-    assert_eq!(rev["voucher_no"], format!("PC-{}-000001", year()));
+    assert_eq!(rev["voucher_no"], format!("PC-{}-000001", this_year()));
     // Every line negated.
     let negated: Vec<i64> = wrong["lines"]
         .as_array()
@@ -496,7 +401,7 @@ both_backends!(a_reversal_restores_the_balance, |b: Backend| async move {
     let (out, into) = transfer(&app, &mut t, fund, branch, 4_000_000, &day("01-12")).await;
     assert_eq!(balance(&app, &mut t, fund).await, 6_000_000);
     assert_eq!(balance(&app, &mut t, branch).await, 4_000_000);
-    let revs = expect(
+    let revs = call(
         &app,
         &mut t,
         "POST",
@@ -618,7 +523,7 @@ both_backends!(
                 vouchers.push(e["voucher_no"].as_str().expect("voucher").to_owned());
             }
         }
-        let y = year();
+        let y = this_year();
         let mut receipts: Vec<&String> = vouchers.iter().filter(|v| v.starts_with("PT-")).collect();
         let mut payments: Vec<&String> = vouchers.iter().filter(|v| v.starts_with("PC-")).collect();
         receipts.sort();
@@ -692,21 +597,27 @@ both_backends!(
         let path = format!("/api/v1/funds/{fund}/entries");
         let body = json!({"category": "donation", "amount": "1.000.000", "date": day("05-01"), "party": "Bà Nguyễn Thị Tâm"});
 
-        let first = post_with_key(&app, &mut t, &path, "tam-2026-05-01", &body).await;
+        let first = post_keyed(&app, &mut t, &path, "tam-2026-05-01", &body).await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
-        let retry = post_with_key(&app, &mut t, &path, "tam-2026-05-01", &body).await;
+        let retry = post_keyed(&app, &mut t, &path, "tam-2026-05-01", &body).await;
         assert_eq!(retry.status, StatusCode::OK, "{}", retry.body);
         assert_eq!(
             retry.json(),
             first.json(),
             "the same entry, voucher and all"
         );
-        assert_eq!(first.json()["voucher_no"], format!("PT-{}-000001", year()));
+        assert_eq!(
+            first.json()["voucher_no"],
+            format!("PT-{}-000001", this_year())
+        );
         assert_eq!(balance(&app, &mut t, fund).await, 1_000_000);
         // Another key is another donation.
-        let second = post_with_key(&app, &mut t, &path, "tam-2026-05-02", &body).await;
+        let second = post_keyed(&app, &mut t, &path, "tam-2026-05-02", &body).await;
         assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
-        assert_eq!(second.json()["voucher_no"], format!("PT-{}-000002", year()));
+        assert_eq!(
+            second.json()["voucher_no"],
+            format!("PT-{}-000002", this_year())
+        );
 
         // Four retries racing each other: one posts, three get the same entry, no number is used up.
         let token = t.bearer.clone().expect("token");
@@ -740,7 +651,11 @@ both_backends!(
             );
             statuses.push(status);
             let e: Value = serde_json::from_str(&body).expect("JSON");
-            assert_eq!(e["voucher_no"], format!("PT-{}-000003", year()), "{body}");
+            assert_eq!(
+                e["voucher_no"],
+                format!("PT-{}-000003", this_year()),
+                "{body}"
+            );
             ids.insert(id(&e));
         }
         assert_eq!(
@@ -773,7 +688,7 @@ both_backends!(
         assert_eq!(balance(&app, &mut t, fund).await, 3_000_000);
 
         // A key that is not visible ASCII, or too long: refused in Vietnamese, nothing posted.
-        let r = post_with_key(&app, &mut t, &path, &"k".repeat(201), &body).await;
+        let r = post_keyed(&app, &mut t, &path, &"k".repeat(201), &body).await;
         let j = problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "long key");
         assert_eq!(
             j["errors"][0]["message_vi"],
@@ -855,7 +770,7 @@ async fn tree(app: &TestApp) -> Tree {
         "Quỹ Khuyến học Phường Hòa Bình",
     )
     .await;
-    let last_year = format!("{}-12-20", year() - 1);
+    let last_year = format!("{}-12-20", this_year() - 1);
 
     // Before the period: the opening balance of the province fund.
     post(
@@ -921,7 +836,7 @@ async fn tree(app: &TestApp) -> Tree {
     transfer(app, &mut hoabinh, outside, province, 700_000, &day("03-05")).await;
     // A transfer made by mistake and reversed (the reversal is dated today, in this year).
     let (_, wrong) = transfer(app, &mut t, commune, branch, 50_000, &day("03-06")).await;
-    expect(
+    call(
         app,
         &mut t,
         "POST",
@@ -1227,12 +1142,9 @@ both_backends!(
         const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
         for f in [tree.province, tree.commune, tree.branch] {
-            let (status, headers, bytes) = download(
-                &app,
-                &hanoi,
-                &format!("/funds/{f}/report?{period}&format=xlsx"),
-            )
-            .await;
+            let (status, headers, bytes) = app
+                .download(&hanoi, &format!("/funds/{f}/report?{period}&format=xlsx"))
+                .await;
             assert_eq!(
                 status,
                 StatusCode::OK,
@@ -1264,12 +1176,12 @@ both_backends!(
             assert_eq!(sheet["Số dư cuối kỳ"] as i64, ledger_balance(&app, f).await);
         }
         // The province's consolidated workbook.
-        let (status, _, bytes) = download(
-            &app,
-            &hanoi,
-            &format!("/units/01/funds/report?{period}&format=xlsx"),
-        )
-        .await;
+        let (status, _, bytes) = app
+            .download(
+                &hanoi,
+                &format!("/units/01/funds/report?{period}&format=xlsx"),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         let sheet = sheet_amounts(bytes);
         let report = get(
@@ -1288,12 +1200,12 @@ both_backends!(
         assert_eq!(sheet["Số dư cuối kỳ"] as i64, held);
         // Out of scope: the workbook is not there.
         let hoabinh = app.login(HOABINH).await;
-        let (status, _, _) = download(
-            &app,
-            &hoabinh,
-            &format!("/funds/{}/report?format=xlsx", tree.province),
-        )
-        .await;
+        let (status, _, _) = app
+            .download(
+                &hoabinh,
+                &format!("/funds/{}/report?format=xlsx", tree.province),
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
@@ -1336,7 +1248,7 @@ both_backends!(
         .await;
 
         // The treasurer opens the round.
-        let programme = expect(
+        let programme = call(
         &app,
         &mut t,
         "POST",
@@ -1385,7 +1297,7 @@ both_backends!(
             problem(&r, StatusCode::NOT_FOUND, who);
         }
         let nominations = format!("/api/v1/programmes/{pid}/nominations");
-        let minor = expect(
+        let minor = call(
         &app,
         &mut branch,
         "POST",
@@ -1397,7 +1309,7 @@ both_backends!(
     .await;
         assert_eq!(minor["minor"], true);
         assert_eq!(minor["status"], "nominated");
-        let adult = expect(
+        let adult = call(
             &app,
             &mut branch,
             "POST",
@@ -1409,7 +1321,7 @@ both_backends!(
         .await;
         assert_eq!(adult["minor"], false);
         // The chair nominates from the school branch; no birth year counts as a minor.
-        let third = expect(
+        let third = call(
         &app,
         &mut chair,
         "POST",
@@ -1480,7 +1392,7 @@ both_backends!(
             )
             .await;
         problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unknown decision");
-        let d = expect(
+        let d = call(
             &app,
             &mut t,
             "POST",
@@ -1490,7 +1402,7 @@ both_backends!(
         )
         .await;
         assert_eq!(d["status"], "selected");
-        expect(
+        call(
             &app,
             &mut t,
             "POST",
@@ -1499,7 +1411,7 @@ both_backends!(
             StatusCode::OK,
         )
         .await;
-        let d = expect(
+        let d = call(
             &app,
             &mut t,
             "POST",
@@ -1546,7 +1458,7 @@ both_backends!(
             )
             .await;
         problem(&r, StatusCode::NOT_FOUND, "a branch officer does not pay");
-        let paid = expect(
+        let paid = call(
             &app,
             &mut t,
             "POST",
@@ -1574,8 +1486,8 @@ both_backends!(
         assert_eq!(
             vouchers,
             [
-                format!("PC-{}-000001", year()),
-                format!("PC-{}-000002", year())
+                format!("PC-{}-000001", this_year()),
+                format!("PC-{}-000002", this_year())
             ]
         );
         for e in &payments {
@@ -1593,7 +1505,7 @@ both_backends!(
             }
         }
         // Paying again pays nobody twice.
-        let again = expect(
+        let again = call(
             &app,
             &mut t,
             "POST",
@@ -1622,7 +1534,7 @@ both_backends!(
             StatusCode::NOT_FOUND,
             "a branch officer does not publish",
         );
-        let published = expect(
+        let published = call(
             &app,
             &mut t,
             "POST",
@@ -1681,7 +1593,7 @@ both_backends!(
         }
 
         // A round beyond its budget pays nobody.
-        let award = expect(
+        let award = call(
         &app,
         &mut t,
         "POST",
@@ -1694,7 +1606,7 @@ both_backends!(
         let aid = id(&award);
         let mut nominees = vec![];
         for name in ["Vũ Thị Hạnh", "Hoàng Minh Đức"] {
-            nominees.push(expect(
+            nominees.push(call(
             &app,
             &mut branch,
             "POST",
@@ -1705,7 +1617,7 @@ both_backends!(
         .await);
         }
         for n in &nominees {
-            expect(
+            call(
                 &app,
                 &mut t,
                 "POST",
@@ -2010,7 +1922,7 @@ both_backends!(who_reads_and_who_posts, |b: Backend| async move {
     let entries = format!("/api/v1/funds/{fund}/entries");
 
     // Treasurer and chairs post; Hà Nội's chair reads and posts in its subtree.
-    expect(
+    call(
         &app,
         &mut chair,
         "POST",
@@ -2019,7 +1931,7 @@ both_backends!(who_reads_and_who_posts, |b: Backend| async move {
         StatusCode::CREATED,
     )
     .await;
-    expect(
+    call(
         &app,
         &mut hanoi,
         "POST",

@@ -7,23 +7,6 @@ use axum::http::StatusCode;
 use common::*;
 use khuyenhoc::db::Backend;
 
-const CODES: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
-
-fn year() -> String {
-    chrono::Datelike::year(&chrono::Utc::now()).to_string()
-}
-
 fn id_from(location: Option<&str>) -> String {
     let loc = location.expect("a redirect");
     loc.trim_start_matches("/evaluations/")
@@ -48,7 +31,7 @@ async fn register_and_fill(
             &[
                 ("phone", phone),
                 ("form_group", "farmer"),
-                ("year", &year()),
+                ("year", &this_year().to_string()),
             ],
         )
         .await;
@@ -59,7 +42,7 @@ async fn register_and_fill(
         r.body
     );
     let id = id_from(r.location());
-    let values: Vec<(String, String)> = CODES
+    let values: Vec<(String, String)> = CITIZEN_INDICATORS
         .iter()
         .zip(scores)
         .map(|(c, s)| (format!("a_{c}"), s.to_string()))
@@ -103,10 +86,7 @@ async fn recognise(app: &TestApp, officer: &mut Client, id: &str) -> Resp {
         &[
             ("decision", "recognise"),
             ("decision_no", "01/QĐ-KH"),
-            (
-                "decision_date",
-                &chrono::Utc::now().date_naive().to_string(),
-            ),
+            ("decision_date", &today()),
         ],
     )
     .await
@@ -245,7 +225,7 @@ both_backends!(
             r.body
         );
         let edited = source
-            .replacen("version = 2025", &format!("version = {}", year()), 1)
+            .replacen("version = 2025", &format!("version = {}", this_year()), 1)
             .replacen("threshold = 80", "threshold = 85", 1);
         let r = app
             .post_form(
@@ -345,7 +325,7 @@ both_backends!(
             .post_form(
                 &mut chair,
                 &format!("{group}/evaluations"),
-                &[("year", &year())],
+                &[("year", &this_year().to_string())],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -399,7 +379,7 @@ both_backends!(
             .post_form(
                 &mut chair,
                 "/units/00004-2/evaluations/unit",
-                &[("year", &year())],
+                &[("year", &this_year().to_string())],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -423,7 +403,7 @@ both_backends!(
                 &[
                     ("phone", CITIZEN),
                     ("form_group", "farmer"),
-                    ("year", &year()),
+                    ("year", &this_year().to_string()),
                 ],
             )
             .await;
@@ -433,13 +413,13 @@ both_backends!(
             .get(&mut officer, &format!("/evaluations/{id}/all"))
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        for code in CODES {
+        for code in CITIZEN_INDICATORS {
             assert!(
                 page.body.contains(&format!("name=\"a_{code}\"")),
                 "{code} on the one screen"
             );
         }
-        let values: Vec<(String, String)> = CODES
+        let values: Vec<(String, String)> = CITIZEN_INDICATORS
             .iter()
             .map(|c| (format!("a_{c}"), "9".to_owned()))
             .collect();
@@ -554,7 +534,7 @@ both_backends!(
             .post_form(
                 &mut chair,
                 "/units/00004-2/evaluations/unit",
-                &[("year", &year())],
+                &[("year", &this_year().to_string())],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -602,7 +582,7 @@ both_backends!(
         .await
         .expect("recognition");
         assert!(level.is_some());
-        let y: i32 = year().parse().expect("year");
+        let y = this_year();
         assert_eq!(
             until,
             format!("{}-12-31", y + 2),
@@ -626,13 +606,10 @@ both_backends!(
             recognise(&app, &mut chair, &a).await.status,
             StatusCode::SEE_OTHER
         );
-        let stats = khuyenhoc::evaluation::stats::for_subtree(
-            &app.db,
-            "/VN/01/",
-            chrono::Datelike::year(&chrono::Utc::now()).into(),
-        )
-        .await
-        .expect("stats");
+        let stats =
+            khuyenhoc::evaluation::stats::for_subtree(&app.db, "/VN/01/", this_year().into())
+                .await
+                .expect("stats");
         let row = stats
             .rows
             .iter()
@@ -654,13 +631,10 @@ both_backends!(
             app.get(&mut other, "/units/00004/evaluations").await.status,
             StatusCode::NOT_FOUND
         );
-        let theirs = khuyenhoc::evaluation::stats::for_subtree(
-            &app.db,
-            "/VN/25/",
-            chrono::Datelike::year(&chrono::Utc::now()).into(),
-        )
-        .await
-        .expect("stats");
+        let theirs =
+            khuyenhoc::evaluation::stats::for_subtree(&app.db, "/VN/25/", this_year().into())
+                .await
+                .expect("stats");
         assert!(theirs.rows.is_empty());
     }
 );

@@ -19,43 +19,6 @@ use serde_json::{json, Value};
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BRANCH1: &str = "Chi hội Tổ dân phố số 1";
 
-fn this_year() -> i64 {
-    i64::from(chrono::Datelike::year(&chrono::Utc::now()))
-}
-
-/// A request that must answer exactly `status`; returns its JSON.
-async fn expect(
-    app: &TestApp,
-    c: &mut Client,
-    method: &str,
-    path: &str,
-    body: Value,
-    status: StatusCode,
-) -> Value {
-    let r = app.json(c, method, path, body).await;
-    assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-    r.json()
-}
-
-/// The answer is problem+json with this status; returns it.
-#[track_caller]
-fn problem(r: &Resp, status: StatusCode, what: &str) -> Value {
-    assert_eq!(r.status, status, "{what}: {}", r.body);
-    assert_eq!(
-        r.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        Some("application/problem+json"),
-        "{what}"
-    );
-    let j = r.json();
-    assert!(
-        j["title"].is_string() && j["title_en"].is_string(),
-        "{what}"
-    );
-    j
-}
-
 /// The field named by the first error of a problem.
 fn field_of(j: &Value) -> &str {
     j["errors"][0]["field"].as_str().unwrap_or_default()
@@ -63,7 +26,7 @@ fn field_of(j: &Value) -> &str {
 
 /// Registers a member through the API; returns the member.
 async fn register(app: &TestApp, c: &mut Client, body: Value) -> Value {
-    expect(
+    call(
         app,
         c,
         "POST",
@@ -318,7 +281,7 @@ both_backends!(a_person_is_a_member_once, |b: Backend| async move {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(r.location().is_some_and(|l| l.starts_with("/members/")));
-    let phu_tho_person = expect(
+    let phu_tho_person = call(
         &app,
         &mut out,
         "POST",
@@ -426,7 +389,7 @@ both_backends!(
                 "to_branch"
             );
         }
-        let t = expect(
+        let t = call(
             &app,
             &mut api,
             "POST",
@@ -481,7 +444,7 @@ both_backends!(
         );
 
         // Across provinces: to Phú Thọ. Ba Đình loses sight of the member; Hòa Bình sees both moves.
-        let t = expect(
+        let t = call(
             &app,
             &mut api,
             "POST",
@@ -565,7 +528,7 @@ both_backends!(
                 field
             );
         }
-        let s = expect(
+        let s = call(
             &app,
             &mut api,
             "POST",
@@ -597,7 +560,7 @@ both_backends!(
             .json();
         assert_eq!(active["total"], 0);
         // Back again, then deceased: final.
-        expect(
+        call(
             &app,
             &mut api,
             "POST",
@@ -644,7 +607,7 @@ both_backends!(
     )
     .await;
         let oid = other["id"].as_i64().expect("id");
-        let e = expect(
+        let e = call(
             &app,
             &mut api,
             "PATCH",
@@ -681,23 +644,13 @@ both_backends!(
     }
 );
 
-/// A POST of JSON with an `Idempotency-Key` header.
-async fn post_keyed(app: &TestApp, c: &mut Client, path: &str, key: &str, body: Value) -> Resp {
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", key)
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    app.send(c, req).await
-}
-
 both_backends!(
     a_fee_is_a_ledger_receipt_of_the_branch_fund,
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut chair = app.api_client(BADINH).await;
         let mut treasurer = app.api_client(TREASURER).await;
-        let fund = expect(
+        let fund = call(
             &app,
             &mut treasurer,
             "POST",
@@ -709,7 +662,7 @@ both_backends!(
             .as_i64()
             .expect("fund");
         let mut hoabinh = app.api_client(HOABINH).await;
-        let foreign = expect(
+        let foreign = call(
             &app,
             &mut hoabinh,
             "POST",
@@ -730,7 +683,7 @@ both_backends!(
         let path = format!("/api/v1/members/{id}/fees");
         let year = this_year();
         // The branch has no fund: the fee goes to the ward's, as a membership_fee receipt.
-        let f = expect(
+        let f = call(
             &app,
             &mut treasurer,
             "POST",
@@ -774,7 +727,7 @@ both_backends!(
             &mut treasurer,
             &path,
             "fee-1",
-            json!({"amount": 40_000, "year": year - 1}),
+            &json!({"amount": 40_000, "year": year - 1}),
         )
         .await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
@@ -783,7 +736,7 @@ both_backends!(
             &mut treasurer,
             &path,
             "fee-1",
-            json!({"amount": 40_000, "year": year - 1}),
+            &json!({"amount": 40_000, "year": year - 1}),
         )
         .await;
         assert_eq!(again.status, StatusCode::OK, "{}", again.body);
@@ -817,7 +770,7 @@ both_backends!(
             .await;
         problem(&r, StatusCode::NOT_FOUND, "out of scope");
         // Once the branch has a fund of its own, the fee goes there and no longer to the ward's.
-        let branch_fund = expect(
+        let branch_fund = call(
             &app,
             &mut chair,
             "POST",
@@ -879,7 +832,7 @@ both_backends!(
             .iter()
             .any(|f| f["fund_id"] == branch_fund && f["amount"] == 30_000));
         // A fee corrected in the books shows as reversed.
-        expect(
+        call(
             &app,
             &mut treasurer,
             "POST",
@@ -906,7 +859,7 @@ both_backends!(populations_are_kept_per_year, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut api = app.api_client(BADINH).await;
     let year = this_year();
-    let p = expect(
+    let p = call(
         &app,
         &mut api,
         "PUT",
@@ -916,7 +869,7 @@ both_backends!(populations_are_kept_per_year, |b: Backend| async move {
     )
     .await;
     assert_eq!(p["population"], 64_500);
-    expect(
+    call(
         &app,
         &mut api,
         "PUT",
@@ -925,7 +878,7 @@ both_backends!(populations_are_kept_per_year, |b: Backend| async move {
         StatusCode::OK,
     )
     .await;
-    expect(
+    call(
         &app,
         &mut api,
         "PUT",
@@ -1134,12 +1087,14 @@ fn hidden(body: &str, name: &str) -> Option<String> {
 async fn confirm(app: &TestApp, c: &mut Client, unit: &str, preview: &Resp) -> Resp {
     let key = hidden(&preview.body, "key").expect("a confirm form");
     let sha = hidden(&preview.body, "sha256").expect("sha256");
+    let plan = hidden(&preview.body, "plan").expect("the preview's digest");
     app.post_form(
         c,
         &format!("/units/{unit}/members/import/commit"),
         &[
             ("key", &key),
             ("sha256", &sha),
+            ("plan", &plan),
             ("file_name", "hoi-vien.xlsx"),
         ],
     )
@@ -1440,7 +1395,7 @@ both_backends!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(
             r.body
-                .contains("Tệp có hơn 100000 dòng: hãy chia thành nhiều tệp nhỏ hơn"),
+                .contains("Tệp có hơn 100000 dòng dữ liệu: hãy chia thành nhiều tệp nhỏ hơn"),
             "{}",
             r.body
         );

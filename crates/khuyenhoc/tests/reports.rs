@@ -8,18 +8,13 @@
 
 mod common;
 use axum::http::StatusCode;
-use chrono::Datelike;
 use common::*;
 use khuyenhoc::db::Backend;
 use serde_json::{json, Value};
 
-fn year() -> i32 {
-    chrono::Utc::now().year()
-}
-
 /// The whole current year: `2026-Y`.
-fn this_year() -> String {
-    format!("{}-Y", year())
+fn whole_year() -> String {
+    format!("{}-Y", this_year())
 }
 
 /// A written reason for an override (at least five characters).
@@ -41,54 +36,6 @@ const NAMES: [&str; 12] = [
     "Kim Thị Ngọc",
 ];
 
-/// The ten indicators of the national Learning Citizen set.
-const CITIZEN_INDICATORS: [&str; 10] = [
-    "reads",
-    "learning_plan",
-    "community_learning",
-    "helps_others",
-    "digital",
-    "foreign_language",
-    "numeracy",
-    "critical_thinking",
-    "relations",
-    "cooperation",
-];
-
-/// A request that must answer exactly `status`; returns its JSON.
-async fn call(
-    app: &TestApp,
-    c: &mut Client,
-    method: &str,
-    path: &str,
-    body: Value,
-    status: StatusCode,
-) -> Value {
-    let r = if method == "GET" {
-        app.get(c, path).await
-    } else {
-        app.json(c, method, path, body).await
-    };
-    assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-    r.json()
-}
-
-/// A request that must succeed (any 2xx); returns its JSON.
-async fn ok(app: &TestApp, c: &mut Client, method: &str, path: &str, body: Value) -> Value {
-    let r = if method == "GET" {
-        app.get(c, path).await
-    } else {
-        app.json(c, method, path, body).await
-    };
-    assert!(
-        r.status.is_success(),
-        "{method} {path}: {} {}",
-        r.status,
-        r.body
-    );
-    r.json()
-}
-
 /// A request that must fail with `status`; returns the English title of the problem.
 async fn refused(
     app: &TestApp,
@@ -100,13 +47,6 @@ async fn refused(
 ) -> String {
     let j = call(app, c, method, path, body, status).await;
     j["title_en"].as_str().unwrap_or_default().to_owned()
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 async fn path_of(app: &TestApp, code: &str) -> String {
@@ -126,92 +66,6 @@ async fn assert_no_drift(app: &TestApp) {
         diffs.is_empty(),
         "the counters differ from the raw rows: {diffs:?}"
     );
-}
-
-/// Registers a person whose home unit is `unit`; returns the id.
-async fn person(app: &TestApp, c: &mut Client, unit: &str, name: &str, phone: &str) -> i64 {
-    let j = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/units/{unit}/people"),
-        json!({"full_name": name, "phone": phone, "password": PASSWORD}),
-        StatusCode::CREATED,
-    )
-    .await;
-    j["id"].as_i64().expect("person id")
-}
-
-/// How far `evaluation` takes a Learning Citizen registration.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Registered,
-    Recognised,
-    NotRecognised,
-}
-
-/// A Learning Citizen evaluation of the person for `year`, taken to `outcome` by the officer
-/// (9 points everywhere: it passes). Returns its id.
-async fn evaluation(
-    app: &TestApp,
-    c: &mut Client,
-    person: i64,
-    year: i32,
-    outcome: Outcome,
-) -> i64 {
-    let d = call(
-        app,
-        c,
-        "POST",
-        "/api/v1/evaluations",
-        json!({"model": "citizen", "subject": {"person_id": person}, "year": year, "form_group": "farmer"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let id = d["evaluation"]["id"].as_i64().expect("evaluation id");
-    if outcome == Outcome::Registered {
-        return id;
-    }
-    let answers: serde_json::Map<String, Value> = CITIZEN_INDICATORS
-        .iter()
-        .map(|code| ((*code).to_owned(), json!(9)))
-        .collect();
-    let decision = match outcome {
-        Outcome::Recognised => {
-            json!({"decision": "recognise", "decision_no": "01/QĐ-KH", "decision_date": khuyenhoc::db::today()})
-        }
-        _ => json!({"decision": "not_recognise", "reason": "Chưa đủ minh chứng về việc tự học"}),
-    };
-    for (method, action, body) in [
-        ("PUT", "answers", json!({ "answers": answers })),
-        ("POST", "submit", json!({})),
-        ("POST", "check", json!({})),
-        ("POST", "review", decision),
-    ] {
-        ok(
-            app,
-            c,
-            method,
-            &format!("/api/v1/evaluations/{id}/{action}"),
-            body,
-        )
-        .await;
-    }
-    id
-}
-
-/// Opens a fund at a unit; returns its id.
-async fn open_fund(app: &TestApp, c: &mut Client, unit: &str, code: &str, name: &str) -> i64 {
-    let f = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/units/{unit}/funds"),
-        json!({"code": code, "name": name, "kind": "general"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    f["id"].as_i64().expect("fund id")
 }
 
 /// Records a receipt or a payment dated `on`; returns the entry id.
@@ -484,8 +338,8 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut badinh = app.api_client(BADINH).await;
         let mut hanoi = app.api_client(HANOI).await;
-        let y = year();
-        let period = this_year();
+        let y = this_year();
+        let period = whole_year();
         // What the demo data already holds, so the test checks what it adds.
         let badinh_path = path_of(&app, "00004").await;
         let branch_path = path_of(&app, "00004-1").await;
@@ -501,24 +355,24 @@ both_backends!(
         let mut people = vec![];
         for (n, unit) in units.iter().enumerate() {
             let phone = format!("09160000{:02}", n + 1);
-            people.push(person(&app, &mut badinh, unit, NAMES[n], &phone).await);
+            people.push(register_person(&app, &mut badinh, unit, NAMES[n], &phone).await);
         }
         // This year: three recognised, one not recognised, two only registered; last year one.
         let outcomes = [
-            Outcome::Recognised,
-            Outcome::Recognised,
-            Outcome::NotRecognised,
-            Outcome::Registered,
-            Outcome::Recognised,
-            Outcome::Registered,
+            Stage::Recognised,
+            Stage::Recognised,
+            Stage::NotRecognised,
+            Stage::Registered,
+            Stage::Recognised,
+            Stage::Registered,
         ];
         for (p, o) in people.iter().zip(outcomes) {
-            evaluation(&app, &mut badinh, *p, y, o).await;
+            citizen_evaluation(&app, &mut badinh, *p, y, o).await;
         }
-        evaluation(&app, &mut badinh, people[0], y - 1, Outcome::Recognised).await;
+        citizen_evaluation(&app, &mut badinh, people[0], y - 1, Stage::Recognised).await;
         // Another commune of Hà Nội (Phường Ngọc Hà) has one recognised.
-        let other = person(&app, &mut hanoi, "00008", NAMES[6], "0916000007").await;
-        evaluation(&app, &mut hanoi, other, y, Outcome::Recognised).await;
+        let other = register_person(&app, &mut hanoi, "00008", NAMES[6], "0916000007").await;
+        citizen_evaluation(&app, &mut hanoi, other, y, Stage::Recognised).await;
 
         // The books: receipts and payments in two funds of Ba Đình and one of its branch 1,
         // a reversed receipt, a reversed scholarship, a transfer between Ba Đình's funds (not a
@@ -760,11 +614,11 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut badinh = app.api_client(BADINH).await;
         let mut hanoi = app.api_client(HANOI).await;
-        let y = year();
-        let period = this_year();
-        let first = person(&app, &mut badinh, "00004-1", NAMES[0], "0916000101").await;
-        let second = person(&app, &mut badinh, "00004-1", NAMES[1], "0916000102").await;
-        evaluation(&app, &mut badinh, first, y, Outcome::Recognised).await;
+        let y = this_year();
+        let period = whole_year();
+        let first = register_person(&app, &mut badinh, "00004-1", NAMES[0], "0916000101").await;
+        let second = register_person(&app, &mut badinh, "00004-1", NAMES[1], "0916000102").await;
+        citizen_evaluation(&app, &mut badinh, first, y, Stage::Recognised).await;
         save(
             &app,
             &mut badinh,
@@ -778,7 +632,7 @@ both_backends!(
         assert_eq!(value(&r, "citizen_recognised"), Some(1));
         let as_of = r["as_of"].clone();
         // Live data moves on: another registration, recognised.
-        evaluation(&app, &mut badinh, second, y, Outcome::Recognised).await;
+        citizen_evaluation(&app, &mut badinh, second, y, Stage::Recognised).await;
         let r = report(&app, &mut badinh, "00004", &period).await;
         assert_eq!(r["status"], "submitted");
         assert_eq!(r["frozen"], true);
@@ -830,7 +684,7 @@ both_backends!(overrides_keep_their_reason, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut badinh = app.api_client(BADINH).await;
     let mut hanoi = app.api_client(HANOI).await;
-    let period = this_year();
+    let period = whole_year();
     let path = report_path("00004", &period);
     let r = save(
         &app,
@@ -841,7 +695,7 @@ both_backends!(overrides_keep_their_reason, |b: Backend| async move {
     )
     .await;
     assert_eq!(r["status"], "draft");
-    let counted = members_under(&app, &path_of(&app, "00004").await, year()).await[0];
+    let counted = members_under(&app, &path_of(&app, "00004").await, this_year()).await[0];
     let members = line(&r, "members");
     assert_eq!(members["source"], "computed");
     assert_eq!(members["computed"], counted, "the active members");
@@ -978,7 +832,7 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut badinh = app.api_client(BADINH).await;
         let mut hanoi = app.api_client(HANOI).await;
-        let period = this_year();
+        let period = whole_year();
         let fund = open_fund(&app, &mut badinh, "00004", "QKH", "Quỹ khuyến học phường").await;
         entry(
             &app,
@@ -1454,7 +1308,7 @@ both_backends!(
 fn open_period() -> String {
     let t = khuyenhoc_reports::Template::national();
     let today = khuyenhoc::db::today();
-    let y = year();
+    let y = this_year();
     [format!("{y}-H1"), format!("{y}-Y"), format!("{}-H1", y + 1)]
         .into_iter()
         .find(|p| {
@@ -1468,7 +1322,7 @@ both_backends!(completeness_counts_every_state, |b: Backend| async move {
     let app = TestApp::new(b).await;
     // Tỉnh Lai Châu (38 communes) gets a chair, who appoints an officer of one commune.
     let mut central = app.api_client(CENTRAL).await;
-    let chair = person(&app, &mut central, "12", "Lò Văn Chiến", "0917000001").await;
+    let chair = register_person(&app, &mut central, "12", "Lò Văn Chiến", "0917000001").await;
     let pos = call(
         &app,
         &mut central,
@@ -1487,7 +1341,7 @@ both_backends!(completeness_counts_every_state, |b: Backend| async move {
     )
     .await;
     let mut laichau = app.api_client("0917000001").await;
-    let officer = person(&app, &mut laichau, "03390", "Tòng Thị Diệu", "0917000002").await;
+    let officer = register_person(&app, &mut laichau, "03390", "Tòng Thị Diệu", "0917000002").await;
     let pos = call(
         &app,
         &mut laichau,
@@ -1601,7 +1455,7 @@ both_backends!(completeness_counts_every_state, |b: Backend| async move {
     assert_totals_add_up(&roll);
 
     // A period whose deadline has passed: what was not handed in is late.
-    let past = format!("{}-H1", year() - 1);
+    let past = format!("{}-H1", this_year() - 1);
     save(&app, &mut laichau, "03388", &past, talks.clone()).await;
     save(&app, &mut binhlu, "03390", &past, talks.clone()).await;
     let r = submit(&app, &mut binhlu, "03390", &past).await;
@@ -1722,9 +1576,9 @@ both_backends!(rollup_follows_a_merged_commune, |b: Backend| async move {
     let mut old_people = vec![];
     for (n, name) in NAMES.iter().enumerate().take(3) {
         let phone = format!("09180000{:02}", n + 1);
-        old_people.push(person(&app, &mut hanoi, "00001", name, &phone).await);
+        old_people.push(register_person(&app, &mut hanoi, "00001", name, &phone).await);
     }
-    let local = person(&app, &mut badinh, "00004-1", NAMES[5], "0918000010").await;
+    let local = register_person(&app, &mut badinh, "00004-1", NAMES[5], "0918000010").await;
     // 2024: three of Phúc Xá (two recognised), one of Ba Đình's area.
     for (p, status) in old_people
         .iter()
@@ -1734,7 +1588,7 @@ both_backends!(rollup_follows_a_merged_commune, |b: Backend| async move {
     }
     past_evaluation(&app, local, 2024, "registered").await;
     // 2025, before the merger, through the API: one of Phúc Xá recognised.
-    evaluation(&app, &mut hanoi, old_people[0], 2025, Outcome::Recognised).await;
+    citizen_evaluation(&app, &mut hanoi, old_people[0], 2025, Stage::Recognised).await;
     assert_no_drift(&app).await;
 
     let period = "2024-Y";
@@ -1806,13 +1660,13 @@ both_backends!(
         let mut hanoi = app.api_client(HANOI).await;
         let mut hoabinh = app.api_client(HOABINH).await;
         let mut central = app.api_client(CENTRAL).await;
-        let y = year();
-        let period = this_year();
+        let y = this_year();
+        let period = whole_year();
         // Hà Nội: two registrations this year, one last year; Phú Thọ: three this year.
         let mut ids = vec![];
         for (n, name) in NAMES.iter().enumerate().take(3) {
             ids.push(
-                person(
+                register_person(
                     &app,
                     &mut badinh,
                     "00004-1",
@@ -1822,11 +1676,11 @@ both_backends!(
                 .await,
             );
         }
-        evaluation(&app, &mut badinh, ids[0], y, Outcome::Recognised).await;
-        evaluation(&app, &mut badinh, ids[1], y, Outcome::Registered).await;
-        evaluation(&app, &mut badinh, ids[0], y - 1, Outcome::Recognised).await;
+        citizen_evaluation(&app, &mut badinh, ids[0], y, Stage::Recognised).await;
+        citizen_evaluation(&app, &mut badinh, ids[1], y, Stage::Registered).await;
+        citizen_evaluation(&app, &mut badinh, ids[0], y - 1, Stage::Recognised).await;
         for (n, name) in NAMES.iter().enumerate().skip(3).take(3) {
-            let p = person(
+            let p = register_person(
                 &app,
                 &mut hoabinh,
                 "04795",
@@ -1834,7 +1688,7 @@ both_backends!(
                 &format!("09190000{:02}", n + 1),
             )
             .await;
-            evaluation(&app, &mut hoabinh, p, y, Outcome::Registered).await;
+            citizen_evaluation(&app, &mut hoabinh, p, y, Stage::Registered).await;
         }
         // Hà Nội hands its report in, then registers one more: the table keeps what was handed in.
         save(
@@ -1847,7 +1701,7 @@ both_backends!(
         .await;
         let r = submit(&app, &mut hanoi, "01", &period).await;
         assert_eq!(value(&r, "citizen_registered"), Some(2));
-        evaluation(&app, &mut badinh, ids[2], y, Outcome::Registered).await;
+        citizen_evaluation(&app, &mut badinh, ids[2], y, Stage::Registered).await;
         let path = format!("/api/v1/clusters/DEMO-1/reports/{period}");
         let t = call(&app, &mut hanoi, "GET", &path, json!(null), StatusCode::OK).await;
         assert_eq!(codes(&t, "provinces"), ["01", "25", "31"]);
@@ -1988,7 +1842,7 @@ both_backends!(province_template_adds_indicators, |b: Backend| async move {
     let mut badinh = app.api_client(BADINH).await;
     let mut hanoi = app.api_client(HANOI).await;
     let mut hoabinh = app.api_client(HOABINH).await;
-    let period = this_year();
+    let period = whole_year();
     let valid = "[[indicator]]\nkey = \"p_reading_clubs\"\nsection = \"models\"\nlabel_vi = \"Số câu lạc bộ đọc sách\"\nlabel_en = \"Reading clubs\"\nsource = \"number\"\n\n[[indicator]]\nkey = \"p_citizen_farmers\"\nsection = \"models\"\nlabel_vi = \"Nông dân đăng ký Công dân học tập\"\nlabel_en = \"Farmers registered as Learning Citizens\"\nsource = \"computed\"\nmetric = \"eval.registered.citizen.farmer\"\n";
     let tpl = "/api/v1/units/01/report-template";
     let before = call(&app, &mut hanoi, "GET", tpl, json!(null), StatusCode::OK).await;
@@ -2033,8 +1887,8 @@ both_backends!(province_template_adds_indicators, |b: Backend| async move {
     assert_eq!(saved["version"], 1);
     assert_eq!(saved["source"], valid);
     // The commune's report has the new indicators; a commune of another province does not.
-    let p = person(&app, &mut badinh, "00004-1", NAMES[0], "0919100001").await;
-    evaluation(&app, &mut badinh, p, year(), Outcome::Registered).await;
+    let p = register_person(&app, &mut badinh, "00004-1", NAMES[0], "0919100001").await;
+    citizen_evaluation(&app, &mut badinh, p, this_year(), Stage::Registered).await;
     let r = save(
         &app,
         &mut badinh,

@@ -93,7 +93,7 @@ both_backends!(
             "two communes × 2.800.000 of receipts"
         );
         let web = app.login(HANOI).await;
-        let (status, bytes) = app
+        let (status, _, bytes) = app
             .download(&web, &format!("/units/01/reports/{p}/children?format=xlsx"))
             .await;
         assert_eq!(status.as_u16(), 200);
@@ -149,7 +149,7 @@ both_backends!(
             .await;
         assert_eq!(r.status.as_u16(), 200, "{}", r.body);
         let web = app.login(BADINH).await;
-        let (status, bytes) = app
+        let (status, _, bytes) = app
             .download(&web, &format!("/units/00004/reports/{p}/export?format=pdf"))
             .await;
         assert_eq!(status.as_u16(), 200);
@@ -170,7 +170,7 @@ both_backends!(
         }
         // The cluster briefing pack: the table and each province's part.
         let central = app.login(CENTRAL).await;
-        let (status, bytes) = app
+        let (status, _, bytes) = app
             .download(
                 &central,
                 &format!("/clusters/DEMO-1/reports/{p}/export?format=pdf"),
@@ -188,7 +188,7 @@ both_backends!(
                 "{province} in the table and its own part:\n{text}"
             );
         }
-        let (status, bytes) = app
+        let (status, _, bytes) = app
             .download(
                 &central,
                 &format!("/clusters/DEMO-1/reports/{p}/export?format=xlsx"),

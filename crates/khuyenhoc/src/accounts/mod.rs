@@ -2,6 +2,7 @@
 //! changes and officer resets, and personal API tokens.
 
 pub mod api;
+pub mod bulk;
 pub mod login;
 pub mod model;
 pub mod pages;

@@ -28,13 +28,14 @@ pub struct NewPerson {
     pub password: Option<String>,
 }
 
-struct Valid {
-    name: PersonName,
-    birth_year: Option<i64>,
-    gender: Option<Gender>,
-    phone: Option<PhoneNumber>,
-    email: Option<EmailAddress>,
-    national_id: Option<NationalId>,
+/// A new person's fields once checked (`bulk` writes many of them).
+pub(super) struct Valid {
+    pub(super) name: PersonName,
+    pub(super) birth_year: Option<i64>,
+    pub(super) gender: Option<Gender>,
+    pub(super) phone: Option<PhoneNumber>,
+    pub(super) email: Option<EmailAddress>,
+    pub(super) national_id: Option<NationalId>,
     password: Option<String>,
 }
 
@@ -42,7 +43,7 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn validate(input: &NewPerson) -> Result<Valid, AppError> {
+pub(super) fn validate(input: &NewPerson) -> Result<Valid, AppError> {
     let mut errors = vec![];
     let mut check = |field: &'static str, r: Result<(), Invalid>| {
         if let Err(e) = r {

@@ -5,7 +5,7 @@
 pub mod api;
 pub mod pages;
 
-use crate::db::{now, Db, Tx};
+use crate::db::{now, rows, Db, Tx};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -61,6 +61,64 @@ pub async fn record(tx: &mut Tx<'_>, actor: Actor, change: Change<'_>) -> Result
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// Entries per statement of `record_many`: a caller with a very long list hands them over this
+/// many at a time, so that the whole list is never built at once.
+pub const MANY_PER_STATEMENT: usize = 3000;
+
+/// Records many changes in the caller's transaction, many rows per statement (the imports: an
+/// entry per person, member or evaluation written). All get the same time.
+pub async fn record_many(
+    tx: &mut Tx<'_>,
+    entries: Vec<(Actor, Change<'_>)>,
+) -> Result<(), sqlx::Error> {
+    let at = now();
+    let per = rows::per_statement(9, MANY_PER_STATEMENT);
+    let mut entries = entries.into_iter();
+    loop {
+        let chunk: Vec<(Actor, Change<'_>)> = entries.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO audit_log (at, person_id, position_id, unit_id, entity, entity_id, action, before_json, after_json) VALUES {}",
+            rows::values(tx.backend(), chunk.len(), &rows::row_of(9, ""))
+        );
+        let mut q = sqlx::query(&sql);
+        for (actor, c) in chunk {
+            q = q
+                .bind(at)
+                .bind(actor.person_id)
+                .bind(actor.position_id)
+                .bind(c.unit_id)
+                .bind(c.entity)
+                .bind(c.entity_id)
+                .bind(c.action)
+                .bind(c.before.map(|v| v.to_string()))
+                .bind(c.after.map(|v| v.to_string()));
+        }
+        q.execute(&mut **tx).await?;
+    }
+}
+
+/// When `entity` `entity_id` was first recorded with `action`, as people read a time: an
+/// imported workbook (named by its SHA-256) is never imported twice.
+pub async fn first_time(
+    db: &Db,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(at) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .bind(action)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(at.map(format_time))
 }
 
 #[derive(Debug, Clone, Serialize)]

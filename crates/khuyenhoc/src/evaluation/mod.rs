@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod bulk;
 pub mod certificates;
 pub mod criteria;
 pub mod evidence;

@@ -16,6 +16,7 @@
 //!   scope a member answers 404.
 
 pub mod api;
+pub mod bulk;
 pub mod import;
 pub mod model;
 pub mod pages;

@@ -1,10 +1,11 @@
 //! Loading the official list of administrative units (the 2025 list ships inside the binary,
-//! from `data/units-2025.csv`). Importing is idempotent: units already present are left alone.
+//! from `data/units-2025.csv`; the CSV is parsed by `khuyenhoc_sheets::units_csv`). Importing is
+//! idempotent: units already present are left alone.
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{now, Db, Tx};
-use anyhow::{bail, Context};
-use khuyenhoc_domain::{text, UnitCode};
+use anyhow::Context;
+use khuyenhoc_domain::text;
 use std::collections::BTreeMap;
 
 /// The 2025 list: 34 provinces, 3,321 communes, official codes (General Statistics Office).
@@ -13,79 +14,9 @@ pub const UNITS_2025: &str = include_str!("../../../../data/units-2025.csv");
 pub const EFFECTIVE_2025: &str = "2025-07-01";
 pub const CENTRAL_NAME: &str = "Trung ương Hội Khuyến học Việt Nam";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub province: (UnitCode, String, &'static str),
-    pub commune: (UnitCode, String, &'static str),
-}
-
-fn province_kind(t: &str) -> Option<&'static str> {
-    match t {
-        "tỉnh" => Some("tinh"),
-        "thành phố trung ương" => Some("thanh_pho"),
-        _ => None,
-    }
-}
-
-fn commune_kind(t: &str) -> Option<&'static str> {
-    match t {
-        "xã" => Some("xa"),
-        "phường" => Some("phuong"),
-        "đặc khu" => Some("dac_khu"),
-        _ => None,
-    }
-}
-
-/// Parses the CSV; every bad line is reported with its line number.
-pub fn parse(csv_text: &str) -> anyhow::Result<Vec<Row>> {
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let want = [
-        "province_code",
-        "province_name",
-        "province_type",
-        "commune_code",
-        "commune_name",
-        "commune_type",
-    ];
-    if headers.iter().collect::<Vec<_>>() != want {
-        bail!("unexpected header: want {}", want.join(","));
-    }
-    let mut rows = vec![];
-    let mut errors = vec![];
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let f = |k: usize| text::clean(rec.get(k).unwrap_or(""));
-        let pcode = f(0)
-            .parse::<u32>()
-            .ok()
-            .and_then(|n| UnitCode::province(n).ok());
-        let ccode = f(3)
-            .parse::<u32>()
-            .ok()
-            .and_then(|n| UnitCode::commune(n).ok());
-        match (pcode, province_kind(&f(2)), ccode, commune_kind(&f(5))) {
-            (Some(pc), Some(pk), Some(cc), Some(ck)) if !f(1).is_empty() && !f(4).is_empty() => {
-                rows.push(Row {
-                    province: (pc, f(1), pk),
-                    commune: (cc, f(4), ck),
-                })
-            }
-            _ => errors.push(format!("line {line}: bad code, name or type")),
-        }
-    }
-    if !errors.is_empty() {
-        bail!("{} bad lines:\n{}", errors.len(), errors.join("\n"));
-    }
-    Ok(rows)
-}
+/// The CSV itself is read by `khuyenhoc_sheets::units_csv` (no database), so that its fuzz
+/// target needs only the small crate.
+pub use khuyenhoc_sheets::units_csv::{parse, Row};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -237,12 +168,5 @@ mod tests {
         assert!(rows
             .iter()
             .any(|r| r.commune.0.as_str() == "00004" && r.commune.1 == "Phường Ba Đình"));
-    }
-
-    #[test]
-    fn bad_lines_are_reported_with_their_number() {
-        let text = "province_code,province_name,province_type,commune_code,commune_name,commune_type\n1,Hà Nội,tỉnh,4,Ba Đình,phường\nx,Hà Nội,tỉnh,4,Ba Đình,phường\n";
-        let err = parse(text).expect_err("line 3 is bad").to_string();
-        assert!(err.contains("line 3"), "{err}");
     }
 }

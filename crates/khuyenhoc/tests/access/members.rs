@@ -26,7 +26,7 @@ pub struct CtxMembers {
 }
 
 async fn member(app: &TestApp, c: &mut Client, name: &str) -> i64 {
-    let j = api_ok(
+    let j = ok(
         app,
         c,
         "POST",
@@ -88,7 +88,7 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         "setup member import preview: {}",
         r.body
     );
-    ctx.members.confirm = ["key", "sha256", "file_name"]
+    ctx.members.confirm = ["key", "sha256", "plan", "file_name"]
         .iter()
         .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
         .collect();

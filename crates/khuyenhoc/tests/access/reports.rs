@@ -40,7 +40,7 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     // Drafts of the periods the rows save and submit.
     for period in [api_period(), page_period()] {
         let path = format!("/api/v1/units/00004/reports/{period}");
-        api_ok(app, &mut c, "POST", &path, talks.clone()).await;
+        ok(app, &mut c, "POST", &path, talks.clone()).await;
     }
     // Handed-in reports of earlier periods, one per decision.
     let mut handed_in = vec![];
@@ -51,8 +51,8 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         format!("{}-H1", year(-2)),
     ] {
         let path = format!("/api/v1/units/00004/reports/{period}");
-        api_ok(app, &mut c, "POST", &path, talks.clone()).await;
-        let r = api_ok(
+        ok(app, &mut c, "POST", &path, talks.clone()).await;
+        let r = ok(
             app,
             &mut c,
             "POST",

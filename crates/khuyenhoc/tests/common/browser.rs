@@ -10,6 +10,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::BodyExt;
+use khuyenhoc::db::Backend;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -349,6 +350,49 @@ pub async fn tap_at(c: &Client, at: Locator<'_>) {
     el.click()
         .await
         .unwrap_or_else(|e| panic!("cannot tap {at:?}: {e}"));
+}
+
+/// Opens an app page by its address and waits for it.
+pub async fn open(c: &Client, base: &str, path: &str) {
+    c.goto(&format!("{base}{path}"))
+        .await
+        .unwrap_or_else(|e| panic!("open {path}: {e}"));
+    wait_for_page(c, base, path).await;
+}
+
+/// Signs in with the demo password from a browser with no cookies: the login page and the
+/// home page fit the phone's screen, and the home page greets `name`.
+pub async fn log_in_as(c: &Client, base: &str, phone: &str, name: &str) {
+    c.delete_all_cookies().await.expect("clear the cookies");
+    open(c, base, "/login").await;
+    assert_fits(c, "the login page").await;
+    type_into(c, "#login", phone).await;
+    type_into(c, "#password", khuyenhoc::demo::DEMO_PASSWORD).await;
+    submit_form_of(c, "#login").await;
+    wait_for_page(c, base, "/").await;
+    let h1 = text_of(c, "h1").await;
+    assert!(h1.contains(name), "greeting of {phone}: {h1:?}");
+    assert_fits(c, "the home page").await;
+}
+
+/// Opens a closed `<details>` whose form holds the field with this id.
+pub async fn unfold(c: &Client, field_id: &str) {
+    tap_at(
+        c,
+        Locator::XPath(&format!("//details[.//*[@id='{field_id}']]/summary")),
+    )
+    .await;
+    wait_until(
+        c,
+        &format!("the form of #{field_id} opened"),
+        &format!("document.getElementById('{field_id}').offsetParent !== null"),
+    )
+    .await;
+}
+
+/// The backend's name in lower case, for the names of screenshots.
+pub fn backend_name(b: Backend) -> String {
+    format!("{b:?}").to_lowercase()
 }
 
 /// The page fits a 360 px screen: the viewport is that wide and nothing scrolls sideways.

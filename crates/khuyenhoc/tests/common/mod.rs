@@ -3,7 +3,23 @@
 //! SQLite: a new file in a temporary folder. PostgreSQL: a new database on the server named by
 //! `KHUYENHOC_TEST_PG_URL` (set by `scripts/test.sh`, which installs and starts PostgreSQL).
 //! Without that variable the PostgreSQL half of every test fails: both backends run every time.
+//!
+//! Beside the harness: `api` (requests that must answer as expected, set-up through the API),
+//! `citizen` (the national Learning Citizen set's indicators, an evaluation taken to a stage).
+//! The browser tests add `common/browser.rs` with `#[path = "common/browser.rs"] mod browser;`.
 #![allow(dead_code)]
+
+mod api;
+mod citizen;
+
+// Each test file uses its own part of these.
+#[allow(unused_imports)]
+pub use api::*;
+#[allow(unused_imports)]
+pub use citizen::*;
+/// Today's date as `YYYY-MM-DD`, as the application dates what it stores.
+#[allow(unused_imports)]
+pub use khuyenhoc::db::today;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -24,6 +40,11 @@ pub const BRANCH_OFFICER: &str = "0900000004";
 pub const HOABINH: &str = "0900000005";
 pub const CITIZEN: &str = "0900000006";
 pub const TREASURER: &str = "0900000007";
+
+/// The current year, as the application counts it (UTC).
+pub fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
+}
 
 pub struct TestApp {
     pub db: Db,
@@ -267,9 +288,12 @@ impl TestApp {
         c
     }
 
-    /// A client with a fresh API token of the person with this phone number.
     /// A GET whose answer is kept as bytes (workbooks, PDFs), with the client's cookies.
-    pub async fn download(&self, client: &Client, path: &str) -> (StatusCode, Vec<u8>) {
+    pub async fn download(
+        &self,
+        client: &Client,
+        path: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let cookies = client
             .cookies
             .iter()
@@ -283,9 +307,10 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let (parts, body) = resp.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes().to_vec();
-        (parts.status, bytes)
+        (parts.status, parts.headers, bytes)
     }
 
+    /// A client with a fresh API token of the person with this phone number.
     pub async fn api_client(&self, phone: &str) -> Client {
         let mut c = self.login(phone).await;
         let r = self

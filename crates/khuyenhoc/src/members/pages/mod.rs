@@ -39,11 +39,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The upload route takes workbooks larger than other requests.
-fn upload(mut route: Route) -> Route {
-    route.handler = route.handler.layer(axum::extract::DefaultBodyLimit::max(
-        super::import::MAX_UPLOAD_BYTES + 64 * 1024,
-    ));
-    route
+fn upload(route: Route) -> Route {
+    crate::sheets::upload::body_limit(route, super::import::MAX_UPLOAD_BYTES)
 }
 
 /// What a refused form shows: its status, the field errors, and a message for the whole form.
