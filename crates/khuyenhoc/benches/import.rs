@@ -598,24 +598,23 @@ async fn run(backend: Backend, a: &Args) -> Vec<Phase> {
     // The import: upload (preview), then confirm (commit).
     let boundary = "kh-bench-import-b0undary";
     let mut body = Vec::with_capacity(bytes.len() + 512);
+    // The CSRF token is the form's first field, as the page's form sends it.
     body.extend_from_slice(
         format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-vien.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-vien.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n",
+            web.csrf()
         )
         .as_bytes(),
     );
     body.extend_from_slice(&bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!(
-        "/units/{COMMUNE}/members/import?_csrf={}",
-        web.csrf()
-    ))
-    .header(
-        header::CONTENT_TYPE,
-        format!("multipart/form-data; boundary={boundary}"),
-    )
-    .body(Body::from(body))
-    .expect("request");
+    let req = Request::post(format!("/units/{COMMUNE}/members/import"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
     let ((status, page), p) = timed("import: upload and preview", web.send(&app, req)).await;
     assert_eq!(status, StatusCode::OK, "preview: {}", excerpt(&page));
     let valid = format!("{} dòng hợp lệ", rows.len());

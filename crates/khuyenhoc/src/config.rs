@@ -25,10 +25,19 @@ pub struct Settings {
     pub session_hours: i64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Failed logins allowed per phone/email (and 4x that per client address) in a window.
+    /// Failed logins allowed per account (and 4x that per client address) before each further
+    /// attempt waits a doubling delay.
     pub login_max_failures: u32,
-    /// The window of the login throttle, in seconds.
+    /// The longest delay of the login back-off, in seconds; failures are forgotten after twice it.
     pub login_window_seconds: u64,
+    /// Addresses (`203.0.113.7`) or ranges (`10.0.0.0/8`) of the reverse proxies in front of
+    /// the server. Only a request from one of them has its client address read from
+    /// `Forwarded` / `X-Forwarded-For`; any other request's client is its socket address.
+    pub trusted_proxies: Vec<String>,
+    /// Client addresses or ranges that may read `/metrics` (after `trusted_proxies`).
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that lets any address read `/metrics`. Never logged.
+    pub metrics_token: Option<String>,
     /// Folder where uploaded evidence and generated documents are kept (when `files_url` is unset).
     pub files_dir: String,
     /// `s3://BUCKET[/PREFIX]`: keep files in an S3-compatible bucket instead of `files_dir`.
@@ -61,6 +70,9 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             login_max_failures: 5,
             login_window_seconds: 900,
+            trusted_proxies: vec![],
+            metrics_allow: vec!["127.0.0.1".into(), "::1".into()],
+            metrics_token: None,
             files_dir: "khuyenhoc-files".into(),
             files_url: None,
             s3_endpoint: None,
@@ -90,6 +102,9 @@ impl std::fmt::Debug for Settings {
                 &self.s3_secret_access_key.as_ref().map(|_| "***"),
             )
             .field("s3_allow_http", &self.s3_allow_http)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_allow", &self.metrics_allow)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -137,7 +152,38 @@ impl Settings {
             s.database_max_connections > 0,
             "database_max_connections must be positive"
         );
+        for (name, list) in [
+            ("trusted_proxies", &s.trusted_proxies),
+            ("metrics_allow", &s.metrics_allow),
+        ] {
+            for item in list {
+                anyhow::ensure!(
+                    parse_net(item).is_some(),
+                    "{name}: {item:?} is neither an IP address nor a range such as 10.0.0.0/8"
+                );
+            }
+        }
+        anyhow::ensure!(
+            s.metrics_token.as_ref().is_none_or(|t| t.len() >= 16),
+            "metrics_token must have at least 16 characters"
+        );
         Ok(s)
+    }
+
+    /// The reverse proxies whose forwarding headers are believed.
+    pub fn proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|s| parse_net(s))
+            .collect()
+    }
+
+    /// The client addresses that may read `/metrics`.
+    pub fn metrics_readers(&self) -> Vec<ipnet::IpNet> {
+        self.metrics_allow
+            .iter()
+            .filter_map(|s| parse_net(s))
+            .collect()
     }
 
     /// The address printed on certificates and in QR codes.
@@ -148,11 +194,28 @@ impl Settings {
         }
     }
 
+    /// Whether people reach the server over https: cookies are then `Secure` and named
+    /// `__Host-…`, and every answer carries `Strict-Transport-Security`.
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
     }
+
+    /// The origin of `public_url` (`https://khuyenhoc.example.vn`), which a browser names in the
+    /// `Origin` header of a form it sends from our pages.
+    pub fn public_origin(&self) -> Option<String> {
+        let u = url::Url::parse(self.public_url.as_deref()?).ok()?;
+        Some(u.origin().ascii_serialization()).filter(|o| o != "null")
+    }
+}
+
+/// An address (`192.0.2.1`, `::1`) as a one-address range, or a range (`10.0.0.0/8`).
+pub fn parse_net(s: &str) -> Option<ipnet::IpNet> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 #[cfg(test)]
@@ -208,6 +271,46 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(shown.contains("s3://bucket/evidence") && shown.contains("AKIDEXAMPLE"));
         assert!(!shown.contains("very-secret-key"), "{shown}");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail closures return figment::Error
+mod edge_settings {
+    use super::*;
+
+    #[test]
+    fn proxies_and_metrics_readers_are_checked_and_parsed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "KHUYENHOC_TRUSTED_PROXIES",
+                "[\"10.0.0.0/8\", \"192.0.2.1\"]",
+            );
+            jail.set_env("KHUYENHOC_METRICS_TOKEN", "a-long-random-secret");
+            let s = Settings::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            let ip = |t: &str| t.parse::<std::net::IpAddr>().expect("ip");
+            let proxies = s.proxies();
+            assert!(proxies.iter().any(|n| n.contains(&ip("10.9.8.7"))));
+            assert!(proxies.iter().any(|n| n.contains(&ip("192.0.2.1"))));
+            assert!(!proxies.iter().any(|n| n.contains(&ip("192.0.2.2"))));
+            assert!(s.metrics_readers().iter().any(|n| n.contains(&ip("::1"))));
+            assert!(!format!("{s:?}").contains("a-long-random-secret"));
+            jail.set_env("KHUYENHOC_TRUSTED_PROXIES", "[\"proxy.local\"]");
+            assert!(Settings::load(None, &Overrides::default()).is_err());
+            jail.set_env("KHUYENHOC_TRUSTED_PROXIES", "[]");
+            jail.set_env("KHUYENHOC_METRICS_TOKEN", "short");
+            assert!(Settings::load(None, &Overrides::default()).is_err());
+            Ok(())
+        });
+        let s = Settings {
+            public_url: Some("https://khuyenhoc.example.vn/app/".into()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.public_origin().as_deref(),
+            Some("https://khuyenhoc.example.vn")
+        );
+        assert!(s.secure_cookies());
     }
 }
 

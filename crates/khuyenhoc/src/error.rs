@@ -32,6 +32,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// Refused for a reason the person can act on, said in the answer (403).
+    #[error("refused: {en}")]
+    Refused { vi: String, en: String },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     #[error("bad request: {en}")]
@@ -91,7 +94,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,9 +116,9 @@ impl AppError {
                 "Request refused. Please reload the page and try again",
             ),
             AppError::Invalid(_) => ("Dữ liệu chưa hợp lệ", "Some fields are invalid"),
-            AppError::BadRequest { vi, en } | AppError::Unprocessable { vi, en } => {
-                return (vi.clone(), en.clone())
-            }
+            AppError::BadRequest { vi, en }
+            | AppError::Unprocessable { vi, en }
+            | AppError::Refused { vi, en } => return (vi.clone(), en.clone()),
             AppError::Conflict(f) => (f.message_vi, f.message_en),
             AppError::TooManyRequests { .. } => (
                 "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại",

@@ -1,12 +1,15 @@
 //! Operations: health and readiness probes, Prometheus metrics, consistent backups.
 
+use crate::auth::client;
+use crate::config::Settings;
 use crate::db::{Backend, Db};
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::web::route::{r, Access, Route};
 use anyhow::Context;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -27,7 +30,41 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Whether a request may read the metrics (they tell request rates per route, memory and
+/// errors): with the configured `metrics_token` as a bearer token, or from an address of
+/// `metrics_allow` (the client behind trusted proxies). A request relayed by a proxy that is
+/// not trusted is not known to come from where its socket says (a proxy on the same machine
+/// would make everybody look local), so forwarding headers from an untrusted peer refuse it.
+fn may_read_metrics(settings: &Settings, ext: &Extensions, headers: &HeaderMap) -> bool {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let (Some(sent), Some(token)) = (bearer, settings.metrics_token.as_deref()) {
+        return crate::auth::same_secret(sent.trim(), token);
+    }
+    let proxies = settings.proxies();
+    let relayed_by_stranger = client::forwarded(headers)
+        && client::peer(ext).is_some_and(|p| !proxies.iter().any(|n| n.contains(&p)));
+    let readers = settings.metrics_readers();
+    !relayed_by_stranger
+        && client::client(ext, headers, &proxies)
+            .addr()
+            .is_some_and(|a| readers.iter().any(|n| n.contains(&a)))
+}
+
+pub async fn metrics(
+    State(state): State<AppState>,
+    ext: Extensions,
+    headers: HeaderMap,
+) -> Response {
+    if !may_read_metrics(&state.settings, &ext, &headers) {
+        return PageError(AppError::Refused {
+            vi: "Chỉ địa chỉ được cấu hình (metrics_allow) hoặc người có mã metrics_token mới xem được số liệu vận hành".into(),
+            en: "Metrics are served only to the configured addresses (metrics_allow) or with the metrics_token".into(),
+        })
+        .into_response();
+    }
     if let Some(bytes) = memory::in_use() {
         // Measured at the scrape, so the figure is never older than the answer.
         metrics::gauge!("process_heap_in_use_bytes").set(bytes as f64);
@@ -37,7 +74,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .as_ref()
         .map(PrometheusHandle::render)
         .unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// The metrics recorder. `metrics` keeps one recorder per process, so it is installed once and
@@ -114,6 +151,6 @@ pub fn routes() -> Vec<Route> {
     vec![
         r(M::GET, "/healthz", Public, "Liveness", healthz),
         r(M::GET, "/readyz", Public, "Readiness (database reachable)", readyz),
-        r(M::GET, "/metrics", Public, "Prometheus metrics", metrics),
+        r(M::GET, "/metrics", Public, "Prometheus metrics (configured addresses or token only)", metrics),
     ]
 }

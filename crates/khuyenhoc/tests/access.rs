@@ -337,8 +337,10 @@ fn map_rows() -> Vec<Row> {
             "GET /metrics",
             Public,
             BADINH,
+            // Only for configured addresses or the metrics token (tests/security.rs): a request
+            // with no socket address is nobody's.
             |_, _| get("/metrics"),
-            [OK, OK, OK, OK],
+            [code(403), code(403), code(403), code(403)],
         ),
         row(
             "GET /static/app.css",

@@ -457,7 +457,7 @@ both_backends!(
             );
             assert!(
                 r.body
-                    .contains("<form method=\"post\" action=\"/units/00004/batch?_csrf="),
+                    .contains("<form method=\"post\" action=\"/units/00004/batch\""),
                 "{what}: the upload form again"
             );
         }
@@ -517,7 +517,7 @@ both_backends!(
         );
         assert!(
             page.body.contains(&format!(
-                "action=\"/units/00004/batch?_csrf={}\"",
+                "action=\"/units/00004/batch\" enctype=\"multipart/form-data\">\n  <input type=\"hidden\" name=\"_csrf\" value=\"{}\">",
                 officer.csrf()
             )),
             "{}",

@@ -147,7 +147,8 @@ both_backends!(
                 format!("Tệp giải nén ra quá lớn (hơn {limit} MB): hãy chia thành nhiều tệp");
             assert!(r.body.contains(&message), "{}: {}", imp.upload, r.body);
             assert!(
-                r.body.contains(&format!("action=\"{}?_csrf=", imp.upload)),
+                r.body
+                    .contains(&format!("action=\"{}\" enctype", imp.upload)),
                 "the upload form again: {}",
                 r.body
             );
@@ -238,7 +239,7 @@ both_backends!(
                 assert!(
                     again
                         .body
-                        .contains(&format!("action=\"{}?_csrf=", imp.upload)),
+                        .contains(&format!("action=\"{}\" enctype", imp.upload)),
                     "{}",
                     again.body
                 );

@@ -471,26 +471,30 @@ both_backends!(
 async fn attach_pdf(app: &TestApp, client: &mut Client, id: &str, indicator: &str) -> Resp {
     let boundary = "XkhuyenhocX";
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    if client.csrf().is_empty() {
+        app.get(client, "/login").await;
+    }
+    let token = client.csrf();
     let mut body = Vec::new();
-    for (name, value) in [("indicator", indicator), ("note", ""), ("back", "")] {
+    // The CSRF token is the form's first field, as the page's form sends it.
+    for (name, value) in [
+        ("_csrf", token.as_str()),
+        ("indicator", indicator),
+        ("note", ""),
+        ("back", ""),
+    ] {
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
     }
     body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kế hoạch.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
     body.extend(pdf);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    if client.csrf().is_empty() {
-        app.get(client, "/login").await;
-    }
-    let req = axum::http::Request::post(format!(
-        "/evaluations/{id}/evidence?_csrf={}",
-        client.csrf()
-    ))
-    .header(
-        "content-type",
-        format!("multipart/form-data; boundary={boundary}"),
-    )
-    .body(axum::body::Body::from(body))
-    .expect("request");
+    let req = axum::http::Request::post(format!("/evaluations/{id}/evidence"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .expect("request");
     app.send(client, req).await
 }
 

@@ -12,7 +12,17 @@ both_backends!(probes_metrics_and_openapi, |b: Backend| async move {
     assert_eq!(app.get(&mut anon, "/healthz").await.body, "ok");
     assert_eq!(app.get(&mut anon, "/readyz").await.status, StatusCode::OK);
     app.get(&mut anon, "/login").await;
-    let m = app.get(&mut anon, "/metrics").await;
+    // Metrics are served to the loopback address by default (tests/security.rs checks who else).
+    let mut scrape = axum::http::Request::get("/metrics")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    scrape
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        ))));
+    let m = app.send(&mut anon, scrape).await;
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     // The allocator's bytes in use, read at the scrape (glibc's mallinfo2): more than nothing.
     let heap = m

@@ -1,6 +1,8 @@
-//! Login and logout. Failed attempts are throttled per login name and per client address;
-//! the answer never says whether the login name exists.
+//! Login and logout. Failed attempts back off per account and per client address; the answer
+//! never says whether the login name exists, and takes as long either way.
 
+use crate::accounts::model::LoginName;
+use crate::auth::client::{self, Client};
 use crate::auth::{password, session};
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
@@ -9,19 +11,18 @@ use crate::web::extract::PageForm;
 use crate::web::layout::{render, Chrome};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
-use axum::http::Extensions;
+use axum::extract::State;
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub c: Chrome,
     pub login: String,
-    pub error: Option<(&'static str, &'static str)>,
+    pub error: Option<(String, String)>,
 }
 
 pub async fn page(c: Chrome, viewer: crate::auth::OptionalViewer) -> PageResult<Response> {
@@ -44,31 +45,22 @@ pub struct LoginForm {
     pub password: String,
 }
 
-fn client_ip(ext: &Extensions) -> String {
-    ext.get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into())
-}
-
-/// Checks a login name and password; `Ok(None)` for a wrong pair.
+/// Checks a login name and password; `Ok(None)` for a wrong pair. Failures are counted per
+/// account (however its phone number or email was typed) and per client address (the real one
+/// behind trusted proxies), each backing off on its own.
 pub async fn authenticate(
     state: &AppState,
     login: &str,
     pw: &str,
-    ip: &str,
+    client: &Client,
 ) -> Result<Option<i64>, AppError> {
-    let key_login = format!("login:{}", khuyenhoc_domain::text::fold(login));
-    let key_ip = format!("ip:{ip}");
-    state
-        .throttle
-        .check(&key_login, 1)
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-    state
-        .throttle
-        .check(&key_ip, 4)
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-    let creds = crate::accounts::model::credentials(&state.db, login).await?;
-    let (person, stored) = match creds {
+    let name = LoginName::parse(login);
+    let key_login = format!("login:{}", name.throttle_key());
+    let key_ip = format!("ip:{}", client.key());
+    let too_many = |retry_after| AppError::TooManyRequests { retry_after };
+    state.throttle.check(&key_login, 1).map_err(too_many)?;
+    state.throttle.check(&key_ip, 4).map_err(too_many)?;
+    let (person, stored) = match crate::accounts::model::credentials(&state.db, &name).await? {
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
@@ -86,43 +78,70 @@ pub async fn authenticate(
     }
 }
 
+/// The login form again with a message, and the status to answer it with.
+fn refused(
+    c: Chrome,
+    login: String,
+    status: StatusCode,
+    error: (String, String),
+) -> PageResult<Response> {
+    let page = render(&LoginPage {
+        c,
+        login,
+        error: Some(error),
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// "Wait N seconds / minutes", in both languages.
+fn wait_message(seconds: u64) -> (String, String) {
+    let (vi, en) = if seconds < 120 {
+        (format!("{seconds} giây"), format!("{seconds} seconds"))
+    } else {
+        let m = seconds.div_ceil(60);
+        (format!("{m} phút"), format!("{m} minutes"))
+    };
+    (
+        format!("Bạn đã thử quá nhiều lần. Vui lòng đợi {vi} rồi thử lại"),
+        format!("Too many attempts. Please wait {en} and try again"),
+    )
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     c: Chrome,
     jar: CookieJar,
     ext: Extensions,
+    headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
 ) -> PageResult<Response> {
-    let ip = client_ip(&ext);
+    let from = client::client(&ext, &headers, &state.settings.proxies());
     let login = form.login.trim().to_owned();
-    let attempt = authenticate(&state, &login, &form.password, &ip).await;
-    let person = match attempt {
+    let person = match authenticate(&state, &login, &form.password, &from).await {
         Ok(Some(id)) => id,
         Ok(None) => {
-            let error = Some((
-                "Số điện thoại/email hoặc mật khẩu không đúng",
-                "Wrong phone/email or password",
-            ));
-            let page = render(&LoginPage { c, login, error })?;
-            return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+            let error = (
+                "Số điện thoại/email hoặc mật khẩu không đúng".to_owned(),
+                "Wrong phone/email or password".to_owned(),
+            );
+            return refused(c, login, StatusCode::UNAUTHORIZED, error);
         }
-        Err(AppError::TooManyRequests { .. }) => {
-            let error = Some((
-                "Bạn đã thử quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại",
-                "Too many attempts. Please wait 15 minutes and try again",
-            ));
-            let page = render(&LoginPage { c, login, error })?;
-            return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        Err(AppError::TooManyRequests { retry_after }) => {
+            let mut resp = refused(
+                c,
+                login,
+                StatusCode::TOO_MANY_REQUESTS,
+                wait_message(retry_after),
+            )?;
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return Ok(resp);
         }
         Err(e) => return Err(e.into()),
     };
     let hours = state.settings.session_hours;
     let token = session::create(&state.db, person, hours).await?;
-    let jar = jar.add(session::cookie(
-        token,
-        state.settings.secure_cookies(),
-        hours,
-    ));
+    let jar = crate::auth::begin_session(jar, token, state.settings.secure_cookies(), hours);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
@@ -130,11 +149,12 @@ pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> PageResult<impl IntoResponse> {
-    if let Some(c) = jar.get(session::COOKIE) {
-        end(&state.db, c.value()).await?;
+    let secure = state.settings.secure_cookies();
+    if let Some(sid) = session::id_of(&jar, secure) {
+        end(&state.db, &sid).await?;
     }
     Ok((
-        jar.remove(axum_extra::extract::cookie::Cookie::build(session::COOKIE).path("/")),
+        crate::auth::end_session(jar, secure),
         Redirect::to("/login"),
     ))
 }
@@ -149,18 +169,39 @@ pub struct LangQuery {
     pub next: String,
 }
 
-/// Switches the interface language and goes back to the page (only to a local path).
+/// A path of this site to go to after a switch, or `/`. The text is parsed as a URL relative to
+/// this site, and only a result on this site is kept: `//evil.example`, `/\evil.example` and
+/// text with control characters or spaces (which browsers drop: `/\t/evil.example` reads as
+/// `//evil.example`) all lead to `/`. What comes back is the parsed path and query, so it is
+/// always a valid `Location`.
+pub fn same_site_path(next: &str) -> String {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let base = url::Url::parse("http://this.site.invalid/").ok();
+    let parsed = base
+        .as_ref()
+        .filter(|_| plain)
+        .and_then(|b| b.join(next).ok().map(|u| (b, u)));
+    match parsed {
+        Some((b, u)) if u.origin() == b.origin() => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        },
+        _ => "/".into(),
+    }
+}
+
+/// Switches the interface language and goes back to the page (only a path of this site).
 pub async fn switch_lang(
     axum::extract::Path(code): axum::extract::Path<String>,
     jar: CookieJar,
     crate::web::extract::PageQuery(q): crate::web::extract::PageQuery<LangQuery>,
 ) -> impl IntoResponse {
     let value = if code == "en" { "en" } else { "vi" };
-    let next = if q.next.starts_with('/') && !q.next.starts_with("//") && !q.next.contains('\\') {
-        q.next
-    } else {
-        "/".into()
-    };
+    let next = same_site_path(&q.next);
     let cookie = axum_extra::extract::cookie::Cookie::build(("lang", value))
         .path("/")
         .same_site(axum_extra::extract::cookie::SameSite::Lax)

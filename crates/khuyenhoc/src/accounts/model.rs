@@ -114,21 +114,50 @@ pub async fn find_visible(
     Ok(person.filter(|p| p.id == viewer.person_id || viewer.can_read(&p.unit_path)))
 }
 
-/// The person and stored password hash for a login name (phone number or email).
+/// A login name as the person typed it, read the way the accounts are stored: a phone number in
+/// any usual form (`0900.000.002`, `+84900000002`) is that number, anything else an email in
+/// lowercase. One account has one login name, whatever was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginName {
+    Phone(PhoneNumber),
+    Email(String),
+}
+
+impl LoginName {
+    pub fn parse(typed: &str) -> LoginName {
+        match PhoneNumber::parse(typed) {
+            Ok(phone) => LoginName::Phone(phone),
+            Err(_) => LoginName::Email(typed.trim().to_lowercase()),
+        }
+    }
+
+    /// The key the login throttle counts this account's failures under.
+    pub fn throttle_key(&self) -> String {
+        match self {
+            LoginName::Phone(p) => format!("phone:{}", p.as_str()),
+            LoginName::Email(e) => format!("email:{e}"),
+        }
+    }
+}
+
+/// The person and stored password hash for a login name.
 pub async fn credentials(
     db: &Db,
-    login: &str,
+    login: &LoginName,
 ) -> Result<Option<(i64, Option<String>)>, sqlx::Error> {
-    let row = if let Ok(phone) = PhoneNumber::parse(login) {
-        sqlx::query("SELECT id, password_hash FROM people WHERE phone = $1")
-            .bind(phone.as_str().to_owned())
-            .fetch_optional(&db.pool)
-            .await?
-    } else {
-        sqlx::query("SELECT id, password_hash FROM people WHERE email = $1")
-            .bind(login.trim().to_lowercase())
-            .fetch_optional(&db.pool)
-            .await?
+    let (sql, value) = match login {
+        LoginName::Phone(phone) => (
+            "SELECT id, password_hash FROM people WHERE phone = $1",
+            phone.as_str().to_owned(),
+        ),
+        LoginName::Email(email) => (
+            "SELECT id, password_hash FROM people WHERE email = $1",
+            email.clone(),
+        ),
     };
+    let row = sqlx::query(sql)
+        .bind(value)
+        .fetch_optional(&db.pool)
+        .await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }

@@ -81,13 +81,17 @@ pub async fn change_password(
     }
     match service::change_password(&state.db, &v, &f.current, &f.new).await {
         Ok(()) => {
+            // A new session, and with it a new CSRF token, which the page shown now carries.
             let hours = state.settings.session_hours;
             let token = crate::auth::session::create(&state.db, v.person_id, hours).await?;
-            let jar = axum_extra::extract::CookieJar::new().add(crate::auth::session::cookie(
+            let mut c = c;
+            c.csrf = crate::auth::csrf::for_session(&token);
+            let jar = crate::auth::begin_session(
+                axum_extra::extract::CookieJar::new(),
                 token,
                 state.settings.secure_cookies(),
                 hours,
-            ));
+            );
             let mut v = v;
             v.must_change_password = false;
             let page = account_page(
@@ -95,7 +99,10 @@ pub async fn change_password(
                 c,
                 &v,
                 FormErrors::default(),
-                Some(("Đã đổi mật khẩu", "Password changed")),
+                Some((
+                    "Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập API cũ đã bị thu hồi.",
+                    "Password changed. Your other sessions and all your former API tokens were revoked.",
+                )),
             )
             .await?;
             Ok((jar, page).into_response())
@@ -182,7 +189,8 @@ pub async fn person(
     let p = model::find_visible(&state.db, &v, &Lookup::Id(parse_id(&id)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    let manage = v.position_for(perm::PERSON_MANAGE, &p.unit_path).is_some();
+    let held = crate::auth::held_positions(&state.db.pool, p.id).await?;
+    let manage = v.position_over_person(&p.unit_path, &held).is_some();
     let can_reset = manage && p.email.is_none() && p.phone.is_some() && p.id != v.person_id;
     let can_audit = v.position_for(perm::AUDIT_READ, &p.unit_path).is_some();
     render(&PersonPage {
@@ -264,8 +272,8 @@ pub async fn reset_password(
         c,
         heading: ("Mật khẩu tạm thời", "Temporary password"),
         explain: (
-            "Đưa mật khẩu này cho người dùng. Họ đăng nhập bằng số điện thoại và phải đổi mật khẩu ngay.",
-            "Give this password to the person. They log in with their phone number and must change it at once.",
+            "Đưa mật khẩu này cho người dùng. Họ đăng nhập bằng số điện thoại và phải đổi mật khẩu ngay; trước khi đổi, họ không làm được việc gì khác. Mọi phiên đăng nhập và mã truy cập API của họ đã bị thu hồi.",
+            "Give this password to the person. They log in with their phone number and must change it at once; until then they can do nothing else. All their sessions and API tokens were revoked.",
         ),
         secret,
         back: format!("/people/{}", person.id),

@@ -214,8 +214,53 @@ async fn write(
     Ok(id)
 }
 
+/// The position through which the viewer may act on a person's account: the person is in
+/// scope, and every position they hold lies strictly below the viewer's rights
+/// ([`Viewer::position_over_person`]). Anything else is "not found", as out of scope is
+/// everywhere. The only change an officer makes to another person's account today is a
+/// password reset; a future edit of a person goes through here too.
+async fn acting_over<'e, E>(exec: E, viewer: &Viewer, person: &Person) -> Result<Actor, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let held = crate::auth::held_positions(exec, person.id).await?;
+    let pos = viewer
+        .position_over_person(&person.unit_path, &held)
+        .ok_or(AppError::NotFound)?;
+    Ok(Actor::new(viewer.person_id, Some(pos.position_id)))
+}
+
+/// Revokes every API token of a person still in force; how many.
+async fn revoke_tokens(tx: &mut Tx<'_>, person_id: i64) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// Sets a person's password hash; every session and API token of theirs ends with the old
+/// password, so a stolen one dies with it. Returns how many tokens were revoked.
+async fn set_password(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    hash: String,
+    temporary: bool,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE people SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(i64::from(temporary))
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    session::end_all(tx, person_id).await?;
+    revoke_tokens(tx, person_id).await
+}
+
 /// An officer sets a temporary password for a person in scope who has no email; the person must
-/// change it at the next login, and their open sessions end. Returns the temporary password.
+/// change it before doing anything else, and their sessions and API tokens end. Returns the
+/// temporary password.
 pub async fn reset_password(
     db: &Db,
     viewer: &Viewer,
@@ -224,9 +269,7 @@ pub async fn reset_password(
     let person = model::find_visible(db, viewer, &Lookup::Id(person_id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let pos = viewer
-        .position_for(perm::PERSON_MANAGE, &person.unit_path)
-        .ok_or(AppError::NotFound)?;
+    acting_over(&db.pool, viewer, &person).await?;
     if person.email.is_some() {
         return Err(AppError::bad_request(
             "Người này có email nên cán bộ không đặt lại mật khẩu thay được",
@@ -242,31 +285,24 @@ pub async fn reset_password(
     let temp = password::temporary();
     let hash = password::hash(temp.clone()).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE people SET password_hash = $1, must_change_password = 1 WHERE id = $2")
-        .bind(hash)
-        .bind(person.id)
-        .execute(&mut *tx)
-        .await?;
-    session::end_all(&mut tx, person.id).await?;
+    // Asked again inside the transaction: a position handed to the person meanwhile counts.
+    let actor = acting_over(&mut *tx, viewer, &person).await?;
+    let revoked = set_password(&mut tx, person.id, hash, true).await?;
     let change = Change {
         unit_id: Some(person.unit_id),
         entity: "person",
         entity_id: person.id.to_string(),
         action: "reset_password",
         before: None,
-        after: None,
+        after: Some(serde_json::json!({ "tokens_revoked": revoked })),
     };
-    audit::record(
-        &mut tx,
-        Actor::new(viewer.person_id, Some(pos.position_id)),
-        change,
-    )
-    .await?;
+    audit::record(&mut tx, actor, change).await?;
     tx.commit().await?;
     Ok((person, temp))
 }
 
-/// The viewer changes their own password (the current one is required); all their sessions end.
+/// The viewer changes their own password (the current one is required); all their sessions and
+/// API tokens end.
 pub async fn change_password(
     db: &Db,
     viewer: &Viewer,
@@ -290,22 +326,15 @@ pub async fn change_password(
     password::check_strength(new).map_err(|e| AppError::field("new", e))?;
     let hash = password::hash(new.to_owned()).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE people SET password_hash = $1, must_change_password = 0 WHERE id = $2")
-        .bind(hash)
-        .bind(viewer.person_id)
-        .execute(&mut *tx)
-        .await?;
-    // Every session ends, so a stolen session dies with the old password; the caller opens a
-    // new one for the person who changed it.
-    session::end_all(&mut tx, viewer.person_id).await?;
-    let unit_id = viewer.home_unit_id;
+    // The caller opens a new session for the person who changed it.
+    let revoked = set_password(&mut tx, viewer.person_id, hash, false).await?;
     let change = Change {
-        unit_id: Some(unit_id),
+        unit_id: Some(viewer.home_unit_id),
         entity: "person",
         entity_id: viewer.person_id.to_string(),
         action: "change_password",
         before: None,
-        after: None,
+        after: Some(serde_json::json!({ "tokens_revoked": revoked })),
     };
     audit::record(&mut tx, Actor::new(viewer.person_id, None), change).await?;
     tx.commit().await?;

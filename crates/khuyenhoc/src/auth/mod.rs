@@ -2,15 +2,20 @@
 //! throttle and CSRF protection. The resolved [`Viewer`] carries the positions the person holds
 //! now, and every scope check is a question to it.
 
+pub mod client;
 pub mod csrf;
 pub mod password;
 pub mod session;
 pub mod throttle;
 mod viewer;
 
+use axum_extra::extract::cookie::Cookie;
+use axum_extra::extract::CookieJar;
 pub use csrf::CsrfToken;
 pub(crate) use viewer::level_of;
-pub use viewer::{resolve_viewer, ApiViewer, HeldPosition, InScope, OptionalViewer, Viewer};
+pub use viewer::{
+    held_positions, resolve_viewer, ApiViewer, HeldPosition, InScope, OptionalViewer, Viewer,
+};
 
 /// Rights a position type can carry. A right held at a unit covers the unit's whole subtree.
 pub mod perm {
@@ -72,6 +77,29 @@ pub mod perm {
         REPORT_SUBMIT,
         REPORT_REVIEW,
     ];
+}
+
+/// The cookies of a new session: its id, and the CSRF token bound to it (the token rotates with
+/// every login and password change).
+pub fn begin_session(jar: CookieJar, token: String, secure: bool, hours: i64) -> CookieJar {
+    let csrf = csrf::for_session(&token);
+    jar.add(session::cookie(token, secure, hours))
+        .add(csrf::cookie(csrf, secure))
+}
+
+/// The cookies removed at logout; the next page gets a fresh CSRF token.
+pub fn end_session(jar: CookieJar, secure: bool) -> CookieJar {
+    // A `__Host-` cookie is only accepted, removal included, with `Secure` and path `/`.
+    jar.remove(
+        Cookie::build(session::cookie_name(secure))
+            .path("/")
+            .secure(secure),
+    )
+    .remove(
+        Cookie::build(csrf::cookie_name(secure))
+            .path("/")
+            .secure(secure),
+    )
 }
 
 /// A random secret as 64 hex characters.

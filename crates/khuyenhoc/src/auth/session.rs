@@ -2,8 +2,25 @@
 
 use crate::db::{now, Db};
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
 
 pub const COOKIE: &str = "kh_session";
+/// The cookie's name over https: `__Host-` keeps subdomains and plain-http pages from setting
+/// one (a session planted by someone else would carry a CSRF token they know).
+pub const SECURE_COOKIE: &str = "__Host-kh_session";
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
+/// The session id a request carries.
+pub fn id_of(jar: &CookieJar, secure: bool) -> Option<String> {
+    jar.get(cookie_name(secure)).map(|c| c.value().to_owned())
+}
 
 #[tracing::instrument(skip(db))]
 pub async fn create(db: &Db, person_id: i64, hours: i64) -> Result<String, sqlx::Error> {
@@ -46,7 +63,7 @@ pub async fn end_all(tx: &mut crate::db::Tx<'_>, person_id: i64) -> Result<(), s
 }
 
 pub fn cookie(token: String, secure: bool, hours: i64) -> Cookie<'static> {
-    Cookie::build((COOKIE, token))
+    Cookie::build((cookie_name(secure), token))
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)

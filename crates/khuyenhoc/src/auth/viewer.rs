@@ -84,6 +84,31 @@ impl Viewer {
         Ok(Actor::new(self.person_id, Some(p.position_id)))
     }
 
+    /// The position through which the viewer may act on a person's account (reset a password,
+    /// change the person): the viewer's `person.manage` position over the person's home unit at
+    /// `home_path`, provided that every position the person holds (`held`) lies strictly below
+    /// a unit where the viewer has `person.manage`, and deeper than that acting position. So
+    /// nobody acts on a person at their own level or above, anywhere: a branch officer cannot
+    /// take over a commune vice-chair whose home unit is the branch.
+    pub fn position_over_person(
+        &self,
+        home_path: &str,
+        held: &[HeldPosition],
+    ) -> Option<&HeldPosition> {
+        let acting = self.position_for(perm::PERSON_MANAGE, home_path)?;
+        let depth = acting.unit_level.depth();
+        let below_a_manager = |t: &HeldPosition| {
+            self.positions.iter().any(|p| {
+                t.unit_path.starts_with(&p.unit_path)
+                    && p.unit_level.depth() < t.unit_level.depth()
+                    && p.permissions.iter().any(|x| x == perm::PERSON_MANAGE)
+            })
+        };
+        held.iter()
+            .all(|t| t.unit_level.depth() > depth && below_a_manager(t))
+            .then_some(acting)
+    }
+
     /// Any position whose unit covers `path`: officers read everything under their units.
     pub fn reading_position(&self, path: &str) -> Option<&HeldPosition> {
         self.positions
@@ -121,14 +146,32 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
     else {
         return Ok(None);
     };
-    let positions = sqlx::query(
+    let positions = held_positions(&db.pool, person_id).await?;
+    Ok(Some(Viewer {
+        person_id: row.try_get(0)?,
+        full_name: row.try_get(1)?,
+        home_unit_id: row.try_get(2)?,
+        must_change_password: row.try_get::<i64, _>(3)? != 0,
+        positions,
+    }))
+}
+
+/// The open positions a person holds now, by unit path (on the pool or inside a transaction).
+pub async fn held_positions<'e, E>(
+    exec: E,
+    person_id: i64,
+) -> Result<Vec<HeldPosition>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
         "SELECT p.id, p.unit_id, u.path, u.code, u.name, u.level, t.code AS tcode, t.name_vi, t.name_en, t.permissions \
          FROM position_holdings h JOIN positions p ON p.id = h.position_id \
          JOIN units u ON u.id = p.unit_id JOIN position_types t ON t.id = p.type_id \
          WHERE h.person_id = $1 AND h.to_at IS NULL AND p.closed_at IS NULL ORDER BY u.path, p.id",
     )
     .bind(person_id)
-    .fetch_all(&db.pool)
+    .fetch_all(exec)
     .await?
     .into_iter()
     .map(|r| {
@@ -145,14 +188,7 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
             permissions: r.try_get::<String, _>(9)?.split_whitespace().map(str::to_owned).collect(),
         })
     })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Some(Viewer {
-        person_id: row.try_get(0)?,
-        full_name: row.try_get(1)?,
-        home_unit_id: row.try_get(2)?,
-        must_change_password: row.try_get::<i64, _>(3)? != 0,
-        positions,
-    }))
+    .collect()
 }
 
 /// A level stored in the database; anything else is a corrupt row.
@@ -193,12 +229,13 @@ async fn person_of_token(db: &Db, token: &str) -> Result<Option<i64>, sqlx::Erro
 }
 
 /// Which person a request speaks for: a bearer token, or a session cookie. A state-changing API
-/// request on a session cookie must also carry the CSRF header.
+/// request on a session cookie must also carry the session's CSRF token in the header.
 async fn person_of_request(
     db: &Db,
     headers: &HeaderMap,
     path: &str,
     method: &Method,
+    secure: bool,
 ) -> Result<Option<i64>, sqlx::Error> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -208,14 +245,13 @@ async fn person_of_request(
         return person_of_token(db, token.trim()).await;
     }
     let jar = CookieJar::from_headers(headers);
-    let Some(sid) = jar.get(session::COOKIE).map(|c| c.value().to_owned()) else {
+    let Some(sid) = session::id_of(&jar, secure) else {
         return Ok(None);
     };
     let unsafe_api = path.starts_with("/api/") && !matches!(*method, Method::GET | Method::HEAD);
     if unsafe_api {
         let sent = headers.get(csrf::HEADER).and_then(|v| v.to_str().ok());
-        let cookie = jar.get(csrf::COOKIE).map(|c| c.value());
-        if !matches!((cookie, sent), (Some(a), Some(b)) if same_secret(a, b)) {
+        if !sent.is_some_and(|s| same_secret(s, &csrf::for_session(&sid))) {
             return Ok(None);
         }
     }
@@ -232,7 +268,8 @@ pub async fn resolve_viewer(
         req.uri().path().to_owned(),
         req.method().clone(),
     );
-    let viewer = match person_of_request(&state.db, &headers, &path, &method).await {
+    let secure = state.settings.secure_cookies();
+    let viewer = match person_of_request(&state.db, &headers, &path, &method, secure).await {
         Ok(Some(pid)) => load(&state.db, pid).await,
         Ok(None) => Ok(None),
         Err(e) => Err(e),

@@ -2,6 +2,7 @@
 //! module and the `pages`/`api` files of each capability know axum.
 
 pub mod assets;
+pub mod edge;
 pub mod extract;
 pub mod layout;
 pub mod openapi;
@@ -21,16 +22,22 @@ use tower_http::trace::TraceLayer;
 /// The whole application, ready to serve.
 pub fn app(state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
+    let https = state.settings.secure_cookies();
+    let all = routes::all();
+    let table = edge::AccessTable::of(&all);
+    let gate = table.clone();
     let mut router = Router::new();
-    for r in routes::all() {
+    for r in all {
         router = router.route(r.path, r.handler);
     }
     router
         .fallback(routes::not_found)
+        .layer(middleware::from_fn(move |req, next| edge::temporary_password(gate.clone(), req, next)))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve_viewer))
-        .layer(middleware::from_fn(move |req, next| crate::auth::csrf::guard(max_body, req, next)))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::guard))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(track_metrics))
+        .layer(middleware::from_fn(move |req, next| edge::cache_and_transport(table.clone(), https, req, next)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

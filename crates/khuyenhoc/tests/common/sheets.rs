@@ -21,6 +21,14 @@ pub async fn upload_workbook(
     }
     let boundary = "kh-import-test-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
+    // The CSRF token is the form's first field, as the page's form sends it (never in the URL).
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+            c.csrf()
+        )
+        .as_bytes(),
+    );
     for (name, value) in fields {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
@@ -38,7 +46,7 @@ pub async fn upload_workbook(
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("{action}?_csrf={}", c.csrf()))
+    let req = Request::post(action)
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
