@@ -15,6 +15,7 @@ use krilla::Document;
 
 use crate::layout::{hex, Fonts, Pen, Style, Weight, A4_LONG, A4_SHORT};
 use crate::{field, DocError, Invalid};
+use khuyenhoc_domain::limits;
 
 /// Whether money came into the fund or went out of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +129,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     let inv = Invalid::new;
     let fund = field(
         &r.fund_name,
-        150,
+        limits::TITLE.max,
         inv(
             "Thiếu tên quỹ (tối đa 150 ký tự)",
             "The fund name is missing or longer than 150 characters",
@@ -160,7 +161,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let party = field(
         &r.party_name,
-        100,
+        limits::NAME.max,
         inv(
             "Thiếu họ tên người nộp hoặc nhận tiền (tối đa 100 ký tự; ghi \"Ẩn danh\" nếu không rõ)",
             "The payer's or payee's name is missing or longer than 100 characters (write \"Ẩn danh\" for anonymous)",
@@ -168,7 +169,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let reason = field(
         &r.reason,
-        300,
+        limits::DESCRIPTION.max,
         inv(
             "Thiếu lý do (tối đa 300 ký tự)",
             "The reason is missing or longer than 300 characters",
@@ -176,7 +177,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let treasurer = field(
         &r.treasurer_name,
-        100,
+        limits::NAME.max,
         inv(
             "Thiếu họ tên thủ quỹ (tối đa 100 ký tự)",
             "The treasurer's name is missing or longer than 100 characters",
@@ -192,7 +193,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let in_kind = optional(
         r.in_kind_note.as_ref(),
-        300,
+        limits::DESCRIPTION.max,
         inv(
             "Ghi chú hiện vật dài quá 300 ký tự",
             "The in-kind note is longer than 300 characters",
@@ -206,7 +207,7 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
             "The cancellation line is longer than 200 characters",
         ),
     )?;
-    check_amount_and_date(r)?;
+    check_amount(r)?;
     Ok(Clean {
         kind: r.kind,
         fund,
@@ -225,17 +226,11 @@ fn clean(r: &Receipt) -> Result<Clean, DocError> {
     })
 }
 
-fn check_amount_and_date(r: &Receipt) -> Result<(), DocError> {
+fn check_amount(r: &Receipt) -> Result<(), DocError> {
     if r.amount <= 0 || r.amount > MAX_AMOUNT {
         return Err(DocError::Invalid(Invalid::new(
             "Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000.000 đồng",
             "The amount must be more than 0 and at most 10^15 đồng",
-        )));
-    }
-    if !(1990..=2200).contains(&r.date.year()) {
-        return Err(DocError::Invalid(Invalid::new(
-            "Ngày lập phiếu không hợp lệ",
-            "The voucher date is out of range",
         )));
     }
     Ok(())

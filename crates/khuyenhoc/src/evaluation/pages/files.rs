@@ -1,11 +1,13 @@
 //! Evidence uploaded from a page and served back to those who may read it.
 
 use super::group_view;
+use super::review::evaluation_page;
 use crate::accounts::pages::parse_id;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError, PageResult};
 use crate::state::AppState;
 use crate::web::layout::Chrome;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,11 +23,13 @@ pub async fn add_evidence(
     let mut note = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut back = String::new();
-    let unreadable = |_| {
-        PageError(AppError::bad_request(
-            "Không đọc được tệp gửi lên",
-            "The upload could not be read",
-        ))
+    // A body beyond the size limit is 413, like every other form; anything else unreadable 400.
+    let unreadable = |e: MultipartError| {
+        PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
+        })
     };
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {
@@ -50,16 +54,20 @@ pub async fn add_evidence(
     } else {
         format!("/evaluations/{id}")
     };
+    // The question group the form was on, when it came from one; else the evaluation's page.
+    let group = back
+        .strip_prefix(&format!("/evaluations/{id}/groups/"))
+        .filter(|n| n.parse::<usize>().is_ok())
+        .map(str::to_owned);
     match r {
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(f)) => {
-            let n = back.rsplit('/').next().unwrap_or("1").to_owned();
             let msg = crate::error::field_messages(&f);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                group_view(&state, c, &v, &id, &n, Some(msg)).await?,
-            )
-                .into_response())
+            let page = match group {
+                Some(n) => group_view(&state, c, &v, &id, &n, Some(msg)).await?,
+                None => evaluation_page(&state, c, &v, &id, Some(msg)).await?,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
