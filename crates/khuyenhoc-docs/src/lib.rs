@@ -100,12 +100,14 @@ impl std::fmt::Display for DocError {
 
 impl std::error::Error for DocError {}
 
-/// A text field of a document: cleaned to NFC with whitespace collapsed, required, at most
-/// `max` characters, no control characters.
+/// A text field of a document: cleaned to NFC with whitespace collapsed, control characters
+/// dropped, required (`err` when empty). A text longer than the `max` characters its place
+/// holds is cut with an ellipsis rather than refused, so that a text stored before its limit
+/// was enforced, or one made of several texts, still prints; people type within the same
+/// limits (`khuyenhoc_domain::limits`).
 pub(crate) fn field(s: &str, max: usize, err: Invalid) -> Result<String, DocError> {
-    let c = khuyenhoc_domain::text::clean(s);
-    let n = c.chars().count();
-    if n == 0 || n > max || c.chars().any(char::is_control) {
+    let c = khuyenhoc_domain::limits::fit(s, max);
+    if c.is_empty() {
         return Err(DocError::Invalid(err));
     }
     Ok(c)

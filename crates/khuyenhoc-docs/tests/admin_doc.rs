@@ -232,13 +232,27 @@ fn header_and_number_variants() {
 }
 
 #[test]
+fn texts_longer_than_their_place_are_cut_not_refused() {
+    // A signer's name of 153 characters (stored before names were limited to 100) and a title
+    // of 101: the document is made, each cut with an ellipsis.
+    let mut d = report(1);
+    d.signer_name = format!("Nguyễn Văn {}", "A".repeat(142));
+    d.title = "x".repeat(101);
+    let file = Written::new(&admin_doc_pdf(&d).expect("a report with long texts"));
+    let text = flat(&file.text(None));
+    assert!(text.contains("Nguyễn Văn AAAA"), "{text}");
+    assert!(text.contains('…'), "{text}");
+    assert!(!text.contains(&"A".repeat(100)), "the name is cut: {text}");
+}
+
+#[test]
 fn bad_reports_are_refused_with_a_message() {
     type Change = fn(&mut AdminDoc);
     let cases: [(Change, &str); 5] = [
         (|d| d.issuer = " ".into(), "cơ quan ban hành"),
         (|d| d.signer_name = String::new(), "người ký"),
         (|d| d.date = (2026, 2, 30), "Ngày ban hành"),
-        (|d| d.title = "x".repeat(101), "loại văn bản"),
+        (|d| d.title = "\u{0}".into(), "loại văn bản"),
         (
             |d| {
                 d.blocks = vec![Block::Table {

@@ -493,7 +493,29 @@ fn bad_receipt_input_is_refused_with_a_message() {
             other => panic!("expected Invalid for {says}, got {other:?}"),
         }
     }
+    // A reason longer than its place is cut, not refused (see the test below); one that is
+    // only control characters is empty, and refused.
     let mut r = receipt();
-    r.reason = "x".repeat(301);
+    r.reason = "\u{0}\u{7}".into();
     assert!(matches!(receipt_pdf(&r), Err(DocError::Invalid(_))));
+}
+
+#[test]
+fn a_voucher_with_texts_stored_too_long_still_prints_them_cut() {
+    // What the API accepted before the limits (issue 14): a donor's name of 147 characters, a
+    // reason of 500, a date in the year 9999. The voucher is made, each text cut with "…".
+    let mut r = receipt();
+    r.party_name = format!("Nguyễn Thị {}", "Ánh".repeat(46));
+    r.reason = format!("Ủng hộ {}", "quỹ khuyến học ".repeat(33));
+    r.treasurer_name = "T".repeat(120);
+    r.date = date(9999, 12, 31);
+    let pdf = receipt_pdf(&r).expect("a voucher with long texts");
+    let text = flat(&pages_text(&pdf).concat());
+    assert!(
+        text.contains("Họ và tên người nộp tiền: Nguyễn Thị ÁnhÁnh"),
+        "{text}"
+    );
+    assert!(text.contains('…'), "{text}");
+    assert!(!text.contains(&"Ánh".repeat(40)), "the name is cut: {text}");
+    assert!(text.contains("Ngày 31 tháng 12 năm 9999"), "{text}");
 }

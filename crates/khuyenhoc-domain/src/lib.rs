@@ -2,12 +2,14 @@
 //! parsed once at the edge (`TryFrom` / `parse`) and trusted everywhere below.
 
 pub mod identity;
+pub mod limits;
 pub mod org;
 pub mod phone;
 pub mod text;
 pub mod unit_code;
 
 pub use identity::{EmailAddress, NationalId, PersonName};
+pub use limits::Limit;
 pub use org::{BranchKind, Gender, Level};
 pub use phone::PhoneNumber;
 pub use unit_code::UnitCode;

@@ -24,6 +24,11 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 impl Date {
+    /// The years of the dates people type (entries, pledges, report periods): a date far out,
+    /// such as 9999-12-31, is a typing mistake, and the caps on amounts count half-years in
+    /// this range (see [`crate::dong`]).
+    pub const YEARS: std::ops::RangeInclusive<u16> = 2000..=2100;
+
     pub fn new(year: u16, month: u8, day: u8) -> Result<Self, Invalid> {
         if (1..=9999).contains(&year)
             && (1..=12).contains(&month)
@@ -61,6 +66,16 @@ impl Date {
                 Date::new(num(y, 4)?, small(num(m, 2)?)?, small(num(d, 2)?)?)
             }
             _ => Err(errors::BAD_DATE),
+        }
+    }
+
+    /// A date a person types into the books: as [`Date::parse`], and within [`Date::YEARS`].
+    pub fn parse_typed(s: &str) -> Result<Self, Invalid> {
+        let d = Self::parse(s)?;
+        if Self::YEARS.contains(&d.year) {
+            Ok(d)
+        } else {
+            Err(errors::DATE_OUT_OF_RANGE)
         }
     }
 
@@ -184,6 +199,21 @@ mod tests {
         let h = Period::first_half(2025)?;
         assert!(h.contains(Date::new(2025, 6, 30)?) && !h.contains(Date::new(2025, 7, 1)?));
         Ok(())
+    }
+
+    #[test]
+    fn typed_dates_lie_in_2000_to_2100() {
+        assert!(Date::parse_typed("2000-01-01").is_ok());
+        assert!(Date::parse_typed("31/12/2100").is_ok());
+        assert_eq!(
+            Date::parse_typed("9999-12-31"),
+            Err(errors::DATE_OUT_OF_RANGE)
+        );
+        assert_eq!(
+            Date::parse_typed("31/12/1999"),
+            Err(errors::DATE_OUT_OF_RANGE)
+        );
+        assert_eq!(Date::parse_typed("2025-02-30"), Err(errors::BAD_DATE));
     }
 
     #[test]

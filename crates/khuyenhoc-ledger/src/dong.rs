@@ -18,8 +18,30 @@
 //!
 //! Refused, each with its own message: empty input, text, misplaced separators, a leading
 //! minus sign (except in [`Dong::parse_signed`]), an unknown unit, and anything above
-//! [`Dong::MAX_AMOUNT`] (10^15 đồng, one triệu tỷ, which also keeps every amount exact in a
-//! JSON number read by JavaScript).
+//! [`Dong::MAX_AMOUNT`] (10^12 đồng, one nghìn tỷ).
+//!
+//! # Limits, and why no total can overflow
+//!
+//! Amounts are `i64` (up to 9.2·10^18). Three caps keep every sum the program takes far below:
+//!
+//! * **one entry**: each amount typed, and each line of a new entry, at most
+//!   [`Dong::MAX_AMOUNT`] = 10^12 đ;
+//! * **one fund**: what it holds (cash, bank and in kind together) at most
+//!   [`Dong::MAX_BALANCE`] = 10^15 đ, and not below −10^15 đ even when the fund may be
+//!   overdrawn;
+//! * **one unit, up to the whole country**: the money of one category (donations, fees,
+//!   scholarships, transfers in, …) counted in one half-year at a unit and everything below it,
+//!   at most [`Dong::MAX_HALF_YEAR`] = 10^15 đ either way. The centre is a unit, so this is
+//!   also the most the nation may receive or pay of one category in a half-year.
+//!
+//! The application refuses a posting that would break one of them, with a message. Then a year
+//! report of any unit reads at most two halves × 10^15 đ per category, 2·10^15 đ, which a
+//! JavaScript number still holds exactly (below 2^53 ≈ 9·10^15); a fund's balance is at most
+//! 10^15 đ; dates lie in 2000–2100, so even everything the country ever received (202
+//! half-years × 10 categories × 10^15 đ ≈ 2·10^18 đ) fits in an `i64`. Gross sums are not
+//! bounded (a receipt and its reversal leave the balance as it was, however many times), so
+//! sums over many lines are taken in a wider type (`i128` here, two parts in SQL) and only the
+//! result, bounded by the caps, comes back to `i64`.
 
 use crate::errors;
 use khuyenhoc_domain::text::fold;
@@ -27,20 +49,29 @@ use khuyenhoc_domain::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in whole đồng. Any `i64` can be held (balances and totals may be large or
-/// negative); user input is limited to [`Dong::MAX_AMOUNT`]. Serialised as a plain integer.
+/// negative); user input is limited to [`Dong::MAX_AMOUNT`] (see the module documentation for
+/// the caps). Serialised as a plain integer.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(transparent)]
 pub struct Dong(i64);
 
-const MAX: i64 = 1_000_000_000_000_000;
+const MAX: i64 = 1_000_000_000_000;
+const MAX_HELD: i64 = 1_000_000_000_000_000;
 
 impl Dong {
     pub const ZERO: Dong = Dong(0);
-    /// The largest amount a user may type, and the largest amount of one entry line:
-    /// 10^15 đồng (1.000.000.000.000.000 đ).
+    /// The largest amount a user may type, and the largest amount of one line of a new entry:
+    /// 10^12 đồng (1.000.000.000.000 đ, một nghìn tỷ).
     pub const MAX_AMOUNT: Dong = Dong(MAX);
+    /// The most one fund may hold, cash, bank and in kind together: 10^15 đồng (một triệu tỷ).
+    /// Also the largest line [`crate::Entry::new`] takes back from storage (entries made before
+    /// the 10^12 cap must stay reversible).
+    pub const MAX_BALANCE: Dong = Dong(MAX_HELD);
+    /// The most of one category of money one unit (its subtree included, so also the whole
+    /// country) may count in one half-year: 10^15 đồng.
+    pub const MAX_HALF_YEAR: Dong = Dong(MAX_HELD);
 
     /// An amount read from storage (any `i64`).
     pub const fn new(dong: i64) -> Self {
@@ -72,9 +103,16 @@ impl Dong {
     pub const fn is_negative(self) -> bool {
         self.0 < 0
     }
-    /// `true` when `-MAX_AMOUNT <= self <= MAX_AMOUNT`.
+    /// `true` when `-MAX_BALANCE <= self <= MAX_BALANCE`: an amount a fund may hold, and a line
+    /// that may be stored.
     pub const fn within_limit(self) -> bool {
-        -MAX <= self.0 && self.0 <= MAX
+        -MAX_HELD <= self.0 && self.0 <= MAX_HELD
+    }
+
+    /// An `i128` total (a sum of many amounts, taken wide so that it cannot overflow on the way)
+    /// as an amount, or [`errors::OVERFLOW`] when it does not fit.
+    pub fn from_wide(total: i128) -> Result<Dong, Invalid> {
+        i64::try_from(total).map(Dong).map_err(|_| errors::OVERFLOW)
     }
 
     pub fn checked_add(self, other: Dong) -> Result<Dong, Invalid> {
@@ -360,8 +398,8 @@ mod tests {
         assert_eq!(ok("0"), 0);
         assert_eq!(ok("-0"), 0);
         assert_eq!(ok("007"), 7);
-        assert_eq!(ok("1.000.000.000.000.000"), 1_000_000_000_000_000);
-        assert_eq!(ok("1.000.000 tỷ"), 1_000_000_000_000_000);
+        assert_eq!(ok("1.000.000.000.000"), 1_000_000_000_000);
+        assert_eq!(ok("1.000 tỷ"), 1_000_000_000_000);
         assert_eq!(ok("0,5 triệu"), 500_000);
         // Decomposed diacritics (NFD) are understood too.
         assert_eq!(ok("2 trie\u{0302}\u{0323}u"), 2_000_000);
@@ -382,7 +420,9 @@ mod tests {
             ("1,2345 nghìn", errors::DECIMAL),
             ("-5", errors::NEGATIVE),
             ("−1.000 đ", errors::NEGATIVE),
-            ("1.000.000.000.000.001", errors::TOO_LARGE),
+            ("1.000.000.000.001", errors::TOO_LARGE),
+            ("1.000.000.000.000.000", errors::TOO_LARGE),
+            ("1.001 tỷ", errors::TOO_LARGE),
             ("1.000.001 tỷ", errors::TOO_LARGE),
             ("2 triệu tỷ", errors::UNIT),
             ("0,001 tỷ", errors::GROUPING),
@@ -417,7 +457,7 @@ mod tests {
         assert_eq!(Dong::parse_signed("- 2 triệu"), Ok(Dong(-2_000_000)));
         assert_eq!(Dong::parse_signed("−5"), Ok(Dong(-5)));
         assert_eq!(
-            Dong::parse_signed("-1.000.000.000.000.001"),
+            Dong::parse_signed("-1.000.000.000.001"),
             Err(errors::TOO_LARGE)
         );
         assert_eq!(Dong::parse_signed("--5"), Err(errors::NOT_A_NUMBER));
@@ -452,13 +492,18 @@ mod tests {
         assert_eq!(Dong(i64::MIN).checked_neg(), Err(errors::OVERFLOW));
         assert_eq!(Dong(i64::MAX / 2 + 1).checked_mul(2), Err(errors::OVERFLOW));
         assert_eq!(Dong(2_000_000).checked_mul(20), Ok(Dong(40_000_000)));
-        let many = vec![Dong::MAX_AMOUNT; 10_000];
+        let many = vec![Dong::MAX_BALANCE; 10_000];
         assert_eq!(
             Dong::checked_sum(many.iter().copied()),
             Err(errors::OVERFLOW)
         );
         let total: Result<Dong, Invalid> = many[..9000].iter().sum();
-        assert_eq!(total, Ok(Dong(9_000 * MAX)));
+        assert_eq!(total, Ok(Dong(9_000 * MAX_HELD)));
+        assert_eq!(
+            Dong::from_wide(i128::from(i64::MAX) + 1),
+            Err(errors::OVERFLOW)
+        );
+        assert_eq!(Dong::from_wide(-5), Ok(Dong(-5)));
     }
 
     proptest! {
@@ -490,7 +535,7 @@ mod tests {
         }
 
         #[test]
-        fn multipliers(x in 0i64..=1_000_000, unit in prop::sample::select(vec![
+        fn multipliers(x in 0i64..=1_000, unit in prop::sample::select(vec![
             ("k", 1_000i64), (" nghìn", 1_000), (" ngàn", 1_000), ("tr", 1_000_000),
             (" triệu", 1_000_000), (" tỷ", 1_000_000_000), (" tỉ đồng", 1_000_000_000),
         ])) {
@@ -542,7 +587,7 @@ mod tests {
             prop_assert!((0..=MAX).contains(&d.get()), "{s:?} -> {d:?}");
         }
         if let Ok(d) = Dong::parse_signed(s) {
-            prop_assert!(d.within_limit(), "{s:?} -> {d:?}");
+            prop_assert!((-MAX..=MAX).contains(&d.get()), "{s:?} -> {d:?}");
         }
         Ok(())
     }

@@ -3,7 +3,8 @@
 //!
 //! # Rules of an entry ([`Entry::new`])
 //!
-//! * at least two lines, none with a zero amount, none beyond [`Dong::MAX_AMOUNT`];
+//! * at least two lines, none with a zero amount, none beyond [`Dong::MAX_BALANCE`] (what an
+//!   entry read back from storage may hold; the builders take at most [`Dong::MAX_AMOUNT`]);
 //! * **the lines of each fund sum to zero**: every fund's books balance on their own, so a
 //!   posting can never move value between funds silently.
 //!
@@ -107,8 +108,8 @@ impl Transfer {
 fn positive(amount: Dong) -> Result<Dong, Invalid> {
     if !amount.is_positive() {
         Err(errors::NOT_POSITIVE)
-    } else if !amount.within_limit() {
-        Err(errors::LINE_TOO_LARGE)
+    } else if amount > Dong::MAX_AMOUNT {
+        Err(errors::TOO_LARGE)
     } else {
         Ok(amount)
     }
@@ -361,7 +362,7 @@ pub(crate) mod tests {
                 d(Dong::MAX_AMOUNT.get() + 1),
                 Account::Donation
             ),
-            Err(errors::LINE_TOO_LARGE)
+            Err(errors::TOO_LARGE)
         );
         assert_eq!(
             Entry::receipt(A, Account::Donation, d(5), Account::Donation),

@@ -3,7 +3,9 @@
 //! comes out.
 //!
 //! * [`Dong`]: an amount in whole đồng (`i64`), parsed from what Vietnamese users type
-//!   ("1.000.000 đ", "2 triệu"), formatted as "1.234.567 đ", with checked arithmetic.
+//!   ("1.000.000 đ", "2 triệu"), formatted as "1.234.567 đ", with checked arithmetic; the caps
+//!   on one entry, one fund and one unit's half-year (the country's included), and why no total
+//!   can then overflow, are in [`dong`].
 //! * [`Account`], [`Line`], [`Entry`]: a fund's books. Every movement is an entry whose lines
 //!   balance per fund; entries are never changed, a mistake is corrected by
 //!   [`Entry::reversal`]. Builders: [`Entry::receipt`], [`Entry::payment`],
@@ -70,8 +72,8 @@ pub mod errors {
     pub const NEGATIVE: Invalid =
         Invalid::new("Số tiền không được âm", "The amount must not be negative");
     pub const TOO_LARGE: Invalid = Invalid::new(
-        "Số tiền vượt quá mức tối đa 1.000.000.000.000.000 đồng (một triệu tỷ)",
-        "The amount exceeds the maximum of 1,000,000,000,000,000 đồng",
+        "Số tiền vượt quá mức tối đa của một khoản: 1.000.000.000.000 đồng (một nghìn tỷ)",
+        "The amount exceeds the maximum of one entry: 1,000,000,000,000 đồng",
     );
     pub const UNIT: Invalid = Invalid::new(
         "Đơn vị không hợp lệ: chỉ dùng đồng (đ, VND), nghìn (k), triệu (tr) hoặc tỷ",
@@ -96,6 +98,14 @@ pub mod errors {
     pub const LINE_TOO_LARGE: Invalid = Invalid::new(
         "Số tiền trên một dòng bút toán vượt quá mức tối đa 1.000.000.000.000.000 đồng",
         "A line amount exceeds the maximum of 1,000,000,000,000,000 đồng",
+    );
+    pub const FUND_FULL: Invalid = Invalid::new(
+        "Khoản này làm số dư của quỹ vượt mức tối đa một quỹ được giữ: 1.000.000.000.000.000 đồng (một triệu tỷ), âm hay dương",
+        "This would take the fund's balance beyond what one fund may hold: 1,000,000,000,000,000 đồng either way",
+    );
+    pub const HALF_YEAR_FULL: Invalid = Invalid::new(
+        "Khoản này làm tổng của loại thu, chi này trong nửa năm, tại đơn vị hoặc một cấp trên (kể cả toàn quốc), vượt mức tối đa 1.000.000.000.000.000 đồng; không thể ghi sổ",
+        "This would take the half-year total of this category, at the unit or a level above it (the whole country included), beyond 1,000,000,000,000,000 đồng; it cannot be posted",
     );
     pub const UNBALANCED: Invalid = Invalid::new(
         "Bút toán không cân: các dòng của mỗi quỹ phải có tổng bằng 0",
@@ -133,6 +143,10 @@ pub mod errors {
     pub const BAD_DATE: Invalid = Invalid::new(
         "Ngày không hợp lệ (ví dụ đúng: 31/12/2025 hoặc 2025-12-31)",
         "Invalid date (correct: 31/12/2025 or 2025-12-31)",
+    );
+    pub const DATE_OUT_OF_RANGE: Invalid = Invalid::new(
+        "Ngày phải trong khoảng từ năm 2000 đến năm 2100",
+        "The date must lie between the years 2000 and 2100",
     );
     pub const BAD_PERIOD: Invalid = Invalid::new(
         "Ngày bắt đầu kỳ báo cáo phải không sau ngày kết thúc",

@@ -88,13 +88,20 @@ fn share(num: i64, den: i64) -> i64 {
     }
 }
 
+/// A sum taken in `i128`, brought back to the nearest `i64` (the caps on money keep real
+/// figures far inside; this only keeps a figure stored beyond them from overflowing).
+fn wide_sum(values: impl Iterator<Item = i64>) -> i64 {
+    let total: i128 = values.map(i128::from).sum();
+    i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX })
+}
+
 /// The value of metric `m` given the base values (missing base metrics count as zero).
 pub fn derive(m: &str, base: &BTreeMap<String, i64>) -> i64 {
     let get = |k: &str| base.get(k).copied().unwrap_or(0);
     match m {
         "members.share" => share(get("members.active"), get("population")),
-        "fund.receipts" => INCOME.iter().map(|a| get(&format!("ledger.{a}"))).sum(),
-        "fund.payments" => EXPENSE.iter().map(|a| get(&format!("ledger.{a}"))).sum(),
+        "fund.receipts" => wide_sum(INCOME.iter().map(|a| get(&format!("ledger.{a}")))),
+        "fund.payments" => wide_sum(EXPENSE.iter().map(|a| get(&format!("ledger.{a}")))),
         _ => match m.strip_prefix("eval.recognised_share.") {
             Some(model) => share(
                 get(&format!("eval.recognised.{model}")),

@@ -2566,13 +2566,14 @@ async fn funds_setup(app: &TestApp, ctx: &mut Ctx) {
     let deciding = programme(app, &mut c, ctx.fund, "Học bổng chờ xét").await;
     ctx.nomination_page = nomination(app, &mut c, deciding, "Trần Thị Mai").await;
     ctx.nomination_api = nomination(app, &mut c, deciding, "Trần Văn Nam").await;
-    // Rounds with a selected recipient to pay, rounds to publish, and a published round.
+    // Rounds with a selected recipient to pay, rounds to publish (a list is published once its
+    // recipients are paid), and a published round.
     let mut rounds = vec![];
     for (name, nominee) in [
         ("Học bổng chờ chi (trang)", Some("Vũ Thị Hạnh")),
         ("Học bổng chờ chi (API)", Some("Vũ Văn Hùng")),
-        ("Học bổng chờ công bố (trang)", None),
-        ("Học bổng chờ công bố (API)", None),
+        ("Học bổng chờ công bố (trang)", Some("Vũ Thị Lan")),
+        ("Học bổng chờ công bố (API)", Some("Vũ Văn Long")),
         ("Học bổng đã công bố", Some(MINOR)),
     ] {
         let id = programme(app, &mut c, ctx.fund, name).await;
@@ -2596,8 +2597,10 @@ async fn funds_setup(app: &TestApp, ctx: &mut Ctx) {
         ctx.publish_api,
         ctx.published,
     ] = [rounds[0], rounds[1], rounds[2], rounds[3], rounds[4]];
-    let paid = format!("/api/v1/programmes/{}/payments", ctx.published);
-    programme_step(app, &mut c, &paid, serde_json::json!({})).await;
+    for round in [ctx.publish_page, ctx.publish_api, ctx.published] {
+        let paid = format!("/api/v1/programmes/{round}/payments");
+        programme_step(app, &mut c, &paid, serde_json::json!({})).await;
+    }
     let published = format!("/api/v1/programmes/{}/publish", ctx.published);
     programme_step(app, &mut c, &published, serde_json::json!({})).await;
 }

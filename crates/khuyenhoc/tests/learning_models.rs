@@ -560,6 +560,27 @@ both_backends!(
         assert!(r.body.contains("cần minh chứng"), "{}", r.body);
         let r = attach_pdf(&app, &mut chair, &unit, "plan").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // A document is served as a download in a sandbox, under its own (Vietnamese) name.
+        let file: i64 = sqlx::query_scalar("SELECT id FROM evidence WHERE evaluation_id = $1")
+            .bind(unit.parse::<i64>().expect("id"))
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("evidence");
+        let r = app.get(&mut chair, &format!("/evidence/{file}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let h = |name: &str| {
+            r.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(
+            h("content-disposition"),
+            "attachment; filename=\"k__ho_ch.pdf\"; filename*=UTF-8''k%E1%BA%BF%20ho%E1%BA%A1ch%2Epdf"
+        );
+        assert_eq!(h("content-security-policy"), "sandbox");
+        assert_eq!(h("cache-control"), "no-store");
         submit_check(&app, &mut chair, &unit).await;
         // 8 of 10 staff are learning citizens: below 90%, not recognised.
         let r = recognise(&app, &mut chair, &unit).await;

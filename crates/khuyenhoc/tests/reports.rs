@@ -922,7 +922,7 @@ both_backends!(
             "POST",
             &path,
             json!({"number_symbol": "1".repeat(51)}),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
         refused(

@@ -377,7 +377,7 @@ pub(super) fn clean(fonts: &Fonts, d: &AdminDoc) -> Result<Clean, DocError> {
     )?;
     let signer_name = field(
         &d.signer_name,
-        100,
+        khuyenhoc_domain::limits::NAME.max,
         inv(
             "Thiếu họ tên người ký (tối đa 100 ký tự)",
             "The signer's name is missing or longer than 100 characters",

@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{Receipt, ReceiptKind, MAX_AMOUNT};
 use crate::{field, DocError, Invalid};
+use khuyenhoc_domain::limits;
 
 /// A voucher whose texts have been cleaned and checked.
 pub(super) struct Clean {
@@ -40,7 +41,7 @@ pub(super) fn clean(r: &Receipt) -> Result<Clean, DocError> {
     let inv = Invalid::new;
     let fund = field(
         &r.fund_name,
-        150,
+        limits::TITLE.max,
         inv(
             "Thiếu tên quỹ (tối đa 150 ký tự)",
             "The fund name is missing or longer than 150 characters",
@@ -73,7 +74,7 @@ pub(super) fn clean(r: &Receipt) -> Result<Clean, DocError> {
     let (party, address) = party(r)?;
     let reason = field(
         &r.reason,
-        300,
+        limits::DESCRIPTION.max,
         inv(
             "Thiếu lý do (tối đa 300 ký tự)",
             "The reason is missing or longer than 300 characters",
@@ -81,7 +82,7 @@ pub(super) fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let treasurer = field(
         &r.treasurer_name,
-        100,
+        limits::NAME.max,
         inv(
             "Thiếu họ tên thủ quỹ (tối đa 100 ký tự)",
             "The treasurer's name is missing or longer than 100 characters",
@@ -89,14 +90,14 @@ pub(super) fn clean(r: &Receipt) -> Result<Clean, DocError> {
     )?;
     let in_kind = optional(
         r.in_kind_note.as_ref(),
-        300,
+        limits::DESCRIPTION.max,
         inv(
             "Ghi chú hiện vật dài quá 300 ký tự",
             "The in-kind note is longer than 300 characters",
         ),
     )?;
     let reversed = reversal(r)?;
-    check_amount_and_date(r)?;
+    check_amount(r)?;
     Ok(Clean {
         kind: r.kind,
         fund,
@@ -120,7 +121,7 @@ fn party(r: &Receipt) -> Result<(String, Option<String>), DocError> {
     let inv = Invalid::new;
     let party = field(
         &r.party_name,
-        100,
+        limits::NAME.max,
         inv(
             "Thiếu họ tên người nộp hoặc nhận tiền (tối đa 100 ký tự; ghi \"Ẩn danh\" nếu không rõ)",
             "The payer's or payee's name is missing or longer than 100 characters (write \"Ẩn danh\" for anonymous)",
@@ -149,17 +150,11 @@ fn reversal(r: &Receipt) -> Result<Option<String>, DocError> {
     )
 }
 
-pub(super) fn check_amount_and_date(r: &Receipt) -> Result<(), DocError> {
+pub(super) fn check_amount(r: &Receipt) -> Result<(), DocError> {
     if r.amount <= 0 || r.amount > MAX_AMOUNT {
         return Err(DocError::Invalid(Invalid::new(
             "Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000.000 đồng",
             "The amount must be more than 0 and at most 10^15 đồng",
-        )));
-    }
-    if !(1990..=2200).contains(&r.date.year()) {
-        return Err(DocError::Invalid(Invalid::new(
-            "Ngày lập phiếu không hợp lệ",
-            "The voucher date is out of range",
         )));
     }
     Ok(())

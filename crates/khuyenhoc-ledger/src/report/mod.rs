@@ -115,9 +115,10 @@ fn index(account: Account) -> usize {
     account as usize
 }
 
-fn add(slot: &mut Dong, amount: Dong) -> Result<(), Invalid> {
-    *slot = slot.checked_add(amount)?;
-    Ok(())
+/// Sums are taken in `i128`: gross amounts are not bounded (a receipt and its reversal, again
+/// and again), only the results are, by the caps of [`crate::dong`].
+fn add(slot: &mut i128, amount: Dong) {
+    *slot += i128::from(amount.get());
 }
 
 /// The balance of `fund`: the sum of its asset lines.
@@ -125,12 +126,13 @@ pub fn balance<'a>(
     fund: FundId,
     lines: impl IntoIterator<Item = &'a Line>,
 ) -> Result<Dong, Invalid> {
-    Dong::checked_sum(
-        lines
-            .into_iter()
-            .filter(|l| l.fund == fund && l.account.is_asset())
-            .map(|l| l.amount),
-    )
+    let mut sum = 0i128;
+    for l in lines {
+        if l.fund == fund && l.account.is_asset() {
+            add(&mut sum, l.amount);
+        }
+    }
+    Dong::from_wide(sum)
 }
 
 /// The balance of `fund` per asset account (`Cash`, `Bank`, `InKind`).
@@ -138,102 +140,128 @@ pub fn balance_by_asset<'a>(
     fund: FundId,
     lines: impl IntoIterator<Item = &'a Line>,
 ) -> Result<Vec<AccountTotal>, Invalid> {
-    let mut sums = [Dong::ZERO; N];
+    let mut sums = [0i128; N];
     for l in lines {
         if l.fund == fund && l.account.is_asset() {
-            add(&mut sums[index(l.account)], l.amount)?;
+            add(&mut sums[index(l.account)], l.amount);
         }
     }
-    Ok(Account::assets()
-        .map(|account| AccountTotal {
-            account,
-            amount: sums[index(account)],
+    Account::assets()
+        .map(|account| {
+            Ok(AccountTotal {
+                account,
+                amount: Dong::from_wide(sums[index(account)])?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The balance of every fund that has a line.
 pub fn balances<'a>(
     lines: impl IntoIterator<Item = &'a Line>,
 ) -> Result<BTreeMap<FundId, Dong>, Invalid> {
-    let mut out: BTreeMap<FundId, Dong> = BTreeMap::new();
+    let mut out: BTreeMap<FundId, i128> = BTreeMap::new();
     for l in lines {
         let slot = out.entry(l.fund).or_default();
         if l.account.is_asset() {
-            add(slot, l.amount)?;
+            add(slot, l.amount);
         }
     }
-    Ok(out)
+    out.into_iter()
+        .map(|(fund, sum)| Ok((fund, Dong::from_wide(sum)?)))
+        .collect()
 }
 
-/// The report of receipts and payments of the funds in `funds` over `period` (see the module
-/// documentation for the consolidation rule). Errors: [`errors::OVERFLOW`] if a total does not
-/// fit in `i64`, [`errors::LEDGER_UNBALANCED`] if the lines of the period do not sum to zero
-/// (rows missing or corrupted), which is what makes `closing = opening + receipts − payments`.
-pub fn receipts_and_payments<'a>(
+/// What the lines of a report add up to, per account, before the totals are made.
+#[derive(Default)]
+struct Sums {
+    before: [i128; N],
+    during: [i128; N],
+    internal_in: i128,
+    internal_out: i128,
+    period: i128,
+}
+
+fn sums<'a>(
     funds: &BTreeSet<FundId>,
     period: Period,
     lines: impl IntoIterator<Item = &'a ReportLine>,
-) -> Result<ReceiptsPayments, Invalid> {
-    let mut before = [Dong::ZERO; N];
-    let mut during = [Dong::ZERO; N];
-    let mut internal_in = Dong::ZERO;
-    let mut internal_out = Dong::ZERO;
-    let mut period_sum = Dong::ZERO;
+) -> Sums {
+    let mut s = Sums::default();
     for l in lines {
         if !funds.contains(&l.fund) || l.on > period.to() {
             continue;
         }
         if l.on < period.from() {
             if l.account.is_asset() {
-                add(&mut before[index(l.account)], l.amount)?;
+                add(&mut s.before[index(l.account)], l.amount);
             }
             continue;
         }
-        add(&mut period_sum, l.amount)?;
+        add(&mut s.period, l.amount);
         let internal = l.account.is_transfer()
             && l.transfer_counterpart_fund
                 .is_some_and(|c| funds.contains(&c));
         match l.account {
-            Account::TransferIn if internal => internal_in = internal_in.checked_sub(l.amount)?,
-            Account::TransferOut if internal => add(&mut internal_out, l.amount)?,
-            account => add(&mut during[index(account)], l.amount)?,
+            Account::TransferIn if internal => s.internal_in -= i128::from(l.amount.get()),
+            Account::TransferOut if internal => add(&mut s.internal_out, l.amount),
+            account => add(&mut s.during[index(account)], l.amount),
         }
     }
-    if !period_sum.is_zero() {
+    s
+}
+
+fn totals(
+    accounts: impl Iterator<Item = Account>,
+    amount: impl Fn(Account) -> i128,
+) -> Result<Vec<AccountTotal>, Invalid> {
+    accounts
+        .map(|account| {
+            Ok(AccountTotal {
+                account,
+                amount: Dong::from_wide(amount(account))?,
+            })
+        })
+        .collect()
+}
+
+/// The report of receipts and payments of the funds in `funds` over `period` (see the module
+/// documentation for the consolidation rule). Errors: [`errors::OVERFLOW`] if a total does not
+/// fit in `i64` (the caps of [`crate::dong`] keep every total of stored lines within it),
+/// [`errors::LEDGER_UNBALANCED`] if the lines of the period do not sum to zero (rows missing or
+/// corrupted), which is what makes `closing = opening + receipts − payments`.
+pub fn receipts_and_payments<'a>(
+    funds: &BTreeSet<FundId>,
+    period: Period,
+    lines: impl IntoIterator<Item = &'a ReportLine>,
+) -> Result<ReceiptsPayments, Invalid> {
+    let s = sums(funds, period, lines);
+    if s.period != 0 {
         return Err(errors::LEDGER_UNBALANCED);
     }
-    let eliminated = internal_in.min(internal_out);
-    let mut receipts = Vec::new();
-    for account in Account::income() {
-        let mut amount = during[index(account)].checked_neg()?;
+    let eliminated = s.internal_in.min(s.internal_out);
+    let receipts = totals(Account::income(), |account| {
+        let amount = -s.during[index(account)];
         if account == Account::TransferIn {
-            amount = amount.checked_add(internal_in.checked_sub(eliminated)?)?;
+            amount + s.internal_in - eliminated
+        } else {
+            amount
         }
-        receipts.push(AccountTotal { account, amount });
-    }
-    let mut payments = Vec::new();
-    for account in Account::expenses() {
-        let mut amount = during[index(account)];
+    })?;
+    let payments = totals(Account::expenses(), |account| {
+        let amount = s.during[index(account)];
         if account == Account::TransferOut {
-            amount = amount.checked_add(internal_out.checked_sub(eliminated)?)?;
+            amount + s.internal_out - eliminated
+        } else {
+            amount
         }
-        payments.push(AccountTotal { account, amount });
-    }
-    let mut opening_by_asset = Vec::new();
-    let mut closing_by_asset = Vec::new();
-    for account in Account::assets() {
-        let i = index(account);
-        opening_by_asset.push(AccountTotal {
-            account,
-            amount: before[i],
-        });
-        closing_by_asset.push(AccountTotal {
-            account,
-            amount: before[i].checked_add(during[i])?,
-        });
-    }
-    let total = |v: &[AccountTotal]| Dong::checked_sum(v.iter().map(|t| t.amount));
+    })?;
+    let opening_by_asset = totals(Account::assets(), |a| s.before[index(a)])?;
+    let closing_by_asset = totals(Account::assets(), |a| {
+        s.before[index(a)] + s.during[index(a)]
+    })?;
+    let total =
+        |v: &[AccountTotal]| Dong::from_wide(v.iter().map(|t| i128::from(t.amount.get())).sum());
     Ok(ReceiptsPayments {
         period,
         opening: total(&opening_by_asset)?,
@@ -244,7 +272,7 @@ pub fn receipts_and_payments<'a>(
         receipts,
         payments,
         closing_by_asset,
-        eliminated_internal_transfers: eliminated,
+        eliminated_internal_transfers: Dong::from_wide(eliminated)?,
     })
 }
 

@@ -100,20 +100,20 @@ fn conflict(e: sqlx::Error) -> AppError {
         (
             "people_phone",
             "phone",
-            "Số điện thoại này đã được đăng ký",
-            "This phone number is already registered",
+            "Số điện thoại này đã gắn với một tài khoản. Nếu đúng là người bạn đang đăng ký, hãy tìm họ trong danh sách của đơn vị; nếu họ thuộc đơn vị khác, hãy đề nghị đơn vị đó chuyển họ sang đơn vị của bạn",
+            "This phone number already belongs to an account. If it is the person you are registering, find them in your unit's list; if they belong to another unit, ask that unit to transfer them to yours",
         ),
         (
             "people_email",
             "email",
-            "Email này đã được đăng ký",
-            "This email is already registered",
+            "Email này đã gắn với một tài khoản. Nếu đúng là người bạn đang đăng ký, hãy tìm họ trong danh sách của đơn vị; nếu họ thuộc đơn vị khác, hãy đề nghị đơn vị đó chuyển họ sang đơn vị của bạn",
+            "This email already belongs to an account. If it is the person you are registering, find them in your unit's list; if they belong to another unit, ask that unit to transfer them to yours",
         ),
         (
             "people_national_id",
             "national_id",
-            "Số CCCD này đã được đăng ký",
-            "This ID number is already registered",
+            "Số CCCD này đã gắn với một tài khoản. Nếu đúng là người bạn đang đăng ký, hãy tìm họ trong danh sách của đơn vị; nếu họ thuộc đơn vị khác, hãy đề nghị đơn vị đó chuyển họ sang đơn vị của bạn",
+            "This ID number already belongs to an account. If it is the person you are registering, find them in your unit's list; if they belong to another unit, ask that unit to transfer them to yours",
         ),
     ] {
         if is_unique_violation(&e, index) {

@@ -38,6 +38,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_counter_shards.sql"),
         include_str!("../../migrations/postgres/0005_counter_shards.sql"),
     ),
+    (
+        6,
+        "money hardening",
+        include_str!("../../migrations/sqlite/0006_money_hardening.sql"),
+        include_str!("../../migrations/postgres/0006_money_hardening.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -232,6 +232,9 @@ pub struct Certificate {
     pub signer_position: String,
     pub valid_until: String,
     pub revoked: bool,
+    /// The day it was revoked (`dd/mm/yyyy`): what the public verify page and API show.
+    pub revoked_on: Option<String>,
+    /// Why, for officers in scope only: never on the public verify page or API.
     pub revoke_reason: Option<String>,
     pub status: &'static str,
     #[serde(skip)]
@@ -318,6 +321,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Certificate>, AppErro
         signer_position: r.try_get::<Option<String>, _>(12)?.unwrap_or_default(),
         valid_until,
         revoked: revoked_at.is_some(),
+        revoked_on: revoked_at.map(|t| crate::i18n::date_of(&Some(t))),
         revoke_reason: r.try_get(15)?,
         status,
         credential: r.try_get(16)?,
@@ -372,6 +376,12 @@ pub async fn revoke(
     let p = viewer
         .position_for(perm::EVALUATION_RECOGNISE, &c.unit_path)
         .ok_or(AppError::NotFound)?;
+    let e = super::model::by_id(db, c.evaluation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if super::service::own(db, viewer, &e).await? {
+        return Err(super::service::own_record());
+    }
     let reason = khuyenhoc_domain::text::clean(reason);
     if reason.chars().count() < 3 {
         return Err(AppError::field(

@@ -132,7 +132,12 @@ pub async fn voucher_pdf(state: &AppState, v: &Viewer, entry_id: i64) -> Result<
         reason: row.try_get(3)?,
         amount: change.abs(),
         in_kind_note: row.try_get(4)?,
-        treasurer_name: row.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+        // Who posted it signs as the treasurer; an entry without one (generated, or written
+        // by an import) leaves a dotted line for the name to be written by hand.
+        treasurer_name: row
+            .try_get::<Option<String>, _>(8)?
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "……………………".into()),
         reversed: reversed_by.map(|r| format!("Đã hủy bằng bút toán đảo số {r}")),
     };
     let pdf = tokio::task::spawn_blocking(move || khuyenhoc_docs::receipt_pdf(&receipt))

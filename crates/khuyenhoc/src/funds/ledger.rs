@@ -1,11 +1,18 @@
 //! Posting to the ledger: every movement is a balanced entry (checked by `khuyenhoc-ledger`)
 //! written with its lines, a voucher number and an audit entry in one transaction. Entries are
 //! never changed (the database refuses it); a mistake is corrected by a reversing entry.
+//!
+//! Before anything is written, the posting is held to the caps of `khuyenhoc_ledger::dong`
+//! and to the fund's own rule: the fund's balance stays within ±10^15 đ, and does not go below
+//! zero unless the fund allows an overdraft (a reversal, which puts the books back as they
+//! should have been, is not refused for that); the half-year totals of its categories at the
+//! fund's unit and every unit above it stay within ±10^15 đ (`reports::counters::add_within`).
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{now, Tx};
+use crate::db::{now, Backend, Tx};
 use crate::error::AppError;
-use khuyenhoc_ledger::{Date, Entry, FundId, VoucherKind, VoucherNumber};
+use crate::funds::model::{joined, split_sum};
+use khuyenhoc_ledger::{errors, Date, Dong, Entry, FundId, VoucherKind, VoucherNumber};
 
 /// A movement ready to post.
 #[derive(Debug, Clone)]
@@ -23,6 +30,7 @@ pub struct Posting {
     pub in_kind_note: Option<String>,
     pub reverses_id: Option<i64>,
     pub pair_id: Option<i64>,
+    /// The key the request came with (see `funds::idempotency`), noted on the entry it answers.
     pub idempotency_key: Option<String>,
 }
 
@@ -55,10 +63,68 @@ async fn next_voucher(
         .to_string())
 }
 
+/// Refuses a posting that would take the fund's balance beyond the caps or below zero (see the
+/// module documentation). A posting that lowers the balance first locks the fund's row on
+/// PostgreSQL, so two payments cannot both spend the same money; SQLite has one writer already.
+async fn guard(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
+    let change: i128 = p
+        .entry
+        .lines()
+        .iter()
+        .filter(|l| l.fund.0 == p.fund_id && l.account.is_asset())
+        .map(|l| i128::from(l.amount.get()))
+        .sum();
+    if change == 0 {
+        return Ok(());
+    }
+    if change < 0 && tx.backend() == Backend::Postgres {
+        sqlx::query("SELECT id FROM funds WHERE id = $1 FOR UPDATE")
+            .bind(p.fund_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let sql = format!(
+        "SELECT f.overdraft, {} FROM funds f LEFT JOIN ledger_lines l ON l.fund_id = f.id AND l.account IN ('cash', 'bank', 'in_kind') \
+         WHERE f.id = $1 GROUP BY f.id, f.overdraft",
+        split_sum("l.amount")
+    );
+    let row = sqlx::query(&sql)
+        .bind(p.fund_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let overdraft = sqlx::Row::try_get::<i64, _>(&row, 0)? != 0;
+    let balance = i128::from(joined(&row, 1)?);
+    let after = balance + change;
+    let cap = i128::from(Dong::MAX_BALANCE.get());
+    if !(-cap..=cap).contains(&after) {
+        return Err(AppError::field("amount", errors::FUND_FULL));
+    }
+    if change < 0 && after < 0 && !overdraft && p.kind != "reversal" {
+        return Err(overdrawn(balance, -change));
+    }
+    Ok(())
+}
+
+/// A payment larger than what the fund holds, said with both amounts.
+fn overdrawn(balance: i128, amount: i128) -> AppError {
+    let dong = |v: i128| Dong::new(i64::try_from(v).unwrap_or(i64::MAX)).to_string();
+    AppError::Unprocessable {
+        vi: format!(
+            "Quỹ chỉ còn {}, không đủ chi {}. Quỹ này không được chi vượt số dư: hãy ghi khoản thu trước, hoặc người quản lý quỹ cho phép chi vượt số dư",
+            dong(balance),
+            dong(amount)
+        ),
+        en: format!(
+            "The fund holds only {}, not enough to pay {}. This fund may not be overdrawn: record the money coming in first, or have its manager allow overdrafts",
+            dong(balance),
+            dong(amount)
+        ),
+    }
+}
+
 /// Whether `e` violates the unique index `index` of `ledger_entries`. PostgreSQL names the index;
-/// SQLite names the columns (`UNIQUE constraint failed: ledger_entries.person_id,
-/// ledger_entries.idempotency_key`), and `db::is_unique_violation` takes any multi-column
-/// violation of the table for any of its indexes, so the last column is compared here.
+/// SQLite names the columns (`UNIQUE constraint failed: ledger_entries.reverses_id`), compared
+/// here by the last one.
 fn violates(e: &sqlx::Error, index: &str, last_column: &str) -> bool {
     let sqlx::Error::Database(d) = e else {
         return false;
@@ -76,6 +142,7 @@ pub async fn post(
     unit_id: i64,
     p: &Posting,
 ) -> Result<i64, AppError> {
+    guard(tx, p).await?;
     let voucher = match p.entry.voucher_kind() {
         Some(kind) => Some(next_voucher(tx, p.fund_id, p.occurred_on.year(), kind).await?),
         None => None,
@@ -111,8 +178,8 @@ pub async fn post(
     Ok(id)
 }
 
-/// The `ledger_entries` row of a posting. An entry reversed twice or an idempotency key used
-/// twice by the same person is refused by the database's unique indexes, answered in words.
+/// The `ledger_entries` row of a posting. An entry reversed twice is refused by the database's
+/// unique index, answered in words.
 async fn insert_entry(
     tx: &mut Tx<'_>,
     actor: Actor,
@@ -143,11 +210,6 @@ async fn insert_entry(
     .map_err(|e| {
         if violates(&e, "ledger_entries_reverses", "ledger_entries.reverses_id") {
             AppError::bad_request("Bút toán này đã được đảo rồi", "This entry has already been reversed")
-        } else if violates(&e, "ledger_entries_idempotency", "ledger_entries.idempotency_key") {
-            AppError::Conflict(crate::error::FieldError::new(
-                "idempotency_key",
-                khuyenhoc_domain::Invalid::new("Yêu cầu này đã được ghi sổ", "This request was already posted"),
-            ))
         } else {
             e.into()
         }
@@ -156,6 +218,8 @@ async fn insert_entry(
 
 /// Live report counters of the fund's unit and its ancestors, in the same transaction, written
 /// last: the rows of the province and the centre are shared by every posting in the country.
+/// A posting that would take a half-year total beyond its cap is refused here, before any
+/// counter moves (the transaction is then dropped with everything it wrote).
 async fn count(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
     let fund_unit: i64 = sqlx::query_scalar("SELECT unit_id FROM funds WHERE id = $1")
         .bind(p.fund_id)
@@ -167,14 +231,18 @@ async fn count(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
         .iter()
         .map(|l| (l.account, l.amount.get()))
         .collect();
-    crate::reports::counters::add(
+    let over = crate::reports::counters::add_within(
         tx,
         fund_unit,
         &crate::reports::counters::half_of(&p.occurred_on.to_string()),
         &crate::reports::counters::ledger_deltas(&by_account),
+        Dong::MAX_HALF_YEAR.get(),
     )
     .await?;
-    Ok(())
+    match over {
+        None => Ok(()),
+        Some(_) => Err(AppError::field("amount", errors::HALF_YEAR_FULL)),
+    }
 }
 
 /// The lines of a stored entry, rebuilt and checked again (for reversals).

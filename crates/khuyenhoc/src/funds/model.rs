@@ -12,6 +12,8 @@ pub struct Fund {
     pub name: String,
     pub kind: String,
     pub public: bool,
+    /// Whether a payment may take the fund below zero (otherwise it is refused).
+    pub overdraft: bool,
     pub unit_code: String,
     pub unit_name: String,
     #[serde(skip)]
@@ -36,7 +38,7 @@ impl Fund {
     }
 }
 
-const SELECT: &str = "SELECT f.id, f.code, f.name, f.kind, f.public, u.code, u.name, u.id, u.path FROM funds f JOIN units u ON u.id = f.unit_id";
+const SELECT: &str = "SELECT f.id, f.code, f.name, f.kind, f.public, u.code, u.name, u.id, u.path, f.overdraft FROM funds f JOIN units u ON u.id = f.unit_id";
 
 fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
     Ok(Fund {
@@ -49,6 +51,7 @@ fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
         unit_name: r.try_get(6)?,
         unit_id: r.try_get(7)?,
         unit_path: r.try_get(8)?,
+        overdraft: r.try_get::<i64, _>(9)? != 0,
     })
 }
 
@@ -75,14 +78,48 @@ pub async fn in_subtree(db: &Db, path: &str) -> Result<Vec<Fund>, sqlx::Error> {
         .collect()
 }
 
+/// The select list of a sum of money that cannot overflow, however many rows it adds: two
+/// columns, the sum of the whole millions and the sum of the rest. A stored amount is at most
+/// 10^15 đ, so each part grows by at most 10^9 a row and would need 9·10^9 rows to overflow;
+/// the total itself is bounded by the caps (`khuyenhoc_ledger::dong`). A plain `SUM` of a
+/// fund's lines could overflow on the way in SQLite (a receipt and its reversal, again and
+/// again), which refuses the whole query. Integer division and remainder truncate toward zero
+/// on both backends, so `amount = millions × 10^6 + rest` row by row.
+pub fn split_sum(column: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM({column} / 1000000), 0) AS BIGINT), CAST(COALESCE(SUM({column} % 1000000), 0) AS BIGINT)"
+    )
+}
+
+/// The two columns of [`split_sum`] starting at `first`, joined. A total beyond `i64` cannot
+/// come from amounts within the caps; it is logged and shown at the limit rather than making
+/// the page unavailable.
+pub fn joined(r: &AnyRow, first: usize) -> Result<i64, sqlx::Error> {
+    let millions: i64 = r.try_get(first)?;
+    let rest: i64 = r.try_get(first + 1)?;
+    let total = i128::from(millions) * 1_000_000 + i128::from(rest);
+    Ok(i64::try_from(total).unwrap_or_else(|_| {
+        tracing::error!(total = %total, "a sum of money beyond i64: data stored beyond the caps");
+        if total < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        }
+    }))
+}
+
 /// The fund's balance per asset account (cash, bank, in kind): the sum of its lines.
 pub async fn balances(db: &Db, fund_id: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query("SELECT account, CAST(SUM(amount) AS BIGINT) FROM ledger_lines WHERE fund_id = $1 AND account IN ('cash', 'bank', 'in_kind') GROUP BY account ORDER BY account")
+    let sql = format!(
+        "SELECT account, {} FROM ledger_lines WHERE fund_id = $1 AND account IN ('cash', 'bank', 'in_kind') GROUP BY account ORDER BY account",
+        split_sum("amount")
+    );
+    sqlx::query(&sql)
         .bind(fund_id)
         .fetch_all(&db.pool)
         .await?
         .into_iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get::<Option<i64>, _>(1)?.unwrap_or(0))))
+        .map(|r| Ok((r.try_get(0)?, joined(&r, 1)?)))
         .collect()
 }
 

@@ -146,6 +146,67 @@ pub async fn add(
     upsert(tx, &units, true, period, &map).await
 }
 
+/// Like [`add`], but first checks that no money counter (`ledger.*`) of the unit or of an
+/// ancestor would leave `-limit ..= limit` for `period`, its shards summed; returns the first
+/// metric that would, and then writes nothing. Two postings racing on PostgreSQL may each pass
+/// the check against the other's total; the distance between the caps (10^15) and `i64`
+/// (9.2·10^18) is what makes that harmless.
+pub async fn add_within(
+    tx: &mut Tx<'_>,
+    unit_id: i64,
+    period: &str,
+    deltas: &[(String, i64)],
+    limit: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut map = BTreeMap::new();
+    for (m, d) in deltas {
+        *map.entry(m.clone()).or_insert(0) += d;
+    }
+    if map.values().all(|d| *d == 0) {
+        return Ok(None);
+    }
+    // The unit's chain (as `chain` reads it) with the money counters of the period at each.
+    let rows = sqlx::query(
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+             SELECT id, parent_id, 0 FROM units WHERE id = $1 \
+             UNION ALL \
+             SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+             WHERE up.depth < 8) \
+         SELECT up.id, c.metric, CAST(SUM(c.value) AS BIGINT) FROM up \
+         LEFT JOIN counters c ON c.unit_id = up.id AND c.period = $2 AND c.metric LIKE $3 \
+         GROUP BY up.id, up.depth, c.metric ORDER BY up.depth",
+    )
+    .bind(unit_id)
+    .bind(period)
+    .bind(format!("{}.%", metric::LEDGER))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut units: Vec<i64> = vec![];
+    let mut now: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        if units.last() != Some(&id) {
+            units.push(id);
+        }
+        if let (Some(m), Some(v)) = (r.try_get::<Option<String>, _>(1)?, r.try_get(2)?) {
+            now.insert((id, m), v);
+        }
+    }
+    let money = map.iter().filter(|(m, _)| {
+        m.starts_with(metric::LEDGER) && m[metric::LEDGER.len()..].starts_with('.')
+    });
+    for (m, d) in money {
+        for unit in &units {
+            let was = now.get(&(*unit, m.clone())).copied().unwrap_or(0);
+            if (i128::from(was) + i128::from(*d)).abs() > i128::from(limit) {
+                return Ok(Some(m.clone()));
+            }
+        }
+    }
+    upsert(tx, &units, true, period, &map).await?;
+    Ok(None)
+}
+
 /// What the counters know of an evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalFacts {
@@ -364,7 +425,9 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
         id_of.insert(r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?);
         path_of.insert(r.try_get::<i64, _>(0)?, r.try_get::<String, _>(2)?);
     }
-    let mut out: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    // Summed wide: a fund's lines may add up to more than an i64 on the way (a receipt and its
+    // reversal, again and again) while their total stays within the caps.
+    let mut out: BTreeMap<(i64, String, String), i128> = BTreeMap::new();
     for (unit, period, metric, value) in leaf {
         let Some(path) = path_of.get(&unit) else {
             continue;
@@ -372,12 +435,15 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
         for code in path.trim_matches('/').split('/') {
             if let Some(id) = id_of.get(code) {
                 *out.entry((*id, period.clone(), metric.clone()))
-                    .or_insert(0) += value;
+                    .or_insert(0) += i128::from(value);
             }
         }
     }
-    out.retain(|_, v| *v != 0);
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|(k, v)| (k, crate::reports::figures::narrow(v)))
+        .collect())
 }
 
 /// The counter rows a member contributes: (period, metric, value).

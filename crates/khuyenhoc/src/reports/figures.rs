@@ -15,6 +15,26 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Base metric → value.
 pub type Base = BTreeMap<String, i64>;
 
+/// A total taken in `i128` back to a figure. Within the caps on money
+/// (`khuyenhoc_ledger::dong`) every figure fits; one that does not (data stored before the caps)
+/// is shown at the limit and logged, so that no figure makes a report unavailable.
+pub fn narrow(total: i128) -> i64 {
+    i64::try_from(total).unwrap_or_else(|_| {
+        tracing::error!(total = %total, "a report figure beyond i64: data stored beyond the caps");
+        if total < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        }
+    })
+}
+
+/// The sum of many figures (children of a roll-up, units of a cluster), taken wide; see
+/// [`narrow`].
+pub fn total<'a>(values: impl IntoIterator<Item = &'a i64>) -> i64 {
+    narrow(values.into_iter().map(|v| i128::from(*v)).sum())
+}
+
 /// The little the figures need to know of a unit.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UnitRef {
@@ -169,20 +189,8 @@ pub async fn live(
             .or_default()
             .insert(r.try_get(1)?, v.unwrap_or(0));
     }
-    for (i, carry) in carried.iter().enumerate() {
-        for (id, weight) in carry {
-            let Some(b) = by_unit.get(id) else { continue };
-            for (m, v) in b {
-                // Stocks (members now) belong to the successor alone: only flows and yearly
-                // figures of a predecessor are carried.
-                if *weight != 1000
-                    && (m.starts_with("members.active") || m.starts_with("members.sector"))
-                {
-                    continue;
-                }
-                *out[i].entry(m.clone()).or_insert(0) += v * weight / 1000;
-            }
-        }
+    for (base, carry) in out.iter_mut().zip(&carried) {
+        *base = carry_figures(carry, &by_unit);
     }
     branches(db, units, as_of, &mut out).await?;
     let pops = populations(db, units, i64::from(period.year)).await?;
@@ -190,6 +198,39 @@ pub async fn live(
         base.insert("population".into(), pop);
     }
     Ok(out)
+}
+
+/// A unit's figures: its own counters and the share of each predecessor it carries (weights in
+/// permille), summed in `i128` so that no product or sum can overflow, rounded to the nearest
+/// đồng or person.
+fn carry_figures(carry: &[(i64, i64)], by_unit: &BTreeMap<i64, Base>) -> Base {
+    let mut wide: BTreeMap<&str, i128> = BTreeMap::new();
+    for (id, weight) in carry {
+        let Some(b) = by_unit.get(id) else { continue };
+        for (m, v) in b {
+            // Stocks (members now) belong to the successor alone: only flows and yearly
+            // figures of a predecessor are carried.
+            if *weight != 1000
+                && (m.starts_with("members.active") || m.starts_with("members.sector"))
+            {
+                continue;
+            }
+            *wide.entry(m.as_str()).or_insert(0) += share(*v, *weight);
+        }
+    }
+    wide.into_iter()
+        .map(|(m, v)| (m.to_owned(), narrow(v)))
+        .collect()
+}
+
+/// `value × weight / 1000`, rounded half away from zero, in `i128`.
+fn share(value: i64, weight: i64) -> i128 {
+    let p = i128::from(value) * i128::from(weight);
+    if weight == 1000 {
+        return i128::from(value);
+    }
+    let half = if p < 0 { -500 } else { 500 };
+    (p + half) / 1000
 }
 
 /// Units per grouped query: 3 parameters each, far under either backend's limit.
@@ -321,7 +362,21 @@ pub async fn population(db: &Db, u: &UnitRef, year: i64) -> Result<i64, sqlx::Er
 
 #[cfg(test)]
 mod tests {
-    use super::nearest_sum;
+    use super::{narrow, nearest_sum, share, total};
+
+    #[test]
+    fn shares_and_sums_never_overflow() {
+        // The figure: ten receipts of 10^15 at a commune carried at 1000‰.
+        assert_eq!(share(10_000_000_000_000_000, 1000), 10_000_000_000_000_000);
+        assert_eq!(share(i64::MAX, 2000), i128::from(i64::MAX) * 2);
+        assert_eq!(share(1_000, 333), 333);
+        assert_eq!(share(1_500, 333), 500); // 499.5 rounds up
+        assert_eq!(share(-1_500, 333), -500);
+        assert_eq!(narrow(i128::from(i64::MAX) + 1), i64::MAX);
+        assert_eq!(narrow(-5), -5);
+        assert_eq!(total(&[i64::MAX, 1, -2]), i64::MAX - 1);
+        assert_eq!(total(&[i64::MAX, i64::MAX]), i64::MAX);
+    }
 
     fn rows(v: &[(&str, i64)]) -> Vec<(String, i64)> {
         v.iter().map(|(p, n)| ((*p).to_owned(), *n)).collect()

@@ -165,14 +165,15 @@ fn unbalanced_rows_and_overflow_are_reported() -> Result<(), Invalid> {
         receipts_and_payments_of_fund(P, year, &half[..1]),
         Err(errors::LEDGER_UNBALANCED)
     );
-    let huge = |amount| ReportLine {
+    // Held before the period: the opening balance does not fit.
+    let huge = |account, amount| ReportLine {
         fund: P,
-        account: Account::Cash,
+        account,
         amount: Dong::new(amount),
-        on: day(1, 1),
+        on: Date::new(2024, 12, 31).unwrap_or(day(1, 1)),
         transfer_counterpart_fund: None,
     };
-    let rows = [huge(i64::MAX), huge(1)];
+    let rows = [huge(Account::Cash, i64::MAX), huge(Account::Bank, 1)];
     assert_eq!(
         receipts_and_payments_of_fund(P, year, &rows),
         Err(errors::OVERFLOW)
@@ -187,6 +188,35 @@ fn unbalanced_rows_and_overflow_are_reported() -> Result<(), Invalid> {
         balance_by_asset(P, &[lines[0], lines[0]]),
         Err(errors::OVERFLOW)
     );
+    Ok(())
+}
+
+#[test]
+fn gross_sums_beyond_i64_still_report_their_net() -> Result<(), Invalid> {
+    // A receipt of 10^15 and its reversal, 10,000 times: 2·10^19 đ went through the books,
+    // more than an i64 holds, and the report still says what is there.
+    let year = Period::year(2025)?;
+    let gift = Entry::receipt(P, Account::Cash, Dong::MAX_AMOUNT, Account::Donation)?;
+    let big: Vec<Line> = gift
+        .lines()
+        .iter()
+        .map(|l| Line::new(l.fund, l.account, Dong::new(l.amount.get() * 1000)))
+        .collect();
+    let big = Entry::new(big)?;
+    let mut ledger = Vec::new();
+    for _ in 0..10_000 {
+        ledger.extend(rows(&big, day(2, 1), None));
+        ledger.extend(rows(&big.reversal(), day(2, 2), None));
+    }
+    ledger.extend(rows(&gift, day(3, 1), None));
+    let r = receipts_and_payments_of_fund(P, year, &ledger)?;
+    assert_eq!(r.closing, Dong::MAX_AMOUNT);
+    assert_eq!(r.receipt(Account::Donation), Dong::MAX_AMOUNT);
+    let lines: Vec<Line> = ledger
+        .iter()
+        .map(|l| Line::new(l.fund, l.account, l.amount))
+        .collect();
+    assert_eq!(balance(P, &lines)?, Dong::MAX_AMOUNT);
     Ok(())
 }
 

@@ -268,11 +268,15 @@ pub struct Verification {
     pub status: &'static str,
     pub status_vi: &'static str,
     pub status_en: &'static str,
+    /// The day a revoked certificate was revoked (`dd/mm/yyyy`); the reason stays with the
+    /// officers.
+    pub revoked_on: Option<String>,
 }
 
 impl From<Certificate> for Verification {
     fn from(c: Certificate) -> Self {
         Verification {
+            revoked_on: c.revoked_on.clone(),
             status: c.status,
             status_vi: c.status_vi(),
             status_en: c.status_en(),

@@ -50,7 +50,9 @@ pub(super) async fn evaluation_page(
     problem: Option<(String, String)>,
 ) -> PageResult<Html<String>> {
     let l = load(state, v, id).await?;
-    let officer = |right: &str| v.position_for(right, &l.e.unit_path);
+    // No one acts as an officer on their own record (the service refuses it too).
+    let own = crate::evaluation::service::own(&state.db, v, &l.e).await?;
+    let officer = |right: &str| v.position_for(right, &l.e.unit_path).filter(|_| !own);
     let reviewer = officer(perm::EVALUATION_RECOGNISE).is_some();
     let code: Option<String> =
         sqlx::query_scalar("SELECT code FROM certificates WHERE evaluation_id = $1")

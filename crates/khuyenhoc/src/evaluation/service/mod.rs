@@ -264,7 +264,35 @@ async fn write_state(
 }
 
 /// An officer acts with `right` over the evaluation's unit.
-fn officer(viewer: &Viewer, e: &Evaluation, right: &str) -> Result<Acting, AppError> {
+/// Whether the evaluation is the viewer's own: theirs as a person, or a group's they head.
+pub(crate) async fn own(db: &Db, viewer: &Viewer, e: &Evaluation) -> Result<bool, sqlx::Error> {
+    Ok((e.subject_kind == "person" && e.subject_id == viewer.person_id)
+        || head_of(db, e).await? == Some(viewer.person_id))
+}
+
+/// No one checks, reviews, recognises or revokes their own record, whatever their positions.
+pub(crate) fn own_record() -> AppError {
+    AppError::Refused {
+        vi: "Đây là hồ sơ của chính bạn: bạn không thể kiểm tra, xét, công nhận hay thu hồi nó. Một cán bộ khác của chi hội, hội khuyến học xã hoặc cấp trên phải làm việc này".into(),
+        en: "This is your own record: you cannot check, review, recognise or revoke it. Another officer of the branch, the commune association or a level above must do it".into(),
+    }
+}
+
+/// The viewer as an officer with `right` over the evaluation, never over their own.
+async fn officer(
+    db: &Db,
+    viewer: &Viewer,
+    e: &Evaluation,
+    right: &str,
+) -> Result<Acting, AppError> {
+    let acting = officer_of(viewer, e, right)?;
+    if own(db, viewer, e).await? {
+        return Err(own_record());
+    }
+    Ok(acting)
+}
+
+fn officer_of(viewer: &Viewer, e: &Evaluation, right: &str) -> Result<Acting, AppError> {
     Ok(Acting {
         actor: viewer.actor_for(right, &e.unit_path)?,
         on_behalf: false,

@@ -3,20 +3,19 @@
 //! receipts-and-payments reports.
 
 use crate::accounts::pages::parse_id;
-use crate::auth::{perm, ApiViewer};
+use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::funds::model::{self, Fund, StoredEntry};
 use crate::funds::programmes::{self, Programme};
 use crate::funds::service::{self, Movement};
 use crate::state::AppState;
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiJson, ApiQuery, IdempotencyKey};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use khuyenhoc_domain::Invalid;
 use khuyenhoc_ledger::{Account, ReceiptsPayments};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // Request bodies
@@ -29,6 +28,9 @@ pub struct NewFund {
     /// general, scholarship or named
     #[serde(default = "general")]
     pub kind: String,
+    /// Whether a payment may take the fund below zero (refused otherwise).
+    #[serde(default)]
+    pub overdraft: bool,
 }
 
 fn general() -> String {
@@ -37,19 +39,6 @@ fn general() -> String {
 
 pub(super) fn cash() -> String {
     "cash".into()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransferBody {
-    pub to_fund_id: i64,
-    #[serde(default = "cash")]
-    pub asset: String,
-    pub amount: Value,
-    #[serde(default)]
-    pub date: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -148,22 +137,6 @@ async fn stored(state: &AppState, id: i64) -> Result<StoredEntry, AppError> {
     model::entry(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The `Idempotency-Key` header, if sent; a value that is not visible ASCII is refused.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => v.to_str().map(|s| Some(s.to_owned())).map_err(|_| {
-            AppError::field(
-                "idempotency_key",
-                Invalid::new(
-                    "Khoá chống gửi trùng không hợp lệ",
-                    "Invalid idempotency key",
-                ),
-            )
-        }),
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Funds
 
@@ -186,7 +159,13 @@ pub async fn create_fund(
     Path(code): Path<String>,
     ApiJson(b): ApiJson<NewFund>,
 ) -> ApiResult<(StatusCode, Json<FundView>)> {
-    let f = service::create_fund(&state.db, &v, &code, &b.code, &b.name, b.kind.trim()).await?;
+    let new = service::NewFund {
+        code: &b.code,
+        name: &b.name,
+        kind: b.kind.trim(),
+        overdraft: b.overdraft,
+    };
+    let f = service::create_fund(&state.db, &v, &code, &new).await?;
     Ok((StatusCode::CREATED, Json(fund_view(&state, f).await?)))
 }
 
@@ -228,45 +207,42 @@ pub async fn list_entries(
 
 /// 201 with the new entry; 200 with the entry posted the first time when the same
 /// `Idempotency-Key` comes again from the same person.
+/// 201 when posted now, 200 when the same `Idempotency-Key` came with the same request before
+/// (the first answer again).
+fn status(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// 201 with the new entry; 200 with the entry posted the first time when the same
+/// `Idempotency-Key` comes again from the same person with the same request (422 with another).
 pub async fn record(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(m): ApiJson<Movement>,
 ) -> ApiResult<(StatusCode, Json<StoredEntry>)> {
     let id = parse_id(&id)?;
-    // Scope first, so that a bad header learns nothing about others' funds.
-    service::with_right(&state.db, &v, id, perm::FUND_POST).await?;
-    let key = idempotency_key(&headers)?;
     let (entry_id, created) = service::record(&state, &v, id, &m, key.as_deref()).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(stored(&state, entry_id).await?)))
+    Ok((status(created), Json(stored(&state, entry_id).await?)))
 }
 
+/// 201 with both halves (200 for a retry with the same `Idempotency-Key`).
 pub async fn transfer(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<TransferBody>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(b): ApiJson<service::NewTransfer>,
 ) -> ApiResult<(StatusCode, Json<TransferView>)> {
-    let (out_id, in_id) = service::transfer(
-        &state,
-        &v,
-        parse_id(&id)?,
-        b.to_fund_id,
-        &b.asset,
-        &b.amount,
-        b.date.as_deref(),
-        b.description.as_deref().unwrap_or_default(),
-    )
-    .await?;
+    let ((out_id, in_id), created) =
+        service::transfer(&state, &v, parse_id(&id)?, &b, key.as_deref()).await?;
     Ok((
-        StatusCode::CREATED,
+        status(created),
         Json(TransferView {
             out: stored(&state, out_id).await?,
             into: stored(&state, in_id).await?,
@@ -274,14 +250,17 @@ pub async fn transfer(
     ))
 }
 
-/// 201 with the reversing entries: one, or two for a transfer (the sending half first).
+/// 201 with the reversing entries: one, or two for a transfer (the sending half first); 200
+/// for a retry with the same `Idempotency-Key`.
 pub async fn reverse(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<(StatusCode, Json<Vec<StoredEntry>>)> {
-    let first = service::reverse(&state, &v, parse_id(&id)?, &b.reason).await?;
+    let (first, created) =
+        service::reverse(&state, &v, parse_id(&id)?, &b.reason, key.as_deref()).await?;
     let mut out = vec![stored(&state, first).await?];
     let other: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM ledger_entries WHERE pair_id = $1 AND kind = 'reversal'",
@@ -293,7 +272,7 @@ pub async fn reverse(
     if let Some(other) = other {
         out.push(stored(&state, other).await?);
     }
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((status(created), Json(out)))
 }
 
 pub async fn fund_report(
@@ -330,18 +309,20 @@ pub async fn list_pledges(
     Ok(Json(service::pledges(&state.db, f.id).await?))
 }
 
+/// 201 with the pledge (200 for a retry with the same `Idempotency-Key`).
 pub async fn create_pledge(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(b): ApiJson<service::NewPledge>,
 ) -> ApiResult<(StatusCode, Json<service::Pledge>)> {
     let fund = parse_id(&id)?;
-    let pid = service::pledge(&state.db, &v, fund, &b).await?;
+    let (pid, created) = service::pledge(&state.db, &v, fund, &b, key.as_deref()).await?;
     let p = service::pledges(&state.db, fund)
         .await?
         .into_iter()
         .find(|p| p.id == pid)
         .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(p)))
+    Ok((status(created), Json(p)))
 }

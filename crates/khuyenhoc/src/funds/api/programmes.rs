@@ -9,8 +9,7 @@ use crate::funds::programmes::{
     self, NewNomination, NewProgramme, Nomination, Programme, PublicRecipient,
 };
 use crate::state::AppState;
-use crate::web::extract::ApiJson;
-use crate::web::extract::OptionalJson;
+use crate::web::extract::{ApiJson, IdempotencyKey, OptionalJson};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -162,19 +161,27 @@ pub async fn decide(
     Ok(Json(nomination(&state, programme_id, nid).await?))
 }
 
+/// 201 with what this call paid (200 with the first call's count for a retry with the same
+/// `Idempotency-Key`).
 pub async fn pay(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     OptionalJson(b): OptionalJson<PaymentBody>,
 ) -> ApiResult<(StatusCode, Json<PaymentView>)> {
     let id = parse_id(&id)?;
     let asset = b.asset.unwrap_or_else(cash);
-    let paid = programmes::pay(&state, &v, id, asset.trim()).await?;
+    let (paid, created) = programmes::pay(&state, &v, id, asset.trim(), key.as_deref()).await?;
     let p = programmes::visible(&state.db, &v, id).await?;
     let d = programme_detail(&state, &v, p).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(PaymentView {
             paid,
             programme: d.programme,

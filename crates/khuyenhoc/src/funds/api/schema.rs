@@ -1,5 +1,6 @@
 //! The OpenAPI pieces of these routes: request body schemas, query parameters and headers.
 
+use khuyenhoc_domain::limits;
 use khuyenhoc_ledger::Account;
 use serde_json::{json, Value};
 
@@ -12,13 +13,23 @@ fn object(props: Value, required: Value) -> Value {
 fn amount() -> Value {
     json!({
         "type": ["string", "integer"],
-        "description": "whole đồng above zero, at most 10^15: 1500000, \"1.500.000 đ\", \"2 triệu\""
+        "description": "whole đồng above zero, at most 10^12 (one entry); a fund holds at most 10^15, and a unit, the country included, counts at most 10^15 of one category in a half-year: 1500000, \"1.500.000 đ\", \"2 triệu\""
     })
 }
 
 /// A day as the API takes it.
 fn date() -> Value {
-    json!({"type": ["string", "null"], "description": "YYYY-MM-DD or DD/MM/YYYY; today when omitted"})
+    json!({"type": ["string", "null"], "description": "YYYY-MM-DD or DD/MM/YYYY, in the years 2000 to 2100; today when omitted"})
+}
+
+/// A text of a kind whose length is declared in `khuyenhoc_domain::limits`.
+fn text(limit: &limits::Limit, nullable: bool) -> Value {
+    let ty = if nullable {
+        json!(["string", "null"])
+    } else {
+        json!("string")
+    };
+    json!({"type": ty, "maxLength": limit.max, "description": "no control characters"})
 }
 
 /// Where the money is: cash, a bank account, or a gift in kind.
@@ -40,8 +51,9 @@ fn fund_body(path: &str) -> Option<Value> {
         "/api/v1/units/{code}/funds" => object(
             json!({
                 "code": {"type": "string", "description": "letters, digits and dashes, at most 20; unique in the unit"},
-                "name": {"type": "string"},
-                "kind": {"type": "string", "enum": ["general", "scholarship", "named"], "default": "general"}
+                "name": text(&limits::TITLE, false),
+                "kind": {"type": "string", "enum": ["general", "scholarship", "named"], "default": "general"},
+                "overdraft": {"type": "boolean", "default": false, "description": "whether a payment may take the fund below zero (refused otherwise)"}
             }),
             json!(["code", "name"]),
         ),
@@ -52,16 +64,16 @@ fn fund_body(path: &str) -> Option<Value> {
                 "asset": assets(),
                 "amount": amount(),
                 "date": date(),
-                "description": {"type": "string", "maxLength": 500},
-                "party": {"type": ["string", "null"], "description": "the donor or the recipient; empty: anonymous"},
+                "description": text(&limits::DESCRIPTION, false),
+                "party": {"type": ["string", "null"], "maxLength": limits::NAME.max, "description": "the donor or the recipient; empty: anonymous"},
                 "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]},
-                "in_kind_note": {"type": ["string", "null"], "description": "required for in_kind: what it is and how it was valued"},
+                "in_kind_note": {"type": ["string", "null"], "maxLength": limits::DESCRIPTION.max, "description": "required for in_kind: what it is and how it was valued"},
                 "pledge_id": {"type": ["integer", "null"], "description": "the pledge of this fund that this receipt fulfils"}
             }),
             json!(["category", "amount"]),
         ),
         "/api/v1/funds/{id}/pledges" => object(
-            json!({"party": {"type": ["string", "null"]}, "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]}, "amount": {"type": ["integer", "string"]}, "due_on": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}),
+            json!({"party": text(&limits::NAME, true), "party_kind": {"type": ["string", "null"], "enum": ["person", "organisation", null]}, "amount": amount(), "due_on": date(), "note": text(&limits::NOTE, true)}),
             json!(["amount"]),
         ),
         "/api/v1/funds/{id}/transfers" => object(
@@ -70,12 +82,12 @@ fn fund_body(path: &str) -> Option<Value> {
                 "asset": assets(),
                 "amount": amount(),
                 "date": date(),
-                "description": {"type": ["string", "null"]}
+                "description": text(&limits::DESCRIPTION, true)
             }),
             json!(["to_fund_id", "amount"]),
         ),
         "/api/v1/entries/{id}/reversal" => object(
-            json!({"reason": {"type": "string", "minLength": 3}}),
+            json!({"reason": {"type": "string", "minLength": 3, "maxLength": limits::DESCRIPTION.max}}),
             json!(["reason"]),
         ),
         _ => return None,
@@ -88,9 +100,9 @@ fn programme_body(path: &str) -> Option<Value> {
         "/api/v1/funds/{id}/programmes" => object(
             json!({
                 "kind": {"type": "string", "enum": ["scholarship", "award"]},
-                "name": {"type": "string", "maxLength": 200},
-                "target_group": {"type": "string", "maxLength": 500},
-                "criteria": {"type": "string", "maxLength": 2000},
+                "name": text(&limits::TITLE, false),
+                "target_group": text(&limits::NOTE, false),
+                "criteria": text(&limits::LONG_TEXT, false),
                 "amount_each": amount(),
                 "budget": {"type": ["string", "integer", "null"], "description": "the round's budget in đồng; payments never exceed it"},
                 "show_full_names": {"type": "boolean", "default": false, "description": "adults by full name on the public list (minors: always initials)"}
@@ -102,15 +114,15 @@ fn programme_body(path: &str) -> Option<Value> {
                 "unit_code": {"type": "string", "description": "the nominating unit, under the fund's unit"},
                 "full_name": {"type": "string"},
                 "birth_year": {"type": ["integer", "null"], "description": "omitted: treated as a minor"},
-                "school": {"type": ["string", "null"]},
-                "reason": {"type": "string", "maxLength": 2000}
+                "school": text(&limits::TITLE, true),
+                "reason": text(&limits::LONG_TEXT, false)
             }),
             json!(["unit_code", "full_name", "reason"]),
         ),
         "/api/v1/nominations/{id}/decision" => object(
             json!({
                 "decision": {"type": "string", "enum": ["select", "reject"]},
-                "reason": {"type": "string", "maxLength": 2000}
+                "reason": text(&limits::LONG_TEXT, false)
             }),
             json!(["decision", "reason"]),
         ),
@@ -118,6 +130,12 @@ fn programme_body(path: &str) -> Option<Value> {
         "/api/v1/programmes/{id}/publish" => object(json!({}), json!([])),
         _ => return None,
     })
+}
+
+/// The `Idempotency-Key` header of a route that posts money.
+pub fn key_header() -> Value {
+    json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+        "description": "POST: a retry with the same key and the same request returns what the first one posted (200) instead of posting again; the same key with another request is refused (422); a key is kept 24 hours"})
 }
 
 /// Query parameters and headers of these routes, for the OpenAPI document.
@@ -139,9 +157,12 @@ pub fn query_params(path: &str) -> Vec<Value> {
         "/api/v1/funds/{id}/entries" => vec![
             p("before", "integer", "GET: entries older than this id"),
             p("limit", "integer", "GET: 1 to 500, default 100"),
-            json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
-                "description": "POST: a retry with the same key returns the entry posted the first time (200) instead of posting again"}),
+            key_header(),
         ],
+        "/api/v1/funds/{id}/transfers"
+        | "/api/v1/funds/{id}/pledges"
+        | "/api/v1/entries/{id}/reversal"
+        | "/api/v1/programmes/{id}/payments" => vec![key_header()],
         _ => vec![],
     }
 }

@@ -90,6 +90,9 @@ pub struct FundPage {
     pub expense: Vec<(&'static str, &'static str, &'static str)>,
     pub errors: FormErrors,
     pub problem: Option<(String, String)>,
+    /// A value drawn for this page: its forms carry it as their one-time key, so that pressing
+    /// a button twice posts once (see `funds::idempotency`).
+    pub once: String,
 }
 
 impl FundPage {
@@ -118,7 +121,7 @@ async fn fund_view(
 ) -> PageResult<Html<String>> {
     let f = service::visible(&state.db, v, parse_id(id)?).await?;
     let balances: Vec<(String, i64)> = model::balances(&state.db, f.id).await?;
-    let total = balances.iter().map(|b| b.1).sum();
+    let total = balances.iter().fold(0i64, |t, b| t.saturating_add(b.1));
     render(&FundPage {
         c,
         balances: balances
@@ -142,6 +145,7 @@ async fn fund_view(
         expense: categories(khuyenhoc_ledger::AccountKind::Expense),
         errors,
         problem,
+        once: crate::auth::random_secret()[..16].to_owned(),
         f,
     })
 }

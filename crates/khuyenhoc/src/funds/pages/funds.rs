@@ -83,6 +83,9 @@ pub struct FundForm {
     pub name: String,
     #[serde(default)]
     pub kind: String,
+    /// "1" when the fund may pay out more than it holds.
+    #[serde(default)]
+    pub overdraft: String,
 }
 
 pub async fn create_fund(
@@ -92,7 +95,13 @@ pub async fn create_fund(
     Path(code): Path<String>,
     PageForm(f): PageForm<FundForm>,
 ) -> PageResult<Response> {
-    match service::create_fund(&state.db, &v, &code, &f.code, &f.name, &f.kind).await {
+    let new = service::NewFund {
+        code: &f.code,
+        name: &f.name,
+        kind: &f.kind,
+        overdraft: f.overdraft == "1",
+    };
+    match service::create_fund(&state.db, &v, &code, &new).await {
         Ok(fund) => Ok(Redirect::to(&format!("/funds/{}", fund.id)).into_response()),
         Err(e) => {
             let (status, errors) = errors_of(e)?;

@@ -61,13 +61,18 @@ pub async fn record(
         in_kind_note: Some(f.in_kind_note),
         pledge_id: f.pledge_id.trim().parse::<i64>().ok(),
     };
-    let key = Some(f.once)
-        .filter(|k| !k.is_empty())
-        .map(|k| format!("form-{k}"));
+    let key = once(&f.once);
     let r = service::record(&state, &v, parse_id(&id)?, &m, key.as_deref())
         .await
         .map(|_| ());
     after(&state, c, &v, &id, r).await
+}
+
+/// The idempotency key of a form: its one-time value, kept apart from keys sent to the API.
+fn once(value: &str) -> Option<String> {
+    Some(value.trim())
+        .filter(|k| !k.is_empty())
+        .map(|k| format!("form-{k}"))
 }
 
 #[derive(Deserialize)]
@@ -82,6 +87,8 @@ pub struct TransferForm {
     pub date: String,
     #[serde(default)]
     pub description: String,
+    #[serde(default)]
+    pub once: String,
 }
 
 pub async fn transfer(
@@ -101,24 +108,22 @@ pub async fn transfer(
         )
     });
     let r = match to {
-        Ok(to) => {
-            let asset = if f.asset.is_empty() {
-                "cash"
-            } else {
-                f.asset.as_str()
+        Ok(to_fund_id) => {
+            let t = service::NewTransfer {
+                to_fund_id,
+                asset: if f.asset.is_empty() {
+                    "cash".into()
+                } else {
+                    f.asset
+                },
+                amount: serde_json::Value::String(f.amount),
+                date: Some(f.date),
+                description: Some(f.description),
             };
-            service::transfer(
-                &state,
-                &v,
-                parse_id(&id)?,
-                to,
-                asset,
-                &serde_json::Value::String(f.amount),
-                Some(&f.date),
-                &f.description,
-            )
-            .await
-            .map(|_| ())
+            let key = once(&f.once);
+            service::transfer(&state, &v, parse_id(&id)?, &t, key.as_deref())
+                .await
+                .map(|_| ())
         }
         Err(e) => Err(e),
     };
@@ -145,6 +150,8 @@ pub async fn set_public(
 pub struct ReasonForm {
     #[serde(default)]
     pub reason: String,
+    #[serde(default)]
+    pub once: String,
 }
 
 pub async fn reverse(
@@ -160,7 +167,8 @@ pub async fn reverse(
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    let r = service::reverse(&state, &v, entry_id, &f.reason)
+    let key = once(&f.once);
+    let r = service::reverse(&state, &v, entry_id, &f.reason, key.as_deref())
         .await
         .map(|_| ());
     after(&state, c, &v, &fund_id.to_string(), r).await
@@ -178,6 +186,8 @@ pub struct PledgeForm {
     pub due_on: String,
     #[serde(default)]
     pub note: String,
+    #[serde(default)]
+    pub once: String,
 }
 
 pub async fn create_pledge(
@@ -194,7 +204,8 @@ pub async fn create_pledge(
         due_on: Some(f.due_on),
         note: Some(f.note),
     };
-    let r = service::pledge(&state.db, &v, parse_id(&id)?, &n)
+    let key = once(&f.once);
+    let r = service::pledge(&state.db, &v, parse_id(&id)?, &n, key.as_deref())
         .await
         .map(|_| ());
     after(&state, c, &v, &id, r).await

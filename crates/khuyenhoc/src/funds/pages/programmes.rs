@@ -236,7 +236,7 @@ pub async fn pay(
     } else {
         f.asset
     };
-    let r = programmes::pay(&state, &v, parse_id(&id)?, &asset)
+    let r = programmes::pay(&state, &v, parse_id(&id)?, &asset, None)
         .await
         .map(|_| ());
     programme_after(&state, c, &v, &id, r).await

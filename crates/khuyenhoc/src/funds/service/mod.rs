@@ -2,9 +2,10 @@
 //! membership fees, piggy-bank collections), payments, transfers between funds, reversals, and
 //! the receipts-and-payments report of one fund or of a whole subtree.
 //!
-//! By step: `open` (opening funds, who may read or act), `input` (amounts, dates, periods),
-//! `record` (receipts and payments, idempotency keys), `transfers` (transfers and reversals),
-//! `pledges` (donors, pledges), `report` (receipts and payments over a period).
+//! By step: `open` (opening funds, who may read or act), `input` (amounts, dates, periods,
+//! texts within their limits), `record` (receipts and payments), `transfers` (transfers, to
+//! which funds, and reversals), `pledges` (donors, pledges), `report` (receipts and payments
+//! over a period). Every posting takes an idempotency key (`funds::idempotency`).
 
 mod input;
 mod open;
@@ -13,9 +14,9 @@ mod record;
 mod report;
 mod transfers;
 
-pub use input::{parse_amount, parse_period};
-pub use open::{create_fund, set_public, visible, with_right};
+pub use input::{limited, parse_amount, parse_period, typed_date};
+pub use open::{create_fund, set_public, visible, with_right, NewFund};
 pub use pledges::{pledge, pledges, NewPledge, Pledge};
 pub use record::{record, Movement};
 pub use report::{report, subtree_funds};
-pub use transfers::{reverse, transfer};
+pub use transfers::{reverse, transfer, NewTransfer};

@@ -1,12 +1,12 @@
 //! Opening funds, switching a fund's public page, and who may read a fund or act on it.
 
-use super::input::invalid;
+use super::input::{invalid, limited};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{is_unique_violation, now, Db};
 use crate::error::{AppError, FieldError};
 use crate::funds::model::{self, Fund};
-use khuyenhoc_domain::Invalid;
+use khuyenhoc_domain::{limits, Invalid};
 
 /// The fund, if the viewer may read it (any position covering its unit).
 pub async fn visible(db: &Db, v: &Viewer, id: i64) -> Result<Fund, AppError> {
@@ -23,16 +23,30 @@ pub async fn with_right(
     v.act(model::by_id(db, id).await?, right)
 }
 
+/// A fund as typed: its code in the unit, its name, its kind, whether it may be overdrawn.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFund<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    /// general, scholarship or named
+    pub kind: &'a str,
+    pub overdraft: bool,
+}
+
 pub async fn create_fund(
     db: &Db,
     v: &Viewer,
     unit_code: &str,
-    code: &str,
-    name: &str,
-    kind: &str,
+    new: &NewFund<'_>,
 ) -> Result<Fund, AppError> {
     let (unit, actor) =
         crate::org::service::with_right(db, v, unit_code, perm::FUND_MANAGE).await?;
+    let NewFund {
+        code,
+        name,
+        kind,
+        overdraft,
+    } = *new;
     let code = code.trim().to_uppercase();
     if code.is_empty()
         || code.len() > 20
@@ -46,7 +60,17 @@ pub async fn create_fund(
             ),
         ));
     }
-    let name = crate::org::service::parse_name(name)?;
+    let name = limited("name", Some(name), &limits::TITLE)?
+        .filter(|n| n.chars().count() >= 2)
+        .ok_or_else(|| {
+            invalid(
+                "name",
+                Invalid::new(
+                    "Tên quỹ có từ 2 đến 150 ký tự",
+                    "A fund name has 2 to 150 characters",
+                ),
+            )
+        })?;
     if !matches!(kind, "general" | "scholarship" | "named") {
         return Err(invalid(
             "kind",
@@ -54,11 +78,12 @@ pub async fn create_fund(
         ));
     }
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO funds (unit_id, code, name, kind, public, created_at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO funds (unit_id, code, name, kind, public, overdraft, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id")
         .bind(unit.id)
         .bind(&code)
         .bind(&name)
         .bind(kind)
+        .bind(i64::from(overdraft))
         .bind(now())
         .fetch_one(&mut *tx)
         .await
@@ -69,7 +94,8 @@ pub async fn create_fund(
                 e.into()
             }
         })?;
-    let after = serde_json::json!({"code": code, "name": name, "kind": kind});
+    let after =
+        serde_json::json!({"code": code, "name": name, "kind": kind, "overdraft": overdraft});
     audit::record(
         &mut tx,
         actor,

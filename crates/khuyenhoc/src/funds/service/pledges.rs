@@ -1,15 +1,16 @@
 //! Donors and pledges: the donor recorded with a receipt or a pledge, a pledge (cam kết ủng hộ)
 //! with what has arrived against it, and the pledge a receipt fulfils.
 
-use super::input::{invalid, parse_amount};
+use super::input::{invalid, limited, parse_amount, typed_date};
 use super::open::with_right;
 use crate::audit::{self, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, Db};
 use crate::error::AppError;
-use khuyenhoc_domain::Invalid;
-use khuyenhoc_ledger::{Account, AccountKind, Date};
-use serde::Deserialize;
+use crate::funds::idempotency;
+use khuyenhoc_domain::{limits, Invalid};
+use khuyenhoc_ledger::{Account, AccountKind};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 pub(super) async fn donor(
@@ -18,21 +19,13 @@ pub(super) async fn donor(
     kind: Option<&str>,
     name: Option<&str>,
 ) -> Result<Option<i64>, AppError> {
-    let name = name
-        .map(khuyenhoc_domain::text::clean)
-        .filter(|n| !n.is_empty());
+    let name = limited("party", name, &limits::NAME)?;
     let kind = match (kind.map(str::trim), &name) {
         (_, None) => "anonymous",
         (Some("organisation"), _) => "organisation",
         _ => "person",
     };
     let name = name.unwrap_or_else(|| "Ẩn danh".into());
-    if name.chars().count() > 200 {
-        return Err(invalid(
-            "party",
-            Invalid::new("Tên tối đa 200 ký tự", "A name has at most 200 characters"),
-        ));
-    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -95,7 +88,7 @@ pub struct Pledge {
     pub remaining: i64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPledge {
     #[serde(default)]
@@ -109,40 +102,29 @@ pub struct NewPledge {
     pub note: Option<String>,
 }
 
-/// Records a pledge (cam kết ủng hộ). No money moves until a receipt fulfils it.
-pub async fn pledge(db: &Db, v: &Viewer, fund_id: i64, n: &NewPledge) -> Result<i64, AppError> {
+/// Records a pledge (cam kết ủng hộ). No money moves until a receipt fulfils it. With an
+/// idempotency key, a retry answers the first pledge (see `funds::idempotency`).
+pub async fn pledge(
+    db: &Db,
+    v: &Viewer,
+    fund_id: i64,
+    n: &NewPledge,
+    key: Option<&str>,
+) -> Result<(i64, bool), AppError> {
     let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
+    let claim = idempotency::claim(v.person_id, key, "POST /api/v1/funds/{id}/pledges", f.id, n)?;
+    if let Some(id) = idempotency::replay(db, claim.as_ref()).await? {
+        return Ok((id, false));
+    }
     let amount = parse_amount(&n.amount)?;
     let due = match n.due_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => Some(
-            Date::parse(d)
-                .map_err(|e| invalid("due_on", e))?
-                .to_string(),
-        ),
+        Some(d) => Some(typed_date("due_on", Some(d))?.to_string()),
         None => None,
     };
-    let note = n
-        .note
-        .as_deref()
-        .map(khuyenhoc_domain::text::clean)
-        .filter(|s| !s.is_empty());
-    if note.as_ref().is_some_and(|s| s.chars().count() > 500) {
-        return Err(invalid(
-            "note",
-            Invalid::new(
-                "Ghi chú tối đa 500 ký tự",
-                "A note has at most 500 characters",
-            ),
-        ));
-    }
+    let note = limited("note", n.note.as_deref(), &limits::NOTE)?;
     let mut tx = db.begin().await?;
-    let donor_id = donor(
-        &mut tx,
-        f.unit_id,
-        n.party_kind.as_deref(),
-        n.party.as_deref(),
-    )
-    .await?;
+    let party = (n.party_kind.as_deref(), n.party.as_deref());
+    let donor_id = donor(&mut tx, f.unit_id, party.0, party.1).await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO pledges (fund_id, donor_id, amount, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(f.id)
         .bind(donor_id)
@@ -166,25 +148,23 @@ pub async fn pledge(db: &Db, v: &Viewer, fund_id: i64, n: &NewPledge) -> Result<
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(id)
+    idempotency::commit(db, claim.as_ref(), tx, id).await
 }
 
 /// A fund's pledges with what has been received against each.
 pub async fn pledges(db: &Db, fund_id: i64) -> Result<Vec<Pledge>, AppError> {
-    let rows = sqlx::query(
-        "SELECT p.id, d.name, p.amount, p.due_on, p.note, \
-         CAST(COALESCE((SELECT SUM(l.amount) FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id \
-           WHERE e.pledge_id = p.id AND l.fund_id = p.fund_id AND l.account IN ('cash', 'bank', 'in_kind')), 0) AS BIGINT) \
-         FROM pledges p JOIN donors d ON d.id = p.donor_id WHERE p.fund_id = $1 ORDER BY p.id",
-    )
-    .bind(fund_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let sql = format!(
+        "SELECT p.id, d.name, p.amount, p.due_on, p.note, {} \
+         FROM pledges p JOIN donors d ON d.id = p.donor_id LEFT JOIN ledger_entries e ON e.pledge_id = p.id \
+         LEFT JOIN ledger_lines l ON l.entry_id = e.id AND l.fund_id = p.fund_id AND l.account IN ('cash', 'bank', 'in_kind') \
+         WHERE p.fund_id = $1 GROUP BY p.id, d.name, p.amount, p.due_on, p.note ORDER BY p.id",
+        crate::funds::model::split_sum("l.amount")
+    );
+    let rows = sqlx::query(&sql).bind(fund_id).fetch_all(&db.pool).await?;
     rows.into_iter()
         .map(|r| {
             let amount: i64 = r.try_get(2)?;
-            let fulfilled: i64 = r.try_get(5)?;
+            let fulfilled = crate::funds::model::joined(&r, 5)?;
             Ok(Pledge {
                 id: r.try_get(0)?,
                 donor: r.try_get(1)?,
@@ -192,7 +172,7 @@ pub async fn pledges(db: &Db, fund_id: i64) -> Result<Vec<Pledge>, AppError> {
                 due_on: r.try_get(3)?,
                 note: r.try_get(4)?,
                 fulfilled,
-                remaining: (amount - fulfilled).max(0),
+                remaining: amount.saturating_sub(fulfilled).max(0),
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -1,21 +1,21 @@
 //! Recording money coming in (receipts: donations, membership fees, piggy-bank collections) or
 //! going out (payments), once per idempotency key.
 
-use super::input::{invalid, parse_amount, parse_date};
+use super::input::{invalid, limited, parse_amount, parse_date};
 use super::open::with_right;
 use super::pledges::{donor, pledge_of};
 use crate::auth::{perm, Viewer};
-use crate::db::Db;
 use crate::error::AppError;
+use crate::funds::idempotency;
 use crate::funds::ledger::{post, Posting};
 use crate::state::AppState;
-use khuyenhoc_domain::Invalid;
+use khuyenhoc_domain::{limits, Invalid};
 use khuyenhoc_ledger::{Account, AccountKind, Date, Entry, FundId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What a form or an API call sends to record money coming in or going out. Amounts are text so
 /// that "1.000.000 đ" is accepted and bad input is answered field by field.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Movement {
     /// donation, membership_fee, piggy_bank, other_income (in); scholarship, award,
@@ -46,38 +46,6 @@ fn default_asset() -> String {
     "cash".into()
 }
 
-/// An entry already posted by this person with this idempotency key.
-async fn posted_before(
-    db: &Db,
-    person_id: i64,
-    key: Option<&str>,
-) -> Result<Option<i64>, AppError> {
-    let Some(key) = key else { return Ok(None) };
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM ledger_entries WHERE person_id = $1 AND idempotency_key = $2",
-    )
-    .bind(person_id)
-    .bind(key)
-    .fetch_optional(&db.pool)
-    .await?)
-}
-
-fn check_key(key: Option<&str>) -> Result<Option<String>, AppError> {
-    match key.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(k) if k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
-            Ok(Some(k.to_owned()))
-        }
-        Some(_) => Err(invalid(
-            "idempotency_key",
-            Invalid::new(
-                "Khoá chống gửi trùng không hợp lệ",
-                "Invalid idempotency key",
-            ),
-        )),
-    }
-}
-
 /// A movement checked against its fund: the entry to post and what is written with it.
 struct Checked {
     category: Account,
@@ -85,6 +53,7 @@ struct Checked {
     date: Date,
     /// The description as typed (cleaned); the category's name is written when it is empty.
     description: String,
+    in_kind_note: Option<String>,
 }
 
 /// Checks a movement field by field (category, asset, amount, date, the note a gift in kind
@@ -106,13 +75,12 @@ fn check(fund: FundId, m: &Movement) -> Result<Checked, AppError> {
         )),
     }
     .map_err(|e| invalid("category", e))?;
-    if asset == Account::InKind
-        && m.in_kind_note
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or("")
-            .is_empty()
-    {
+    let in_kind_note = limited(
+        "in_kind_note",
+        m.in_kind_note.as_deref(),
+        &limits::DESCRIPTION,
+    )?;
+    if asset == Account::InKind && in_kind_note.is_none() {
         return Err(invalid(
             "in_kind_note",
             Invalid::new(
@@ -121,26 +89,20 @@ fn check(fund: FundId, m: &Movement) -> Result<Checked, AppError> {
             ),
         ));
     }
-    let description = khuyenhoc_domain::text::clean(&m.description);
-    if description.chars().count() > 500 {
-        return Err(invalid(
-            "description",
-            Invalid::new(
-                "Nội dung tối đa 500 ký tự",
-                "A description has at most 500 characters",
-            ),
-        ));
-    }
+    let description =
+        limited("description", Some(&m.description), &limits::DESCRIPTION)?.unwrap_or_default();
     Ok(Checked {
         category,
         entry,
         date,
         description,
+        in_kind_note,
     })
 }
 
 /// Records money coming in (receipt) or going out (payment). With an idempotency key, a retried
-/// request returns the entry it posted the first time instead of posting again.
+/// request returns the entry it posted the first time instead of posting again (see
+/// `funds::idempotency`). Returns the entry and whether it was posted now.
 pub async fn record(
     state: &AppState,
     v: &Viewer,
@@ -150,8 +112,8 @@ pub async fn record(
 ) -> Result<(i64, bool), AppError> {
     let db = &state.db;
     let (f, actor) = with_right(db, v, fund_id, perm::FUND_POST).await?;
-    let key = check_key(key)?;
-    if let Some(id) = posted_before(db, v.person_id, key.as_deref()).await? {
+    let claim = idempotency::claim(v.person_id, key, "POST /api/v1/funds/{id}/entries", f.id, m)?;
+    if let Some(id) = idempotency::replay(db, claim.as_ref()).await? {
         return Ok((id, false));
     }
     let Checked {
@@ -159,19 +121,15 @@ pub async fn record(
         entry,
         date,
         description,
+        in_kind_note,
     } = check(FundId(f.id), m)?;
     let pledge = pledge_of(db, f.id, m.pledge_id, category).await?;
     let mut tx = db.begin().await?;
     let donor_id = match pledge {
         Some((_, donor_id)) => Some(donor_id),
         None => {
-            donor(
-                &mut tx,
-                f.unit_id,
-                m.party_kind.as_deref(),
-                m.party.as_deref(),
-            )
-            .await?
+            let kind = m.party_kind.as_deref();
+            donor(&mut tx, f.unit_id, kind, m.party.as_deref()).await?
         }
     };
     let posting = Posting {
@@ -187,28 +145,11 @@ pub async fn record(
         donor_id,
         pledge_id: pledge.map(|p| p.0),
         programme_id: None,
-        in_kind_note: m
-            .in_kind_note
-            .as_deref()
-            .map(khuyenhoc_domain::text::clean)
-            .filter(|s| !s.is_empty()),
+        in_kind_note,
         reverses_id: None,
         pair_id: None,
-        idempotency_key: key.clone(),
+        idempotency_key: claim.as_ref().map(|c| c.key().to_owned()),
     };
-    match post(&mut tx, actor, f.unit_id, &posting).await {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok((id, true))
-        }
-        Err(AppError::Conflict(_)) => {
-            // The same key raced in from a retry: answer with what the first one posted.
-            drop(tx);
-            let id = posted_before(db, v.person_id, key.as_deref())
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Ok((id, false))
-        }
-        Err(e) => Err(e),
-    }
+    let id = post(&mut tx, actor, f.unit_id, &posting).await?;
+    idempotency::commit(db, claim.as_ref(), tx, id).await
 }

@@ -312,8 +312,8 @@ impl Check<'_> {
         if p.id != self.viewer.person_id && !self.viewer.can_read(&p.unit_path) {
             return refuse(
                 Some(Col::Phone),
-                "số điện thoại này thuộc về một người ngoài phạm vi của bạn",
-                "this phone number belongs to someone outside your scope",
+                "số điện thoại này đã gắn với một tài khoản khác; nếu đúng là người này, hãy đề nghị đơn vị đang quản lý họ chuyển họ sang đơn vị của bạn",
+                "this phone number already belongs to an account; if it is this person, ask the unit that holds them to transfer them to yours",
             );
         }
         if fold(&p.full_name) != fold(&person.full_name) {

@@ -135,8 +135,8 @@ async fn new_people(
     {
         return Ok(Err(refusal(
             *n,
-            "Số điện thoại này đã được đăng ký",
-            "This phone number is already registered",
+            "Số điện thoại này đã gắn với một tài khoản khác; nếu đúng là người này, hãy đề nghị đơn vị đang quản lý họ chuyển họ sang đơn vị của bạn",
+            "This phone number already belongs to an account; if it is this person, ask the unit that holds them to transfer them to yours",
         )));
     }
     Ok(Ok((rows, ready)))

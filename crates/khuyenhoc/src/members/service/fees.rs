@@ -5,15 +5,16 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::{now, Db, Tx};
 use crate::error::AppError;
+use crate::funds::idempotency;
 use crate::funds::ledger::{post, Posting};
 use crate::funds::model::Fund;
 use crate::members::model::Member;
 use khuyenhoc_domain::Invalid;
 use khuyenhoc_ledger::{Account, Date, Entry, FundId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A fee payment as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewFee {
     /// Whole đồng: 50000, "50.000", "50 nghìn"…
@@ -79,38 +80,6 @@ pub(super) fn parse_year(
     } else {
         Err(bad())
     }
-}
-
-pub(super) fn check_key(key: Option<&str>) -> Result<Option<String>, AppError> {
-    match key.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(k) if k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
-            Ok(Some(k.to_owned()))
-        }
-        Some(_) => Err(invalid(
-            "idempotency_key",
-            Invalid::new(
-                "Khoá chống gửi trùng không hợp lệ",
-                "Invalid idempotency key",
-            ),
-        )),
-    }
-}
-
-/// The fee this person already posted with this idempotency key.
-pub(super) async fn fee_by_key(
-    db: &Db,
-    person_id: i64,
-    key: &str,
-) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT f.id FROM member_fees f JOIN ledger_entries e ON e.id = f.entry_id \
-         WHERE e.person_id = $1 AND e.idempotency_key = $2",
-    )
-    .bind(person_id)
-    .bind(key)
-    .fetch_optional(&db.pool)
-    .await?)
 }
 
 /// The fund a member's fee goes to (the one asked for, or the first the viewer posts to), and
@@ -179,8 +148,8 @@ async fn fee_donor(tx: &mut Tx<'_>, unit_id: i64, name: &str) -> Result<i64, sql
 
 /// Records a membership fee: a receipt of category `membership_fee` in the fund's books
 /// (voucher numbered like any receipt) and the member's fee row, in one transaction. The viewer
-/// needs `fund.post` on the fund. With an idempotency key, a retry returns the first fee.
-/// Returns the fee's id and whether it was posted now.
+/// needs `fund.post` on the fund. With an idempotency key, a retry returns the first fee (see
+/// `funds::idempotency`). Returns the fee's id and whether it was posted now.
 pub async fn pay_fee(
     db: &Db,
     v: &Viewer,
@@ -189,17 +158,15 @@ pub async fn pay_fee(
     key: Option<&str>,
 ) -> Result<(i64, bool), AppError> {
     let m = visible(db, v, id).await?;
-    let key = check_key(key)?;
-    if let Some(k) = &key {
-        if let Some(fee) = fee_by_key(db, v.person_id, k).await? {
-            return Ok((fee, false));
-        }
+    let claim = idempotency::claim(v.person_id, key, "POST /api/v1/members/{id}/fees", m.id, f)?;
+    if let Some(fee) = idempotency::replay(db, claim.as_ref()).await? {
+        return Ok((fee, false));
     }
     let (fund, actor) = fee_fund(db, v, &m, f.fund_id).await?;
     let amount = crate::funds::service::parse_amount(&f.amount)?;
     let year = parse_year(f.year.as_ref(), "year")?;
     let day = parse_day(f.date.as_deref(), "date")?;
-    let date = Date::parse(&day).map_err(|e| invalid("date", e))?;
+    let date = Date::parse_typed(&day).map_err(|e| invalid("date", e))?;
     let asset = fee_asset(f.asset.as_deref())?;
     let entry = Entry::receipt(FundId(fund.id), asset, amount, Account::MembershipFee)
         .map_err(|e| invalid("amount", e))?;
@@ -217,21 +184,9 @@ pub async fn pay_fee(
         in_kind_note: None,
         reverses_id: None,
         pair_id: None,
-        idempotency_key: key.clone(),
+        idempotency_key: claim.as_ref().map(|c| c.key().to_owned()),
     };
-    let entry_id = match post(&mut tx, actor, fund.unit_id, &posting).await {
-        Ok(id) => id,
-        Err(AppError::Conflict(_)) if key.is_some() => {
-            // The same key raced in from a retry: answer with the first fee.
-            drop(tx);
-            let k = key.as_deref().unwrap_or_default();
-            let fee = fee_by_key(db, v.person_id, k)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            return Ok((fee, false));
-        }
-        Err(e) => return Err(e),
-    };
+    let entry_id = post(&mut tx, actor, fund.unit_id, &posting).await?;
     let fee_id: i64 = sqlx::query_scalar(
         "INSERT INTO member_fees (member_id, entry_id, year, amount, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -255,6 +210,5 @@ pub async fn pay_fee(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok((fee_id, true))
+    idempotency::commit(db, claim.as_ref(), tx, fee_id).await
 }

@@ -41,8 +41,8 @@ impl AlreadyMember {
                 format!("This person is already a member of {name} ({code}); a person joins once. To move them, transfer the member"),
             ),
             None => (
-                "Người này đã là hội viên ở một chi hội ngoài phạm vi của bạn; mỗi người chỉ vào Hội một lần".to_owned(),
-                "This person is already a member at a branch outside your scope; a person joins once".to_owned(),
+                "Người này đã là hội viên; mỗi người chỉ vào Hội một lần. Nếu người này chuyển đến, hãy đề nghị chi hội đang quản lý chuyển sinh hoạt sang chi hội của bạn".to_owned(),
+                "This person is already a member; a person joins once. If they have moved here, ask the branch that holds their membership to transfer it to yours".to_owned(),
             ),
         }
     }
@@ -218,7 +218,9 @@ async fn who_registers(
         }
     } else {
         collect(errors, people::check(&n.person))?;
-        // A new person whose phone belongs to a member already: say where, not just "taken".
+        // A new person whose phone belongs to a member in the viewer's scope: say where, not
+        // just "taken". Out of scope the answer is the same as for anyone's taken number
+        // (people::insert_in refuses it): nothing says whether that person is a member, or where.
         let phone = n
             .person
             .phone
@@ -226,7 +228,9 @@ async fn who_registers(
             .and_then(|p| PhoneNumber::parse(p).ok());
         if let Some(phone) = phone {
             if let Some(m) = model::by_phone(db, phone.as_str()).await? {
-                return Err(RegisterError::Already(AlreadyMember::of(v, "phone", &m)));
+                if v.can_read(&m.branch_path) {
+                    return Err(RegisterError::Already(AlreadyMember::of(v, "phone", &m)));
+                }
             }
         }
         Some((Who::New, "phone"))

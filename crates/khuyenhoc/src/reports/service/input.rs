@@ -32,16 +32,25 @@ pub struct OverrideInput {
     pub reason: String,
 }
 
+/// The largest number a report line takes: fifteen digits, as many as the money caps let a
+/// figure of one unit reach in a half-year (`khuyenhoc_ledger::dong`), so that the sums of a
+/// roll-up stay far inside an `i64`.
+const MAX_TYPED: i64 = 999_999_999_999_999;
+
 fn number(key: &str, v: &serde_json::Value) -> Result<Option<i64>, AppError> {
     let bad = || {
         AppError::bad_request(
-            format!("Chỉ tiêu \"{key}\": hãy nhập một số nguyên không âm, ví dụ 1.250"),
-            format!("Indicator \"{key}\": enter a whole number of zero or more, e.g. 1250"),
+            format!("Chỉ tiêu \"{key}\": hãy nhập một số nguyên không âm, tối đa 15 chữ số, ví dụ 1.250"),
+            format!("Indicator \"{key}\": enter a whole number of zero or more, at most 15 digits, e.g. 1250"),
         )
     };
     match v {
         serde_json::Value::Null => Ok(None),
-        serde_json::Value::Number(n) => n.as_i64().filter(|n| *n >= 0).map(Some).ok_or_else(bad),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .filter(|n| (0..=MAX_TYPED).contains(n))
+            .map(Some)
+            .ok_or_else(bad),
         serde_json::Value::String(s) => {
             let t: String = s
                 .chars()
@@ -120,19 +129,18 @@ pub fn check_input(t: &Template, input: &SaveInput) -> Result<Entries, AppError>
     Ok(e)
 }
 
+/// An optional short text of a report (number and symbol, signer's name) within its declared
+/// limit (`khuyenhoc_domain::limits`): 422 naming the field otherwise.
 pub(super) fn short_text(
-    field: &str,
+    field: &'static str,
     v: Option<&str>,
-    max: usize,
+    limit: &khuyenhoc_domain::Limit,
 ) -> Result<Option<String>, AppError> {
-    let v = v
-        .map(khuyenhoc_domain::text::clean)
-        .filter(|s| !s.is_empty());
-    if v.as_ref().is_some_and(|s| s.chars().count() > max) {
-        return Err(AppError::bad_request(
-            format!("Trường \"{field}\" tối đa {max} ký tự"),
-            format!("\"{field}\" has at most {max} characters"),
-        ));
+    match v {
+        None => Ok(None),
+        Some(s) => limit
+            .check(s)
+            .map(|c| Some(c).filter(|c| !c.is_empty()))
+            .map_err(|e| AppError::field(field, e)),
     }
-    Ok(v)
 }

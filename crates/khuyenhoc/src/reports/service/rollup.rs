@@ -52,12 +52,16 @@ pub struct Rollup {
 /// values (overrides and typed numbers included); shares are derived again from the children's
 /// bases added up, with their overrides applied. `kids` holds (adjusted base, values).
 fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
-    let mut base = Base::new();
+    let mut wide: std::collections::BTreeMap<&str, i128> = std::collections::BTreeMap::new();
     for (b, _) in kids {
         for (m, v) in b {
-            *base.entry(m.clone()).or_insert(0) += v;
+            *wide.entry(m.as_str()).or_insert(0) += i128::from(*v);
         }
     }
+    let base: Base = wide
+        .into_iter()
+        .map(|(m, v)| (m.to_owned(), crate::reports::figures::narrow(v)))
+        .collect();
     t.indicators
         .iter()
         .filter(|i| !i.is_text())
@@ -72,7 +76,7 @@ fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
                 if values.is_empty() && *source == Source::Number {
                     None
                 } else {
-                    Some(values.iter().sum())
+                    Some(crate::reports::figures::total(&values))
                 }
             }
         })

@@ -13,6 +13,7 @@ use crate::db::{now, today, Db, Tx};
 use crate::error::AppError;
 use crate::reports::figures::{self, UnitRef};
 use crate::state::AppState;
+use khuyenhoc_domain::limits;
 use khuyenhoc_reports::Period;
 use sqlx::Row;
 
@@ -97,8 +98,12 @@ pub async fn save(
     let actor = v.actor_for(perm::REPORT_SUBMIT, &unit.path)?;
     let (t, tag) = template_for(db, &unit.path).await?;
     let entries = check_input(&t, input)?;
-    let number_symbol = short_text("number_symbol", input.number_symbol.as_deref(), 50)?;
-    let signer_name = short_text("signer_name", input.signer_name.as_deref(), 200)?;
+    let number_symbol = short_text(
+        "number_symbol",
+        input.number_symbol.as_deref(),
+        &limits::NUMBER_SYMBOL,
+    )?;
+    let signer_name = short_text("signer_name", input.signer_name.as_deref(), &limits::NAME)?;
     let entries_json = serde_json::to_string(&entries).map_err(|e| anyhow::anyhow!(e))?;
     let mut tx = db.begin().await?;
     let existing =

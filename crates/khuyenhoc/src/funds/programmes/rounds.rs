@@ -1,0 +1,236 @@
+//! Opening a scholarship or award round, nominating (units under the fund's unit), and the
+//! decisions of the fund's managers, each with its reason.
+
+use super::{by_id, visible, Programme};
+use crate::audit::{self, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::{now, Db};
+use crate::error::AppError;
+use crate::funds::service::{limited, parse_amount, with_right};
+use khuyenhoc_domain::{limits, Invalid, Limit};
+use serde::Deserialize;
+
+/// A required text within its declared limit: 422 naming the field when empty, too long or
+/// with a control character.
+fn need_text(field: &'static str, s: &str, limit: &Limit) -> Result<String, AppError> {
+    limited(field, Some(s), limit)?.ok_or_else(|| {
+        AppError::field(
+            field,
+            Invalid::new("Ô này cần điền", "This field is required"),
+        )
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProgramme {
+    pub kind: String,
+    pub name: String,
+    pub target_group: String,
+    pub criteria: String,
+    pub amount_each: serde_json::Value,
+    #[serde(default)]
+    pub budget: Option<serde_json::Value>,
+    #[serde(default)]
+    pub show_full_names: bool,
+}
+
+pub async fn create(
+    db: &Db,
+    v: &Viewer,
+    fund_id: i64,
+    n: &NewProgramme,
+) -> Result<Programme, AppError> {
+    let (f, actor) = with_right(db, v, fund_id, perm::FUND_MANAGE).await?;
+    if !matches!(n.kind.as_str(), "scholarship" | "award") {
+        return Err(AppError::field(
+            "kind",
+            Invalid::new(
+                "Chọn học bổng hoặc phần thưởng",
+                "Choose scholarship or award",
+            ),
+        ));
+    }
+    let name = need_text("name", &n.name, &limits::TITLE)?;
+    let target = need_text("target_group", &n.target_group, &limits::NOTE)?;
+    let criteria = need_text("criteria", &n.criteria, &limits::LONG_TEXT)?;
+    let each = parse_amount(&n.amount_each)?;
+    let budget = match &n.budget {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+        Some(b) => Some(parse_amount(b)?.get()),
+    };
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO programmes (fund_id, kind, name, target_group, criteria, amount_each, budget, status, show_full_names, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'nominating', $8, $9) RETURNING id",
+    )
+    .bind(f.id)
+    .bind(&n.kind)
+    .bind(&name)
+    .bind(&target)
+    .bind(&criteria)
+    .bind(each.get())
+    .bind(budget)
+    .bind(i64::from(n.show_full_names))
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = serde_json::json!({"fund": f.id, "name": name, "amount_each": each.get(), "budget": budget});
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(f.unit_id),
+            entity: "programme",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNomination {
+    /// The nominating unit (a branch or commune under the fund's unit).
+    pub unit_code: String,
+    pub full_name: String,
+    #[serde(default)]
+    pub birth_year: Option<i64>,
+    #[serde(default)]
+    pub school: Option<String>,
+    pub reason: String,
+}
+
+pub async fn nominate(
+    db: &Db,
+    v: &Viewer,
+    programme_id: i64,
+    n: &NewNomination,
+) -> Result<i64, AppError> {
+    let p = visible(db, v, programme_id).await?;
+    if p.status != "nominating" {
+        return Err(AppError::bad_request(
+            "Đợt này đã hết hạn đề cử",
+            "Nominations for this round are closed",
+        ));
+    }
+    let (unit, actor) =
+        crate::org::service::with_right(db, v, &n.unit_code, perm::PROGRAMME_NOMINATE).await?;
+    if !unit.path.starts_with(&p.unit_path) {
+        return Err(AppError::field(
+            "unit_code",
+            Invalid::new(
+                "Đơn vị đề cử phải thuộc đơn vị của quỹ",
+                "The nominating unit must be under the fund's unit",
+            ),
+        ));
+    }
+    let name = khuyenhoc_domain::PersonName::parse(&n.full_name)
+        .map_err(|e| AppError::field("full_name", e))?;
+    let this_year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    if n.birth_year
+        .is_some_and(|y| !(1900..=this_year).contains(&y))
+    {
+        return Err(AppError::field(
+            "birth_year",
+            Invalid::new("Năm sinh không hợp lệ", "Invalid birth year"),
+        ));
+    }
+    // Without a birth year, a nominee is treated as a minor: the public list shows less.
+    let minor = n.birth_year.is_none_or(|y| this_year - y < 18);
+    let reason = need_text("reason", &n.reason, &limits::LONG_TEXT)?;
+    let school = limited("school", n.school.as_deref(), &limits::TITLE)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO nominations (programme_id, unit_id, full_name, birth_year, minor, school, reason, status, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'nominated', $8, $9) RETURNING id",
+    )
+    .bind(p.id)
+    .bind(unit.id)
+    .bind(name.as_str())
+    .bind(n.birth_year)
+    .bind(i64::from(minor))
+    .bind(&school)
+    .bind(&reason)
+    .bind(now())
+    .bind(v.person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = serde_json::json!({"programme": p.id, "unit": unit.code, "minor": minor});
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(unit.id),
+            entity: "nomination",
+            entity_id: id.to_string(),
+            action: "nominate",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Selects or rejects a nomination, with the reason.
+pub async fn decide(
+    db: &Db,
+    v: &Viewer,
+    nomination_id: i64,
+    select: bool,
+    reason: &str,
+) -> Result<(), AppError> {
+    let programme_id: i64 =
+        sqlx::query_scalar("SELECT programme_id FROM nominations WHERE id = $1")
+            .bind(nomination_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let p = by_id(db, programme_id).await?.ok_or(AppError::NotFound)?;
+    let (_, actor) = with_right(db, v, p.fund_id, perm::FUND_MANAGE).await?;
+    if !matches!(p.status.as_str(), "nominating" | "selecting") {
+        return Err(AppError::bad_request(
+            "Đợt này đã chốt danh sách",
+            "This round's list is closed",
+        ));
+    }
+    let reason = need_text("reason", reason, &limits::LONG_TEXT)?;
+    let status = if select { "selected" } else { "rejected" };
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE nominations SET status = $1, decision_reason = $2 WHERE id = $3 AND status IN ('nominated', 'selected', 'rejected')")
+        .bind(status)
+        .bind(&reason)
+        .bind(nomination_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE programmes SET status = 'selecting' WHERE id = $1 AND status = 'nominating'",
+    )
+    .bind(p.id)
+    .execute(&mut *tx)
+    .await?;
+    let after = serde_json::json!({"status": status, "reason": reason});
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            unit_id: Some(p.unit_id),
+            entity: "nomination",
+            entity_id: nomination_id.to_string(),
+            action: "decide",
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
