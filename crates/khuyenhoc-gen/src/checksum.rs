@@ -81,7 +81,14 @@ const TABLES: &[(&str, &str, i64, &[&str])] = &[
         "group_members",
         "id",
         50_000,
-        &["id", "group_id", "person_id", "adult", "created_at"],
+        &[
+            "id",
+            "group_id",
+            "person_id",
+            "adult",
+            "created_at",
+            "accepted_at",
+        ],
     ),
     (
         "evaluations",

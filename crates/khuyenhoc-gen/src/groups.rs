@@ -105,7 +105,8 @@ pub async fn groups(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u6
         members: Batch::with_fixed(
             "group_members",
             &["id", "group_id", "person_id", "adult"],
-            &[("created_at", "1751328000")],
+            // Generated members are accepted ones (an invitation waits with `accepted_at` empty).
+            &[("created_at", "1751328000"), ("accepted_at", "1751328000")],
         ),
     };
     for b in 0..cx.branches.len() {

@@ -5,8 +5,9 @@
 //! The targets lie in Hà Nội's Phường Ba Đình (commune `00004`, demo branch `00004-1`). The
 //! in-scope officer is the Ba Đình chair, the central chair for `Access::Central` routes, and
 //! the Hà Nội chair for moving a branch (a move needs rights over two communes) and for criteria
-//! sets (province variants need a province position with `criteria.manage`). The out-of-scope
-//! officer is the chair of Phường Hòa Bình in Phú Thọ.
+//! sets (province variants need a province position with `criteria.manage`); for answering an
+//! invitation to a family, it is the invited person. The out-of-scope officer is the chair of
+//! Phường Hòa Bình in Phú Thọ.
 //!
 //! The citizen is the subject of the learning-model targets (her evaluations, her certificate,
 //! the families she heads): signed-in routes work for her there, officer routes answer 404 even
@@ -230,9 +231,13 @@ struct Ctx {
     /// The families the citizen heads: one to read and add members to, one to register.
     family: i64,
     family2: i64,
-    /// People added to the family by the citizen and by the officer.
+    /// People added to the family by the citizen (an invitation) and by the officer (at once).
     member_by_citizen: String,
     member_by_officer: String,
+    /// Invitations to the citizen's family, waiting for their answer: one the invited person
+    /// accepts (`INVITED_ACCEPTS`), one they decline (`INVITED_DECLINES`).
+    invitation_accept: i64,
+    invitation_decline: i64,
     /// The head of the family the officer creates.
     head_phone: String,
     /// The national family set to copy; Hà Nội's draft citizen variant (read, edited with its
@@ -895,6 +900,10 @@ const CITIZEN_NAME: &str = "Đỗ Thị Lan";
 const CITIZEN_MASKED: &str = "Đỗ T. L.";
 /// The family she heads.
 const FAMILY: &str = "Gia đình bà Đỗ Thị Lan";
+/// People of branch 00004-1 the citizen invites to her family in `learning_setup`: the first
+/// accepts in the matrix, the second declines.
+const INVITED_ACCEPTS: &str = "0915000016";
+const INVITED_DECLINES: &str = "0915000017";
 /// A draft criteria set in the JSON API.
 const DRAFT: &str = "\"status\":\"draft\"";
 /// The learning page of someone who never registered.
@@ -1445,6 +1454,32 @@ fn group_rows() -> Vec<Row> {
                 )
             },
             [LOGIN, see("/groups/*"), NF, see("/groups/*")],
+        ),
+        // An invitation is answered by the invited person only: the head who invited them, an
+        // officer in scope or anyone else gets the 404 of an invitation that does not exist.
+        row(
+            "POST /learning/invitations/{id}/accept",
+            SignedIn,
+            INVITED_ACCEPTS,
+            |c, _| {
+                form(
+                    format!("/learning/invitations/{}/accept", c.invitation_accept),
+                    &[],
+                )
+            },
+            [LOGIN, NF, NF, see("/learning")],
+        ),
+        row(
+            "POST /learning/invitations/{id}/decline",
+            SignedIn,
+            INVITED_DECLINES,
+            |c, _| {
+                form(
+                    format!("/learning/invitations/{}/decline", c.invitation_decline),
+                    &[],
+                )
+            },
+            [LOGIN, NF, NF, see("/learning")],
         ),
         row(
             "POST /groups/{id}/evaluations",
@@ -2327,6 +2362,22 @@ async fn citizen_family(app: &TestApp, web: &mut Client, name: &str) -> i64 {
     redirected_id(&r, "/groups/")
 }
 
+/// The citizen, as the family's head, invites the person with this phone; the invitation's id.
+async fn invitation(app: &TestApp, family: i64, phone: &str) -> i64 {
+    let mut head = app.login(CITIZEN).await;
+    let path = format!("/groups/{family}/members");
+    let r = app
+        .post_form(&mut head, &path, &[("phone", phone), ("adult", "1")])
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "setup POST {path}: {}", r.body);
+    sqlx::query_scalar("SELECT m.id FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND p.phone = $2 AND m.accepted_at IS NULL")
+        .bind(family)
+        .bind(phone)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a waiting invitation")
+}
+
 /// A draft variant of a national set, made by the Hà Nội chair.
 async fn variant_of(app: &TestApp, hanoi: &mut Client, national: i64) -> i64 {
     let r = app
@@ -2368,6 +2419,8 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
         "Lò Văn Phúc",
         "Lò Thị Quyên",
         "Mai Văn Sang",
+        "Ninh Văn Tâm",
+        "Ninh Thị Uyên",
     ]
     .into_iter()
     .enumerate()
@@ -2429,6 +2482,14 @@ async fn learning_setup(app: &TestApp, ctx: &mut Ctx) {
     // The citizen's families; the first has complete evaluations of last year and this year.
     ctx.family = citizen_family(app, &mut web, FAMILY).await;
     ctx.family2 = citizen_family(app, &mut web, "Gia đình bà Lan ở phố Đội Cấn").await;
+    assert_eq!(
+        (people[15].1.as_str(), people[16].1.as_str()),
+        (INVITED_ACCEPTS, INVITED_DECLINES)
+    );
+    [ctx.invitation_accept, ctx.invitation_decline] = [
+        invitation(app, ctx.family, INVITED_ACCEPTS).await,
+        invitation(app, ctx.family, INVITED_DECLINES).await,
+    ];
     let mut own = vec![];
     for offset in [-1, 0] {
         let d = ok(
@@ -2563,9 +2624,12 @@ async fn funds_setup(app: &TestApp, ctx: &mut Ctx) {
     let r = app.post_form(&mut web, &path, &[("public", "1")]).await;
     assert_eq!(r.status.as_u16(), 303, "setup POST {path}: {}", r.body);
     ctx.programme = programme(app, &mut c, ctx.fund, PROGRAMME).await;
+    // The branch below nominates; the chair, who decides, may not decide a nomination of their
+    // own (four eyes, `funds::programmes::decide`).
+    let mut branch = app.api_client(BRANCH_OFFICER).await;
     let deciding = programme(app, &mut c, ctx.fund, "Học bổng chờ xét").await;
-    ctx.nomination_page = nomination(app, &mut c, deciding, "Trần Thị Mai").await;
-    ctx.nomination_api = nomination(app, &mut c, deciding, "Trần Văn Nam").await;
+    ctx.nomination_page = nomination(app, &mut branch, deciding, "Trần Thị Mai").await;
+    ctx.nomination_api = nomination(app, &mut branch, deciding, "Trần Văn Nam").await;
     // Rounds with a selected recipient to pay, rounds to publish (a list is published once its
     // recipients are paid), and a published round.
     let mut rounds = vec![];
@@ -2578,7 +2642,7 @@ async fn funds_setup(app: &TestApp, ctx: &mut Ctx) {
     ] {
         let id = programme(app, &mut c, ctx.fund, name).await;
         if let Some(nominee) = nominee {
-            let n = nomination(app, &mut c, id, nominee).await;
+            let n = nomination(app, &mut branch, id, nominee).await;
             let body = serde_json::json!({"decision": "select", "reason": "Đủ điều kiện"});
             programme_step(
                 app,
@@ -2819,6 +2883,18 @@ both_backends!(every_route_answers_each_caller, |b: Backend| async move {
             hanoi,
         ),
         ("evaluation_batch", sha256, "import", chair),
+        (
+            "group",
+            ctx.family.to_string(),
+            "accept_invitation",
+            app.person_id(INVITED_ACCEPTS).await,
+        ),
+        (
+            "group",
+            ctx.family.to_string(),
+            "decline_invitation",
+            app.person_id(INVITED_DECLINES).await,
+        ),
         ("fund", ctx.fund_to_publish.to_string(), "set_public", chair),
         (
             "nomination",

@@ -1,8 +1,9 @@
-//! Issue 14, items 11, 17 and 18 on funds: a transfer reached any fund in the country (and the
-//! receiving side could reverse the sender's half); paying a round after publishing hid its
+//! Issue 14, items 10, 11, 17 and 18 on funds: a transfer reached any fund in the country (and
+//! the receiving side could reverse the sender's half); paying a round after publishing hid its
 //! public list, and a round could be published from any state; a payment larger than the
 //! fund's balance went through; an evidence upload with a bad file and no `back` field
-//! answered 404, and a 50 MB upload 400.
+//! answered 404, and a 50 MB upload 400; the officer who nominated someone could also select
+//! them.
 #![allow(clippy::too_many_lines)] // each test is one story, told step by step
 
 mod common;
@@ -13,6 +14,8 @@ use axum::http::{header, Request, StatusCode};
 use common::*;
 use khuyenhoc::db::Backend;
 use money::*;
+// `common` has helpers of these names too (common/api.rs): these tests mean the money ones.
+use money::{call, open_fund, scalar, this_year};
 use serde_json::{json, Value};
 
 const NOT_YOURS: &str = "Chỉ chuyển được vào quỹ bạn được ghi sổ hoặc quỹ của đơn vị cấp trên. Muốn chuyển cho đơn vị khác, hãy đề nghị đơn vị đó (hoặc đơn vị cấp trên chung) nhận khoản chuyển";
@@ -434,5 +437,175 @@ both_backends!(
         let r = upload(&app, &mut web, evaluation, &vec![b'a'; 50 * 1024 * 1024]).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evidence").await, 0);
+    }
+);
+
+// Issue 14, item 10: the officer who nominates someone for a scholarship does not also select
+// or reject them; another officer who manages the fund decides.
+both_backends!(
+    nobody_decides_a_nomination_of_their_own,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut t = app.api_client(TREASURER).await;
+        let mut chair = app.api_client(BADINH).await;
+        let mut branch = app.api_client(BRANCH_OFFICER).await;
+        let mut hoabinh = app.api_client(HOABINH).await;
+        let fund = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let programme = call(
+            &app,
+            &mut t,
+            "POST",
+            &format!("/api/v1/funds/{fund}/programmes"),
+            json!({"kind": "scholarship", "name": "Học bổng vượt khó", "target_group": "Học sinh",
+                   "criteria": "Vượt khó học giỏi", "amount_each": 1_000_000}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+            .as_i64()
+            .expect("programme");
+        let nominations = format!("/api/v1/programmes/{programme}/nominations");
+        let nominate = |name: &'static str| json!({"unit_code": "00004-1", "full_name": name, "reason": "Vượt khó", "birth_year": 2010});
+        // The chair, who may manage the fund, nominates one; the branch officer another.
+        let own = call(
+            &app,
+            &mut chair,
+            "POST",
+            &nominations,
+            nominate("Trần Văn An"),
+            StatusCode::CREATED,
+        )
+        .await;
+        let own = own["id"].as_i64().expect("nomination");
+        let other = call(
+            &app,
+            &mut branch,
+            "POST",
+            &nominations,
+            nominate("Lê Thị Bình"),
+            StatusCode::CREATED,
+        )
+        .await;
+        let other = other["id"].as_i64().expect("nomination");
+        let decide = |n: i64| format!("/api/v1/nominations/{n}/decision");
+
+        // The chair cannot decide their own, either way: 403 saying who must act.
+        for decision in ["select", "reject"] {
+            let r = app
+                .json(
+                    &mut chair,
+                    "POST",
+                    &decide(own),
+                    json!({"decision": decision, "reason": "Tự quyết"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{decision}: {}", r.body);
+            let said = r.json();
+            assert!(
+                said["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("Bạn là người đề cử")
+                        && t.contains("Một cán bộ khác có quyền quản lý quỹ «Quỹ QHB»")),
+                "{said}"
+            );
+            assert!(
+                said["title_en"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("Another officer")),
+                "{said}"
+            );
+        }
+        // Out of scope stays a 404: nothing is learned of the nomination.
+        let r = app
+            .json(
+                &mut hoabinh,
+                "POST",
+                &decide(own),
+                json!({"decision": "select", "reason": "?"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        // Nothing changed, and the round is still taking nominations.
+        let status = |id: i64| {
+            let pool = app.db.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, String>("SELECT status FROM nominations WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("status")
+            }
+        };
+        assert_eq!(status(own).await, "nominated");
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'nomination' AND action = 'decide'"
+            )
+            .await,
+            0
+        );
+        // On the page the chair is offered no decision on it, and told who decides; a forged
+        // form gets the same 403 with the reason on the round's page.
+        let mut page_chair = app.login(BADINH).await;
+        let page = app
+            .get(&mut page_chair, &format!("/programmes/{programme}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains(&format!("/nominations/{own}/decision"))
+                && page
+                    .body
+                    .contains(&format!("/nominations/{other}/decision"))
+                && page.body.contains("Bạn đã đề cử trường hợp này"),
+            "{}",
+            page.body
+        );
+        let r = app
+            .post_form(
+                &mut page_chair,
+                &format!("/nominations/{own}/decision"),
+                &[("decision", "select"), ("reason", "Tự chọn")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(
+            r.body.contains("Bạn là người đề cử trường hợp này"),
+            "{}",
+            r.body
+        );
+        assert_eq!(status(own).await, "nominated");
+
+        // Another manager of the fund decides it; the chair decides the branch's nomination.
+        let d = call(
+            &app,
+            &mut t,
+            "POST",
+            &decide(own),
+            json!({"decision": "select", "reason": "Đủ điều kiện"}),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(d["status"], "selected");
+        let d = call(
+            &app,
+            &mut chair,
+            "POST",
+            &decide(other),
+            json!({"decision": "reject", "reason": "Chưa đủ điều kiện"}),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(d["status"], "rejected");
+        // Once decided by someone else, the nominator still cannot change the decision.
+        let r = app
+            .json(
+                &mut chair,
+                "POST",
+                &decide(own),
+                json!({"decision": "reject", "reason": "Đổi ý"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(status(own).await, "selected");
     }
 );

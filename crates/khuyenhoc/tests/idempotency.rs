@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use common::*;
 use khuyenhoc::db::Backend;
 use money::*;
+// `common` has helpers of these names too (common/api.rs): these tests mean the money ones.
+use money::{call, open_fund, post_keyed, scalar};
 use serde_json::json;
 
 /// The 422 of a key that came with another request: it names the key.

@@ -1,6 +1,7 @@
 //! Learning models through the pages: province variants keep old evaluations on their version,
 //! family and unit titles compute their member-based indicators from real member results, the
-//! 80/70/min-5 rules, and a commune marked disadvantaged getting the lower threshold.
+//! 80/70/min-5 rules, a commune marked disadvantaged getting the lower threshold, and a head's
+//! invitations to the family (the name shown, and the member counted, only once accepted).
 
 mod common;
 use axum::http::StatusCode;
@@ -730,6 +731,265 @@ both_backends!(
                 && !page.body.contains("Ánh Tuyết"),
             "{}",
             page.body
+        );
+    }
+);
+
+/// The id of the first invitation offered on a `/learning` page.
+fn invitation_on(page: &str) -> Option<i64> {
+    let at = page.find("/learning/invitations/")? + "/learning/invitations/".len();
+    page[at..].split('/').next().and_then(|id| id.parse().ok())
+}
+
+/// The family's total after saving one typed answer again (the score reads the members now).
+async fn family_total(app: &TestApp, officer: &mut Client, family: &str) -> i64 {
+    let r = app
+        .post_form(
+            officer,
+            &format!("/evaluations/{family}/groups/3"),
+            &[("a_study_corner", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    sqlx::query_scalar("SELECT total FROM evaluations WHERE id = $1")
+        .bind(family.parse::<i64>().expect("id"))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("total")
+}
+
+// Issue 14, item 12: a household head who adds someone by phone learns their name only once
+// they accept; until then the membership counts nowhere.
+both_backends!(
+    a_head_invites_by_phone_and_sees_the_name_only_once_accepted,
+    |b: Backend| async move {
+        const HEAD: &str = "0913000001";
+        const WIFE: &str = "0913000002";
+        const SON: &str = "0913000003";
+        const NEIGHBOUR: &str = "0913000004";
+        let app = TestApp::new(b).await;
+        let mut api = app.api_client(BADINH).await;
+        let mut chair = app.login(BADINH).await;
+        for (name, phone) in [
+            ("Trịnh Văn Hộ", HEAD),
+            ("Trịnh Thị Vui", WIFE),
+            ("Trịnh Văn Lớn", SON),
+            ("Lương Thị Hàng Xóm", NEIGHBOUR),
+        ] {
+            register_person(&app, &mut api, "00004-1", name, phone).await;
+        }
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-1/groups",
+                &[
+                    ("kind", "family"),
+                    ("name", "Gia đình ông Trịnh Văn Hộ"),
+                    ("head", HEAD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let group = r.location().expect("group page").to_owned();
+        let group_id: i64 = group
+            .trim_start_matches("/groups/")
+            .parse()
+            .expect("group id");
+
+        // The head adds his wife and son by phone: invitations, shown without their names.
+        let mut head = app.login(HEAD).await;
+        for phone in ["0913 000 002", SON] {
+            let r = app
+                .post_form(
+                    &mut head,
+                    &format!("{group}/members"),
+                    &[("phone", phone), ("adult", "1")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let page = app.get(&mut head, &group).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for shown in [
+            "Thành viên (1)",
+            "Trịnh Văn Hộ",
+            "Đang chờ xác nhận",
+            "…02",
+            "…03",
+        ] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        for hidden in ["Trịnh Thị Vui", "Trịnh Văn Lớn"] {
+            assert!(!page.body.contains(hidden), "{hidden}: {}", page.body);
+        }
+        // Inviting her again says she is invited already, still without her name.
+        let r = app
+            .post_form(
+                &mut head,
+                &format!("{group}/members"),
+                &[("phone", WIFE), ("adult", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Đã mời người này, đang chờ họ xác nhận")
+                && !r.body.contains("Trịnh Thị Vui"),
+            "{}",
+            r.body
+        );
+
+        // The family's title, and the wife recognised as a Learning Citizen: while she has not
+        // accepted, she is not among the family's adults.
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("{group}/evaluations"),
+                &[("year", &this_year().to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let family = id_from(r.location());
+        let citizen = register_and_fill(&app, &mut chair, "00004", WIFE, [9; 10]).await;
+        submit_check(&app, &mut chair, &citizen).await;
+        assert_eq!(
+            recognise(&app, &mut chair, &citizen).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let waiting = family_total(&app, &mut chair, &family).await;
+
+        // She sees the invitation on her page, with the group and its head.
+        let mut wife = app.login(WIFE).await;
+        let mine = app.get(&mut wife, "/learning").await;
+        assert!(
+            mine.body.contains("Gia đình ông Trịnh Văn Hộ")
+                && mine.body.contains("(chủ hộ, trưởng nhóm): Trịnh Văn Hộ"),
+            "{}",
+            mine.body
+        );
+        let invitation = invitation_on(&mine.body).expect("an invitation to answer");
+        // Nobody else answers it: not the head, not her son, not an officer in scope.
+        let mut son = app.login(SON).await;
+        for (who, c) in [
+            ("head", &mut head),
+            ("son", &mut son),
+            ("chair", &mut chair),
+        ] {
+            for answer in ["accept", "decline"] {
+                let r = app
+                    .post_form(
+                        c,
+                        &format!("/learning/invitations/{invitation}/{answer}"),
+                        &[],
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {answer}s hers");
+            }
+        }
+        let page = app.get(&mut head, &group).await;
+        assert!(!page.body.contains("Trịnh Thị Vui"), "{}", page.body);
+        assert_eq!(family_total(&app, &mut chair, &family).await, waiting);
+
+        // She accepts: her name shows, and she counts (1 of 2 adults: half of 30 points).
+        let r = app
+            .post_form(
+                &mut wife,
+                &format!("/learning/invitations/{invitation}/accept"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), Some("/learning"));
+        let mine = app.get(&mut wife, "/learning").await;
+        assert_eq!(invitation_on(&mine.body), None, "answered once");
+        let r = app
+            .post_form(
+                &mut wife,
+                &format!("/learning/invitations/{invitation}/accept"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "a second answer");
+        let page = app.get(&mut head, &group).await;
+        for shown in ["Thành viên (2)", "Trịnh Thị Vui", "…03"] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        assert!(!page.body.contains("Trịnh Văn Lớn"), "{}", page.body);
+        let accepted = family_total(&app, &mut chair, &family).await;
+        assert_eq!(
+            accepted - waiting,
+            15,
+            "1 of 2 adults = 50% of 30 points once she accepted (before {waiting}, after {accepted})"
+        );
+
+        // The son declines: the invitation goes, and his name was never shown.
+        let theirs = app.get(&mut son, "/learning").await;
+        let declined = invitation_on(&theirs.body).expect("the son's invitation");
+        let r = app
+            .post_form(
+                &mut son,
+                &format!("/learning/invitations/{declined}/decline"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&mut head, &group).await;
+        assert!(
+            !page.body.contains("Đang chờ xác nhận") && !page.body.contains("Trịnh Văn Lớn"),
+            "{}",
+            page.body
+        );
+        let theirs = app.get(&mut son, "/learning").await;
+        assert_eq!(invitation_on(&theirs.body), None);
+        let r = app
+            .post_form(
+                &mut son,
+                &format!("/learning/invitations/{declined}/accept"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "declined is gone");
+
+        // An officer in scope adds someone at once: they see the people of their scope anyway.
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("{group}/members"),
+                &[("phone", NEIGHBOUR), ("adult", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&mut head, &group).await;
+        assert!(
+            page.body.contains("Thành viên (3)") && page.body.contains("Lương Thị Hàng Xóm"),
+            "{}",
+            page.body
+        );
+        let mut neighbour = app.login(NEIGHBOUR).await;
+        let theirs = app.get(&mut neighbour, "/learning").await;
+        assert_eq!(invitation_on(&theirs.body), None, "no invitation to answer");
+
+        // Each step is in the audit log, by whom it was done.
+        let steps: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT action, person_id, position_id FROM audit_log WHERE entity = 'group' AND entity_id = $1 ORDER BY id",
+        )
+        .bind(group_id.to_string())
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("audit");
+        let head_id = app.person_id(HEAD).await;
+        assert_eq!(
+            steps
+                .iter()
+                .map(|(action, person, position)| (action.as_str(), *person, position.is_some()))
+                .collect::<Vec<_>>(),
+            [
+                ("create", Some(app.person_id(BADINH).await), true),
+                ("invite_member", Some(head_id), false),
+                ("invite_member", Some(head_id), false),
+                ("accept_invitation", Some(app.person_id(WIFE).await), false),
+                ("decline_invitation", Some(app.person_id(SON).await), false),
+                ("add_member", Some(app.person_id(BADINH).await), true),
+            ]
         );
     }
 );

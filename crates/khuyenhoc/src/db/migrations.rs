@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_money_hardening.sql"),
         include_str!("../../migrations/postgres/0006_money_hardening.sql"),
     ),
+    (
+        7,
+        "group invitations",
+        include_str!("../../migrations/sqlite/0007_group_invitations.sql"),
+        include_str!("../../migrations/postgres/0007_group_invitations.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

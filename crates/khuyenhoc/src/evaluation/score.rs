@@ -325,7 +325,8 @@ fn to_u32(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
-/// (recognised, all) members of the subject for `title` in the evaluation's year.
+/// (recognised, all) members of the subject for `title` in the evaluation's year. A group's
+/// members are its accepted ones: an invitation still waiting counts nowhere.
 async fn member_share(
     conn: &mut AnyConnection,
     e: &Evaluation,
@@ -335,9 +336,9 @@ async fn member_share(
     let adult_year = e.year - 18;
     let adults = matches!(filter, MemberFilter::Adults);
     let (members_sql, people) = match (e.subject_kind.as_str(), title) {
-        ("group", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1)", false),
-        ("group", _) if adults => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.adult = 1", true),
-        ("group", _) => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1", true),
+        ("group", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1 AND accepted_at IS NOT NULL)", false),
+        ("group", _) if adults => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL AND m.adult = 1", true),
+        ("group", _) => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL", true),
         ("unit", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.unit_id = $1", false),
         ("unit", _) if adults => ("SELECT p.id FROM people p WHERE p.unit_id = $1 AND (p.birth_year IS NULL OR p.birth_year <= $2)", true),
         _ => ("SELECT p.id FROM people p WHERE p.unit_id = $1", true),

@@ -224,6 +224,10 @@ pub fn build(routes: &[Route]) -> Value {
         if r.access != Access::Public {
             responses.insert("400".into(), problem("Bad input"));
             responses.insert("401".into(), problem("Not signed in"));
+            responses.insert(
+                "403".into(),
+                problem("Refused for the reason the answer gives (a temporary password to change first; one's own record or nomination, which another officer must act on)"),
+            );
             responses.insert("404".into(), problem("Not found, or outside your scope"));
             responses.insert("422".into(), problem("Invalid fields"));
         } else if r.path.contains('{') {

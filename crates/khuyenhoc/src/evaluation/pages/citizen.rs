@@ -1,10 +1,11 @@
-//! A citizen's own pages: my learning, registering myself, one question group per screen, every
-//! answer on one screen, submitting.
+//! A citizen's own pages: my learning (with the invitations to a group waiting for an answer),
+//! registering myself, one question group per screen, every answer on one screen, submitting.
 
 use super::{evaluation_page, load, shown, this_year, ShownGroup};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult};
+use crate::evaluation::groups::{self, Invitation};
 use crate::evaluation::model::{self, Evaluation};
 use crate::evaluation::score::Scored;
 use crate::evaluation::service::{self, Register, SubjectRef};
@@ -24,6 +25,8 @@ use std::collections::BTreeMap;
 pub struct LearningPage {
     pub c: Chrome,
     pub evaluations: Vec<Evaluation>,
+    /// Invitations to a family, clan or organisation waiting for this person's answer.
+    pub invitations: Vec<Invitation>,
     pub form_groups: Vec<(String, String, String)>,
     pub year: i64,
     pub errors: FormErrors,
@@ -60,10 +63,12 @@ pub(super) async fn learning_page(
     errors: FormErrors,
 ) -> PageResult<Html<String>> {
     let evaluations = model::for_person(&state.db, v.person_id).await?;
+    let invitations = groups::invitations_for(state, v.person_id).await?;
     let form_groups = citizen_form_groups(state, v).await?;
     render(&LearningPage {
         c,
         evaluations,
+        invitations,
         form_groups,
         year: this_year(),
         errors,

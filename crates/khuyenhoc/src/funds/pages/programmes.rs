@@ -64,9 +64,16 @@ pub struct ProgrammePage {
     pub can_pay: bool,
     pub can_nominate: bool,
     pub problem: Option<(String, String)>,
+    /// The viewer: a nomination of theirs is decided by another manager.
+    pub me: i64,
 }
 
 impl ProgrammePage {
+    /// Whether the viewer made this nomination (they cannot decide it).
+    pub fn own(&self, n: &Nomination) -> bool {
+        n.nominated_by == Some(self.me)
+    }
+
     pub fn money(&self, n: &i64) -> String {
         khuyenhoc_ledger::Dong::new(*n).grouped()
     }
@@ -108,6 +115,7 @@ async fn programme_view(
         can_pay,
         can_nominate,
         problem,
+        me: v.person_id,
     })
 }
 
@@ -133,7 +141,8 @@ async fn programme_after(
             e @ (AppError::Invalid(_)
             | AppError::Conflict(_)
             | AppError::Unprocessable { .. }
-            | AppError::BadRequest { .. }),
+            | AppError::BadRequest { .. }
+            | AppError::Refused { .. }),
         ) => {
             let status = e.status();
             let msg = e.messages();

@@ -1,6 +1,6 @@
 //! Scholarship and award programmes (e.g. "Học không bao giờ cùng"): a round belongs to a fund;
 //! branches in the fund unit's subtree nominate; the fund's managers select or reject with a
-//! reason; selected recipients are paid by ledger entries; the list is published, showing only
+//! reason, never a nomination of their own (another manager decides it); selected recipients are paid by ledger entries; the list is published, showing only
 //! initials and the commune for minors.
 //!
 //! A round goes `nominating` → `selecting` (the first decision) → `paying` (the first payment)
@@ -56,6 +56,9 @@ pub struct Nomination {
     pub status: String,
     pub decision_reason: Option<String>,
     pub payment_entry_id: Option<i64>,
+    /// The officer who nominated (they never decide it: `rounds::decide`).
+    #[serde(skip)]
+    pub nominated_by: Option<i64>,
 }
 
 /// The Vietnamese and English words for the status code of a programme or a nomination (the
@@ -150,7 +153,7 @@ pub async fn visible(db: &Db, v: &Viewer, id: i64) -> Result<Programme, AppError
 
 pub async fn nominations(db: &Db, programme_id: i64) -> Result<Vec<Nomination>, AppError> {
     Ok(sqlx::query(
-        "SELECT n.id, u.code, u.name, n.full_name, n.birth_year, n.minor, n.school, n.reason, n.status, n.decision_reason, n.payment_entry_id \
+        "SELECT n.id, u.code, u.name, n.full_name, n.birth_year, n.minor, n.school, n.reason, n.status, n.decision_reason, n.payment_entry_id, n.created_by \
          FROM nominations n JOIN units u ON u.id = n.unit_id WHERE n.programme_id = $1 ORDER BY u.path, n.id",
     )
     .bind(programme_id)
@@ -170,6 +173,7 @@ pub async fn nominations(db: &Db, programme_id: i64) -> Result<Vec<Nomination>, 
             status: r.try_get(8)?,
             decision_reason: r.try_get(9)?,
             payment_entry_id: r.try_get(10)?,
+            nominated_by: r.try_get(11)?,
         })
     })
     .collect::<Result<_, sqlx::Error>>()?)

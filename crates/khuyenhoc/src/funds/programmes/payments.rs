@@ -17,7 +17,9 @@ use sqlx::Row;
 /// budget and the fund's balance (a payment the fund cannot afford refuses the whole call). A
 /// published round stays published: a late recipient joins its public list. With an
 /// idempotency key, a retry answers the first call's count (see `funds::idempotency`). Returns
-/// how many were paid and whether now.
+/// how many were paid and whether now. Paying carries out decisions, each made by an officer
+/// other than the nominator (`rounds::decide`), so anyone with `fund.post` pays, the nominator
+/// included: the second pair of eyes was the decision.
 pub async fn pay(
     state: &AppState,
     v: &Viewer,

@@ -1,5 +1,7 @@
 //! Opening a scholarship or award round, nominating (units under the fund's unit), and the
-//! decisions of the fund's managers, each with its reason.
+//! decisions of the fund's managers, each with its reason. Four eyes (issue 14, item 10): the
+//! officer who nominated someone never decides their nomination; another officer with the
+//! right to manage the fund does.
 
 use super::{by_id, visible, Programme};
 use crate::audit::{self, Change};
@@ -9,6 +11,7 @@ use crate::error::AppError;
 use crate::funds::service::{limited, parse_amount, with_right};
 use khuyenhoc_domain::{limits, Invalid, Limit};
 use serde::Deserialize;
+use sqlx::Row;
 
 /// A required text within its declared limit: 422 naming the field when empty, too long or
 /// with a control character.
@@ -180,7 +183,8 @@ pub async fn nominate(
     Ok(id)
 }
 
-/// Selects or rejects a nomination, with the reason.
+/// Selects or rejects a nomination, with the reason. Four eyes: the officer who made the
+/// nomination never decides it, whatever their positions; another manager of the fund does.
 pub async fn decide(
     db: &Db,
     v: &Viewer,
@@ -188,14 +192,18 @@ pub async fn decide(
     select: bool,
     reason: &str,
 ) -> Result<(), AppError> {
-    let programme_id: i64 =
-        sqlx::query_scalar("SELECT programme_id FROM nominations WHERE id = $1")
-            .bind(nomination_id)
-            .fetch_optional(&db.pool)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let row = sqlx::query("SELECT programme_id, created_by FROM nominations WHERE id = $1")
+        .bind(nomination_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (programme_id, nominated_by): (i64, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
     let p = by_id(db, programme_id).await?.ok_or(AppError::NotFound)?;
+    // Out of scope first (404, nothing learned); then one's own nomination (403, who must act).
     let (_, actor) = with_right(db, v, p.fund_id, perm::FUND_MANAGE).await?;
+    if nominated_by == Some(v.person_id) {
+        return Err(own_nomination(&p.fund_name));
+    }
     if !matches!(p.status.as_str(), "nominating" | "selecting") {
         return Err(AppError::bad_request(
             "Đợt này đã chốt danh sách",
@@ -233,4 +241,13 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The officer who nominated someone does not select or reject them: another officer with the
+/// right to manage the fund decides, so no one both proposes and grants a scholarship.
+fn own_nomination(fund: &str) -> AppError {
+    AppError::Refused {
+        vi: format!("Bạn là người đề cử trường hợp này nên không thể tự chọn hay loại. Một cán bộ khác có quyền quản lý quỹ «{fund}» (ví dụ chủ tịch hoặc thủ quỹ của hội có quỹ, hay của cấp trên) phải quyết định"),
+        en: format!("You made this nomination, so you cannot select or reject it yourself. Another officer with the right to manage the fund “{fund}” (such as the chair or treasurer of the association holding it, or of a level above) must decide"),
+    }
 }

@@ -1,0 +1,275 @@
+//! Adding a member to a family, clan or organisation (issue 14, item 12).
+//!
+//! An officer with `evaluation.enter` over the group's unit adds someone at once: they read the
+//! people of their scope anyway, so the name shown afterwards tells them nothing new. A head who
+//! is not such an officer (a citizen heading their household) only invites: the membership waits
+//! with `accepted_at` empty, the group shows it as waiting with the last digits of the number
+//! the head typed, never the name, and it counts nowhere. The invited person sees the invitation
+//! on their own page (`/learning`) with the group and its head, and accepts (the name then shows
+//! and the member counts) or declines (the invitation goes). Nobody else can answer it: another
+//! person asking gets the same 404 as for an invitation that does not exist.
+
+use super::{kind_words, visible, Group};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{perm, Viewer};
+use crate::db::{is_unique_violation, now};
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+use khuyenhoc_domain::{Invalid, PhoneNumber};
+use serde::Serialize;
+use sqlx::Row;
+
+/// What adding someone did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// An officer in scope added them: a member now.
+    Member,
+    /// The head invited them: a member once they accept.
+    Invited,
+}
+
+/// An invitation still waiting, as the group shows it: no name, only the last digits of the
+/// phone number the head typed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pending {
+    pub id: i64,
+    pub phone_tail: String,
+    pub adult: bool,
+}
+
+/// An invitation as the invited person sees it: the group, its unit and its head.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: i64,
+    pub group_name: String,
+    pub kind: String,
+    pub unit_name: String,
+    pub head_name: Option<String>,
+}
+
+impl Invitation {
+    pub fn kind_vi(&self) -> &'static str {
+        kind_words(&self.kind).0
+    }
+
+    pub fn kind_en(&self) -> &'static str {
+        kind_words(&self.kind).1
+    }
+}
+
+/// The last two digits of a number, after an ellipsis (`…78`).
+fn tail(phone: Option<&str>) -> String {
+    let digits: Vec<char> = phone.unwrap_or_default().chars().collect();
+    let from = digits.len().saturating_sub(2);
+    format!("…{}", digits[from..].iter().collect::<String>())
+}
+
+/// Adds a member by phone: at once for an officer in scope, as an invitation for the head.
+pub async fn add(
+    state: &AppState,
+    v: &Viewer,
+    group_id: i64,
+    phone: &str,
+    adult: bool,
+) -> Result<Added, AppError> {
+    let g = visible(state, v, group_id).await?;
+    // An officer in scope adds at once (they see the people of their scope anyway); the head
+    // who is not such an officer only invites.
+    let position = v
+        .position_for(perm::EVALUATION_ENTER, &g.unit_path)
+        .map(|p| p.position_id);
+    if position.is_none() && g.head_person_id != Some(v.person_id) {
+        return Err(AppError::NotFound);
+    }
+    let phone = PhoneNumber::parse(phone).map_err(|e| AppError::field("phone", e))?;
+    let person = person_for(state, v, &g, &phone).await?;
+    let mut tx = state.db.begin().await?;
+    let existing: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT accepted_at FROM group_members WHERE group_id = $1 AND person_id = $2",
+    )
+    .bind(g.id)
+    .bind(person)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(accepted) = existing {
+        return Err(already(accepted.is_some()));
+    }
+    let at = now();
+    let accepted_at = position.map(|_| at);
+    sqlx::query("INSERT INTO group_members (group_id, person_id, adult, created_at, accepted_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(g.id)
+        .bind(person)
+        .bind(i64::from(adult))
+        .bind(at)
+        .bind(accepted_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e, "group_members_pair") {
+                already(false)
+            } else {
+                e.into()
+            }
+        })?;
+    let (action, added) = match position {
+        Some(_) => ("add_member", Added::Member),
+        None => ("invite_member", Added::Invited),
+    };
+    let change = Change {
+        unit_id: Some(g.unit_id),
+        entity: "group",
+        entity_id: g.id.to_string(),
+        action,
+        before: None,
+        after: Some(serde_json::json!({"person": person, "adult": adult})),
+    };
+    audit::record(&mut tx, Actor::new(v.person_id, position), change).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The person with this number whom the viewer may add: a head adds people registered in the
+/// group's unit, an officer anyone in their scope.
+async fn person_for(
+    state: &AppState,
+    v: &Viewer,
+    g: &Group,
+    phone: &PhoneNumber,
+) -> Result<i64, AppError> {
+    let sql =
+        "SELECT p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.phone = $1";
+    let row = sqlx::query(sql)
+        .bind(phone.as_str())
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let person = match row {
+        Some(r) => {
+            let (id, path): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+            (v.can_read(&path) || path.starts_with(&g.unit_path)).then_some(id)
+        }
+        None => None,
+    };
+    person.ok_or_else(|| {
+        AppError::field(
+            "phone",
+            Invalid::new(
+                "Không tìm thấy người có số này trong đơn vị",
+                "Nobody with this number in the unit",
+            ),
+        )
+    })
+}
+
+fn already(accepted: bool) -> AppError {
+    let message = if accepted {
+        Invalid::new("Người này đã là thành viên", "Already a member")
+    } else {
+        Invalid::new(
+            "Đã mời người này, đang chờ họ xác nhận",
+            "Already invited, waiting for their acceptance",
+        )
+    };
+    AppError::Conflict(FieldError::new("phone", message))
+}
+
+/// The group's invitations still waiting, oldest first, without names.
+pub async fn pending(state: &AppState, group_id: i64) -> Result<Vec<Pending>, AppError> {
+    Ok(sqlx::query("SELECT m.id, p.phone, m.adult FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND m.accepted_at IS NULL ORDER BY m.id")
+        .bind(group_id)
+        .fetch_all(&state.db.pool)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let phone: Option<String> = r.try_get(1)?;
+            Ok(Pending { id: r.try_get(0)?, phone_tail: tail(phone.as_deref()), adult: r.try_get::<i64, _>(2)? != 0 })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The invitations waiting for this person, oldest first.
+pub async fn invitations_for(
+    state: &AppState,
+    person_id: i64,
+) -> Result<Vec<Invitation>, AppError> {
+    let sql = "SELECT m.id, g.name, g.kind, u.name, h.full_name FROM group_members m \
+        JOIN learning_groups g ON g.id = m.group_id JOIN units u ON u.id = g.unit_id \
+        LEFT JOIN people h ON h.id = g.head_person_id \
+        WHERE m.person_id = $1 AND m.accepted_at IS NULL ORDER BY m.id";
+    Ok(sqlx::query(sql)
+        .bind(person_id)
+        .fetch_all(&state.db.pool)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Invitation {
+                id: r.try_get(0)?,
+                group_name: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                unit_name: r.try_get(3)?,
+                head_name: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The invited person accepts (the membership counts from now) or declines (it goes). Only the
+/// invited person answers, once: anyone else, or a second answer, gets 404.
+pub async fn answer(
+    state: &AppState,
+    v: &Viewer,
+    invitation_id: i64,
+    accept: bool,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let row = sqlx::query("SELECT m.group_id, g.unit_id FROM group_members m JOIN learning_groups g ON g.id = m.group_id WHERE m.id = $1 AND m.person_id = $2 AND m.accepted_at IS NULL")
+        .bind(invitation_id)
+        .bind(v.person_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (group_id, unit_id): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    // The condition on `accepted_at` again: of two answers at once, one only changes the row.
+    let changed = if accept {
+        sqlx::query(
+            "UPDATE group_members SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+        )
+        .bind(now())
+        .bind(invitation_id)
+        .execute(&mut *tx)
+        .await?
+    } else {
+        sqlx::query("DELETE FROM group_members WHERE id = $1 AND accepted_at IS NULL")
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?
+    }
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::NotFound);
+    }
+    let change = Change {
+        unit_id: Some(unit_id),
+        entity: "group",
+        entity_id: group_id.to_string(),
+        action: if accept {
+            "accept_invitation"
+        } else {
+            "decline_invitation"
+        },
+        before: Some(serde_json::json!({"person": v.person_id, "invitation": invitation_id})),
+        after: accept.then(|| serde_json::json!({"person": v.person_id, "member": true})),
+    };
+    audit::record(&mut tx, Actor::new(v.person_id, None), change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_waiting_invitation_shows_only_the_last_two_digits() {
+        assert_eq!(super::tail(Some("0912345678")), "…78");
+        assert_eq!(super::tail(Some("7")), "…7");
+        assert_eq!(super::tail(None), "…");
+    }
+}

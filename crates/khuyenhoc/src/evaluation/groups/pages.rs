@@ -1,0 +1,306 @@
+//! The pages of groups: a unit's groups, one group with its members and the invitations still
+//! waiting (without names), adding a member, the invited person's answer, and registering a
+//! group or a unit for a title.
+
+use super::invite::{self, Pending};
+use super::{create, from_row, members, visible, Group, Member, SELECT};
+use crate::accounts::pages::parse_id;
+use crate::auth::Viewer;
+use crate::error::{AppError, FieldError, PageResult};
+use crate::evaluation::model::{self, Evaluation};
+use crate::evaluation::service::{self, Register, SubjectRef};
+use crate::state::AppState;
+use crate::web::extract::PageForm;
+use crate::web::layout::{render, Chrome, FormErrors};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+pub struct GroupsPage {
+    pub c: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_branch: bool,
+    pub unit_kind: String,
+    pub groups: Vec<Group>,
+    pub errors: FormErrors,
+    pub year: i64,
+}
+
+async fn groups_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    code: &str,
+    errors: FormErrors,
+) -> PageResult<Html<String>> {
+    let unit = crate::org::service::visible(&state.db, v, code).await?;
+    let sql = format!("{SELECT} WHERE g.unit_id = $1 ORDER BY g.kind, g.name");
+    let groups = sqlx::query(&sql)
+        .bind(unit.id)
+        .fetch_all(&state.db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    render(&GroupsPage {
+        c,
+        unit_branch: unit.is_branch(),
+        unit_code: unit.code,
+        unit_name: unit.name,
+        unit_kind: unit.kind,
+        groups,
+        errors,
+        year,
+    })
+}
+
+pub async fn unit_groups(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
+    groups_page(&state, c, &v, &code, FormErrors::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub head: String,
+}
+
+fn form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Invalid(f) => Ok(f),
+        AppError::Conflict(f) => Ok(vec![f]),
+        e => Err(e),
+    }
+}
+
+pub async fn create_group(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<GroupForm>,
+) -> PageResult<Response> {
+    match create(&state, &v, &code, &f.kind, &f.name, &f.head).await {
+        Ok(g) => Ok(Redirect::to(&format!("/groups/{}", g.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                groups_page(&state, c, &v, &code, FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+pub struct GroupPage {
+    pub c: Chrome,
+    pub g: Group,
+    pub members: Vec<Member>,
+    pub pending: Vec<Pending>,
+    pub evaluations: Vec<Evaluation>,
+    pub errors: FormErrors,
+    pub year: i64,
+    pub model: &'static str,
+}
+
+async fn group_view(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    errors: FormErrors,
+) -> PageResult<Html<String>> {
+    let g = visible(state, v, parse_id(id)?).await?;
+    let members = members(state, g.id).await?;
+    let pending = invite::pending(state, g.id).await?;
+    let (evaluations, _) = model::list(
+        &state.db,
+        &model::Query {
+            path: g.unit_path.clone(),
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let evaluations = evaluations
+        .into_iter()
+        .filter(|e| e.subject_kind == "group" && e.subject_id == g.id)
+        .collect();
+    let model = match g.kind.as_str() {
+        "family" => "family",
+        "clan" => "clan",
+        _ => "unit",
+    };
+    let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    render(&GroupPage {
+        c,
+        g,
+        members,
+        pending,
+        evaluations,
+        errors,
+        year,
+        model,
+    })
+}
+
+pub async fn group_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    group_view(&state, c, &v, &id, FormErrors::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub adult: Option<String>,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<MemberForm>,
+) -> PageResult<Response> {
+    match invite::add(&state, &v, parse_id(&id)?, &f.phone, f.adult.is_some()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                group_view(&state, c, &v, &id, FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The invited person accepts the invitation (`/learning` lists it); back to their page.
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    invite::answer(&state, &v, parse_id(&id)?, true).await?;
+    Ok(Redirect::to("/learning").into_response())
+}
+
+/// The invited person declines: the invitation goes, and nobody learns more.
+pub async fn decline_invitation(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    invite::answer(&state, &v, parse_id(&id)?, false).await?;
+    Ok(Redirect::to("/learning").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct YearForm {
+    #[serde(default)]
+    pub year: Option<i64>,
+    #[serde(default)]
+    pub model: String,
+}
+
+pub async fn register_group(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<YearForm>,
+) -> PageResult<Response> {
+    let g = visible(&state, &v, parse_id(&id)?).await?;
+    let model = match g.kind.as_str() {
+        "family" => "family",
+        "clan" => "clan",
+        _ => "unit",
+    };
+    let year = f
+        .year
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&chrono::Utc::now())));
+    let reg = Register {
+        model: model.into(),
+        subject: SubjectRef::Group(g.id),
+        year,
+        form_group: None,
+    };
+    match service::register(&state, &v, &reg).await {
+        Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                group_view(&state, c, &v, &id, FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// A village branch registers as a Learning Community; an institutional branch as a Learning Unit.
+pub async fn register_unit(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<YearForm>,
+) -> PageResult<Response> {
+    let unit = crate::org::service::visible(&state.db, &v, &code).await?;
+    let model = if unit.kind == "village" {
+        "community"
+    } else {
+        "unit"
+    };
+    if !unit.is_branch() {
+        return Err(AppError::bad_request(
+            "Chỉ chi hội (thôn, tổ dân phố, cơ quan, trường học…) đăng ký danh hiệu này",
+            "Only branches (villages, institutions) register for this title",
+        )
+        .into());
+    }
+    let _ = &f.model;
+    let year = f
+        .year
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&chrono::Utc::now())));
+    let reg = Register {
+        model: model.into(),
+        subject: SubjectRef::Unit(unit.code.clone()),
+        year,
+        form_group: None,
+    };
+    match service::register(&state, &v, &reg).await {
+        Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                groups_page(&state, c, &v, &code, FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
+    }
+}
