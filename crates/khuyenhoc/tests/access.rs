@@ -323,32 +323,30 @@ fn matrix() -> Vec<Row> {
 /// item 6), the shared ones of each caller and the chair's token to revoke included.
 fn last_rows() -> Vec<Row> {
     use Access::*;
-    vec![
-        row(
-            "POST /account/password",
-            SignedIn,
-            BADINH,
-            // The new password is the demo one again, so later logins still work; a changed
-            // password may end the person's sessions, so this asks with a login of its own.
-            |_, _| Req {
-                fresh: true,
-                ..form(
-                    "/account/password",
-                    &[
-                        ("current", PASSWORD),
-                        ("new", PASSWORD),
-                        ("confirm", PASSWORD),
-                    ],
-                )
-            },
-            [
-                LOGIN,
-                OK.has("Đã đổi mật khẩu"),
-                OK.has("Đã đổi mật khẩu"),
-                OK.has("Đã đổi mật khẩu"),
-            ],
-        ),
-    ]
+    vec![row(
+        "POST /account/password",
+        SignedIn,
+        BADINH,
+        // The new password is the demo one again, so later logins still work; a changed
+        // password may end the person's sessions, so this asks with a login of its own.
+        |_, _| Req {
+            fresh: true,
+            ..form(
+                "/account/password",
+                &[
+                    ("current", PASSWORD),
+                    ("new", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
+            )
+        },
+        [
+            LOGIN,
+            OK.has("Đã đổi mật khẩu"),
+            OK.has("Đã đổi mật khẩu"),
+            OK.has("Đã đổi mật khẩu"),
+        ],
+    )]
 }
 
 /// Operations, accounts, the map, positions, the audit log and clusters.
