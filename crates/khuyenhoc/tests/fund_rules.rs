@@ -35,10 +35,10 @@ both_backends!(
         let mut hanoi = app.api_client(HANOI).await;
         let mut t = app.api_client(TREASURER).await;
         let mut hoabinh = app.api_client(HOABINH).await;
-        let province = open_fund(&app, &mut hanoi, "01", "QHN", false).await;
-        let commune = open_fund(&app, &mut t, "00004", "QBD", false).await;
-        let branch = open_fund(&app, &mut t, "00004-1", "QTDP1", false).await;
-        let elsewhere = open_fund(&app, &mut hoabinh, "04795", "QHB", false).await;
+        let province = open_test_fund(&app, &mut hanoi, "01", "QHN", false).await;
+        let commune = open_test_fund(&app, &mut t, "00004", "QBD", false).await;
+        let branch = open_test_fund(&app, &mut t, "00004-1", "QTDP1", false).await;
+        let elsewhere = open_test_fund(&app, &mut hoabinh, "04795", "QHB", false).await;
         let r = entry(&app, &mut t, commune, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = entry(&app, &mut hanoi, province, "donation", json!(10_000_000)).await;
@@ -93,8 +93,8 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut hanoi = app.api_client(HANOI).await;
         let mut t = app.api_client(TREASURER).await;
-        let province = open_fund(&app, &mut hanoi, "01", "QHN", false).await;
-        let commune = open_fund(&app, &mut t, "00004", "QBD", false).await;
+        let province = open_test_fund(&app, &mut hanoi, "01", "QHN", false).await;
+        let commune = open_test_fund(&app, &mut t, "00004", "QBD", false).await;
         let r = entry(&app, &mut hanoi, province, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = transfer(&app, &mut hanoi, province, commune, 4_000_000).await;
@@ -150,7 +150,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let r = entry(&app, &mut t, fund, "donation", json!(1_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         // 1.500.000 out of 1.000.000: refused, both amounts said.
@@ -162,7 +162,7 @@ both_backends!(
             "{j}"
         );
         // A transfer beyond the balance too; the whole balance may go.
-        let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
         let r = transfer(&app, &mut t, fund, other, 1_000_001).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         let r = entry(&app, &mut t, fund, "scholarship", json!(1_000_000)).await;
@@ -213,7 +213,7 @@ both_backends!(
             0
         );
         // A fund that allows it may go below zero.
-        let lenient = open_fund(&app, &mut t, "00004", "QTU", true).await;
+        let lenient = open_test_fund(&app, &mut t, "00004", "QTU", true).await;
         let r = entry(&app, &mut t, lenient, "teacher_support", json!(700_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(total(&app, &mut t, lenient).await, -700_000);
@@ -240,7 +240,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let r = entry(&app, &mut t, fund, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let programme = call(
@@ -366,7 +366,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let page = format!("/transparency/funds/{fund}");
         let mut anyone = Client::default();
         assert_eq!(
