@@ -412,11 +412,27 @@ fn map_rows() -> Vec<Row> {
             [LOGIN, OK, OK, OK],
         ),
         row(
+            "POST /account/tokens",
+            SignedIn,
+            BADINH,
+            |_, _| form("/account/tokens", &[("name", "matrix")]),
+            [LOGIN, OK.has("kh_"), OK.has("kh_"), OK.has("kh_")],
+        ),
+        row(
+            "POST /account/tokens/{id}/revoke",
+            SignedIn,
+            BADINH,
+            // Everybody tries to revoke the Ba Đình chair's token; only its owner may.
+            |c, _| form(format!("/account/tokens/{}/revoke", c.token), &[]),
+            [LOGIN, NF, NF, see("/account")],
+        ),
+        row(
             "POST /account/password",
             SignedIn,
             BADINH,
             // The new password is the demo one again, so later logins still work; a changed
-            // password may end the person's sessions, so this asks with a login of its own.
+            // password ends the person's other sessions and revokes their API tokens, so this asks with
+            // a login of its own, after the token rows, and every client of theirs is made anew.
             |_, _| Req {
                 fresh: true,
                 ..form(
@@ -434,21 +450,6 @@ fn map_rows() -> Vec<Row> {
                 OK.has("Đã đổi mật khẩu"),
                 OK.has("Đã đổi mật khẩu"),
             ],
-        ),
-        row(
-            "POST /account/tokens",
-            SignedIn,
-            BADINH,
-            |_, _| form("/account/tokens", &[("name", "matrix")]),
-            [LOGIN, OK.has("kh_"), OK.has("kh_"), OK.has("kh_")],
-        ),
-        row(
-            "POST /account/tokens/{id}/revoke",
-            SignedIn,
-            BADINH,
-            // Everybody tries to revoke the Ba Đình chair's token; only its owner may.
-            |c, _| form(format!("/account/tokens/{}/revoke", c.token), &[]),
-            [LOGIN, NF, NF, see("/account")],
         ),
         // Pages of the map.
         row(
@@ -2680,6 +2681,7 @@ both_backends!(every_route_answers_each_caller, |b: Backend| async move {
             let got = send(&app, &mut client, method, &req).await;
             if req.fresh {
                 clients.pages.remove(phone);
+                clients.apis.remove(phone);
             }
             cells += 1;
             let mut wrong = vec![];
