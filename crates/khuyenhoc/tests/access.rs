@@ -24,9 +24,10 @@
 //! - a permitted GET is asked, and must show what the row says (lists of one's own scope show
 //!   the row's `elsewhere` answer instead);
 //! - a permitted change is made once, by the row's performer (the in-scope chair, the Hà Nội
-//!   chair or the central chair; the citizen and the Hòa Bình chair too where they act on
-//!   objects of their own), after every refused caller; the other permitted roles are not
-//!   replayed, only counted and printed.
+//!   chair or the central chair; the citizen, the Hòa Bình chair and the visitor too where they
+//!   act on objects of their own, or log in and out), after every refused caller; the other
+//!   permitted roles are not replayed, only counted and printed, their verdicts confirmed by
+//!   the scope functions where those answer.
 //!
 //! Pages are asked with a session cookie (forms carry the CSRF token, uploads send it in a
 //! header), the API with a bearer token (the temporary password, which cannot make one, with its
@@ -1143,8 +1144,10 @@ struct Tally {
     refused: usize,
     read: usize,
     performed: usize,
-    /// Permitted changes not replayed, by role.
+    /// Permitted changes not replayed, by role, and how many of them the application's scope
+    /// functions confirmed.
     not_replayed: BTreeMap<R, usize>,
+    not_replayed_checked: usize,
     /// Cells whose verdict agreed or not with the application's own scope questions.
     checked: usize,
 }
@@ -1163,24 +1166,27 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Compares each role's verdict with the application's own scope questions.
-    fn check_declaration(&mut self, r: &Row, role: &Role, verdict: Verdict) {
+    /// Compares a role's verdict with the application's own scope questions, where they answer
+    /// it; whether they did.
+    fn check_declaration(&mut self, r: &Row, role: &Role, verdict: Verdict) -> bool {
         let Some(v) = self.viewers.get(&role.r) else {
-            return;
+            return false;
         };
         if role.r == R::Temporary {
-            return;
+            return false;
         }
-        if let Some(code) = code_verdict(r.need, role, v) {
-            self.tally.checked += 1;
-            if code != verdict {
-                self.tally.failures.push(format!(
-                    "{} as {:?}: the row says {verdict:?}, the application's scope functions \
+        let Some(code) = code_verdict(r.need, role, v) else {
+            return false;
+        };
+        self.tally.checked += 1;
+        if code != verdict {
+            self.tally.failures.push(format!(
+                "{} as {:?}: the row says {verdict:?}, the application's scope functions \
                      say {code:?}",
-                    r.key, role.r
-                ));
-            }
+                r.key, role.r
+            ));
         }
+        true
     }
 
     /// Asks one row: refused callers first, then the permitted readers, then the performers
@@ -1191,13 +1197,13 @@ impl Run<'_> {
         for role in ROLES {
             match r.cell(role) {
                 Ok(c) => {
-                    self.check_declaration(r, role, c.verdict);
-                    cells.push((role, c));
+                    let checked = self.check_declaration(r, role, c.verdict);
+                    cells.push((role, c, checked));
                 }
                 Err(e) => self.tally.failures.push(e),
             }
         }
-        cells.sort_by_key(|(role, c)| match c.verdict {
+        cells.sort_by_key(|(role, c, _)| match c.verdict {
             Verdict::Refused | Verdict::Partial => 0,
             _ => 1 + r.by.iter().position(|x| *x == role.r).map_or(0, |p| p + 1),
         });
@@ -1206,10 +1212,11 @@ impl Run<'_> {
         } else {
             Some(row_counts(self.app, &self.tables).await)
         };
-        for (role, cell) in cells {
+        for (role, cell, checked) in cells {
             let refused = matches!(cell.verdict, Verdict::Refused | Verdict::Partial);
             if !cell.ask {
                 *self.tally.not_replayed.entry(role.r).or_default() += 1;
+                self.tally.not_replayed_checked += usize::from(checked);
                 continue;
             }
             self.answer(r, method, role, &cell).await;
@@ -1352,14 +1359,16 @@ both_backends!(every_route_answers_every_role, |b: Backend| async move {
     let skipped: usize = t.not_replayed.values().sum();
     println!(
         "access matrix ({b:?}): {} rows × {} roles = {cells} cells; asked {} (refused {}, read {}, \
-         changes made {}); permitted changes not replayed {skipped}: {:?}; verdicts checked \
-         against Viewer::position_for / can_read: {}; set-up {:.1} s, matrix {:.1} s",
+         changes made {}); permitted changes not replayed {skipped} ({} of them confirmed by \
+         the scope functions): {:?}; verdicts checked against Viewer::position_for / can_read: \
+         {}; set-up {:.1} s, matrix {:.1} s",
         rows.len(),
         ROLES.len(),
         t.asked,
         t.refused,
         t.read,
         t.performed,
+        t.not_replayed_checked,
         t.not_replayed,
         t.checked,
         set_up.as_secs_f64(),
