@@ -250,7 +250,7 @@ pub enum Need {
     Anyone,
     /// Anyone signed in, about their own account or registrations.
     Own,
-    /// Only the owner of the target: the row's first performer.
+    /// Only the owner of the target: the row's caller in scope.
     Owner,
     /// A list: for anyone signed in, or for officers (`officers`) holding `right` if given.
     List {
@@ -410,7 +410,8 @@ pub enum Verdict {
 /// list is `web::edge::UNTIL_CHANGED`; this one is the test's reading of issue 14).
 pub const UNTIL_CHANGED: &[&str] = &["GET /account", "POST /account/password", "POST /logout"];
 
-/// What the role gets from a route needing `need`; `owner` is the row's first performer.
+/// What the role gets from a route needing `need`; `owner` is the row's caller in scope (who
+/// owns the target of `Need::Owner`).
 pub fn verdict(need: Need, key: &str, owner: R, role: &Role) -> Verdict {
     use Verdict::*;
     let yes = |b: bool| if b { Permitted } else { Refused };
