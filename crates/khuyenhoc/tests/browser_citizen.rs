@@ -603,7 +603,10 @@ async fn trip(t: Trip) {
     // The public page says when, never why: the reason stays with the officers.
     let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
     assert!(status.contains(&today), "the day is shown: {status}");
-    assert!(!status.contains(reason), "the reason is not shown: {status}");
+    assert!(
+        !status.contains(reason),
+        "the reason is not shown: {status}"
+    );
 }
 
 both_backends!(citizen_on_a_phone, |b: Backend| async move {

@@ -1419,60 +1419,94 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
     assert_eq!(list["total"], 0);
 });
 
-both_backends!(no_officer_acts_on_their_own_record, |b: Backend| async move {
-    let app = TestApp::new(b).await;
-    // The commune chair enters the Learning Citizen title themself, like any citizen.
-    let mut chair = app.api_client(BADINH).await;
-    let id = register_self(&app, &mut chair, this_year(), "worker").await;
-    let path = format!("/api/v1/evaluations/{id}");
-    ok(
-        &app,
-        &mut chair,
-        "PUT",
-        &format!("{path}/answers"),
-        answers([9; 10]),
-    )
-    .await;
-    ok(&app, &mut chair, "POST", &format!("{path}/submit"), json!({})).await;
-    // Their positions would allow every step on anyone else's record, none on their own.
-    let review = json!({"decision": "recognise", "decision_no": "1/QĐ-KH", "decision_date": today()});
-    for (step, body) in [
-        ("check", json!({})),
-        ("return", json!({"reason": "Tự trả lại"})),
-        ("review", review.clone()),
-    ] {
-        let r = app
-            .json(&mut chair, "POST", &format!("{path}/{step}"), body)
-            .await;
-        problem(&r, StatusCode::FORBIDDEN, step);
-        let said = r.json();
-        assert!(
+both_backends!(
+    no_officer_acts_on_their_own_record,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        // The commune chair enters the Learning Citizen title themself, like any citizen.
+        let mut chair = app.api_client(BADINH).await;
+        let id = register_self(&app, &mut chair, this_year(), "worker").await;
+        let path = format!("/api/v1/evaluations/{id}");
+        ok(
+            &app,
+            &mut chair,
+            "PUT",
+            &format!("{path}/answers"),
+            answers([9; 10]),
+        )
+        .await;
+        ok(
+            &app,
+            &mut chair,
+            "POST",
+            &format!("{path}/submit"),
+            json!({}),
+        )
+        .await;
+        // Their positions would allow every step on anyone else's record, none on their own.
+        let review =
+            json!({"decision": "recognise", "decision_no": "1/QĐ-KH", "decision_date": today()});
+        for (step, body) in [
+            ("check", json!({})),
+            ("return", json!({"reason": "Tự trả lại"})),
+            ("review", review.clone()),
+        ] {
+            let r = app
+                .json(&mut chair, "POST", &format!("{path}/{step}"), body)
+                .await;
+            problem(&r, StatusCode::FORBIDDEN, step);
+            let said = r.json();
+            assert!(
             said["title"]
                 .as_str()
                 .is_some_and(|t| t.contains("hồ sơ của chính bạn") && t.contains("cán bộ khác")),
             "{step}: the answer says why and who must act: {said}"
         );
-    }
-    // The page offers none of those steps to them.
-    let mut page_chair = app.login(BADINH).await;
-    let page = app.get(&mut page_chair, &format!("/evaluations/{id}")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains(&format!("/evaluations/{id}/review")), "{}", page.body);
-    assert!(!page.body.contains(&format!("/evaluations/{id}/check")), "{}", page.body);
-    // Another officer does it: the province recognises; the chair cannot revoke it either.
-    let mut province = app.api_client(HANOI).await;
-    let j = ok(&app, &mut province, "POST", &format!("{path}/review"), review).await;
-    assert_eq!(j["evaluation"]["status"], "recognised");
-    let code = j["certificate"]["code"].as_str().expect("code").to_owned();
-    let r = app
-        .json(
-            &mut chair,
+        }
+        // The page offers none of those steps to them.
+        let mut page_chair = app.login(BADINH).await;
+        let page = app
+            .get(&mut page_chair, &format!("/evaluations/{id}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains(&format!("/evaluations/{id}/review")),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains(&format!("/evaluations/{id}/check")),
+            "{}",
+            page.body
+        );
+        // Another officer does it: the province recognises; the chair cannot revoke it either.
+        let mut province = app.api_client(HANOI).await;
+        let j = ok(
+            &app,
+            &mut province,
             "POST",
-            &format!("/api/v1/certificates/{code}/revoke"),
-            json!({"reason": "Tự thu hồi"}),
+            &format!("{path}/review"),
+            review,
         )
         .await;
-    problem(&r, StatusCode::FORBIDDEN, "revoke one's own certificate");
-    let v = app.get(&mut Client::default(), &format!("/api/v1/certificates/{code}")).await.json();
-    assert_eq!(v["status"], "valid");
-});
+        assert_eq!(j["evaluation"]["status"], "recognised");
+        let code = j["certificate"]["code"].as_str().expect("code").to_owned();
+        let r = app
+            .json(
+                &mut chair,
+                "POST",
+                &format!("/api/v1/certificates/{code}/revoke"),
+                json!({"reason": "Tự thu hồi"}),
+            )
+            .await;
+        problem(&r, StatusCode::FORBIDDEN, "revoke one's own certificate");
+        let v = app
+            .get(
+                &mut Client::default(),
+                &format!("/api/v1/certificates/{code}"),
+            )
+            .await
+            .json();
+        assert_eq!(v["status"], "valid");
+    }
+);

@@ -14,8 +14,6 @@ use axum::http::{header, Request, StatusCode};
 use common::*;
 use khuyenhoc::db::Backend;
 use money::*;
-// `common` has helpers of these names too (common/api.rs): these tests mean the money ones.
-use money::{call, open_fund, scalar, this_year};
 use serde_json::{json, Value};
 
 const NOT_YOURS: &str = "Chỉ chuyển được vào quỹ bạn được ghi sổ hoặc quỹ của đơn vị cấp trên. Muốn chuyển cho đơn vị khác, hãy đề nghị đơn vị đó (hoặc đơn vị cấp trên chung) nhận khoản chuyển";
@@ -38,10 +36,10 @@ both_backends!(
         let mut hanoi = app.api_client(HANOI).await;
         let mut t = app.api_client(TREASURER).await;
         let mut hoabinh = app.api_client(HOABINH).await;
-        let province = open_fund(&app, &mut hanoi, "01", "QHN", false).await;
-        let commune = open_fund(&app, &mut t, "00004", "QBD", false).await;
-        let branch = open_fund(&app, &mut t, "00004-1", "QTDP1", false).await;
-        let elsewhere = open_fund(&app, &mut hoabinh, "04795", "QHB", false).await;
+        let province = open_test_fund(&app, &mut hanoi, "01", "QHN", false).await;
+        let commune = open_test_fund(&app, &mut t, "00004", "QBD", false).await;
+        let branch = open_test_fund(&app, &mut t, "00004-1", "QTDP1", false).await;
+        let elsewhere = open_test_fund(&app, &mut hoabinh, "04795", "QHB", false).await;
         let r = entry(&app, &mut t, commune, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = entry(&app, &mut hanoi, province, "donation", json!(10_000_000)).await;
@@ -96,8 +94,8 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut hanoi = app.api_client(HANOI).await;
         let mut t = app.api_client(TREASURER).await;
-        let province = open_fund(&app, &mut hanoi, "01", "QHN", false).await;
-        let commune = open_fund(&app, &mut t, "00004", "QBD", false).await;
+        let province = open_test_fund(&app, &mut hanoi, "01", "QHN", false).await;
+        let commune = open_test_fund(&app, &mut t, "00004", "QBD", false).await;
         let r = entry(&app, &mut hanoi, province, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = transfer(&app, &mut hanoi, province, commune, 4_000_000).await;
@@ -153,7 +151,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let r = entry(&app, &mut t, fund, "donation", json!(1_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         // 1.500.000 out of 1.000.000: refused, both amounts said.
@@ -165,7 +163,7 @@ both_backends!(
             "{j}"
         );
         // A transfer beyond the balance too; the whole balance may go.
-        let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
         let r = transfer(&app, &mut t, fund, other, 1_000_001).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         let r = entry(&app, &mut t, fund, "scholarship", json!(1_000_000)).await;
@@ -216,7 +214,7 @@ both_backends!(
             0
         );
         // A fund that allows it may go below zero.
-        let lenient = open_fund(&app, &mut t, "00004", "QTU", true).await;
+        let lenient = open_test_fund(&app, &mut t, "00004", "QTU", true).await;
         let r = entry(&app, &mut t, lenient, "teacher_support", json!(700_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(total(&app, &mut t, lenient).await, -700_000);
@@ -243,7 +241,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let r = entry(&app, &mut t, fund, "donation", json!(10_000_000)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let programme = call(
@@ -369,7 +367,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let page = format!("/transparency/funds/{fund}");
         let mut anyone = Client::default();
         assert_eq!(
@@ -450,7 +448,7 @@ both_backends!(
         let mut chair = app.api_client(BADINH).await;
         let mut branch = app.api_client(BRANCH_OFFICER).await;
         let mut hoabinh = app.api_client(HOABINH).await;
-        let fund = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
         let programme = call(
             &app,
             &mut t,

@@ -8,8 +8,9 @@
 //! cargo-fuzz is installed by `scripts/test-services.sh`. The targets build with the nightly
 //! toolchain when rustup has one, else with the stable one (`RUSTC_BOOTSTRAP=1`), into
 //! `fuzz/target`, in the `dev` profile of `fuzz/Cargo.toml` (optimised a little) and without a
-//! sanitizer (`-s none`: the code under test is safe Rust). The long run, `scripts/fuzz-long.sh`,
-//! builds the release profile with AddressSanitizer.
+//! sanitizer (`-s none`: the code under test is safe Rust, and the smoke run looks for panics).
+//! The long run, `scripts/fuzz-long.sh`, builds the release profile with AddressSanitizer for
+//! the unsafe code of the readers underneath.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,7 @@
 //! Positions change hands: rights follow the position at once, the audit log keeps naming
 //! whoever acted, the history lists every holder, a handover cannot leave the actor's scope,
-//! the database allows one current holder per position, and vacating empties the position.
+//! the database allows one current holder per position, vacating empties the position, and
+//! nobody makes, hands over or empties a position carrying a right they lack.
 
 mod common;
 use axum::http::StatusCode;
@@ -576,5 +577,115 @@ both_backends!(
             failed.is_none(),
             "a handover that loses the race must not answer 5xx: {codes:?}, e.g. {failed:?}"
         );
+    }
+);
+
+// Nobody hands out a right they do not hold: a commune vice-chair (who keeps no books) may
+// make and hand over vice-chair positions at the commune, but neither make a chair's position
+// there, nor take or empty the chair's; each refusal leaves the positions and the audit log
+// as they were.
+/// A new position of `kind` in Ba Đình, made by `chair` and handed to `person`; its id.
+async fn appoint(app: &TestApp, chair: &mut Client, kind: &str, person: i64) -> i64 {
+    let j = ok(
+        app,
+        chair,
+        "POST",
+        "/api/v1/units/00004/positions",
+        json!({ "type": kind }),
+    )
+    .await;
+    let id = j["id"].as_i64().expect("position id");
+    let path = format!("/api/v1/positions/{id}/handover");
+    ok(app, chair, "POST", &path, json!({ "person_id": person })).await;
+    id
+}
+
+both_backends!(
+    a_position_grants_no_right_its_giver_lacks,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.api_client(BADINH).await;
+        let vice = register_successor(&app, &mut chair).await;
+        appoint(&app, &mut chair, "vice_chair", vice).await;
+        let mut v = app.api_client(SUCCESSOR).await;
+        let ba_dinh_chair = position_of(&app, "00004", "chair").await;
+        let before = (
+            scalar(&app, "SELECT COUNT(*) FROM positions").await,
+            scalar(&app, "SELECT COUNT(*) FROM position_holdings").await,
+            scalar(&app, "SELECT COUNT(*) FROM audit_log").await,
+        );
+        // A chair's position at the commune: refused, the type named.
+        let r = app
+            .json(
+                &mut v,
+                "POST",
+                "/api/v1/units/00004/positions",
+                json!({"type": "chair"}),
+            )
+            .await;
+        let p = problem(
+            &r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a chair made by a vice-chair",
+        );
+        assert!(r.body.contains("\"type\""), "{p}");
+        // The chair's own position: neither taken nor emptied, as if it were out of reach.
+        for (path, body) in [
+            (
+                format!("/api/v1/positions/{ba_dinh_chair}/handover"),
+                json!({ "person_id": vice }),
+            ),
+            (
+                format!("/api/v1/positions/{ba_dinh_chair}/vacate"),
+                json!({}),
+            ),
+        ] {
+            let r = app.json(&mut v, "POST", &path, body).await;
+            problem(&r, StatusCode::NOT_FOUND, &path);
+        }
+        let after = (
+            scalar(&app, "SELECT COUNT(*) FROM positions").await,
+            scalar(&app, "SELECT COUNT(*) FROM position_holdings").await,
+            scalar(&app, "SELECT COUNT(*) FROM audit_log").await,
+        );
+        assert_eq!(after, before, "the refusals changed nothing");
+        let held: Vec<i64> = holdings(&app, ba_dinh_chair)
+            .await
+            .iter()
+            .filter(|(_, _, to)| to.is_none())
+            .map(|(p, _, _)| *p)
+            .collect();
+        assert_eq!(held, [app.person_id(BADINH).await]);
+        // What the vice-chair holds, it hands on: a vice-chair's position at the commune.
+        let r = app
+            .json(
+                &mut v,
+                "POST",
+                "/api/v1/units/00004/positions",
+                json!({"type": "vice_chair"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let second = r.json()["id"].as_i64().expect("position id");
+        let someone = register_person(&app, &mut chair, "00004", "Lý Thị Hạnh", "0912345699").await;
+        let r = app
+            .json(
+                &mut v,
+                "POST",
+                &format!("/api/v1/positions/{second}/handover"),
+                json!({ "person_id": someone }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // And the chair, holding every right, still makes a chair's position at the commune.
+        let r = app
+            .json(
+                &mut chair,
+                "POST",
+                "/api/v1/units/00004/positions",
+                json!({"type": "chair", "title": "Chủ tịch danh dự"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
 );

@@ -13,8 +13,6 @@ use axum::http::StatusCode;
 use common::*;
 use khuyenhoc::db::Backend;
 use money::*;
-// `common` has helpers of these names too (common/api.rs): these tests mean the money ones.
-use money::{call, open_fund, post_keyed, scalar};
 use serde_json::json;
 
 /// The 422 of a key that came with another request: it names the key.
@@ -30,8 +28,8 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
-        let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
+        let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
         let path = format!("/api/v1/funds/{fund}/entries");
         let body = json!({"category": "donation", "amount": "1.000.000", "party": "Bà Tâm"});
         let first = post_keyed(&app, &mut t, &path, "k-1", &body).await;
@@ -76,8 +74,8 @@ both_backends!(
 both_backends!(every_posting_route_takes_a_key, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut t = app.api_client(TREASURER).await;
-    let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
-    let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+    let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
+    let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
     let r = entry(&app, &mut t, fund, "donation", json!(50_000_000)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // A transfer retried posts once: the same two halves, 200.
@@ -178,7 +176,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let mut chair = app.api_client(BADINH).await;
         let m = call(&app, &mut chair, "POST", "/api/v1/units/00004/members",
             json!({"full_name": "Tô Thị Chín", "phone": "0915000009", "branch_code": "00004-1", "joined_on": "2025-03-01"}),
@@ -211,7 +209,7 @@ both_backends!(
 both_backends!(a_key_is_forgotten_after_24_hours, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut t = app.api_client(TREASURER).await;
-    let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+    let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
     let path = format!("/api/v1/funds/{fund}/entries");
     let body = json!({"category": "donation", "amount": 1_000_000});
     let r = post_keyed(&app, &mut t, &path, "daily", &body).await;

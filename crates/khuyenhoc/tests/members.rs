@@ -298,7 +298,10 @@ both_backends!(a_person_is_a_member_once, |b: Backend| async move {
         !title.contains("hội viên") && !title.contains("phạm vi") && !title.contains("Ba Đình"),
         "{phu_tho_person}"
     );
-    assert!(title.contains("đề nghị đơn vị đó chuyển"), "the next step: {title}");
+    assert!(
+        title.contains("đề nghị đơn vị đó chuyển"),
+        "the next step: {title}"
+    );
     assert!(
         phu_tho_person.get("member_id").is_none(),
         "no hint of where"

@@ -24,7 +24,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         // The receipt of 10^15 đ: refused, on the amount, saying the cap.
         for amount in [
             json!(E15),
@@ -43,7 +43,7 @@ both_backends!(
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(total(&app, &mut t, fund).await, E12);
         // The same cap on every amount typed: transfers, pledges, programmes.
-        let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+        let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
         let path = format!("/api/v1/funds/{fund}/transfers");
         let r = app
             .json(
@@ -75,7 +75,7 @@ both_backends!(
         // answer 200 with 10^16 đ received, not −8.4·10^18.
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         for _ in 0..10 {
             seed(&app, fund, "donation", "donation", E15, &today()).await;
         }
@@ -93,7 +93,7 @@ both_backends!(
             let mut web = app.login(phone).await;
             for format in ["xlsx", "pdf"] {
                 let path = format!("/units/{unit}/reports/{year}-Y/export?format={format}");
-                let (status, bytes) = app.download(&web, &path).await;
+                let (status, _, bytes) = app.download(&web, &path).await;
                 assert_eq!(status, StatusCode::OK, "{path}");
                 assert!(!bytes.is_empty(), "{path}");
             }
@@ -118,7 +118,7 @@ both_backends!(
             .await
             .body
             .contains("10.000.000.000.000.000"));
-        let (status, _) = app
+        let (status, _, _) = app
             .download(&web, &format!("/funds/{fund}/report?format=xlsx"))
             .await;
         assert_eq!(status, StatusCode::OK);
@@ -143,7 +143,7 @@ both_backends!(
         // 4·10^18 is there.
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let big = 4_000_000_000_000_000_000;
         for _ in 0..3 {
             seed(&app, fund, "donation", "donation", big, &today()).await;
@@ -169,7 +169,7 @@ both_backends!(
 both_backends!(a_fund_holds_at_most_10_15_dong, |b: Backend| async move {
     let app = TestApp::new(b).await;
     let mut t = app.api_client(TREASURER).await;
-    let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+    let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
     seed(&app, fund, "donation", "donation", E15 - E12, &today()).await;
     recount(&app).await;
     // Up to the cap: accepted; one đồng more: refused, with the cap said.
@@ -182,7 +182,7 @@ both_backends!(a_fund_holds_at_most_10_15_dong, |b: Backend| async move {
         ("amount".to_owned(), errors::FUND_FULL.vi.to_owned())
     );
     // A transfer into the full fund is refused too, and nothing moved.
-    let other = open_fund(&app, &mut t, "00004", "QHB", false).await;
+    let other = open_test_fund(&app, &mut t, "00004", "QHB", false).await;
     let r = entry(&app, &mut t, other, "membership_fee", json!(5_000_000)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let path = format!("/api/v1/funds/{other}/transfers");
@@ -209,9 +209,9 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let badinh = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let badinh = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let mut h = app.api_client(HOABINH).await;
-        let hoabinh = open_fund(&app, &mut h, "04795", "QKH", false).await;
+        let hoabinh = open_test_fund(&app, &mut h, "04795", "QKH", false).await;
         // The centre's donations this half-year, counted up to 10^12 below the cap.
         let month: u32 = today()[5..7].parse().expect("month");
         let half = format!("{}-H{}", this_year(), if month <= 6 { 1 } else { 2 });

@@ -24,7 +24,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         let path = format!("/api/v1/funds/{fund}/entries");
         let base = json!({"category": "donation", "amount": 1_000_000});
         let with = |k: &str, v: Value| {
@@ -132,7 +132,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         // A NUL in a fund's description, in a donor's name, anywhere in a JSON body.
         let path = format!("/api/v1/funds/{fund}/entries");
         for (body, field) in [
@@ -211,8 +211,10 @@ both_backends!(
 
 /// A voucher's bytes (the harness reads bodies as text).
 async fn voucher(app: &TestApp, web: &Client, entry: i64) -> (StatusCode, Vec<u8>) {
-    app.download(web, &format!("/entries/{entry}/voucher"))
-        .await
+    let (status, _, bytes) = app
+        .download(web, &format!("/entries/{entry}/voucher"))
+        .await;
+    (status, bytes)
 }
 
 both_backends!(
@@ -220,7 +222,7 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut t = app.api_client(TREASURER).await;
-        let fund = open_fund(&app, &mut t, "00004", "QKH", false).await;
+        let fund = open_test_fund(&app, &mut t, "00004", "QKH", false).await;
         // What the API stored before: a donor of 147 characters, a description of 500, a day
         // in the year 9999, written straight into the ledger.
         let donor: i64 = sqlx::query_scalar(
@@ -273,7 +275,7 @@ both_backends!(
             .await
             .expect("a long signer");
         let web = app.login(BADINH).await;
-        let (status, pdf) = app
+        let (status, _, pdf) = app
             .download(
                 &web,
                 &format!("/units/00004/reports/{period}/export?format=pdf"),

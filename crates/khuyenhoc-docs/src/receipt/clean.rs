@@ -1,7 +1,7 @@
 //! A voucher's texts checked and cleaned (NFC, whitespace collapsed, lengths), its amount and
 //! date checked.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::{Receipt, ReceiptKind, MAX_AMOUNT};
 use crate::{field, DocError, Invalid};

@@ -66,6 +66,9 @@ async fn next_voucher(
 /// Refuses a posting that would take the fund's balance beyond the caps or below zero (see the
 /// module documentation). A posting that lowers the balance first locks the fund's row on
 /// PostgreSQL, so two payments cannot both spend the same money; SQLite has one writer already.
+/// The lock is `FOR NO KEY UPDATE`: it excludes other spenders but not the `FOR KEY SHARE` that
+/// every insert referencing the fund takes for its foreign key (a receipt, a transfer coming in),
+/// which `FOR UPDATE` would, and did: a payment and two crossing transfers deadlocked.
 async fn guard(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
     let change: i128 = p
         .entry
@@ -78,7 +81,7 @@ async fn guard(tx: &mut Tx<'_>, p: &Posting) -> Result<(), AppError> {
         return Ok(());
     }
     if change < 0 && tx.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM funds WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT id FROM funds WHERE id = $1 FOR NO KEY UPDATE")
             .bind(p.fund_id)
             .execute(&mut **tx)
             .await?;

@@ -9,15 +9,51 @@ use crate::error::AppError;
 use crate::org::service::with_right;
 use khuyenhoc_domain::{text, Invalid};
 
-/// The position, if the viewer may read it, and the viewer's managing position if they have one.
+/// The position, if the viewer may read it, and the viewer's managing position if they have one
+/// and hold, over the position's unit, every right it carries (see [`holds_all`]).
 pub async fn visible(
     db: &Db,
     viewer: &Viewer,
     id: i64,
 ) -> Result<(Position, Option<Actor>), AppError> {
     let pos = viewer.read(model::by_id(db, id).await?)?;
-    let actor = viewer.actor_for(perm::POSITION_MANAGE, &pos.unit_path).ok();
+    let actor = match viewer.actor_for(perm::POSITION_MANAGE, &pos.unit_path) {
+        Ok(a)
+            if holds_all(
+                viewer,
+                &pos.unit_path,
+                &type_rights(db, &pos.type_code).await?,
+            ) =>
+        {
+            Some(a)
+        }
+        _ => None,
+    };
     Ok((pos, actor))
+}
+
+/// The rights a position type carries.
+async fn type_rights(db: &Db, type_code: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rights: Option<String> =
+        sqlx::query_scalar("SELECT permissions FROM position_types WHERE code = $1")
+            .bind(type_code)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(rights
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Whether the viewer may use, over the unit at `path`, every one of `rights`. Nobody makes,
+/// hands over or empties a position carrying a right they lack there: a commune vice-chair,
+/// who keeps no books, would otherwise make a chair's position at the commune, or take the
+/// chair's own, and hold the funds.
+fn holds_all(viewer: &Viewer, path: &str, rights: &[String]) -> bool {
+    rights
+        .iter()
+        .all(|r| viewer.position_for(r, path).is_some())
 }
 
 pub async fn create(
@@ -44,6 +80,19 @@ pub async fn create(
                 Invalid::new("Không có loại chức danh này", "No such position type"),
             )
         })?;
+    if !holds_all(
+        viewer,
+        &unit.path,
+        &type_rights(db, type_code.trim()).await?,
+    ) {
+        return Err(AppError::field(
+            "type",
+            Invalid::new(
+                "Bạn chỉ lập được chức danh mà bạn có đủ mọi quyền của nó tại đơn vị này",
+                "You can only create a position whose every right you hold at this unit",
+            ),
+        ));
+    }
     let title = title.map(text::clean).filter(|t| !t.is_empty());
     if title.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(AppError::field(

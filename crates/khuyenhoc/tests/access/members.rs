@@ -1,7 +1,7 @@
 //! Rows of the access matrix for the members routes (included by `tests/access.rs`).
 //!
 //! Targets lie in Phường Ba Đình: members of branch 00004-1 (which has no fund, so fees go to
-//! the ward's fund made by `funds_setup`); the in-scope officer is the Ba Đình chair, who holds
+//! the ward's fund made by `funds_rows::setup`); the in-scope officer is the Ba Đình chair, who holds
 //! `member.manage` and `fund.post` there.
 
 use super::*;
@@ -101,14 +101,16 @@ pub fn rows() -> Vec<Row> {
         row(
             "GET /units/{code}/members",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/members?q=trieu"),
-            [LOGIN, NF, NF, OK.has(MEMBER)],
+            OK.has(MEMBER),
         ),
         row(
             "POST /units/{code}/members",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |_, _| {
                 form(
                     "/units/00004/members",
@@ -123,26 +125,29 @@ pub fn rows() -> Vec<Row> {
                     ],
                 )
             },
-            [LOGIN, NF, NF, see("/members/*")],
+            see("/members/*"),
         ),
         row(
             "GET /units/{code}/members/template.xlsx",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/members/template.xlsx"),
-            [LOGIN, NF, NF, OK.has("PK")],
+            OK.has("PK"),
         ),
         row(
             "GET /units/{code}/members/import",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/members/import"),
-            [LOGIN, NF, NF, OK.has("Nhập danh sách hội viên")],
+            OK.has("Nhập danh sách hội viên"),
         ),
         row(
             "POST /units/{code}/members/import",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |c, _| {
                 upload(
                     "/units/00004/members/import",
@@ -154,12 +159,13 @@ pub fn rows() -> Vec<Row> {
                     )],
                 )
             },
-            [LOGIN, NF, NF, OK.has("Người mới")],
+            OK.has("Người mới"),
         ),
         row(
             "POST /units/{code}/members/import/commit",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |c, _| {
                 let fields: Vec<(&str, &str)> = c
                     .members
@@ -169,62 +175,68 @@ pub fn rows() -> Vec<Row> {
                     .collect();
                 form("/units/00004/members/import/commit", &fields)
             },
-            [LOGIN, NF, NF, OK.has("Đã lưu 1 hội viên")],
+            OK.has("Đã lưu 1 hội viên"),
         ),
         row(
             "GET /units/{code}/population",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/population"),
-            [LOGIN, NF, NF, OK.has("Dân số")],
+            OK.has("Dân số"),
         ),
         row(
             "POST /units/{code}/population",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |_, _| {
                 form(
                     "/units/00004/population",
                     &[("year", "2024"), ("population", "65.000")],
                 )
             },
-            [LOGIN, NF, NF, see("/units/00004/population")],
+            see("/units/00004/population"),
         ),
         row(
             "GET /members/{id}",
             Officer,
-            BADINH,
+            read(&["00004-1"]),
+            R::Commune,
             |c, _| get(format!("/members/{}", c.members.read)),
-            [LOGIN, NF, NF, OK.has(MEMBER)],
+            OK.has(MEMBER),
         ),
         row(
             "POST /members/{id}/status",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 form(
                     format!("/members/{}/status", c.members.status_page),
                     &[("status", "left"), ("on", "2024-06-30")],
                 )
             },
-            [LOGIN, NF, NF, see("/members/*")],
+            see("/members/*"),
         ),
         row(
             "POST /members/{id}/transfer",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 form(
                     format!("/members/{}/transfer", c.members.transfer_page),
                     &[("to_branch", "00004-2"), ("reason", "Chuyển nơi công tác")],
                 )
             },
-            [LOGIN, NF, NF, see("/members/*")],
+            see("/members/*"),
         ),
         row(
             "POST /members/{id}/edit",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 form(
                     format!("/members/{}/edit", c.members.read),
@@ -235,12 +247,13 @@ pub fn rows() -> Vec<Row> {
                     ],
                 )
             },
-            [LOGIN, NF, NF, see("/members/*")],
+            see("/members/*"),
         ),
         row(
             "POST /members/{id}/fees",
             Officer,
-            BADINH,
+            act(perm::FUND_POST, &["00004"]),
+            R::Commune,
             |c, _| {
                 let fund = c.fund.to_string();
                 form(
@@ -252,101 +265,110 @@ pub fn rows() -> Vec<Row> {
                     ],
                 )
             },
-            [LOGIN, NF, NF, see("/members/*")],
+            see("/members/*"),
         ),
         // The JSON API.
         row(
             "GET /api/v1/units/{code}/members",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/api/v1/units/00004/members?q=Trieu%20Thi"),
-            [UNAUTH, NF, NF, OK.has(MEMBER)],
+            OK.has(MEMBER),
         ),
         row(
             "POST /api/v1/units/{code}/members",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |_, _| {
                 json(
                     "/api/v1/units/00004-1/members",
                     serde_json::json!({"full_name": "Mông Thị Mười Một", "phone": "0913000002", "joined_on": "12/10/2018"}),
                 )
             },
-            [UNAUTH, NF, NF, CREATED.has("\"status\":\"active\"")],
+            CREATED.has("\"status\":\"active\""),
         ),
         row(
             "GET /api/v1/members/{id}",
             Officer,
-            BADINH,
+            read(&["00004-1"]),
+            R::Commune,
             |c, _| get(format!("/api/v1/members/{}", c.members.read)),
-            [UNAUTH, NF, NF, OK.has(MEMBER)],
+            OK.has(MEMBER),
         ),
         row(
             "PATCH /api/v1/members/{id}",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 json(
                     format!("/api/v1/members/{}", c.members.read),
                     serde_json::json!({"sectors": ["party", "enterprise"]}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"enterprise\"")],
+            OK.has("\"enterprise\""),
         ),
         row(
             "POST /api/v1/members/{id}/status",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 json(
                     format!("/api/v1/members/{}/status", c.members.status_api),
                     serde_json::json!({"status": "deceased", "on": "2024-01-02"}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"status\":\"deceased\"")],
+            OK.has("\"status\":\"deceased\""),
         ),
         row(
             "POST /api/v1/members/{id}/transfer",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004-1"]),
+            R::Commune,
             |c, _| {
                 json(
                     format!("/api/v1/members/{}/transfer", c.members.transfer_api),
                     serde_json::json!({"to_branch_code": "00004-2"}),
                 )
             },
-            [UNAUTH, NF, NF, CREATED.has("\"branch_code\":\"00004-2\"")],
+            CREATED.has("\"branch_code\":\"00004-2\""),
         ),
         row(
             "POST /api/v1/members/{id}/fees",
             Officer,
-            BADINH,
+            act(perm::FUND_POST, &["00004"]),
+            R::Commune,
             |c, _| {
                 json(
                     format!("/api/v1/members/{}/fees", c.members.read),
                     serde_json::json!({"amount": 60_000, "year": 2024}),
                 )
             },
-            [UNAUTH, NF, NF, CREATED.has("\"kind\":\"membership_fee\"")],
+            CREATED.has("\"kind\":\"membership_fee\""),
         ),
         row(
             "GET /api/v1/units/{code}/population",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/api/v1/units/00004/population"),
-            [UNAUTH, NF, NF, OK.has("\"populations\"")],
+            OK.has("\"populations\""),
         ),
         row(
             "PUT /api/v1/units/{code}/population/{year}",
             Officer,
-            BADINH,
+            act(perm::MEMBER_MANAGE, &["00004"]),
+            R::Commune,
             |_, _| {
                 json(
                     "/api/v1/units/00004/population/2025",
                     serde_json::json!({"population": 66_123}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"population\":66123")],
+            OK.has("\"population\":66123"),
         ),
     ]
 }

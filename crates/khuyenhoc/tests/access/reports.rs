@@ -78,205 +78,226 @@ pub fn rows() -> Vec<Row> {
         row(
             "GET /units/{code}/reports",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/reports"),
-            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+            OK.has("Phường Ba Đình"),
         ),
         row(
             "GET /units/{code}/reports/{period}",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get(format!("/units/00004/reports/{}", page_period())),
-            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+            OK.has("Phường Ba Đình"),
         ),
         row(
             "POST /units/{code}/reports/{period}",
             Officer,
-            BADINH,
+            act(perm::REPORT_SUBMIT, &["00004"]),
+            R::Commune,
             |_, _| {
                 form(
                     format!("/units/00004/reports/{}", page_period()),
                     &[("n.talks", "2"), ("t.results", "Kết quả nổi bật")],
                 )
             },
-            [LOGIN, NF, NF, see("/units/00004/reports/*")],
+            see("/units/00004/reports/*"),
         ),
         row(
             "POST /units/{code}/reports/{period}/submit",
             Officer,
-            BADINH,
+            act(perm::REPORT_SUBMIT, &["00004"]),
+            R::Commune,
             |_, _| {
                 form(
                     format!("/units/00004/reports/{}/submit", page_period()),
                     &[],
                 )
             },
-            [LOGIN, NF, NF, see("/units/00004/reports/*")],
+            see("/units/00004/reports/*"),
         ),
         row(
             "GET /units/{code}/reports/{period}/export",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| {
                 get(format!(
                     "/units/00004/reports/{}/export?format=xlsx",
                     page_period()
                 ))
             },
-            [LOGIN, NF, NF, OK],
+            OK,
         ),
         row(
             "GET /units/{code}/reports/{period}/children",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get(format!("/units/00004/reports/{}/children", page_period())),
-            [LOGIN, NF, NF, OK.has("Chi hội Tổ dân phố số 1")],
+            OK.has("Chi hội Tổ dân phố số 1"),
         ),
         row(
             "POST /reports/{id}/return",
             Officer,
-            HANOI,
+            above(perm::REPORT_REVIEW, "00004"),
+            R::Province,
             |c, _| {
                 form(
                     format!("/reports/{}/return", c.reports.return_page),
                     &[("reason", "Số liệu quỹ chưa khớp sổ sách")],
                 )
             },
-            [LOGIN, NF, NF, see("/units/01/reports/*")],
+            see("/units/01/reports/*"),
         ),
         row(
             "POST /reports/{id}/accept",
             Officer,
-            HANOI,
+            above(perm::REPORT_REVIEW, "00004"),
+            R::Province,
             |c, _| form(format!("/reports/{}/accept", c.reports.accept_page), &[]),
-            [LOGIN, NF, NF, see("/units/01/reports/*")],
+            see("/units/01/reports/*"),
         ),
         row(
             "GET /clusters/{code}/reports/{period}",
             Officer,
-            HANOI,
+            read(CLUSTER),
+            R::Province,
             |_, _| get(format!("/clusters/DEMO-1/reports/{}", api_period())),
-            [LOGIN, NF, NF, OK.has("Phú Thọ")],
+            OK.has("Phú Thọ"),
         ),
         row(
             "GET /clusters/{code}/reports/{period}/export",
             Officer,
-            HANOI,
+            read(CLUSTER),
+            R::Province,
             |_, _| {
                 get(format!(
                     "/clusters/DEMO-1/reports/{}/export?format=xlsx",
                     api_period()
                 ))
             },
-            [LOGIN, NF, NF, OK],
+            OK,
         ),
         row(
             "GET /units/{code}/report-template",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/units/00004/report-template"),
-            [LOGIN, NF, NF, OK.has("Phường Ba Đình")],
+            OK.has("Phường Ba Đình"),
         ),
         row(
             "POST /units/{code}/report-template",
             Officer,
-            HANOI,
+            act(perm::REPORT_REVIEW, &["01"]),
+            R::Province,
             |_, _| form("/units/01/report-template", &[("source", EXTENSION)]),
-            [LOGIN, NF, NF, see("/units/01/report-template")],
+            see("/units/01/report-template"),
         ),
         // The JSON API.
         row(
             "GET /api/v1/units/{code}/reports/{period}",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get(format!("/api/v1/units/00004/reports/{}", api_period())),
-            [UNAUTH, NF, NF, OK.has("\"code\":\"00004\"")],
+            OK.has("\"code\":\"00004\""),
         ),
         row(
             "POST /api/v1/units/{code}/reports/{period}",
             Officer,
-            BADINH,
+            act(perm::REPORT_SUBMIT, &["00004"]),
+            R::Commune,
             |_, _| {
                 json(
                     format!("/api/v1/units/00004/reports/{}", api_period()),
                     serde_json::json!({"numbers": {"talks": 3}}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"status\":\"draft\"")],
+            OK.has("\"status\":\"draft\""),
         ),
         row(
             "POST /api/v1/units/{code}/reports/{period}/submit",
             Officer,
-            BADINH,
+            act(perm::REPORT_SUBMIT, &["00004"]),
+            R::Commune,
             |_, _| {
                 json(
                     format!("/api/v1/units/00004/reports/{}/submit", api_period()),
                     serde_json::json!({}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"status\":\"submitted\"")],
+            OK.has("\"status\":\"submitted\""),
         ),
         row(
             "GET /api/v1/units/{code}/reports/{period}/rollup",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| {
                 get(format!(
                     "/api/v1/units/00004/reports/{}/rollup",
                     api_period()
                 ))
             },
-            [UNAUTH, NF, NF, OK.has("\"code\":\"00004-1\"")],
+            OK.has("\"code\":\"00004-1\""),
         ),
         row(
             "POST /api/v1/reports/{id}/return",
             Officer,
-            HANOI,
+            above(perm::REPORT_REVIEW, "00004"),
+            R::Province,
             |c, _| {
                 json(
                     format!("/api/v1/reports/{}/return", c.reports.return_api),
                     serde_json::json!({"reason": "Số liệu quỹ chưa khớp sổ sách"}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"status\":\"returned\"")],
+            OK.has("\"status\":\"returned\""),
         ),
         row(
             "POST /api/v1/reports/{id}/accept",
             Officer,
-            HANOI,
+            above(perm::REPORT_REVIEW, "00004"),
+            R::Province,
             |c, _| {
                 json(
                     format!("/api/v1/reports/{}/accept", c.reports.accept_api),
                     serde_json::json!({}),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("\"status\":\"accepted\"")],
+            OK.has("\"status\":\"accepted\""),
         ),
         row(
             "GET /api/v1/clusters/{code}/reports/{period}",
             Officer,
-            HANOI,
+            read(CLUSTER),
+            R::Province,
             |_, _| get(format!("/api/v1/clusters/DEMO-1/reports/{}", api_period())),
-            [UNAUTH, NF, NF, OK.has("\"code\":\"25\"")],
+            OK.has("\"code\":\"25\""),
         ),
         row(
             "GET /api/v1/units/{code}/report-template",
             Officer,
-            BADINH,
+            read(&["00004"]),
+            R::Commune,
             |_, _| get("/api/v1/units/00004/report-template"),
-            [UNAUTH, NF, NF, OK.has("\"code\":\"00004\"")],
+            OK.has("\"code\":\"00004\""),
         ),
         row(
             "POST /api/v1/units/{code}/report-template",
             Officer,
-            HANOI,
+            act(perm::REPORT_REVIEW, &["01"]),
+            R::Province,
             |_, _| {
                 json(
                     "/api/v1/units/01/report-template",
                     serde_json::json!({ "source": EXTENSION }),
                 )
             },
-            [UNAUTH, NF, NF, OK.has("p_reading_clubs")],
+            OK.has("p_reading_clubs"),
         ),
     ]
 }

@@ -25,7 +25,11 @@ pub async fn call(
 ) -> Value {
     let r = send_json(app, c, method, path, body).await;
     assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-    r.json()
+    if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    }
 }
 
 /// A request that must succeed (any 2xx); returns its JSON.

@@ -4,39 +4,9 @@
 //! was stored before the caps).
 #![allow(dead_code)]
 
-use crate::common::{Client, Resp, TestApp};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use crate::common::{call, Client, Resp, TestApp};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
-
-pub fn this_year() -> i32 {
-    chrono::Datelike::year(&chrono::Utc::now())
-}
-
-pub fn today() -> String {
-    chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// A request that must answer `status`; its JSON.
-pub async fn call(
-    app: &TestApp,
-    c: &mut Client,
-    method: &str,
-    path: &str,
-    body: Value,
-    status: StatusCode,
-) -> Value {
-    let r = app.json(c, method, path, body).await;
-    assert_eq!(r.status, status, "{method} {path}: {}", r.body);
-    if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    }
-}
 
 /// The field a 422 names, and its Vietnamese message.
 #[track_caller]
@@ -51,7 +21,7 @@ pub fn field_error(r: &Resp) -> (String, String) {
 }
 
 /// Opens a fund through the API (`overdraft`: may pay out more than it holds); its id.
-pub async fn open_fund(
+pub async fn open_test_fund(
     app: &TestApp,
     c: &mut Client,
     unit: &str,
@@ -84,22 +54,6 @@ pub async fn entry(
         .await
 }
 
-/// A POST of JSON with an `Idempotency-Key` header.
-pub async fn post_keyed(
-    app: &TestApp,
-    c: &mut Client,
-    path: &str,
-    key: &str,
-    body: &Value,
-) -> Resp {
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", key)
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    app.send(c, req).await
-}
-
 /// The fund's total as the API shows it.
 pub async fn total(app: &TestApp, c: &mut Client, fund: i64) -> i64 {
     let f = call(
@@ -114,13 +68,6 @@ pub async fn total(app: &TestApp, c: &mut Client, fund: i64) -> i64 {
     f["total"]
         .as_i64()
         .unwrap_or_else(|| panic!("no total in {f}"))
-}
-
-pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// A balanced entry written straight into the ledger, as data stored before the caps could

@@ -83,7 +83,11 @@ pub async fn evidence_file(
         .content_type
         .clone()
         .unwrap_or_else(|| "application/octet-stream".into());
-    Ok(download(&ct, ev.file_name.as_deref().unwrap_or("tep"), bytes))
+    Ok(download(
+        &ct,
+        ev.file_name.as_deref().unwrap_or("tep"),
+        bytes,
+    ))
 }
 
 /// A stored file as a download. Only photos (which the upload re-encoded, so they carry no

@@ -266,8 +266,10 @@ async fn write_state(
 /// An officer acts with `right` over the evaluation's unit.
 /// Whether the evaluation is the viewer's own: theirs as a person, or a group's they head.
 pub(crate) async fn own(db: &Db, viewer: &Viewer, e: &Evaluation) -> Result<bool, sqlx::Error> {
-    Ok((e.subject_kind == "person" && e.subject_id == viewer.person_id)
-        || head_of(db, e).await? == Some(viewer.person_id))
+    Ok(
+        (e.subject_kind == "person" && e.subject_id == viewer.person_id)
+            || head_of(db, e).await? == Some(viewer.person_id),
+    )
 }
 
 /// No one checks, reviews, recognises or revokes their own record, whatever their positions.
