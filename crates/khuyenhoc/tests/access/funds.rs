@@ -507,12 +507,13 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     let r = app.post_form(&mut web, &path, &[("public", "1")]).await;
     assert_eq!(r.status.as_u16(), 303, "setup POST {path}: {}", r.body);
     ctx.programme = programme(app, &mut c, ctx.fund, PROGRAMME).await;
-    // The branch below nominates; the chair, who decides, may not decide a nomination of their
-    // own (four eyes, `funds::programmes::decide`).
-    let mut branch = app.api_client(BRANCH_OFFICER).await;
+    // Another officer nominates (the Hà Nội chair, for the branch): the Ba Đình chair, who
+    // decides, may not decide a nomination of their own (four eyes, `funds::programmes::decide`).
+    // Not the branch officer: the matrix's branch role performs nothing in a position.
+    let mut nominator = app.api_client(HANOI).await;
     let deciding = programme(app, &mut c, ctx.fund, "Học bổng chờ xét").await;
-    ctx.nomination_page = nomination(app, &mut branch, deciding, "Trần Thị Mai").await;
-    ctx.nomination_api = nomination(app, &mut branch, deciding, "Trần Văn Nam").await;
+    ctx.nomination_page = nomination(app, &mut nominator, deciding, "Trần Thị Mai").await;
+    ctx.nomination_api = nomination(app, &mut nominator, deciding, "Trần Văn Nam").await;
     // Rounds with a selected recipient to pay, rounds to publish (a list is published once its
     // recipients are paid), and a published round.
     let mut rounds = vec![];
@@ -525,7 +526,7 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     ] {
         let id = programme(app, &mut c, ctx.fund, name).await;
         if let Some(nominee) = nominee {
-            let n = nomination(app, &mut branch, id, nominee).await;
+            let n = nomination(app, &mut nominator, id, nominee).await;
             let body = serde_json::json!({"decision": "select", "reason": "Đủ điều kiện"});
             programme_step(
                 app,
