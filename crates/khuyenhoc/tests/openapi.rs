@@ -1,8 +1,10 @@
 //! The OpenAPI document's answers: every API route declares its success answer (the type its
 //! handler returns, `web::route::api`), and every answer schema is exact: objects closed
 //! (`additionalProperties: false`) with every field required that the server always writes,
-//! no bare `object` or `array`, every reference defined, no component named twice. What the
-//! server really answers is checked against these schemas by `tests/schemathesis.rs`.
+//! no bare `object` or `array`, every reference defined, no component named twice; and the
+//! signed credential (answered as stored, not re-serialised) has exactly the fields of the type
+//! that built it. What the server really answers is checked against these schemas by
+//! `tests/schemathesis.rs`.
 
 use axum::http::{Method, StatusCode};
 use axum::Json;
@@ -284,5 +286,82 @@ fn a_route_without_a_declared_answer_fails() {
     assert_eq!(
         secret["properties"]["hint"]["type"],
         json!(["string", "null"])
+    );
+}
+
+/// Where `value` leaves `schema` in its object fields (a field missing or too many), following
+/// references and arrays: enough to compare a document with the shape declared for it.
+fn fields_differ(
+    value: &Value,
+    schema: &Value,
+    defs: &serde_json::Map<String, Value>,
+    at: &str,
+) -> Vec<String> {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.trim_start_matches("#/components/schemas/");
+        return fields_differ(value, &defs[name], defs, at);
+    }
+    match value {
+        Value::Object(o) => {
+            let Some(props) = schema["properties"].as_object() else {
+                return vec![format!("{at}: an object where the schema has none")];
+            };
+            let mut wrong: Vec<String> = o
+                .keys()
+                .filter(|k| !props.contains_key(*k))
+                .map(|k| format!("{at}/{k}: not declared"))
+                .collect();
+            for (k, s) in props {
+                match o.get(k) {
+                    Some(v) => wrong.extend(fields_differ(v, s, defs, &format!("{at}/{k}"))),
+                    None => wrong.push(format!("{at}/{k}: declared, not written")),
+                }
+            }
+            wrong
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| fields_differ(v, &schema["items"], defs, &format!("{at}/{i}")))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[test]
+fn the_signed_credential_has_exactly_its_declared_fields() {
+    let d = |y, m, d| khuyenhoc_docs::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let input = khuyenhoc_docs::BadgeInput {
+        verify_url: "https://khuyenhoc.example.vn/verify/7f3a9c2e".into(),
+        issuer_id: "https://khuyenhoc.example.vn/units/00004".into(),
+        issuer_name: "Hội Khuyến học Phường Ba Đình".into(),
+        holder_name: "Nguyễn Thị Ánh".into(),
+        achievement_id: "https://khuyenhoc.example.vn/criteria/1".into(),
+        achievement_name: "Công dân học tập năm 2025".into(),
+        achievement_description: "Danh hiệu Công dân học tập".into(),
+        criteria_narrative: "Đạt từ 80 điểm trở lên".into(),
+        valid_from: d(2025, 12, 20),
+        valid_until: d(2026, 12, 31),
+    };
+    let badge =
+        khuyenhoc_docs::issue_badge(&input, &khuyenhoc_docs::SigningKey::from_bytes(&[7; 32]));
+    let doc = build(&routes::all());
+    let schema = &doc["paths"]["/api/v1/certificates/{code}/credential"]["get"]["responses"]["200"]
+        ["content"]["application/json"]["schema"];
+    let wrong = fields_differ(&badge, schema, components(&doc), "credential");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // And the comparison sees a difference when there is one.
+    let mut changed = badge.clone();
+    changed["proof"]["created"] = json!("2025-12-20T00:00:00Z");
+    changed["issuer"]
+        .as_object_mut()
+        .expect("issuer")
+        .remove("name");
+    assert_eq!(
+        fields_differ(&changed, schema, components(&doc), "credential"),
+        [
+            "credential/issuer/name: declared, not written",
+            "credential/proof/created: not declared"
+        ]
     );
 }

@@ -234,7 +234,7 @@ both_backends!(
         setup(&app, &mut central).await;
         let commune = app.api_client(BADINH).await;
         // Handover and vacate never take a caller's own position, so each keeps its rights.
-        let callers = vec![app.person_id(CENTRAL).await, app.person_id(BADINH).await];
+        let callers = [app.person_id(CENTRAL).await, app.person_id(BADINH).await];
         let mut safe = vec![];
         for id in sqlx::query_scalar::<_, i64>("SELECT id FROM positions ORDER BY id")
             .fetch_all(&app.db.pool)
