@@ -294,6 +294,7 @@ pub async fn register(
     }
 }
 
+/// The registration itself: the new member with their history, or why not.
 async fn registered(
     state: &AppState,
     v: &crate::auth::Viewer,
