@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The long Schemathesis run: tests/schemathesis.rs on SQLite and PostgreSQL with many more
-# generated cases per operation and phase than CI's bounded run, and a random seed (printed, so a
-# finding can be replayed with KHUYENHOC_SCHEMATHESIS_SEED=… scripts/schemathesis-long.sh).
+# The long Schemathesis run: tests/schemathesis.rs (two roles: a commune chair, then the central
+# chair) on SQLite and PostgreSQL with many more generated cases per operation and phase than
+# CI's bounded run, and a random seed (printed, so a finding can be replayed with
+# KHUYENHOC_SCHEMATHESIS_SEED=… scripts/schemathesis-long.sh).
 # Usage: scripts/schemathesis-long.sh [EXAMPLES, default 300]
 set -euo pipefail
 cd "$(dirname "$0")/.."

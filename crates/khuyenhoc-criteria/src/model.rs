@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// The five learning models of the movement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Model {
     /// Công dân học tập.
@@ -70,6 +71,7 @@ impl Model {
 
 /// A text in Vietnamese and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Text {
     pub vi: String,
     pub en: String,
@@ -86,6 +88,7 @@ impl Text {
 
 /// Which set a province variant copies: the national set's code and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SetRef {
     pub code: String,
     pub version: u16,
@@ -94,6 +97,7 @@ pub struct SetRef {
 /// A share between 0 and 1, kept exactly in ten-thousandths (basis points) so that "90%"
 /// compares without floating-point surprises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Ratio(u16);
 
@@ -139,6 +143,7 @@ impl Ratio {
 
 /// Whose members a `member_share` counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberFilter {
     All,
@@ -149,6 +154,8 @@ pub enum MemberFilter {
 /// Where a computed indicator or a requirement takes its value from. The application supplies
 /// the counts in [`crate::Computed`] under the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "CriteriaSource"))]
 #[serde(rename_all = "snake_case", tag = "source")]
 pub enum Source {
     /// The share of the subject's members (people for a family, unit or community; families
@@ -188,12 +195,14 @@ impl Source {
 
 /// One step of threshold scoring: a share of at least `at_least` earns `points`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Step {
     pub at_least: Ratio,
     pub points: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "scoring", content = "thresholds")]
 pub enum Scoring {
     /// `floor(share × max)`.
@@ -204,6 +213,8 @@ pub enum Scoring {
 
 /// How an indicator turns an answer into points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "CriteriaRule"))]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Rule {
     /// Any whole number from 0 to max.
@@ -228,6 +239,7 @@ impl Rule {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     Photo,
@@ -265,6 +277,7 @@ impl EvidenceKind {
 
 /// Evidence (minh chứng) an indicator asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EvidenceRule {
     /// Whether at least one piece of an allowed kind is needed.
     pub required: bool,
@@ -283,12 +296,15 @@ impl Default for EvidenceRule {
 
 /// The form a citizen chooses (nhóm đối tượng).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FormGroup {
     pub code: String,
     pub name: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "CriteriaIndicator"))]
 pub struct Indicator {
     pub code: String,
     pub text: Text,
@@ -313,6 +329,8 @@ impl Indicator {
 
 /// A group of indicators (a competency for citizens, a criterion for the other models).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "CriteriaGroup"))]
 pub struct Group {
     pub code: String,
     pub name: Text,
@@ -322,6 +340,7 @@ pub struct Group {
 /// A lower threshold for subjects carrying `flag` (e.g. `disadvantaged_area`: remote,
 /// especially difficult or ethnic-minority areas).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ReducedThreshold {
     pub flag: String,
     pub threshold: u32,
@@ -330,6 +349,8 @@ pub struct ReducedThreshold {
 /// Mức 1, mức 2: level `n` is reached at `threshold` points. Level 1's threshold is the
 /// pass threshold, so every pass reaches at least level 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "CriteriaLevel"))]
 pub struct Level {
     pub level: u8,
     pub threshold: u32,
@@ -337,12 +358,14 @@ pub struct Level {
 
 /// A condition beyond points, e.g. "at least 90% of the unit's members are learning citizens".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Requirement {
     pub source: Source,
     pub at_least: Ratio,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PassRules {
     pub threshold: u32,
     pub reduced: Vec<ReducedThreshold>,
@@ -355,6 +378,7 @@ pub struct PassRules {
 
 /// One model's criteria for one year, owned by the nation (`VN`) or a province.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CriteriaSet {
     pub(crate) code: String,
     pub(crate) model: Model,

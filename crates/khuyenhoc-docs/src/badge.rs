@@ -20,12 +20,16 @@
 //! (`validUntil`) or revoked is the caller's question: it has the clock and the database.
 
 use chrono::{Datelike, NaiveDate};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
+use crate::credential::{
+    Achievement, AchievementCriteria, AchievementSubject, Credential, Profile, Proof,
+    SignedCredential,
+};
 use crate::jcs::canonicalize;
 use crate::{DocError, Invalid};
 
@@ -74,36 +78,50 @@ fn iso(d: NaiveDate, time: &str) -> String {
     )
 }
 
-fn text(s: &str) -> Value {
-    Value::String(khuyenhoc_domain::text::clean(s))
+fn text(s: &str) -> String {
+    khuyenhoc_domain::text::clean(s)
+}
+
+fn types(names: &[&str]) -> Vec<String> {
+    names.iter().map(|t| (*t).to_owned()).collect()
 }
 
 /// The unsigned credential.
-fn credential(input: &BadgeInput) -> Value {
-    json!({
-        "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": input.verify_url.trim(),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": text(&input.achievement_name),
-        "issuer": {
-            "id": input.issuer_id.trim(),
-            "type": ["Profile"],
-            "name": text(&input.issuer_name),
+fn credential(input: &BadgeInput) -> Credential {
+    Credential {
+        context: types(&[VC_CONTEXT, OB_CONTEXT]),
+        id: input.verify_url.trim().to_owned(),
+        kind: types(&["VerifiableCredential", "OpenBadgeCredential"]),
+        name: text(&input.achievement_name),
+        issuer: Profile {
+            id: input.issuer_id.trim().to_owned(),
+            kind: types(&["Profile"]),
+            name: text(&input.issuer_name),
         },
-        "validFrom": iso(input.valid_from, "00:00:00"),
-        "validUntil": iso(input.valid_until, "23:59:59"),
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": text(&input.holder_name),
-            "achievement": {
-                "id": input.achievement_id.trim(),
-                "type": ["Achievement"],
-                "name": text(&input.achievement_name),
-                "description": text(&input.achievement_description),
-                "criteria": { "narrative": text(&input.criteria_narrative) },
+        valid_from: iso(input.valid_from, "00:00:00"),
+        valid_until: iso(input.valid_until, "23:59:59"),
+        credential_subject: AchievementSubject {
+            kind: types(&["AchievementSubject"]),
+            name: text(&input.holder_name),
+            achievement: Achievement {
+                id: input.achievement_id.trim().to_owned(),
+                kind: types(&["Achievement"]),
+                name: text(&input.achievement_name),
+                description: text(&input.achievement_description),
+                criteria: AchievementCriteria {
+                    narrative: text(&input.criteria_narrative),
+                },
             },
         },
-    })
+    }
+}
+
+/// A value of these types as a JSON object (they hold only strings: serialising cannot fail).
+fn object(value: &impl serde::Serialize) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
 }
 
 /// `did:key:z6Mk…#z6Mk…`: the verification method of a key.
@@ -130,25 +148,19 @@ fn hash_data(unsecured: &Map<String, Value>, proof_config: &Map<String, Value>) 
 
 /// The credential for `input`, signed with `key` (see the module documentation).
 pub fn issue_badge(input: &BadgeInput, key: &SigningKey) -> Value {
-    let mut doc = match credential(input) {
-        Value::Object(map) => map,
-        _ => Map::new(), // `credential` always builds an object
+    let credential = credential(input);
+    let mut proof = Proof {
+        kind: "DataIntegrityProof".into(),
+        cryptosuite: CRYPTOSUITE.into(),
+        verification_method: verification_method(&key.verifying_key()),
+        proof_purpose: "assertionMethod".into(),
+        proof_value: String::new(),
     };
-    let mut proof = Map::new();
-    proof.insert("type".into(), "DataIntegrityProof".into());
-    proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
-    proof.insert(
-        "verificationMethod".into(),
-        verification_method(&key.verifying_key()).into(),
-    );
-    proof.insert("proofPurpose".into(), "assertionMethod".into());
-    let signature = key.sign(&hash_data(&doc, &proof));
-    proof.insert(
-        "proofValue".into(),
-        format!("z{}", bs58::encode(signature.to_bytes()).into_string()).into(),
-    );
-    doc.insert("proof".into(), Value::Object(proof));
-    Value::Object(doc)
+    let mut config = object(&proof);
+    config.remove("proofValue");
+    let signature = key.sign(&hash_data(&object(&credential), &config));
+    proof.proof_value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
+    Value::Object(object(&SignedCredential { credential, proof }))
 }
 
 fn malformed(vi: &'static str, en: &'static str) -> DocError {

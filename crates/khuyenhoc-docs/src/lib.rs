@@ -6,7 +6,8 @@
 //! - [`blank_form_pdf`]: the paper self-assessment form of one criteria group, A4 portrait,
 //!   for people who fill it in by hand.
 //! - [`issue_badge`] / [`verify_badge`]: the same recognition as an Open Badges 3.0
-//!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`).
+//!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`), shaped by
+//!   the types of `credential` ([`SignedCredential`]).
 //! - [`receipt_pdf`]: the receipt or payment voucher ("phiếu thu" / "phiếu chi") of a
 //!   study-promotion fund, A5 landscape, with the amount in figures ([`format_amount`]) and in
 //!   Vietnamese words ([`amount_in_words`]).
@@ -25,6 +26,7 @@ mod admin_doc;
 mod badge;
 mod certificate;
 mod chart;
+mod credential;
 mod form;
 mod jcs;
 mod layout;
@@ -40,6 +42,10 @@ pub use badge::{
 pub use certificate::{certificate_pdf, Certificate};
 pub use chart::{bar_chart, line_chart, Series};
 pub use chrono::NaiveDate;
+pub use credential::{
+    Achievement, AchievementCriteria, AchievementSubject, Credential, Profile, Proof,
+    SignedCredential,
+};
 pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;

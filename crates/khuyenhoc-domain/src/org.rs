@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! labelled_enum {
     ($name:ident { $($variant:ident = $code:literal, $vi:literal, $en:literal;)+ } $err_vi:literal, $err_en:literal) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant,)+ }
 

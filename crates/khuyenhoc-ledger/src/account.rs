@@ -21,6 +21,7 @@ macro_rules! accounts {
     ($($variant:ident = $code:literal, $kind:ident, $vi:literal, $en:literal;)+) => {
         /// An account of a fund's books. The code is stable: store it, never the label.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum Account { $($variant,)+ }
 

@@ -108,6 +108,20 @@ impl Serialize for Date {
     }
 }
 
+/// A date's schema: the `"YYYY-MM-DD"` string it is serialised as.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Date {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date", "description": "YYYY-MM-DD"})
+    }
+}
+
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
@@ -117,6 +131,7 @@ impl<'de> Deserialize<'de> for Date {
 
 /// A report period: both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Period {
     from: Date,
     to: Date,

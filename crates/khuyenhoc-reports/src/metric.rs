@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// How a value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// A whole number of people, units, payments…

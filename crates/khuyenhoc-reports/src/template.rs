@@ -37,6 +37,8 @@ impl std::fmt::Display for TemplateError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ReportSource"))]
 #[serde(tag = "kind", content = "metric", rename_all = "snake_case")]
 pub enum Source {
     Computed(String),
@@ -45,6 +47,8 @@ pub enum Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ReportIndicator"))]
 pub struct Indicator {
     pub key: String,
     pub section: String,
@@ -65,6 +69,8 @@ impl Indicator {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ReportSection"))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub key: String,
@@ -74,6 +80,7 @@ pub struct Section {
 
 /// Day and month (`MM-DD`) each level hands in its report, per kind of period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Deadlines {
     #[serde(default)]
@@ -83,6 +90,8 @@ pub struct Deadlines {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ReportTemplate"))]
 pub struct Template {
     pub code: String,
     pub title_vi: String,

@@ -743,6 +743,7 @@ fn a_route_without_an_access_row_fails_the_matrix() {
         access: Access::Officer,
         summary: "A route nobody wrote an access row for",
         handler: axum::routing::get(|| async { "secret" }),
+        answer: None,
     });
     let c = coverage(&served, &rows);
     assert_eq!(c.missing, ["GET /units/{code}/secret"]);

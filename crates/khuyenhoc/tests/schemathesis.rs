@@ -1,8 +1,11 @@
 //! Bad input on every API route: Schemathesis reads the OpenAPI document the server publishes
 //! (`/api/v1/openapi.json`) and sends generated requests, valid and invalid, to a real server on
-//! loopback with the demo data and a few funds, programmes and members, as the central chair
-//! (a bearer token). Every answer must be no 5xx, have a status the document declares for the
-//! operation, the content type it declares and a body matching its schema.
+//! loopback with the demo data and a few funds, programmes and members, as two roles one after
+//! the other (a bearer token each): the Ba Đình commune chair, whose scope is one commune, then
+//! the central chair, whose scope is the country. Every answer must be no 5xx, have a status the
+//! document declares for the operation, the content type it declares and a body matching its
+//! schema: the exact schema of the type the handler returns (`web::openapi`: closed objects,
+//! every field typed with its nullability), so a field too many or too few fails.
 //!
 //! Schemathesis is installed by `scripts/test-services.sh` into
 //! `${XDG_CACHE_HOME:-~/.cache}/khuyenhoc-test/venv`; `KHUYENHOC_TEST_SCHEMATHESIS` may name
@@ -12,8 +15,8 @@
 //! default 15; `KHUYENHOC_SCHEMATHESIS_SEED`, default a fixed one; and a hard time limit,
 //! `KHUYENHOC_SCHEMATHESIS_TIMEOUT` seconds, default 600); `scripts/schemathesis-long.sh` runs the
 //! same with many more cases and a random seed. Destructive operations act on the demo data of
-//! the throwaway test database; they are steered away from the caller's own position, so the
-//! caller keeps its rights for the whole run.
+//! the throwaway test database; they are steered away from the callers' own positions, so each
+//! caller keeps its rights for its whole run.
 
 mod common;
 use common::*;
@@ -154,83 +157,134 @@ fn summary(ndjson: &str) -> (BTreeMap<String, u64>, BTreeMap<u16, u64>) {
     (phases, statuses)
 }
 
+/// One run of Schemathesis against the served document, as the person whose bearer token is
+/// given: what it printed, and what the server answered.
+struct Run {
+    role: &'static str,
+    seconds: f64,
+    ok: bool,
+    output: String,
+    phases: BTreeMap<String, u64>,
+    statuses: BTreeMap<u16, u64>,
+}
+
+async fn run(addr: std::net::SocketAddr, role: &'static str, token: &str, config: &str) -> Run {
+    let bin = schemathesis_binary();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config_path = dir.path().join("schemathesis.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let report = dir.path().join("events.ndjson");
+    let examples = env_number("KHUYENHOC_SCHEMATHESIS_EXAMPLES", 15);
+    let limit = Duration::from_secs(env_number("KHUYENHOC_SCHEMATHESIS_TIMEOUT", 600));
+    let seed = std::env::var("KHUYENHOC_SCHEMATHESIS_SEED").unwrap_or_else(|_| "20260701".into());
+    let mut cmd = tokio::process::Command::new(&bin);
+    cmd.current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .arg("--config-file")
+        .arg(&config_path)
+        .arg("run")
+        .arg(format!("http://{addr}/api/v1/openapi.json"))
+        .args(["--include-path-regex", "^/api/"])
+        .args(["--checks", CHECKS])
+        .args(["--phases", "examples,coverage,fuzzing,stateful"])
+        .args(["--max-examples", &examples.to_string()])
+        .args(["--seed", &seed, "--workers", "1", "--request-timeout", "30"])
+        .args(["--continue-on-failure", "--max-failures", "200"])
+        .args(["--report", "ndjson", "--report-ndjson-path"])
+        .arg(&report)
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let out = tokio::time::timeout(limit, cmd.output())
+        .await
+        .unwrap_or_else(|_| panic!("schemathesis as {role} ran longer than {limit:?}"))
+        .expect("run schemathesis");
+    let seconds = started.elapsed().as_secs_f64();
+    let (phases, statuses) = summary(&std::fs::read_to_string(&report).unwrap_or_default());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let tail: Vec<&str> = stdout.lines().rev().take(25).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    println!(
+        "schemathesis as {role}: {seconds:.1} s, {examples} examples per operation and phase, seed {seed}, exit {:?}\n\
+         recorded responses per phase: {phases:?}\nper status: {statuses:?}\n{}",
+        out.status.code(),
+        tail.join("\n")
+    );
+    Run {
+        role,
+        seconds,
+        ok: out.status.success(),
+        output: format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)),
+        phases,
+        statuses,
+    }
+}
+
 both_backends!(
     every_api_route_survives_schemathesis,
     |b: Backend| async move {
         let bin = schemathesis_binary();
         assert!(
-        bin.exists(),
-        "schemathesis is missing at {}: run scripts/test-services.sh (or set KHUYENHOC_TEST_SCHEMATHESIS)",
-        bin.display()
-    );
+            bin.exists(),
+            "schemathesis is missing at {}: run scripts/test-services.sh (or set KHUYENHOC_TEST_SCHEMATHESIS)",
+            bin.display()
+        );
         let app = TestApp::new(b).await;
-        let mut api = app.api_client(CENTRAL).await;
-        setup(&app, &mut api).await;
-        let caller = app.person_id(CENTRAL).await;
-        let safe: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM positions WHERE id NOT IN \
-         (SELECT position_id FROM position_holdings WHERE person_id = $1 AND to_at IS NULL) ORDER BY id",
-    )
-    .bind(caller)
-    .fetch_all(&app.db.pool)
-    .await
-    .expect("positions");
-        let addr = app.serve().await;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config_path = dir.path().join("schemathesis.toml");
-        std::fs::write(&config_path, config(&safe)).expect("config");
-        let report = dir.path().join("events.ndjson");
-        let examples = env_number("KHUYENHOC_SCHEMATHESIS_EXAMPLES", 15);
-        let limit = Duration::from_secs(env_number("KHUYENHOC_SCHEMATHESIS_TIMEOUT", 600));
-        let seed =
-            std::env::var("KHUYENHOC_SCHEMATHESIS_SEED").unwrap_or_else(|_| "20260701".into());
-        let token = api.bearer.clone().expect("token");
-        let mut cmd = tokio::process::Command::new(&bin);
-        cmd.current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .arg("--config-file")
-            .arg(&config_path)
-            .arg("run")
-            .arg(format!("http://{addr}/api/v1/openapi.json"))
-            .args(["--include-path-regex", "^/api/"])
-            .args(["--checks", CHECKS])
-            .args(["--phases", "examples,coverage,fuzzing,stateful"])
-            .args(["--max-examples", &examples.to_string()])
-            .args(["--seed", &seed, "--workers", "1", "--request-timeout", "30"])
-            .args(["--continue-on-failure", "--max-failures", "200"])
-            .args(["--report", "ndjson", "--report-ndjson-path"])
-            .arg(&report)
-            .args(["--header", &format!("Authorization: Bearer {token}")])
-            .kill_on_drop(true);
-        let started = Instant::now();
-        let out = tokio::time::timeout(limit, cmd.output())
+        let mut central = app.api_client(CENTRAL).await;
+        setup(&app, &mut central).await;
+        let commune = app.api_client(BADINH).await;
+        // Handover and vacate never take a caller's own position, so each keeps its rights.
+        let callers = [app.person_id(CENTRAL).await, app.person_id(BADINH).await];
+        let mut safe = vec![];
+        for id in sqlx::query_scalar::<_, i64>("SELECT id FROM positions ORDER BY id")
+            .fetch_all(&app.db.pool)
             .await
-            .unwrap_or_else(|_| panic!("schemathesis ran longer than {limit:?}"))
-            .expect("run schemathesis");
-        let elapsed = started.elapsed();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let (phases, statuses) = summary(&std::fs::read_to_string(&report).unwrap_or_default());
-        let tail: Vec<&str> = stdout.lines().rev().take(25).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        println!(
-        "schemathesis on {b:?}: {:.1} s, {examples} examples per operation and phase, seed {seed}, exit {:?}\n\
-         recorded responses per phase: {phases:?}\nper status: {statuses:?}\n{}",
-        elapsed.as_secs_f64(),
-        out.status.code(),
-        tail.join("\n")
-    );
-        assert!(
-            out.status.success(),
-            "schemathesis found problems on {b:?}:\n{stdout}\n{stderr}"
-        );
-        assert!(
-            !statuses.keys().any(|s| *s >= 500),
-            "5xx answers: {statuses:?}"
-        );
-        assert!(
-            statuses.keys().any(|s| (200..300).contains(s)),
-            "no request succeeded: the run reached nothing ({statuses:?})"
-        );
+            .expect("positions")
+        {
+            let held: Option<i64> = sqlx::query_scalar(
+                "SELECT person_id FROM position_holdings WHERE position_id = $1 AND to_at IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(&app.db.pool)
+            .await
+            .expect("holder");
+            if !held.is_some_and(|p| callers.contains(&p)) {
+                safe.push(id);
+            }
+        }
+        let addr = app.serve().await;
+        let config = config(&safe);
+        // The commune's chair first: the central chair's run may reset passwords, and a reset
+        // revokes the person's tokens.
+        let mut runs = vec![];
+        for (role, client) in [
+            ("the Ba Đình commune chair", &commune),
+            ("the central chair", &central),
+        ] {
+            let token = client.bearer.clone().expect("token");
+            runs.push(run(addr, role, &token, &config).await);
+        }
+        let total: f64 = runs.iter().map(|r| r.seconds).sum();
+        println!("schemathesis on {b:?}, two roles: {total:.1} s");
+        for r in &runs {
+            assert!(
+                r.ok,
+                "schemathesis as {} found problems on {b:?}:\n{}",
+                r.role, r.output
+            );
+            assert!(
+                !r.statuses.keys().any(|s| *s >= 500),
+                "{}: 5xx answers: {:?}",
+                r.role,
+                r.statuses
+            );
+            assert!(
+                r.statuses.keys().any(|s| (200..300).contains(s)),
+                "{}: no request succeeded, the run reached nothing ({:?}, {:?})",
+                r.role,
+                r.statuses,
+                r.phases
+            );
+        }
     }
 );

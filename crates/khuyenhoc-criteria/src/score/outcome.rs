@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// Why a subject does not pass (yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Reason {
     Unanswered {
@@ -130,6 +131,7 @@ pub struct AppliedThreshold {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IndicatorOutcome {
     pub code: String,
     pub group: String,

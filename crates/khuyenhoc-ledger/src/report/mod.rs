@@ -61,6 +61,7 @@ impl ReportLine {
 
 /// An amount per account, in the order of [`Account::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AccountTotal {
     pub account: Account,
     pub amount: Dong,
@@ -68,6 +69,7 @@ pub struct AccountTotal {
 
 /// The report of receipts and payments of a set of funds over a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ReceiptsPayments {
     pub period: Period,
     /// Assets before the first day of the period.

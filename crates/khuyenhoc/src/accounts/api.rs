@@ -7,13 +7,13 @@ use crate::auth::{ApiViewer, HeldPosition};
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::ApiJson;
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Me {
     pub person: Person,
     pub positions: Vec<HeldPosition>,
@@ -52,7 +52,8 @@ pub async fn create(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "PasswordReset")]
 pub struct Reset {
     pub person_id: i64,
     pub temporary_password: String,
@@ -76,9 +77,9 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        r(M::GET, "/api/v1/me", SignedIn, "The signed-in person and their positions", me),
-        r(M::POST, "/api/v1/units/{code}/people", Officer, "Register a person", create),
-        r(M::GET, "/api/v1/people/{id}", Officer, "One person (ID number masked)", get),
-        r(M::POST, "/api/v1/people/{id}/reset-password", Officer, "Reset the password of a person without email", reset_password),
+        api(M::GET, "/api/v1/me", SignedIn, "The signed-in person and their positions", me),
+        api(M::POST, "/api/v1/units/{code}/people", Officer, "Register a person", create),
+        api(M::GET, "/api/v1/people/{id}", Officer, "One person (ID number masked)", get),
+        api(M::POST, "/api/v1/people/{id}/reset-password", Officer, "Reset the password of a person without email", reset_password),
     ]
 }

@@ -6,7 +6,7 @@ use crate::auth::ApiViewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::State;
 use axum::Json;
 
@@ -25,6 +25,6 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        r(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope", list_entries),
+        api(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope", list_entries),
     ]
 }

@@ -121,7 +121,8 @@ pub async fn first_time(
     Ok(at.map(format_time))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "AuditEntry")]
 pub struct Entry {
     pub id: i64,
     pub at: i64,

@@ -16,7 +16,7 @@ use khuyenhoc_domain::Level;
 use sqlx::Row;
 use std::convert::Infallible;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct HeldPosition {
     pub position_id: i64,
     pub unit_id: i64,

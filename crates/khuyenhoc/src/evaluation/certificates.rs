@@ -212,7 +212,7 @@ pub async fn recognise(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Certificate {
     pub code: String,
     pub evaluation_id: i64,

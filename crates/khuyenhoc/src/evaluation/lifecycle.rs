@@ -10,7 +10,8 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "EvaluationStatus")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Registered,

@@ -18,7 +18,8 @@ pub struct Acting {
 
 /// One indicator's answer: what the subject (or someone for them) entered, and the reviewer's
 /// adjustment with its comment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[schemars(rename = "EvaluationAnswer")]
 pub struct Answer {
     pub value: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,7 +37,7 @@ impl Answer {
 
 pub type Answers = BTreeMap<String, Answer>;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evaluation {
     pub id: i64,
     pub model: String,
@@ -195,7 +196,8 @@ pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Evaluation>, i64), sqlx::Er
     Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "EvaluationEvent")]
 pub struct Event {
     pub at_text: String,
     pub person_name: Option<String>,
@@ -231,7 +233,7 @@ pub async fn events(db: &Db, evaluation_id: i64) -> Result<Vec<Event>, sqlx::Err
     .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub id: i64,
     pub indicator: String,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fund {
     pub id: i64,
     pub code: String,
@@ -124,7 +124,8 @@ pub async fn balances(db: &Db, fund_id: i64) -> Result<Vec<(String, i64)>, sqlx:
 }
 
 /// One line of a stored entry. Debit positive, credit negative.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LedgerLine")]
 pub struct StoredLine {
     pub fund_id: i64,
     pub account: String,
@@ -132,7 +133,8 @@ pub struct StoredLine {
 }
 
 /// A stored entry with its lines, as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LedgerEntry")]
 pub struct StoredEntry {
     pub id: i64,
     pub fund_id: i64,

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::funds::model::StoredEntry;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,15 +32,15 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        r(M::GET, "/api/v1/units/{code}/members", Officer, "Members of a unit's branches (search, status, sector; paginated, with counts)", list),
-        r(M::POST, "/api/v1/units/{code}/members", Officer, "Register a member (409 when the person is a member already)", register),
-        r(M::GET, "/api/v1/members/{id}", Officer, "One member with transfers and fees", get),
-        r(M::PATCH, "/api/v1/members/{id}", Officer, "Change a member's card number or sectors", patch),
-        r(M::POST, "/api/v1/members/{id}/status", Officer, "Change a member's status: left, deceased, or active again", set_status),
-        r(M::POST, "/api/v1/members/{id}/transfer", Officer, "Transfer a member to another open branch (any province)", transfer),
-        r(M::POST, "/api/v1/members/{id}/fees", Officer, "Record a membership fee: a receipt of the branch's fund (Idempotency-Key: a retry posts once)", pay_fee),
-        r(M::GET, "/api/v1/units/{code}/population", Officer, "A unit's population by year and the share who are members", population),
-        r(M::PUT, "/api/v1/units/{code}/population/{year}", Officer, "Set a unit's population for a year", set_population),
+        api(M::GET, "/api/v1/units/{code}/members", Officer, "Members of a unit's branches (search, status, sector; paginated, with counts)", list),
+        api(M::POST, "/api/v1/units/{code}/members", Officer, "Register a member (409 when the person is a member already)", register),
+        api(M::GET, "/api/v1/members/{id}", Officer, "One member with transfers and fees", get),
+        api(M::PATCH, "/api/v1/members/{id}", Officer, "Change a member's card number or sectors", patch),
+        api(M::POST, "/api/v1/members/{id}/status", Officer, "Change a member's status: left, deceased, or active again", set_status),
+        api(M::POST, "/api/v1/members/{id}/transfer", Officer, "Transfer a member to another open branch (any province)", transfer),
+        api(M::POST, "/api/v1/members/{id}/fees", Officer, "Record a membership fee: a receipt of the branch's fund (Idempotency-Key: a retry posts once)", pay_fee),
+        api(M::GET, "/api/v1/units/{code}/population", Officer, "A unit's population by year and the share who are members", population),
+        api(M::PUT, "/api/v1/units/{code}/population/{year}", Officer, "Set a unit's population for a year", set_population),
     ]
 }
 
@@ -57,7 +57,7 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct MemberList {
     pub items: Vec<Member>,
     pub total: i64,
@@ -120,7 +120,7 @@ pub struct PopulationBody {
 }
 
 /// A member with their history.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct MemberDetail {
     #[serde(flatten)]
     pub member: Member,
@@ -128,7 +128,7 @@ pub struct MemberDetail {
     pub fees: Vec<Fee>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct FeeView {
     pub member_id: i64,
     pub fee: Fee,
@@ -136,7 +136,8 @@ pub struct FeeView {
     pub entry: StoredEntry,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MemberShare")]
 pub struct Share {
     pub year: i64,
     pub population: i64,
@@ -144,7 +145,7 @@ pub struct Share {
     pub percent: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PopulationView {
     pub unit_code: String,
     pub unit_name: String,
@@ -278,27 +279,41 @@ pub async fn list(
     }))
 }
 
-/// 201 with the new member.
+/// 201 with the new member; 409 problem+json naming where a person who is a member already is
+/// (an answer of its own, `already`), other refusals as every route's.
 pub async fn register(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<RegisterBody>,
-) -> ApiResult<Response> {
+) -> Result<(StatusCode, Json<MemberDetail>), Response> {
+    match registered(&state, &v, &code, b).await {
+        Ok(m) => Ok((StatusCode::CREATED, Json(m))),
+        Err(RegisterError::Already(a)) => Err(already(&a)),
+        Err(RegisterError::Other(e)) => Err(ApiError(e).into_response()),
+    }
+}
+
+/// The registration itself: the new member with their history, or why not.
+async fn registered(
+    state: &AppState,
+    v: &crate::auth::Viewer,
+    code: &str,
+    b: RegisterBody,
+) -> Result<MemberDetail, RegisterError> {
     let new_fields =
         b.full_name.is_some() || b.phone.is_some() || b.birth_year.is_some() || b.gender.is_some();
     if b.person_id.is_some() && new_fields {
         // Scope first, so that a bad body learns nothing about other units.
-        crate::org::service::with_right(&state.db, &v, &code, crate::auth::perm::MEMBER_MANAGE)
+        crate::org::service::with_right(&state.db, v, code, crate::auth::perm::MEMBER_MANAGE)
             .await?;
-        return Err(AppError::field(
+        return Err(RegisterError::Other(AppError::field(
             "person_id",
             Invalid::new(
                 "Chọn người đã có (person_id) hoặc ghi người mới, không cả hai",
                 "Give person_id or a new person's fields, not both",
             ),
-        )
-        .into());
+        )));
     }
     let n = NewMember {
         person_id: b.person_id,
@@ -315,14 +330,9 @@ pub async fn register(
         joined_on: b.joined_on,
         sectors: b.sectors,
     };
-    match service::register(&state.db, &v, &code, &n).await {
-        Ok(id) => {
-            let m = service::visible(&state.db, &v, id).await?;
-            Ok((StatusCode::CREATED, Json(detail(&state, m).await?)).into_response())
-        }
-        Err(RegisterError::Already(a)) => Ok(already(&a)),
-        Err(RegisterError::Other(e)) => Err(ApiError(e)),
-    }
+    let id = service::register(&state.db, v, code, &n).await?;
+    let m = service::visible(&state.db, v, id).await?;
+    Ok(detail(state, m).await?)
 }
 
 pub async fn get(

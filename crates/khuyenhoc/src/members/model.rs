@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Member {
     pub id: i64,
     pub person_id: i64,
@@ -240,7 +240,8 @@ pub async fn card_holder(
 }
 
 /// A move of a member from one branch to another.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MemberTransfer")]
 pub struct Transfer {
     pub id: i64,
     pub on_date: String,
@@ -281,7 +282,8 @@ pub async fn transfers(db: &Db, member_id: i64) -> Result<Vec<Transfer>, sqlx::E
 }
 
 /// A membership fee paid, with the ledger entry that holds the money.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MemberFee")]
 pub struct Fee {
     pub id: i64,
     pub year: i64,
@@ -335,7 +337,7 @@ pub async fn fee(db: &Db, id: i64) -> Result<Option<Fee>, sqlx::Error> {
 }
 
 /// A unit's population in a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Population {
     pub year: i64,
     pub population: i64,

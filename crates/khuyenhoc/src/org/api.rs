@@ -6,7 +6,7 @@ use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -24,7 +24,8 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -229,13 +230,13 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        r(M::GET, "/api/v1/units", Officer, "List units in scope (paginated, with total)", list),
-        r(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
-        r(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch", patch),
-        r(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
-        r(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
-        r(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),
-        r(M::POST, "/api/v1/clusters", Central, "Create a cluster", create_cluster),
-        r(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", assign_cluster),
+        api(M::GET, "/api/v1/units", Officer, "List units in scope (paginated, with total)", list),
+        api(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
+        api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch", patch),
+        api(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
+        api(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
+        api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),
+        api(M::POST, "/api/v1/clusters", Central, "Create a cluster", create_cluster),
+        api(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", assign_cluster),
     ]
 }

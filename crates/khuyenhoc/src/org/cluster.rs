@@ -11,7 +11,7 @@ use khuyenhoc_domain::{text, Invalid};
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Cluster {
     pub code: String,
     pub name: String,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Unit {
     pub id: i64,
     pub code: String,
@@ -21,7 +21,9 @@ pub struct Unit {
     pub parent_id: Option<i64>,
     #[serde(skip)]
     pub path: String,
+    /// YYYY-MM-DD
     pub valid_from: String,
+    /// YYYY-MM-DD, the last day; null while open
     pub valid_to: Option<String>,
 }
 

@@ -9,7 +9,7 @@ use crate::error::{ApiResult, AppError};
 use crate::org::service as units;
 use crate::state::AppState;
 use crate::web::extract::ApiJson;
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -131,13 +131,13 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        r(M::GET, "/api/v1/units/{code}/positions", Officer, "Positions of a unit", for_unit),
-        r(M::POST, "/api/v1/units/{code}/positions", Officer, "Create a position", create),
-        r(M::GET, "/api/v1/positions/{id}", Officer, "One position", get),
-        r(M::GET, "/api/v1/positions/{id}/holders", Officer, "Everyone who held a position", holders),
-        r(M::POST, "/api/v1/positions/{id}/handover", Officer, "Hand a position over", handover),
-        r(M::POST, "/api/v1/positions/{id}/vacate", Officer, "Vacate a position", vacate),
-        r(M::GET, "/api/v1/position-types", Officer, "Position types", types),
-        r(M::POST, "/api/v1/position-types", Central, "Define a position type", create_type),
+        api(M::GET, "/api/v1/units/{code}/positions", Officer, "Positions of a unit", for_unit),
+        api(M::POST, "/api/v1/units/{code}/positions", Officer, "Create a position", create),
+        api(M::GET, "/api/v1/positions/{id}", Officer, "One position", get),
+        api(M::GET, "/api/v1/positions/{id}/holders", Officer, "Everyone who held a position", holders),
+        api(M::POST, "/api/v1/positions/{id}/handover", Officer, "Hand a position over", handover),
+        api(M::POST, "/api/v1/positions/{id}/vacate", Officer, "Vacate a position", vacate),
+        api(M::GET, "/api/v1/position-types", Officer, "Position types", types),
+        api(M::POST, "/api/v1/position-types", Central, "Define a position type", create_type),
     ]
 }

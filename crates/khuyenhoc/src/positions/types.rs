@@ -5,7 +5,7 @@ use crate::db::{now, Db};
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PositionType {
     pub code: String,
     pub name_vi: String,

@@ -13,7 +13,7 @@ use crate::auth::ApiViewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
@@ -25,15 +25,15 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        r(M::GET, "/api/v1/units/{code}/reports/{period}", Officer, "A unit's report for a period (2026-H1 or 2026-Y): live values until handed in, the frozen snapshot after", get_report),
-        r(M::POST, "/api/v1/units/{code}/reports/{period}", Officer, "Save typed numbers, narratives and overrides (each with its reason) of a draft or returned report", save_report),
-        r(M::POST, "/api/v1/units/{code}/reports/{period}/submit", Officer, "Hand the report in: every value is frozen", submit_report),
-        r(M::GET, "/api/v1/units/{code}/reports/{period}/rollup", Officer, "The unit's children for a period: status, live and submitted values, sums (structure as of a date)", rollup),
-        r(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
-        r(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
-        r(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
-        r(M::GET, "/api/v1/units/{code}/report-template", Officer, "The report template the unit uses, and its province's own indicators", get_template),
-        r(M::POST, "/api/v1/units/{code}/report-template", Officer, "Save a new version of a province's own indicators (TOML)", save_template),
+        api(M::GET, "/api/v1/units/{code}/reports/{period}", Officer, "A unit's report for a period (2026-H1 or 2026-Y): live values until handed in, the frozen snapshot after", get_report),
+        api(M::POST, "/api/v1/units/{code}/reports/{period}", Officer, "Save typed numbers, narratives and overrides (each with its reason) of a draft or returned report", save_report),
+        api(M::POST, "/api/v1/units/{code}/reports/{period}/submit", Officer, "Hand the report in: every value is frozen", submit_report),
+        api(M::GET, "/api/v1/units/{code}/reports/{period}/rollup", Officer, "The unit's children for a period: status, live and submitted values, sums (structure as of a date)", rollup),
+        api(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
+        api(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
+        api(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
+        api(M::GET, "/api/v1/units/{code}/report-template", Officer, "The report template the unit uses, and its province's own indicators", get_template),
+        api(M::POST, "/api/v1/units/{code}/report-template", Officer, "Save a new version of a province's own indicators (TOML)", save_template),
     ]
 }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterProvince {
     pub unit: UnitRef,
     /// The values come from a submitted (or accepted) report.
@@ -27,7 +27,7 @@ pub struct ClusterProvince {
     pub texts: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterTable {
     pub code: String,
     pub name: String,

@@ -36,7 +36,7 @@ pub fn total<'a>(values: impl IntoIterator<Item = &'a i64>) -> i64 {
 }
 
 /// The little the figures need to know of a unit.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct UnitRef {
     pub id: i64,
     pub code: String,

@@ -3,17 +3,16 @@
 //! the access-matrix test are all built from this list, so a route cannot exist without an access
 //! rule. This is the one module that imports the capabilities; they import only `web::route`.
 
-use crate::web::route::r;
+use crate::web::route::api;
 pub use crate::web::route::{Access, Route};
 
-use crate::web::openapi;
+use crate::web::openapi::{self, Document};
 use axum::http::Method;
 use axum::Json;
-use serde_json::Value;
 
 /// Every route of the program: the one place that imports each capability's route list.
 pub fn all() -> Vec<Route> {
-    let mut routes = vec![r(
+    let mut routes = vec![api(
         Method::GET,
         "/api/v1/openapi.json",
         Access::Public,
@@ -51,8 +50,8 @@ pub fn all() -> Vec<Route> {
 }
 
 /// The OpenAPI document of every `/api/v1/` route.
-async fn openapi_document() -> Json<Value> {
-    Json(openapi::build(&all()))
+async fn openapi_document() -> Json<Document> {
+    Json(Document(openapi::build(&all())))
 }
 
 /// Unknown paths: problem+json under `/api/`, an error page elsewhere.

@@ -13,7 +13,7 @@ use crate::org::api::Page;
 use crate::state::AppState;
 use crate::web::extract::OptionalJson;
 use crate::web::extract::{ApiJson, ApiQuery};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::Json;
@@ -35,20 +35,20 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        r(M::GET, "/api/v1/criteria", SignedIn, "Criteria sets: national defaults and province variants", list_criteria),
-        r(M::GET, "/api/v1/criteria/{id}", SignedIn, "One criteria set, parsed, with its TOML source", get_criteria),
-        r(M::POST, "/api/v1/evaluations", SignedIn, "Register for a title (yourself, or someone in your scope on their behalf)", register),
-        r(M::GET, "/api/v1/evaluations", Officer, "Evaluations under a unit in scope (paginated, with total)", list),
-        r(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
-        r(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),
-        r(M::PUT, "/api/v1/evaluations/{id}/answers", SignedIn, "Save self-assessment answers (null clears one)", save_answers),
-        r(M::POST, "/api/v1/evaluations/{id}/submit", SignedIn, "Submit a self-assessment for checking", submit),
-        r(M::POST, "/api/v1/evaluations/{id}/check", Officer, "Branch check of a submitted evaluation", check),
-        r(M::POST, "/api/v1/evaluations/{id}/return", Officer, "Return an evaluation to its subject with a reason", return_back),
-        r(M::POST, "/api/v1/evaluations/{id}/review", Officer, "Commune review: adjust indicators, recognise or not", review),
-        r(M::GET, "/api/v1/certificates/{code}", Public, "Verify a certificate (the holder's name is masked)", verify),
-        r(M::GET, "/api/v1/certificates/{code}/credential", SignedIn, "The signed Open Badges 3.0 credential of a certificate", credential),
-        r(M::POST, "/api/v1/certificates/{code}/revoke", Officer, "Revoke a certificate with a reason", revoke),
+        api(M::GET, "/api/v1/criteria", SignedIn, "Criteria sets: national defaults and province variants", list_criteria),
+        api(M::GET, "/api/v1/criteria/{id}", SignedIn, "One criteria set, parsed, with its TOML source", get_criteria),
+        api(M::POST, "/api/v1/evaluations", SignedIn, "Register for a title (yourself, or someone in your scope on their behalf)", register),
+        api(M::GET, "/api/v1/evaluations", Officer, "Evaluations under a unit in scope (paginated, with total)", list),
+        api(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
+        api(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),
+        api(M::PUT, "/api/v1/evaluations/{id}/answers", SignedIn, "Save self-assessment answers (null clears one)", save_answers),
+        api(M::POST, "/api/v1/evaluations/{id}/submit", SignedIn, "Submit a self-assessment for checking", submit),
+        api(M::POST, "/api/v1/evaluations/{id}/check", Officer, "Branch check of a submitted evaluation", check),
+        api(M::POST, "/api/v1/evaluations/{id}/return", Officer, "Return an evaluation to its subject with a reason", return_back),
+        api(M::POST, "/api/v1/evaluations/{id}/review", Officer, "Commune review: adjust indicators, recognise or not", review),
+        api(M::GET, "/api/v1/certificates/{code}", Public, "Verify a certificate (the holder's name is masked)", verify),
+        api(M::GET, "/api/v1/certificates/{code}/credential", SignedIn, "The signed Open Badges 3.0 credential of a certificate", credential),
+        api(M::POST, "/api/v1/certificates/{code}/revoke", Officer, "Revoke a certificate with a reason", revoke),
     ]
 }
 

@@ -96,7 +96,8 @@ pub struct CriteriaQuery {
 }
 
 /// One line of an evaluation list.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "EvaluationSummary")]
 pub struct Summary {
     pub id: i64,
     pub model: String,
@@ -137,13 +138,15 @@ impl From<Evaluation> for Summary {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ScoreReason")]
 pub struct Message {
     pub vi: String,
     pub en: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MissingAnswer")]
 pub struct Missing {
     pub code: String,
     pub vi: String,
@@ -151,7 +154,8 @@ pub struct Missing {
 }
 
 /// The live score: what the evaluation earns now under its criteria set.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Score")]
 pub struct ScoreView {
     pub total: i64,
     pub max_total: i64,
@@ -188,7 +192,8 @@ impl From<Scored> for ScoreView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CriteriaSetInfo")]
 pub struct SetInfo {
     pub id: i64,
     pub code: String,
@@ -200,7 +205,8 @@ pub struct SetInfo {
 }
 
 /// One evaluation as its subject or an officer in scope sees it.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "EvaluationDetail")]
 pub struct Detail {
     pub evaluation: Evaluation,
     pub status_vi: &'static str,
@@ -252,7 +258,8 @@ pub(super) async fn detail(
 }
 
 /// A certificate as anyone may see it: never the holder's full name.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CertificateVerification")]
 pub struct Verification {
     pub code: String,
     pub model: String,
@@ -294,7 +301,8 @@ impl From<Certificate> for Verification {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CriteriaSetLine")]
 pub struct SetLine {
     pub id: i64,
     pub code: String,
@@ -306,7 +314,8 @@ pub struct SetLine {
     pub status: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CriteriaSetDetail")]
 pub struct SetDetail {
     pub id: i64,
     pub owner: String,

@@ -8,7 +8,15 @@ use crate::state::AppState;
 use crate::web::extract::ApiJson;
 use axum::extract::{Path, State};
 use axum::Json;
+use serde::Serialize;
 use serde_json::Value;
+
+/// A certificate's signed credential, answered exactly as it was stored when issued (a
+/// signature covers it); its schema is the one of the type that built it.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(transparent)]
+#[schemars(with = "khuyenhoc_docs::SignedCredential")]
+pub struct StoredCredential(Value);
 
 pub async fn verify(
     State(state): State<AppState>,
@@ -24,7 +32,7 @@ pub async fn credential(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StoredCredential>> {
     let c = certificates::for_viewer(&state.db, &v, &code).await?;
     let credential: Value = serde_json::from_str(&c.credential).map_err(|e| {
         AppError::Internal(anyhow::anyhow!(
@@ -32,7 +40,7 @@ pub async fn credential(
             c.code
         ))
     })?;
-    Ok(Json(credential))
+    Ok(Json(StoredCredential(credential)))
 }
 
 pub async fn revoke(

@@ -64,7 +64,7 @@ pub struct EntriesQuery {
 // ---------------------------------------------------------------------------------------------
 // Answers
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct AssetBalance {
     pub account: &'static str,
     pub label_vi: &'static str,
@@ -73,7 +73,7 @@ pub struct AssetBalance {
 }
 
 /// A fund with what it holds now.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct FundView {
     #[serde(flatten)]
     pub fund: Fund,
@@ -82,14 +82,14 @@ pub struct FundView {
     pub total: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct FundDetail {
     #[serde(flatten)]
     pub fund: FundView,
     pub programmes: Vec<Programme>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct TransferView {
     /// The payment in the sending fund.
     pub out: StoredEntry,
@@ -99,7 +99,8 @@ pub struct TransferView {
 }
 
 /// The consolidated report with the funds it covers.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "UnitFundReport")]
 pub struct UnitReport {
     #[serde(flatten)]
     pub report: ReceiptsPayments,

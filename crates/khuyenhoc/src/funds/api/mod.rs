@@ -19,7 +19,7 @@ mod schema;
 
 pub use schema::{body_schema, query_params};
 
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{api, Access, Route};
 use axum::http::Method;
 use funds::{
     create_fund, create_pledge, fund_report, get_fund, list_entries, list_funds, list_pledges,
@@ -34,23 +34,23 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        r(M::GET, "/api/v1/units/{code}/funds", Officer, "Funds of a unit's subtree, with balances", list_funds),
-        r(M::POST, "/api/v1/units/{code}/funds", Officer, "Open a fund at a unit", create_fund),
-        r(M::GET, "/api/v1/units/{code}/funds/report", Officer, "Receipts and payments of every fund of a subtree, transfers inside it eliminated", unit_report),
-        r(M::GET, "/api/v1/funds/{id}", Officer, "One fund with its balances and programmes", get_fund),
-        r(M::GET, "/api/v1/funds/{id}/entries", Officer, "A fund's entries with their lines, newest first", list_entries),
-        r(M::POST, "/api/v1/funds/{id}/entries", Officer, "Record a receipt or a payment (Idempotency-Key: a retry posts once)", record),
-        r(M::POST, "/api/v1/funds/{id}/transfers", Officer, "Transfer money to another fund", transfer),
-        r(M::GET, "/api/v1/funds/{id}/pledges", Officer, "A fund's pledges and what has arrived against each", list_pledges),
-        r(M::POST, "/api/v1/funds/{id}/pledges", Officer, "Record a pledge; receipts fulfil it with pledge_id", create_pledge),
-        r(M::GET, "/api/v1/funds/{id}/report", Officer, "Receipts and payments of a fund over a period", fund_report),
-        r(M::POST, "/api/v1/entries/{id}/reversal", Officer, "Reverse an entry (both halves of a transfer)", reverse),
-        r(M::POST, "/api/v1/funds/{id}/programmes", Officer, "Open a scholarship or award round", create_programme),
-        r(M::GET, "/api/v1/programmes/{id}", Officer, "A programme with the nominations in your scope", get_programme),
-        r(M::POST, "/api/v1/programmes/{id}/nominations", Officer, "Nominate someone for a programme", nominate),
-        r(M::POST, "/api/v1/nominations/{id}/decision", Officer, "Select or reject a nomination, with the reason", decide),
-        r(M::POST, "/api/v1/programmes/{id}/payments", Officer, "Pay every selected recipient not yet paid", pay),
-        r(M::POST, "/api/v1/programmes/{id}/publish", Officer, "Publish the list of recipients", publish),
-        r(M::GET, "/api/v1/programmes/{id}/public", Public, "The published list of recipients (minors: initials and commune only)", public_programme),
+        api(M::GET, "/api/v1/units/{code}/funds", Officer, "Funds of a unit's subtree, with balances", list_funds),
+        api(M::POST, "/api/v1/units/{code}/funds", Officer, "Open a fund at a unit", create_fund),
+        api(M::GET, "/api/v1/units/{code}/funds/report", Officer, "Receipts and payments of every fund of a subtree, transfers inside it eliminated", unit_report),
+        api(M::GET, "/api/v1/funds/{id}", Officer, "One fund with its balances and programmes", get_fund),
+        api(M::GET, "/api/v1/funds/{id}/entries", Officer, "A fund's entries with their lines, newest first", list_entries),
+        api(M::POST, "/api/v1/funds/{id}/entries", Officer, "Record a receipt or a payment (Idempotency-Key: a retry posts once)", record),
+        api(M::POST, "/api/v1/funds/{id}/transfers", Officer, "Transfer money to another fund", transfer),
+        api(M::GET, "/api/v1/funds/{id}/pledges", Officer, "A fund's pledges and what has arrived against each", list_pledges),
+        api(M::POST, "/api/v1/funds/{id}/pledges", Officer, "Record a pledge; receipts fulfil it with pledge_id", create_pledge),
+        api(M::GET, "/api/v1/funds/{id}/report", Officer, "Receipts and payments of a fund over a period", fund_report),
+        api(M::POST, "/api/v1/entries/{id}/reversal", Officer, "Reverse an entry (both halves of a transfer)", reverse),
+        api(M::POST, "/api/v1/funds/{id}/programmes", Officer, "Open a scholarship or award round", create_programme),
+        api(M::GET, "/api/v1/programmes/{id}", Officer, "A programme with the nominations in your scope", get_programme),
+        api(M::POST, "/api/v1/programmes/{id}/nominations", Officer, "Nominate someone for a programme", nominate),
+        api(M::POST, "/api/v1/nominations/{id}/decision", Officer, "Select or reject a nomination, with the reason", decide),
+        api(M::POST, "/api/v1/programmes/{id}/payments", Officer, "Pay every selected recipient not yet paid", pay),
+        api(M::POST, "/api/v1/programmes/{id}/publish", Officer, "Publish the list of recipients", publish),
+        api(M::GET, "/api/v1/programmes/{id}/public", Public, "The published list of recipients (minors: initials and commune only)", public_programme),
     ]
 }

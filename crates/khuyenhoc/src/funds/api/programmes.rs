@@ -40,14 +40,15 @@ pub struct PaymentBody {
 #[serde(deny_unknown_fields)]
 pub struct NoBody {}
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct ProgrammeDetail {
     pub programme: Programme,
     /// The nominations of units the viewer reads (all of them for the fund's own officers).
     pub nominations: Vec<Nomination>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ProgrammePayment")]
 pub struct PaymentView {
     /// How many recipients this call paid.
     pub paid: usize,
@@ -56,7 +57,7 @@ pub struct PaymentView {
 }
 
 /// What anyone may see of a published programme.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PublicProgramme {
     pub id: i64,
     pub kind: String,

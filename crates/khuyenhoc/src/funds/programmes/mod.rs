@@ -24,7 +24,7 @@ use crate::error::AppError;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Programme {
     pub id: i64,
     pub fund_id: i64,
@@ -43,7 +43,7 @@ pub struct Programme {
     pub unit_id: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Nomination {
     pub id: i64,
     pub unit_code: String,

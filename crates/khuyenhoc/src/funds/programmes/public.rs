@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// One line of the public list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PublicRecipient {
     pub name: String,
     pub commune: String,

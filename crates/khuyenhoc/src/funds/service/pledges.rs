@@ -76,7 +76,7 @@ pub(super) async fn pledge_of(
 }
 
 /// A donor's promise to give, and how much of it has arrived.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Pledge {
     pub id: i64,
     pub donor: String,

@@ -28,7 +28,8 @@ pub struct Override {
 }
 
 /// One indicator of a report as shown or frozen.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ReportLine")]
 pub struct Line {
     pub key: String,
     pub section: String,
@@ -95,7 +96,8 @@ pub struct Snapshot {
     pub base: Base,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ReportStatus")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     NotStarted,
@@ -154,7 +156,7 @@ pub fn state_labels(state: &str) -> (&'static str, &'static str) {
 }
 
 /// A report row as stored (or the empty report of a unit that has not started).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub id: Option<i64>,
     pub unit: UnitRef,
@@ -186,7 +188,8 @@ pub struct Report {
 }
 
 /// An indicator's heading in a table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ReportHead")]
 pub struct Head {
     pub key: String,
     pub label_vi: String,

@@ -16,7 +16,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One child unit in the completeness view and the roll-up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "RollupChild")]
 pub struct ChildRow {
     pub unit: UnitRef,
     pub report_id: Option<i64>,
@@ -34,7 +35,7 @@ pub struct ChildRow {
 
 /// The roll-up of a unit for a period: its children (as of a date) with their status, live and
 /// submitted values, and the sums.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Rollup {
     pub unit: UnitRef,
     pub period: String,

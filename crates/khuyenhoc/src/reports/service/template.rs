@@ -43,7 +43,8 @@ pub fn province_code(path: &str) -> Option<String> {
 }
 
 /// A province's own indicators (the extension file) and the template its units report with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ReportTemplateView")]
 pub struct TemplateView {
     pub unit: UnitRef,
     /// The version of the province's extension in force, if any.
