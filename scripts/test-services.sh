@@ -39,6 +39,16 @@ if [ "$(cat "$venv/.moto-installed" 2>/dev/null)" != "$moto_version" ] || [ ! -x
 fi
 echo "moto server: $venv/bin/moto_server" >&2
 
+# aiosmtpd: a real SMTP server the notification tests start on loopback (tests/common/smtp.rs runs
+# scripts/smtp_sink.py with this venv's python; $KHUYENHOC_TEST_PYTHON overrides it).
+aiosmtpd_version=1.4.6
+if [ "$(cat "$venv/.aiosmtpd-installed" 2>/dev/null)" != "$aiosmtpd_version" ]; then
+  echo "installing aiosmtpd $aiosmtpd_version (SMTP test server) into $venv…" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$aiosmtpd_version" >&2
+  echo "$aiosmtpd_version" > "$venv/.aiosmtpd-installed"
+fi
+echo "SMTP test server: $venv/bin/python scripts/smtp_sink.py" >&2
+
 # Schemathesis: generated requests against the OpenAPI document (tests/schemathesis.rs), in the
 # same venv. The test looks for it at $KHUYENHOC_TEST_SCHEMATHESIS or at $venv/bin/schemathesis.
 schemathesis_version=4.32.5

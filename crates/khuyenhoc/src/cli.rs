@@ -242,6 +242,7 @@ async fn serve_db(settings: Settings, db: Db) -> anyhow::Result<()> {
     println!("khuyenhoc: http://{addr}/  (Ctrl+C để dừng / to stop)");
     let files = crate::files::Files::from_settings(&settings)?;
     let state = AppState::new(db.clone(), settings, crate::ops::metrics_handle(), files);
+    let workers = crate::background::start(&state);
     let app = crate::web::app(state);
     axum::serve(
         listener,
@@ -249,6 +250,7 @@ async fn serve_db(settings: Settings, db: Db) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    workers.stop().await;
     db.pool.close().await;
     tracing::info!("stopped");
     Ok(())

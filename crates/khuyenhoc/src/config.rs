@@ -52,6 +52,32 @@ pub struct Settings {
     pub s3_secret_access_key: Option<String>,
     /// Allow plain `http://` S3 endpoints (`AWS_ALLOW_HTTP` otherwise, then no).
     pub s3_allow_http: Option<bool>,
+    /// Job workers in this server process (the durable queue, `jobs/`).
+    pub jobs_workers: usize,
+    /// How often an idle job worker looks for due work, in milliseconds.
+    pub jobs_poll_millis: u64,
+    /// How long a job being run belongs to its worker, in seconds; after that (a crashed server)
+    /// another worker takes it again.
+    pub jobs_lease_seconds: i64,
+    /// The wait before a failed job's first retry, in seconds; each further retry waits twice
+    /// as long (at most one hour).
+    pub jobs_retry_base_seconds: i64,
+    /// SMTP server for email notices and recovery links; no email is sent when unset.
+    pub smtp_host: Option<String>,
+    /// SMTP port (587 for STARTTLS, 465 for TLS, 25 or a test port for none).
+    pub smtp_port: u16,
+    /// `starttls`, `tls`, or `none` (plain text: only for a server on loopback).
+    pub smtp_tls: String,
+    /// SMTP user name, when the server asks for one.
+    pub smtp_user: Option<String>,
+    /// SMTP password. Never logged.
+    pub smtp_pass: Option<String>,
+    /// The sender of every email, e.g. `Khuyến học <no-reply@khuyenhoc.vn>`.
+    pub mail_from: Option<String>,
+    /// Where the outgoing webhook posts each notice (JSON), e.g. an SMS or Zalo gateway.
+    pub webhook_url: Option<String>,
+    /// The key of the webhook's HMAC-SHA256 signature (header `X-Khuyenhoc-Signature`). Never logged.
+    pub webhook_secret: Option<String>,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Log filter, as for `RUST_LOG` (for example `info,sqlx=warn`).
@@ -80,6 +106,18 @@ impl Default for Settings {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             s3_allow_http: None,
+            jobs_workers: 2,
+            jobs_poll_millis: 1000,
+            jobs_lease_seconds: 300,
+            jobs_retry_base_seconds: 30,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_user: None,
+            smtp_pass: None,
+            mail_from: None,
+            webhook_url: None,
+            webhook_secret: None,
             log_format: "pretty".into(),
             log_filter: "info,sqlx=warn".into(),
         }
@@ -105,6 +143,14 @@ impl std::fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics_allow", &self.metrics_allow)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_pass", &self.smtp_pass.as_ref().map(|_| "***"))
+            .field("mail_from", &self.mail_from)
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +213,19 @@ impl Settings {
             s.metrics_token.as_ref().is_none_or(|t| t.len() >= 16),
             "metrics_token must have at least 16 characters"
         );
+        anyhow::ensure!(
+            ["starttls", "tls", "none"].contains(&s.smtp_tls.as_str()),
+            "smtp_tls must be starttls, tls or none"
+        );
+        anyhow::ensure!(
+            s.smtp_host.is_none() || s.mail_from.is_some(),
+            "mail_from must be set when smtp_host is"
+        );
+        anyhow::ensure!(
+            s.webhook_url.is_none() || s.webhook_secret.as_ref().is_some_and(|k| k.len() >= 16),
+            "webhook_secret (at least 16 characters) must be set when webhook_url is"
+        );
+        anyhow::ensure!(s.jobs_lease_seconds > 0, "jobs_lease_seconds must be positive");
         Ok(s)
     }
 

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -14,7 +15,9 @@ pub mod files;
 pub mod funds;
 pub mod home;
 pub mod i18n;
+pub mod jobs;
 pub mod members;
+pub mod notify;
 pub mod ops;
 pub mod org;
 pub mod positions;

@@ -42,6 +42,8 @@ pub struct Viewer {
     pub home_unit_id: i64,
     pub must_change_password: bool,
     pub positions: Vec<HeldPosition>,
+    /// Unread notices in the person's inbox (`notify`), for the header link.
+    pub unread_notices: i64,
 }
 
 impl Viewer {
@@ -138,7 +140,9 @@ impl Viewer {
 
 async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
     let Some(row) = sqlx::query(
-        "SELECT id, full_name, unit_id, must_change_password FROM people WHERE id = $1",
+        "SELECT id, full_name, unit_id, must_change_password, \
+         (SELECT COUNT(*) FROM notices n WHERE n.person_id = $1 AND n.read_at IS NULL) \
+         FROM people WHERE id = $1",
     )
     .bind(person_id)
     .fetch_optional(&db.pool)
@@ -153,6 +157,7 @@ async fn load(db: &Db, person_id: i64) -> Result<Option<Viewer>, sqlx::Error> {
         home_unit_id: row.try_get(2)?,
         must_change_password: row.try_get::<i64, _>(3)? != 0,
         positions,
+        unread_notices: row.try_get(4)?,
     }))
 }
 

@@ -15,6 +15,8 @@ pub struct Chrome {
     pub csrf: String,
     pub user: Option<String>,
     pub officer: bool,
+    /// Unread notices of the signed-in person (the header's inbox link).
+    pub unread: i64,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
 }
@@ -46,6 +48,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             l,
             csrf,
             officer: v.as_ref().is_some_and(|v| v.is_officer()),
+            unread: v.as_ref().map_or(0, |v| v.unread_notices),
             user: v.map(|v| v.full_name),
             here,
         })

@@ -82,6 +82,7 @@ fn query_params(path: &str) -> Vec<Value> {
             .filter(|p| !p.is_empty())
             .or_else(|| Some(crate::funds::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }
@@ -91,7 +92,12 @@ fn query_params(path: &str) -> Vec<Value> {
 /// 204 for a cluster membership, 200 for everything else.
 fn success(method: &str, path: &str) -> &'static [&'static str] {
     match (method, path) {
-        ("post", "/api/v1/clusters/{code}/members") => &["204"],
+        (
+            "post",
+            "/api/v1/clusters/{code}/members"
+            | "/api/v1/notifications/{id}/read"
+            | "/api/v1/notifications/read-all",
+        ) => &["204"],
         (
             "post",
             "/api/v1/funds/{id}/entries"

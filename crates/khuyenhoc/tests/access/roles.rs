@@ -685,6 +685,7 @@ pub async fn viewers(app: &TestApp) -> (Vec<(R, Viewer)>, Vec<String>) {
             home_unit_id: 0,
             must_change_password: false,
             positions,
+            unread_notices: 0,
         };
         out.push((role.r, viewer));
     }

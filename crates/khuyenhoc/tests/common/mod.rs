@@ -157,8 +157,58 @@ impl TestApp {
         app
     }
 
+    /// The application with the demo data and settings changed by `tweak` (SMTP, webhook, jobs).
+    pub async fn with_settings(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let app = Self::empty_with(backend, tweak).await;
+        khuyenhoc::demo::load(&app.db).await.expect("demo data");
+        app
+    }
+
     /// The application on a fresh database with the 2025 map only.
     pub async fn empty(backend: Backend) -> TestApp {
+        Self::empty_with(backend, |_| {}).await
+    }
+
+    /// Another application server on the same database: a new pool, the same settings (as a
+    /// restarted server, or a second server sharing the database).
+    pub async fn second_state(&self) -> AppState {
+        let db = Db::connect(&self.url, 4, Default::default())
+            .await
+            .expect("connect");
+        AppState::new(
+            db,
+            (*self.state.settings).clone(),
+            None,
+            self.state.files.clone(),
+        )
+    }
+
+    /// Starts this server's job workers (the program's registry), polling every 20 ms.
+    pub fn start_workers(&self) -> khuyenhoc::jobs::Workers {
+        khuyenhoc::jobs::Workers::start(
+            self.state.clone(),
+            khuyenhoc::background::registry(),
+            fast_workers(),
+        )
+    }
+
+    /// Runs due jobs of the program's registry until none is left (at most 200).
+    pub async fn run_jobs(&self) -> Vec<khuyenhoc::jobs::Outcome> {
+        let reg = khuyenhoc::background::registry();
+        let mut out = vec![];
+        for _ in 0..200 {
+            match khuyenhoc::jobs::run_one(&self.state, &reg, &fast_workers(), "test")
+                .await
+                .expect("job step")
+            {
+                Some(o) => out.push(o),
+                None => break,
+            }
+        }
+        out
+    }
+
+    async fn empty_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         // Errors the app logs (5xx causes) show in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_env_filter("khuyenhoc=error")
@@ -169,10 +219,11 @@ impl TestApp {
             .await
             .expect("connect");
         khuyenhoc::prepare(&db).await.expect("prepare");
-        let settings = Settings {
+        let mut settings = Settings {
             database_url: url.clone(),
             ..Settings::default()
         };
+        tweak(&mut settings);
         let files_dir = tempfile::tempdir().expect("files dir");
         let files = khuyenhoc::files::Files::local(files_dir.path()).expect("files");
         let state = AppState::new(
@@ -354,6 +405,16 @@ impl TestApp {
             .fetch_one(&self.db.pool)
             .await
             .expect("person")
+    }
+}
+
+/// Job workers for tests: two, polling every 20 ms, retries after 1 s.
+pub fn fast_workers() -> khuyenhoc::jobs::WorkerConfig {
+    khuyenhoc::jobs::WorkerConfig {
+        workers: 2,
+        poll: std::time::Duration::from_millis(20),
+        lease_seconds: 60,
+        retry_base_seconds: 1,
     }
 }
 
