@@ -409,6 +409,11 @@ pub async fn revoke(
         before: None,
         after: Some(serde_json::json!({"reason": reason})),
     };
+    let notice = crate::notify::Notice::CertificateRevoked {
+        evaluation_id: c.evaluation_id,
+        reason: reason.clone(),
+    };
+    crate::notify::to_evaluation_subject(&mut tx, c.evaluation_id, notice).await?;
     audit::record(
         &mut tx,
         crate::audit::Actor::new(viewer.person_id, Some(p.position_id)),

@@ -81,8 +81,8 @@ impl Notice {
                 false,
             ),
             Notice::EvaluationRecognised { evaluation_id } => (
-                "Bản tự đánh giá của bạn đã được công nhận.".to_owned(),
-                "Your self-assessment has been recognised.".to_owned(),
+                "Bản tự đánh giá của bạn đã được công nhận; giấy chứng nhận đã sẵn sàng để tải về.".to_owned(),
+                "Your self-assessment has been recognised; your certificate is ready to download.".to_owned(),
                 ev(evaluation_id),
                 false,
             ),
@@ -156,6 +156,27 @@ pub async fn send(tx: &mut Tx<'_>, person_id: i64, notice: Notice) -> Result<(),
         crate::jobs::enqueue(tx, WEBHOOK_JOB, &payload, at).await?;
     }
     Ok(())
+}
+
+/// Tells the person an evaluation is about (or the head of the family, clan or organisation);
+/// a unit's evaluation has nobody to tell.
+pub async fn to_evaluation_subject(
+    tx: &mut Tx<'_>,
+    evaluation_id: i64,
+    notice: Notice,
+) -> Result<(), AppError> {
+    let person: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT CASE e.subject_kind WHEN 'person' THEN e.subject_id \
+         WHEN 'group' THEN (SELECT g.head_person_id FROM learning_groups g WHERE g.id = e.subject_id) \
+         ELSE NULL END FROM evaluations e WHERE e.id = $1",
+    )
+    .bind(evaluation_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match person.flatten() {
+        Some(p) => send(tx, p, notice).await,
+        None => Ok(()),
+    }
 }
 
 /// The job handlers and periodic ticks of this capability (gathered by `crate::background`).

@@ -84,6 +84,11 @@ pub async fn return_back(
         .ok_or_else(|| not_now("trả lại"))?;
     let moved = set_status(&mut tx, &e, next).await?;
     event(&mut tx, id, a, "return", Some(&reason)).await?;
+    let notice = crate::notify::Notice::EvaluationReturned {
+        evaluation_id: id,
+        reason: reason.clone(),
+    };
+    crate::notify::to_evaluation_subject(&mut tx, id, notice).await?;
     audit_step(
         &mut tx,
         a,
@@ -207,6 +212,14 @@ pub async fn review(
     }
     let moved = write_state(&mut tx, &current, next, &answers, &sc).await?;
     event(&mut tx, id, a, next.code(), note.as_deref()).await?;
+    let notice = match &note {
+        None => crate::notify::Notice::EvaluationRecognised { evaluation_id: id },
+        Some(reason) => crate::notify::Notice::Text {
+            vi: format!("Bản tự đánh giá của bạn chưa được công nhận. Lý do: {reason}"),
+            en: format!("Your self-assessment was not recognised. Reason: {reason}"),
+        },
+    };
+    crate::notify::to_evaluation_subject(&mut tx, id, notice).await?;
     audit_step(
         &mut tx,
         a,

@@ -374,6 +374,23 @@ async fn decide(
     }
     let action = if to == "accepted" { "accept" } else { "return" };
     event(&mut tx, s.id, actor, action, reason).await?;
+    // The person who submitted it is told.
+    let submitter: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT person_id FROM report_events WHERE report_id = $1 AND action = 'submit' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(s.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(person) = submitter.flatten() {
+        let notice = match reason {
+            Some(r) => crate::notify::Notice::ReportReturned {
+                report_id: s.id,
+                reason: r.to_owned(),
+            },
+            None => crate::notify::Notice::ReportAccepted { report_id: s.id },
+        };
+        crate::notify::send(&mut tx, person, notice).await?;
+    }
     audit_change(
         &mut tx,
         actor,
