@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod files;
 pub mod funds;
 pub mod home;
+pub mod join;
 pub mod i18n;
 pub mod members;
 pub mod ops;

@@ -43,6 +43,8 @@ pub fn all() -> Vec<Route> {
         crate::members::api::routes(),
         crate::reports::pages::routes(),
         crate::reports::api::routes(),
+        crate::join::pages::routes(),
+        crate::join::api::routes(),
     ] {
         routes.extend(part);
     }
