@@ -13,6 +13,8 @@
 //!   Vietnamese words ([`amount_in_words`]).
 //! - [`admin_doc_pdf`]: an administrative document (a half-year or year report, a briefing
 //!   pack) laid out as Decree 30/2020/NĐ-CP prescribes, A4 portrait, as many pages as needed.
+//! - [`join_poster_pdf`]: the join poster of a branch or commune, A4 portrait, with a large QR
+//!   code of its join link and three plain steps.
 //! - [`line_chart`] / [`bar_chart`]: self-contained SVG charts (no script, no external
 //!   resource) that scale to a phone's width and print.
 //!
@@ -30,6 +32,7 @@ mod credential;
 mod form;
 mod jcs;
 mod layout;
+mod poster;
 mod qr;
 mod receipt;
 
@@ -49,6 +52,7 @@ pub use credential::{
 pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;
+pub use poster::{join_poster_pdf, JoinPoster, STEPS as JOIN_STEPS};
 pub use receipt::{amount_in_words, format_amount, receipt_pdf, Receipt, ReceiptKind};
 
 /// Why a document could not be made, or a credential did not verify.

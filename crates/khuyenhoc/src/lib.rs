@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod files;
 pub mod funds;
 pub mod home;
+pub mod join;
 pub mod i18n;
 pub mod jobs;
 pub mod members;

@@ -46,6 +46,8 @@
 mod common;
 #[path = "access/funds.rs"]
 mod funds_rows;
+#[path = "access/join.rs"]
+mod join_rows;
 #[path = "access/learning.rs"]
 mod learning_rows;
 #[path = "access/map.rs"]
@@ -317,6 +319,7 @@ struct Ctx {
     published: i64,
     members: members_rows::CtxMembers,
     reports: reports_rows::CtxReports,
+    join: join_rows::CtxJoin,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -450,6 +453,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(funds_rows::rows());
     rows.extend(members_rows::rows());
     rows.extend(reports_rows::rows());
+    rows.extend(join_rows::rows());
     rows
 }
 
@@ -460,6 +464,7 @@ async fn setup(app: &TestApp) -> Ctx {
     funds_rows::setup(app, &mut ctx).await;
     members_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
+    join_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod bulk;
 pub mod login;
 pub mod model;
+pub mod pending;
 pub mod pages;
 pub mod service;
 pub mod tokens;

@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_jobs_notifications.sql"),
         include_str!("../../migrations/postgres/0008_jobs_notifications.sql"),
     ),
+    (
+        9,
+        "join",
+        include_str!("../../migrations/sqlite/0009_join.sql"),
+        include_str!("../../migrations/postgres/0009_join.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -131,6 +131,9 @@ pub struct UnitPage {
     pub types: Vec<PositionType>,
     pub errors: FormErrors,
     pub form_name: String,
+    /// The join link and how many registrations wait, for an officer who registers people at
+    /// a branch or commune.
+    pub join: Option<(String, i64)>,
 }
 
 async fn unit_page(
@@ -164,8 +167,16 @@ async fn unit_page(
     } else {
         vec![]
     };
+    let can_people = v.position_for(perm::PERSON_MANAGE, &u.path).is_some();
+    let join = if can_people && crate::join::pages::has_join_link(&u) {
+        let waiting = crate::join::model::pending_count(&state.db, &u.path).await?;
+        Some((crate::join::pages::join_url(state, &u.code), waiting))
+    } else {
+        None
+    };
     render(&UnitPage {
         c,
+        join,
         crumbs,
         children,
         children_total,
@@ -175,7 +186,7 @@ async fn unit_page(
         successors: model::successors(&state.db, u.id).await?,
         can_units: v.position_for(perm::UNIT_MANAGE, &u.path).is_some() && u.is_open(),
         can_positions: v.position_for(perm::POSITION_MANAGE, &u.path).is_some() && u.is_open(),
-        can_people: v.position_for(perm::PERSON_MANAGE, &u.path).is_some(),
+        can_people,
         can_audit: v.position_for(perm::AUDIT_READ, &u.path).is_some(),
         kinds,
         types: types::list(&state.db).await?,

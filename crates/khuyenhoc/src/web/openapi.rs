@@ -57,6 +57,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::funds::api::body_schema(method, path))
                 .or_else(|| crate::members::api::body_schema(method, path))
                 .or_else(|| crate::reports::api::body_schema(method, path))
+                .or_else(|| crate::join::api::body_schema(method, path))
         }
     })
 }
@@ -83,6 +84,7 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::funds::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }

@@ -44,6 +44,8 @@ pub fn all() -> Vec<Route> {
         crate::reports::pages::routes(),
         crate::reports::api::routes(),
         crate::notify::routes(),
+        crate::join::pages::routes(),
+        crate::join::api::routes(),
     ] {
         routes.extend(part);
     }

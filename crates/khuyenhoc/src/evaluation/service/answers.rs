@@ -78,6 +78,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
     let mut tx = db.begin().await?;
     let e = lock(&mut tx, id).await?;
     let next = e.status.after(Step::Submit).ok_or_else(|| not_now("nộp"))?;
+    refuse_pending(&mut tx, viewer, &e).await?;
     let sc = score::score_in(&mut tx, &set, &e, &e.answers).await?;
     if !sc.missing.is_empty() {
         let (vi, en) = joined(sc.missing.iter().map(|m| (m.1.as_str(), m.2.as_str())));
@@ -100,4 +101,22 @@ pub async fn submit(state: &AppState, viewer: &Viewer, id: i64) -> Result<Evalua
     moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Nothing is submitted by or for a person whose registration by join link waits for an
+/// officer (`accounts::pending`).
+async fn refuse_pending(
+    tx: &mut crate::db::Tx<'_>,
+    viewer: &Viewer,
+    e: &Evaluation,
+) -> Result<(), AppError> {
+    use crate::accounts::pending::{is_pending, NOT_YET};
+    let subject_pending = e.subject_kind == "person" && is_pending(&mut **tx, e.subject_id).await?;
+    if subject_pending || is_pending(&mut **tx, viewer.person_id).await? {
+        return Err(AppError::Unprocessable {
+            vi: NOT_YET.vi.to_owned(),
+            en: NOT_YET.en.to_owned(),
+        });
+    }
+    Ok(())
 }

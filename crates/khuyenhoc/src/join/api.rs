@@ -1,0 +1,127 @@
+//! JSON API of the registrations queue under `/api/v1/units/{code}/registrations`: the list
+//! (an officer with `person.manage` over a branch or commune; 404 outside the scope), confirming
+//! (merging into the matched record when there is one) and rejecting with a reason.
+
+use super::model::{self, Registration};
+use super::pages::QueueQuery;
+use super::service;
+use crate::accounts::pages::parse_id;
+use crate::auth::{perm, ApiViewer, Viewer};
+use crate::error::{ApiResult, AppError};
+use crate::org::model::Unit;
+use crate::state::AppState;
+use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::route::{api, Access, Route};
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[rustfmt::skip]
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method as M;
+    vec![
+        api(M::GET, "/api/v1/units/{code}/registrations", Officer, "Registrations by join link under a unit (status, search; paginated)", list),
+        api(M::POST, "/api/v1/units/{code}/registrations/{id}/confirm", Officer, "Confirm a registration (merged into the officer-made record with the same phone, if any)", confirm),
+        api(M::POST, "/api/v1/units/{code}/registrations/{id}/reject", Officer, "Reject a registration with a reason", reject),
+    ]
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "RegistrationList")]
+pub struct RegistrationList {
+    pub items: Vec<Registration>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    pub reason: String,
+}
+
+async fn managed(state: &AppState, v: &Viewer, code: &str) -> Result<Unit, AppError> {
+    let (unit, _) =
+        crate::org::service::with_right(&state.db, v, code, perm::PERSON_MANAGE).await?;
+    if super::pages::has_join_link(&unit) {
+        Ok(unit)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<QueueQuery>,
+) -> ApiResult<Json<RegistrationList>> {
+    let unit = managed(&state, &v, &code).await?;
+    let q = query.to_model(&unit);
+    let (items, total) = model::list(&state.db, &q).await?;
+    Ok(Json(RegistrationList {
+        items,
+        total,
+        page: q.page,
+        per_page: q.per_page.clamp(1, 200),
+    }))
+}
+
+/// The registration `id` under the unit `code`.
+async fn in_queue(state: &AppState, v: &Viewer, code: &str, id: &str) -> Result<i64, AppError> {
+    let unit = managed(state, v, code).await?;
+    let reg = model::by_id(&state.db.pool, parse_id(id)?).await?;
+    reg.filter(|r| r.unit_path.starts_with(&unit.path))
+        .map(|r| r.id)
+        .ok_or(AppError::NotFound)
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, id)): Path<(String, String)>,
+) -> ApiResult<Json<Registration>> {
+    let id = in_queue(&state, &v, &code, &id).await?;
+    Ok(Json(service::confirm(&state.db, &v, id).await?))
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RejectBody>,
+) -> ApiResult<Json<Registration>> {
+    let id = in_queue(&state, &v, &code, &id).await?;
+    Ok(Json(service::reject(&state.db, &v, id, &body.reason).await?))
+}
+
+/// Request bodies of this API, for the OpenAPI document.
+pub fn body_schema(method: &str, path: &str) -> Option<Value> {
+    match (method, path) {
+        ("post", "/api/v1/units/{code}/registrations/{id}/reject") => Some(json!({
+            "type": "object",
+            "properties": {"reason": {"type": "string", "maxLength": 500}},
+            "required": ["reason"],
+            "additionalProperties": false
+        })),
+        _ => None,
+    }
+}
+
+/// Query parameters of this API, for the OpenAPI document.
+pub fn query_params(path: &str) -> Vec<Value> {
+    let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
+    match path {
+        "/api/v1/units/{code}/registrations" => vec![
+            p("status", "string", "pending (default), confirmed or rejected"),
+            p("q", "string", "part of the name, with or without accents, or of the phone"),
+            p("page", "integer", "from 1"),
+            p("per_page", "integer", "1 to 200, default 50"),
+        ],
+        _ => vec![],
+    }
+}

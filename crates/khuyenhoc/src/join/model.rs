@@ -1,0 +1,174 @@
+//! Registrations in the database: the queue of a unit's subtree, one registration, counts.
+
+use crate::db::Db;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A record an officer made for the same phone: confirming attaches the new login to it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "RegistrationMatch")]
+pub struct Match {
+    pub person_id: i64,
+    pub full_name: String,
+    pub birth_year: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Registration")]
+pub struct Registration {
+    pub id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub full_name: String,
+    pub birth_year: Option<i64>,
+    /// female, male or other
+    pub gender: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    /// pending, confirmed or rejected
+    pub status: String,
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// The account the registration made (none while it waits to be merged into `matched`).
+    pub person_id: Option<i64>,
+    /// The officer-made record with the same phone, if any.
+    pub matched: Option<Match>,
+    #[serde(skip)]
+    pub unit_id: i64,
+    #[serde(skip)]
+    pub unit_path: String,
+}
+
+impl Registration {
+    pub fn gender_vi(&self) -> &'static str {
+        match self.gender.as_deref().map(khuyenhoc_domain::Gender::parse) {
+            Some(Ok(g)) => g.label_vi(),
+            _ => "",
+        }
+    }
+    pub fn gender_en(&self) -> &'static str {
+        match self.gender.as_deref().map(khuyenhoc_domain::Gender::parse) {
+            Some(Ok(g)) => g.label_en(),
+            _ => "",
+        }
+    }
+    pub fn is_pending(&self) -> bool {
+        self.status == "pending"
+    }
+}
+
+const SELECT: &str = "SELECT r.id, u.code, u.name, r.full_name, r.birth_year, r.gender, r.phone, r.email, \
+    r.status, r.reason, r.created_at, r.person_id, m.id, m.full_name, m.birth_year, u.id, u.path \
+    FROM registrations r JOIN units u ON u.id = r.unit_id LEFT JOIN people m ON m.id = r.match_person_id";
+
+fn from_row(r: &AnyRow) -> Result<Registration, sqlx::Error> {
+    let matched = match r.try_get::<Option<i64>, _>(12)? {
+        Some(person_id) => Some(Match {
+            person_id,
+            full_name: r.try_get(13)?,
+            birth_year: r.try_get(14)?,
+        }),
+        None => None,
+    };
+    Ok(Registration {
+        id: r.try_get(0)?,
+        unit_code: r.try_get(1)?,
+        unit_name: r.try_get(2)?,
+        full_name: r.try_get(3)?,
+        birth_year: r.try_get(4)?,
+        gender: r.try_get(5)?,
+        phone: r.try_get(6)?,
+        email: r.try_get(7)?,
+        status: r.try_get(8)?,
+        reason: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        person_id: r.try_get(11)?,
+        matched,
+        unit_id: r.try_get(15)?,
+        unit_path: r.try_get(16)?,
+    })
+}
+
+pub async fn by_id<'e, E>(exec: E, id: i64) -> Result<Option<Registration>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!("{SELECT} WHERE r.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// What the queue shows: a status, a search over name or phone, a page.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The unit whose subtree is listed.
+    pub path: String,
+    pub status: String,
+    /// Folded name or phone digits; empty for all.
+    pub q: String,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+const FILTER: &str = "u.path >= $1 AND u.path < $2 AND r.status = $3 \
+    AND ($4 = '' OR r.name_folded LIKE $5 OR ($6 <> '' AND r.phone LIKE $7))";
+
+/// A statement of the list with the filter's values bound.
+fn bound<'q>(
+    sql: &'q str,
+    q: &Query,
+    folded: &str,
+    digits: &str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(q.path.clone())
+        .bind(crate::org::path_upper_bound(&q.path))
+        .bind(q.status.clone())
+        .bind(folded.to_owned())
+        .bind(format!("%{folded}%"))
+        .bind(digits.to_owned())
+        .bind(format!("%{digits}%"))
+}
+
+/// One page of registrations under a unit, oldest first, and how many there are in all.
+pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Registration>, i64), sqlx::Error> {
+    let folded = khuyenhoc_domain::text::fold(&q.q);
+    let digits: String = q.q.chars().filter(char::is_ascii_digit).collect();
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id WHERE {FILTER}"
+    );
+    let total: i64 = bound(&count_sql, q, &folded, &digits)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
+    let per = q.per_page.clamp(1, 200);
+    let offset = (q.page.max(1) - 1).saturating_mul(per);
+    let sql = format!(
+        "{SELECT} WHERE {FILTER} ORDER BY r.created_at, r.id LIMIT {per} OFFSET {offset}"
+    );
+    let rows = bound(&sql, q, &folded, &digits)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}
+
+/// How many registrations wait under a unit (for the unit page's link).
+pub async fn pending_count(db: &Db, path: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND r.status = 'pending'",
+    )
+    .bind(path)
+    .bind(crate::org::path_upper_bound(path))
+    .fetch_one(&db.pool)
+    .await
+}
