@@ -334,7 +334,14 @@ pub async fn confirm(db: &Db, viewer: &Viewer, id: i64) -> Result<Registration, 
         after: Some(serde_json::json!({"status": "confirmed", "person_id": person_id})),
     };
     audit::record(&mut tx, actor, change).await?;
-    // NOTIFY: RegistrationConfirmed { unit_name: reg.unit_name.clone() } to `person_id`
+    crate::notify::send(
+        &mut tx,
+        person_id,
+        crate::notify::Notice::RegistrationConfirmed {
+            unit_name: reg.unit_name.clone(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     model::by_id(&db.pool, id).await?.ok_or(AppError::NotFound)
 }
