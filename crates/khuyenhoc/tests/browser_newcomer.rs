@@ -74,7 +74,9 @@ async fn read_join_link(c: &Client, base: &str) -> String {
 
 /// A stranger registers through the join page and logs in.
 async fn join(c: &Client, base: &str, path: &str) {
-    c.delete_all_cookies().await.expect("a stranger has no cookies");
+    c.delete_all_cookies()
+        .await
+        .expect("a stranger has no cookies");
     open(c, base, path).await;
     assert_fits(c, "the join page").await;
     type_into(c, "#full_name", NAME).await;
@@ -87,7 +89,11 @@ async fn join(c: &Client, base: &str, path: &str) {
         .attr("inputmode")
         .await
         .expect("inputmode");
-    assert_eq!(kind.as_deref(), Some("tel"), "a phone keyboard for the phone");
+    assert_eq!(
+        kind.as_deref(),
+        Some("tel"),
+        "a phone keyboard for the phone"
+    );
     type_into(c, "#phone", PHONE).await;
     type_into(c, "#email", EMAIL).await;
     type_into(c, "#password", khuyenhoc::demo::DEMO_PASSWORD).await;
@@ -104,7 +110,11 @@ async fn join(c: &Client, base: &str, path: &str) {
 /// Taps the answers of one group.
 async fn pick(c: &Client, answers: &[(&str, u32)]) {
     for (code, value) in answers {
-        tap(c, &format!("input[name='a_{code}'][value='{value}'] + span")).await;
+        tap(
+            c,
+            &format!("input[name='a_{code}'][value='{value}'] + span"),
+        )
+        .await;
     }
 }
 
@@ -159,7 +169,10 @@ async fn confirm_registration(c: &Client, base: &str) {
     wait_for_page(c, base, &format!("/units/{BRANCH}/registrations")).await;
     assert_fits(c, "the registrations queue").await;
     let entry = text_of(c, "li[id^='registration-']").await;
-    assert!(entry.contains(NAME), "the queue shows the applicant: {entry}");
+    assert!(
+        entry.contains(NAME),
+        "the queue shows the applicant: {entry}"
+    );
     tap(c, "button[id^='confirm-']").await;
     wait_until(
         c,
@@ -172,7 +185,10 @@ async fn confirm_registration(c: &Client, base: &str) {
 /// The citizen's inbox: the header count, then the newest notice's text.
 async fn inbox_newest(c: &Client, base: &str, unread: &str) -> String {
     let count = text_of(c, "#inbox-link").await;
-    assert!(count.contains(unread), "header inbox {count:?}, wanted {unread} unread");
+    assert!(
+        count.contains(unread),
+        "header inbox {count:?}, wanted {unread} unread"
+    );
     tap(c, "#inbox-link").await;
     wait_for_page(c, base, "/notifications").await;
     assert_fits(c, "the inbox").await;
@@ -234,7 +250,8 @@ async fn trip(c: Client, base: String) {
     branch_check(c, base, id).await;
     commune_returns(c, base, id).await;
     log_in_as(c, base, PHONE, NAME).await;
-    let notice = inbox_newest(c, base, "1").await;
+    // The confirmation was read in the inbox but not marked read: two unread.
+    let notice = inbox_newest(c, base, "2").await;
     assert!(notice.contains(REASON), "the reason in the inbox: {notice}");
     tap(c, &format!("main li a[href='/evaluations/{id}']")).await;
     wait_for_page(c, base, &format!("/evaluations/{id}")).await;
@@ -246,32 +263,38 @@ async fn trip(c: Client, base: String) {
     commune_recognises(c, base, id).await;
 }
 
-both_backends!(a_stranger_joins_and_is_recognised, |b: Backend| async move {
-    let started = Instant::now();
-    let deadline = started + WHOLE_TEST;
-    let mail = smtp::Smtp::start();
-    let app = TestApp::with_settings(b, |s| mail.configure(s)).await;
-    let workers = app.start_workers();
-    let addr = app.serve().await;
-    let base = format!("http://{addr}");
-    drive(deadline, move |c| trip(c, base)).await;
-    // The confirmation, the return and the recognition, mailed by the queue's workers to the
-    // address given.
-    let got = mail.wait_for(3).await;
-    workers.stop().await;
-    let to_her: Vec<_> = got.iter().filter(|m| m.to == vec![EMAIL.to_owned()]).collect();
-    assert!(
-        to_her.iter().any(|m| m.body.contains(REASON)),
-        "the return reason by email: {got:?}"
-    );
-    assert!(
-        to_her.iter().any(|m| m.body.contains("đã được công nhận")),
-        "the recognition by email: {got:?}"
-    );
-    println!(
-        "browser_newcomer ({}): passed in {:.1} s, {} emails",
-        backend_name(b),
-        started.elapsed().as_secs_f64(),
-        got.len()
-    );
-});
+both_backends!(
+    a_stranger_joins_and_is_recognised,
+    |b: Backend| async move {
+        let started = Instant::now();
+        let deadline = started + WHOLE_TEST;
+        let mail = smtp::Smtp::start();
+        let app = TestApp::with_settings(b, |s| mail.configure(s)).await;
+        let workers = app.start_workers();
+        let addr = app.serve().await;
+        let base = format!("http://{addr}");
+        drive(deadline, move |c| trip(c, base)).await;
+        // The confirmation, the return and the recognition, mailed by the queue's workers to the
+        // address given.
+        let got = mail.wait_for(3).await;
+        workers.stop().await;
+        let to_her: Vec<_> = got
+            .iter()
+            .filter(|m| m.to == vec![EMAIL.to_owned()])
+            .collect();
+        assert!(
+            to_her.iter().any(|m| m.body.contains(REASON)),
+            "the return reason by email: {got:?}"
+        );
+        assert!(
+            to_her.iter().any(|m| m.body.contains("đã được công nhận")),
+            "the recognition by email: {got:?}"
+        );
+        println!(
+            "browser_newcomer ({}): passed in {:.1} s, {} emails",
+            backend_name(b),
+            started.elapsed().as_secs_f64(),
+            got.len()
+        );
+    }
+);
