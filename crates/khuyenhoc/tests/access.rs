@@ -246,6 +246,8 @@ struct Ctx {
     vacate_api: i64,
     /// An API token of the Ba Đình chair to revoke.
     token: i64,
+    /// A notice of the Ba Đình chair to mark read.
+    notice: i64,
     // Learning models, all in branch 00004-1 (made by `learning_rows::setup`).
     /// The citizen's open evaluation of this year, to read and answer, and a PDF attached to it.
     eval: i64,

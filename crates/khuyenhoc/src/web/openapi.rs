@@ -92,12 +92,7 @@ fn query_params(path: &str) -> Vec<Value> {
 /// 204 for a cluster membership, 200 for everything else.
 fn success(method: &str, path: &str) -> &'static [&'static str] {
     match (method, path) {
-        (
-            "post",
-            "/api/v1/clusters/{code}/members"
-            | "/api/v1/notifications/{id}/read"
-            | "/api/v1/notifications/read-all",
-        ) => &["204"],
+        ("post", "/api/v1/clusters/{code}/members") => &["204"],
         (
             "post",
             "/api/v1/funds/{id}/entries"
