@@ -202,7 +202,7 @@ const NF: Expect = code(404);
 /// An API request without credentials.
 const UNAUTH: Expect = code(401);
 /// A page asked without signing in sends the visitor to the login form.
-const LOGIN: Expect = see("/login");
+const LOGIN: Expect = see("/login*");
 /// A page asked with a temporary password sends the person to change it.
 const CHANGE_FIRST: Expect = see("/account");
 /// The API asked with a temporary password: 403, saying why.

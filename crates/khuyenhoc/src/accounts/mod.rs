@@ -6,5 +6,7 @@ pub mod bulk;
 pub mod login;
 pub mod model;
 pub mod pages;
+pub mod recovery;
+pub mod recovery_pages;
 pub mod service;
 pub mod tokens;

@@ -54,6 +54,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ),
         _ => {
             return crate::evaluation::api::body_schema(method, path)
+                .or_else(|| crate::accounts::recovery_pages::body_schema(method, path))
                 .or_else(|| crate::funds::api::body_schema(method, path))
                 .or_else(|| crate::members::api::body_schema(method, path))
                 .or_else(|| crate::reports::api::body_schema(method, path))

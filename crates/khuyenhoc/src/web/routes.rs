@@ -44,6 +44,7 @@ pub fn all() -> Vec<Route> {
         crate::reports::pages::routes(),
         crate::reports::api::routes(),
         crate::notify::routes(),
+        crate::accounts::recovery_pages::routes(),
     ] {
         routes.extend(part);
     }
