@@ -204,7 +204,7 @@ const NF: Expect = code(404);
 /// An API request without credentials.
 const UNAUTH: Expect = code(401);
 /// A page asked without signing in sends the visitor to the login form.
-const LOGIN: Expect = see("/login");
+const LOGIN: Expect = see("/login*");
 /// A page asked with a temporary password sends the person to change it.
 const CHANGE_FIRST: Expect = see("/account");
 /// The API asked with a temporary password: 403, saying why.
@@ -248,6 +248,8 @@ struct Ctx {
     vacate_api: i64,
     /// An API token of the Ba Đình chair to revoke.
     token: i64,
+    /// A notice of the Ba Đình chair to mark read.
+    notice: i64,
     // Learning models, all in branch 00004-1 (made by `learning_rows::setup`).
     /// The citizen's open evaluation of this year, to read and answer, and a PDF attached to it.
     eval: i64,

@@ -459,7 +459,7 @@ both_backends!(
         };
         assert_eq!(
             app.get(&mut renamed, "/account").await.location(),
-            Some("/login")
+            Some("/login?next=%2Faccount")
         );
     }
 );

@@ -23,16 +23,44 @@ pub struct LoginPage {
     pub c: Chrome,
     pub login: String,
     pub error: Option<(String, String)>,
+    /// Where to go after logging in: a path of this site (`same_site_path`), `/` by default.
+    pub next: String,
+    /// The field asks for an email (letter keyboard) instead of a phone number (digits).
+    pub by_email: bool,
 }
 
-pub async fn page(c: Chrome, viewer: crate::auth::OptionalViewer) -> PageResult<Response> {
+impl LoginPage {
+    /// The link that switches the field between phone and email, keeping `next`.
+    pub fn switch_href(&self) -> String {
+        let next: String = url::form_urlencoded::byte_serialize(self.next.as_bytes()).collect();
+        let by = if self.by_email { "phone" } else { "email" };
+        format!("/login?by={by}&next={next}")
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    pub next: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+pub async fn page(
+    c: Chrome,
+    viewer: crate::auth::OptionalViewer,
+    crate::web::extract::PageQuery(q): crate::web::extract::PageQuery<LoginQuery>,
+) -> PageResult<Response> {
+    let next = same_site_path(&q.next);
     if viewer.0.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&next).into_response());
     }
     Ok(render(&LoginPage {
         c,
         login: String::new(),
         error: None,
+        next,
+        by_email: q.by == "email",
     })?
     .into_response())
 }
@@ -43,6 +71,8 @@ pub struct LoginForm {
     pub login: String,
     #[serde(default)]
     pub password: String,
+    #[serde(default)]
+    pub next: String,
 }
 
 /// Checks a login name and password; `Ok(None)` for a wrong pair. Failures are counted per
@@ -82,19 +112,23 @@ pub async fn authenticate(
 fn refused(
     c: Chrome,
     login: String,
+    next: String,
     status: StatusCode,
     error: (String, String),
 ) -> PageResult<Response> {
+    let by_email = login.contains('@');
     let page = render(&LoginPage {
         c,
         login,
         error: Some(error),
+        next,
+        by_email,
     })?;
     Ok((status, page).into_response())
 }
 
 /// "Wait N seconds / minutes", in both languages.
-fn wait_message(seconds: u64) -> (String, String) {
+pub(crate) fn wait_message(seconds: u64) -> (String, String) {
     let (vi, en) = if seconds < 120 {
         (format!("{seconds} giây"), format!("{seconds} seconds"))
     } else {
@@ -117,6 +151,15 @@ pub async fn submit(
 ) -> PageResult<Response> {
     let from = client::client(&ext, &headers, &state.settings.proxies());
     let login = form.login.trim().to_owned();
+    let next = same_site_path(&form.next);
+    if login.is_empty() || form.password.is_empty() {
+        // Nothing typed is not a wrong password, and costs no attempt.
+        let error = (
+            "Hãy nhập số điện thoại và mật khẩu".to_owned(),
+            "Enter your phone number and password".to_owned(),
+        );
+        return refused(c, login, next, StatusCode::UNPROCESSABLE_ENTITY, error);
+    }
     let person = match authenticate(&state, &login, &form.password, &from).await {
         Ok(Some(id)) => id,
         Ok(None) => {
@@ -124,12 +167,13 @@ pub async fn submit(
                 "Số điện thoại/email hoặc mật khẩu không đúng".to_owned(),
                 "Wrong phone/email or password".to_owned(),
             );
-            return refused(c, login, StatusCode::UNAUTHORIZED, error);
+            return refused(c, login, next, StatusCode::UNAUTHORIZED, error);
         }
         Err(AppError::TooManyRequests { retry_after }) => {
             let mut resp = refused(
                 c,
                 login,
+                next,
                 StatusCode::TOO_MANY_REQUESTS,
                 wait_message(retry_after),
             )?;
@@ -142,7 +186,7 @@ pub async fn submit(
     let hours = state.settings.session_hours;
     let token = session::create(&state.db, person, hours).await?;
     let jar = crate::auth::begin_session(jar, token, state.settings.secure_cookies(), hours);
-    Ok((jar, Redirect::to("/")).into_response())
+    Ok((jar, Redirect::to(&next)).into_response())
 }
 
 pub async fn logout(

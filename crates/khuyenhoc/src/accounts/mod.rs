@@ -7,5 +7,7 @@ pub mod login;
 pub mod model;
 pub mod pages;
 pub mod pending;
+pub mod recovery;
+pub mod recovery_pages;
 pub mod service;
 pub mod tokens;

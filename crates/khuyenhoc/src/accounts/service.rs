@@ -219,7 +219,7 @@ async fn write(
 /// ([`Viewer::position_over_person`]). Anything else is "not found", as out of scope is
 /// everywhere. The only change an officer makes to another person's account today is a
 /// password reset; a future edit of a person goes through here too.
-async fn acting_over<'e, E>(exec: E, viewer: &Viewer, person: &Person) -> Result<Actor, AppError>
+pub(crate) async fn acting_over<'e, E>(exec: E, viewer: &Viewer, person: &Person) -> Result<Actor, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -242,7 +242,7 @@ async fn revoke_tokens(tx: &mut Tx<'_>, person_id: i64) -> Result<u64, sqlx::Err
 
 /// Sets a person's password hash; every session and API token of theirs ends with the old
 /// password, so a stolen one dies with it. Returns how many tokens were revoked.
-async fn set_password(
+pub(crate) async fn set_password(
     tx: &mut Tx<'_>,
     person_id: i64,
     hash: String,

@@ -7,7 +7,6 @@ use crate::state::AppState;
 use crate::web::extract::ApiQuery;
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 
@@ -38,19 +37,30 @@ async fn list(
     }))
 }
 
+/// What is left unread after marking.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "NotificationsUnread")]
+pub struct Unread {
+    pub unread: i64,
+}
+
 async fn read_one(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Json<Unread>> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     model::mark_read(&state.db, v.person_id, Some(id)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let unread = model::unread(&state.db, v.person_id).await?;
+    Ok(Json(Unread { unread }))
 }
 
-async fn read_all(State(state): State<AppState>, ApiViewer(v): ApiViewer) -> ApiResult<StatusCode> {
+async fn read_all(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+) -> ApiResult<Json<Unread>> {
     model::mark_read(&state.db, v.person_id, None).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(Unread { unread: 0 }))
 }
 
 /// Query parameters of this capability's API routes, for the OpenAPI document.

@@ -91,7 +91,16 @@ pub async fn temporary_password(table: Arc<AccessTable>, req: Request, next: Nex
 
 /// Public routes whose answer still depends on who asks (the home page of a signed-in person,
 /// the login form with its token, logging out, the language switch).
-const PERSONAL_PUBLIC: &[&str] = &["/", "/login", "/logout", "/lang/{code}"];
+const PERSONAL_PUBLIC: &[&str] = &[
+    "/",
+    "/login",
+    "/logout",
+    "/lang/{code}",
+    "/password/forgot",
+    "/password/reset/{token}",
+    "/password/code",
+    "/api/v1/password/forgot",
+];
 
 /// `Cache-Control: no-store` on every answer that may hold personal data: everything except
 /// answers that say otherwise (static files) and public routes that answer everybody the same
@@ -117,6 +126,35 @@ pub async fn cache_and_transport(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         );
+    }
+    resp
+}
+
+/// A page that sends a visitor who is not signed in to `/login` says where they were going
+/// (`/login?next=/evaluations/7`), so logging in returns there (`accounts::login`; only a path
+/// of this site is followed). Only GET pages: a form sent after the session ended cannot be
+/// replayed by a redirect.
+pub async fn login_return(req: Request, next: Next) -> Response {
+    let here = (req.method() == axum::http::Method::GET
+        && !req.uri().path().starts_with("/api/")
+        && req.uri().path() != "/")
+        .then(|| {
+            req.uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
+        });
+    let mut resp = next.run(req).await;
+    let Some(here) = here else { return resp };
+    let to_login = resp
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| l.as_bytes() == b"/login");
+    if to_login && resp.status().is_redirection() {
+        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("/login?next={next}")) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
     }
     resp
 }

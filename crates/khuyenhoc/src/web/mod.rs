@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(routes::not_found)
         .layer(middleware::from_fn(move |req, next| edge::temporary_password(gate.clone(), req, next)))
+        .layer(middleware::from_fn(edge::login_return))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve_viewer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::guard))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))

@@ -54,6 +54,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ),
         _ => {
             return crate::evaluation::api::body_schema(method, path)
+                .or_else(|| crate::accounts::recovery_pages::body_schema(method, path))
                 .or_else(|| crate::funds::api::body_schema(method, path))
                 .or_else(|| crate::members::api::body_schema(method, path))
                 .or_else(|| crate::reports::api::body_schema(method, path))
@@ -94,12 +95,7 @@ fn query_params(path: &str) -> Vec<Value> {
 /// 204 for a cluster membership, 200 for everything else.
 fn success(method: &str, path: &str) -> &'static [&'static str] {
     match (method, path) {
-        (
-            "post",
-            "/api/v1/clusters/{code}/members"
-            | "/api/v1/notifications/{id}/read"
-            | "/api/v1/notifications/read-all",
-        ) => &["204"],
+        ("post", "/api/v1/clusters/{code}/members") => &["204"],
         (
             "post",
             "/api/v1/funds/{id}/entries"

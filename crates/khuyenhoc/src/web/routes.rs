@@ -46,6 +46,7 @@ pub fn all() -> Vec<Route> {
         crate::notify::routes(),
         crate::join::pages::routes(),
         crate::join::api::routes(),
+        crate::accounts::recovery_pages::routes(),
     ] {
         routes.extend(part);
     }

@@ -152,6 +152,74 @@ pub fn rows() -> Vec<Row> {
             OK.has("Đã đổi mật khẩu"),
         )
         .also(&[R::Citizen, R::CommuneOut]),
+        // The signed-in person's notifications (the Ba Đình chair owns the one to mark read).
+        row(
+            "GET /notifications",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| get("/notifications"),
+            OK.has("id=\"inbox-link\""),
+        ),
+        row(
+            "POST /notifications/{id}/read",
+            SignedIn,
+            Need::Owner,
+            R::Commune,
+            |c, _| form(format!("/notifications/{}/read", c.notice), &[]),
+            see("/notifications"),
+        ),
+        row(
+            "POST /notifications/read-all",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| form("/notifications/read-all", &[]),
+            see("/notifications"),
+        )
+        .also(&[R::Citizen, R::CommuneOut]),
+        row(
+            "GET /notifications/settings",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| get("/notifications/settings"),
+            OK.has("name=\"email\""),
+        ),
+        row(
+            "POST /notifications/settings",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| form("/notifications/settings", &[("email", "1")]),
+            OK.has("Đã lưu"),
+        )
+        .also(&[R::Citizen, R::CommuneOut]),
+        row(
+            "GET /api/v1/notifications",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| get("/api/v1/notifications"),
+            OK.has("\"unread\":"),
+        ),
+        row(
+            "POST /api/v1/notifications/{id}/read",
+            SignedIn,
+            Need::Owner,
+            R::Commune,
+            |c, _| json(format!("/api/v1/notifications/{}/read", c.notice), serde_json::json!({})),
+            OK.has("\"unread\":"),
+        ),
+        row(
+            "POST /api/v1/notifications/read-all",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| json("/api/v1/notifications/read-all", serde_json::json!({})),
+            OK.has("\"unread\":0"),
+        )
+        .also(&[R::Citizen, R::CommuneOut]),
         // Pages of the map.
         row(
             "GET /units",
@@ -679,7 +747,26 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .fetch_one(&app.db.pool)
         .await
         .expect("the token to revoke");
+    let chair = app.person_id(BADINH).await;
+    let mut tx = app.db.begin().await.expect("begin");
+    khuyenhoc::notify::send(
+        &mut tx,
+        chair,
+        khuyenhoc::notify::Notice::Text {
+            vi: "Thông báo để đánh dấu đã đọc".into(),
+            en: "A notice to mark read".into(),
+        },
+    )
+    .await
+    .expect("a notice");
+    tx.commit().await.expect("commit");
+    let notice: i64 = sqlx::query_scalar("SELECT MAX(id) FROM notices WHERE person_id = $1")
+        .bind(chair)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the notice");
     *ctx = Ctx {
+        notice,
         close_page,
         close_api,
         rename_page,
