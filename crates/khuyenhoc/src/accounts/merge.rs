@@ -90,6 +90,16 @@ pub async fn both(
         acting_over(&db.pool, viewer, &p).await?;
         found.push(p);
     }
+    // A record merged already is gone.
+    let merged: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM person_merges WHERE merged_id IN ($1, $2)")
+            .bind(kept_id)
+            .bind(removed_id)
+            .fetch_one(&db.pool)
+            .await?;
+    if merged > 0 {
+        return Err(AppError::NotFound);
+    }
     let removed = found.pop().ok_or(AppError::NotFound)?;
     let kept = found.pop().ok_or(AppError::NotFound)?;
     if kept.id == removed.id {

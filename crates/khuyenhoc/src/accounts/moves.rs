@@ -82,22 +82,14 @@ pub async fn move_person(
             Invalid::new("Cần ghi lý do chuyển", "Give the reason for the move"),
         ));
     }
-    let unknown = || {
-        AppError::field(
-            "unit_code",
-            Invalid::new(
-                "Không tìm thấy đơn vị này trong phạm vi của bạn",
-                "No such unit in your scope",
-            ),
-        )
-    };
+    // A unit outside the viewer's rights looks like one that does not exist.
     let to = crate::org::model::by_code(db, to_code.trim())
         .await?
         .filter(|u| u.is_open())
-        .ok_or_else(unknown)?;
+        .ok_or(AppError::NotFound)?;
     let to_position = viewer
         .position_for(perm::PERSON_MANAGE, &to.path)
-        .ok_or_else(unknown)?
+        .ok_or(AppError::NotFound)?
         .position_id;
     if to.id == person.unit_id {
         return Err(AppError::field(
