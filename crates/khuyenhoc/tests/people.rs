@@ -341,7 +341,7 @@ both_backends!(rights_never_climb, |b: Backend| async move {
         .await;
     problem(
         &r,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::NOT_FOUND,
         "destination out of scope",
     );
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM person_moves").await, 0);
