@@ -54,6 +54,8 @@ mod learning_rows;
 mod map_rows;
 #[path = "access/members.rs"]
 mod members_rows;
+#[path = "access/people.rs"]
+mod people_rows;
 #[path = "access/reports.rs"]
 mod reports_rows;
 #[path = "access/roles.rs"]
@@ -320,6 +322,7 @@ struct Ctx {
     publish_api: i64,
     published: i64,
     members: members_rows::CtxMembers,
+    people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
@@ -454,6 +457,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(learning_rows::rows());
     rows.extend(funds_rows::rows());
     rows.extend(members_rows::rows());
+    rows.extend(people_rows::rows());
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
     rows
@@ -465,6 +469,7 @@ async fn setup(app: &TestApp) -> Ctx {
     learning_rows::setup(app, &mut ctx).await;
     funds_rows::setup(app, &mut ctx).await;
     members_rows::setup(app, &mut ctx).await;
+    people_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
     join_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;

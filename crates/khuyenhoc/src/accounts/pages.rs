@@ -21,12 +21,16 @@ use serde::Deserialize;
 pub struct AccountPage {
     pub c: Chrome,
     pub must_change: bool,
+    /// The viewer's own record, for the correction form.
+    pub me: Option<Person>,
+    /// `phone` or `email` while a change waits for its code.
+    pub pending_contact: Option<String>,
     pub tokens: Vec<Token>,
     pub errors: FormErrors,
     pub notice: Option<(&'static str, &'static str)>,
 }
 
-async fn account_page(
+pub(super) async fn account_page(
     state: &AppState,
     c: Chrome,
     v: &Viewer,
@@ -34,9 +38,19 @@ async fn account_page(
     notice: Option<(&'static str, &'static str)>,
 ) -> PageResult<Html<String>> {
     let tokens = tokens::list(&state.db, v.person_id).await?;
+    let me = model::by_id(&state.db, v.person_id).await?;
+    let pending_contact: Option<String> = sqlx::query_scalar(
+        "SELECT field FROM contact_changes WHERE person_id = $1 AND done_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(v.person_id)
+    .bind(crate::db::now())
+    .fetch_optional(&state.db.pool)
+    .await?;
     render(&AccountPage {
         c,
         must_change: v.must_change_password,
+        me,
+        pending_contact,
         tokens,
         errors,
         notice,
@@ -178,6 +192,12 @@ pub struct PersonPage {
     pub p: Person,
     pub can_reset: bool,
     pub can_audit: bool,
+    /// The viewer may correct, move and merge this person (an officer over them).
+    pub can_manage: bool,
+    pub moves: Vec<super::moves::Move>,
+    pub errors: FormErrors,
+    /// A refusal or what was done, in both languages.
+    pub notice: Option<(String, String)>,
 }
 
 pub async fn person(
@@ -186,18 +206,35 @@ pub async fn person(
     v: Viewer,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
-    let p = model::find_visible(&state.db, &v, &Lookup::Id(parse_id(&id)?))
+    person_page(&state, c, &v, parse_id(&id)?, FormErrors::default(), None).await
+}
+
+/// The person page, with the errors or the notice of a form sent from it.
+pub(super) async fn person_page(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: i64,
+    errors: FormErrors,
+    notice: Option<(String, String)>,
+) -> PageResult<Html<String>> {
+    let p = model::find_visible(&state.db, v, &Lookup::Id(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let held = crate::auth::held_positions(&state.db.pool, p.id).await?;
-    let manage = v.position_over_person(&p.unit_path, &held).is_some();
-    let can_reset = manage && p.email.is_none() && p.phone.is_some() && p.id != v.person_id;
+    let manage = v.position_over_person(&p.unit_path, &held).is_some() && p.id != v.person_id;
+    let can_reset = manage && p.email.is_none() && p.phone.is_some();
     let can_audit = v.position_for(perm::AUDIT_READ, &p.unit_path).is_some();
+    let moves = super::moves::history(&state.db, p.id).await?;
     render(&PersonPage {
         c,
         p,
         can_reset,
         can_audit,
+        can_manage: manage,
+        moves,
+        errors,
+        notice,
     })
 }
 

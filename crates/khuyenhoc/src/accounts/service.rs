@@ -39,7 +39,7 @@ pub(super) struct Valid {
     password: Option<String>,
 }
 
-fn present(s: &Option<String>) -> Option<&str> {
+pub(super) fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -95,7 +95,7 @@ pub(super) fn validate(input: &NewPerson) -> Result<Valid, AppError> {
     Err(AppError::Invalid(errors))
 }
 
-fn conflict(e: sqlx::Error) -> AppError {
+pub(super) fn conflict(e: sqlx::Error) -> AppError {
     for (index, field, vi, en) in [
         (
             "people_phone",
@@ -219,7 +219,11 @@ async fn write(
 /// ([`Viewer::position_over_person`]). Anything else is "not found", as out of scope is
 /// everywhere. The only change an officer makes to another person's account today is a
 /// password reset; a future edit of a person goes through here too.
-pub(crate) async fn acting_over<'e, E>(exec: E, viewer: &Viewer, person: &Person) -> Result<Actor, AppError>
+pub(crate) async fn acting_over<'e, E>(
+    exec: E,
+    viewer: &Viewer,
+    person: &Person,
+) -> Result<Actor, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {

@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_join.sql"),
         include_str!("../../migrations/postgres/0009_join.sql"),
     ),
+    (
+        10,
+        "people corrections, moves and merges",
+        include_str!("../../migrations/sqlite/0010_people_corrections.sql"),
+        include_str!("../../migrations/postgres/0010_people_corrections.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

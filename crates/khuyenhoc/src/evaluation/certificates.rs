@@ -191,11 +191,12 @@ pub async fn recognise(
     let code = code();
     let input = badge_input(state, e, set, &code, &issuer_unit, total, (date, until));
     let credential = khuyenhoc_docs::issue_badge(&input, key);
-    sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential, holder_name) VALUES ($1, $2, $3, $4, $5)")
         .bind(e.id)
         .bind(&code)
         .bind(now())
         .bind(credential.to_string())
+        .bind(&e.subject_name)
         .execute(&mut **tx)
         .await?;
     let change = Change {
@@ -268,7 +269,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Certificate>, AppErro
         return Ok(None);
     }
     let row = sqlx::query(
-        "SELECT c.code, e.id, e.model, cs.title_vi, e.year, e.subject_name, u.code, u.path, pu.name, r.decision_no, r.decision_date, r.signer_name, \
+        "SELECT c.code, e.id, e.model, cs.title_vi, e.year, COALESCE(c.holder_name, e.subject_name), u.code, u.path, pu.name, r.decision_no, r.decision_date, r.signer_name, \
          pt.name_vi, r.valid_until, c.revoked_at, c.revoke_reason, c.credential, e.subject_kind, e.subject_id \
          FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id JOIN criteria_sets cs ON cs.id = e.set_id \
          JOIN units u ON u.id = e.unit_id JOIN recognitions r ON r.evaluation_id = e.id \
@@ -429,4 +430,119 @@ pub fn year_of(d: &str) -> i32 {
     NaiveDate::parse_from_str(d, "%Y-%m-%d")
         .map(|d| d.year())
         .unwrap_or(0)
+}
+
+/// A certificate in force that carries a person's name, with what reissuing it needs (read
+/// before the correcting transaction: the set is parsed through the cache).
+pub struct InForce {
+    pub code: String,
+    pub holder_name: String,
+    evaluation: Evaluation,
+    set: std::sync::Arc<CriteriaSet>,
+    decision_date: NaiveDate,
+    valid_until: NaiveDate,
+    issuer_unit: String,
+}
+
+/// The certificates in force of a person's own evaluations.
+pub async fn in_force_for_person(
+    state: &AppState,
+    person_id: i64,
+) -> Result<Vec<InForce>, AppError> {
+    let rows = sqlx::query(
+        "SELECT c.code, COALESCE(c.holder_name, e.subject_name), e.id, r.decision_date, r.valid_until, COALESCE(pu.name, '') \
+         FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id JOIN recognitions r ON r.evaluation_id = e.id \
+         LEFT JOIN positions po ON po.id = r.signer_position_id LEFT JOIN units pu ON pu.id = po.unit_id \
+         WHERE e.subject_kind = 'person' AND e.subject_id = $1 AND c.revoked_at IS NULL ORDER BY c.id",
+    )
+    .bind(person_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let date = |s: String| {
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|e| AppError::from(anyhow::anyhow!("stored date {s}: {e}")))
+    };
+    let mut out = vec![];
+    for r in rows {
+        let evaluation = super::model::by_id(&state.db, r.try_get(2)?)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let set = super::sets::by_id(state, evaluation.set_id).await?;
+        out.push(InForce {
+            code: r.try_get(0)?,
+            holder_name: r.try_get(1)?,
+            evaluation,
+            set,
+            decision_date: date(r.try_get(3)?)?,
+            valid_until: date(r.try_get(4)?)?,
+            issuer_unit: r.try_get(5)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Revokes each certificate with `reason` and issues a new one, same decision and validity,
+/// carrying `new_name`, in the caller's transaction; the new codes, in order.
+pub async fn reissue(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    key: &SigningKey,
+    certs: &[InForce],
+    new_name: &str,
+    reason: &str,
+    actor: crate::audit::Actor,
+) -> Result<Vec<String>, AppError> {
+    let mut codes = vec![];
+    for old in certs {
+        let t = now();
+        sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL")
+            .bind(t)
+            .bind(reason)
+            .bind(&old.code)
+            .execute(&mut **tx)
+            .await?;
+        let mut e = old.evaluation.clone();
+        e.subject_name = new_name.to_owned();
+        let code = code();
+        let input = badge_input(
+            state,
+            &e,
+            &old.set,
+            &code,
+            &old.issuer_unit,
+            e.total,
+            (old.decision_date, old.valid_until),
+        );
+        let credential = khuyenhoc_docs::issue_badge(&input, key);
+        sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential, holder_name) VALUES ($1, $2, $3, $4, $5)")
+            .bind(e.id)
+            .bind(&code)
+            .bind(t)
+            .bind(credential.to_string())
+            .bind(new_name)
+            .execute(&mut **tx)
+            .await?;
+        let revoked = Change {
+            unit_id: Some(e.unit_id),
+            entity: "certificate",
+            entity_id: old.code.clone(),
+            action: "revoke",
+            before: None,
+            after: Some(serde_json::json!({"reason": reason, "replaced_by": code})),
+        };
+        audit::record(tx, actor, revoked).await?;
+        // NOTIFY: CertificateRevoked { evaluation_id: e.id, reason: reason.to_owned() }
+        let issued = Change {
+            unit_id: Some(e.unit_id),
+            entity: "certificate",
+            entity_id: code.clone(),
+            action: "reissue",
+            before: Some(serde_json::json!({"code": old.code, "holder_name": old.holder_name})),
+            after: Some(serde_json::json!({"evaluation": e.id, "holder_name": new_name})),
+        };
+        audit::record(tx, actor, issued).await?;
+        // NOTIFY: CertificateReady { evaluation_id: e.id }
+        codes.push(code);
+    }
+    Ok(codes)
 }

@@ -53,7 +53,8 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!([]),
         ),
         _ => {
-            return crate::evaluation::api::body_schema(method, path)
+            return crate::accounts::api::body_schema(method, path)
+                .or_else(|| crate::evaluation::api::body_schema(method, path))
                 .or_else(|| crate::accounts::recovery_pages::body_schema(method, path))
                 .or_else(|| crate::funds::api::body_schema(method, path))
                 .or_else(|| crate::members::api::body_schema(method, path))

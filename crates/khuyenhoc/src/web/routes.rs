@@ -25,6 +25,7 @@ pub fn all() -> Vec<Route> {
         crate::home::routes(),
         crate::accounts::login::routes(),
         crate::accounts::pages::routes(),
+        crate::accounts::record_pages::routes(),
         crate::org::pages::routes(),
         crate::positions::pages::routes(),
         crate::audit::pages::routes(),

@@ -228,11 +228,12 @@ pub(super) async fn detail(
         Some(s) => s,
         None => score::score(state, &set, &e, &e.answers).await?,
     };
-    let code: Option<String> =
-        sqlx::query_scalar("SELECT code FROM certificates WHERE evaluation_id = $1")
-            .bind(e.id)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT code FROM certificates WHERE evaluation_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(e.id)
+    .fetch_optional(&state.db.pool)
+    .await?;
     let certificate = match code {
         Some(code) => certificates::by_code(&state.db, &code).await?,
         None => None,

@@ -54,11 +54,12 @@ pub(super) async fn evaluation_page(
     let own = crate::evaluation::service::own(&state.db, v, &l.e).await?;
     let officer = |right: &str| v.position_for(right, &l.e.unit_path).filter(|_| !own);
     let reviewer = officer(perm::EVALUATION_RECOGNISE).is_some();
-    let code: Option<String> =
-        sqlx::query_scalar("SELECT code FROM certificates WHERE evaluation_id = $1")
-            .bind(l.e.id)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT code FROM certificates WHERE evaluation_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(l.e.id)
+    .fetch_optional(&state.db.pool)
+    .await?;
     let certificate = match code {
         Some(code) => certificates::by_code(&state.db, &code).await?,
         None => None,
