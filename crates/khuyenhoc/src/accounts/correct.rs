@@ -491,8 +491,7 @@ async fn ask_code(
         after: Some(serde_json::json!({ "field": field, "by": by.label() })),
     };
     audit::record(tx, by.actor(), change).await?;
-    // NOTIFY: PhoneChangeCode { code } (to the person `p.id`, through their email)
-    drop(code);
+    crate::notify::send(tx, p.id, crate::notify::Notice::PhoneChangeCode { code }).await?;
     Ok(PendingContact {
         field: field.to_owned(),
         expires_at: t + CODE_SECONDS,

@@ -531,7 +531,6 @@ pub async fn reissue(
             after: Some(serde_json::json!({"reason": reason, "replaced_by": code})),
         };
         audit::record(tx, actor, revoked).await?;
-        // NOTIFY: CertificateRevoked { evaluation_id: e.id, reason: reason.to_owned() }
         let issued = Change {
             unit_id: Some(e.unit_id),
             entity: "certificate",
@@ -541,7 +540,11 @@ pub async fn reissue(
             after: Some(serde_json::json!({"evaluation": e.id, "holder_name": new_name})),
         };
         audit::record(tx, actor, issued).await?;
-        // NOTIFY: CertificateReady { evaluation_id: e.id }
+        // One notice for the pair: the new certificate replaces the revoked one.
+        let ready = crate::notify::Notice::CertificateReady {
+            evaluation_id: e.id,
+        };
+        crate::notify::to_evaluation_subject(tx, e.id, ready).await?;
         codes.push(code);
     }
     Ok(codes)

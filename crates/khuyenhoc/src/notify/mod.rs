@@ -125,8 +125,8 @@ impl Notice {
                 false,
             ),
             Notice::PhoneChangeCode { code } => (
-                format!("Mã xác nhận đổi số điện thoại của bạn: {code}"),
-                format!("Your code to confirm the phone change: {code}"),
+                format!("Mã xác nhận thay đổi số điện thoại hoặc email của bạn: {code}"),
+                format!("Your code to confirm the change of your phone or email: {code}"),
                 None,
                 true,
             ),

@@ -208,7 +208,12 @@ pub fn rows() -> Vec<Row> {
             SignedIn,
             Need::Owner,
             R::Commune,
-            |c, _| json(format!("/api/v1/notifications/{}/read", c.notice), serde_json::json!({})),
+            |c, _| {
+                json(
+                    format!("/api/v1/notifications/{}/read", c.notice),
+                    serde_json::json!({}),
+                )
+            },
             OK.has("\"unread\":"),
         ),
         row(
