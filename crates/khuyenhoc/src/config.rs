@@ -150,7 +150,10 @@ impl std::fmt::Debug for Settings {
             .field("smtp_pass", &self.smtp_pass.as_ref().map(|_| "***"))
             .field("mail_from", &self.mail_from)
             .field("webhook_url", &self.webhook_url)
-            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "***"))
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "***"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -225,7 +228,10 @@ impl Settings {
             s.webhook_url.is_none() || s.webhook_secret.as_ref().is_some_and(|k| k.len() >= 16),
             "webhook_secret (at least 16 characters) must be set when webhook_url is"
         );
-        anyhow::ensure!(s.jobs_lease_seconds > 0, "jobs_lease_seconds must be positive");
+        anyhow::ensure!(
+            s.jobs_lease_seconds > 0,
+            "jobs_lease_seconds must be positive"
+        );
         Ok(s)
     }
 

@@ -53,23 +53,38 @@ pub async fn request_link(state: &AppState, email: &str, client: &Client) -> Res
             (format!("forgot:ip:{}", client.key()), 4),
         ],
     )?;
-    let person: Option<(i64, String, i64)> = sqlx::query("SELECT id, full_name, unit_id FROM people WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .transpose()?;
+    let person: Option<(i64, String, i64)> =
+        sqlx::query("SELECT id, full_name, unit_id FROM people WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()?;
     let Some((person_id, name, unit_id)) = person else {
         return Ok(());
     };
     let token = crate::auth::random_secret();
     let link = format!("{}/password/reset/{token}", state.settings.base_url());
     let mut tx = state.db.begin().await?;
-    store(&mut tx, person_id, "link", &secret_hash(&token), now() + LINK_SECONDS, None).await?;
+    store(
+        &mut tx,
+        person_id,
+        "link",
+        &secret_hash(&token),
+        now() + LINK_SECONDS,
+        None,
+    )
+    .await?;
     let body = format!(
         "Chào {name},\n\nCó người (có thể là bạn) vừa yêu cầu đặt lại mật khẩu Khuyến học. Mở liên kết sau trong 30 phút để đặt mật khẩu mới; liên kết chỉ dùng được một lần:\n\n{link}\n\nNếu không phải bạn, hãy bỏ qua thư này: mật khẩu của bạn không đổi.\n\n---\nSomeone (perhaps you) asked to reset your Khuyến học password. Open this link within 30 minutes to set a new one; it works once:\n\n{link}\n\nIf it was not you, ignore this email: your password is unchanged.\n"
     );
-    crate::notify::deliver::enqueue_mail(&mut tx, &email, "Khuyến học: đặt lại mật khẩu / reset your password", &body).await?;
+    crate::notify::deliver::enqueue_mail(
+        &mut tx,
+        &email,
+        "Khuyến học: đặt lại mật khẩu / reset your password",
+        &body,
+    )
+    .await?;
     audit::record(
         &mut tx,
         Actor::SYSTEM,
@@ -159,7 +174,11 @@ async fn use_reset(db: &Db, hash: &str, kind: &str, new: &str) -> Result<i64, Ap
             unit_id: Some(unit_id),
             entity: "person",
             entity_id: person_id.to_string(),
-            action: if kind == "link" { "recover_by_link" } else { "recover_by_code" },
+            action: if kind == "link" {
+                "recover_by_link"
+            } else {
+                "recover_by_code"
+            },
             before: None,
             after: Some(serde_json::json!({ "tokens_revoked": revoked })),
         },
@@ -180,7 +199,11 @@ fn code_hash(person_id: i64, code: &str) -> String {
 
 /// An officer in scope makes a one-time code for a person without email (any earlier code of
 /// theirs stops working). Returns the code, to read out on the phone.
-pub async fn issue_code(db: &Db, viewer: &Viewer, person_id: i64) -> Result<(super::model::Person, String), AppError> {
+pub async fn issue_code(
+    db: &Db,
+    viewer: &Viewer,
+    person_id: i64,
+) -> Result<(super::model::Person, String), AppError> {
     use super::model::{find_visible, Lookup};
     let person = find_visible(db, viewer, &Lookup::Id(person_id))
         .await?
@@ -204,7 +227,15 @@ pub async fn issue_code(db: &Db, viewer: &Viewer, person_id: i64) -> Result<(sup
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
-    store(&mut tx, person.id, "code", &code_hash(person.id, &code), now() + CODE_SECONDS, Some(viewer.person_id)).await?;
+    store(
+        &mut tx,
+        person.id,
+        "code",
+        &code_hash(person.id, &code),
+        now() + CODE_SECONDS,
+        Some(viewer.person_id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -248,7 +279,9 @@ pub async fn reset_with_code(
             .check(k, *factor)
             .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     }
-    let person = super::model::credentials(&state.db, &name).await?.map(|p| p.0);
+    let person = super::model::credentials(&state.db, &name)
+        .await?
+        .map(|p| p.0);
     let hash = code_hash(person.unwrap_or(0), code.trim());
     match use_reset(&state.db, &hash, "code", new).await {
         Ok(id) => {

@@ -50,10 +50,25 @@ pub struct ForgotForm {
 
 /// An error a recovery form shows beside its fields or above them, with its status; any other
 /// error is answered as an error page.
-fn shown(e: AppError) -> Result<(StatusCode, FormErrors, Option<(String, String)>, Option<u64>), AppError> {
+fn shown(
+    e: AppError,
+) -> Result<
+    (
+        StatusCode,
+        FormErrors,
+        Option<(String, String)>,
+        Option<u64>,
+    ),
+    AppError,
+> {
     match e {
         AppError::Invalid(f) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormErrors(f), None, None)),
-        AppError::BadRequest { vi, en } => Ok((StatusCode::BAD_REQUEST, FormErrors::default(), Some((vi, en)), None)),
+        AppError::BadRequest { vi, en } => Ok((
+            StatusCode::BAD_REQUEST,
+            FormErrors::default(),
+            Some((vi, en)),
+            None,
+        )),
         AppError::TooManyRequests { retry_after } => Ok((
             StatusCode::TOO_MANY_REQUESTS,
             FormErrors::default(),
@@ -66,7 +81,8 @@ fn shown(e: AppError) -> Result<(StatusCode, FormErrors, Option<(String, String)
 
 fn with_retry(mut resp: Response, retry: Option<u64>) -> Response {
     if let Some(s) = retry {
-        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
     resp
 }
@@ -80,14 +96,21 @@ async fn forgot(
 ) -> PageResult<Response> {
     let from = client::client(&ext, &headers, &state.settings.proxies());
     let email = f.email.trim().to_owned();
-    let (status, errors, message, retry, sent) = match recovery::request_link(&state, &email, &from).await {
-        Ok(()) => (StatusCode::OK, FormErrors::default(), None, None, true),
-        Err(e) => {
-            let (s, f, m, r) = shown(e)?;
-            (s, f, m, r, false)
-        }
-    };
-    let page = render(&ForgotPage { c, email, errors, message, sent })?;
+    let (status, errors, message, retry, sent) =
+        match recovery::request_link(&state, &email, &from).await {
+            Ok(()) => (StatusCode::OK, FormErrors::default(), None, None, true),
+            Err(e) => {
+                let (s, f, m, r) = shown(e)?;
+                (s, f, m, r, false)
+            }
+        };
+    let page = render(&ForgotPage {
+        c,
+        email,
+        errors,
+        message,
+        sent,
+    })?;
     Ok(with_retry((status, page).into_response(), retry))
 }
 
@@ -150,7 +173,11 @@ async fn reset_page(
 ) -> PageResult<Response> {
     let mut page = ResetPage::new(c, format!("/password/reset/{token}"), false);
     page.valid = recovery::link_person(&state.db, &token).await?.is_some();
-    let status = if page.valid { StatusCode::OK } else { StatusCode::GONE };
+    let status = if page.valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -169,7 +196,10 @@ pub struct NewPasswordForm {
 fn differ() -> AppError {
     AppError::field(
         "confirm",
-        khuyenhoc_domain::Invalid::new("Hai lần nhập mật khẩu mới không khớp", "The two new passwords differ"),
+        khuyenhoc_domain::Invalid::new(
+            "Hai lần nhập mật khẩu mới không khớp",
+            "The two new passwords differ",
+        ),
     )
 }
 

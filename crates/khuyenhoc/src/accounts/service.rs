@@ -219,7 +219,11 @@ async fn write(
 /// ([`Viewer::position_over_person`]). Anything else is "not found", as out of scope is
 /// everywhere. The only change an officer makes to another person's account today is a
 /// password reset; a future edit of a person goes through here too.
-pub(crate) async fn acting_over<'e, E>(exec: E, viewer: &Viewer, person: &Person) -> Result<Actor, AppError>
+pub(crate) async fn acting_over<'e, E>(
+    exec: E,
+    viewer: &Viewer,
+    person: &Person,
+) -> Result<Actor, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {

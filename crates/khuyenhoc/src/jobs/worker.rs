@@ -64,13 +64,20 @@ const DUE: &str = "done_at IS NULL AND dead_at IS NULL AND run_after <= $1 \
                    AND (lease_until IS NULL OR lease_until < $1)";
 
 /// Leases one due job for `owner`, or none.
-async fn lease(state: &AppState, owner: &str, lease_seconds: i64) -> Result<Option<Leased>, AppError> {
+async fn lease(
+    state: &AppState,
+    owner: &str,
+    lease_seconds: i64,
+) -> Result<Option<Leased>, AppError> {
     let t = now();
     let db = &state.db;
     let candidate: Option<i64> = if db.backend == Backend::Sqlite {
         // A plain read first, so an idle worker never takes SQLite's write lock.
         let sql = format!("SELECT id FROM jobs WHERE {DUE} ORDER BY run_after, id LIMIT 1");
-        let found: Option<i64> = sqlx::query_scalar(&sql).bind(t).fetch_optional(&db.pool).await?;
+        let found: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(t)
+            .fetch_optional(&db.pool)
+            .await?;
         if found.is_none() {
             return Ok(None);
         }
@@ -84,7 +91,10 @@ async fn lease(state: &AppState, owner: &str, lease_seconds: i64) -> Result<Opti
             let sql = format!(
                 "SELECT id FROM jobs WHERE {DUE} ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED"
             );
-            sqlx::query_scalar(&sql).bind(t).fetch_optional(&mut *tx).await?
+            sqlx::query_scalar(&sql)
+                .bind(t)
+                .fetch_optional(&mut *tx)
+                .await?
         }
         Backend::Sqlite => candidate,
     };
@@ -176,7 +186,11 @@ async fn tick(state: &AppState, registry: &Registry) -> Result<(), AppError> {
         return Ok(());
     }
     let t = now();
-    let wanted: Vec<_> = registry.ticks().iter().map(|(kind, f)| (kind, f(t))).collect();
+    let wanted: Vec<_> = registry
+        .ticks()
+        .iter()
+        .map(|(kind, f)| (kind, f(t)))
+        .collect();
     // A read first: the job of the day usually exists, and then no write lock is taken.
     let mut missing = vec![];
     for (kind, (key, payload, at)) in wanted {
@@ -213,7 +227,14 @@ impl Workers {
         let tasks = (0..config.workers.max(1))
             .map(|n| {
                 let owner = format!("{}-{n}", &server[..12.min(server.len())]);
-                tokio::spawn(work(state.clone(), registry.clone(), config.clone(), owner, n, rx.clone()))
+                tokio::spawn(work(
+                    state.clone(),
+                    registry.clone(),
+                    config.clone(),
+                    owner,
+                    n,
+                    rx.clone(),
+                ))
             })
             .collect();
         Workers { stop, tasks }

@@ -66,7 +66,9 @@ async fn read_all(
 /// Query parameters of this capability's API routes, for the OpenAPI document.
 pub fn query_params(path: &str) -> Vec<serde_json::Value> {
     match path {
-        "/api/v1/notifications" => vec![serde_json::json!({"name": "page", "in": "query", "required": false, "schema": {"type": "integer"}, "description": "GET: from 1, 20 a page"})],
+        "/api/v1/notifications" => vec![
+            serde_json::json!({"name": "page", "in": "query", "required": false, "schema": {"type": "integer"}, "description": "GET: from 1, 20 a page"}),
+        ],
         _ => vec![],
     }
 }

@@ -64,7 +64,9 @@ pub async fn send_mail(s: &Settings, to: &str, subject: &str, body: &str) -> Res
     let builder = match s.smtp_tls.as_str() {
         "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
         "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-        _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
+        _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+            host,
+        )),
     }
     .map_err(|e| format!("SMTP: {e}"))?;
     let mut builder = builder
@@ -184,7 +186,11 @@ pub async fn webhook_job(job: Job) -> Result<(), String> {
             phone: d.phone,
             email: d.email,
         },
-        url: d.notice.link.as_ref().map(|l| format!("{}{l}", s.base_url())),
+        url: d
+            .notice
+            .link
+            .as_ref()
+            .map(|l| format!("{}{l}", s.base_url())),
         text_vi: d.notice.text_vi,
         text_en: d.notice.text_en,
         created_at: d.notice.created_at,

@@ -58,10 +58,22 @@ async fn waiting(db: &crate::db::Db) -> Result<Vec<Waiting>, sqlx::Error> {
         };
         let mut units = vec![];
         for p in &positions {
-            let check = v.position_for(perm::EVALUATION_CHECK, &p.unit_path).is_some();
-            let review = v.position_for(perm::EVALUATION_RECOGNISE, &p.unit_path).is_some();
-            let to_check = if check { count(db, "submitted", &p.unit_path).await? } else { 0 };
-            let to_review = if review { count(db, "checked", &p.unit_path).await? } else { 0 };
+            let check = v
+                .position_for(perm::EVALUATION_CHECK, &p.unit_path)
+                .is_some();
+            let review = v
+                .position_for(perm::EVALUATION_RECOGNISE, &p.unit_path)
+                .is_some();
+            let to_check = if check {
+                count(db, "submitted", &p.unit_path).await?
+            } else {
+                0
+            };
+            let to_review = if review {
+                count(db, "checked", &p.unit_path).await?
+            } else {
+                0
+            };
             if to_check + to_review > 0 {
                 units.push((p.unit_code.clone(), to_check, to_review));
             }
@@ -82,10 +94,7 @@ pub async fn job(job: Job) -> Result<(), String> {
     }
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     for w in list {
-        let (check, review) = w
-            .units
-            .iter()
-            .fold((0, 0), |(c, r), u| (c + u.1, r + u.2));
+        let (check, review) = w.units.iter().fold((0, 0), |(c, r), u| (c + u.1, r + u.2));
         let codes: Vec<&str> = w.units.iter().map(|u| u.0.as_str()).collect();
         let notice = super::Notice::Text {
             vi: format!(

@@ -74,15 +74,20 @@ impl Notice {
                 Some("/learning".to_owned()),
                 false,
             ),
-            Notice::EvaluationReturned { evaluation_id, reason } => (
+            Notice::EvaluationReturned {
+                evaluation_id,
+                reason,
+            } => (
                 format!("Bản tự đánh giá của bạn đã được trả lại để sửa. Lý do: {reason}"),
                 format!("Your self-assessment was returned for changes. Reason: {reason}"),
                 ev(evaluation_id),
                 false,
             ),
             Notice::EvaluationRecognised { evaluation_id } => (
-                "Bản tự đánh giá của bạn đã được công nhận; giấy chứng nhận đã sẵn sàng để tải về.".to_owned(),
-                "Your self-assessment has been recognised; your certificate is ready to download.".to_owned(),
+                "Bản tự đánh giá của bạn đã được công nhận; giấy chứng nhận đã sẵn sàng để tải về."
+                    .to_owned(),
+                "Your self-assessment has been recognised; your certificate is ready to download."
+                    .to_owned(),
                 ev(evaluation_id),
                 false,
             ),
@@ -92,7 +97,10 @@ impl Notice {
                 ev(evaluation_id),
                 false,
             ),
-            Notice::CertificateRevoked { evaluation_id, reason } => (
+            Notice::CertificateRevoked {
+                evaluation_id,
+                reason,
+            } => (
                 format!("Giấy chứng nhận của bạn đã bị thu hồi. Lý do: {reason}"),
                 format!("Your certificate has been revoked. Reason: {reason}"),
                 ev(evaluation_id),

@@ -92,12 +92,12 @@ pub async fn list(db: &Db, person_id: i64, page: i64) -> Result<(Vec<Stored>, i6
 }
 
 pub async fn unread(db: &Db, person_id: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notices WHERE person_id = $1 AND read_at IS NULL",
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE person_id = $1 AND read_at IS NULL")
+            .bind(person_id)
+            .fetch_one(&db.pool)
+            .await?,
     )
-    .bind(person_id)
-    .fetch_one(&db.pool)
-    .await?)
 }
 
 /// Marks one of the person's notices read (`NotFound` for someone else's), or all of them.
@@ -121,13 +121,11 @@ pub async fn mark_read(db: &Db, person_id: i64, id: Option<i64>) -> Result<(), A
                 .await?;
         }
         None => {
-            sqlx::query(
-                "UPDATE notices SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL",
-            )
-            .bind(t)
-            .bind(person_id)
-            .execute(&db.pool)
-            .await?;
+            sqlx::query("UPDATE notices SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL")
+                .bind(t)
+                .bind(person_id)
+                .execute(&db.pool)
+                .await?;
         }
     }
     Ok(())

@@ -65,7 +65,9 @@ async fn read_one(
     v: Viewer,
     Path(id): Path<String>,
 ) -> PageResult<Redirect> {
-    let id = id.parse::<i64>().map_err(|_| crate::error::AppError::NotFound)?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| crate::error::AppError::NotFound)?;
     model::mark_read(&state.db, v.person_id, Some(id)).await?;
     Ok(Redirect::to("/notifications"))
 }
@@ -112,7 +114,13 @@ async fn save_settings(
     v: Viewer,
     PageForm(f): PageForm<ChannelsForm>,
 ) -> PageResult<Html<String>> {
-    model::set_channels(&state.db, v.person_id, f.email.is_some(), f.webhook.is_some()).await?;
+    model::set_channels(
+        &state.db,
+        v.person_id,
+        f.email.is_some(),
+        f.webhook.is_some(),
+    )
+    .await?;
     let ch = model::channels(&state.db, v.person_id).await?;
     render(&SettingsPage {
         c,

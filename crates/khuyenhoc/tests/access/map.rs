@@ -208,7 +208,12 @@ pub fn rows() -> Vec<Row> {
             SignedIn,
             Need::Owner,
             R::Commune,
-            |c, _| json(format!("/api/v1/notifications/{}/read", c.notice), serde_json::json!({})),
+            |c, _| {
+                json(
+                    format!("/api/v1/notifications/{}/read", c.notice),
+                    serde_json::json!({}),
+                )
+            },
             OK.has("\"unread\":"),
         ),
         row(
@@ -376,7 +381,12 @@ pub fn rows() -> Vec<Row> {
             Public,
             Need::Anyone,
             R::Commune,
-            |_, _| json("/api/v1/password/forgot", serde_json::json!({"email": "nobody.api@example.vn"})),
+            |_, _| {
+                json(
+                    "/api/v1/password/forgot",
+                    serde_json::json!({"email": "nobody.api@example.vn"}),
+                )
+            },
             OK.has("message_vi"),
         )
         .also(&[R::Anon]),
@@ -393,7 +403,12 @@ pub fn rows() -> Vec<Row> {
             Public,
             Need::Anyone,
             R::Commune,
-            |_, _| form("/password/reset/0123456789abcdef", &[("new", "mat-khau-moi-1"), ("confirm", "mat-khau-moi-1")]),
+            |_, _| {
+                form(
+                    "/password/reset/0123456789abcdef",
+                    &[("new", "mat-khau-moi-1"), ("confirm", "mat-khau-moi-1")],
+                )
+            },
             code(400),
         )
         .also(&[R::Anon]),
@@ -410,7 +425,17 @@ pub fn rows() -> Vec<Row> {
             Public,
             Need::Anyone,
             R::Commune,
-            |_, _| form("/password/code", &[("phone", "0912999999"), ("code", "00000000"), ("new", "mat-khau-moi-1"), ("confirm", "mat-khau-moi-1")]),
+            |_, _| {
+                form(
+                    "/password/code",
+                    &[
+                        ("phone", "0912999999"),
+                        ("code", "00000000"),
+                        ("new", "mat-khau-moi-1"),
+                        ("confirm", "mat-khau-moi-1"),
+                    ],
+                )
+            },
             code(400),
         )
         .also(&[R::Anon]),
