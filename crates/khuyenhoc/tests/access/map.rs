@@ -350,6 +350,96 @@ pub fn rows() -> Vec<Row> {
             OK.has("Mật khẩu tạm thời"),
         ),
         row(
+            "POST /people/{id}/recovery-code",
+            Officer,
+            act(perm::PERSON_MANAGE, &["00004"]),
+            R::Commune,
+            |c, _| form(format!("/people/{}/recovery-code", c.reset_person), &[]),
+            OK.has("id=\"secret\""),
+        ),
+        // Password recovery: the same answer for everybody (an address nobody has, a link or
+        // code that never existed).
+        row(
+            "GET /password/forgot",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| get("/password/forgot"),
+            OK.has("name=\"email\""),
+        ),
+        row(
+            "POST /password/forgot",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| form("/password/forgot", &[("email", "nobody@example.vn")]),
+            OK.has("id=\"sent\""),
+        )
+        .also(&[R::Anon]),
+        row(
+            "POST /api/v1/password/forgot",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| {
+                json(
+                    "/api/v1/password/forgot",
+                    serde_json::json!({"email": "nobody.api@example.vn"}),
+                )
+            },
+            OK.has("message_vi"),
+        )
+        .also(&[R::Anon]),
+        row(
+            "GET /password/reset/{token}",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| get("/password/reset/0123456789abcdef"),
+            code(410),
+        ),
+        row(
+            "POST /password/reset/{token}",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| {
+                form(
+                    "/password/reset/0123456789abcdef",
+                    &[("new", "mat-khau-moi-1"), ("confirm", "mat-khau-moi-1")],
+                )
+            },
+            code(400),
+        )
+        .also(&[R::Anon]),
+        row(
+            "GET /password/code",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| get("/password/code"),
+            OK.has("name=\"code\""),
+        ),
+        row(
+            "POST /password/code",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| {
+                form(
+                    "/password/code",
+                    &[
+                        ("phone", "0912999999"),
+                        ("code", "00000000"),
+                        ("new", "mat-khau-moi-1"),
+                        ("confirm", "mat-khau-moi-1"),
+                    ],
+                )
+            },
+            code(400),
+        )
+        .also(&[R::Anon]),
+        row(
             "GET /positions/{id}",
             Officer,
             read(&["00004"]),
