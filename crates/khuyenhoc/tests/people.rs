@@ -339,11 +339,7 @@ both_backends!(rights_never_climb, |b: Backend| async move {
             json!({"unit_code": "00004-2", "reason": "chuyển nhà"}),
         )
         .await;
-    problem(
-        &r,
-        StatusCode::NOT_FOUND,
-        "destination out of scope",
-    );
+    problem(&r, StatusCode::NOT_FOUND, "destination out of scope");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM person_moves").await, 0);
     // ... and the page of the chair shows him no correction form.
     let mut page = app.login(BRANCH_OFFICER).await;
