@@ -74,7 +74,9 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Person>, sqlx::Error> {
 
 pub async fn for_unit(db: &Db, unit_id: i64, limit: i64) -> Result<Vec<Person>, sqlx::Error> {
     let sql = format!(
-        "{SELECT} WHERE pe.unit_id = $1 ORDER BY pe.name_folded, pe.id LIMIT {}",
+        "{SELECT} WHERE pe.unit_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM person_merges pm WHERE pm.merged_id = pe.id) \
+         ORDER BY pe.name_folded, pe.id LIMIT {}",
         limit.clamp(1, 1000)
     );
     sqlx::query(&sql)
