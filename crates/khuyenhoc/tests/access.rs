@@ -250,6 +250,10 @@ struct Ctx {
     /// The citizen's open evaluation of this year, to read and answer, and a PDF attached to it.
     eval: i64,
     evidence: i64,
+    /// Her files to remove (page, API) and to replace.
+    evidence_remove: i64,
+    evidence_remove_api: i64,
+    evidence_replace: i64,
     /// The certificate of her evaluation of last year, recognised today as reviews after the
     /// year's end are (a one-year title: its validity ended before the decision).
     cert: String,

@@ -117,6 +117,34 @@ fn learning_rows() -> Vec<Row> {
             |c, _| get(format!("/evidence/{}", c.evidence)),
             PDF,
         ),
+        // Evidence is removed or replaced by its owner only (the citizen, whose evaluation it is):
+        // officers who read it, and everyone else, get the 404 of evidence that does not exist.
+        row(
+            "POST /evidence/{id}/remove",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| form(format!("/evidence/{}/remove", c.evidence_remove), &[]),
+            see("/evaluations/*"),
+        ),
+        row(
+            "POST /evidence/{id}/replace",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| {
+                upload(
+                    format!("/evidence/{}/replace", c.evidence_replace),
+                    vec![file(
+                        "file",
+                        "thay.pdf",
+                        "application/pdf",
+                        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+                    )],
+                )
+            },
+            see("/evaluations/*"),
+        ),
         row(
             "GET /evaluations/{id}/all",
             Officer,
@@ -310,6 +338,14 @@ fn learning_api_rows() -> Vec<Row> {
             },
             CREATED.has("\"model\":\"citizen\""),
         ).also(&[R::Citizen]).except(R::Citizen, CREATED.has("\"model\":\"family\"")),
+        row(
+            "DELETE /api/v1/evidence/{id}",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| get(format!("/api/v1/evidence/{}", c.evidence_remove_api)),
+            OK.has("\"evidence\""),
+        ),
         row(
             "GET /api/v1/evaluations",
             Officer,
@@ -853,6 +889,23 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     .fetch_one(&app.db.pool)
     .await
     .expect("the evidence file");
+    // Three more files of hers, to remove (page, API) and replace.
+    let mut spare = vec![];
+    for _ in 0..3 {
+        attach_pdf(app, &mut web, ctx.eval, "reads").await;
+        spare.push(
+            sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM evidence WHERE evaluation_id = $1")
+                .bind(ctx.eval)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("a spare evidence file"),
+        );
+    }
+    [
+        ctx.evidence_remove,
+        ctx.evidence_remove_api,
+        ctx.evidence_replace,
+    ] = [spare[0], spare[1], spare[2]];
     let done = citizen_evaluation(app, &mut c, citizen, this_year() - 1, Stage::Recognised).await;
     ctx.cert = certificate_of(&done);
     // Other people's evaluations, one per action.
