@@ -286,6 +286,11 @@ struct Ctx {
     /// answer: to the first family (accepted in the matrix), to the second (declined).
     invitation_accept: i64,
     invitation_decline: i64,
+    /// Memberships of the family to end: by its head, by an officer; and the demo branch
+    /// officer's membership of the citizen's third family, which they leave.
+    remove_by_head: i64,
+    remove_by_officer: i64,
+    membership_leave: i64,
     /// The head of the family the officer creates.
     head_phone: String,
     /// The national family set to copy; Hà Nội's draft citizen variant (read, edited with its

@@ -181,9 +181,11 @@ async fn group_one(t: &Trip, id: i64, photo: &Path) {
         sum(&GROUP_1).to_string(),
         "live total"
     );
-    tap_at(
+    // The evidence form is open on the page, above the Save buttons (issue 15).
+    wait_until(
         c,
-        Locator::XPath("//details[.//input[@id='ev-file']]/summary"),
+        "the evidence form shown before the Save buttons",
+        "document.getElementById('ev-file').offsetParent !== null && (document.getElementById('ev-file').compareDocumentPosition(document.querySelector(\"button[name='next']\")) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0",
     )
     .await;
     c.find(Locator::Css("#ev-indicator"))
