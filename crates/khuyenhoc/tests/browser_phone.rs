@@ -129,7 +129,7 @@ async fn answer(app: &TestApp, eval: i64, code: &str) -> Option<i64> {
         .await
         .expect("answers");
     let v: serde_json::Value = serde_json::from_str(&answers).expect("answers JSON");
-    v[code].as_i64()
+    v[code]["value"].as_i64()
 }
 
 /// Waits (bounded) until the server holds this answer.
@@ -268,7 +268,12 @@ async fn trip(b: Backend) {
             assert!(Instant::now() < until, "the retried upload never arrived");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        wait_for_page(&c, &base, &group1).await;
+        wait_until(
+            &c,
+            "the page again, with both files",
+            "document.querySelectorAll('ul.evidence-items > li').length === 2",
+        )
+        .await;
 
         // (b) Answers saved offline are sent when the connection returns.
         network(&c, false).await;

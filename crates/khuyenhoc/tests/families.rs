@@ -175,7 +175,7 @@ both_backends!(consent_removal_and_history, |b: Backend| async move {
         json!({"answers": {
             "children_in_school#part": 1, "children_in_school#total": 1, "children_progress": 8,
             "study_corner": 1, "books": 4, "devices": 4, "learning_budget": 1,
-            "better_living": 8, "cultural_family": 1,
+            "better_living": 8, "cultural_family": 0,
         }}),
     )
     .await;
