@@ -30,7 +30,7 @@
     function save() { try { localStorage.setItem(key, JSON.stringify(fields())); } catch (e) { /* storage full or off */ } }
     /* Puts answers kept in the browser back into the form; true when some differ from what the
      * server sent (they still have to reach it). */
-    function restore() {
+    function restore(sending) {
       var saved;
       try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
       if (!saved) return false;
@@ -41,7 +41,9 @@
           else el.value = saved[name];
         });
       });
-      notice(t("Đã khôi phục câu trả lời chưa lưu; đang gửi lên máy chủ…", "Unsaved answers restored; sending them…"));
+      notice(sending
+        ? t("Đã khôi phục câu trả lời chưa lưu; đang gửi lên máy chủ…", "Unsaved answers restored; sending them…")
+        : t("Đã khôi phục câu trả lời chưa lưu.", "Unsaved answers restored."));
       return true;
     }
     function live() {
@@ -145,7 +147,10 @@
       });
     });
     window.addEventListener("online", retry);
-    if (restore() && window.fetch && window.URLSearchParams) {
+    // On a page that shows the server's refusal, the restored answers wait for a check and a
+    // tap on Save; elsewhere they go by themselves.
+    var refused = document.querySelector("p.alert[role=alert]");
+    if (restore(!refused) && !refused && window.fetch && window.URLSearchParams) {
       pending = "restored";
       resend().then(function () { pending = null; }, function () { offline(); later(); });
     }

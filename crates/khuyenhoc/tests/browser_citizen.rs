@@ -190,7 +190,11 @@ async fn group_one(t: &Trip, id: i64, photo: &Path) {
         )
         .await
         .expect("read the evidence form's place");
-    assert_eq!(order, serde_json::json!([true, true, true, 4]), "evidence form, Save button, open, before: {order}");
+    assert_eq!(
+        order,
+        serde_json::json!([true, true, true, 4]),
+        "evidence form, Save button, open, before: {order}"
+    );
     c.find(Locator::Css("#ev-indicator"))
         .await
         .expect("the indicator list of the evidence form")

@@ -175,10 +175,25 @@ both_backends!(consent_removal_and_history, |b: Backend| async move {
         json!({"answers": {
             "children_in_school#part": 1, "children_in_school#total": 1, "children_progress": 8,
             "study_corner": 1, "books": 4, "devices": 4, "learning_budget": 1,
-            "better_living": 8, "cultural_family": 0,
+            "better_living": 8, "cultural_family": 1,
         }}),
     )
     .await;
+    // Its required evidence: the cultural family certificate, a PDF.
+    let boundary = "XfamilyX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"indicator\"\r\n\r\ncultural_family\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"giay-khen.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--{boundary}--\r\n",
+        chair.csrf()
+    );
+    let req = axum::http::Request::post(format!("/evaluations/{family}/evidence"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let r = app.send(&mut chair, req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     ok(
         &app,
         &mut api,

@@ -339,18 +339,19 @@ async fn member_share(
     // history that evaluation rests on); a draft counts the current members only. The cut-off is
     // a number the program computed, written into the text (binding it would leave parameters
     // unused in one of the two queries, which PostgreSQL refuses).
-    let cutoff = if e.status.editable() {
-        crate::db::now()
+    let current = if e.status.editable() {
+        "accepted_at IS NOT NULL AND ended_at IS NULL".to_owned()
     } else {
-        sqlx::query_scalar::<_, Option<i64>>(
+        let submitted = sqlx::query_scalar::<_, Option<i64>>(
             "SELECT MAX(at) FROM evaluation_events WHERE evaluation_id = $1 AND action = 'submit'",
         )
         .bind(e.id)
         .fetch_one(&mut *conn)
         .await?
-        .unwrap_or_else(crate::db::now)
+        .unwrap_or_else(crate::db::now);
+        // Ended in the second of the submission or later: a member when it was submitted.
+        format!("accepted_at IS NOT NULL AND (ended_at IS NULL OR ended_at >= {submitted})")
     };
-    let current = format!("accepted_at IS NOT NULL AND (ended_at IS NULL OR ended_at > {cutoff})");
     let (members_sql, people) = match (e.subject_kind.as_str(), title) {
         ("group", Model::Family) => (format!("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1 AND {current})"), false),
         ("group", _) if adults => (format!("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.{current} AND m.adult = 1"), true),
