@@ -256,6 +256,10 @@ struct Ctx {
     /// The citizen's open evaluation of this year, to read and answer, and a PDF attached to it.
     eval: i64,
     evidence: i64,
+    /// Her files to remove (page, API) and to replace.
+    evidence_remove: i64,
+    evidence_remove_api: i64,
+    evidence_replace: i64,
     /// The certificate of her evaluation of last year, recognised today as reviews after the
     /// year's end are (a one-year title: its validity ended before the decision).
     cert: String,
@@ -288,6 +292,11 @@ struct Ctx {
     /// answer: to the first family (accepted in the matrix), to the second (declined).
     invitation_accept: i64,
     invitation_decline: i64,
+    /// Memberships of the family to end: by its head, by an officer; and the demo branch
+    /// officer's membership of the citizen's third family, which they leave.
+    remove_by_head: i64,
+    remove_by_officer: i64,
+    membership_leave: i64,
     /// The head of the family the officer creates.
     head_phone: String,
     /// The national family set to copy; Hà Nội's draft citizen variant (read, edited with its

@@ -181,11 +181,20 @@ async fn group_one(t: &Trip, id: i64, photo: &Path) {
         sum(&GROUP_1).to_string(),
         "live total"
     );
-    tap_at(
-        c,
-        Locator::XPath("//details[.//input[@id='ev-file']]/summary"),
-    )
-    .await;
+    // The evidence form is open on the page (not folded away), above the Save buttons.
+    let order = c
+        .execute(
+            "var f = document.getElementById('ev-file'); var b = document.querySelector(\"button[name='next']\");
+             return [!!f, !!b, f ? f.closest('details') === null : null, f && b ? f.compareDocumentPosition(b) : null];",
+            vec![],
+        )
+        .await
+        .expect("read the evidence form's place");
+    assert_eq!(
+        order,
+        serde_json::json!([true, true, true, 4]),
+        "evidence form, Save button, open, before: {order}"
+    );
     c.find(Locator::Css("#ev-indicator"))
         .await
         .expect("the indicator list of the evidence form")

@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_people_corrections.sql"),
         include_str!("../../migrations/postgres/0010_people_corrections.sql"),
     ),
+    (
+        11,
+        "evidence and families",
+        include_str!("../../migrations/sqlite/0011_evidence_families.sql"),
+        include_str!("../../migrations/postgres/0011_evidence_families.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -213,3 +213,169 @@ pub async fn file(
     let bytes = state.files.get(&key).await?;
     Ok((ev, bytes))
 }
+
+/// The evidence row and its evaluation, for its owner while the evaluation is editable. The
+/// owner is the evaluation's subject, or the head of the group evaluated; everyone else (an
+/// officer in scope included) gets the 404 of evidence that does not exist.
+async fn owned(
+    state: &AppState,
+    v: &Viewer,
+    evidence_id: i64,
+) -> Result<(Evaluation, Evidence), AppError> {
+    let evaluation_id: i64 = sqlx::query_scalar("SELECT evaluation_id FROM evidence WHERE id = $1")
+        .bind(evidence_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let e = service::visible(&state.db, v, evaluation_id).await?;
+    let owner = is_owner(state, v, &e).await?;
+    if !owner {
+        return Err(AppError::NotFound);
+    }
+    if !e.status.editable() {
+        return Err(AppError::bad_request(
+            "Hồ sơ đã nộp, không gỡ hay thay minh chứng được nữa",
+            "The evaluation is submitted: evidence can no longer be removed or replaced",
+        ));
+    }
+    let ev = model::evidence(&state.db, evaluation_id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == evidence_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((e, ev))
+}
+
+/// Whether the viewer owns the evaluation's evidence: its subject, or the head of the group.
+pub async fn is_owner(state: &AppState, v: &Viewer, e: &Evaluation) -> Result<bool, AppError> {
+    Ok(match e.subject_kind.as_str() {
+        "person" => e.subject_id == v.person_id,
+        "group" => {
+            let head: Option<i64> =
+                sqlx::query_scalar("SELECT head_person_id FROM learning_groups WHERE id = $1")
+                    .bind(e.subject_id)
+                    .fetch_one(&state.db.pool)
+                    .await?;
+            head == Some(v.person_id)
+        }
+        _ => false,
+    })
+}
+
+/// Only while the evaluation is still editable: a submission meanwhile wins, and the change
+/// is refused in the same words as [`owned`].
+const STILL_EDITABLE: &str =
+    "evaluation_id IN (SELECT id FROM evaluations WHERE id = $2 AND status IN ('registered', 'returned'))";
+
+fn submitted_meanwhile() -> AppError {
+    AppError::bad_request(
+        "Hồ sơ đã nộp, không gỡ hay thay minh chứng được nữa",
+        "The evaluation is submitted: evidence can no longer be removed or replaced",
+    )
+}
+
+fn described(ev: &Evidence) -> serde_json::Value {
+    serde_json::json!({"indicator": ev.indicator, "kind": ev.kind, "file_name": ev.file_name, "size": ev.size_bytes, "note": ev.note})
+}
+
+/// Removes a piece of evidence (its owner, before submission); the stored file is deleted after
+/// the commit. Returns the evaluation's id.
+pub async fn remove(state: &AppState, v: &Viewer, evidence_id: i64) -> Result<i64, AppError> {
+    let (e, ev) = owned(state, v, evidence_id).await?;
+    let mut tx = state.db.begin().await?;
+    let sql = format!("DELETE FROM evidence WHERE id = $1 AND {STILL_EDITABLE}");
+    let gone = sqlx::query(&sql)
+        .bind(evidence_id)
+        .bind(e.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if gone != 1 {
+        return Err(submitted_meanwhile());
+    }
+    let change = Change {
+        unit_id: Some(e.unit_id),
+        entity: "evidence",
+        entity_id: evidence_id.to_string(),
+        action: "remove",
+        before: Some(described(&ev)),
+        after: None,
+    };
+    audit::record(&mut tx, Actor::new(v.person_id, None), change).await?;
+    tx.commit().await?;
+    if let Some(key) = &ev.object_key {
+        state.files.forget(key).await;
+    }
+    Ok(e.id)
+}
+
+/// Replaces the file of a piece of evidence (its owner, before submission) with another the
+/// indicator accepts; the old file is deleted after the commit. Returns the evaluation's id.
+pub async fn replace(
+    state: &AppState,
+    v: &Viewer,
+    evidence_id: i64,
+    file: Option<(String, Vec<u8>)>,
+) -> Result<i64, AppError> {
+    let (e, ev) = owned(state, v, evidence_id).await?;
+    let Some(file) = file else {
+        return Err(AppError::field(
+            "file",
+            Invalid::new("Hãy chọn ảnh hoặc tệp PDF", "Choose a photo or a PDF"),
+        ));
+    };
+    let set = sets::by_id(state, e.set_id).await?;
+    let (kind, prepared) = prepare(Some(file), "").await?;
+    let accepted = set
+        .indicator(&ev.indicator)
+        .is_some_and(|i| i.evidence.kinds.contains(&kind));
+    if !accepted {
+        return Err(AppError::field(
+            "file",
+            Invalid::new(
+                "Chỉ số này không nhận loại minh chứng này",
+                "This indicator does not take this kind of evidence",
+            ),
+        ));
+    }
+    let Some((name, p)) = prepared else {
+        return Err(AppError::NotFound);
+    };
+    let s = store(state, &name, p).await?;
+    let mut tx = state.db.begin().await?;
+    let sql = format!(
+        "UPDATE evidence SET kind = $3, object_key = $4, file_name = $5, content_type = $6, size_bytes = $7 \
+         WHERE id = $1 AND {STILL_EDITABLE}"
+    );
+    let changed = sqlx::query(&sql)
+        .bind(evidence_id)
+        .bind(e.id)
+        .bind(kind.code())
+        .bind(&s.key)
+        .bind(&s.name)
+        .bind(s.content_type)
+        .bind(s.size)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed != 1 {
+        drop(tx);
+        state.files.forget(&s.key).await;
+        return Err(submitted_meanwhile());
+    }
+    let after = serde_json::json!({"indicator": ev.indicator, "kind": kind.code(), "file_name": s.name, "size": s.size});
+    let change = Change {
+        unit_id: Some(e.unit_id),
+        entity: "evidence",
+        entity_id: evidence_id.to_string(),
+        action: "replace",
+        before: Some(described(&ev)),
+        after: Some(after),
+    };
+    audit::record(&mut tx, Actor::new(v.person_id, None), change).await?;
+    tx.commit().await?;
+    if let Some(key) = &ev.object_key {
+        state.files.forget(key).await;
+    }
+    Ok(e.id)
+}

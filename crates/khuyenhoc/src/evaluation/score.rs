@@ -335,13 +335,30 @@ async fn member_share(
 ) -> Result<(u32, u32), sqlx::Error> {
     let adult_year = e.year - 18;
     let adults = matches!(filter, MemberFilter::Adults);
+    // A membership that ended still counts for an evaluation submitted before it ended (the
+    // history that evaluation rests on); a draft counts the current members only. The cut-off is
+    // a number the program computed, written into the text (binding it would leave parameters
+    // unused in one of the two queries, which PostgreSQL refuses).
+    let current = if e.status.editable() {
+        "accepted_at IS NOT NULL AND ended_at IS NULL".to_owned()
+    } else {
+        let submitted = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MAX(at) FROM evaluation_events WHERE evaluation_id = $1 AND action = 'submit'",
+        )
+        .bind(e.id)
+        .fetch_one(&mut *conn)
+        .await?
+        .unwrap_or_else(crate::db::now);
+        // Ended in the second of the submission or later: a member when it was submitted.
+        format!("accepted_at IS NOT NULL AND (ended_at IS NULL OR ended_at >= {submitted})")
+    };
     let (members_sql, people) = match (e.subject_kind.as_str(), title) {
-        ("group", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1 AND accepted_at IS NOT NULL)", false),
-        ("group", _) if adults => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL AND m.adult = 1", true),
-        ("group", _) => ("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL", true),
-        ("unit", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.unit_id = $1", false),
-        ("unit", _) if adults => ("SELECT p.id FROM people p WHERE p.unit_id = $1 AND (p.birth_year IS NULL OR p.birth_year <= $2)", true),
-        _ => ("SELECT p.id FROM people p WHERE p.unit_id = $1", true),
+        ("group", Model::Family) => (format!("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.head_person_id IN (SELECT person_id FROM group_members WHERE group_id = $1 AND {current})"), false),
+        ("group", _) if adults => (format!("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.{current} AND m.adult = 1"), true),
+        ("group", _) => (format!("SELECT m.person_id FROM group_members m WHERE m.group_id = $1 AND m.{current}"), true),
+        ("unit", Model::Family) => ("SELECT g.id FROM learning_groups g WHERE g.kind = 'family' AND g.unit_id = $1".to_owned(), false),
+        ("unit", _) if adults => ("SELECT p.id FROM people p WHERE p.unit_id = $1 AND (p.birth_year IS NULL OR p.birth_year <= $2)".to_owned(), true),
+        _ => ("SELECT p.id FROM people p WHERE p.unit_id = $1".to_owned(), true),
     };
     let kind = if people { "person" } else { "group" };
     let total_sql = format!("SELECT COUNT(*) FROM ({members_sql}) m");

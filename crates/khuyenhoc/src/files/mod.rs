@@ -5,7 +5,13 @@
 //!
 //! Uploads are checked by their bytes, not by what the client claims: photos (JPEG, PNG, WebP)
 //! are decoded, reduced to at most 1,600 px on the longer side and stored as JPEG; documents must
-//! be PDF. Anything else is refused with a message in Vietnamese and English.
+//! be PDF. Anything else is refused with a message in Vietnamese and English. A photo's EXIF
+//! orientation is applied before re-encoding (the JPEG written carries no EXIF, so a portrait
+//! taken sideways is stored upright).
+//!
+//! A file removed or replaced by its owner is deleted from the store once the database no
+//! longer refers to it (`Files::forget`, after the commit); the audit log keeps its name and
+//! size, not its bytes.
 
 use bytes::Bytes;
 use khuyenhoc_domain::Invalid;
@@ -126,6 +132,24 @@ impl Files {
     pub async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
         Ok(self.store.get(&StorePath::from(key)).await?.bytes().await?)
     }
+
+    /// Deletes a stored file. Callers delete only after the transaction that dropped the last
+    /// reference to the key has committed (a failed delete leaves an unreferenced file, never a
+    /// reference to a missing one); a key already gone is not an error.
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.store.delete(&StorePath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// [`Files::delete`] for a file no longer referenced, after the commit: a failure is logged
+    /// (the file stays, unreferenced) rather than undoing what was committed.
+    pub async fn forget(&self, key: &str) {
+        if let Err(e) = self.delete(key).await {
+            tracing::warn!(key, error = %e, "an unreferenced file could not be deleted");
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,8 +210,7 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, Invalid> {
                 ));
             }
             let unreadable = Invalid::new("Không đọc được ảnh này", "This photo cannot be read");
-            let img = image::load_from_memory_with_format(bytes, format)
-                .map_err(|_| unreadable.clone())?;
+            let img = decode_upright(bytes, format).map_err(|_| unreadable.clone())?;
             let img = if img.width() > PHOTO_EDGE || img.height() > PHOTO_EDGE {
                 img.resize(
                     PHOTO_EDGE,
@@ -209,6 +232,23 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, Invalid> {
             })
         }
     }
+}
+
+/// Decodes a photo and turns it as its EXIF orientation says (a phone held upright writes its
+/// portrait sideways with Orientation 6 or 8).
+fn decode_upright(
+    bytes: &[u8],
+    format: image::ImageFormat,
+) -> image::ImageResult<image::DynamicImage> {
+    use image::ImageDecoder;
+    let mut decoder =
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), format).into_decoder()?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder)?;
+    img.apply_orientation(orientation);
+    Ok(img)
 }
 
 #[cfg(test)]

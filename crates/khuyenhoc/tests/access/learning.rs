@@ -117,6 +117,34 @@ fn learning_rows() -> Vec<Row> {
             |c, _| get(format!("/evidence/{}", c.evidence)),
             PDF,
         ),
+        // Evidence is removed or replaced by its owner only (the citizen, whose evaluation it is):
+        // officers who read it, and everyone else, get the 404 of evidence that does not exist.
+        row(
+            "POST /evidence/{id}/remove",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| form(format!("/evidence/{}/remove", c.evidence_remove), &[]),
+            see("/evaluations/*"),
+        ),
+        row(
+            "POST /evidence/{id}/replace",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| {
+                upload(
+                    format!("/evidence/{}/replace", c.evidence_replace),
+                    vec![file(
+                        "file",
+                        "thay.pdf",
+                        "application/pdf",
+                        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+                    )],
+                )
+            },
+            see("/evaluations/*"),
+        ),
         row(
             "GET /evaluations/{id}/all",
             Officer,
@@ -310,6 +338,14 @@ fn learning_api_rows() -> Vec<Row> {
             },
             CREATED.has("\"model\":\"citizen\""),
         ).also(&[R::Citizen]).except(R::Citizen, CREATED.has("\"model\":\"family\"")),
+        row(
+            "DELETE /api/v1/evidence/{id}",
+            SignedIn,
+            Need::Owner,
+            R::Citizen,
+            |c, _| get(format!("/api/v1/evidence/{}", c.evidence_remove_api)),
+            OK.has("\"evidence\""),
+        ),
         row(
             "GET /api/v1/evaluations",
             Officer,
@@ -568,6 +604,56 @@ fn group_rows() -> Vec<Row> {
             see("/groups/*"),
         )
         .also(&[R::Citizen]),
+        // A person without an account is added by an officer who registers people in scope.
+        row(
+            "POST /groups/{id}/members/new",
+            Officer,
+            act(perm::PERSON_MANAGE, &["00004-1"]),
+            R::Commune,
+            |c, _| {
+                form(
+                    format!("/groups/{}/members/new", c.family),
+                    &[
+                        ("full_name", "Đỗ Minh Khang"),
+                        ("birth_year", "2016"),
+                        ("gender", "male"),
+                    ],
+                )
+            },
+            see("/groups/*"),
+        ),
+        // The head and officers in scope remove members (each a member of their own).
+        row(
+            "POST /groups/{id}/members/{member}/remove",
+            SignedIn,
+            act(perm::EVALUATION_ENTER, &["00004-1"]).or_subject(),
+            R::Commune,
+            |c, phone| {
+                let member = if phone == CITIZEN {
+                    c.remove_by_head
+                } else {
+                    c.remove_by_officer
+                };
+                form(format!("/groups/{}/members/{member}/remove", c.family), &[])
+            },
+            see("/groups/*"),
+        )
+        .also(&[R::Citizen]),
+        // A member leaves by themself: the demo branch officer, a member of the citizen's third
+        // family; anyone else gets the 404 of a membership that does not exist.
+        row(
+            "POST /learning/memberships/{id}/leave",
+            SignedIn,
+            Need::Owner,
+            R::Branch,
+            |c, _| {
+                form(
+                    format!("/learning/memberships/{}/leave", c.membership_leave),
+                    &[],
+                )
+            },
+            see("/learning"),
+        ),
         // An invitation is answered by the invited person only (the demo branch officer, whom
         // the citizen invited as a head): the head, officers in scope and anyone else get the
         // 404 of an invitation that does not exist.
@@ -853,6 +939,23 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     .fetch_one(&app.db.pool)
     .await
     .expect("the evidence file");
+    // Three more files of hers, to remove (page, API) and replace.
+    let mut spare = vec![];
+    for _ in 0..3 {
+        attach_pdf(app, &mut web, ctx.eval, "reads").await;
+        spare.push(
+            sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM evidence WHERE evaluation_id = $1")
+                .bind(ctx.eval)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("a spare evidence file"),
+        );
+    }
+    [
+        ctx.evidence_remove,
+        ctx.evidence_remove_api,
+        ctx.evidence_replace,
+    ] = [spare[0], spare[1], spare[2]];
     let done = citizen_evaluation(app, &mut c, citizen, this_year() - 1, Stage::Recognised).await;
     ctx.cert = certificate_of(&done);
     // Other people's evaluations, one per action.
@@ -898,6 +1001,35 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         invitation(app, ctx.family, BRANCH_OFFICER).await,
         invitation(app, ctx.family2, BRANCH_OFFICER).await,
     ];
+    // Two members of the family, added at once by the chair, to remove (by the head, by an
+    // officer); a third family the demo branch officer belongs to, to leave.
+    let mut removable = vec![];
+    for (name, phone) in [
+        ("Tăng Văn Lộc", "0915000101"),
+        ("Tăng Thị Mai", "0915000102"),
+    ] {
+        let id = register_person(app, &mut c, "00004-1", name, phone).await;
+        let path = format!("/groups/{}/members", ctx.family);
+        let r = app
+            .post_form(&mut web, &path, &[("phone", phone), ("adult", "1")])
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "setup POST {path}: {}", r.body);
+        removable.push(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM group_members WHERE group_id = $1 AND person_id = $2 AND ended_at IS NULL")
+                .bind(ctx.family)
+                .bind(id)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("a member to remove"),
+        );
+    }
+    [ctx.remove_by_head, ctx.remove_by_officer] = [removable[0], removable[1]];
+    let family3 = citizen_family(app, &mut web, "Gia đình bà Lan ở phố Kim Mã").await;
+    ctx.membership_leave = invitation(app, family3, BRANCH_OFFICER).await;
+    let mut branch = app.login(BRANCH_OFFICER).await;
+    let path = format!("/learning/invitations/{}/accept", ctx.membership_leave);
+    let r = app.post_form(&mut branch, &path, &[]).await;
+    assert_eq!(r.status.as_u16(), 303, "setup POST {path}: {}", r.body);
     let mut own = vec![];
     for offset in [-1, 0] {
         let d = ok(

@@ -42,6 +42,7 @@ pub fn routes() -> Vec<Route> {
         api(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
         api(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),
         api(M::PUT, "/api/v1/evaluations/{id}/answers", SignedIn, "Save self-assessment answers (null clears one)", save_answers),
+        api(M::DELETE, "/api/v1/evidence/{id}", SignedIn, "Remove a piece of evidence before submission (its owner); answers the evaluation", remove_evidence),
         api(M::POST, "/api/v1/evaluations/{id}/submit", SignedIn, "Submit a self-assessment for checking", submit),
         api(M::POST, "/api/v1/evaluations/{id}/check", Officer, "Branch check of a submitted evaluation", check),
         api(M::POST, "/api/v1/evaluations/{id}/return", Officer, "Return an evaluation to its subject with a reason", return_back),
@@ -237,6 +238,17 @@ pub async fn submit(
     OptionalJson(_): OptionalJson<NoBody>,
 ) -> ApiResult<Json<Detail>> {
     let e = service::submit(&state, &v, parse_id(&id)?).await?;
+    Ok(Json(detail(&state, e, None).await?))
+}
+
+/// The owner removes a piece of evidence while the evaluation is a draft or returned.
+pub async fn remove_evidence(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Detail>> {
+    let evaluation = super::evidence::remove(&state, &v, parse_id(&id)?).await?;
+    let e = service::visible(&state.db, &v, evaluation).await?;
     Ok(Json(detail(&state, e, None).await?))
 }
 

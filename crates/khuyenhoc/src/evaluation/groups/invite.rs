@@ -57,11 +57,18 @@ impl Invitation {
     }
 }
 
-/// The last two digits of a number, after an ellipsis (`…78`).
+/// A number masked for the head who typed it: its first two and last three digits, the others
+/// as dots (`09•••••678`); a number too short to mask keeps only its last digits.
 fn tail(phone: Option<&str>) -> String {
     let digits: Vec<char> = phone.unwrap_or_default().chars().collect();
-    let from = digits.len().saturating_sub(2);
-    format!("…{}", digits[from..].iter().collect::<String>())
+    if digits.len() < 7 {
+        let from = digits.len().saturating_sub(2);
+        return format!("…{}", digits[from..].iter().collect::<String>());
+    }
+    let n = digits.len();
+    let head: String = digits[..2].iter().collect();
+    let tail: String = digits[n - 3..].iter().collect();
+    format!("{head}{}{tail}", "•".repeat(n - 5))
 }
 
 /// Adds a member by phone: at once for an officer in scope, as an invitation for the head.
@@ -85,7 +92,7 @@ pub async fn add(
     let person = person_for(state, v, &g, &phone).await?;
     let mut tx = state.db.begin().await?;
     let existing: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT accepted_at FROM group_members WHERE group_id = $1 AND person_id = $2",
+        "SELECT accepted_at FROM group_members WHERE group_id = $1 AND person_id = $2 AND ended_at IS NULL",
     )
     .bind(g.id)
     .bind(person)
@@ -105,7 +112,7 @@ pub async fn add(
         .execute(&mut *tx)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e, "group_members_pair") {
+            if is_unique_violation(&e, "group_members_current") {
                 already(false)
             } else {
                 e.into()
@@ -124,6 +131,8 @@ pub async fn add(
         after: Some(serde_json::json!({"person": person, "adult": adult})),
     };
     audit::record(&mut tx, Actor::new(v.person_id, position), change).await?;
+    // NOTIFY: FamilyInvitation { group_id: g.id, group_name: g.name.clone() } to `person`,
+    // when `added == Added::Invited` (an officer's addition is at once, nothing to answer).
     tx.commit().await?;
     Ok(added)
 }
@@ -174,7 +183,7 @@ fn already(accepted: bool) -> AppError {
 
 /// The group's invitations still waiting, oldest first, without names.
 pub async fn pending(state: &AppState, group_id: i64) -> Result<Vec<Pending>, AppError> {
-    Ok(sqlx::query("SELECT m.id, p.phone, m.adult FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND m.accepted_at IS NULL ORDER BY m.id")
+    Ok(sqlx::query("SELECT m.id, p.phone, m.adult FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND m.accepted_at IS NULL AND m.ended_at IS NULL ORDER BY m.id")
         .bind(group_id)
         .fetch_all(&state.db.pool)
         .await?
@@ -194,7 +203,7 @@ pub async fn invitations_for(
     let sql = "SELECT m.id, g.name, g.kind, u.name, h.full_name FROM group_members m \
         JOIN learning_groups g ON g.id = m.group_id JOIN units u ON u.id = g.unit_id \
         LEFT JOIN people h ON h.id = g.head_person_id \
-        WHERE m.person_id = $1 AND m.accepted_at IS NULL ORDER BY m.id";
+        WHERE m.person_id = $1 AND m.accepted_at IS NULL AND m.ended_at IS NULL ORDER BY m.id";
     Ok(sqlx::query(sql)
         .bind(person_id)
         .fetch_all(&state.db.pool)
@@ -221,7 +230,7 @@ pub async fn answer(
     accept: bool,
 ) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let row = sqlx::query("SELECT m.group_id, g.unit_id FROM group_members m JOIN learning_groups g ON g.id = m.group_id WHERE m.id = $1 AND m.person_id = $2 AND m.accepted_at IS NULL")
+    let row = sqlx::query("SELECT m.group_id, g.unit_id FROM group_members m JOIN learning_groups g ON g.id = m.group_id WHERE m.id = $1 AND m.person_id = $2 AND m.accepted_at IS NULL AND m.ended_at IS NULL")
         .bind(invitation_id)
         .bind(v.person_id)
         .fetch_optional(&mut *tx)
@@ -231,14 +240,14 @@ pub async fn answer(
     // The condition on `accepted_at` again: of two answers at once, one only changes the row.
     let changed = if accept {
         sqlx::query(
-            "UPDATE group_members SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+            "UPDATE group_members SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND ended_at IS NULL",
         )
         .bind(now())
         .bind(invitation_id)
         .execute(&mut *tx)
         .await?
     } else {
-        sqlx::query("DELETE FROM group_members WHERE id = $1 AND accepted_at IS NULL")
+        sqlx::query("DELETE FROM group_members WHERE id = $1 AND accepted_at IS NULL AND ended_at IS NULL")
             .bind(invitation_id)
             .execute(&mut *tx)
             .await?
@@ -267,8 +276,8 @@ pub async fn answer(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_waiting_invitation_shows_only_the_last_two_digits() {
-        assert_eq!(super::tail(Some("0912345678")), "…78");
+    fn a_waiting_invitation_shows_a_masked_number() {
+        assert_eq!(super::tail(Some("0912345678")), "09•••••678");
         assert_eq!(super::tail(Some("7")), "…7");
         assert_eq!(super::tail(None), "…");
     }

@@ -3,15 +3,19 @@
 //!
 //! By step: this module (what a group is, who sees it, its accepted members, creating one),
 //! `invite` (adding a member: at once by an officer in scope, by invitation when the head adds
-//! someone; accepting and declining), `pages` (the pages and their forms).
+//! someone; accepting and declining), `leave` (memberships ending: removed by the head or an
+//! officer, left by the member, the row kept with its end; a person without an account added by
+//! an officer), `pages` (the pages and their forms).
 //!
 //! A membership counts only once accepted (`group_members.accepted_at`): pending invitations are
 //! listed without the name and count nowhere (evaluation::score reads accepted members only).
 
 mod invite;
+mod leave;
 mod pages;
 
 pub use invite::{add, answer, invitations_for, pending, Added, Invitation, Pending};
+pub use leave::{add_without_account, end, memberships_of, Ended};
 pub use pages::*;
 
 use crate::accounts::model::{find_visible, Lookup};
@@ -35,6 +39,9 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/units/{code}/groups", Officer, "Add a family, clan or organisation", create_group),
         r(M::GET, "/groups/{id}", SignedIn, "A family, clan or organisation with its members", group_page),
         r(M::POST, "/groups/{id}/members", SignedIn, "Add a member (an officer) or invite one (the head)", add_member),
+        r(M::POST, "/groups/{id}/members/new", Officer, "Add a member who has no account (an officer in scope: name, birth year, gender)", add_member_without_account),
+        r(M::POST, "/groups/{id}/members/{member}/remove", SignedIn, "Remove a member or withdraw an invitation (the head, or an officer in scope)", remove_member),
+        r(M::POST, "/learning/memberships/{id}/leave", SignedIn, "Leave a family, clan or organisation (the member)", leave_group),
         r(M::POST, "/learning/invitations/{id}/accept", SignedIn, "Accept an invitation to a family, clan or organisation", accept_invitation),
         r(M::POST, "/learning/invitations/{id}/decline", SignedIn, "Decline an invitation to a family, clan or organisation", decline_invitation),
         r(M::POST, "/groups/{id}/evaluations", SignedIn, "Register a family or clan for a title", register_group),
@@ -78,6 +85,8 @@ impl Group {
 /// An accepted member, shown by name.
 #[derive(Debug, Clone, Serialize)]
 pub struct Member {
+    /// The membership's id (to remove it).
+    pub id: i64,
     pub person_id: i64,
     pub full_name: String,
     pub adult: bool,
@@ -96,6 +105,18 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
         unit_id: r.try_get(6)?,
         head_person_id: r.try_get(7)?,
     })
+}
+
+/// The group, whoever asks (callers check who may act on it).
+pub(crate) async fn by_id(state: &AppState, id: i64) -> Result<Group, AppError> {
+    let sql = format!("{SELECT} WHERE g.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()?
+        .ok_or(AppError::NotFound)
 }
 
 /// The group, for its head, its members' officers in scope.
@@ -117,12 +138,12 @@ pub async fn visible(state: &AppState, v: &Viewer, id: i64) -> Result<Group, App
 
 /// The accepted members, by name; invitations still waiting are `invite::pending`.
 pub async fn members(state: &AppState, group_id: i64) -> Result<Vec<Member>, AppError> {
-    Ok(sqlx::query("SELECT m.person_id, p.full_name, m.adult FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL ORDER BY p.name_folded")
+    Ok(sqlx::query("SELECT m.id, m.person_id, p.full_name, m.adult FROM group_members m JOIN people p ON p.id = m.person_id WHERE m.group_id = $1 AND m.accepted_at IS NOT NULL AND m.ended_at IS NULL ORDER BY p.name_folded")
         .bind(group_id)
         .fetch_all(&state.db.pool)
         .await?
         .into_iter()
-        .map(|r| Ok(Member { person_id: r.try_get(0)?, full_name: r.try_get(1)?, adult: r.try_get::<i64, _>(2)? != 0 }))
+        .map(|r| Ok(Member { id: r.try_get(0)?, person_id: r.try_get(1)?, full_name: r.try_get(2)?, adult: r.try_get::<i64, _>(3)? != 0 }))
         .collect::<Result<_, sqlx::Error>>()?)
 }
 

@@ -118,6 +118,10 @@ pub struct GroupPage {
     pub errors: FormErrors,
     pub year: i64,
     pub model: &'static str,
+    /// The viewer removes members: the head, or an officer entering evaluations in scope.
+    pub can_remove: bool,
+    /// The viewer adds people without an account (an officer who registers people in scope).
+    pub can_add_without_account: bool,
 }
 
 async fn group_view(
@@ -149,7 +153,15 @@ async fn group_view(
         _ => "unit",
     };
     let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let can_remove = g.head_person_id == Some(v.person_id)
+        || v.position_for(crate::auth::perm::EVALUATION_ENTER, &g.unit_path)
+            .is_some();
+    let can_add_without_account = v
+        .position_for(crate::auth::perm::PERSON_MANAGE, &g.unit_path)
+        .is_some();
     render(&GroupPage {
+        can_remove,
+        can_add_without_account,
         c,
         g,
         members,
@@ -196,6 +208,69 @@ pub async fn add_member(
                 .into_response())
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct NoAccountForm {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub birth_year: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub adult: Option<String>,
+}
+
+/// An officer in scope adds a person without an account (no phone needed).
+pub async fn add_member_without_account(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<NoAccountForm>,
+) -> PageResult<Response> {
+    let r = super::leave::add_without_account(
+        &state,
+        &v,
+        parse_id(&id)?,
+        &f.full_name,
+        &f.birth_year,
+        &f.gender,
+        f.adult.is_some(),
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                group_view(&state, c, &v, &id, FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The head or an officer in scope removes a member (or withdraws an invitation).
+pub async fn remove_member(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, member)): Path<(String, String)>,
+) -> PageResult<Response> {
+    super::leave::end(&state, &v, Some(parse_id(&id)?), parse_id(&member)?).await?;
+    Ok(Redirect::to(&format!("/groups/{id}")).into_response())
+}
+
+/// The member leaves a group (their page lists the groups they belong to).
+pub async fn leave_group(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    super::leave::end(&state, &v, None, parse_id(&id)?).await?;
+    Ok(Redirect::to("/learning").into_response())
 }
 
 /// The invited person accepts the invitation (`/learning` lists it); back to their page.

@@ -1,7 +1,7 @@
 //! A citizen's own pages: my learning (with the invitations to a group waiting for an answer),
 //! registering myself, one question group per screen, every answer on one screen, submitting.
 
-use super::{evaluation_page, load, shown, this_year, ShownGroup};
+use super::{evaluation_page, load, shown, this_year, ShownGroup, ShownIndicator};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult};
@@ -27,6 +27,8 @@ pub struct LearningPage {
     pub evaluations: Vec<Evaluation>,
     /// Invitations to a family, clan or organisation waiting for this person's answer.
     pub invitations: Vec<Invitation>,
+    /// The groups this person belongs to (not as head), to leave.
+    pub memberships: Vec<Invitation>,
     pub form_groups: Vec<(String, String, String)>,
     pub year: i64,
     pub errors: FormErrors,
@@ -64,11 +66,13 @@ pub(super) async fn learning_page(
 ) -> PageResult<Html<String>> {
     let evaluations = model::for_person(&state.db, v.person_id).await?;
     let invitations = groups::invitations_for(state, v.person_id).await?;
+    let memberships = groups::memberships_of(state, v.person_id).await?;
     let form_groups = citizen_form_groups(state, v).await?;
     render(&LearningPage {
         c,
         evaluations,
         invitations,
+        memberships,
         form_groups,
         year: this_year(),
         errors,
@@ -131,7 +135,20 @@ pub struct GroupPage {
     pub max_total: i64,
     pub threshold: i64,
     pub editable: bool,
+    /// The viewer owns the evidence (removes and replaces it while editable).
+    pub owner: bool,
     pub problem: Option<(String, String)>,
+}
+
+impl GroupPage {
+    /// The evidence of this group's indicators, with the indicator each belongs to.
+    pub fn evidence(&self) -> Vec<(&model::Evidence, &ShownIndicator)> {
+        self.g
+            .indicators
+            .iter()
+            .flat_map(|i| i.evidence.iter().map(move |x| (x, i)))
+            .collect()
+    }
 }
 
 pub(super) async fn group_view(
@@ -151,7 +168,9 @@ pub(super) async fn group_view(
         .filter(|n| (1..=count).contains(n))
         .ok_or(AppError::NotFound)?;
     let g = groups.swap_remove(n - 1);
+    let owner = crate::evaluation::evidence::is_owner(state, v, &l.e).await?;
     render(&GroupPage {
+        owner,
         c,
         title_vi: l.set.title().vi.clone(),
         g,

@@ -12,17 +12,17 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-pub async fn add_evidence(
-    State(state): State<AppState>,
-    c: Chrome,
-    v: Viewer,
-    Path(id): Path<String>,
-    mut form: Multipart,
-) -> PageResult<Response> {
-    let mut indicator = String::new();
-    let mut note = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut back = String::new();
+/// The fields of an evidence form: indicator, note, back (where to return) and the file.
+#[derive(Default)]
+struct EvidenceForm {
+    indicator: String,
+    note: String,
+    back: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn read_form(mut form: Multipart) -> Result<EvidenceForm, PageError> {
+    let mut f = EvidenceForm::default();
     // A body beyond the size limit is 413, like every other form; anything else unreadable 400.
     let unreadable = |e: MultipartError| {
         PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -33,27 +33,43 @@ pub async fn add_evidence(
     };
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {
-            "indicator" => indicator = field.text().await.map_err(unreadable)?,
-            "note" => note = field.text().await.map_err(unreadable)?,
-            "back" => back = field.text().await.map_err(unreadable)?,
+            "indicator" => f.indicator = field.text().await.map_err(unreadable)?,
+            "note" => f.note = field.text().await.map_err(unreadable)?,
+            "back" => f.back = field.text().await.map_err(unreadable)?,
             "file" => {
                 let name = field.file_name().unwrap_or("tep").to_owned();
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 if !bytes.is_empty() {
-                    file = Some((name, bytes.to_vec()));
+                    f.file = Some((name, bytes.to_vec()));
                 }
             }
             _ => {}
         }
     }
-    let r =
-        crate::evaluation::evidence::attach(&state, &v, parse_id(&id)?, &indicator, file, &note)
-            .await;
-    let back = if back.starts_with(&format!("/evaluations/{id}")) {
+    Ok(f)
+}
+
+/// Where to go after an evidence form of evaluation `id`: back to the page it came from when
+/// that is one of this evaluation's, else the evaluation's page.
+fn back_to(id: &str, back: String) -> String {
+    if back.starts_with(&format!("/evaluations/{id}")) {
         back
     } else {
         format!("/evaluations/{id}")
-    };
+    }
+}
+
+/// The answer to an evidence form: the page it came from, or that page again with the message
+/// of a refused field.
+async fn answered(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    back: String,
+    r: Result<(), AppError>,
+) -> PageResult<Response> {
+    let back = back_to(id, back);
     // The question group the form was on, when it came from one; else the evaluation's page.
     let group = back
         .strip_prefix(&format!("/evaluations/{id}/groups/"))
@@ -64,13 +80,77 @@ pub async fn add_evidence(
         Err(AppError::Invalid(f)) => {
             let msg = crate::error::field_messages(&f);
             let page = match group {
-                Some(n) => group_view(&state, c, &v, &id, &n, Some(msg)).await?,
-                None => evaluation_page(&state, c, &v, &id, Some(msg)).await?,
+                Some(n) => group_view(state, c, v, id, &n, Some(msg)).await?,
+                None => evaluation_page(state, c, v, id, Some(msg)).await?,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> PageResult<Response> {
+    let f = read_form(form).await?;
+    let r = crate::evaluation::evidence::attach(
+        &state,
+        &v,
+        parse_id(&id)?,
+        &f.indicator,
+        f.file,
+        &f.note,
+    )
+    .await;
+    answered(&state, c, &v, &id, f.back, r).await
+}
+
+/// The evaluation a piece of evidence belongs to (its id as text), or 404.
+async fn evaluation_of(state: &AppState, evidence_id: i64) -> Result<String, AppError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT evaluation_id FROM evidence WHERE id = $1")
+        .bind(evidence_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    id.map(|i| i.to_string()).ok_or(AppError::NotFound)
+}
+
+#[derive(serde::Deserialize)]
+pub struct BackForm {
+    #[serde(default)]
+    pub back: String,
+}
+
+/// The owner removes a piece of evidence before submission.
+pub async fn remove_evidence(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    crate::web::extract::PageForm(f): crate::web::extract::PageForm<BackForm>,
+) -> PageResult<Response> {
+    let evidence_id = parse_id(&id)?;
+    let evaluation = evaluation_of(&state, evidence_id).await?;
+    let r = crate::evaluation::evidence::remove(&state, &v, evidence_id).await;
+    answered(&state, c, &v, &evaluation, f.back, r.map(|_| ())).await
+}
+
+/// The owner replaces an evidence file before submission.
+pub async fn replace_evidence(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> PageResult<Response> {
+    let evidence_id = parse_id(&id)?;
+    let f = read_form(form).await?;
+    let evaluation = evaluation_of(&state, evidence_id).await?;
+    let r = crate::evaluation::evidence::replace(&state, &v, evidence_id, f.file).await;
+    answered(&state, c, &v, &evaluation, f.back, r.map(|_| ())).await
 }
 
 pub async fn evidence_file(

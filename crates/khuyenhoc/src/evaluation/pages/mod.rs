@@ -38,6 +38,8 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/evaluations/{id}/groups/{n}", SignedIn, "Save one question group", save_group),
         upload(r(M::POST, "/evaluations/{id}/evidence", SignedIn, "Attach evidence (photo, PDF or note)", add_evidence)),
         r(M::GET, "/evidence/{id}", SignedIn, "An evidence file", evidence_file),
+        r(M::POST, "/evidence/{id}/remove", SignedIn, "Remove a piece of evidence before submission (its owner)", remove_evidence),
+        upload(r(M::POST, "/evidence/{id}/replace", SignedIn, "Replace an evidence file before submission (its owner)", replace_evidence)),
         r(M::GET, "/evaluations/{id}/all", Officer, "Enter a whole self-assessment on one screen (assisted)", all_page),
         r(M::POST, "/evaluations/{id}/all", Officer, "Save a whole self-assessment (assisted)", save_all),
         r(M::POST, "/evaluations/{id}/submit", SignedIn, "Submit a self-assessment", submit),
