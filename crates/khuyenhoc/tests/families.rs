@@ -102,6 +102,14 @@ both_backends!(consent_removal_and_history, |b: Backend| async move {
         (COUSIN, "accept"),
     ] {
         let mut p = app.login(phone).await;
+        // The invitation reached them as a notice, leading to the page where they answer.
+        let inbox = app.get(&mut p, "/notifications").await;
+        assert!(
+            inbox.body.contains("Bạn được mời tham gia")
+                && inbox.body.contains("href=\"/learning\""),
+            "{phone}'s inbox: {}",
+            inbox.body
+        );
         let mine = app.get(&mut p, "/learning").await;
         let inv = first_link(&mine.body, "/learning/invitations/").expect("an invitation");
         let r = app

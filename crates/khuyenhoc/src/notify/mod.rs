@@ -119,7 +119,7 @@ impl Notice {
                 false,
             ),
             Notice::FamilyInvitation { group_name, .. } => (
-                format!("Bạn được mời tham gia «{group_name}». Hãy mở để đồng ý hoặc từ chối."),
+                format!("Bạn được mời tham gia “{group_name}”. Hãy mở để đồng ý hoặc từ chối."),
                 format!("You are invited to join “{group_name}”. Open it to accept or decline."),
                 Some("/learning".to_owned()),
                 false,

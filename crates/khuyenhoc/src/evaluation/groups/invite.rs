@@ -131,8 +131,14 @@ pub async fn add(
         after: Some(serde_json::json!({"person": person, "adult": adult})),
     };
     audit::record(&mut tx, Actor::new(v.person_id, position), change).await?;
-    // NOTIFY: FamilyInvitation { group_id: g.id, group_name: g.name.clone() } to `person`,
-    // when `added == Added::Invited` (an officer's addition is at once, nothing to answer).
+    // An officer's addition is at once, nothing to answer; an invitation waits for its person.
+    if added == Added::Invited {
+        let notice = crate::notify::Notice::FamilyInvitation {
+            group_id: g.id,
+            group_name: g.name.clone(),
+        };
+        crate::notify::send(&mut tx, person, notice).await?;
+    }
     tx.commit().await?;
     Ok(added)
 }
