@@ -31,7 +31,7 @@
         else el.value = saved[name];
       });
     });
-    notice("Đã khôi phục câu trả lời chưa lưu. / Unsaved answers restored.");
+    notice(tr("Đã khôi phục câu trả lời chưa lưu.", "Unsaved answers restored."));
   }
   function live() {
     if (!totalEl) return;
@@ -43,6 +43,10 @@
       total += (parseInt(picked.value, 10) || 0) - (parseInt(fs.getAttribute("data-awarded"), 10) || 0);
     });
     totalEl.textContent = String(total);
+  }
+  // The page's language (html lang): Vietnamese unless the reader chose English.
+  function tr(vi, en) {
+    return document.documentElement.lang === "en" ? en : vi;
   }
   function notice(text) {
     var p = document.getElementById("draft-notice");
@@ -100,7 +104,7 @@
     var submitter = ev.submitter || null;
     send(submitter).catch(function () {
       pending = submitter || {};
-      notice("Mất kết nối. Câu trả lời đã được giữ trên máy và sẽ tự gửi khi có mạng. / Offline: your answers are kept and will be sent when the connection returns.");
+      notice(tr("Mất kết nối. Câu trả lời đã được giữ trên máy và sẽ tự gửi khi có mạng.", "Offline: your answers are kept and will be sent when the connection returns."));
       setTimeout(retry, 10000);
     });
   });

@@ -178,6 +178,8 @@ pub struct PersonPage {
     pub p: Person,
     pub can_reset: bool,
     pub can_audit: bool,
+    /// Whether the reader may open the unit's page (the breadcrumb leads there, else home).
+    pub unit_link: bool,
 }
 
 pub async fn person(
@@ -193,11 +195,13 @@ pub async fn person(
     let manage = v.position_over_person(&p.unit_path, &held).is_some();
     let can_reset = manage && p.email.is_none() && p.phone.is_some() && p.id != v.person_id;
     let can_audit = v.position_for(perm::AUDIT_READ, &p.unit_path).is_some();
+    let unit_link = v.can_read(&p.unit_path);
     render(&PersonPage {
         c,
         p,
         can_reset,
         can_audit,
+        unit_link,
     })
 }
 
