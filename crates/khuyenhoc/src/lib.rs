@@ -15,6 +15,7 @@ pub mod funds;
 pub mod home;
 pub mod i18n;
 pub mod members;
+pub mod mydata;
 pub mod ops;
 pub mod org;
 pub mod positions;

@@ -43,6 +43,7 @@ pub fn all() -> Vec<Route> {
         crate::members::api::routes(),
         crate::reports::pages::routes(),
         crate::reports::api::routes(),
+        crate::mydata::routes(),
     ] {
         routes.extend(part);
     }
