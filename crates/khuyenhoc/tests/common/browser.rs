@@ -180,12 +180,25 @@ pub async fn open_browser(driver: &Driver, profile: &Path) -> Client {
     let serde_json::Value::Object(caps) = caps else {
         panic!("capabilities are a JSON object")
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url())
         .await
-        .unwrap_or_else(|e| panic!("cannot start Chromium: {e}\n{}", driver.log_tail()))
+        .unwrap_or_else(|e| panic!("cannot start Chromium: {e}\n{}", driver.log_tail()));
+    // axe-core over a long page on a busy machine takes more than the default 30 s.
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(AXE_RUN),
+            None,
+            None,
+        ))
+        .await
+        .expect("set the script timeout");
+    client
 }
+
+/// How long one run of axe-core may take on a page.
+pub const AXE_RUN: Duration = Duration::from_secs(120);
 
 /// Runs `steps` in a fresh phone browser, all before `deadline`. The steps run in their own
 /// task, so that a failed assertion still closes the browser; chromedriver and its Chromium are
@@ -291,10 +304,17 @@ pub async fn check_axe(c: &Client) {
         }).catch(e => done({ ok: false, error: String(e) }));
     "#;
     let tags = serde_json::json!(AXE_TAGS);
+    let at = c
+        .current_url()
+        .await
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
     let answer = c
         .execute_async(script, vec![tags])
         .await
-        .unwrap_or_else(|e| panic!("axe-core did not run: {e}"));
+        .unwrap_or_else(|e| {
+            panic!("axe-core did not run on {at}: {e}")
+        });
     assert!(
         answer["ok"] == true,
         "axe-core failed on the page: {}",
