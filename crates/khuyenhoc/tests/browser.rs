@@ -108,7 +108,10 @@ async fn focus_ring(c: &Client) {
     let on_white = ratios[0].as_f64().expect("a ratio");
     let on_header = ratios[1].as_f64().expect("a ratio");
     assert!(on_white >= 3.0, "focus ring on white: {on_white:.2}:1");
-    assert!(on_header >= 3.0, "focus ring on the header: {on_header:.2}:1");
+    assert!(
+        on_header >= 3.0,
+        "focus ring on the header: {on_header:.2}:1"
+    );
 }
 
 async fn walk_through(c: Client, addr: SocketAddr, b: Backend) {

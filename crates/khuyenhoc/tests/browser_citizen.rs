@@ -418,7 +418,11 @@ async fn recognise(t: &Trip, id: i64) -> String {
     assert!(main.contains("Giấy chứng nhận"), "no certificate section");
     assert!(main.contains("Còn hiệu lực"), "certificate not valid");
     assert!(main.contains(DECISION_NO), "no decision number");
-    assert_eq!(text_of(c, "#verdict").await, "Đạt", "passed after the decision");
+    assert_eq!(
+        text_of(c, "#verdict").await,
+        "Đạt",
+        "passed after the decision"
+    );
     let href = c
         .find(Locator::Css("main a[href^='/verify/']"))
         .await
@@ -452,14 +456,21 @@ async fn verify(t: &Trip, code: &str, expected: &str) -> String {
             )
             .await
             .expect("measure the verify page");
-        assert_eq!(inside, serde_json::json!(true), "#{id} is clipped at 360 px");
+        assert_eq!(
+            inside,
+            serde_json::json!(true),
+            "#{id} is clipped at 360 px"
+        );
     }
     // The decision date as people write it.
     let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(1))
         .format("%d/%m/%Y")
         .to_string();
     let decision = text_of(c, "#decision").await;
-    assert!(decision.contains(&decided), "decision date dd/mm/yyyy: {decision}");
+    assert!(
+        decision.contains(&decided),
+        "decision date dd/mm/yyyy: {decision}"
+    );
     let table = text_of(c, "dl.facts").await;
     assert!(table.contains(code), "the code is shown: {table}");
     assert!(

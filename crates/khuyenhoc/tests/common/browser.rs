@@ -312,9 +312,7 @@ pub async fn check_axe(c: &Client) {
     let answer = c
         .execute_async(script, vec![tags])
         .await
-        .unwrap_or_else(|e| {
-            panic!("axe-core did not run on {at}: {e}")
-        });
+        .unwrap_or_else(|e| panic!("axe-core did not run on {at}: {e}"));
     assert!(
         answer["ok"] == true,
         "axe-core failed on the page: {}",
@@ -335,7 +333,10 @@ pub async fn check_axe(c: &Client) {
                     "\n    at {} {}\n      {}",
                     n["target"].as_str().unwrap_or("?"),
                     n["html"].as_str().unwrap_or("?"),
-                    n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or("")
+                        .replace('\n', "\n      ")
                 ));
             }
         }
@@ -347,7 +348,11 @@ pub async fn check_axe(c: &Client) {
         // For a survey of every page at once: log instead of failing.
         if let Some(log) = std::env::var_os("KHUYENHOC_TEST_AXE_LOG") {
             use std::io::Write;
-            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+            {
                 let _ = writeln!(f, "{report}\n");
             }
             return;
@@ -376,7 +381,10 @@ async fn wait_loaded(c: &Client, what: &str) {
         if matches!(ready, Ok(r) if r == "complete") {
             return;
         }
-        assert!(Instant::now() < until, "{what} did not finish loading in {PAGE:?}");
+        assert!(
+            Instant::now() < until,
+            "{what} did not finish loading in {PAGE:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
