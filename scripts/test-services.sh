@@ -60,6 +60,21 @@ fi
 # DuckDB (PyPI, same venv) for the baseline of the roll-up bench (scripts/bench-duckdb.py).
 [ "$("$venv/bin/python" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null)" = 2.0.1 ] || "$venv/bin/python" -m pip install -q --disable-pip-version-check "duckdb==2.0.1" >&2
 
+# axe-core (npm): the accessibility rules every browser test runs on every page it visits
+# (tests/common/browser.rs looks for $KHUYENHOC_TEST_AXE or at the path below; keep them in step).
+axe_version=4.11.0
+npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/khuyenhoc-test/npm"
+if [ "$(cat "$npm_dir/.axe-installed" 2>/dev/null)" != "$axe_version" ] || [ ! -f "$npm_dir/node_modules/axe-core/axe.min.js" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "installing npm (axe-core)…" >&2
+    need_apt npm
+  fi
+  echo "installing axe-core $axe_version into $npm_dir…" >&2
+  mkdir -p "$npm_dir"
+  npm install --prefix "$npm_dir" --no-audit --no-fund --silent "axe-core@$axe_version" >&2
+  echo "$axe_version" > "$npm_dir/.axe-installed"
+fi
+
 # cargo-fuzz for the fuzz targets in fuzz/ (tests/fuzz_smoke.rs, scripts/fuzz-long.sh). They
 # build with rustup's nightly toolchain when there is one, else with stable (RUSTC_BOOTSTRAP=1).
 cargo_fuzz_version=0.13.2

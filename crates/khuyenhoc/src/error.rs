@@ -109,7 +109,7 @@ impl AppError {
     /// (Vietnamese, English) title of the error.
     pub fn titles(&self) -> (String, String) {
         let (vi, en): (&str, &str) = match self {
-            AppError::NotFound => ("Không tìm thấy", "Not found"),
+            AppError::NotFound => ("Không tìm thấy trang", "Page not found"),
             AppError::Unauthenticated => ("Bạn cần đăng nhập", "Please log in"),
             AppError::Forbidden(_) => (
                 "Yêu cầu bị từ chối. Vui lòng tải lại trang và thử lại",
@@ -261,8 +261,11 @@ impl IntoResponse for PageError {
             title_vi,
             title_en,
             fields: self.0.fields(),
+            en: false,
         };
         let mut resp = (status, page.render_html()).into_response();
+        // `web::localize_error_pages` renders it again in the reader's language.
+        resp.extensions_mut().insert(page);
         if let Some(v) = self
             .0
             .retry_after()
@@ -314,14 +317,16 @@ mod tests {
     }
 }
 
-/// The error page: its status, title in both languages and the fields at fault.
-#[derive(Template)]
+/// The error page: its status, title in both languages and the fields at fault, shown in the
+/// reader's language (`en`).
+#[derive(Template, Clone)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub status: u16,
     pub title_vi: String,
     pub title_en: String,
     pub fields: Vec<FieldError>,
+    pub en: bool,
 }
 
 impl ErrorPage {

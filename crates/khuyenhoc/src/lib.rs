@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod join;
 pub mod members;
 pub mod notify;
+pub mod mydata;
 pub mod ops;
 pub mod org;
 pub mod positions;

@@ -77,11 +77,49 @@ async fn unit_page(c: &Client, base: &str) {
     assert_fits(c, "the unit page").await;
 }
 
+/// The focus ring stands out at 3:1 or more (WCAG 2.4.13 / 1.4.11) against white and against
+/// the blue header, read from the stylesheet's `:focus-visible` rules and the header's colour.
+async fn focus_ring(c: &Client) {
+    let ratios = c
+        .execute(
+            r#"
+            function rgb(css) { const m = css.match(/\d+(\.\d+)?/g).map(Number); return m.slice(0, 3); }
+            function lum(c) { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; }
+            function ratio(a, b) { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); }
+            const probe = document.createElement('span');
+            document.body.appendChild(probe);
+            function colour(css) { probe.style.color = ''; probe.style.color = css; return rgb(getComputedStyle(probe).color); }
+            let page = null, header = null;
+            for (const sheet of document.styleSheets) for (const rule of sheet.cssRules) {
+                if (rule.selectorText === ':focus-visible') page = rule.style.outlineColor;
+                if (rule.selectorText === 'header.top :focus-visible') header = rule.style.outlineColor;
+            }
+            const ink = getComputedStyle(document.documentElement).getPropertyValue('--ink').trim();
+            if (page && page.startsWith('var(')) page = ink;
+            const headerBg = rgb(getComputedStyle(document.querySelector('header.top')).backgroundColor);
+            const out = [ratio(colour(page), [255, 255, 255]), ratio(colour(header || page), headerBg)];
+            probe.remove();
+            return out;
+            "#,
+            vec![],
+        )
+        .await
+        .expect("measure the focus ring");
+    let on_white = ratios[0].as_f64().expect("a ratio");
+    let on_header = ratios[1].as_f64().expect("a ratio");
+    assert!(on_white >= 3.0, "focus ring on white: {on_white:.2}:1");
+    assert!(
+        on_header >= 3.0,
+        "focus ring on the header: {on_header:.2}:1"
+    );
+}
+
 async fn walk_through(c: Client, addr: SocketAddr, b: Backend) {
     let base = format!("http://{addr}");
     log_in(&c, &base).await;
     search(&c, &base).await;
     unit_page(&c, &base).await;
+    focus_ring(&c).await;
     // A screenshot of the unit page, kept in target/ for a human to look at.
     let name = format!("browser-{}.png", backend_name(b));
     screenshot(&c, &name).await;

@@ -356,8 +356,9 @@ async fn group_three(t: &Trip, id: i64) {
     let all = sum(&GROUP_1) + sum(&GROUP_2_FIRST) + sum(&GROUP_2_THEN) + sum(&GROUP_3);
     assert_eq!(text_of(c, "#score").await, format!("{all} / 100"));
     let cards = text_of(c, ".cards").await;
+    // Enough points, but nobody has decided yet: "Đạt" (passed) only after the decision.
     assert!(
-        cards.contains("Đạt") && !cards.contains("Chưa đạt"),
+        cards.contains("Đủ điểm, chờ xét") && !cards.contains("Đạt"),
         "{cards}"
     );
     assert_eq!(text_of(c, "#status").await, "Đã đăng ký, đang tự đánh giá");
@@ -426,6 +427,11 @@ async fn recognise(t: &Trip, id: i64) -> String {
     assert!(main.contains("Giấy chứng nhận"), "no certificate section");
     assert!(main.contains("Còn hiệu lực"), "certificate not valid");
     assert!(main.contains(DECISION_NO), "no decision number");
+    assert_eq!(
+        text_of(c, "#verdict").await,
+        "Đạt",
+        "passed after the decision"
+    );
     let href = c
         .find(Locator::Css("main a[href^='/verify/']"))
         .await
@@ -449,7 +455,32 @@ async fn verify(t: &Trip, code: &str, expected: &str) -> String {
     wait_for_page(c, &t.base, &format!("/verify/{code}")).await;
     let status = wait_for_text(c, "#verify-status", expected).await;
     assert_fits(c, "the verify page").await;
-    let table = text_of(c, "table").await;
+    // Nothing clipped at 360 px: the decision (with its date) and the code lie inside the screen.
+    for id in ["decision", "cert-code", "valid-until"] {
+        let inside = c
+            .execute(
+                "var e = document.getElementById(arguments[0]); var r = e.getBoundingClientRect(); \
+                 return r.left >= 0 && r.right <= window.innerWidth && e.scrollWidth <= e.clientWidth;",
+                vec![serde_json::json!(id)],
+            )
+            .await
+            .expect("measure the verify page");
+        assert_eq!(
+            inside,
+            serde_json::json!(true),
+            "#{id} is clipped at 360 px"
+        );
+    }
+    // The decision date as people write it.
+    let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(1))
+        .format("%d/%m/%Y")
+        .to_string();
+    let decision = text_of(c, "#decision").await;
+    assert!(
+        decision.contains(&decided),
+        "decision date dd/mm/yyyy: {decision}"
+    );
+    let table = text_of(c, "dl.facts").await;
     assert!(table.contains(code), "the code is shown: {table}");
     assert!(
         table.contains(DECISION_NO),

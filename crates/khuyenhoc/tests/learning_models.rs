@@ -644,7 +644,7 @@ both_backends!(
         let page = app.get(&mut chair, "/units/00004/evaluations").await;
         assert!(
             page.body
-                .contains("<td>citizen</td><td>farmer</td><td>2</td><td>1</td>"),
+                .contains("<td>Công dân học tập</td><td>Nông dân, lao động nông thôn</td><td>2</td><td>1</td>"),
             "{}",
             page.body
         );

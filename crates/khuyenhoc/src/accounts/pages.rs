@@ -198,6 +198,8 @@ pub struct PersonPage {
     pub errors: FormErrors,
     /// A refusal or what was done, in both languages.
     pub notice: Option<(String, String)>,
+    /// Whether the reader may open the unit's page (the breadcrumb leads there, else home).
+    pub unit_link: bool,
 }
 
 pub async fn person(
@@ -226,6 +228,7 @@ pub(super) async fn person_page(
     let can_reset = manage && p.email.is_none() && p.phone.is_some();
     let can_audit = v.position_for(perm::AUDIT_READ, &p.unit_path).is_some();
     let moves = super::moves::history(&state.db, p.id).await?;
+    let unit_link = v.can_read(&p.unit_path);
     render(&PersonPage {
         c,
         p,
@@ -235,6 +238,7 @@ pub(super) async fn person_page(
         moves,
         errors,
         notice,
+        unit_link,
     })
 }
 

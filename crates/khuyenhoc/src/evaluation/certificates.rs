@@ -247,6 +247,14 @@ pub struct Certificate {
 }
 
 impl Certificate {
+    /// The decision's day as people write it (`dd/mm/yyyy`).
+    pub fn decision_day(&self) -> String {
+        crate::i18n::day(&self.decision_date)
+    }
+    /// The last valid day as people write it (`dd/mm/yyyy`).
+    pub fn valid_until_day(&self) -> String {
+        crate::i18n::day(&self.valid_until)
+    }
     pub fn status_vi(&self) -> &'static str {
         match self.status {
             "valid" => "Còn hiệu lực",

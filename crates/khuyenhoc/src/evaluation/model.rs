@@ -68,6 +68,13 @@ impl Evaluation {
     pub fn status_en(&self) -> &'static str {
         self.status.label_en()
     }
+    /// The model's name, never its code.
+    pub fn model_vi(&self) -> &str {
+        khuyenhoc_criteria::Model::from_code(&self.model).map_or(self.model.as_str(), |m| m.vi())
+    }
+    pub fn model_en(&self) -> &str {
+        khuyenhoc_criteria::Model::from_code(&self.model).map_or(self.model.as_str(), |m| m.en())
+    }
 }
 
 const SELECT: &str = "SELECT e.id, e.model, e.subject_kind, e.subject_id, e.subject_name, e.unit_id, u.code, u.name, u.path, \
@@ -205,6 +212,34 @@ pub struct Event {
     pub on_behalf: bool,
     pub action: String,
     pub note: Option<String>,
+}
+
+impl Event {
+    /// The step in words, for people (the stored code stays for machines).
+    pub fn action_vi(&self) -> &str {
+        match self.action.as_str() {
+            "register" => "Đăng ký",
+            "submit" => "Nộp hồ sơ",
+            "check" => "Chi hội kiểm tra",
+            "return" => "Trả lại để bổ sung",
+            "recognised" => "Công nhận",
+            "not_recognised" => "Không công nhận",
+            "import" => "Nhập từ tệp Excel",
+            other => other,
+        }
+    }
+    pub fn action_en(&self) -> &str {
+        match self.action.as_str() {
+            "register" => "Registered",
+            "submit" => "Submitted",
+            "check" => "Checked by the branch",
+            "return" => "Returned for more information",
+            "recognised" => "Recognised",
+            "not_recognised" => "Not recognised",
+            "import" => "Imported from an Excel file",
+            other => other,
+        }
+    }
 }
 
 pub async fn events(db: &Db, evaluation_id: i64) -> Result<Vec<Event>, sqlx::Error> {

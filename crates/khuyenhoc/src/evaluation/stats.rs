@@ -9,6 +9,10 @@ use sqlx::Row;
 pub struct Row2 {
     pub model: String,
     pub form_group: String,
+    /// The model's name (Vietnamese, English), never its code.
+    pub model_name: (String, String),
+    /// The form group's name from the criteria set (Vietnamese, English); empty when none.
+    pub group_name: (String, String),
     pub registered: i64,
     pub recognised: i64,
 }
@@ -32,7 +36,21 @@ pub async fn for_subtree(db: &Db, path: &str, year: i64) -> Result<Stats, sqlx::
     .fetch_all(&db.pool)
     .await?
     .into_iter()
-    .map(|r| Ok(Row2 { model: r.try_get(0)?, form_group: r.try_get(1)?, registered: r.try_get(2)?, recognised: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0) }))
+    .map(|r| {
+        let model: String = r.try_get(0)?;
+        let form_group: String = r.try_get(1)?;
+        let model_name = khuyenhoc_criteria::Model::from_code(&model)
+            .map(|m| (m.vi().to_owned(), m.en().to_owned()))
+            .unwrap_or_else(|| (model.clone(), model.clone()));
+        Ok(Row2 {
+            model,
+            group_name: (form_group.clone(), form_group.clone()),
+            form_group,
+            model_name,
+            registered: r.try_get(2)?,
+            recognised: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0),
+        })
+    })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let mut targets = vec![];
     for t in khuyenhoc_criteria::targets() {

@@ -37,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve_viewer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::guard))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(localize_error_pages))
         .layer(middleware::from_fn(track_metrics))
         .layer(middleware::from_fn(move |req, next| edge::cache_and_transport(table.clone(), https, req, next)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -48,6 +49,25 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// An error page is rendered where the error arises, without the request: shown again here in
+/// the reader's language (cookie `lang`).
+async fn localize_error_pages(req: Request, next: Next) -> Response {
+    let jar = axum_extra::extract::CookieJar::from_headers(req.headers());
+    let en = jar.get("lang").is_some_and(|c| c.value() == "en");
+    let mut resp = next.run(req).await;
+    if !en {
+        return resp;
+    }
+    if let Some(mut page) = resp.extensions_mut().remove::<crate::error::ErrorPage>() {
+        page.en = true;
+        let (mut parts, _) = resp.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let html = page.render_html();
+        return Response::from_parts(parts, axum::body::Body::from(html.0));
+    }
+    resp
 }
 
 async fn track_metrics(req: Request, next: Next) -> Response {

@@ -48,6 +48,7 @@ pub fn all() -> Vec<Route> {
         crate::join::pages::routes(),
         crate::join::api::routes(),
         crate::accounts::recovery_pages::routes(),
+        crate::mydata::routes(),
     ] {
         routes.extend(part);
     }

@@ -550,6 +550,23 @@ pub fn rows() -> Vec<Row> {
             |_, _| get("/api/v1/me"),
             OK.own(),
         ),
+        // My data (Decree 13/2023): only ever one's own record.
+        row(
+            "GET /me/data",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| get("/me/data"),
+            OK.own(),
+        ),
+        row(
+            "GET /api/v1/me/data",
+            SignedIn,
+            Need::Own,
+            R::Commune,
+            |_, _| get("/api/v1/me/data"),
+            OK.own(),
+        ),
         row(
             "GET /api/v1/units",
             Officer,

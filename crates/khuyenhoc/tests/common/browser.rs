@@ -180,12 +180,25 @@ pub async fn open_browser(driver: &Driver, profile: &Path) -> Client {
     let serde_json::Value::Object(caps) = caps else {
         panic!("capabilities are a JSON object")
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url())
         .await
-        .unwrap_or_else(|e| panic!("cannot start Chromium: {e}\n{}", driver.log_tail()))
+        .unwrap_or_else(|e| panic!("cannot start Chromium: {e}\n{}", driver.log_tail()));
+    // axe-core over a long page on a busy machine takes more than the default 30 s.
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(AXE_RUN),
+            None,
+            None,
+        ))
+        .await
+        .expect("set the script timeout");
+    client
 }
+
+/// How long one run of axe-core may take on a page.
+pub const AXE_RUN: Duration = Duration::from_secs(120);
 
 /// Runs `steps` in a fresh phone browser, all before `deadline`. The steps run in their own
 /// task, so that a failed assertion still closes the browser; chromedriver and its Chromium are
@@ -223,12 +236,156 @@ where
         .expect("close the browser session");
 }
 
-/// Waits (bounded) until the browser shows this page of the app.
+/// Where axe-core's `axe.min.js` is: `$KHUYENHOC_TEST_AXE`, or where `scripts/test-services.sh`
+/// installs it with npm (`${XDG_CACHE_HOME:-~/.cache}/khuyenhoc-test/npm/node_modules/axe-core`).
+pub fn axe_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("KHUYENHOC_TEST_AXE") {
+        return PathBuf::from(p);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"));
+    cache.join("khuyenhoc-test/npm/node_modules/axe-core/axe.min.js")
+}
+
+/// The source of axe-core, read once per test binary. Without it a browser test fails: it does
+/// not skip.
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = axe_path();
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read axe-core at {} ({e}): run scripts/test-services.sh, which installs \
+                 it with npm, or set KHUYENHOC_TEST_AXE",
+                path.display()
+            )
+        });
+        assert!(source.contains("axe"), "{} is not axe-core", path.display());
+        source
+    })
+}
+
+/// The rules axe runs: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+pub const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// Runs axe-core (WCAG 2.x A and AA) on the page the browser shows, once per loaded document,
+/// and fails listing every violation. Called by every wait for a page ([`wait_for_page`],
+/// [`wait_for_path`], [`open`]) and after [`wait_until`] and [`wait_for_text`], so that every
+/// page a browser test visits is checked, including the pages a form submit leads to.
+pub async fn check_axe(c: &Client) {
+    // Checked already: this document carries the mark (a new page load clears it).
+    let done = c
+        .execute("return window.__khAxeChecked === true;", vec![])
+        .await;
+    if matches!(done, Ok(serde_json::Value::Bool(true))) {
+        return;
+    }
+    let present = c
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await;
+    if !matches!(present, Ok(serde_json::Value::Bool(true))) {
+        c.execute(&format!("{}\nreturn true;", axe_source()), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("cannot load axe-core into the page: {e}"));
+    }
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        window.axe.run(document, {
+            runOnly: { type: 'tag', values: arguments[0] },
+            resultTypes: ['violations'],
+        }).then(r => {
+            window.__khAxeChecked = true;
+            done({ ok: true, url: location.pathname + location.search, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
+            })) });
+        }).catch(e => done({ ok: false, error: String(e) }));
+    "#;
+    let tags = serde_json::json!(AXE_TAGS);
+    let at = c
+        .current_url()
+        .await
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let answer = c
+        .execute_async(script, vec![tags])
+        .await
+        .unwrap_or_else(|e| panic!("axe-core did not run on {at}: {e}"));
+    assert!(
+        answer["ok"] == true,
+        "axe-core failed on the page: {}",
+        answer["error"]
+    );
+    let violations = answer["violations"].as_array().cloned().unwrap_or_default();
+    if !violations.is_empty() {
+        let mut list = String::new();
+        for v in &violations {
+            list.push_str(&format!(
+                "\n- {} ({}): {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?")
+            ));
+            for n in v["nodes"].as_array().into_iter().flatten() {
+                list.push_str(&format!(
+                    "\n    at {} {}\n      {}",
+                    n["target"].as_str().unwrap_or("?"),
+                    n["html"].as_str().unwrap_or("?"),
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or("")
+                        .replace('\n', "\n      ")
+                ));
+            }
+        }
+        let report = format!(
+            "axe-core found {} accessibility violation(s) on {}:{list}",
+            violations.len(),
+            answer["url"]
+        );
+        // For a survey of every page at once: log instead of failing.
+        if let Some(log) = std::env::var_os("KHUYENHOC_TEST_AXE_LOG") {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+            {
+                let _ = writeln!(f, "{report}\n");
+            }
+            return;
+        }
+        panic!("{report}");
+    }
+}
+
+/// Waits (bounded) until the browser shows this page of the app, loaded, and checks it with
+/// axe-core.
 pub async fn wait_for_page(c: &Client, base: &str, path: &str) {
     let url = url::Url::parse(&format!("{base}{path}")).expect("page URL");
     if let Err(e) = c.wait().at_most(PAGE).for_url(url).await {
         let now = c.current_url().await.map(|u| u.to_string());
         panic!("the browser did not reach {path}: {e} (it is at {now:?})");
+    }
+    wait_loaded(c, path).await;
+    check_axe(c).await;
+}
+
+/// Waits (bounded) until the document has finished loading.
+async fn wait_loaded(c: &Client, what: &str) {
+    let until = Instant::now() + PAGE;
+    loop {
+        let ready = c.execute("return document.readyState;", vec![]).await;
+        if matches!(ready, Ok(r) if r == "complete") {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "{what} did not finish loading in {PAGE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -246,6 +403,7 @@ pub async fn wait_for_path(c: &Client, what: &str, wanted: impl Fn(&str) -> bool
             };
             let ready = c.execute("return document.readyState;", vec![]).await;
             if wanted(&last) && matches!(ready, Ok(r) if r == "complete") {
+                check_axe(c).await;
                 return last;
             }
         }
@@ -263,6 +421,7 @@ pub async fn wait_until(c: &Client, what: &str, expression: &str) {
     let script = format!("return document.readyState === 'complete' && !!({expression});");
     loop {
         if let Ok(serde_json::Value::Bool(true)) = c.execute(&script, vec![]).await {
+            check_axe(c).await;
             return;
         }
         if Instant::now() >= until {
@@ -282,6 +441,8 @@ pub async fn wait_for_text(c: &Client, css: &str, needle: &str) -> String {
         if let Ok(el) = c.find(Locator::Css(css)).await {
             if let Ok(text) = el.text().await {
                 if text.contains(needle) {
+                    wait_loaded(c, css).await;
+                    check_axe(c).await;
                     return text;
                 }
                 last = Some(text);

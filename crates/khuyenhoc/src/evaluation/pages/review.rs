@@ -40,6 +40,9 @@ pub struct EvaluationPage {
     pub can_revoke: bool,
     pub errors: FormErrors,
     pub problem: Option<(String, String)>,
+    /// Whether the viewer may open the unit's page (officers in scope): the breadcrumb leads
+    /// there, else home.
+    pub unit_link: bool,
 }
 
 pub(super) async fn evaluation_page(
@@ -83,6 +86,7 @@ pub(super) async fn evaluation_page(
         can_revoke: reviewer && certificate.as_ref().is_some_and(|c| !c.revoked),
         certificate,
         scored: l.scored,
+        unit_link: v.can_read(&l.e.unit_path),
         e: l.e,
         errors: FormErrors::default(),
         problem,

@@ -155,7 +155,13 @@ async fn report_view(
     render(&ReportPage {
         can_submit: service::can_submit(v, &r.unit),
         editable: r.status.editable(),
-        parent_code: unit.parent_code,
+        // The way up only for a reader of the level above (else its page is a 404).
+        parent_code: unit.parent_code.filter(|_| {
+            unit.path
+                .trim_end_matches('/')
+                .rsplit_once('/')
+                .is_some_and(|(up, _)| v.can_read(&format!("{up}/")))
+        }),
         history,
         typed,
         problem,
