@@ -297,6 +297,7 @@ async fn national_viewer(db: &Db) -> Viewer {
         full_name: "bench".into(),
         home_unit_id: vn,
         must_change_password: false,
+        unread_notices: 0,
         positions: vec![HeldPosition {
             position_id: 0,
             unit_id: vn,

@@ -48,19 +48,18 @@ pub struct ForgotForm {
     pub email: String,
 }
 
+/// How a form shows an error: its status, the messages beside fields, the one above them, and
+/// the seconds to wait (`Retry-After`).
+type Shown = (
+    StatusCode,
+    FormErrors,
+    Option<(String, String)>,
+    Option<u64>,
+);
+
 /// An error a recovery form shows beside its fields or above them, with its status; any other
 /// error is answered as an error page.
-fn shown(
-    e: AppError,
-) -> Result<
-    (
-        StatusCode,
-        FormErrors,
-        Option<(String, String)>,
-        Option<u64>,
-    ),
-    AppError,
-> {
+fn shown(e: AppError) -> Result<Shown, AppError> {
     match e {
         AppError::Invalid(f) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormErrors(f), None, None)),
         AppError::BadRequest { vi, en } => Ok((

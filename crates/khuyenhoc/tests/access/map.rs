@@ -859,24 +859,7 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .fetch_one(&app.db.pool)
         .await
         .expect("the token to revoke");
-    let chair = app.person_id(BADINH).await;
-    let mut tx = app.db.begin().await.expect("begin");
-    khuyenhoc::notify::send(
-        &mut tx,
-        chair,
-        khuyenhoc::notify::Notice::Text {
-            vi: "Thông báo để đánh dấu đã đọc".into(),
-            en: "A notice to mark read".into(),
-        },
-    )
-    .await
-    .expect("a notice");
-    tx.commit().await.expect("commit");
-    let notice: i64 = sqlx::query_scalar("SELECT MAX(id) FROM notices WHERE person_id = $1")
-        .bind(chair)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("the notice");
+    let notice = chair_notice(app).await;
     *ctx = Ctx {
         notice,
         close_page,
@@ -897,4 +880,26 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         token,
         ..Ctx::default()
     };
+}
+
+/// A notice of the Ba Đình chair, to mark read.
+async fn chair_notice(app: &TestApp) -> i64 {
+    let chair = app.person_id(BADINH).await;
+    let mut tx = app.db.begin().await.expect("begin");
+    khuyenhoc::notify::send(
+        &mut tx,
+        chair,
+        khuyenhoc::notify::Notice::Text {
+            vi: "Thông báo để đánh dấu đã đọc".into(),
+            en: "A notice to mark read".into(),
+        },
+    )
+    .await
+    .expect("a notice");
+    tx.commit().await.expect("commit");
+    sqlx::query_scalar("SELECT MAX(id) FROM notices WHERE person_id = $1")
+        .bind(chair)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the notice")
 }
