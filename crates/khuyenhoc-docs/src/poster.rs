@@ -90,7 +90,13 @@ pub fn join_poster_pdf(p: &JoinPoster) -> Result<Vec<u8>, DocError> {
     let y = y + 18.0 + QR + 24.0;
     let size = fonts.fit_size(Weight::Bold, &url, 14.0, 8.0, WIDTH);
     let lines = fonts.wrap(Weight::Bold, &url, size, WIDTH);
-    let y = pen.lines(Style::bold(size, hex(NAVY)).center(), size + 3.0, MID, y, &lines);
+    let y = pen.lines(
+        Style::bold(size, hex(NAVY)).center(),
+        size + 3.0,
+        MID,
+        y,
+        &lines,
+    );
     steps(&mut pen, y + 14.0);
     surface.finish();
     page.finish();
@@ -100,7 +106,12 @@ pub fn join_poster_pdf(p: &JoinPoster) -> Result<Vec<u8>, DocError> {
 /// The call to join and the unit's name; returns where the QR code may start.
 fn heading(pen: &mut Pen<'_, '_>, unit: &str, parent: &str) -> f32 {
     let (red, navy, grey) = (hex(RED), hex(NAVY), hex(GREY));
-    pen.text(Style::bold(13.0, grey).center(), MID, 70.0, "HỘI KHUYẾN HỌC VIỆT NAM");
+    pen.text(
+        Style::bold(13.0, grey).center(),
+        MID,
+        70.0,
+        "HỘI KHUYẾN HỌC VIỆT NAM",
+    );
     pen.text(
         Style::bold(30.0, red).center(),
         MID,

@@ -40,7 +40,10 @@ async fn read_the_link(c: &Client, base: &str) -> String {
     assert!(poster.contains("PDF"), "poster link: {poster}");
     // The stranger's phone reaches this server at `base`; the printed link carries the
     // configured `public_url`.
-    url::Url::parse(&link).expect("an absolute link").path().to_owned()
+    url::Url::parse(&link)
+        .expect("an absolute link")
+        .path()
+        .to_owned()
 }
 
 /// The stranger fills in the join form and is told it was received.
@@ -87,7 +90,11 @@ async fn draft(c: &Client, base: &str) -> i64 {
         .unwrap_or_else(|e| panic!("no evaluation id in {path}: {e}"));
     assert_fits(c, "question group 1").await;
     for (code, value) in ANSWERS {
-        tap(c, &format!("input[name='a_{code}'][value='{value}'] + span")).await;
+        tap(
+            c,
+            &format!("input[name='a_{code}'][value='{value}'] + span"),
+        )
+        .await;
     }
     tap(c, "button[name='next']").await;
     wait_for_page(c, base, &format!("/evaluations/{id}/groups/2")).await;

@@ -5,7 +5,7 @@ pub mod api;
 pub mod bulk;
 pub mod login;
 pub mod model;
-pub mod pending;
 pub mod pages;
+pub mod pending;
 pub mod service;
 pub mod tokens;

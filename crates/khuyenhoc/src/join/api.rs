@@ -96,7 +96,9 @@ async fn reject(
     ApiJson(body): ApiJson<RejectBody>,
 ) -> ApiResult<Json<Registration>> {
     let id = in_queue(&state, &v, &code, &id).await?;
-    Ok(Json(service::reject(&state.db, &v, id, &body.reason).await?))
+    Ok(Json(
+        service::reject(&state.db, &v, id, &body.reason).await?,
+    ))
 }
 
 /// Request bodies of this API, for the OpenAPI document.
@@ -117,8 +119,16 @@ pub fn query_params(path: &str) -> Vec<Value> {
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
         "/api/v1/units/{code}/registrations" => vec![
-            p("status", "string", "pending (default), confirmed or rejected"),
-            p("q", "string", "part of the name, with or without accents, or of the phone"),
+            p(
+                "status",
+                "string",
+                "pending (default), confirmed or rejected",
+            ),
+            p(
+                "q",
+                "string",
+                "part of the name, with or without accents, or of the phone",
+            ),
             p("page", "integer", "from 1"),
             p("per_page", "integer", "1 to 200, default 50"),
         ],

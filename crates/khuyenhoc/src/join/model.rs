@@ -149,9 +149,8 @@ pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Registration>, i64), sqlx::
         .try_get(0)?;
     let per = q.per_page.clamp(1, 200);
     let offset = (q.page.max(1) - 1).saturating_mul(per);
-    let sql = format!(
-        "{SELECT} WHERE {FILTER} ORDER BY r.created_at, r.id LIMIT {per} OFFSET {offset}"
-    );
+    let sql =
+        format!("{SELECT} WHERE {FILTER} ORDER BY r.created_at, r.id LIMIT {per} OFFSET {offset}");
     let rows = bound(&sql, q, &folded, &digits)
         .fetch_all(&db.pool)
         .await?

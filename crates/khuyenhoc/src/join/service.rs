@@ -83,7 +83,13 @@ fn secret(f: &JoinForm) -> Result<String, FieldError> {
     Ok(f.password.clone())
 }
 
-fn required(errors: &mut Vec<FieldError>, field: &'static str, value: &str, vi: &'static str, en: &'static str) {
+fn required(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    value: &str,
+    vi: &'static str,
+    en: &'static str,
+) {
     if value.trim().is_empty() && !errors.iter().any(|e| e.field == field) {
         errors.push(FieldError::new(field, Invalid::new(vi, en)));
     }
@@ -106,8 +112,20 @@ fn check(f: &JoinForm) -> Result<Checked, AppError> {
         Err(AppError::Invalid(errors)) => errors,
         Err(e) => return Err(e),
     };
-    required(&mut errors, "birth_year", &f.birth_year, "Hãy nhập năm sinh", "Enter your birth year");
-    required(&mut errors, "phone", &f.phone, "Hãy nhập số điện thoại để đăng nhập", "Enter a phone number to log in with");
+    required(
+        &mut errors,
+        "birth_year",
+        &f.birth_year,
+        "Hãy nhập năm sinh",
+        "Enter your birth year",
+    );
+    required(
+        &mut errors,
+        "phone",
+        &f.phone,
+        "Hãy nhập số điện thoại để đăng nhập",
+        "Enter a phone number to log in with",
+    );
     if let Err(e) = secret(f) {
         errors.push(e);
     }
@@ -218,7 +236,8 @@ async fn insert(
     hash: String,
 ) -> Result<(), AppError> {
     let p = &c.person;
-    let name = khuyenhoc_domain::PersonName::parse(&p.full_name).map_err(|e| AppError::field("full_name", e))?;
+    let name = khuyenhoc_domain::PersonName::parse(&p.full_name)
+        .map_err(|e| AppError::field("full_name", e))?;
     let birth_year = p.birth_year.as_deref().and_then(|y| y.parse::<i64>().ok());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO registrations (unit_id, person_id, match_person_id, full_name, name_folded, birth_year, gender, phone, email, password_hash, status, created_at) \
@@ -263,12 +282,17 @@ async fn insert(
 /// over its unit); "not found" out of scope.
 async fn deciding(db: &Db, viewer: &Viewer, id: i64) -> Result<(Registration, Actor), AppError> {
     let reg = model::by_id(&db.pool, id).await?;
-    let reg = reg.filter(|r| viewer.can_read(&r.unit_path)).ok_or(AppError::NotFound)?;
+    let reg = reg
+        .filter(|r| viewer.can_read(&r.unit_path))
+        .ok_or(AppError::NotFound)?;
     let actor = viewer.actor_for(perm::PERSON_MANAGE, &reg.unit_path)?;
     if !reg.is_pending() {
         return Err(AppError::Conflict(FieldError::new(
             "status",
-            Invalid::new("Đăng ký này đã được xử lý", "This registration was already decided"),
+            Invalid::new(
+                "Đăng ký này đã được xử lý",
+                "This registration was already decided",
+            ),
         )));
     }
     Ok((reg, actor))
@@ -301,7 +325,10 @@ async fn decide(
     } else {
         Err(AppError::Conflict(FieldError::new(
             "status",
-            Invalid::new("Đăng ký này đã được xử lý", "This registration was already decided"),
+            Invalid::new(
+                "Đăng ký này đã được xử lý",
+                "This registration was already decided",
+            ),
         )))
     }
 }
@@ -313,10 +340,11 @@ async fn decide(
 pub async fn confirm(db: &Db, viewer: &Viewer, id: i64) -> Result<Registration, AppError> {
     let (reg, actor) = deciding(db, viewer, id).await?;
     let mut tx = db.begin().await?;
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM registrations WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM registrations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
     let person_id = match &reg.matched {
         Some(m) => {
             merge(&mut tx, viewer, &reg, m.person_id, hash).await?;
@@ -329,7 +357,11 @@ pub async fn confirm(db: &Db, viewer: &Viewer, id: i64) -> Result<Registration, 
         unit_id: Some(reg.unit_id),
         entity: "registration",
         entity_id: id.to_string(),
-        action: if reg.matched.is_some() { "confirm_merge" } else { "confirm" },
+        action: if reg.matched.is_some() {
+            "confirm_merge"
+        } else {
+            "confirm"
+        },
         before: Some(serde_json::json!({"status": "pending"})),
         after: Some(serde_json::json!({"status": "confirmed", "person_id": person_id})),
     };
@@ -355,7 +387,9 @@ async fn merge(
     .fetch_one(&mut **tx)
     .await?;
     let held = crate::auth::held_positions(&mut **tx, target).await?;
-    let pos = viewer.position_over_person(&path, &held).ok_or(AppError::NotFound)?;
+    let pos = viewer
+        .position_over_person(&path, &held)
+        .ok_or(AppError::NotFound)?;
     let actor = Actor::new(viewer.person_id, Some(pos.position_id));
     let n = sqlx::query(
         "UPDATE people SET password_hash = $1, email = COALESCE(email, $2), \
@@ -381,10 +415,13 @@ async fn merge(
     })?
     .rows_affected();
     if n != 1 {
-        return Err(AppError::Conflict(FieldError::new("status", Invalid::new(
-            "Hồ sơ này đã có tài khoản đăng nhập; hãy từ chối đăng ký",
-            "This record already has a login; reject the registration",
-        ))));
+        return Err(AppError::Conflict(FieldError::new(
+            "status",
+            Invalid::new(
+                "Hồ sơ này đã có tài khoản đăng nhập; hãy từ chối đăng ký",
+                "This record already has a login; reject the registration",
+            ),
+        )));
     }
     let change = Change {
         unit_id: Some(reg.unit_id),
@@ -392,7 +429,9 @@ async fn merge(
         entity_id: target.to_string(),
         action: "join_merge",
         before: None,
-        after: Some(serde_json::json!({"registration_id": reg.id, "email_added": reg.email.is_some()})),
+        after: Some(
+            serde_json::json!({"registration_id": reg.id, "email_added": reg.email.is_some()}),
+        ),
     };
     audit::record(tx, actor, change).await?;
     Ok(())
@@ -400,7 +439,12 @@ async fn merge(
 
 /// The officer refuses a registration with a reason. The pending account loses its login (its
 /// sessions and API tokens end); its record stays for the history.
-pub async fn reject(db: &Db, viewer: &Viewer, id: i64, reason: &str) -> Result<Registration, AppError> {
+pub async fn reject(
+    db: &Db,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+) -> Result<Registration, AppError> {
     let reason = khuyenhoc_domain::limits::NOTE
         .check(reason)
         .map_err(|e| AppError::field("reason", e))?;
@@ -419,11 +463,13 @@ pub async fn reject(db: &Db, viewer: &Viewer, id: i64, reason: &str) -> Result<R
             .execute(&mut *tx)
             .await?;
         session::end_all(&mut tx, p).await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL")
-            .bind(now())
-            .bind(p)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(p)
+        .execute(&mut *tx)
+        .await?;
     }
     let change = Change {
         unit_id: Some(reg.unit_id),

@@ -124,7 +124,10 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |c, _| {
                 form(
-                    format!("/units/00004-1/registrations/{}/confirm", c.join.confirm_page),
+                    format!(
+                        "/units/00004-1/registrations/{}/confirm",
+                        c.join.confirm_page
+                    ),
                     &[],
                 )
             },
@@ -158,7 +161,10 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |c, _| {
                 json(
-                    format!("/api/v1/units/00004-1/registrations/{}/confirm", c.join.confirm_api),
+                    format!(
+                        "/api/v1/units/00004-1/registrations/{}/confirm",
+                        c.join.confirm_api
+                    ),
                     serde_json::json!({}),
                 )
             },
@@ -171,7 +177,10 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |c, _| {
                 json(
-                    format!("/api/v1/units/00004-1/registrations/{}/reject", c.join.reject_api),
+                    format!(
+                        "/api/v1/units/00004-1/registrations/{}/reject",
+                        c.join.reject_api
+                    ),
                     serde_json::json!({"reason": "Trùng người"}),
                 )
             },
