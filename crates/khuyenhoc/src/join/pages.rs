@@ -193,7 +193,8 @@ pub struct QueueQuery {
 impl QueueQuery {
     pub fn to_model(&self, unit: &Unit) -> model::Query {
         let status = match self.status.as_deref() {
-            Some(s @ ("confirmed" | "rejected")) => s,
+            Some("confirmed") => "confirmed",
+            Some("rejected") => "rejected",
             _ => "pending",
         };
         model::Query {
