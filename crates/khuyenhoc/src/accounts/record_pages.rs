@@ -18,8 +18,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+/// A message in Vietnamese and English.
+type Notice = Option<(String, String)>;
+
 /// A refusal the form can show: field errors beside their fields, anything else as a notice.
-fn shown(e: AppError) -> Result<(Vec<FieldError>, Option<(String, String)>), AppError> {
+fn shown(e: AppError) -> Result<(Vec<FieldError>, Notice), AppError> {
     match e {
         AppError::Invalid(f) => Ok((f, None)),
         AppError::Conflict(f) => Ok((vec![f], None)),
