@@ -335,7 +335,7 @@ pub async fn confirm_own_contact(
     v: Viewer,
     PageForm(f): PageForm<CodeForm>,
 ) -> PageResult<Response> {
-    match correct::confirm_contact(&state, &v, v.person_id, &f.code).await {
+    match super::contact::confirm_contact(&state, &v, v.person_id, &f.code).await {
         Ok(_) => Ok(account_page(
             &state,
             c,
