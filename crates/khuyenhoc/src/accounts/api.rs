@@ -98,7 +98,7 @@ pub async fn confirm_contact(
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<Json<Person>> {
     Ok(Json(
-        correct::confirm_contact(&state, &v, parse_id(&id)?, &b.code).await?,
+        super::contact::confirm_contact(&state, &v, parse_id(&id)?, &b.code).await?,
     ))
 }
 

@@ -241,6 +241,93 @@ impl By {
     }
 }
 
+/// A correction that names another unit is a move (officers only, nothing else changed).
+async fn move_instead(
+    state: &AppState,
+    viewer: &Viewer,
+    person: &Person,
+    by: By,
+    ch: &Changes,
+    code: &str,
+) -> Result<Corrected, AppError> {
+    if matches!(by, By::Themself(_)) {
+        return Err(refused_self());
+    }
+    if !ch.names().is_empty() {
+        return Err(AppError::bad_request(
+            "Chuyển đơn vị là một việc riêng: hãy sửa thông tin trước, rồi chuyển đơn vị",
+            "Moving to another unit is a step of its own: correct the fields first, then move",
+        ));
+    }
+    let person = super::moves::move_person(&state.db, viewer, person.id, code, &ch.reason).await?;
+    Ok(Corrected {
+        person,
+        changed: vec!["unit_code".into()],
+        pending_contact: None,
+        reissued_certificates: vec![],
+    })
+}
+
+/// A new phone or email the owner has not confirmed waits for their code: taken out of the
+/// changes written now, and returned. Refused when the owner has no email to receive it.
+#[allow(clippy::type_complexity)]
+fn contact_plan(
+    person: &Person,
+    by: By,
+    confirmed: bool,
+    ch: &mut Changes,
+) -> Result<Option<(Option<Option<PhoneNumber>>, Option<Option<EmailAddress>>)>, AppError> {
+    if !ch.contact() || (matches!(by, By::Officer(_)) && confirmed) {
+        return Ok(None);
+    }
+    if person.email.is_none() {
+        return Err(match by {
+            By::Themself(_) => refused_self(),
+            By::Officer(_) => AppError::field(
+                "confirm_contact",
+                Invalid::new(
+                    "Người này chưa có email để nhận mã xác nhận: hãy hỏi chính chủ rồi đánh dấu «Tôi đã xác nhận với chủ tài khoản»",
+                    "This person has no email to receive a code: ask the owner, then tick “I confirmed with the owner”",
+                ),
+            ),
+        });
+    }
+    if ch.phone.is_some() && ch.email.is_some() {
+        return Err(AppError::bad_request(
+            "Mỗi lần chỉ đổi một trong hai: số điện thoại hoặc email",
+            "Change the phone or the email, one at a time",
+        ));
+    }
+    Ok(Some((ch.phone.take(), ch.email.take())))
+}
+
+/// The certificates in force that carry another name than the corrected one; a reason is
+/// required when there are any.
+async fn certificates_to_reissue(
+    state: &AppState,
+    person_id: i64,
+    ch: &Changes,
+) -> Result<Vec<certificates::InForce>, AppError> {
+    let Some(n) = &ch.full_name else {
+        return Ok(vec![]);
+    };
+    let certs: Vec<_> = certificates::in_force_for_person(state, person_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.holder_name != n.as_str())
+        .collect();
+    if !certs.is_empty() && ch.reason.chars().count() < 3 {
+        return Err(AppError::field(
+            "reason",
+            Invalid::new(
+                "Giấy chứng nhận đã mang tên cũ: hãy ghi lý do sửa tên (giấy sẽ được cấp lại với tên mới)",
+                "A certificate already carries the old name: give the reason (it will be reissued with the new name)",
+            ),
+        ));
+    }
+    Ok(certs)
+}
+
 /// Corrects the person `person_id` as `viewer` may (see the module).
 pub async fn correct(
     state: &AppState,
@@ -259,23 +346,7 @@ pub async fn correct(
     };
     let mut ch = check(&person, c)?;
     if let Some(code) = present(&c.unit_code).filter(|code| *code != person.unit_code) {
-        if matches!(by, By::Themself(_)) {
-            return Err(refused_self());
-        }
-        if ch.names().is_empty() {
-            return super::moves::move_person(db, viewer, person.id, code, &ch.reason)
-                .await
-                .map(|person| Corrected {
-                    person,
-                    changed: vec!["unit_code".into()],
-                    pending_contact: None,
-                    reissued_certificates: vec![],
-                });
-        }
-        return Err(AppError::bad_request(
-            "Chuyển đơn vị là một việc riêng: hãy sửa thông tin trước, rồi chuyển đơn vị",
-            "Moving to another unit is a step of its own: correct the fields first, then move",
-        ));
+        return move_instead(state, viewer, &person, by, &ch, code).await;
     }
     if ch.names().is_empty() {
         return Err(nothing_to_do());
@@ -284,47 +355,8 @@ pub async fn correct(
         return Err(refused_self());
     }
     contact_free(state, person.id, &ch).await?;
-    // A phone or email the owner has not confirmed waits for their code.
-    let pending = if ch.contact() && !(matches!(by, By::Officer(_)) && c.confirm_contact) {
-        if person.email.is_none() {
-            return Err(match by {
-                By::Themself(_) => refused_self(),
-                By::Officer(_) => AppError::field(
-                    "confirm_contact",
-                    Invalid::new(
-                        "Người này chưa có email để nhận mã xác nhận: hãy hỏi chính chủ rồi đánh dấu «Tôi đã xác nhận với chủ tài khoản»",
-                        "This person has no email to receive a code: ask the owner, then tick “I confirmed with the owner”",
-                    ),
-                ),
-            });
-        }
-        if ch.phone.is_some() && ch.email.is_some() {
-            return Err(AppError::bad_request(
-                "Mỗi lần chỉ đổi một trong hai: số điện thoại hoặc email",
-                "Change the phone or the email, one at a time",
-            ));
-        }
-        Some((ch.phone.take(), ch.email.take()))
-    } else {
-        None
-    };
-    let certs = match &ch.full_name {
-        Some(n) => certificates::in_force_for_person(state, person.id)
-            .await?
-            .into_iter()
-            .filter(|c| c.holder_name != n.as_str())
-            .collect(),
-        None => vec![],
-    };
-    if !certs.is_empty() && ch.reason.chars().count() < 3 {
-        return Err(AppError::field(
-            "reason",
-            Invalid::new(
-                "Giấy chứng nhận đã mang tên cũ: hãy ghi lý do sửa tên (giấy sẽ được cấp lại với tên mới)",
-                "A certificate already carries the old name: give the reason (it will be reissued with the new name)",
-            ),
-        ));
-    }
+    let pending = contact_plan(&person, by, c.confirm_contact, &mut ch)?;
+    let certs = certificates_to_reissue(state, person.id, &ch).await?;
     let key = if certs.is_empty() {
         None
     } else {
@@ -496,77 +528,4 @@ async fn ask_code(
         field: field.to_owned(),
         expires_at: t + CODE_SECONDS,
     })
-}
-
-/// The owner confirms their waiting phone or email change with the code sent to them.
-pub async fn confirm_contact(
-    state: &AppState,
-    viewer: &Viewer,
-    person_id: i64,
-    code: &str,
-) -> Result<Person, AppError> {
-    if person_id != viewer.person_id {
-        return Err(AppError::NotFound);
-    }
-    let db = &state.db;
-    let wrong = || {
-        AppError::field(
-            "code",
-            Invalid::new(
-                "Mã xác nhận không đúng hoặc đã hết hạn",
-                "The code is wrong or has expired",
-            ),
-        )
-    };
-    let mut tx = db.begin().await?;
-    let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, field, new_value, code_hash, attempts FROM contact_changes \
-         WHERE person_id = $1 AND done_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(person_id)
-    .bind(now())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((id, field, value, hash, attempts)) = row else {
-        return Err(wrong());
-    };
-    if attempts >= CODE_ATTEMPTS {
-        return Err(wrong());
-    }
-    if !crate::auth::same_secret(&secret_hash(code.trim()), &hash) {
-        sqlx::query("UPDATE contact_changes SET attempts = attempts + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Err(wrong());
-    }
-    let value = Some(value).filter(|v| !v.is_empty());
-    let sql = if field == "phone" {
-        "UPDATE people SET phone = $1 WHERE id = $2"
-    } else {
-        "UPDATE people SET email = $1 WHERE id = $2"
-    };
-    sqlx::query(sql)
-        .bind(&value)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict)?;
-    sqlx::query("UPDATE contact_changes SET done_at = $1 WHERE id = $2")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    let change = Change {
-        unit_id: Some(viewer.home_unit_id),
-        entity: "person",
-        entity_id: person_id.to_string(),
-        action: "contact_change_confirmed",
-        before: None,
-        after: Some(serde_json::json!({ "field": field, "value": value })),
-    };
-    audit::record(&mut tx, Actor::new(viewer.person_id, None), change).await?;
-    tx.commit().await?;
-    model::by_id(db, person_id).await?.ok_or(AppError::NotFound)
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod bulk;
+pub mod contact;
 pub mod correct;
 pub mod login;
 pub mod merge;

@@ -18,8 +18,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+/// A message in Vietnamese and English.
+type Notice = Option<(String, String)>;
+
 /// A refusal the form can show: field errors beside their fields, anything else as a notice.
-fn shown(e: AppError) -> Result<(Vec<FieldError>, Option<(String, String)>), AppError> {
+fn shown(e: AppError) -> Result<(Vec<FieldError>, Notice), AppError> {
     match e {
         AppError::Invalid(f) => Ok((f, None)),
         AppError::Conflict(f) => Ok((vec![f], None)),
@@ -332,7 +335,7 @@ pub async fn confirm_own_contact(
     v: Viewer,
     PageForm(f): PageForm<CodeForm>,
 ) -> PageResult<Response> {
-    match correct::confirm_contact(&state, &v, v.person_id, &f.code).await {
+    match super::contact::confirm_contact(&state, &v, v.person_id, &f.code).await {
         Ok(_) => Ok(account_page(
             &state,
             c,
