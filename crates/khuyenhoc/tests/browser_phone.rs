@@ -175,6 +175,7 @@ async fn choose_photo(c: &Client, path: &std::path::Path) {
         .expect("choose the photo");
 }
 
+#[allow(clippy::too_many_lines)] // one trip, told step by step
 async fn trip(b: Backend) {
     let app = Arc::new(TestApp::new(b).await);
     let mut chair = app.api_client(BADINH).await;
