@@ -94,6 +94,18 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
     let person = people::by_id(db, person_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(MyData {
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        person,
+        positions: positions(db, person_id).await?,
+        evaluations: evaluations_of(db, person_id).await?,
+        memberships: memberships(db, person_id).await?,
+        groups: groups(db, person_id).await?,
+        audit: audit(db, person_id).await?,
+    })
+}
+
+async fn positions(db: &Db, person_id: i64) -> Result<Vec<MyPosition>, AppError> {
     let positions = sqlx::query(
         "SELECT po.id, pt.name_vi, u.code, u.name, h.from_at, h.to_at FROM position_holdings h \
          JOIN positions po ON po.id = h.position_id JOIN position_types pt ON pt.id = po.type_id \
@@ -114,6 +126,10 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(positions)
+}
+
+async fn evaluations_of(db: &Db, person_id: i64) -> Result<Vec<MyEvaluation>, AppError> {
     let rows = sqlx::query(
         "SELECT e.id, e.model, e.year, u.code, u.name, e.status, e.total FROM evaluations e \
          JOIN units u ON u.id = e.unit_id WHERE e.subject_kind = 'person' AND e.subject_id = $1 \
@@ -137,6 +153,10 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
             evidence: evaluations::evidence(db, id).await?,
         });
     }
+    Ok(evals)
+}
+
+async fn memberships(db: &Db, person_id: i64) -> Result<Vec<MyMembership>, AppError> {
     let memberships = sqlx::query(
         "SELECT u.code, u.name, m.card_no, m.joined_on, m.status, m.status_on FROM members m \
          JOIN units u ON u.id = m.branch_id WHERE m.person_id = $1 ORDER BY m.joined_on, m.id",
@@ -156,6 +176,10 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(memberships)
+}
+
+async fn groups(db: &Db, person_id: i64) -> Result<Vec<MyGroup>, AppError> {
     let groups = sqlx::query(
         "SELECT g.id, g.kind, g.name, u.name, g.head_person_id FROM learning_groups g \
          JOIN units u ON u.id = g.unit_id \
@@ -176,6 +200,10 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(groups)
+}
+
+async fn audit(db: &Db, person_id: i64) -> Result<Vec<MyAuditEntry>, AppError> {
     let audit = sqlx::query(
         "SELECT at, action, entity, entity_id, person_id, before_json, after_json FROM audit_log \
          WHERE (entity = 'person' AND entity_id = $1) OR person_id = $2 ORDER BY id DESC LIMIT $3",
@@ -201,13 +229,5 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(MyData {
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        person,
-        positions,
-        evaluations: evals,
-        memberships,
-        groups,
-        audit,
-    })
+    Ok(audit)
 }

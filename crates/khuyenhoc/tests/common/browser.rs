@@ -318,47 +318,22 @@ pub async fn check_axe(c: &Client) {
         "axe-core failed on the page: {}",
         answer["error"]
     );
-    let violations = answer["violations"].as_array().cloned().unwrap_or_default();
-    if !violations.is_empty() {
-        let mut list = String::new();
-        for v in &violations {
-            list.push_str(&format!(
-                "\n- {} ({}): {}",
-                v["id"].as_str().unwrap_or("?"),
-                v["impact"].as_str().unwrap_or("?"),
-                v["help"].as_str().unwrap_or("?")
-            ));
-            for n in v["nodes"].as_array().into_iter().flatten() {
-                list.push_str(&format!(
-                    "\n    at {} {}\n      {}",
-                    n["target"].as_str().unwrap_or("?"),
-                    n["html"].as_str().unwrap_or("?"),
-                    n["summary"]
-                        .as_str()
-                        .unwrap_or("")
-                        .replace('\n', "\n      ")
-                ));
-            }
+    let Some(report) = axe_report(&answer) else {
+        return;
+    };
+    // For a survey of every page at once: log instead of failing.
+    if let Some(log) = std::env::var_os("KHUYENHOC_TEST_AXE_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{report}\n");
         }
-        let report = format!(
-            "axe-core found {} accessibility violation(s) on {}:{list}",
-            violations.len(),
-            answer["url"]
-        );
-        // For a survey of every page at once: log instead of failing.
-        if let Some(log) = std::env::var_os("KHUYENHOC_TEST_AXE_LOG") {
-            use std::io::Write;
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log)
-            {
-                let _ = writeln!(f, "{report}\n");
-            }
-            return;
-        }
-        panic!("{report}");
+        return;
     }
+    panic!("{report}");
 }
 
 /// Waits (bounded) until the browser shows this page of the app, loaded, and checks it with
@@ -599,4 +574,40 @@ pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
     let path = target.join(name);
     let _ = std::fs::write(&path, &png);
     path
+}
+
+/// The violations of an axe-core answer, listed for a person (none: `None`).
+fn axe_report(answer: &serde_json::Value) -> Option<String> {
+    let violations = answer["violations"].as_array().cloned().unwrap_or_default();
+    if violations.is_empty() {
+        return None;
+    }
+    {
+        let mut list = String::new();
+        for v in &violations {
+            list.push_str(&format!(
+                "\n- {} ({}): {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?")
+            ));
+            for n in v["nodes"].as_array().into_iter().flatten() {
+                list.push_str(&format!(
+                    "\n    at {} {}\n      {}",
+                    n["target"].as_str().unwrap_or("?"),
+                    n["html"].as_str().unwrap_or("?"),
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or("")
+                        .replace('\n', "\n      ")
+                ));
+            }
+        }
+        let report = format!(
+            "axe-core found {} accessibility violation(s) on {}:{list}",
+            violations.len(),
+            answer["url"]
+        );
+        Some(report)
+    }
 }
