@@ -51,6 +51,14 @@ both_backends!(
             .collect();
         assert_eq!(steps, ["register", "submit", "check", "recognised"], "{d}");
         assert!(d["generated_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+        // The notices sent to them: the recognition.
+        let kinds: Vec<&str> = d["notices"]
+            .as_array()
+            .expect("notices")
+            .iter()
+            .filter_map(|n| n["kind"].as_str())
+            .collect();
+        assert!(kinds.contains(&"evaluation_recognised"), "{d}");
         // Another person's identity never appears: asking for someone else changes nothing.
         let other = app.person_id(BRANCH_OFFICER).await;
         let r2 = app

@@ -474,6 +474,19 @@ both_backends!(
         .expect("holding");
         let mut removed_c = app.api_client("0915500002").await;
         ok(&app, &mut removed_c, "GET", "/api/v1/me", json!({})).await;
+        // Both chose their channels (one row per person) and have a notice; the removed one
+        // also asked for a recovery link.
+        for (who, email) in [(kept, 1), (removed, 0)] {
+            sqlx::query("INSERT INTO notify_channels (person_id, email, webhook, updated_at) VALUES ($1, $2, 0, 0)")
+                .bind(who).bind(email).execute(&app.db.pool).await.expect("channels");
+            let mut tx = app.db.begin().await.expect("begin");
+            khuyenhoc::notify::send(&mut tx, who, khuyenhoc::notify::Notice::Text { vi: "Chào".into(), en: "Hello".into() })
+                .await
+                .expect("notice");
+            tx.commit().await.expect("commit");
+        }
+        sqlx::query("INSERT INTO password_resets (person_id, kind, token_hash, created_at, expires_at) VALUES ($1, 'link', 'x', 0, 1)")
+            .bind(removed).execute(&app.db.pool).await.expect("reset");
         let refs = people_references(&app, b).await;
         assert!(
             refs.len() >= 15,

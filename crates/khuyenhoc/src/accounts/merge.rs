@@ -209,15 +209,27 @@ async fn move_references(
     kept: i64,
     removed: i64,
 ) -> Result<std::collections::BTreeMap<String, u64>, AppError> {
-    // Sessions, API tokens, idempotency keys and waiting contact changes end with the record.
+    // Sessions, API tokens, idempotency keys, waiting contact changes and unused recovery links
+    // end with the record.
     for sql in [
         "DELETE FROM sessions WHERE person_id = $1",
         "DELETE FROM api_tokens WHERE person_id = $1",
         "DELETE FROM idempotency_keys WHERE person_id = $1",
         "DELETE FROM contact_changes WHERE person_id = $1",
+        "DELETE FROM password_resets WHERE person_id = $1 AND used_at IS NULL",
     ] {
         sqlx::query(sql).bind(removed).execute(&mut **tx).await?;
     }
+    // One row of channels per person: the kept record's choice stays; the removed one's moves
+    // only where the kept record has made none.
+    sqlx::query(
+        "DELETE FROM notify_channels WHERE person_id = $1 \
+         AND EXISTS (SELECT 1 FROM notify_channels k WHERE k.person_id = $2)",
+    )
+    .bind(removed)
+    .bind(kept)
+    .execute(&mut **tx)
+    .await?;
     // A group both belong to keeps the kept record's membership.
     sqlx::query("DELETE FROM group_members WHERE person_id = $1 AND group_id IN (SELECT group_id FROM group_members WHERE person_id = $2)")
         .bind(removed)

@@ -23,6 +23,8 @@ pub struct MyData {
     pub groups: Vec<MyGroup>,
     /// Changes to this person's record, and what this person did (newest first).
     pub audit: Vec<MyAuditEntry>,
+    /// The notices sent to this person (newest first, at most `AUDIT_LIMIT`).
+    pub notices: Vec<crate::notify::model::Stored>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -102,6 +104,7 @@ pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
         memberships: memberships(db, person_id).await?,
         groups: groups(db, person_id).await?,
         audit: audit(db, person_id).await?,
+        notices: crate::notify::model::newest(db, person_id, AUDIT_LIMIT).await?,
     })
 }
 

@@ -91,6 +91,18 @@ pub async fn list(db: &Db, person_id: i64, page: i64) -> Result<(Vec<Stored>, i6
     Ok((list, total))
 }
 
+/// The newest `limit` notices of a person, for their copy of their data.
+pub async fn newest(db: &Db, person_id: i64, limit: i64) -> Result<Vec<Stored>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notices WHERE person_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(person_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(stored).collect::<Result<_, _>>()?)
+}
+
 pub async fn unread(db: &Db, person_id: i64) -> Result<i64, AppError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE person_id = $1 AND read_at IS NULL")
