@@ -480,9 +480,16 @@ both_backends!(
             sqlx::query("INSERT INTO notify_channels (person_id, email, webhook, updated_at) VALUES ($1, $2, 0, 0)")
                 .bind(who).bind(email).execute(&app.db.pool).await.expect("channels");
             let mut tx = app.db.begin().await.expect("begin");
-            khuyenhoc::notify::send(&mut tx, who, khuyenhoc::notify::Notice::Text { vi: "Chào".into(), en: "Hello".into() })
-                .await
-                .expect("notice");
+            khuyenhoc::notify::send(
+                &mut tx,
+                who,
+                khuyenhoc::notify::Notice::Text {
+                    vi: "Chào".into(),
+                    en: "Hello".into(),
+                },
+            )
+            .await
+            .expect("notice");
             tx.commit().await.expect("commit");
         }
         sqlx::query("INSERT INTO password_resets (person_id, kind, token_hash, created_at, expires_at) VALUES ($1, 'link', 'x', 0, 1)")

@@ -224,6 +224,19 @@ fn responses(
     }
     if has_body {
         responses.insert("413".into(), problem("The request body is too large"));
+        // A public form sent as JSON (the forgotten password): its body checked as everywhere.
+        responses
+            .entry("400")
+            .or_insert_with(|| problem("Bad input"));
+        responses
+            .entry("422")
+            .or_insert_with(|| problem("Invalid fields"));
+    }
+    if r.access == Access::Public && method != "get" {
+        responses.insert(
+            "429".into(),
+            problem("Too many attempts: try again after the time in Retry-After"),
+        );
     }
     if method != "get" && r.access != Access::Public {
         responses.insert(
