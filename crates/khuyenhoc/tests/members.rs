@@ -589,7 +589,7 @@ both_backends!(
             .await;
         problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "after death");
         let page = app.get(&mut web, &format!("/members/{id}")).await;
-        assert!(page.body.contains("Đã mất") && page.body.contains("2025-02-01"));
+        assert!(page.body.contains("Đã mất") && page.body.contains("01/02/2025"));
         // A refused page form keeps the page, with the reason.
         let r = app
             .post_form(

@@ -122,6 +122,9 @@ pub struct GroupPage {
     pub can_remove: bool,
     /// The viewer adds people without an account (an officer who registers people in scope).
     pub can_add_without_account: bool,
+    /// Whether the reader may open the unit's list of groups (the breadcrumb leads there, else
+    /// home).
+    pub unit_link: bool,
 }
 
 async fn group_view(
@@ -159,7 +162,9 @@ async fn group_view(
     let can_add_without_account = v
         .position_for(crate::auth::perm::PERSON_MANAGE, &g.unit_path)
         .is_some();
+    let unit_link = v.can_read(&g.unit_path);
     render(&GroupPage {
+        unit_link,
         can_remove,
         can_add_without_account,
         c,

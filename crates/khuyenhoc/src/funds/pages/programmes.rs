@@ -66,6 +66,9 @@ pub struct ProgrammePage {
     pub problem: Option<(String, String)>,
     /// The viewer: a nomination of theirs is decided by another manager.
     pub me: i64,
+    /// Whether the reader may open the fund (the breadcrumb leads there, else home): a branch
+    /// officer who nominates reads the round, not the commune's fund.
+    pub fund_link: bool,
 }
 
 impl ProgrammePage {
@@ -107,7 +110,9 @@ async fn programme_view(
             x.unit_path.starts_with(&p.unit_path)
                 && x.permissions.iter().any(|r| r == perm::PROGRAMME_NOMINATE)
         });
+    let fund_link = v.can_read(&p.unit_path);
     render(&ProgrammePage {
+        fund_link,
         c,
         p,
         nominations,
