@@ -206,11 +206,23 @@ pub async fn invitations_for(
     state: &AppState,
     person_id: i64,
 ) -> Result<Vec<Invitation>, AppError> {
-    let sql = "SELECT m.id, g.name, g.kind, u.name, h.full_name FROM group_members m \
-        JOIN learning_groups g ON g.id = m.group_id JOIN units u ON u.id = g.unit_id \
-        LEFT JOIN people h ON h.id = g.head_person_id \
-        WHERE m.person_id = $1 AND m.accepted_at IS NULL AND m.ended_at IS NULL ORDER BY m.id";
-    Ok(sqlx::query(sql)
+    groups_of(state, person_id, "m.accepted_at IS NULL").await
+}
+
+/// A person's current rows of `group_members` matching `condition` (a fixed SQL fragment of
+/// this module, never from a request), with their groups, oldest first.
+pub(super) async fn groups_of(
+    state: &AppState,
+    person_id: i64,
+    condition: &str,
+) -> Result<Vec<Invitation>, AppError> {
+    let sql = format!(
+        "SELECT m.id, g.name, g.kind, u.name, h.full_name FROM group_members m \
+         JOIN learning_groups g ON g.id = m.group_id JOIN units u ON u.id = g.unit_id \
+         LEFT JOIN people h ON h.id = g.head_person_id \
+         WHERE m.person_id = $1 AND m.ended_at IS NULL AND {condition} ORDER BY m.id"
+    );
+    Ok(sqlx::query(&sql)
         .bind(person_id)
         .fetch_all(&state.db.pool)
         .await?

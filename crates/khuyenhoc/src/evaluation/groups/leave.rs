@@ -119,26 +119,9 @@ pub async fn end(
 /// The groups this person belongs to (accepted, not ended), except those they head: each with
 /// the membership's id, to leave.
 pub async fn memberships_of(state: &AppState, person_id: i64) -> Result<Vec<Invitation>, AppError> {
-    let sql = "SELECT m.id, g.name, g.kind, u.name, h.full_name FROM group_members m \
-        JOIN learning_groups g ON g.id = m.group_id JOIN units u ON u.id = g.unit_id \
-        LEFT JOIN people h ON h.id = g.head_person_id \
-        WHERE m.person_id = $1 AND m.accepted_at IS NOT NULL AND m.ended_at IS NULL \
-        AND (g.head_person_id IS NULL OR g.head_person_id <> $1) ORDER BY m.id";
-    Ok(sqlx::query(sql)
-        .bind(person_id)
-        .fetch_all(&state.db.pool)
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(Invitation {
-                id: r.try_get(0)?,
-                group_name: r.try_get(1)?,
-                kind: r.try_get(2)?,
-                unit_name: r.try_get(3)?,
-                head_name: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+    let condition =
+        "m.accepted_at IS NOT NULL AND (g.head_person_id IS NULL OR g.head_person_id <> $1)";
+    super::invite::groups_of(state, person_id, condition).await
 }
 
 /// An officer who may register people in the group's unit adds a person without an account
