@@ -46,6 +46,13 @@ both_backends!(
             .get(&mut web, "/audit?entity=unit&entity_id=00004-1")
             .await;
         assert!(page.body.contains("Chi hội Tổ dân phố Một") && page.body.contains("Lê Văn Đình"));
+        // In words, not codes: what was done and to what kind of record.
+        assert!(
+            page.body.contains("Đổi tên · Đơn vị") && page.body.contains("Lịch sử của Đơn vị"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("rename unit"));
         // Out of scope: nothing of Ba Đình shows for Hòa Bình's chair.
         let mut other = app.api_client(HOABINH).await;
         let r = app

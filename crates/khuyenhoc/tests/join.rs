@@ -1,8 +1,9 @@
 //! Joining by QR poster, on both backends: a stranger registers through the join form of a
 //! branch; the account is pending (it logs in and drafts, but submits nothing) until the branch
 //! officer confirms; officers out of scope see and decide nothing (404); a registration whose
-//! phone matches a record an officer made is merged into it on confirmation (one person, nothing
-//! else moved); a number that already has an account is answered exactly like a success and
+//! phone matches a record an officer made gets its own pending record that logs in and drafts,
+//! merged into the officer's record on confirmation (one person, the draft moved, nobody else
+//! changed); a number that already has an account is answered exactly like a success and
 //! changes nothing; attempts are throttled per phone and per client; the poster PDF carries the
 //! unit's name and its join link.
 
@@ -362,15 +363,39 @@ both_backends!(
             r.body
         );
         assert_eq!(r.location(), Some("/join/00004-1/done"));
+        // The applicant's own pending record, without the phone the officer's record holds.
         assert_eq!(
             scalar(&app, "SELECT COUNT(*) FROM people").await,
-            people_before,
-            "no account made"
+            people_before + 1
         );
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM people WHERE phone = $1", phone).await,
+            1
+        );
+        let own: i64 = sqlx::query_scalar("SELECT person_id FROM registrations WHERE phone = $1")
+            .bind(phone)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("the applicant's record");
+        assert_ne!(own, existing);
+
+        // Before the confirmation the applicant logs in with the number, sees only what they
+        // typed (never the officer's record), and drafts; submitting waits.
+        let mut web = log_in(&app, phone, PIN)
+            .await
+            .expect("the applicant logs in before the confirmation");
+        let account = app.get(&mut web, "/account").await;
         assert!(
-            log_in(&app, phone, PIN).await.is_none(),
-            "no login before confirmation"
+            account.body.contains("Nguyen Van Gop") && !account.body.contains("Nguyễn Văn Gộp"),
+            "{}",
+            account.body
         );
+        let mut api = token_of(&app, &mut web).await;
+        let eval = draft(&app, &mut api, own).await;
+        let submit = format!("/api/v1/evaluations/{eval}/submit");
+        let refused = app.json(&mut api, "POST", &submit, json!({})).await;
+        let p = problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "pending submit");
+        assert!(p.to_string().contains(WAITING), "{p}");
 
         let reg = registration_of(&app, phone).await;
         let mut officer = app.login(BRANCH_OFFICER).await;
@@ -390,22 +415,31 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
-        assert_eq!(
-            scalar(&app, "SELECT COUNT(*) FROM people").await,
-            people_before,
-            "one person"
-        );
+        // One person: the applicant's record merged into the officer's, the draft moved with it.
+        let kept: Option<i64> =
+            sqlx::query_scalar("SELECT kept_id FROM person_merges WHERE merged_id = $1")
+                .bind(own)
+                .fetch_optional(&app.db.pool)
+                .await
+                .expect("merge");
+        assert_eq!(kept, Some(existing));
+        let subject: i64 = sqlx::query_scalar("SELECT subject_id FROM evaluations WHERE id = $1")
+            .bind(eval)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("the draft");
+        assert_eq!(subject, existing, "the draft follows the person");
         assert_eq!(
             count(&app, "SELECT COUNT(*) FROM people WHERE phone = $1", phone).await,
             1
         );
         let (name, email, unit): (String, Option<String>, String) = sqlx::query_as(
-        "SELECT p.full_name, p.email, u.code FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
-    )
-    .bind(existing)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("the record");
+            "SELECT p.full_name, p.email, u.code FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
+        )
+        .bind(existing)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the record");
         assert_eq!(
             (name.as_str(), unit.as_str()),
             ("Nguyễn Văn Gộp", "00004-1"),
@@ -417,23 +451,28 @@ both_backends!(
             "the missing email is added"
         );
         let others_after: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, full_name, password_hash FROM people WHERE id <> $1 ORDER BY id",
+            "SELECT id, full_name, password_hash FROM people WHERE id <> $1 AND id <> $2 ORDER BY id",
         )
         .bind(existing)
+        .bind(own)
         .fetch_all(&app.db.pool)
         .await
         .expect("people");
         assert_eq!(others_before, others_after, "nobody else changed");
-        let web = log_in(&app, phone, PIN)
+        // The open session goes on as the officer's record, and the draft is now submitted.
+        let account = app.get(&mut web, "/account").await;
+        assert!(
+            account.body.contains("Nguyễn Văn Gộp"),
+            "signed in as the merged record: {}",
+            account.body
+        );
+        let r = app.json(&mut api, "POST", &submit, json!({})).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the old record's token ended");
+        let mut web = log_in(&app, phone, PIN)
             .await
             .expect("the applicant logs in");
-        let mut web = web;
-        let home = app.get(&mut web, "/account").await;
-        assert!(
-            home.body.contains("Nguyễn Văn Gộp"),
-            "signed in as the merged record: {}",
-            home.body
-        );
+        let mut api = token_of(&app, &mut web).await;
+        ok(&app, &mut api, "POST", &submit, json!({})).await;
         assert_eq!(app.person_id(phone).await, existing);
         let merged: Option<i64> =
             sqlx::query_scalar("SELECT person_id FROM registrations WHERE id = $1")

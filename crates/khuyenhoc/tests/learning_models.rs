@@ -949,7 +949,8 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "declined is gone");
 
-        // An officer in scope adds someone at once: they see the people of their scope anyway.
+        // An officer in scope who adds by phone a person with a login invites them too: the
+        // same consent, whoever adds.
         let r = app
             .post_form(
                 &mut chair,
@@ -960,13 +961,27 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = app.get(&mut head, &group).await;
         assert!(
-            page.body.contains("Thành viên (3)") && page.body.contains("Lương Thị Hàng Xóm"),
+            page.body.contains("Thành viên (2)") && !page.body.contains("Lương Thị Hàng Xóm"),
             "{}",
             page.body
         );
         let mut neighbour = app.login(NEIGHBOUR).await;
         let theirs = app.get(&mut neighbour, "/learning").await;
-        assert_eq!(invitation_on(&theirs.body), None, "no invitation to answer");
+        let invited = invitation_on(&theirs.body).expect("an invitation to answer");
+        let r = app
+            .post_form(
+                &mut neighbour,
+                &format!("/learning/invitations/{invited}/accept"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&mut head, &group).await;
+        assert!(
+            page.body.contains("Thành viên (3)") && page.body.contains("Lương Thị Hàng Xóm"),
+            "{}",
+            page.body
+        );
 
         // Each step is in the audit log, by whom it was done.
         let steps: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
@@ -988,7 +1003,8 @@ both_backends!(
                 ("invite_member", Some(head_id), false),
                 ("accept_invitation", Some(app.person_id(WIFE).await), false),
                 ("decline_invitation", Some(app.person_id(SON).await), false),
-                ("add_member", Some(app.person_id(BADINH).await), true),
+                ("invite_member", Some(app.person_id(BADINH).await), true),
+                ("accept_invitation", Some(app.person_id(NEIGHBOUR).await), false),
             ]
         );
     }

@@ -79,15 +79,21 @@ fn is_page(path: &str) -> bool {
 }
 
 /// The visible text of a page: the title and the text nodes, without scripts and styles, and
-/// without machine text shown as it is and marked so (`<code>`, `<pre>`: the audit log's
-/// records, a criteria set's TOML source, the names of rights).
+/// without the few records shown for machines and marked so (`data-machine`: the stored JSON of an
+/// audit entry behind its "see the data" disclosure, a criteria set's TOML source, the metric
+/// code an expert writes in a report template's TOML). Everything else counts, `<code>` included.
 fn visible_text(html: &str) -> String {
     let mut s = html.to_owned();
-    for tag in ["script", "style", "code", "pre"] {
-        while let Some(start) = s.find(&format!("<{tag}")) {
+    for (open, close) in [
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<pre data-machine", "</pre>"),
+        ("<code data-machine", "</code>"),
+    ] {
+        while let Some(start) = s.find(open) {
             let end = s[start..]
-                .find(&format!("</{tag}>"))
-                .map_or(s.len(), |e| start + e + tag.len() + 3);
+                .find(close)
+                .map_or(s.len(), |e| start + e + close.len());
             s.replace_range(start..end, " ");
         }
     }

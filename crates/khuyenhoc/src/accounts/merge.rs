@@ -170,37 +170,55 @@ pub async fn merge(
     let mut tx = db.begin().await?;
     let actor = acting_over(&mut *tx, viewer, &kept).await?;
     acting_over(&mut *tx, viewer, &removed).await?;
-    conflicts(&mut tx, kept.id, removed.id).await?;
-    let moved = move_references(&mut tx, kept.id, removed.id).await?;
-    sqlx::query("INSERT INTO person_merges (merged_id, kept_id, at, merged_by, position_id, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(removed.id)
-        .bind(kept.id)
-        .bind(now())
-        .bind(viewer.person_id)
-        .bind(actor.position_id)
-        .bind(&reason)
-        .execute(&mut *tx)
-        .await?;
-    let after = serde_json::json!({
-        "kept": kept.id, "removed": removed.id, "reason": reason, "moved": moved,
-    });
-    for (p, action) in [(&kept, "merge"), (&removed, "merged_into")] {
-        let change = Change {
-            unit_id: Some(p.unit_id),
-            entity: "person",
-            entity_id: p.id.to_string(),
-            action,
-            before: None,
-            after: Some(after.clone()),
-        };
-        audit::record(&mut tx, actor, change).await?;
-    }
+    let moved = merge_in(&mut tx, viewer.person_id, actor, (kept.id, removed.id), &reason).await?;
     tx.commit().await?;
     Ok(Merged {
         kept: model::by_id(db, kept.id).await?.ok_or(AppError::NotFound)?,
         removed_id: removed.id,
         moved,
     })
+}
+
+/// The merge itself, in the caller's transaction, once the caller has checked that the actor
+/// may act on both records: the conflicts, every reference moved, `person_merges` and the two
+/// audit entries. Used by [`merge`] and by a join confirmation (`join::service`).
+pub(crate) async fn merge_in(
+    tx: &mut Tx<'_>,
+    by: i64,
+    actor: audit::Actor,
+    (kept, removed): (i64, i64),
+    reason: &str,
+) -> Result<std::collections::BTreeMap<String, u64>, AppError> {
+    conflicts(tx, kept, removed).await?;
+    let moved = move_references(tx, kept, removed).await?;
+    sqlx::query("INSERT INTO person_merges (merged_id, kept_id, at, merged_by, position_id, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(removed)
+        .bind(kept)
+        .bind(now())
+        .bind(by)
+        .bind(actor.position_id)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    let after = serde_json::json!({
+        "kept": kept, "removed": removed, "reason": reason, "moved": moved,
+    });
+    for (id, action) in [(kept, "merge"), (removed, "merged_into")] {
+        let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM people WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let change = Change {
+            unit_id: Some(unit_id),
+            entity: "person",
+            entity_id: id.to_string(),
+            action,
+            before: None,
+            after: Some(after.clone()),
+        };
+        audit::record(tx, actor, change).await?;
+    }
+    Ok(moved)
 }
 
 /// Ends what belonged to the removed record alone, then moves every other reference.

@@ -148,8 +148,15 @@ pub async fn credentials(
     login: &LoginName,
 ) -> Result<Option<(i64, Option<String>)>, sqlx::Error> {
     let (sql, value) = match login {
+        // The record with this number and a login; else the applicant's own pending record of a
+        // registration waiting to be merged into an officer-made record of this number (it holds
+        // no phone until then); else the record with the number and no login.
         LoginName::Phone(phone) => (
-            "SELECT id, password_hash FROM people WHERE phone = $1",
+            "SELECT id, password_hash, 0 FROM people WHERE phone = $1 AND password_hash IS NOT NULL \
+             UNION ALL SELECT p.id, p.password_hash, 1 FROM registrations r JOIN people p ON p.id = r.person_id \
+             WHERE r.phone = $1 AND r.status = 'pending' AND r.match_person_id IS NOT NULL \
+             UNION ALL SELECT id, password_hash, 2 FROM people WHERE phone = $1 AND password_hash IS NULL \
+             ORDER BY 3 LIMIT 1",
             phone.as_str().to_owned(),
         ),
         LoginName::Email(email) => (

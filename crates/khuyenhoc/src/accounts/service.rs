@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 /// A new person as typed into a form or sent to the API; every field is text so that bad input
 /// is answered field by field.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct NewPerson {
     pub full_name: String,
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! database refuses UPDATE and DELETE on both backends (triggers in the first migration).
 
 pub mod api;
+pub mod names;
 pub mod pages;
 
 use crate::db::{now, rows, Db, Tx};
@@ -45,6 +46,7 @@ pub fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
 
 #[tracing::instrument(skip(tx, change), fields(entity = change.entity, action = change.action))]
 pub async fn record(tx: &mut Tx<'_>, actor: Actor, change: Change<'_>) -> Result<(), sqlx::Error> {
+    names::check(change.entity, change.action);
     sqlx::query(
         "INSERT INTO audit_log (at, person_id, position_id, unit_id, entity, entity_id, action, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -87,6 +89,7 @@ pub async fn record_many(
         );
         let mut q = sqlx::query(&sql);
         for (actor, c) in chunk {
+            names::check(c.entity, c.action);
             q = q
                 .bind(at)
                 .bind(actor.person_id)
@@ -137,6 +140,13 @@ pub struct Entry {
     pub action: String,
     pub before: Option<String>,
     pub after: Option<String>,
+}
+
+impl Entry {
+    /// What was done, in words (`names::describe`).
+    pub fn what(&self, en: bool) -> String {
+        names::describe(&self.entity, &self.action, en)
+    }
 }
 
 /// What to list: one record's history, or everything in the given subtrees.

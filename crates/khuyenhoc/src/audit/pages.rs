@@ -28,6 +28,8 @@ pub struct AuditPage {
     pub c: Chrome,
     pub entries: Vec<Entry>,
     pub entity: String,
+    /// The kind of record whose history this is, in the reader's language.
+    pub entity_name: String,
     pub entity_id: String,
     pub next_before: Option<i64>,
 }
@@ -73,9 +75,15 @@ pub async fn page(
     } else {
         None
     };
+    let entity_name = match super::names::entity(&q.entity) {
+        Some((vi, en)) => c.t(vi, en),
+        None => c.t("Hồ sơ", "Record"),
+    }
+    .to_owned();
     render(&AuditPage {
         c,
         entries,
+        entity_name,
         entity: q.entity,
         entity_id: q.entity_id,
         next_before,

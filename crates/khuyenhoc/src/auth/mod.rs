@@ -59,6 +59,30 @@ pub mod perm {
         }
     }
 
+    /// A right in words (Vietnamese, English), for pages; `None` for a code the program does
+    /// not know.
+    pub fn name(right: &str) -> Option<(&'static str, &'static str)> {
+        Some(match right {
+            UNIT_MANAGE => ("Quản lý đơn vị", "Manage units"),
+            POSITION_MANAGE => ("Bổ nhiệm, bàn giao chức vụ", "Manage positions"),
+            PERSON_MANAGE => ("Quản lý hồ sơ cá nhân", "Manage people"),
+            AUDIT_READ => ("Xem nhật ký thay đổi", "Read the audit log"),
+            CLUSTER_MANAGE => ("Quản lý cụm thi đua", "Manage clusters"),
+            POSITION_TYPE_MANAGE => ("Định nghĩa loại chức danh", "Define position types"),
+            EVALUATION_ENTER => ("Nhập hồ sơ đánh giá thay người dân", "Enter evaluations"),
+            EVALUATION_CHECK => ("Kiểm tra hồ sơ đánh giá", "Check evaluations"),
+            EVALUATION_RECOGNISE => ("Xét, công nhận, thu hồi danh hiệu", "Recognise and revoke"),
+            CRITERIA_MANAGE => ("Quản lý bộ tiêu chí của tỉnh", "Manage criteria variants"),
+            FUND_POST => ("Ghi sổ quỹ", "Post to funds"),
+            FUND_MANAGE => ("Quản lý quỹ và chương trình", "Manage funds and programmes"),
+            PROGRAMME_NOMINATE => ("Đề cử vào chương trình", "Nominate for programmes"),
+            MEMBER_MANAGE => ("Quản lý hội viên", "Manage members"),
+            REPORT_SUBMIT => ("Lập và nộp báo cáo", "Submit reports"),
+            REPORT_REVIEW => ("Duyệt báo cáo cấp dưới", "Review reports below"),
+            _ => return None,
+        })
+    }
+
     pub const ALL: &[&str] = &[
         UNIT_MANAGE,
         POSITION_MANAGE,

@@ -31,7 +31,7 @@ pub struct Registration {
     pub reason: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
-    /// The account the registration made (none while it waits to be merged into `matched`).
+    /// The applicant's own record, pending until confirmed (merged into `matched` then, if any).
     pub person_id: Option<i64>,
     /// The officer-made record with the same phone, if any.
     pub matched: Option<Match>,

@@ -209,21 +209,29 @@ async fn write(tx: &mut Tx<'_>, unit: &Unit, c: &Checked, hash: String) -> Resul
     .bind(&phone)
     .fetch_optional(&mut **tx)
     .await?;
-    let (person_id, matched) = match existing {
-        None => {
-            let id = people::insert_in(tx, Actor::SYSTEM, unit.id, &c.person).await?;
-            sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
-                .bind(&hash)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            (Some(id), None)
-        }
-        // A record an officer made under this unit, never given a login: merged on confirmation.
-        Some((id, None, path, 0)) if path.starts_with(&unit.path) => (None, Some(id)),
+    let matched = match existing {
+        None => None,
+        // A record an officer made under this unit, never given a login: the applicant gets a
+        // pending record of their own (without the phone, which the officer's record holds;
+        // they log in by it through the registration), merged into it on confirmation.
+        Some((id, None, path, 0)) if path.starts_with(&unit.path) => Some(id),
         Some(_) => return Ok(false),
     };
-    insert(tx, unit, c, person_id, matched, hash).await?;
+    let own = NewPerson {
+        phone: if matched.is_some() {
+            None
+        } else {
+            c.person.phone.clone()
+        },
+        ..c.person.clone()
+    };
+    let id = people::insert_in(tx, Actor::SYSTEM, unit.id, &own).await?;
+    sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    insert(tx, unit, c, Some(id), matched, hash).await?;
     Ok(true)
 }
 
@@ -378,8 +386,10 @@ pub async fn confirm(db: &Db, viewer: &Viewer, id: i64) -> Result<Registration, 
     model::by_id(&db.pool, id).await?.ok_or(AppError::NotFound)
 }
 
-/// Attaches the registration's login to the officer-made record `target`: only if the viewer
-/// may act on that person (rights never climb) and it still has no login.
+/// Merges the applicant's pending record into the officer-made record `target` (everything they
+/// drafted moves with it, through `accounts::merge::merge_in`; their open sessions go on as the
+/// kept record) and attaches the registration's login to it: only if the viewer may act on that
+/// person (rights never climb) and it still has no login.
 async fn merge(
     tx: &mut Tx<'_>,
     viewer: &Viewer,
@@ -398,6 +408,16 @@ async fn merge(
         .position_over_person(&path, &held)
         .ok_or(AppError::NotFound)?;
     let actor = Actor::new(viewer.person_id, Some(pos.position_id));
+    if let Some(own) = reg.person_id.filter(|p| *p != target) {
+        sqlx::query("UPDATE sessions SET person_id = $1 WHERE person_id = $2")
+            .bind(target)
+            .bind(own)
+            .execute(&mut **tx)
+            .await?;
+        let reason = format!("Đăng ký tham gia số {} / registration {}", reg.id, reg.id);
+        crate::accounts::merge::merge_in(tx, viewer.person_id, actor, (target, own), &reason)
+            .await?;
+    }
     let n = sqlx::query(
         "UPDATE people SET password_hash = $1, email = COALESCE(email, $2), \
          birth_year = COALESCE(birth_year, $3), gender = COALESCE(gender, $4) \

@@ -92,6 +92,13 @@ pub struct MyAuditEntry {
     pub after: Option<String>,
 }
 
+impl MyAuditEntry {
+    /// What was done, in words.
+    pub fn what(&self, en: bool) -> String {
+        crate::audit::names::describe(&self.entity, &self.action, en)
+    }
+}
+
 pub async fn gather(db: &Db, person_id: i64) -> Result<MyData, AppError> {
     let person = people::by_id(db, person_id)
         .await?

@@ -25,6 +25,17 @@ impl Chrome {
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.l.t(vi, en)
     }
+    /// Whether the reader reads English.
+    pub fn en(&self) -> bool {
+        self.l.is_en()
+    }
+    /// A right in the reader's language (its code when the program does not know it).
+    pub fn right(&self, code: &str) -> String {
+        match crate::auth::perm::name(code) {
+            Some((vi, en)) => self.t(vi, en).to_owned(),
+            None => code.to_owned(),
+        }
+    }
     /// The other language's switch link.
     pub fn switch_href(&self) -> String {
         let target = if self.l.is_en() { "vi" } else { "en" };

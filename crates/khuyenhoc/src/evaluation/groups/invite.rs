@@ -1,13 +1,14 @@
-//! Adding a member to a family, clan or organisation (issue 14, item 12).
+//! Adding a member to a family, clan or organisation (issue 14, item 12; issue 15, item 6).
 //!
-//! An officer with `evaluation.enter` over the group's unit adds someone at once: they read the
-//! people of their scope anyway, so the name shown afterwards tells them nothing new. A head who
-//! is not such an officer (a citizen heading their household) only invites: the membership waits
-//! with `accepted_at` empty, the group shows it as waiting with the last digits of the number
-//! the head typed, never the name, and it counts nowhere. The invited person sees the invitation
-//! on their own page (`/learning`) with the group and its head, and accepts (the name then shows
-//! and the member counts) or declines (the invitation goes). Nobody else can answer it: another
-//! person asking gets the same 404 as for an invitation that does not exist.
+//! One rule for whoever adds by phone: a person who has a login is only *invited*. The
+//! membership waits with `accepted_at` empty, the group shows it as waiting with the last digits
+//! of the number typed, never the name, and it counts nowhere. The invited person sees the
+//! invitation on their own page (`/learning`) with the group and its head, and accepts (the
+//! name then shows and the member counts) or declines (the invitation goes). Nobody else can
+//! answer it: another person asking gets the same 404 as for an invitation that does not exist.
+//! A person without a login (a record an officer made: a child, an elder without a phone) cannot
+//! answer an invitation, so an officer with `evaluation.enter` over the group's unit adds them at
+//! once, as they do with the paper forms of their scope; the head is told to ask the branch.
 
 use super::{kind_words, visible, Group};
 use crate::audit::{self, Actor, Change};
@@ -22,9 +23,9 @@ use sqlx::Row;
 /// What adding someone did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Added {
-    /// An officer in scope added them: a member now.
+    /// An officer in scope added a person without a login: a member now.
     Member,
-    /// The head invited them: a member once they accept.
+    /// The person has a login and was invited: a member once they accept.
     Invited,
 }
 
@@ -71,7 +72,8 @@ fn tail(phone: Option<&str>) -> String {
     format!("{head}{}{tail}", "•".repeat(n - 5))
 }
 
-/// Adds a member by phone: at once for an officer in scope, as an invitation for the head.
+/// Adds a member by phone: an invitation to a person with a login, at once (an officer in
+/// scope only) for a person without one.
 pub async fn add(
     state: &AppState,
     v: &Viewer,
@@ -89,7 +91,16 @@ pub async fn add(
         return Err(AppError::NotFound);
     }
     let phone = PhoneNumber::parse(phone).map_err(|e| AppError::field("phone", e))?;
-    let person = person_for(state, v, &g, &phone).await?;
+    let (person, has_login) = person_for(state, v, &g, &phone).await?;
+    if !has_login && position.is_none() {
+        return Err(AppError::field(
+            "phone",
+            Invalid::new(
+                "Người có số này chưa có tài khoản để nhận lời mời; hãy nhờ cán bộ chi hội thêm người này vào nhóm",
+                "The person with this number has no account to answer an invitation; ask the branch officer to add them",
+            ),
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let existing: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT accepted_at FROM group_members WHERE group_id = $1 AND person_id = $2 AND ended_at IS NULL",
@@ -102,7 +113,7 @@ pub async fn add(
         return Err(already(accepted.is_some()));
     }
     let at = now();
-    let accepted_at = position.map(|_| at);
+    let accepted_at = (!has_login).then_some(at);
     sqlx::query("INSERT INTO group_members (group_id, person_id, adult, created_at, accepted_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(g.id)
         .bind(person)
@@ -118,9 +129,10 @@ pub async fn add(
                 e.into()
             }
         })?;
-    let (action, added) = match position {
-        Some(_) => ("add_member", Added::Member),
-        None => ("invite_member", Added::Invited),
+    let (action, added) = if has_login {
+        ("invite_member", Added::Invited)
+    } else {
+        ("add_member", Added::Member)
     };
     let change = Change {
         unit_id: Some(g.unit_id),
@@ -131,7 +143,7 @@ pub async fn add(
         after: Some(serde_json::json!({"person": person, "adult": adult})),
     };
     audit::record(&mut tx, Actor::new(v.person_id, position), change).await?;
-    // An officer's addition is at once, nothing to answer; an invitation waits for its person.
+    // An addition at once has nothing to answer; an invitation waits for its person.
     if added == Added::Invited {
         let notice = crate::notify::Notice::FamilyInvitation {
             group_id: g.id,
@@ -143,16 +155,16 @@ pub async fn add(
     Ok(added)
 }
 
-/// The person with this number whom the viewer may add: a head adds people registered in the
-/// group's unit, an officer anyone in their scope.
+/// The person with this number whom the viewer may add, and whether they have a login: a head
+/// adds people registered in the group's unit, an officer anyone in their scope.
 async fn person_for(
     state: &AppState,
     v: &Viewer,
     g: &Group,
     phone: &PhoneNumber,
-) -> Result<i64, AppError> {
-    let sql =
-        "SELECT p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.phone = $1";
+) -> Result<(i64, bool), AppError> {
+    let sql = "SELECT p.id, u.path, CASE WHEN p.password_hash IS NULL THEN 0 ELSE 1 END FROM people p \
+               JOIN units u ON u.id = p.unit_id WHERE p.phone = $1";
     let row = sqlx::query(sql)
         .bind(phone.as_str())
         .fetch_optional(&state.db.pool)
@@ -160,7 +172,8 @@ async fn person_for(
     let person = match row {
         Some(r) => {
             let (id, path): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
-            (v.can_read(&path) || path.starts_with(&g.unit_path)).then_some(id)
+            let has_login = r.try_get::<i64, _>(2)? != 0;
+            (v.can_read(&path) || path.starts_with(&g.unit_path)).then_some((id, has_login))
         }
         None => None,
     };

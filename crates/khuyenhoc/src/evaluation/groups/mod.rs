@@ -38,7 +38,7 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/units/{code}/groups", Officer, "Families, clans and organisations of a unit", unit_groups),
         r(M::POST, "/units/{code}/groups", Officer, "Add a family, clan or organisation", create_group),
         r(M::GET, "/groups/{id}", SignedIn, "A family, clan or organisation with its members", group_page),
-        r(M::POST, "/groups/{id}/members", SignedIn, "Add a member (an officer) or invite one (the head)", add_member),
+        r(M::POST, "/groups/{id}/members", SignedIn, "Invite a member by phone (a person with a login), or add one without a login (an officer in scope)", add_member),
         r(M::POST, "/groups/{id}/members/new", Officer, "Add a member who has no account (an officer in scope: name, birth year, gender)", add_member_without_account),
         r(M::POST, "/groups/{id}/members/{member}/remove", SignedIn, "Remove a member or withdraw an invitation (the head, or an officer in scope)", remove_member),
         r(M::POST, "/learning/memberships/{id}/leave", SignedIn, "Leave a family, clan or organisation (the member)", leave_group),
