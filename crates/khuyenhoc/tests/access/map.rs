@@ -474,7 +474,7 @@ pub fn rows() -> Vec<Row> {
             list(Shown::All),
             R::Commune,
             |_, _| get("/position-types"),
-            OK.has("vice_chair"),
+            OK.has("Phó Chủ tịch"),
         ),
         row(
             "POST /position-types",
