@@ -47,6 +47,7 @@ fn batch() -> Batch {
             "subject_kind",
             "subject_id",
             "subject_name",
+            "subject_folded",
             "unit_id",
             "year",
             "set_id",
@@ -135,13 +136,15 @@ struct Subject<'a> {
     disadvantaged: bool,
 }
 
-fn row(id: i64, s: Subject<'_>, year: i32, o: Outcome) -> [V; 16] {
+fn row(id: i64, s: Subject<'_>, year: i32, o: Outcome) -> [V; 17] {
+    let folded = khuyenhoc_domain::text::fold(&s.name);
     [
         V::I(id),
         V::S(s.model),
         V::S(s.kind),
         V::I(s.id),
         V::T(s.name),
+        V::T(folded),
         V::I(s.unit_id),
         V::I(i64::from(year)),
         V::I(s.set.id),

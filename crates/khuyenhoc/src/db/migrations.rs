@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_evidence_families.sql"),
         include_str!("../../migrations/postgres/0011_evidence_families.sql"),
     ),
+    (
+        14,
+        "worklists and decisions",
+        include_str!("../../migrations/sqlite/0014_worklists.sql"),
+        include_str!("../../migrations/postgres/0014_worklists.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -298,6 +298,7 @@ pub fn build(routes: &[Route]) -> Value {
 fn problem_schema() -> Value {
     json!({"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "title_en": {"type": "string"}, "status": {"type": "integer"},
-                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}}
+                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}},
+                "rows": {"type": "array", "description": "The rows a bulk action refused (nothing was written)", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}}}
             }, "required": ["title", "title_en", "status"]})
 }

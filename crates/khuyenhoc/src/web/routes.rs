@@ -35,6 +35,8 @@ pub fn all() -> Vec<Route> {
         crate::audit::api::routes(),
         crate::evaluation::pages::routes(),
         crate::evaluation::api::routes(),
+        crate::evaluation::worklist::pages::routes(),
+        crate::evaluation::worklist::api::routes(),
         crate::evaluation::batch::routes(),
         crate::evaluation::criteria::routes(),
         crate::evaluation::groups::routes(),

@@ -80,17 +80,6 @@ pub struct ReviewBody {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    pub unit: Option<String>,
-    pub year: Option<i64>,
-    pub model: Option<String>,
-    pub status: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct CriteriaQuery {
     pub model: Option<String>,
 }

@@ -178,7 +178,7 @@ fn joined<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (String, Strin
 /// what it becomes. Built without reading the database again; applied by the caller as the last
 /// step before commit, so the shared counter rows of the commune, province and centre stay
 /// locked only for that statement and the commit.
-struct CounterMove {
+pub(crate) struct CounterMove {
     before: counters::EvalFacts,
     after: counters::EvalFacts,
 }
@@ -199,7 +199,7 @@ impl CounterMove {
         CounterMove { before, after }
     }
 
-    async fn apply(self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+    pub(crate) async fn apply(self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
         counters::evaluation_changed(tx, Some(&self.before), Some(&self.after)).await
     }
 }
@@ -220,7 +220,7 @@ async fn set_status(
 }
 
 /// Locks the evaluation row for the rest of the transaction and reads it again.
-async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
+pub(crate) async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
     model::lock_tx(tx, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -281,7 +281,7 @@ pub(crate) fn own_record() -> AppError {
 }
 
 /// The viewer as an officer with `right` over the evaluation, never over their own.
-async fn officer(
+pub(crate) async fn officer(
     db: &Db,
     viewer: &Viewer,
     e: &Evaluation,
