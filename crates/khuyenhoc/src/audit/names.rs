@@ -78,6 +78,14 @@ pub fn action(code: &str) -> Option<Name> {
         "post" => ("Ghi sổ", "Posted"),
         "publish" => ("Công khai", "Published"),
         "recognised" => ("Công nhận", "Recognised"),
+        "recover_by_code" => (
+            "Đặt mật khẩu bằng mã khôi phục",
+            "Password set with a recovery code",
+        ),
+        "recover_by_link" => (
+            "Đặt mật khẩu bằng liên kết khôi phục",
+            "Password set with a recovery link",
+        ),
         "recovery_code" => ("Cấp mã khôi phục", "Recovery code given"),
         "recovery_link" => ("Gửi liên kết khôi phục", "Recovery link sent"),
         "register" => ("Đăng ký", "Registered"),
