@@ -148,6 +148,9 @@ pub trait Import: Send + Sync + Sized + 'static {
 
     const SPEC: Spec;
 
+    /// Whether a CSV file is taken besides a workbook (read by `khuyenhoc_sheets::read_table`).
+    const CSV: bool = false;
+
     /// The pages' specifics: unit, links, titles, instructions.
     fn pages(&self) -> &Pages;
 

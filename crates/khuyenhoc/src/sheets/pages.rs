@@ -93,6 +93,8 @@ pub struct UploadPage<'a> {
     pub problem: Option<(String, String)>,
     pub max_rows: usize,
     pub max_mb: usize,
+    /// A CSV file is taken too.
+    pub csv: bool,
 }
 
 /// The confirm form of a preview.
@@ -200,6 +202,7 @@ pub fn upload<I: Import>(
         problem,
         max_rows: I::SPEC.limits.max_rows,
         max_mb: max_mb::<I>(),
+        csv: I::CSV,
     })
 }
 
