@@ -325,6 +325,22 @@ both_backends!(
         let files = scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'disadvantaged_import' AND action = 'import'").await;
         let communes = scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE entity = 'unit' AND action = 'mark_disadvantaged'").await;
         assert_eq!((files, communes), (2, 3));
+        // The sample list of `data/` reads as a valid list (previewed only).
+        let sample = include_bytes!("../../../data/disadvantaged-sample.csv");
+        let r = upload_workbook(
+            &app,
+            &mut central,
+            "/disadvantaged/import",
+            &[],
+            Some(("sample.csv", sample)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            hidden_field(&r.body, "key").is_some(),
+            "every row valid: {}",
+            r.body
+        );
         // The commune's page shows where the flag comes from.
         let page = app.get(&mut central, "/units/00004?year=2023").await;
         assert!(
