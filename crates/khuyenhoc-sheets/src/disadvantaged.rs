@@ -232,11 +232,13 @@ pub fn map_header(header: &RawRow) -> Result<Columns, SheetError> {
 }
 
 /// What an upload learns from a file before it asks the database anything: the table read
-/// (a workbook or CSV) and its header matched. Answers the number of data rows, or the refusal.
-pub fn check_workbook(bytes: &[u8]) -> Result<usize, SheetError> {
+/// (a workbook or CSV), its header matched and every row read. Answers the number of data rows
+/// and how many of them are valid, or the refusal. The fuzz target `xlsx_import` calls it.
+pub fn check_workbook(bytes: &[u8]) -> Result<(usize, usize), SheetError> {
     let sheet = read_table(bytes, &LIMITS)?;
-    map_header(&sheet.header)?;
-    Ok(sheet.rows.len())
+    let cols = map_header(&sheet.header)?;
+    let valid = sheet.rows.iter().filter(|r| cols.row(r).is_ok()).count();
+    Ok((sheet.rows.len(), valid))
 }
 
 #[cfg(test)]
@@ -276,8 +278,11 @@ mod tests {
             "Dòng tiêu đề thiếu cột «Quyết định», «Đến năm»: hãy dùng tệp mẫu"
         );
         assert_eq!(
-            check_workbook(b"Commune code,Decision,From year,To year\n4,QD 1,2021,2021\n"),
-            Ok(1)
+            check_workbook(
+                b"Commune code,Decision,From year,To year\n4,QD 1,2021,2021\nx,QD 2,2021,2021\n"
+            ),
+            Ok((2, 1)),
+            "the English headers; the second row has no valid code"
         );
     }
 }
