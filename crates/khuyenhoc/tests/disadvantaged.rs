@@ -282,6 +282,13 @@ both_backends!(
             "{}",
             preview.body
         );
+        assert!(
+            preview
+                .body
+                .contains("<strong>2 dòng hợp lệ</strong> · 0 dòng lỗi"),
+            "{}",
+            preview.body
+        );
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert!(
             done.body.contains("2 xã có năm mới được đánh dấu"),

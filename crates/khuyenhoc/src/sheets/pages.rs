@@ -113,6 +113,8 @@ pub struct PreviewPage<'a> {
     pub accepted: usize,
     pub rejected: usize,
     pub new_people: usize,
+    /// Whether the import creates people (else no count of new ones is shown).
+    pub people: bool,
     pub confirm: Option<ConfirmForm>,
     /// Why there is no confirm form.
     pub refusal: Text,
@@ -340,6 +342,7 @@ pub fn preview<'p, I: Import>(
         accepted,
         rejected,
         new_people,
+        people: I::CREATES_PEOPLE,
         confirm,
         refusal,
         notice: v.notice,

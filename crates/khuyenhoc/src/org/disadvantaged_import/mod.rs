@@ -108,6 +108,7 @@ impl Import for DisadvantagedImport {
         stream_above: None,
     };
     const CSV: bool = true;
+    const CREATES_PEOPLE: bool = false;
 
     fn pages(&self) -> &Pages {
         &self.pages
