@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_evidence_families.sql"),
         include_str!("../../migrations/postgres/0011_evidence_families.sql"),
     ),
+    (
+        12,
+        "disadvantaged communes by year",
+        include_str!("../../migrations/sqlite/0012_unit_disadvantaged.sql"),
+        include_str!("../../migrations/postgres/0012_unit_disadvantaged.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
