@@ -330,6 +330,10 @@ struct Ctx {
     publish_page: i64,
     publish_api: i64,
     published: i64,
+    /// A list of disadvantaged communes to preview, and the confirm form of another one
+    /// previewed in setup (by the central chair).
+    area_list: Vec<u8>,
+    area_confirm: Vec<(String, String)>,
     members: members_rows::CtxMembers,
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,

@@ -646,11 +646,18 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
         format!("{}-12-31", this_year())
     );
 
-    // In a disadvantaged commune the threshold is 70.
-    sqlx::query("UPDATE units SET disadvantaged = 1 WHERE code = '00004'")
-        .execute(&app.db.pool)
-        .await
-        .expect("flag the commune");
+    // In a disadvantaged commune the threshold is 70: Hà Nội marks Ba Đình through the API.
+    let mut hanoi = app.api_client(HANOI).await;
+    let j = ok(
+        &app,
+        &mut hanoi,
+        "PATCH",
+        "/api/v1/units/00004",
+        json!({"disadvantaged": true, "year": this_year(), "source": "Quyết định 861/QĐ-TTg (mẫu thử)"}),
+    )
+    .await;
+    assert_eq!(j["area"]["disadvantaged"], true, "{j}");
+    assert_eq!(j["code"], "00004");
     let mut other = new_citizen(&app, "Quách Văn Tư", "0912000301").await;
     let oid = register_self(&app, &mut other, this_year(), "farmer").await;
     let opath = format!("/api/v1/evaluations/{oid}");
@@ -671,6 +678,10 @@ both_backends!(thresholds_and_minimums, |b: Backend| async move {
         (Some(69), Some(70))
     );
     assert_eq!(j["score"]["passed"], false);
+    assert_eq!(
+        j["score"]["threshold_reason"]["vi"],
+        "Ngưỡng đạt: 70 điểm vì Phường Ba Đình thuộc vùng đặc biệt khó khăn (nguồn: Quyết định 861/QĐ-TTg (mẫu thử))"
+    );
     let j = ok(
         &app,
         &mut other,

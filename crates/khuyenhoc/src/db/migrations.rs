@@ -75,6 +75,10 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0011_evidence_families.sql"),
     ),
     (
+        12,
+        "disadvantaged communes by year",
+        include_str!("../../migrations/sqlite/0012_unit_disadvantaged.sql"),
+        include_str!("../../migrations/postgres/0012_unit_disadvantaged.sql"),
         14,
         "worklists and decisions",
         include_str!("../../migrations/sqlite/0014_worklists.sql"),

@@ -21,7 +21,12 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!(["name", "kind"]),
         ),
         ("patch", "/api/v1/units/{code}") => s(
-            json!({"name": {"type": "string"}, "parent_code": {"type": "string"}}),
+            json!({
+                "name": {"type": "string"}, "parent_code": {"type": "string"},
+                "disadvantaged": {"type": "boolean", "description": "mark (true) or unmark (false) a commune as a disadvantaged area; a province or central officer with unit.manage"},
+                "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "with disadvantaged; default: the current year in Vietnam"},
+                "source": {"type": "string", "maxLength": khuyenhoc_domain::limits::DESCRIPTION.max, "description": "with disadvantaged: the decision that lists the commune (required to mark), or why it is unmarked"}
+            }),
             json!([]),
         ),
         ("post", "/api/v1/units/{code}/positions") => s(

@@ -27,6 +27,7 @@ pub fn all() -> Vec<Route> {
         crate::accounts::pages::routes(),
         crate::accounts::record_pages::routes(),
         crate::org::pages::routes(),
+        crate::org::disadvantaged_import::routes(),
         crate::positions::pages::routes(),
         crate::audit::pages::routes(),
         crate::accounts::api::routes(),

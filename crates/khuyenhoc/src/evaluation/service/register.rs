@@ -44,7 +44,7 @@ pub async fn register(
     score::check_subject(&r.model, s.kind)?;
     let (set_id, set) = sets::effective(state, &r.model, province_of(&s.unit_path), r.year).await?;
     let form_group = score::check_form_group(&set, r.form_group.as_deref())?;
-    let flag = disadvantaged(db, &s.unit_path).await?;
+    let flag = disadvantaged(db, &s.unit_path, r.year).await?;
     let t = now();
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
