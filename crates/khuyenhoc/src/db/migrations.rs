@@ -79,6 +79,8 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "disadvantaged communes by year",
         include_str!("../../migrations/sqlite/0012_unit_disadvantaged.sql"),
         include_str!("../../migrations/postgres/0012_unit_disadvantaged.sql"),
+    ),
+    (
         14,
         "worklists and decisions",
         include_str!("../../migrations/sqlite/0014_worklists.sql"),
