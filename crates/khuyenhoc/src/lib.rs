@@ -38,7 +38,10 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     evaluation::sets::ensure_defaults(db).await?;
     let folded = evaluation::worklist::backfill(db).await?;
     if folded > 0 {
-        tracing::info!(evaluations = folded, "filled the search names of evaluations");
+        tracing::info!(
+            evaluations = folded,
+            "filled the search names of evaluations"
+        );
     }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)

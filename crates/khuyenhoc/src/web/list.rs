@@ -89,10 +89,7 @@ pub fn per_page(asked: Option<i64>) -> Result<i64, AppError> {
         Some(n) if (1..=MAX_PER_PAGE).contains(&n) => Ok(n),
         Some(_) => Err(AppError::field(
             "per_page",
-            Invalid::new(
-                "Mỗi trang từ 1 đến 200 dòng",
-                "From 1 to 200 rows per page",
-            ),
+            Invalid::new("Mỗi trang từ 1 đến 200 dòng", "From 1 to 200 rows per page"),
         )),
     }
 }
@@ -115,8 +112,7 @@ impl Search {
         }
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 3
-            && q
-                .chars()
+            && q.chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '+' | '-'))
         {
             // +84 912… is stored 0912…
@@ -170,10 +166,7 @@ mod tests {
             Search::parse("nguyen van"),
             Some(Search::Name("nguyen van".into()))
         );
-        assert_eq!(
-            Search::parse("Đỗ"),
-            Some(Search::Name("do".into()))
-        );
+        assert_eq!(Search::parse("Đỗ"), Some(Search::Name("do".into())));
         assert_eq!(
             Search::parse("0912 345"),
             Some(Search::Phone("0912345".into()))
@@ -183,6 +176,9 @@ mod tests {
             Some(Search::Phone("0912345678".into()))
         );
         assert_eq!(Search::parse("   "), None);
-        assert_eq!(Search::parse("50%_").map(|s| s.pattern()), Some("%50\\%\\_%".into()));
+        assert_eq!(
+            Search::parse("50%_").map(|s| s.pattern()),
+            Some("%50\\%\\_%".into())
+        );
     }
 }

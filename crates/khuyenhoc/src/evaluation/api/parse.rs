@@ -125,4 +125,3 @@ pub(super) fn decision(
         .collect();
     Ok((adjustments, decision))
 }
-

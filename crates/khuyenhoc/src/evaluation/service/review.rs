@@ -5,8 +5,8 @@ use super::{
     audit_step, event, joined, lock, not_now, officer, set_status, visible, write_state, Acting,
     CounterMove,
 };
-use crate::db::Tx;
 use crate::auth::{perm, Viewer};
+use crate::db::Tx;
 use crate::error::AppError;
 use crate::evaluation::lifecycle::Step;
 use crate::evaluation::model::{self, Answers, Evaluation};
@@ -209,7 +209,17 @@ pub async fn review(
     };
     let mut tx = db.begin().await?;
     let current = lock(&mut tx, id).await?;
-    let moved = review_locked(&mut tx, state, key.as_ref(), a, &current, &set, &answers, decision).await?;
+    let moved = review_locked(
+        &mut tx,
+        state,
+        key.as_ref(),
+        a,
+        &current,
+        &set,
+        &answers,
+        decision,
+    )
+    .await?;
     moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
@@ -265,7 +275,9 @@ pub(crate) async fn review_locked(
     let moved = write_state(tx, current, next, answers, &sc).await?;
     event(tx, current.id, a, next.code(), note.as_deref()).await?;
     let notice = match &note {
-        None => crate::notify::Notice::EvaluationRecognised { evaluation_id: current.id },
+        None => crate::notify::Notice::EvaluationRecognised {
+            evaluation_id: current.id,
+        },
         Some(reason) => crate::notify::Notice::Text {
             vi: format!("Bản tự đánh giá của bạn chưa được công nhận. Lý do: {reason}"),
             en: format!("Your self-assessment was not recognised. Reason: {reason}"),

@@ -198,11 +198,7 @@ pub async fn bulk_action(
     ApiJson(b): ApiJson<BulkBody>,
 ) -> ApiResult<Json<Done>> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
-    let act = action(
-        &b.action,
-        b.reason,
-        b.decision.map(|d| (d.number, d.date)),
-    )?;
+    let act = action(&b.action, b.reason, b.decision.map(|d| (d.number, d.date)))?;
     let filter = match &b.filter {
         Some(f) => {
             let s = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -219,7 +215,7 @@ pub async fn bulk_action(
         }
         None => None,
     };
-    let ids = bulk::select(&state, b.ids, filter.as_ref()).await?;
+    let ids = bulk::select(&state, &v, &unit, &act, b.ids, filter.as_ref()).await?;
     Ok(Json(bulk::run(&state, &v, &unit, &ids, &act).await?))
 }
 

@@ -53,9 +53,13 @@ pub struct Done {
 /// every row `filter` matches. Refused when empty or over [`MAX_ROWS`].
 pub async fn select(
     state: &AppState,
+    viewer: &Viewer,
+    unit: &Unit,
+    action: &Action,
     ids: Option<Vec<i64>>,
     filter: Option<&Filter>,
 ) -> Result<Vec<i64>, AppError> {
+    may(viewer, unit, action)?;
     let mut ids = match (ids, filter) {
         (Some(ids), _) if !ids.is_empty() => ids,
         (_, Some(f)) => {
@@ -73,16 +77,31 @@ pub async fn select(
     if ids.is_empty() {
         return Err(AppError::field(
             "ids",
-            Invalid::new(
-                "Hãy chọn ít nhất một hồ sơ",
-                "Pick at least one evaluation",
-            ),
+            Invalid::new("Hãy chọn ít nhất một hồ sơ", "Pick at least one evaluation"),
         ));
     }
     if ids.len() > MAX_ROWS {
         return Err(too_many());
     }
     Ok(ids)
+}
+
+/// Someone who holds the action's right nowhere over the unit has no such action there: 404,
+/// like any route out of scope.
+fn may(viewer: &Viewer, unit: &Unit, action: &Action) -> Result<(), AppError> {
+    let rights: &[&str] = match action {
+        Action::Check => &[perm::EVALUATION_CHECK],
+        Action::Return { .. } => &[perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE],
+        Action::Recognise { .. } | Action::Revoke { .. } => &[perm::EVALUATION_RECOGNISE],
+    };
+    if rights
+        .iter()
+        .any(|r| viewer.position_for(r, &unit.path).is_some())
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 fn too_many() -> AppError {
@@ -121,6 +140,7 @@ pub async fn run(
     action: &Action,
 ) -> Result<Done, AppError> {
     let db = &state.db;
+    may(viewer, unit, action)?;
     // The reason and the decision first: one answer for the whole action.
     let reason = match action {
         Action::Return { reason } | Action::Revoke { reason } => {
@@ -278,7 +298,10 @@ async fn allowed(
 }
 
 /// The certificate in force of an evaluation, or a refusal saying there is none.
-async fn certificate_of(tx: &mut crate::db::Tx<'_>, evaluation_id: i64) -> Result<String, AppError> {
+async fn certificate_of(
+    tx: &mut crate::db::Tx<'_>,
+    evaluation_id: i64,
+) -> Result<String, AppError> {
     let code: Option<String> = sqlx::query_scalar(
         "SELECT code FROM certificates WHERE evaluation_id = $1 AND revoked_at IS NULL",
     )

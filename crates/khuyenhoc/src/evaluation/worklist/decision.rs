@@ -116,7 +116,8 @@ pub async fn visible(db: &Db, viewer: &Viewer, id: i64) -> Result<Decision, AppE
         unit_code: r.try_get(4)?,
         unit_name: r.try_get(5)?,
         unit_path: path,
-        unit_level: khuyenhoc_domain::Level::parse(&level).unwrap_or(khuyenhoc_domain::Level::Commune),
+        unit_level: khuyenhoc_domain::Level::parse(&level)
+            .unwrap_or(khuyenhoc_domain::Level::Commune),
         recognised: r.try_get(8)?,
         annex_url: format!("/decisions/{id}/annex.pdf"),
         signer_title: r.try_get(9)?,

@@ -177,9 +177,7 @@ pub(crate) async fn list_page(
             .position_for(perm::EVALUATION_RECOGNISE, &unit.path)
             .is_some(),
         today: state.clock.vn_today().format("%Y-%m-%d").to_string(),
-        next_href: page
-            .next_cursor
-            .map(|cur| format!("{base}&cursor={cur}")),
+        next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
         first_href: Cursor::decode(&args.cursor)
             .ok()
             .flatten()
@@ -284,7 +282,15 @@ pub async fn bulk_form(
         } else {
             None
         };
-        let chosen = bulk::select(&state, (!all).then_some(ids), filter.as_ref()).await?;
+        let chosen = bulk::select(
+            &state,
+            &v,
+            &unit,
+            &act,
+            (!all).then_some(ids),
+            filter.as_ref(),
+        )
+        .await?;
         bulk::run(&state, &v, &unit, &chosen, &act).await
     }
     .await;
@@ -298,11 +304,20 @@ pub async fn bulk_form(
             back: format!(
                 "/units/{}/evaluations?{}",
                 unit.code,
-                query_string(&args, args.year.parse().unwrap_or_else(|_| this_year(&state)))
+                query_string(
+                    &args,
+                    args.year.parse().unwrap_or_else(|_| this_year(&state))
+                )
             ),
         })?
         .into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Rows(_) | AppError::Unprocessable { .. } | AppError::BadRequest { .. } | AppError::Refused { .. })) => {
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Rows(_)
+            | AppError::Unprocessable { .. }
+            | AppError::BadRequest { .. }
+            | AppError::Refused { .. }),
+        ) => {
             let (errors, refused) = match e {
                 AppError::Invalid(f) => (f, vec![]),
                 AppError::Rows(r) => (vec![], r),
@@ -321,7 +336,17 @@ pub async fn bulk_form(
             };
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                list_page(&state, c, &v, &code, &args, FormErrors(errors), refused, typed).await?,
+                list_page(
+                    &state,
+                    c,
+                    &v,
+                    &code,
+                    &args,
+                    FormErrors(errors),
+                    refused,
+                    typed,
+                )
+                .await?,
             )
                 .into_response())
         }
