@@ -168,10 +168,7 @@ both_backends!(
         assert_eq!(ids.iter().copied().collect::<BTreeSet<_>>(), want);
         // A branch outside the commune, and a cursor that is not one, are refused on their field.
         let r = app
-            .get(
-                &mut api,
-                &format!("/api/v1/evaluations?unit=00004&branch=04795"),
-            )
+            .get(&mut api, "/api/v1/evaluations?unit=00004&branch=04795")
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("branch"));

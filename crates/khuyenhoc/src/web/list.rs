@@ -64,11 +64,11 @@ impl Cursor {
     }
 
     pub fn int(&self) -> Result<i64, AppError> {
-        self.key.as_i64().ok_or_else(|| Self::mismatch())
+        self.key.as_i64().ok_or_else(Self::mismatch)
     }
 
     pub fn text(&self) -> Result<&str, AppError> {
-        self.key.as_str().ok_or_else(|| Self::mismatch())
+        self.key.as_str().ok_or_else(Self::mismatch)
     }
 
     fn mismatch() -> AppError {

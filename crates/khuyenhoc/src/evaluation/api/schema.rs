@@ -61,33 +61,39 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             }),
             json!(["decision"]),
         ),
-        ("post", "/api/v1/units/{code}/evaluations/bulk") => s(
-            json!({
-                "action": {"type": "string", "enum": ["check", "return", "recognise", "revoke"]},
-                "ids": {"type": ["array", "null"], "items": {"type": "integer"}, "maxItems": 5000, "description": "the evaluations to act on; or give `filter`"},
-                "filter": {
-                    "type": ["object", "null"],
-                    "description": "every evaluation the list with these filters shows (at most 5,000)",
-                    "properties": {
-                        "branch": {"type": ["string", "null"]}, "year": {"type": ["integer", "null"]},
-                        "model": {"type": ["string", "null"]}, "form_group": {"type": ["string", "null"]},
-                        "status": {"type": ["string", "null"]}, "q": {"type": ["string", "null"]}
-                    },
-                    "additionalProperties": false
-                },
-                "reason": {"type": ["string", "null"], "description": "with return and revoke: 3 to 2,000 characters"},
-                "decision": {
-                    "type": ["object", "null"],
-                    "description": "with recognise: the decision's number (at most 50 characters) and date (YYYY-MM-DD or DD/MM/YYYY, not in the future); the signer is the officer acting",
-                    "properties": {"number": {"type": "string"}, "date": {"type": "string"}},
-                    "required": ["number", "date"],
-                    "additionalProperties": false
-                }
-            }),
-            json!(["action"]),
-        ),
+        ("post", "/api/v1/units/{code}/evaluations/bulk") => bulk_body(),
         _ => return None,
     })
+}
+
+/// The body of a bulk action on evaluations.
+fn bulk_body() -> Value {
+    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
+    s(
+        json!({
+            "action": {"type": "string", "enum": ["check", "return", "recognise", "revoke"]},
+            "ids": {"type": ["array", "null"], "items": {"type": "integer"}, "maxItems": 5000, "description": "the evaluations to act on; or give `filter`"},
+            "filter": {
+                "type": ["object", "null"],
+                "description": "every evaluation the list with these filters shows (at most 5,000)",
+                "properties": {
+                    "branch": {"type": ["string", "null"]}, "year": {"type": ["integer", "null"]},
+                    "model": {"type": ["string", "null"]}, "form_group": {"type": ["string", "null"]},
+                    "status": {"type": ["string", "null"]}, "q": {"type": ["string", "null"]}
+                },
+                "additionalProperties": false
+            },
+            "reason": {"type": ["string", "null"], "description": "with return and revoke: 3 to 2,000 characters"},
+            "decision": {
+                "type": ["object", "null"],
+                "description": "with recognise: the decision's number (at most 50 characters) and date (YYYY-MM-DD or DD/MM/YYYY, not in the future); the signer is the officer acting",
+                "properties": {"number": {"type": "string"}, "date": {"type": "string"}},
+                "required": ["number", "date"],
+                "additionalProperties": false
+            }
+        }),
+        json!(["action"]),
+    )
 }
 
 /// Query parameters of these routes, for the OpenAPI document.

@@ -93,15 +93,9 @@ async fn list_again(
         year: year.map(|y| y.to_string()).unwrap_or_default(),
         ..Default::default()
     };
-    crate::evaluation::worklist::pages::list_page(
-        state,
-        c,
-        v,
-        code,
-        &args,
-        FormErrors(errors),
-        vec![],
-        Default::default(),
-    )
-    .await
+    let sent = crate::evaluation::worklist::pages::Sent {
+        errors: FormErrors(errors),
+        ..Default::default()
+    };
+    crate::evaluation::worklist::pages::list_page(state, c, v, code, &args, sent).await
 }

@@ -152,26 +152,7 @@ pub async fn run(
         certificates::decision(number, date)?;
     }
     // Scope and one's own record, row by row, before anything is locked.
-    let mut refused = vec![];
-    let mut rows: Vec<(Evaluation, Acting)> = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let Some(e) = model::by_id(db, id)
-            .await?
-            .filter(|e| e.unit_path.starts_with(&unit.path))
-        else {
-            refused.push(RowRefusal {
-                id,
-                name: String::new(),
-                message: "Không tìm thấy hồ sơ này trong danh sách".into(),
-                message_en: "Not found in this list".into(),
-            });
-            continue;
-        };
-        match service::officer(db, viewer, &e, action.right(viewer, &e)).await {
-            Ok(a) => rows.push((e, a)),
-            Err(err) => refused.push(refusal(&e, &err)),
-        }
-    }
+    let (rows, mut refused) = scoped(state, viewer, unit, ids, action).await?;
     let key = match action {
         Action::Recognise { .. } => Some(certificates::signing_key(db).await?),
         _ => None,
@@ -191,41 +172,15 @@ pub async fn run(
         refused.sort_by_key(|r| r.id);
         return Err(AppError::Rows(refused));
     }
-    let mut moves: Vec<CounterMove> = Vec::with_capacity(locked.len());
-    for (current, a) in &locked {
-        let moved = match action {
-            Action::Check => service::check_locked(&mut tx, *a, current, None).await?,
-            Action::Return { .. } => {
-                let reason = reason.as_deref().unwrap_or_default();
-                service::return_locked(&mut tx, *a, current, reason).await?
-            }
-            Action::Recognise { number, date } => {
-                let set = sets::by_id(state, current.set_id).await?;
-                let decision = Review::Recognise {
-                    decision_no: number.clone(),
-                    decision_date: date.clone(),
-                };
-                service::review_locked(
-                    &mut tx,
-                    state,
-                    key.as_ref(),
-                    *a,
-                    current,
-                    &set,
-                    &current.answers,
-                    &decision,
-                )
-                .await?
-            }
-            Action::Revoke { .. } => {
-                let code = certificate_of(&mut tx, current.id).await?;
-                let reason = reason.as_deref().unwrap_or_default();
-                certificates::revoke_in(&mut tx, a.actor, &code, current.id, reason).await?;
-                continue;
-            }
-        };
-        moves.push(moved);
-    }
+    let moves = write(
+        state,
+        &mut tx,
+        &locked,
+        action,
+        key.as_ref(),
+        reason.as_deref(),
+    )
+    .await?;
     for m in moves {
         m.apply(&mut tx).await?;
     }
@@ -314,4 +269,84 @@ async fn certificate_of(
             "This evaluation has no certificate in force to revoke",
         )
     })
+}
+
+/// Each row found under the unit and the position through which the viewer acts on it (never
+/// their own record), and the refusals of the others.
+async fn scoped(
+    state: &AppState,
+    viewer: &Viewer,
+    unit: &Unit,
+    ids: &[i64],
+    action: &Action,
+) -> Result<(Vec<(Evaluation, Acting)>, Vec<RowRefusal>), AppError> {
+    let db = &state.db;
+    let mut refused = vec![];
+    let mut rows: Vec<(Evaluation, Acting)> = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let Some(e) = model::by_id(db, id)
+            .await?
+            .filter(|e| e.unit_path.starts_with(&unit.path))
+        else {
+            refused.push(RowRefusal {
+                id,
+                name: String::new(),
+                message: "Không tìm thấy hồ sơ này trong danh sách".into(),
+                message_en: "Not found in this list".into(),
+            });
+            continue;
+        };
+        match service::officer(db, viewer, &e, action.right(viewer, &e)).await {
+            Ok(a) => rows.push((e, a)),
+            Err(err) => refused.push(refusal(&e, &err)),
+        }
+    }
+    Ok((rows, refused))
+}
+
+/// Every step written through the single actions' functions; the counter moves to apply.
+async fn write(
+    state: &AppState,
+    tx: &mut crate::db::Tx<'_>,
+    locked: &[(Evaluation, Acting)],
+    action: &Action,
+    key: Option<&khuyenhoc_docs::SigningKey>,
+    reason: Option<&str>,
+) -> Result<Vec<CounterMove>, AppError> {
+    let mut moves: Vec<CounterMove> = Vec::with_capacity(locked.len());
+    for (current, a) in locked {
+        let moved = match action {
+            Action::Check => service::check_locked(tx, *a, current, None).await?,
+            Action::Return { .. } => {
+                let reason = reason.unwrap_or_default();
+                service::return_locked(tx, *a, current, reason).await?
+            }
+            Action::Recognise { number, date } => {
+                let set = sets::by_id(state, current.set_id).await?;
+                let decision = Review::Recognise {
+                    decision_no: number.clone(),
+                    decision_date: date.clone(),
+                };
+                service::review_locked(
+                    tx,
+                    state,
+                    key,
+                    *a,
+                    current,
+                    &set,
+                    &current.answers,
+                    &decision,
+                )
+                .await?
+            }
+            Action::Revoke { .. } => {
+                let code = certificate_of(tx, current.id).await?;
+                let reason = reason.unwrap_or_default();
+                certificates::revoke_in(tx, a.actor, &code, current.id, reason).await?;
+                continue;
+            }
+        };
+        moves.push(moved);
+    }
+    Ok(moves)
 }

@@ -60,6 +60,15 @@ pub struct WorklistPage {
     pub bulk: BulkTyped,
 }
 
+/// What a form sent to the list brings back to it: the errors, the refused rows, the bulk
+/// form as typed.
+#[derive(Default)]
+pub struct Sent {
+    pub errors: FormErrors,
+    pub refused: Vec<RowRefusal>,
+    pub bulk: BulkTyped,
+}
+
 /// The bulk form as typed.
 #[derive(Debug, Default, Clone)]
 pub struct BulkTyped {
@@ -131,10 +140,13 @@ pub(crate) async fn list_page(
     v: &Viewer,
     code: &str,
     args: &ListArgs,
-    errors: FormErrors,
-    refused: Vec<RowRefusal>,
-    bulk: BulkTyped,
+    sent: Sent,
 ) -> PageResult<Html<String>> {
+    let Sent {
+        errors,
+        refused,
+        bulk,
+    } = sent;
     let unit = crate::org::service::visible(&state.db, v, code).await?;
     let mut args = args.clone();
     let year = match args.year.trim().parse::<i64>() {
@@ -206,17 +218,7 @@ pub async fn list(
     Path(code): Path<String>,
     PageQuery(args): PageQuery<ListArgs>,
 ) -> PageResult<Html<String>> {
-    list_page(
-        &state,
-        c,
-        &v,
-        &code,
-        &args,
-        FormErrors::default(),
-        vec![],
-        BulkTyped::default(),
-    )
-    .await
+    list_page(&state, c, &v, &code, &args, Sent::default()).await
 }
 
 #[derive(Template)]
@@ -230,15 +232,9 @@ pub struct BulkDonePage {
     pub back: String,
 }
 
-/// The bulk form: the ticked rows (`ids`, once per box) or, with `all_matching`, every row of
-/// the filter sent along; the action with its reason or decision.
-pub async fn bulk_form(
-    State(state): State<AppState>,
-    c: Chrome,
-    v: Viewer,
-    Path(code): Path<String>,
-    PageForm(pairs): PageForm<Vec<(String, String)>>,
-) -> PageResult<Response> {
+/// The bulk form's fields: the list's filter, what was typed, and whether "all that match" was
+/// ticked. The form sends `ids` once per ticked box, so it is read as a list of pairs.
+fn read_bulk(pairs: &[(String, String)]) -> (ListArgs, BulkTyped, bool) {
     let get = |k: &str| {
         pairs
             .iter()
@@ -256,20 +252,56 @@ pub async fn bulk_form(
         sort: get("sort"),
         ..ListArgs::default()
     };
-    let ids: Vec<i64> = pairs
-        .iter()
-        .filter(|(n, _)| n == "ids")
-        .filter_map(|(_, v)| v.trim().parse().ok())
-        .collect();
     let typed = BulkTyped {
         action: get("action"),
         reason: get("reason"),
         decision_no: get("decision_no"),
         decision_date: get("decision_date"),
-        ids: ids.clone(),
+        ids: pairs
+            .iter()
+            .filter(|(n, _)| n == "ids")
+            .filter_map(|(_, v)| v.trim().parse().ok())
+            .collect(),
     };
+    (args, typed, !get("all_matching").is_empty())
+}
+
+/// A refusal the list shows above its rows, or `None` for an error that is not the officer's to
+/// fix (answered as an error page).
+fn shown(e: AppError) -> Result<(FormErrors, Vec<RowRefusal>), AppError> {
+    match e {
+        AppError::Invalid(f) => Ok((FormErrors(f), vec![])),
+        AppError::Rows(r) => Ok((FormErrors::default(), r)),
+        e @ (AppError::Unprocessable { .. }
+        | AppError::BadRequest { .. }
+        | AppError::Refused { .. }) => {
+            let (vi, en) = e.titles();
+            Ok((
+                FormErrors::default(),
+                vec![RowRefusal {
+                    id: 0,
+                    name: String::new(),
+                    message: vi,
+                    message_en: en,
+                }],
+            ))
+        }
+        e => Err(e),
+    }
+}
+
+/// The bulk form: the ticked rows or, with `all_matching`, every row of the filter sent along;
+/// the action with its reason or decision. Refused: the list again, the reasons above its rows,
+/// what was typed kept.
+pub async fn bulk_form(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let (args, typed, all) = read_bulk(&pairs);
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
-    let all = !get("all_matching").is_empty();
     let reason = Some(typed.reason.clone()).filter(|r| !r.trim().is_empty());
     let outcome = async {
         let act = super::api::action(
@@ -282,75 +314,39 @@ pub async fn bulk_form(
         } else {
             None
         };
-        let chosen = bulk::select(
-            &state,
-            &v,
-            &unit,
-            &act,
-            (!all).then_some(ids),
-            filter.as_ref(),
-        )
-        .await?;
+        let ids = (!all).then(|| typed.ids.clone());
+        let chosen = bulk::select(&state, &v, &unit, &act, ids, filter.as_ref()).await?;
         bulk::run(&state, &v, &unit, &chosen, &act).await
     }
     .await;
+    let year = args.year.parse().unwrap_or_else(|_| this_year(&state));
     match outcome {
         Ok(done) => Ok(render(&BulkDonePage {
             c,
-            unit_code: unit.code.clone(),
-            unit_name: unit.name.clone(),
-            action: typed.action,
-            done,
             back: format!(
                 "/units/{}/evaluations?{}",
                 unit.code,
-                query_string(
-                    &args,
-                    args.year.parse().unwrap_or_else(|_| this_year(&state))
-                )
+                query_string(&args, year)
             ),
+            unit_code: unit.code,
+            unit_name: unit.name,
+            action: typed.action,
+            done,
         })?
         .into_response()),
-        Err(
-            e @ (AppError::Invalid(_)
-            | AppError::Rows(_)
-            | AppError::Unprocessable { .. }
-            | AppError::BadRequest { .. }
-            | AppError::Refused { .. }),
-        ) => {
-            let (errors, refused) = match e {
-                AppError::Invalid(f) => (f, vec![]),
-                AppError::Rows(r) => (vec![], r),
-                other => {
-                    let (vi, en) = other.titles();
-                    (
-                        vec![],
-                        vec![RowRefusal {
-                            id: 0,
-                            name: String::new(),
-                            message: vi,
-                            message_en: en,
-                        }],
-                    )
-                }
+        Err(e) => {
+            let (errors, refused) = shown(e)?;
+            let sent = Sent {
+                errors,
+                refused,
+                bulk: typed,
             };
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                list_page(
-                    &state,
-                    c,
-                    &v,
-                    &code,
-                    &args,
-                    FormErrors(errors),
-                    refused,
-                    typed,
-                )
-                .await?,
+                list_page(&state, c, &v, &code, &args, sent).await?,
             )
                 .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
