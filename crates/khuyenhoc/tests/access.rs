@@ -305,6 +305,10 @@ struct Ctx {
     draft: i64,
     draft_source: String,
     draft_to_activate: i64,
+    /// The national community set the API copies; Hà Nội's draft unit variant the API makes
+    /// effective.
+    national_community: i64,
+    draft_api_activate: i64,
     /// A workbook to preview, and the confirm form of another one previewed in setup.
     workbook: Vec<u8>,
     confirm: Vec<(String, String)>,

@@ -322,6 +322,38 @@ fn learning_api_rows() -> Vec<Row> {
             OK.has(DRAFT),
         ),
         row(
+            "GET /api/v1/criteria/{id}/diff",
+            SignedIn,
+            read(&["01"]),
+            R::Province,
+            |c, _| get(format!("/api/v1/criteria/{}/diff", c.draft)),
+            OK.has("what_vi"),
+        ),
+        row(
+            "POST /api/v1/criteria/{id}/variant",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &[]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| json(format!("/api/v1/criteria/{}/variant", c.national_community), serde_json::json!({})),
+            CREATED.has(DRAFT),
+        ),
+        row(
+            "PUT /api/v1/criteria/{id}",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &["01"]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| json(format!("/api/v1/criteria/{}", c.draft), serde_json::json!({"fields": {"threshold": "80"}})),
+            OK.has(DRAFT),
+        ),
+        row(
+            "POST /api/v1/criteria/{id}/activate",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &["01"]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| json(format!("/api/v1/criteria/{}/activate", c.draft_api_activate), serde_json::json!({})),
+            OK.has("\"status\":\"active\""),
+        ),
+        row(
             "POST /api/v1/evaluations",
             SignedIn,
             act(perm::EVALUATION_ENTER, &["00004-1"]).or_subject(),
@@ -1075,6 +1107,8 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     ctx.draft = variant_of(app, &mut hanoi, national_set(app, "citizen").await).await;
     ctx.draft_to_activate = variant_of(app, &mut hanoi, national_set(app, "clan").await).await;
     ctx.national_family = national_set(app, "family").await;
+    ctx.national_community = national_set(app, "community").await;
+    ctx.draft_api_activate = variant_of(app, &mut hanoi, national_set(app, "unit").await).await;
     ctx.draft_source = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
         .bind(ctx.draft)
         .fetch_one(&app.db.pool)
