@@ -342,7 +342,13 @@ fn learning_api_rows() -> Vec<Row> {
             Officer,
             act(perm::CRITERIA_MANAGE, &["01"]).at_levels(Level::Province, Level::Province),
             R::Province,
-            |c, _| json(format!("/api/v1/criteria/{}", c.draft), serde_json::json!({"fields": {"threshold": "80"}})),
+            |c, _| {
+                let later = (this_year() + 2).to_string();
+                json(
+                    format!("/api/v1/criteria/{}", c.draft_api_edit),
+                    serde_json::json!({"fields": {"threshold": "80", "version": later}}),
+                )
+            },
             OK.has(DRAFT),
         ),
         row(
@@ -1114,6 +1120,24 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .fetch_one(&app.db.pool)
         .await
         .expect("the draft's text");
+    // A second citizen draft of Hà Nội, for the year after the first (a copy is always next
+    // year's: this one is stored as the first's text with the later year).
+    let later = this_year() + 2;
+    let text = ctx.draft_source.replacen(
+        &format!("version = {}", this_year() + 1),
+        &format!("version = {later}"),
+        1,
+    );
+    ctx.draft_api_edit = sqlx::query_scalar(
+        "INSERT INTO criteria_sets (code, model, version, owner_code, based_on_id, title_vi, source, status, created_at) \
+         SELECT code, model, $1, owner_code, based_on_id, title_vi, $2, 'draft', created_at FROM criteria_sets WHERE id = $3 RETURNING id",
+    )
+    .bind(i64::from(later))
+    .bind(text)
+    .bind(ctx.draft)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a second draft");
     // Workbooks made from the unit's own template; the second one is previewed now.
     let template = get_bytes(app, &web, "/units/00004-1/batch/template.xlsx").await;
     let header = header_of(&template);
