@@ -258,6 +258,44 @@ both_backends!(
         let after = register_and_fill(&app, &mut chair, "00004", "0911000022", [8; 10]).await;
         assert_eq!(set_of(&app, &after).await.to_string(), variant_id);
         assert_eq!(set_of(&app, &before).await, national);
+        // A national set of next year is newer than Hà Nội's variant of this year: next year's
+        // evaluations use it (the newest set in force, whoever owns it).
+        let national_source: String =
+            sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+                .bind(national)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("national source");
+        let newer: i64 = sqlx::query_scalar(
+            "INSERT INTO criteria_sets (code, model, version, owner_code, based_on_id, title_vi, source, status, created_at) \
+             VALUES ('citizen', 'citizen', $1, 'VN', NULL, 'Công dân học tập', $2, 'active', 0) RETURNING id",
+        )
+        .bind(i64::from(this_year() + 1))
+        .bind(national_source.replacen("version = 2025", &format!("version = {}", this_year() + 1), 1))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a newer national set");
+        new_person(
+            &app,
+            &mut chair,
+            "00004-1",
+            "Người Năm Sau Nữa",
+            "0911000023",
+        )
+        .await;
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004/evaluations",
+                &[
+                    ("phone", "0911000023"),
+                    ("form_group", "farmer"),
+                    ("year", &(this_year() + 1).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(set_of(&app, &id_from(r.location())).await, newer);
         submit_check(&app, &mut chair, &after).await;
         let r = recognise(&app, &mut chair, &after).await;
         assert_eq!(
