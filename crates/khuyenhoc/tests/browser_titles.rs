@@ -101,10 +101,15 @@ async fn set_up(app: &TestApp) {
         citizens += 1;
         n += 1;
     }
-    // The family: the head and the spouse (added at once by the officer).
+    family(app, &mut api, &mut web).await;
+}
+
+/// The family of the head and the spouse (added at once by the officer), recognised.
+async fn family(app: &TestApp, api: &mut common::Client, web: &mut common::Client) {
+    let year = this_year();
     let r = app
         .post_form(
-            &mut web,
+            web,
             "/units/00004-1/groups",
             &[
                 ("kind", "family"),
@@ -117,7 +122,7 @@ async fn set_up(app: &TestApp) {
     let family = r.location().expect("the family").to_owned();
     let r = app
         .post_form(
-            &mut web,
+            web,
             &format!("{family}/members"),
             &[("phone", SPOUSE), ("adult", "1")],
         )
@@ -125,7 +130,7 @@ async fn set_up(app: &TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = app
         .post_form(
-            &mut web,
+            web,
             &format!("{family}/evaluations"),
             &[("year", &year.to_string())],
         )
@@ -146,16 +151,16 @@ async fn set_up(app: &TestApp) {
     }});
     ok(
         app,
-        &mut api,
+        api,
         "PUT",
         &format!("/api/v1/evaluations/{id}/answers"),
         answers,
     )
     .await;
-    attach_pdf(app, &mut web, id, "cultural_family").await;
+    attach_pdf(app, web, id, "cultural_family").await;
     ok(
         app,
-        &mut api,
+        api,
         "POST",
         &format!("/api/v1/evaluations/{id}/submit"),
         json!({}),
@@ -163,7 +168,7 @@ async fn set_up(app: &TestApp) {
     .await;
     ok(
         app,
-        &mut api,
+        api,
         "POST",
         &format!("/api/v1/evaluations/{id}/check"),
         json!({}),
@@ -171,7 +176,7 @@ async fn set_up(app: &TestApp) {
     .await;
     let d = ok(
         app,
-        &mut api,
+        api,
         "POST",
         &format!("/api/v1/evaluations/{id}/review"),
         json!({"decision": "recognise", "decision_no": "30/QĐ-KH", "decision_date": khuyenhoc::db::today()}),

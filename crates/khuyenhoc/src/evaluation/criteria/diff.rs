@@ -38,12 +38,15 @@ fn rule_text(r: &Rule) -> String {
     }
 }
 
+/// How one indicator's value is shown.
+type Show = dyn Fn(&Indicator) -> String;
+
 fn indicator_lines(out: &mut Vec<DiffLine>, n: Option<&Indicator>, v: Option<&Indicator>) {
     let name = v.or(n).map(|i| i.text.vi.clone()).unwrap_or_default();
     let what = |k: &str, e: &str| (format!("«{name}»: {k}"), format!("“{name}”: {e}"));
     let get =
         |i: Option<&Indicator>, f: &dyn Fn(&Indicator) -> String| i.map(f).unwrap_or_default();
-    let rows: [(&str, &str, &dyn Fn(&Indicator) -> String); 5] = [
+    let rows: [(&str, &str, &Show); 5] = [
         ("nội dung", "text", &|i| i.text.vi.clone()),
         ("điểm tối đa", "maximum", &|i| i.max.to_string()),
         ("cách chấm", "rule", &|i| rule_text(&i.rule)),
