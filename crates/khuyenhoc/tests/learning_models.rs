@@ -1208,6 +1208,42 @@ both_backends!(
         let later = register_in(&app, &mut chair, "0911000032", next).await;
         assert_eq!(set_of(&app, &now).await, national);
         assert_eq!(set_of(&app, &later).await.to_string(), variant);
+        // Copying again makes a draft for the year after the variant in force (which never
+        // changes); a TOML import with a control character is refused.
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{national}/variant"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let again = r.location().expect("the edit page").to_owned();
+        let page = app.get(&mut hanoi, &again).await;
+        assert!(
+            page.body.contains(&format!(
+                "name=\"version\" inputmode=\"numeric\" value=\"{}\"",
+                next + 1
+            )),
+            "{}",
+            page.body
+        );
+        let source: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+            .bind(
+                again
+                    .trim_start_matches("/criteria/")
+                    .trim_end_matches("/edit")
+                    .parse::<i64>()
+                    .expect("id"),
+            )
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("source");
+        let nul = source.replacen(
+            "title_vi = \"Công dân học tập\"",
+            "title_vi = \"Công dân\\u0000học tập\"",
+            1,
+        );
+        assert_ne!(nul, source);
+        let r = app.post_form(&mut hanoi, &again, &[("source", &nul)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("id=\"source-error\""), "{}", r.body);
         // The same through the API: a form edit refused with its field named.
         let copy = app
             .json(

@@ -133,6 +133,21 @@ fn general(errors: &mut Errors, list: Vec<Invalid>) {
     }
 }
 
+/// Whether a text of the set holds a control character (an escape in the TOML can write one;
+/// PostgreSQL refuses a NUL, and a document prints nothing for it).
+fn has_control(set: &CriteriaSet) -> bool {
+    let bad = |s: &str| s.chars().any(khuyenhoc_domain::limits::is_forbidden);
+    bad(&set.title().vi)
+        || bad(&set.title().en)
+        || set
+            .groups()
+            .iter()
+            .any(|g| bad(&g.name.vi) || bad(&g.name.en))
+        || set
+            .indicators()
+            .any(|(_, i)| bad(&i.text.vi) || bad(&i.text.en))
+}
+
 /// Reads an edit: the set and the text to store, or why not.
 async fn read_edit(
     state: &AppState,
@@ -150,6 +165,12 @@ async fn read_edit(
                 return Err(AppError::PayloadTooLarge);
             }
             match CriteriaSet::parse(text) {
+                Ok(p) if has_control(&p) => {
+                    let mut errors = Errors::new();
+                    let e = khuyenhoc_domain::limits::CONTROL;
+                    errors.insert("source".into(), vec![(e.vi.into(), e.en.into())]);
+                    return Ok(Err(refused(None, errors)));
+                }
                 Ok(p) => (p, text.clone(), None),
                 Err(list) => {
                     let mut errors = Errors::new();

@@ -291,9 +291,19 @@ pub async fn variant(state: &AppState, v: &Viewer, national_id: i64) -> Result<i
         .variant_for(&code)
         .map_err(|e| AppError::field("province", e))?;
     // A variant is made for a coming year: it starts as next year's, or the national set's own
-    // year if that is later; the form changes it.
+    // year, or the year after the province's latest set of this model, whichever is latest (a
+    // set in force never changes, so a new copy never takes its year); the form changes it.
     let next_year = i64::from(chrono::Datelike::year(&chrono::Utc::now())) + 1;
-    let year = next_year.max(i64::from(copy.version()));
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(version) FROM criteria_sets WHERE owner_code = $1 AND model = $2",
+    )
+    .bind(&province)
+    .bind(copy.model().code())
+    .fetch_one(&state.db.pool)
+    .await?;
+    let year = next_year
+        .max(i64::from(copy.version()))
+        .max(latest.map_or(0, |y| y + 1));
     let copy = CriteriaSet::parse(&form::with_version(&copy.to_toml(), year))
         .map_err(|_| anyhow::anyhow!("a copied set does not read"))?;
     let mut tx = state.db.begin().await?;
