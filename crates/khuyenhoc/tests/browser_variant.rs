@@ -59,6 +59,13 @@ async fn edit_a_variant(c: &Client, base: &str, national: i64) {
         .expect("its attribute");
     assert_eq!(invalid.as_deref(), Some("true"));
     assert_fits(c, "the refused form").await;
+    c.find(Locator::Css("#threshold"))
+        .await
+        .expect("the field")
+        .click()
+        .await
+        .expect("focus the refused field");
+    screenshot(c, "variant-refused.png").await;
     type_into(c, "#threshold", "85").await;
     type_into(c, "#reads-text_vi", NEW_TEXT).await;
     submit_form_of(c, "#threshold").await;

@@ -1198,7 +1198,7 @@ both_backends!(
             .get(&mut api, &format!("/api/v1/criteria/{variant}/diff"))
             .await;
         assert_eq!(lines.status, StatusCode::OK, "{}", lines.body);
-        assert!(lines.body.contains("\"what_en\":\"Pass threshold\",\"national\":\"80\",\"variant\":\"85\",\"changed\":true"), "{}", lines.body);
+        assert!(lines.body.contains("\"what_en\":\"Pass threshold\",\"national\":\"80\",\"national_en\":\"80\",\"variant\":\"85\",\"variant_en\":\"85\",\"changed\":true"), "{}", lines.body);
         let r = app
             .post_form(&mut hanoi, &format!("/criteria/{variant}/activate"), &[])
             .await;

@@ -12,59 +12,79 @@ pub struct DiffLine {
     /// What is compared (Vietnamese, English).
     pub what_vi: String,
     pub what_en: String,
-    /// The national value; empty when the national set has no such thing.
+    /// The national value (Vietnamese, English: the same for numbers and texts); empty when the
+    /// national set has no such thing.
     pub national: String,
+    pub national_en: String,
     /// The province's value; empty when the variant has no such thing.
     pub variant: String,
+    pub variant_en: String,
     pub changed: bool,
 }
 
-fn line(what: (&str, &str), national: String, variant: String) -> DiffLine {
+/// Two values in Vietnamese and English.
+type Pair = (String, String);
+
+fn both(s: String) -> Pair {
+    (s.clone(), s)
+}
+
+fn line2(what: (&str, &str), national: Pair, variant: Pair) -> DiffLine {
     DiffLine {
         what_vi: what.0.to_owned(),
         what_en: what.1.to_owned(),
         changed: national != variant,
-        national,
-        variant,
+        national: national.0,
+        national_en: national.1,
+        variant: variant.0,
+        variant_en: variant.1,
     }
 }
 
-fn rule_text(r: &Rule) -> String {
+fn line(what: (&str, &str), national: String, variant: String) -> DiffLine {
+    line2(what, both(national), both(variant))
+}
+
+fn rule_text(r: &Rule) -> Pair {
     match r {
-        Rule::Scale => "thang điểm / scale".into(),
-        Rule::YesNo => "có-không / yes-no".into(),
-        Rule::Count { points_each, cap } => format!("đếm / count {points_each} × {cap}"),
-        Rule::Computed { .. } => "tự tính / computed".into(),
+        Rule::Scale => ("thang điểm".into(), "scale".into()),
+        Rule::YesNo => ("có / không".into(), "yes / no".into()),
+        Rule::Count { points_each, cap } => (
+            format!("đếm: {points_each} điểm mỗi lần, tối đa {cap} lần"),
+            format!("count: {points_each} points each, at most {cap}"),
+        ),
+        Rule::Computed { .. } => ("tự tính".into(), "computed".into()),
     }
 }
 
 /// How one indicator's value is shown.
-type Show = dyn Fn(&Indicator) -> String;
+type Show = dyn Fn(&Indicator) -> Pair;
 
 fn indicator_lines(out: &mut Vec<DiffLine>, n: Option<&Indicator>, v: Option<&Indicator>) {
     let name = v.or(n).map(|i| i.text.vi.clone()).unwrap_or_default();
     let what = |k: &str, e: &str| (format!("«{name}»: {k}"), format!("“{name}”: {e}"));
-    let get =
-        |i: Option<&Indicator>, f: &dyn Fn(&Indicator) -> String| i.map(f).unwrap_or_default();
-    let rows: [(&str, &str, &Show); 5] = [
-        ("nội dung", "text", &|i| i.text.vi.clone()),
-        ("điểm tối đa", "maximum", &|i| i.max.to_string()),
+    let get = |i: Option<&Indicator>, f: &Show| i.map(f).unwrap_or_default();
+    let rows: [(&str, &str, &Show); 6] = [
+        ("nội dung", "text", &|i| both(i.text.vi.clone())),
+        ("nội dung tiếng Anh", "English text", &|i| {
+            both(i.text.en.clone())
+        }),
+        ("điểm tối đa", "maximum", &|i| both(i.max.to_string())),
         ("cách chấm", "rule", &|i| rule_text(&i.rule)),
         ("điểm tối thiểu", "minimum", &|i| {
-            i.min.map(|m| m.to_string()).unwrap_or_default()
+            both(i.min.map(|m| m.to_string()).unwrap_or_default())
         }),
         ("cần minh chứng", "evidence required", &|i| {
             if i.evidence.required {
-                "có / yes"
+                ("có".into(), "yes".into())
             } else {
-                "không / no"
+                ("không".into(), "no".into())
             }
-            .to_owned()
         }),
     ];
     for (vi, en, f) in rows {
         let (wv, we) = what(vi, en);
-        out.push(line((&wv, &we), get(n, f), get(v, f)));
+        out.push(line2((&wv, &we), get(n, f), get(v, f)));
     }
 }
 
