@@ -309,6 +309,12 @@ struct Ctx {
     draft: i64,
     draft_source: String,
     draft_to_activate: i64,
+    /// The national community set the API copies; Hà Nội's draft unit variant the API makes
+    /// effective.
+    national_community: i64,
+    draft_api_activate: i64,
+    /// Hà Nội's second draft citizen variant (a year later than `draft`), edited through the API.
+    draft_api_edit: i64,
     /// A workbook to preview, and the confirm form of another one previewed in setup.
     workbook: Vec<u8>,
     confirm: Vec<(String, String)>,
@@ -557,6 +563,10 @@ fn matrix_keys() -> Vec<(&'static str, Access)> {
 const CROSS_SCOPE: &[(&str, &str)] = &[
     (
         "POST /criteria/{id}/variant",
+        "a province makes its own variant of a national set",
+    ),
+    (
+        "POST /api/v1/criteria/{id}/variant",
         "a province makes its own variant of a national set",
     ),
     (

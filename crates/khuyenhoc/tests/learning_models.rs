@@ -341,8 +341,13 @@ both_backends!(
             "{}",
             r.body
         );
+        // A copy starts as next year's; this one is made effective this year.
         let edited = source
-            .replacen("version = 2025", &format!("version = {}", this_year()), 1)
+            .replacen(
+                &format!("version = {}", this_year() + 1),
+                &format!("version = {}", this_year()),
+                1,
+            )
             .replacen("threshold = 80", "threshold = 85", 1);
         let r = app
             .post_form(
@@ -369,6 +374,44 @@ both_backends!(
         let after = register_and_fill(&app, &mut chair, "00004", "0911000022", [8; 10]).await;
         assert_eq!(set_of(&app, &after).await.to_string(), variant_id);
         assert_eq!(set_of(&app, &before).await, national);
+        // A national set of next year is newer than Hà Nội's variant of this year: next year's
+        // evaluations use it (the newest set in force, whoever owns it).
+        let national_source: String =
+            sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+                .bind(national)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("national source");
+        let newer: i64 = sqlx::query_scalar(
+            "INSERT INTO criteria_sets (code, model, version, owner_code, based_on_id, title_vi, source, status, created_at) \
+             VALUES ('citizen', 'citizen', $1, 'VN', NULL, 'Công dân học tập', $2, 'active', 0) RETURNING id",
+        )
+        .bind(i64::from(this_year() + 1))
+        .bind(national_source.replacen("version = 2025", &format!("version = {}", this_year() + 1), 1))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a newer national set");
+        new_person(
+            &app,
+            &mut chair,
+            "00004-1",
+            "Người Năm Sau Nữa",
+            "0911000023",
+        )
+        .await;
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004/evaluations",
+                &[
+                    ("phone", "0911000023"),
+                    ("form_group", "farmer"),
+                    ("year", &(this_year() + 1).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(set_of(&app, &id_from(r.location())).await, newer);
         submit_check(&app, &mut chair, &after).await;
         let r = recognise(&app, &mut chair, &after).await;
         assert_eq!(
@@ -1129,3 +1172,247 @@ both_backends!(
         );
     }
 );
+
+/// Registers someone for a title of `year` without answering anything.
+async fn register_in(app: &TestApp, officer: &mut Client, phone: &str, year: i32) -> String {
+    let r = app
+        .post_form(
+            officer,
+            "/units/00004/evaluations",
+            &[
+                ("phone", phone),
+                ("form_group", "farmer"),
+                ("year", &year.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "register {phone} for {year}: {}",
+        r.body
+    );
+    id_from(r.location())
+}
+
+/// The position of `needle` in a page, which must hold it.
+fn at(page: &str, needle: &str) -> usize {
+    page.find(needle)
+        .unwrap_or_else(|| panic!("{needle} is not on the page"))
+}
+
+both_backends!(
+    a_variant_edited_in_the_form_applies_from_next_year,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let next = this_year() + 1;
+        let mut chair = app.login(BADINH).await;
+        new_person(&app, &mut chair, "00004-1", "Người Năm Nay", "0911000031").await;
+        new_person(&app, &mut chair, "00004-1", "Người Năm Sau", "0911000032").await;
+        let national: i64 = sqlx::query_scalar(
+            "SELECT id FROM criteria_sets WHERE owner_code = 'VN' AND model = 'citizen' AND status = 'active'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("national citizen set");
+        let mut hanoi = app.login(HANOI).await;
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{national}/variant"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let edit = r.location().expect("the edit page").to_owned();
+        let variant = edit
+            .trim_start_matches("/criteria/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        // The form, not a text box: the year from which it applies is a field, next year at first.
+        let page = app.get(&mut hanoi, &edit).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&format!(
+                "id=\"version\" name=\"version\" inputmode=\"numeric\" value=\"{next}\""
+            )),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"reads-max\""), "{}", page.body);
+        // Errors stand under their own fields, and nothing is stored.
+        let r = app
+            .post_form(
+                &mut hanoi,
+                &edit,
+                &[
+                    ("threshold", ""),
+                    ("reads-max", "mười"),
+                    ("reads-text_vi", "Đọc sách"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        for field in ["threshold", "reads-max"] {
+            let input = at(&r.body, &format!("id=\"{field}\""));
+            let error = at(&r.body, &format!("id=\"{field}-error\""));
+            assert!(
+                error > input && error - input < 400,
+                "the error of {field} is beside it: {}",
+                r.body
+            );
+            assert!(
+                r.body[input..error].contains("aria-invalid=\"true\""),
+                "{field} is marked invalid"
+            );
+        }
+        assert!(r.body.contains("value=\"mười\""), "what was typed is kept");
+        let stored: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+            .bind(variant.parse::<i64>().expect("id"))
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("source");
+        assert!(
+            !stored.contains("Đọc sách"),
+            "a refused edit stores nothing"
+        );
+        // A good edit: 85 points to pass, a new text, from next year.
+        let r = app
+            .post_form(
+                &mut hanoi,
+                &edit,
+                &[
+                    ("version", &next.to_string()),
+                    ("threshold", "85"),
+                    ("reads-text_vi", "Đọc sách, báo mỗi tuần"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Đã lưu bản nháp"));
+        // The preview is the citizen's real form (the same fields a citizen answers), and the
+        // difference from the national set lists the changes.
+        let show = app
+            .get(&mut hanoi, &format!("/criteria/{variant}?group=farmer"))
+            .await;
+        assert_eq!(show.status, StatusCode::OK);
+        let reads = at(&show.body, "data-code=\"reads\"");
+        assert!(
+            show.body[reads..].contains("Đọc sách, báo mỗi tuần"),
+            "{}",
+            show.body
+        );
+        assert!(
+            show.body.contains("name=\"a_reads\" value=\"10\""),
+            "scale buttons as the citizen sees them"
+        );
+        let diff = at(&show.body, "id=\"diff\"");
+        assert!(
+            show.body[diff..].contains("<del>80</del>")
+                && show.body[diff..].contains("<ins>85</ins>"),
+            "{}",
+            &show.body[diff..]
+        );
+        let mut api = app.api_client(HANOI).await;
+        let lines = app
+            .get(&mut api, &format!("/api/v1/criteria/{variant}/diff"))
+            .await;
+        assert_eq!(lines.status, StatusCode::OK, "{}", lines.body);
+        assert!(lines.body.contains("\"what_en\":\"Pass threshold\",\"national\":\"80\",\"national_en\":\"80\",\"variant\":\"85\",\"variant_en\":\"85\",\"changed\":true"), "{}", lines.body);
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{variant}/activate"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // This year keeps the national set; next year uses the variant.
+        let now = register_in(&app, &mut chair, "0911000031", this_year()).await;
+        let later = register_in(&app, &mut chair, "0911000032", next).await;
+        assert_eq!(set_of(&app, &now).await, national);
+        assert_eq!(set_of(&app, &later).await.to_string(), variant);
+        // Copying again makes a draft for the year after the variant in force (which never
+        // changes); a TOML import with a control character is refused.
+        let r = app
+            .post_form(&mut hanoi, &format!("/criteria/{national}/variant"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let again = r.location().expect("the edit page").to_owned();
+        let page = app.get(&mut hanoi, &again).await;
+        assert!(
+            page.body.contains(&format!(
+                "name=\"version\" inputmode=\"numeric\" value=\"{}\"",
+                next + 1
+            )),
+            "{}",
+            page.body
+        );
+        let source: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
+            .bind(
+                again
+                    .trim_start_matches("/criteria/")
+                    .trim_end_matches("/edit")
+                    .parse::<i64>()
+                    .expect("id"),
+            )
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("source");
+        let nul = source.replacen(
+            "title_vi = \"Công dân học tập\"",
+            "title_vi = \"Công dân\\u0000học tập\"",
+            1,
+        );
+        assert_ne!(nul, source);
+        let r = app.post_form(&mut hanoi, &again, &[("source", &nul)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("id=\"source-error\""), "{}", r.body);
+        // The same through the API: a form edit refused with its field named.
+        let copy = app
+            .json(
+                &mut api,
+                "POST",
+                &format!(
+                    "/api/v1/criteria/{}/variant",
+                    national_of(&app, "family").await
+                ),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(copy.status, StatusCode::CREATED, "{}", copy.body);
+        let id: serde_json::Value = serde_json::from_str(&copy.body).expect("json");
+        let id = id["id"].as_i64().expect("id");
+        let r = app
+            .json(
+                &mut api,
+                "PUT",
+                &format!("/api/v1/criteria/{id}"),
+                serde_json::json!({"fields": {"threshold": "tám mươi"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("threshold: "), "{}", r.body);
+        let r = app
+            .json(
+                &mut api,
+                "PUT",
+                &format!("/api/v1/criteria/{id}"),
+                serde_json::json!({"fields": {"threshold": "90", "version": next.to_string()}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .json(
+                &mut api,
+                "POST",
+                &format!("/api/v1/criteria/{id}/activate"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("\"status\":\"active\""), "{}", r.body);
+    }
+);
+
+async fn national_of(app: &TestApp, model: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM criteria_sets WHERE owner_code = 'VN' AND model = $1 AND status = 'active'",
+    )
+    .bind(model)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("national set")
+}

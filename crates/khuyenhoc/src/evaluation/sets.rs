@@ -60,8 +60,9 @@ pub async fn by_id(state: &AppState, id: i64) -> Result<Arc<CriteriaSet>, AppErr
     Ok(set)
 }
 
-/// The set in force for `model` in a province in `year`: the province's own variant when it has
-/// one, else the national default; the newest version not after `year`.
+/// The set in force for `model` in a province in `year` (the rule of `docs/criteria.md`,
+/// "Which set an evaluation uses"): among the active sets of the nation and of that province
+/// whose year (`version`) is not after `year`, the newest; at the same year, the province's own.
 pub async fn effective(
     state: &AppState,
     model: &str,
@@ -70,7 +71,7 @@ pub async fn effective(
 ) -> Result<(i64, Arc<CriteriaSet>), AppError> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM criteria_sets WHERE model = $1 AND status = 'active' AND version <= $2 AND owner_code IN ($3, 'VN') \
-         ORDER BY CASE WHEN owner_code = 'VN' THEN 1 ELSE 0 END, version DESC LIMIT 1",
+         ORDER BY version DESC, CASE WHEN owner_code = 'VN' THEN 1 ELSE 0 END LIMIT 1",
     )
     .bind(model)
     .bind(year)

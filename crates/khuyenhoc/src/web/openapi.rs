@@ -123,7 +123,8 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/programmes/{id}/nominations"
             | "/api/v1/evaluations"
             | "/api/v1/units/{code}/members"
-            | "/api/v1/members/{id}/transfer",
+            | "/api/v1/members/{id}/transfer"
+            | "/api/v1/criteria/{id}/variant",
         ) => &["201"],
         _ => &["200"],
     }

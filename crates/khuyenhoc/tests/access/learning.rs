@@ -352,6 +352,44 @@ fn learning_api_rows() -> Vec<Row> {
             OK.has(DRAFT),
         ),
         row(
+            "GET /api/v1/criteria/{id}/diff",
+            SignedIn,
+            read(&["01"]),
+            R::Province,
+            |c, _| get(format!("/api/v1/criteria/{}/diff", c.draft)),
+            OK.has("what_vi"),
+        ),
+        row(
+            "POST /api/v1/criteria/{id}/variant",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &[]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| json(format!("/api/v1/criteria/{}/variant", c.national_community), serde_json::json!({})),
+            CREATED.has(DRAFT),
+        ),
+        row(
+            "PUT /api/v1/criteria/{id}",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &["01"]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| {
+                let later = (this_year() + 2).to_string();
+                json(
+                    format!("/api/v1/criteria/{}", c.draft_api_edit),
+                    serde_json::json!({"fields": {"threshold": "80", "version": later}}),
+                )
+            },
+            OK.has(DRAFT),
+        ),
+        row(
+            "POST /api/v1/criteria/{id}/activate",
+            Officer,
+            act(perm::CRITERIA_MANAGE, &["01"]).at_levels(Level::Province, Level::Province),
+            R::Province,
+            |c, _| json(format!("/api/v1/criteria/{}/activate", c.draft_api_activate), serde_json::json!({})),
+            OK.has("\"status\":\"active\""),
+        ),
+        row(
             "POST /api/v1/evaluations",
             SignedIn,
             act(perm::EVALUATION_ENTER, &["00004-1"]).or_subject(),
@@ -1137,11 +1175,31 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     ctx.draft = variant_of(app, &mut hanoi, national_set(app, "citizen").await).await;
     ctx.draft_to_activate = variant_of(app, &mut hanoi, national_set(app, "clan").await).await;
     ctx.national_family = national_set(app, "family").await;
+    ctx.national_community = national_set(app, "community").await;
+    ctx.draft_api_activate = variant_of(app, &mut hanoi, national_set(app, "unit").await).await;
     ctx.draft_source = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
         .bind(ctx.draft)
         .fetch_one(&app.db.pool)
         .await
         .expect("the draft's text");
+    // A second citizen draft of Hà Nội, for the year after the first (a copy is always next
+    // year's: this one is stored as the first's text with the later year).
+    let later = this_year() + 2;
+    let text = ctx.draft_source.replacen(
+        &format!("version = {}", this_year() + 1),
+        &format!("version = {later}"),
+        1,
+    );
+    ctx.draft_api_edit = sqlx::query_scalar(
+        "INSERT INTO criteria_sets (code, model, version, owner_code, based_on_id, title_vi, source, status, created_at) \
+         SELECT code, model, $1, owner_code, based_on_id, title_vi, $2, 'draft', created_at FROM criteria_sets WHERE id = $3 RETURNING id",
+    )
+    .bind(i64::from(later))
+    .bind(text)
+    .bind(ctx.draft)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a second draft");
     // Workbooks made from the unit's own template; the second one is previewed now.
     let template = get_bytes(app, &web, "/units/00004-1/batch/template.xlsx").await;
     let header = header_of(&template);

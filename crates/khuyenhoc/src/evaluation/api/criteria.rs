@@ -4,10 +4,12 @@ use super::{model_code, CriteriaQuery, SetDetail, SetLine};
 use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
-use crate::evaluation::sets;
+use crate::evaluation::{criteria, sets};
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
+use crate::web::extract::{ApiJson, OptionalJson};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use sqlx::Row;
 
@@ -78,5 +80,99 @@ pub async fn get_criteria(
         status,
         set: (*set).clone(),
         source,
+    }))
+}
+
+/// A province variant's edit: the form's fields (names as on the page, see
+/// `evaluation::criteria::form`), or a whole TOML text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantBody {
+    #[serde(default)]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+async fn line_of(state: &AppState, id: i64) -> Result<SetLine, AppError> {
+    let r = sqlx::query("SELECT id, code, model, version, owner_code, based_on_id, title_vi, status FROM criteria_sets WHERE id = $1")
+        .bind(id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    Ok(SetLine {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        model: r.try_get(2)?,
+        version: r.try_get(3)?,
+        owner: r.try_get(4)?,
+        based_on_id: r.try_get(5)?,
+        title: r.try_get(6)?,
+        status: r.try_get(7)?,
+    })
+}
+
+/// Copies an active national set as a draft variant of the caller's province.
+pub async fn copy_criteria(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    OptionalJson(_): OptionalJson<super::NoBody>,
+) -> ApiResult<(StatusCode, Json<SetLine>)> {
+    let new_id = criteria::variant(&state, &v, parse_id(&id)?).await?;
+    Ok((StatusCode::CREATED, Json(line_of(&state, new_id).await?)))
+}
+
+/// Edits a draft variant: every error refuses the whole edit (422, each error with its field).
+pub async fn edit_criteria(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VariantBody>,
+) -> ApiResult<Json<SetLine>> {
+    let id = parse_id(&id)?;
+    let edit = match (b.fields, b.source) {
+        (Some(f), None) => criteria::Edit::Fields(f),
+        (None, Some(s)) => criteria::Edit::Toml(s),
+        _ => {
+            return Err(AppError::bad_request(
+                "Gửi đúng một trong hai: fields hoặc source",
+                "Send exactly one of fields or source",
+            )
+            .into())
+        }
+    };
+    match criteria::save_variant(&state, &v, id, &edit).await? {
+        Ok(_) => Ok(Json(line_of(&state, id).await?)),
+        Err(r) => Err(r.into_error().into()),
+    }
+}
+
+/// Makes a draft variant effective from its year.
+pub async fn activate_criteria(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    OptionalJson(_): OptionalJson<super::NoBody>,
+) -> ApiResult<Json<SetLine>> {
+    let id = parse_id(&id)?;
+    criteria::activate_set(&state, &v, id).await?;
+    Ok(Json(line_of(&state, id).await?))
+}
+
+/// A variant beside the national set it copies (empty for a national set).
+pub async fn diff_criteria(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<criteria::diff::DiffLine>>> {
+    let id = parse_id(&id)?;
+    let line = line_of(&state, id).await.map_err(|_| AppError::NotFound)?;
+    if !may_read_set(&v, &line.owner, &line.status) {
+        return Err(AppError::NotFound.into());
+    }
+    let set = sets::by_id(&state, id).await?;
+    Ok(Json(match line.based_on_id {
+        Some(base) => criteria::diff::diff(&*sets::by_id(&state, base).await?, &set),
+        None => vec![],
     }))
 }

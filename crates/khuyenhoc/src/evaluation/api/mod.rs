@@ -35,6 +35,10 @@ pub fn routes() -> Vec<Route> {
     vec![
         api(M::GET, "/api/v1/criteria", SignedIn, "Criteria sets: national defaults and province variants", list_criteria),
         api(M::GET, "/api/v1/criteria/{id}", SignedIn, "One criteria set, parsed, with its TOML source", get_criteria),
+        api(M::GET, "/api/v1/criteria/{id}/diff", SignedIn, "A province variant beside the national set it copies", diff_criteria),
+        api(M::POST, "/api/v1/criteria/{id}/variant", Officer, "Copy a national set as a draft variant of your province", copy_criteria),
+        api(M::PUT, "/api/v1/criteria/{id}", Officer, "Edit a draft variant: the form's fields or a TOML text; every error refuses it", edit_criteria),
+        api(M::POST, "/api/v1/criteria/{id}/activate", Officer, "Make a draft variant effective from its year", activate_criteria),
         api(M::POST, "/api/v1/evaluations", SignedIn, "Register for a title (yourself, or someone in your scope on their behalf)", register),
         api(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
         api(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),

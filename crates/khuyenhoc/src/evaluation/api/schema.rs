@@ -36,7 +36,20 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             }}),
             json!(["answers"]),
         ),
-        ("post", "/api/v1/evaluations/{id}/submit") => s(json!({}), json!([])),
+        ("post", "/api/v1/evaluations/{id}/submit")
+        | ("post", "/api/v1/criteria/{id}/variant")
+        | ("post", "/api/v1/criteria/{id}/activate") => s(json!({}), json!([])),
+        ("put", "/api/v1/criteria/{id}") => s(
+            json!({
+                "fields": {
+                    "type": "object",
+                    "description": "the form's fields by name, as on the page: version, title_vi, title_en, valid_years, total, threshold, min_each, reduced-K, level-K, g-G-name_vi, {code}-text_vi, {code}-text_en, {code}-max, {code}-rule (scale, yes_no, count), {code}-points_each, {code}-cap, {code}-min, {code}-evidence (1/0), {code}-remove (1), new-G-… (a new indicator in group G); a field not sent is unchanged",
+                    "additionalProperties": {"type": "string", "maxLength": 300}
+                },
+                "source": {"type": "string", "maxLength": 200000, "description": "the whole set as TOML (docs/criteria.md), instead of fields"}
+            }),
+            json!([]),
+        ),
         ("post", "/api/v1/evaluations/{id}/check") => s(
             json!({"note": {"type": ["string", "null"], "maxLength": 2000}}),
             json!([]),

@@ -130,9 +130,76 @@ pub struct ShownGroup {
 }
 
 fn shown(l: &Loaded) -> Vec<ShownGroup> {
-    let fg = l.e.form_group.as_deref();
-    l.set
-        .groups()
+    shown_groups(
+        &l.set,
+        l.e.form_group.as_deref(),
+        &l.e.answers,
+        &l.evidence,
+        Some(&l.scored.outcome),
+    )
+}
+
+/// The form of `set` as a subject of form group `fg` sees it, before any answer: the preview of
+/// a criteria set is the citizen's real form.
+pub fn blank_groups(set: &CriteriaSet, fg: Option<&str>) -> Vec<ShownGroup> {
+    shown_groups(set, fg, &model::Answers::new(), &[], None)
+}
+
+fn shown_indicator(
+    i: &khuyenhoc_criteria::Indicator,
+    answers: &model::Answers,
+    evidence: &[Evidence],
+    outcome: Option<&khuyenhoc_criteria::Outcome>,
+) -> ShownIndicator {
+    let a = answers.get(&i.code).cloned().unwrap_or_default();
+    ShownIndicator {
+        code: i.code.clone(),
+        text_vi: i.text.vi.clone(),
+        text_en: i.text.en.clone(),
+        max: i.max,
+        kind: i.rule.name(),
+        value: a.value,
+        adjusted: a.adjusted,
+        comment: a.comment.unwrap_or_default(),
+        evidence: evidence
+            .iter()
+            .filter(|x| x.indicator == i.code)
+            .cloned()
+            .collect(),
+        evidence_required: i.evidence.required,
+        awarded: outcome
+            .and_then(|o| o.indicators.iter().find(|o| o.code == i.code))
+            .map(|o| o.awarded)
+            .unwrap_or(0),
+        source: match &i.rule {
+            khuyenhoc_criteria::Rule::Computed {
+                source: khuyenhoc_criteria::Source::ChildrenInSchool,
+                ..
+            } => "children_in_school",
+            khuyenhoc_criteria::Rule::Computed { .. } => "member_share",
+            _ => "",
+        },
+        part: answers
+            .get(&format!("{}#part", i.code))
+            .and_then(|a| a.effective())
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        total: answers
+            .get(&format!("{}#total", i.code))
+            .and_then(|a| a.effective())
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn shown_groups(
+    set: &CriteriaSet,
+    fg: Option<&str>,
+    answers: &model::Answers,
+    evidence: &[Evidence],
+    outcome: Option<&khuyenhoc_criteria::Outcome>,
+) -> Vec<ShownGroup> {
+    set.groups()
         .iter()
         .filter(|g| g.indicators.iter().any(|i| i.applies_to(fg)))
         .enumerate()
@@ -141,56 +208,7 @@ fn shown(l: &Loaded) -> Vec<ShownGroup> {
                 .indicators
                 .iter()
                 .filter(|i| i.applies_to(fg))
-                .map(|i| {
-                    let a = l.e.answers.get(&i.code).cloned().unwrap_or_default();
-                    ShownIndicator {
-                        code: i.code.clone(),
-                        text_vi: i.text.vi.clone(),
-                        text_en: i.text.en.clone(),
-                        max: i.max,
-                        kind: i.rule.name(),
-                        value: a.value,
-                        adjusted: a.adjusted,
-                        comment: a.comment.unwrap_or_default(),
-                        evidence: l
-                            .evidence
-                            .iter()
-                            .filter(|x| x.indicator == i.code)
-                            .cloned()
-                            .collect(),
-                        evidence_required: i.evidence.required,
-                        awarded: l
-                            .scored
-                            .outcome
-                            .indicators
-                            .iter()
-                            .find(|o| o.code == i.code)
-                            .map(|o| o.awarded)
-                            .unwrap_or(0),
-                        source: match &i.rule {
-                            khuyenhoc_criteria::Rule::Computed {
-                                source: khuyenhoc_criteria::Source::ChildrenInSchool,
-                                ..
-                            } => "children_in_school",
-                            khuyenhoc_criteria::Rule::Computed { .. } => "member_share",
-                            _ => "",
-                        },
-                        part: l
-                            .e
-                            .answers
-                            .get(&format!("{}#part", i.code))
-                            .and_then(|a| a.effective())
-                            .map(|v| v.to_string())
-                            .unwrap_or_default(),
-                        total: l
-                            .e
-                            .answers
-                            .get(&format!("{}#total", i.code))
-                            .and_then(|a| a.effective())
-                            .map(|v| v.to_string())
-                            .unwrap_or_default(),
-                    }
-                })
+                .map(|i| shown_indicator(i, answers, evidence, outcome))
                 .collect();
             let answered = indicators
                 .iter()

@@ -1,7 +1,13 @@
-//! Criteria sets in the browser: the list, a set's form preview and blank paper forms, and
-//! province variants (copy the national set, edit its text with every error shown in place,
-//! make it effective). An active set never changes: evaluations keep the set they were made
-//! under.
+//! Criteria sets in the browser: the list, a set's preview (the citizen's real form, through
+//! the same template) with its difference from the national set, blank paper forms, and province
+//! variants (copy the national set, edit it in a form (`form`) or import its TOML, every error
+//! beside its field, make it effective from its year). An active set never changes:
+//! evaluations keep the set they were made under.
+
+pub mod diff;
+mod edit;
+pub mod form;
+pub use edit::*;
 
 use super::sets;
 use crate::accounts::pages::parse_id;
@@ -9,17 +15,18 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
 use crate::db::now;
 use crate::error::{AppError, PageResult};
+use crate::evaluation::pages::{blank_groups, ShownGroup};
 use crate::state::AppState;
-use crate::web::extract::PageForm;
+use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use khuyenhoc_criteria::{CriteriaSet, LoadError};
+use khuyenhoc_criteria::CriteriaSet;
 use khuyenhoc_domain::Level;
-use khuyenhoc_domain::{Invalid, UnitCode};
+use khuyenhoc_domain::UnitCode;
 use serde::Deserialize;
 use sqlx::Row;
 use std::sync::Arc;
@@ -130,6 +137,41 @@ pub struct ShowPage {
     pub source: String,
     pub can_copy: bool,
     pub can_edit: bool,
+    /// The form group previewed (sets with form groups), and the preview: the citizen's form.
+    pub fg: Option<String>,
+    pub groups: Vec<ShownGroup>,
+    /// The preview's inputs look as the citizen sees them (the shared template asks).
+    pub editable: bool,
+    /// A variant beside its national set.
+    pub diff: Vec<diff::DiffLine>,
+    /// How many lines of `diff` differ.
+    pub diff_changed: usize,
+}
+
+#[derive(Deserialize)]
+pub struct PreviewQuery {
+    pub group: Option<String>,
+}
+
+/// The form group to preview: the one asked for if the set has it, else its first.
+pub fn preview_group(set: &CriteriaSet, asked: Option<&str>) -> Option<String> {
+    let fgs = set.form_groups();
+    fgs.iter()
+        .find(|g| Some(g.code.as_str()) == asked)
+        .or_else(|| fgs.first())
+        .map(|g| g.code.clone())
+}
+
+/// A variant's lines beside the national set it copies (none for a national set).
+pub async fn diff_of(
+    state: &AppState,
+    s: &SetRow,
+    set: &CriteriaSet,
+) -> Result<Vec<diff::DiffLine>, AppError> {
+    match s.based_on_id {
+        Some(base) => Ok(diff::diff(&*sets::by_id(state, base).await?, set)),
+        None => Ok(vec![]),
+    }
 }
 
 async fn readable(state: &AppState, v: &Viewer, id: &str) -> Result<SetRow, AppError> {
@@ -146,6 +188,7 @@ pub async fn show_page(
     c: Chrome,
     v: Viewer,
     Path(id): Path<String>,
+    PageQuery(q): PageQuery<PreviewQuery>,
 ) -> PageResult<Html<String>> {
     let s = readable(&state, &v, &id).await?;
     let set = sets::by_id(&state, s.id).await?;
@@ -157,6 +200,9 @@ pub async fn show_page(
     let can_copy = s.owner_code == "VN" && s.status == "active" && province.is_some();
     let can_edit =
         s.status == "draft" && province.as_ref().is_some_and(|(p, _)| *p == s.owner_code);
+    let fg = preview_group(&set, q.group.as_deref());
+    let groups = blank_groups(&set, fg.as_deref());
+    let diff = diff_of(&state, &s, &set).await?;
     render(&ShowPage {
         c,
         s,
@@ -164,6 +210,11 @@ pub async fn show_page(
         source,
         can_copy,
         can_edit,
+        fg,
+        groups,
+        editable: true,
+        diff_changed: diff.iter().filter(|l| l.changed).count(),
+        diff,
     })
 }
 
@@ -239,6 +290,22 @@ pub async fn variant(state: &AppState, v: &Viewer, national_id: i64) -> Result<i
     let copy = set
         .variant_for(&code)
         .map_err(|e| AppError::field("province", e))?;
+    // A variant is made for a coming year: it starts as next year's, or the national set's own
+    // year, or the year after the province's latest set of this model, whichever is latest (a
+    // set in force never changes, so a new copy never takes its year); the form changes it.
+    let next_year = i64::from(chrono::Datelike::year(&chrono::Utc::now())) + 1;
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(version) FROM criteria_sets WHERE owner_code = $1 AND model = $2",
+    )
+    .bind(&province)
+    .bind(copy.model().code())
+    .fetch_one(&state.db.pool)
+    .await?;
+    let year = next_year
+        .max(i64::from(copy.version()))
+        .max(latest.map_or(0, |y| y + 1));
+    let copy = CriteriaSet::parse(&form::with_version(&copy.to_toml(), year))
+        .map_err(|_| anyhow::anyhow!("a copied set does not read"))?;
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO criteria_sets (code, model, version, owner_code, based_on_id, title_vi, source, status, created_at, created_by) \
@@ -286,230 +353,4 @@ pub async fn make_variant(
 ) -> PageResult<Redirect> {
     let new_id = variant(&state, &v, parse_id(&id)?).await?;
     Ok(Redirect::to(&format!("/criteria/{new_id}/edit")))
-}
-
-#[derive(Template)]
-#[template(path = "criteria_edit.html")]
-pub struct EditPage {
-    pub c: Chrome,
-    pub s: SetRow,
-    pub source: String,
-    pub errors: Vec<LoadError>,
-    pub other: Vec<Invalid>,
-    pub preview: Option<CriteriaSet>,
-    pub saved: bool,
-}
-
-async fn editable(state: &AppState, v: &Viewer, id: &str) -> Result<(SetRow, i64), AppError> {
-    let s = readable(state, v, id).await?;
-    let (province, position) = managed_province(v).ok_or(AppError::NotFound)?;
-    if s.owner_code != province {
-        return Err(AppError::NotFound);
-    }
-    if s.status != "draft" {
-        return Err(AppError::bad_request(
-            "Bộ tiêu chí đang áp dụng không sửa được; hãy sao thành bộ mới",
-            "An active set cannot be changed; copy it into a new one",
-        ));
-    }
-    Ok((s, position))
-}
-
-pub async fn edit_page(
-    State(state): State<AppState>,
-    c: Chrome,
-    v: Viewer,
-    Path(id): Path<String>,
-) -> PageResult<Html<String>> {
-    let (s, _) = editable(&state, &v, &id).await?;
-    let source: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
-        .bind(s.id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let preview = CriteriaSet::parse(&source).ok();
-    render(&EditPage {
-        c,
-        s,
-        source,
-        errors: vec![],
-        other: vec![],
-        preview,
-        saved: false,
-    })
-}
-
-/// Checks a variant's text against its national set: every problem, with places.
-pub async fn check_source(
-    state: &AppState,
-    s: &SetRow,
-    source: &str,
-) -> Result<CriteriaSet, (Vec<LoadError>, Vec<Invalid>)> {
-    let parsed = CriteriaSet::parse(source).map_err(|e| (e, vec![]))?;
-    let mut other = vec![];
-    if let Some(base) = s.based_on_id {
-        match sets::by_id(state, base).await {
-            Ok(national) => {
-                if let Err(e) = parsed.check_variant_of(&national) {
-                    other.extend(e);
-                }
-            }
-            Err(_) => other.push(Invalid::new(
-                "Không tìm thấy bộ toàn quốc gốc",
-                "The national set it copies is missing",
-            )),
-        }
-    }
-    if parsed.owner().as_str() != s.owner_code {
-        other.push(Invalid::new(
-            "owner phải là mã tỉnh của bộ này",
-            "owner must be this set's province code",
-        ));
-    }
-    if other.is_empty() {
-        Ok(parsed)
-    } else {
-        Err((vec![], other))
-    }
-}
-
-#[derive(Deserialize)]
-pub struct EditForm {
-    #[serde(default)]
-    pub source: String,
-}
-
-pub async fn save_edit(
-    State(state): State<AppState>,
-    c: Chrome,
-    v: Viewer,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<EditForm>,
-) -> PageResult<Response> {
-    let (s, position) = editable(&state, &v, &id).await?;
-    if f.source.len() > 200_000 {
-        return Err(AppError::PayloadTooLarge.into());
-    }
-    match check_source(&state, &s, &f.source).await {
-        Ok(parsed) => {
-            let mut tx = state.db.begin().await?;
-            let res = sqlx::query("UPDATE criteria_sets SET source = $1, version = $2, title_vi = $3 WHERE id = $4 AND status = 'draft'")
-                .bind(&f.source)
-                .bind(i64::from(parsed.version()))
-                .bind(&parsed.title().vi)
-                .bind(s.id)
-                .execute(&mut *tx)
-                .await;
-            if let Err(e) = res {
-                if crate::db::is_unique_violation(&e, "criteria_sets_version") {
-                    let other = vec![Invalid::new(
-                        "Tỉnh đã có bộ tiêu chí khác cho năm này",
-                        "The province has another set for this year",
-                    )];
-                    let page = render(&EditPage {
-                        c,
-                        s,
-                        source: f.source,
-                        errors: vec![],
-                        other,
-                        preview: Some(parsed),
-                        saved: false,
-                    })?;
-                    return Ok((StatusCode::CONFLICT, page).into_response());
-                }
-                return Err(AppError::from(e).into());
-            }
-            let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-                .bind(&s.owner_code)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let change = Change {
-                unit_id,
-                entity: "criteria_set",
-                entity_id: s.id.to_string(),
-                action: "edit",
-                before: None,
-                after: Some(serde_json::json!({"version": parsed.version()})),
-            };
-            audit::record(&mut tx, Actor::new(v.person_id, Some(position)), change).await?;
-            tx.commit().await?;
-            state.sets.forget(s.id);
-            let s = row(&state, s.id).await?;
-            Ok(render(&EditPage {
-                c,
-                s,
-                source: f.source,
-                errors: vec![],
-                other: vec![],
-                preview: Some(parsed),
-                saved: true,
-            })?
-            .into_response())
-        }
-        Err((errors, other)) => {
-            let page = render(&EditPage {
-                c,
-                s,
-                source: f.source,
-                errors,
-                other,
-                preview: None,
-                saved: false,
-            })?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-/// Makes a draft variant the set in force from its version year.
-pub async fn activate_set(state: &AppState, v: &Viewer, id: i64) -> Result<(), AppError> {
-    let (s, position) = editable(state, v, &id.to_string()).await?;
-    let source: String = sqlx::query_scalar("SELECT source FROM criteria_sets WHERE id = $1")
-        .bind(s.id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    if let Err((errors, other)) = check_source(state, &s, &source).await {
-        let vi = errors
-            .iter()
-            .map(|e| e.vi.clone())
-            .chain(other.iter().map(|e| e.vi.to_owned()))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let en = errors
-            .iter()
-            .map(|e| e.en.clone())
-            .chain(other.iter().map(|e| e.en.to_owned()))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(AppError::Unprocessable { vi, en });
-    }
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE criteria_sets SET status = 'active' WHERE id = $1 AND status = 'draft'")
-        .bind(s.id)
-        .execute(&mut *tx)
-        .await?;
-    let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-        .bind(&s.owner_code)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let change = Change {
-        unit_id,
-        entity: "criteria_set",
-        entity_id: s.id.to_string(),
-        action: "activate",
-        before: Some(serde_json::json!({"status": "draft"})),
-        after: Some(serde_json::json!({"status": "active", "version": s.version})),
-    };
-    audit::record(&mut tx, Actor::new(v.person_id, Some(position)), change).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn activate(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<String>,
-) -> PageResult<Redirect> {
-    let id = parse_id(&id)?;
-    activate_set(&state, &v, id).await?;
-    Ok(Redirect::to(&format!("/criteria/{id}")))
 }
