@@ -1004,7 +1004,11 @@ both_backends!(
                 ("accept_invitation", Some(app.person_id(WIFE).await), false),
                 ("decline_invitation", Some(app.person_id(SON).await), false),
                 ("invite_member", Some(app.person_id(BADINH).await), true),
-                ("accept_invitation", Some(app.person_id(NEIGHBOUR).await), false),
+                (
+                    "accept_invitation",
+                    Some(app.person_id(NEIGHBOUR).await),
+                    false
+                ),
             ]
         );
     }

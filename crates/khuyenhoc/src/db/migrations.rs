@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_evidence_families.sql"),
         include_str!("../../migrations/postgres/0011_evidence_families.sql"),
     ),
+    (
+        13,
+        "revoked titles and the populations the targets count",
+        include_str!("../../migrations/sqlite/0013_figures.sql"),
+        include_str!("../../migrations/postgres/0013_figures.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -405,11 +405,13 @@ pub async fn revoke(
         ));
     }
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL").bind(now()).bind(&reason).bind(&c.code).execute(&mut *tx).await?;
-    let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM evaluations WHERE id = $1")
-        .bind(c.evaluation_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let t = now();
+    sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL").bind(t).bind(&reason).bind(&c.code).execute(&mut *tx).await?;
+    let before = crate::reports::counters::EvalFacts::load(&mut tx, c.evaluation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit_id = before.unit_id;
+    revoke_title(&mut tx, c.evaluation_id, t).await?;
     let change = Change {
         unit_id: Some(unit_id),
         entity: "certificate",
@@ -429,8 +431,29 @@ pub async fn revoke(
         change,
     )
     .await?;
+    // The title leaves every count in this transaction: the last step before the commit, so
+    // the shared counter rows stay locked only for it.
+    let after = crate::reports::counters::EvalFacts::load(&mut tx, c.evaluation_id).await?;
+    crate::reports::counters::evaluation_changed(&mut tx, Some(&before), after.as_ref()).await?;
     tx.commit().await?;
     by_code(db, &c.code).await?.ok_or(AppError::NotFound)
+}
+
+/// Marks an evaluation's title revoked (`evaluations.revoked_at`) in the caller's transaction:
+/// from then on it counts as registered, never as recognised (counters, `recount`, member
+/// shares in `score`, `stats`). The caller moves the counters from the facts read before to the
+/// facts read after (`reports::counters::evaluation_changed`).
+pub(crate) async fn revoke_title(
+    tx: &mut Tx<'_>,
+    evaluation_id: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE evaluations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(evaluation_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Year of a date string, for display.

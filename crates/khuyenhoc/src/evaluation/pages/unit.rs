@@ -61,7 +61,7 @@ pub(super) async fn unit_list_page(
         offset: 0,
     };
     let (evaluations, total) = model::list(&state.db, &query).await?;
-    let mut stats = crate::evaluation::stats::for_subtree(&state.db, &unit.path, year).await?;
+    let stats = crate::evaluation::stats::for_unit(state, &unit.path, year).await?;
     let province = unit
         .path
         .trim_matches('/')
@@ -77,14 +77,6 @@ pub(super) async fn unit_list_page(
             .collect(),
         Err(_) => vec![],
     };
-    // Form groups by their names in the set in force, never by their codes.
-    for row in &mut stats.rows {
-        row.group_name = form_groups
-            .iter()
-            .find(|g: &&(String, String, String)| g.0 == row.form_group)
-            .map(|g| (g.1.clone(), g.2.clone()))
-            .unwrap_or_default();
-    }
     let can_enter = v.position_for(perm::EVALUATION_ENTER, &unit.path).is_some();
     render(&UnitEvaluationsPage {
         c,
