@@ -296,6 +296,15 @@ both_backends!(
             &app,
             &mut api,
             "POST",
+            &format!("/api/v1/units/00004-1/reports/{p}"),
+            json!({"numbers": {"talks": 2}}),
+            StatusCode::OK,
+        )
+        .await;
+        call(
+            &app,
+            &mut api,
+            "POST",
             &format!("/api/v1/units/00004-1/reports/{p}/submit"),
             json!({}),
             StatusCode::OK,
