@@ -50,6 +50,42 @@ struct Want {
     own: Option<String>,
 }
 
+/// (active members, citizens recognised in the period's year, money raised in the period) of
+/// the units matched by `under`.
+async fn key_figures(app: &TestApp, under: &str, p: &Period) -> (i64, i64, i64) {
+    let y = p.year;
+    let (from, to) = match p.kind {
+        PeriodKind::HalfYear => (format!("{y}-01-01"), format!("{y}-06-30")),
+        PeriodKind::Year => (format!("{y}-01-01"), format!("{y}-12-31")),
+    };
+    (
+        scalar(
+            app,
+            &format!("SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.branch_id WHERE {under} AND m.status = 'active'"),
+        )
+        .await,
+        scalar(
+            app,
+            &format!(
+                "SELECT COUNT(*) FROM evaluations e JOIN units u ON u.id = e.unit_id WHERE {under} \
+                 AND e.year = {y} AND e.model = 'citizen' AND e.status = 'recognised' AND e.revoked_at IS NULL"
+            ),
+        )
+        .await,
+        scalar(
+            app,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(-l.amount), 0) AS BIGINT) FROM ledger_lines l \
+                 JOIN ledger_entries e ON e.id = l.entry_id JOIN funds f ON f.id = l.fund_id \
+                 JOIN units u ON u.id = f.unit_id WHERE {under} AND e.occurred_on >= '{from}' \
+                 AND e.occurred_on <= '{to}' \
+                 AND l.account IN ('donation', 'membership_fee', 'piggy_bank', 'other_income')"
+            ),
+        )
+        .await,
+    )
+}
+
 async fn want(app: &TestApp, code: &str, p: &Period) -> Want {
     let path: String = sqlx::query_scalar("SELECT path FROM units WHERE code = $1")
         .bind(code)
@@ -63,10 +99,6 @@ async fn want(app: &TestApp, code: &str, p: &Period) -> Want {
         .expect("level");
     let y = p.year;
     let under = format!("u.path LIKE '{path}%'");
-    let (from, to) = match p.kind {
-        PeriodKind::HalfYear => (format!("{y}-01-01"), format!("{y}-06-30")),
-        PeriodKind::Year => (format!("{y}-01-01"), format!("{y}-12-31")),
-    };
     let evals = |status: &str, here: bool| {
         let place = if here {
             format!("u.code = '{code}'")
@@ -99,31 +131,11 @@ async fn want(app: &TestApp, code: &str, p: &Period) -> Want {
     } else {
         scalar(app, &format!("SELECT COUNT(*) {children}")).await
     };
+    let (members, recognised, receipts) = key_figures(app, &under, p).await;
     Want {
-        members: scalar(
-            app,
-            &format!("SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.branch_id WHERE {under} AND m.status = 'active'"),
-        )
-        .await,
-        recognised: scalar(
-            app,
-            &format!(
-                "SELECT COUNT(*) FROM evaluations e JOIN units u ON u.id = e.unit_id WHERE {under} \
-                 AND e.year = {y} AND e.model = 'citizen' AND e.status = 'recognised' AND e.revoked_at IS NULL"
-            ),
-        )
-        .await,
-        receipts: scalar(
-            app,
-            &format!(
-                "SELECT CAST(COALESCE(SUM(-l.amount), 0) AS BIGINT) FROM ledger_lines l \
-                 JOIN ledger_entries e ON e.id = l.entry_id JOIN funds f ON f.id = l.fund_id \
-                 JOIN units u ON u.id = f.unit_id WHERE {under} AND e.occurred_on >= '{from}' \
-                 AND e.occurred_on <= '{to}' \
-                 AND l.account IN ('donation', 'membership_fee', 'piggy_bank', 'other_income')"
-            ),
-        )
-        .await,
+        members,
+        recognised,
+        receipts,
         waiting,
         to_decide: scalar(app, &reports("'submitted'")).await,
         missing: n_children - scalar(app, &reports("'submitted', 'accepted'")).await,
@@ -196,7 +208,19 @@ async fn check(app: &TestApp, phone: &str, code: &str, level: &str) {
     } else {
         assert!(!d.contains("Báo cáo cấp dưới"), "{code}: {d}");
     }
-    // What waits for this officer, as a link to exactly that list.
+    check_waiting(app, &mut c, d, code, level, &w, &p).await;
+}
+
+/// What waits for this officer, as a link to exactly that list.
+async fn check_waiting(
+    app: &TestApp,
+    c: &mut Client,
+    d: &str,
+    code: &str,
+    level: &str,
+    w: &Want,
+    p: &Period,
+) {
     let status = if level == "branch" {
         "submitted"
     } else {
@@ -216,7 +240,7 @@ async fn check(app: &TestApp, phone: &str, code: &str, level: &str) {
     if level == "branch" {
         let list = app
             .get(
-                &mut c,
+                c,
                 &format!("/units/{code}/evaluations?status={status}&year={}", p.year),
             )
             .await;
