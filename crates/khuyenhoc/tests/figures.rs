@@ -267,6 +267,19 @@ both_backends!(
             "{}",
             page.body
         );
+        // The list of recognised titles leaves the revoked ones out too.
+        let list = app
+            .get(
+                &mut chair,
+                &format!("/units/00004/evaluations?status=recognised&year={y}"),
+            )
+            .await;
+        let n = scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM evaluations e JOIN units u ON u.id = e.unit_id WHERE u.path LIKE '/VN/01/00004/%' AND e.year = {y} AND e.status = 'recognised' AND e.revoked_at IS NULL"),
+        )
+        .await;
+        assert!(list.body.contains(&format!("({n})")), "{n}: {}", list.body);
         assert!(khuyenhoc::reports::counters::recount(&app.db, false)
             .await
             .expect("recount")

@@ -1803,6 +1803,21 @@ both_backends!(
             missing > 0,
             "some values are missing (shares without a population, numbers not typed)"
         );
+        // The page shows them as missing, never as 0.
+        let mut browser = app.login(HANOI).await;
+        let page = app
+            .get(&mut browser, &format!("/clusters/DEMO-1/reports/{period}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let clan = head(&t, "clan_share");
+        assert!(at(&t["provinces"][1]["values"], clan).is_none());
+        let row = &page.body[page
+            .body
+            .find("Tỷ lệ Dòng họ học tập")
+            .expect("the clan share row")..];
+        let row = &row[..row.find("</tr>").expect("end of row")];
+        assert!(row.contains(">—<"), "missing shown as missing: {row}");
+        assert!(!row.contains(">0<"), "never as 0: {row}");
         assert_eq!(
             t["provinces"][0]["texts"]["results"],
             "Hà Nội dẫn đầu cụm về công dân học tập."
