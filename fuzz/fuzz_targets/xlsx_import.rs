@@ -2,8 +2,10 @@
 //! application reads them: the Learning Citizen batch (`citizen::check_workbook`: the sheet read
 //! cell by cell, the header matched to the criteria set, every row parsed) and the member list
 //! (`members::check_workbook`: the sheet and its header; its rows are checked against the
-//! database, which is not reached here). Either answers a count or the refusal an upload would
-//! show, never a panic, and never reads more than the limits say.
+//! database, which is not reached here), and the central office's list of disadvantaged
+//! communes (`disadvantaged::check_workbook`: a workbook or a CSV file, its header and every
+//! row). Each answers a count or the refusal an upload would show, never a panic, and never
+//! reads more than the limits say.
 //!
 //! The first byte chooses how the rest is used: even, as the uploaded file itself (the seeds are
 //! the real templates); odd, as a worksheet's XML and, after the first NUL byte, the shared
@@ -13,7 +15,7 @@
 #![no_main]
 
 use khuyenhoc_criteria::{default_for, CriteriaSet, Model};
-use khuyenhoc_sheets::{citizen, members};
+use khuyenhoc_sheets::{citizen, disadvantaged, members};
 use libfuzzer_sys::fuzz_target;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
@@ -75,5 +77,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(rows) = members::check_workbook(bytes, mode & 2 != 0) {
         assert!(rows <= members::LIMITS.max_rows);
+    }
+    if let Ok((rows, valid)) = disadvantaged::check_workbook(bytes) {
+        assert!(valid <= rows && rows <= disadvantaged::LIMITS.max_rows);
     }
 });

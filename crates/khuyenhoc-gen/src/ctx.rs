@@ -19,11 +19,19 @@ pub struct Commune {
     pub kind: String,
     pub path: String,
     pub branch_seq: i64,
-    pub disadvantaged: bool,
+    /// The years the commune is marked as a disadvantaged area (`unit_disadvantaged`).
+    pub disadvantaged: std::collections::BTreeSet<i64>,
     /// Index into `Ctx::provinces`.
     pub province: usize,
     /// Branches generated here (indexes into `Ctx::branches`).
     pub branches: std::ops::Range<usize>,
+}
+
+impl Commune {
+    /// Whether the commune is marked as a disadvantaged area in `year`.
+    pub fn disadvantaged_in(&self, year: i64) -> bool {
+        self.disadvantaged.contains(&year)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -47,6 +47,7 @@ fn batch() -> Batch {
             "subject_kind",
             "subject_id",
             "subject_name",
+            "subject_folded",
             "unit_id",
             "year",
             "set_id",
@@ -135,13 +136,15 @@ struct Subject<'a> {
     disadvantaged: bool,
 }
 
-fn row(id: i64, s: Subject<'_>, year: i32, o: Outcome) -> [V; 16] {
+fn row(id: i64, s: Subject<'_>, year: i32, o: Outcome) -> [V; 17] {
+    let folded = khuyenhoc_domain::text::fold(&s.name);
     [
         V::I(id),
         V::S(s.model),
         V::S(s.kind),
         V::I(s.id),
         V::T(s.name),
+        V::T(folded),
         V::I(s.unit_id),
         V::I(i64::from(year)),
         V::I(s.set.id),
@@ -164,7 +167,9 @@ pub async fn citizens(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<
         let statuses = WeightedIndex::new(status_weights(year))?;
         for bi in 0..cx.branches.len() {
             let mut rng = cx.rng("citizen", (year as u64) << 32 | bi as u64);
-            let disadvantaged = cx.commune_of(bi).is_some_and(|c| c.disadvantaged);
+            let disadvantaged = cx
+                .commune_of(bi)
+                .is_some_and(|c| c.disadvantaged_in(i64::from(year)));
             let branch_id = cx.branches[bi].id;
             for p in cx.branches[bi].people.clone() {
                 let person = cx.people[p];
@@ -214,7 +219,9 @@ pub async fn groups_and_units(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow:
             }
             let branch = cx.groups[g].branch as usize;
             let set = cx.set(model, year)?.clone();
-            let disadvantaged = cx.commune_of(branch).is_some_and(|c| c.disadvantaged);
+            let disadvantaged = cx
+                .commune_of(branch)
+                .is_some_and(|c| c.disadvantaged_in(i64::from(year)));
             let o = outcome(&mut rng, &statuses, &set, disadvantaged, year);
             let subject = Subject {
                 model,
@@ -240,7 +247,9 @@ pub async fn groups_and_units(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow:
                 continue;
             }
             let set = cx.set(model, year)?.clone();
-            let disadvantaged = cx.commune_of(bi).is_some_and(|c| c.disadvantaged);
+            let disadvantaged = cx
+                .commune_of(bi)
+                .is_some_and(|c| c.disadvantaged_in(i64::from(year)));
             let o = outcome(&mut rng, &statuses, &set, disadvantaged, year);
             let subject = Subject {
                 model,

@@ -36,24 +36,39 @@ pub async fn load(db: &Db) -> anyhow::Result<(Vec<Province>, Vec<Commune>)> {
         .map(|(i, p)| (p.code.clone(), i))
         .collect();
     let rows = sqlx::query(
-        "SELECT id, code, name, kind, path, branch_seq, disadvantaged FROM units WHERE level = 'commune' AND valid_to IS NULL",
+        "SELECT id, code, name, kind, path, branch_seq FROM units WHERE level = 'commune' AND valid_to IS NULL",
     )
     .fetch_all(&db.pool)
     .await?;
+    // The disadvantaged-area flags in force: the latest row of each commune and year.
+    let mut marked: BTreeMap<i64, std::collections::BTreeSet<i64>> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT unit_id, year FROM unit_disadvantaged WHERE disadvantaged = 1 AND id IN \
+         (SELECT MAX(id) FROM unit_disadvantaged GROUP BY unit_id, year)",
+    )
+    .fetch_all(&db.pool)
+    .await?
+    {
+        marked
+            .entry(r.try_get(0)?)
+            .or_default()
+            .insert(r.try_get(1)?);
+    }
     let mut communes = vec![];
     for r in rows {
         let path: String = r.try_get(4)?;
         let Some(province) = path.split('/').nth(2).and_then(|p| index.get(p)) else {
             continue;
         };
+        let id: i64 = r.try_get(0)?;
         communes.push(Commune {
-            id: r.try_get(0)?,
+            id,
             code: r.try_get(1)?,
             name: r.try_get(2)?,
             kind: r.try_get(3)?,
             path,
             branch_seq: r.try_get(5)?,
-            disadvantaged: r.try_get::<i64, _>(6)? != 0,
+            disadvantaged: marked.remove(&id).unwrap_or_default(),
             province: *province,
             branches: 0..0,
         });

@@ -12,21 +12,25 @@
 //!   application maps to a status (400, 413, 422).
 //! - Each import's own pure part: [`citizen`] (the Learning Citizen batch: columns from the
 //!   criteria set, every row parsed and scored with `khuyenhoc-criteria`) and [`members`] (the
-//!   member list: columns and header). Their `check_workbook` is what the fuzz target
-//!   `xlsx_import` calls.
+//!   member list: columns and header), [`disadvantaged`] (the central office's list of communes
+//!   in especially difficult areas, a workbook or a CSV file read by [`read_table`]). Their
+//!   `check_workbook` is what the fuzz target `xlsx_import` calls.
 //! - [`units_csv`]: the official list of administrative units as CSV.
 //!
 //! Invariant: nothing here knows SQL, HTTP or a clock (the caller passes the current year).
 
 mod cell;
 pub mod citizen;
+pub mod disadvantaged;
 mod error;
 pub mod header;
 pub mod members;
 mod read;
+mod table;
 pub mod units_csv;
 
 pub use cell::{gender_of, phone_text, Value};
 pub use error::{Kind, SheetError};
 pub use header::{col_letter, Problem};
 pub use read::{read, Limits, RawRow, Sheet};
+pub use table::read_table;

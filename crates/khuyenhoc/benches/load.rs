@@ -16,8 +16,8 @@
 mod common;
 
 use common::{
-    backends, call, client, flag, flags, healthz_phase, phase, start_server, Scratch, CONNECTIONS,
-    INDICATORS,
+    backends, call, client, flag, flags, healthz_phase, phase, start_server, token_for, Scratch,
+    CONNECTIONS, INDICATORS,
 };
 use khuyenhoc::db::{Backend, Db};
 use std::sync::Arc;
@@ -38,23 +38,6 @@ fn args() -> Args {
         evaluations: flag(&f, "--evaluations", 6000),
         backends: backends(&f),
     }
-}
-
-async fn token_for(db: &Db, phone: &str) -> String {
-    let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
-        .bind(phone)
-        .fetch_one(&db.pool)
-        .await
-        .expect("the demo officer");
-    let secret = format!("kh_{}", khuyenhoc::auth::random_secret());
-    sqlx::query("INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, 'bench', $2, $3)")
-        .bind(person)
-        .bind(khuyenhoc::auth::secret_hash(&secret))
-        .bind(khuyenhoc::db::now())
-        .execute(&db.pool)
-        .await
-        .expect("a token");
-    secret
 }
 
 /// People of branch 00004-1 to register, made directly in the database.

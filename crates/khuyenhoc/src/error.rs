@@ -43,6 +43,10 @@ pub enum AppError {
     Unprocessable { vi: String, en: String },
     #[error("conflict: {0:?}")]
     Conflict(FieldError),
+    /// Rows of a bulk action that cannot be acted on, each with its reason; nothing was
+    /// written (422).
+    #[error("rows refused: {}", .0.len())]
+    Rows(Vec<RowRefusal>),
     #[error("too many attempts")]
     TooManyRequests { retry_after: u64 },
     #[error("payload too large")]
@@ -95,7 +99,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -120,6 +124,10 @@ impl AppError {
             | AppError::Unprocessable { vi, en }
             | AppError::Refused { vi, en } => return (vi.clone(), en.clone()),
             AppError::Conflict(f) => (f.message_vi, f.message_en),
+            AppError::Rows(_) => (
+                "Có hồ sơ không thể xử lý; chưa có gì được ghi",
+                "Some rows cannot be acted on; nothing was written",
+            ),
             AppError::TooManyRequests { .. } => (
                 "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại",
                 "Too many attempts. Please wait and try again",
@@ -142,6 +150,19 @@ impl AppError {
     pub fn messages(&self) -> (String, String) {
         match self {
             AppError::Invalid(f) => field_messages(f),
+            AppError::Rows(rows) => {
+                let (vi, en) = self.titles();
+                let each = |f: fn(&RowRefusal) -> &str| {
+                    rows.iter()
+                        .map(|r| format!("{} (số {}): {}", r.name, r.id, f(r)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                (
+                    format!("{vi}: {}", each(|r| &r.message)),
+                    format!("{en}: {}", each(|r| &r.message_en)),
+                )
+            }
             other => other.titles(),
         }
     }
@@ -187,6 +208,15 @@ pub fn field_messages(f: &[FieldError]) -> (String, String) {
     (vi, en)
 }
 
+/// One row a bulk action refused: which, and why.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RowRefusal {
+    pub id: i64,
+    pub name: String,
+    pub message: String,
+    pub message_en: String,
+}
+
 #[derive(Serialize)]
 struct Problem {
     #[serde(rename = "type")]
@@ -196,6 +226,9 @@ struct Problem {
     status: u16,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldError>,
+    /// The rows a bulk action refused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rows: Vec<RowRefusal>,
 }
 
 /// An error answered as `application/problem+json` (RFC 9457).
@@ -219,6 +252,10 @@ impl IntoResponse for ApiError {
             title_en,
             status: status.as_u16(),
             errors: self.0.fields(),
+            rows: match &self.0 {
+                AppError::Rows(r) => r.clone(),
+                _ => vec![],
+            },
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut resp = (

@@ -46,6 +46,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// A `YYYY-MM-DD` date as people in Vietnam write it: `06/12/2026`.
+/// The date in Vietnam (UTC+7, no summer time) at an instant.
+pub fn vn_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    chrono::FixedOffset::east_opt(7 * 3600)
+        .map_or(at.date_naive(), |vn| at.with_timezone(&vn).date_naive())
+}
+
 pub fn day(iso: &str) -> String {
     match (iso.get(..4), iso.get(5..7), iso.get(8..10)) {
         (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
@@ -57,4 +63,19 @@ pub fn date_of(at: &Option<i64>) -> String {
     at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .map(|t| t.format("%d/%m/%Y").to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod vn_date_tests {
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_vietnamese_day_turns_at_17_utc() {
+        let at = |h, m| chrono::Utc.with_ymd_and_hms(2026, 12, 6, h, m, 0).single();
+        let day = |h, m| at(h, m).map(super::vn_date).map(|d| d.to_string());
+        assert_eq!(day(16, 59).as_deref(), Some("2026-12-06"));
+        // 00:30 on 7 December in Hà Nội is still 6 December in UTC.
+        assert_eq!(day(17, 30).as_deref(), Some("2026-12-07"));
+        assert_eq!(day(23, 59).as_deref(), Some("2026-12-07"));
+    }
 }

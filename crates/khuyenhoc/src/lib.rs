@@ -36,6 +36,13 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     db.migrate().await?;
     positions::types::ensure_builtin(db).await?;
     evaluation::sets::ensure_defaults(db).await?;
+    let folded = evaluation::worklist::backfill(db).await?;
+    if folded > 0 {
+        tracing::info!(
+            evaluations = folded,
+            "filled the search names of evaluations"
+        );
+    }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

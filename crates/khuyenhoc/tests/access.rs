@@ -276,6 +276,10 @@ struct Ctx {
     return_api: i64,
     review_page: i64,
     review_api: i64,
+    /// Submitted evaluations to check in bulk (page, API), and a recognition decision.
+    bulk_page: i64,
+    bulk_api: i64,
+    decision: i64,
     /// Certificates of other people, to revoke (page, API).
     revoke_page: String,
     revoke_api: String,
@@ -330,6 +334,10 @@ struct Ctx {
     publish_page: i64,
     publish_api: i64,
     published: i64,
+    /// A list of disadvantaged communes to preview, and the confirm form of another one
+    /// previewed in setup (by the central chair).
+    area_list: Vec<u8>,
+    area_confirm: Vec<(String, String)>,
     members: members_rows::CtxMembers,
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
@@ -933,6 +941,8 @@ async fn done_once(app: &TestApp, ctx: &Ctx) -> Vec<String> {
         ("evaluation", ctx.submit_api.to_string(), "submit", chair),
         ("evaluation", ctx.check_page.to_string(), "check", chair),
         ("evaluation", ctx.check_api.to_string(), "check", chair),
+        ("evaluation", ctx.bulk_page.to_string(), "check", chair),
+        ("evaluation", ctx.bulk_api.to_string(), "check", chair),
         ("evaluation", ctx.return_page.to_string(), "return", chair),
         ("evaluation", ctx.return_api.to_string(), "return", chair),
         (

@@ -669,11 +669,12 @@ async fn register_for(net: &Net, ctx: &Ctx, person: i64, form_group: &str) -> Op
 
 /// The id of this year's citizen evaluation of `person`, through the list API.
 async fn registered(net: &Net, ctx: &Ctx, person: i64) -> Option<i64> {
-    for page in 1..=100 {
-        let path = format!(
-            "/api/v1/evaluations?unit=00004-1&year={}&model=citizen&per_page=500&page={page}",
-            ctx.year
-        );
+    let first = format!(
+        "/api/v1/evaluations?unit=00004-1&year={}&model=citizen&per_page=200",
+        ctx.year
+    );
+    let mut path = first.clone();
+    for _ in 0..500 {
         let (status, v, _) = net
             .until_answered(Method::GET, &path, &ctx.chair_token, None, None)
             .await;
@@ -683,6 +684,10 @@ async fn registered(net: &Net, ctx: &Ctx, person: i64) -> Option<i64> {
         }
         if let Some(e) = items.iter().find(|e| e["subject_id"] == person) {
             return e["id"].as_i64();
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => path = format!("{first}&cursor={c}"),
+            None => return None,
         }
     }
     None

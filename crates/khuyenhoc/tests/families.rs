@@ -354,97 +354,100 @@ async fn accepted_at(app: &TestApp, group: i64, phone: &str) -> Option<i64> {
         .expect("a current membership")
 }
 
-both_backends!(adding_by_phone_invites_whoever_adds, |b: Backend| async move {
-    let app = TestApp::new(b).await;
-    let mut api = app.api_client(BADINH).await;
-    let mut chair = app.login(BADINH).await;
-    register_person(&app, &mut api, "00004-1", "Phan Văn Chủ", HEAD).await;
-    register_person(&app, &mut api, "00004-1", "Phan Thị Vợ", WIFE).await;
-    // A record without a login: the officer's form with no password.
-    let r = app
-        .post_form(
-            &mut chair,
-            "/units/00004-1/people",
-            &[
-                ("full_name", "Phan Văn Ông"),
-                ("phone", SON),
-                ("birth_year", "1940"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = app
-        .post_form(
-            &mut chair,
-            "/units/00004-1/groups",
-            &[
-                ("kind", "family"),
-                ("name", "Gia đình ông Phan Văn Chủ"),
-                ("head", HEAD),
-            ],
-        )
-        .await;
-    let group_path = r.location().expect("group page").to_owned();
-    let group: i64 = group_path
-        .trim_start_matches("/groups/")
-        .parse()
-        .expect("id");
+both_backends!(
+    adding_by_phone_invites_whoever_adds,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut api = app.api_client(BADINH).await;
+        let mut chair = app.login(BADINH).await;
+        register_person(&app, &mut api, "00004-1", "Phan Văn Chủ", HEAD).await;
+        register_person(&app, &mut api, "00004-1", "Phan Thị Vợ", WIFE).await;
+        // A record without a login: the officer's form with no password.
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-1/people",
+                &[
+                    ("full_name", "Phan Văn Ông"),
+                    ("phone", SON),
+                    ("birth_year", "1940"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app
+            .post_form(
+                &mut chair,
+                "/units/00004-1/groups",
+                &[
+                    ("kind", "family"),
+                    ("name", "Gia đình ông Phan Văn Chủ"),
+                    ("head", HEAD),
+                ],
+            )
+            .await;
+        let group_path = r.location().expect("group page").to_owned();
+        let group: i64 = group_path
+            .trim_start_matches("/groups/")
+            .parse()
+            .expect("id");
 
-    // The officer adds the wife, who has a login: an invitation, not a membership.
-    let r = app
-        .post_form(
-            &mut chair,
-            &format!("{group_path}/members"),
-            &[("phone", WIFE), ("adult", "1")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(
-        accepted_at(&app, group, WIFE).await,
-        None,
-        "invited, waiting for her answer"
-    );
-    let mut wife = app.login(WIFE).await;
-    let theirs = app.get(&mut wife, "/learning").await;
-    assert!(
-        theirs.body.contains("/learning/invitations/"),
-        "{}",
-        theirs.body
-    );
+        // The officer adds the wife, who has a login: an invitation, not a membership.
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("{group_path}/members"),
+                &[("phone", WIFE), ("adult", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            accepted_at(&app, group, WIFE).await,
+            None,
+            "invited, waiting for her answer"
+        );
+        let mut wife = app.login(WIFE).await;
+        let theirs = app.get(&mut wife, "/learning").await;
+        assert!(
+            theirs.body.contains("/learning/invitations/"),
+            "{}",
+            theirs.body
+        );
 
-    // The head cannot invite the grandfather, who has no login to answer with.
-    let mut head = app.login(HEAD).await;
-    let r = app
-        .post_form(
-            &mut head,
-            &format!("{group_path}/members"),
-            &[("phone", SON), ("adult", "1")],
-        )
-        .await;
-    assert_ne!(r.status, StatusCode::SEE_OTHER);
-    assert!(
-        r.body.contains("chưa có tài khoản để nhận lời mời"),
-        "{}",
-        r.body
-    );
-    assert!(!r.body.contains("Phan Văn Ông"), "never named to the head");
-    // The officer adds him at once.
-    let r = app
-        .post_form(
-            &mut chair,
-            &format!("{group_path}/members"),
-            &[("phone", SON), ("adult", "1")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert!(
-        accepted_at(&app, group, SON).await.is_some(),
-        "a member at once"
-    );
-    let page = app.get(&mut head, &group_path).await;
-    assert!(
-        page.body.contains("Phan Văn Ông") && !page.body.contains("Phan Thị Vợ"),
-        "{}",
-        page.body
-    );
-});
+        // The head cannot invite the grandfather, who has no login to answer with.
+        let mut head = app.login(HEAD).await;
+        let r = app
+            .post_form(
+                &mut head,
+                &format!("{group_path}/members"),
+                &[("phone", SON), ("adult", "1")],
+            )
+            .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            r.body.contains("chưa có tài khoản để nhận lời mời"),
+            "{}",
+            r.body
+        );
+        assert!(!r.body.contains("Phan Văn Ông"), "never named to the head");
+        // The officer adds him at once.
+        let r = app
+            .post_form(
+                &mut chair,
+                &format!("{group_path}/members"),
+                &[("phone", SON), ("adult", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(
+            accepted_at(&app, group, SON).await.is_some(),
+            "a member at once"
+        );
+        let page = app.get(&mut head, &group_path).await;
+        assert!(
+            page.body.contains("Phan Văn Ông") && !page.body.contains("Phan Thị Vợ"),
+            "{}",
+            page.body
+        );
+    }
+);

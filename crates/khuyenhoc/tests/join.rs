@@ -467,7 +467,11 @@ both_backends!(
             account.body
         );
         let r = app.json(&mut api, "POST", &submit, json!({})).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the old record's token ended");
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "the old record's token ended"
+        );
         let mut web = log_in(&app, phone, PIN)
             .await
             .expect("the applicant logs in");

@@ -1,6 +1,7 @@
 //! Learning models through the pages: province variants keep old evaluations on their version,
 //! family and unit titles compute their member-based indicators from real member results, the
-//! 80/70/min-5 rules, a commune marked disadvantaged getting the lower threshold, and a head's
+//! 80/70/min-5 rules, a commune marked disadvantaged on its page getting the lower threshold
+//! (decided with the flag valid at the review), and a head's
 //! invitations to the family (the name shown, and the member counted, only once accepted).
 
 mod common;
@@ -161,25 +162,140 @@ both_backends!(pass_rules_at_their_edges, |b: Backend| async move {
     assert_eq!(statuses, ["checked", "recognised", "checked"]);
 });
 
+/// A province officer marks (or unmarks) a commune on its page for a year.
+async fn mark_on_page(app: &TestApp, officer: &mut Client, commune: &str, marked: bool) -> Resp {
+    app.post_form(
+        officer,
+        &format!("/units/{commune}/disadvantaged"),
+        &[
+            ("disadvantaged", if marked { "1" } else { "0" }),
+            ("year", &this_year().to_string()),
+            ("source", "Quyết định 861/QĐ-TTg ngày 04/06/2021 (mẫu thử)"),
+        ],
+    )
+    .await
+}
+
+async fn flag_of(app: &TestApp, id: &str) -> i64 {
+    sqlx::query_scalar("SELECT disadvantaged FROM evaluations WHERE id = $1")
+        .bind(id.parse::<i64>().expect("id"))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("flag")
+}
+
+// Issue 16, item 3: the flag is data a province officer sets on the commune's page (never SQL);
+// 72 points pass in the marked commune and not in an unmarked one; the review decides with the
+// flag valid at decision time, whatever it was at registration.
 both_backends!(
-    disadvantaged_commune_passes_at_70,
+    a_72_point_citizen_passes_only_in_a_marked_commune,
     |b: Backend| async move {
         let app = TestApp::new(b).await;
-        sqlx::query("UPDATE units SET disadvantaged = 1 WHERE code = '00004'")
-            .execute(&app.db.pool)
-            .await
-            .expect("flag");
+        let seventy_two = [7, 7, 7, 7, 7, 7, 7, 7, 7, 9];
         let mut chair = app.login(BADINH).await;
+        let mut hanoi = app.login(HANOI).await;
         new_person(&app, &mut chair, "00004-1", "Người Vùng Khó", "0911000011").await;
-        let id = register_and_fill(&app, &mut chair, "00004", "0911000011", [7; 10]).await;
+        new_person(
+            &app,
+            &mut chair,
+            "00004-1",
+            "Người Đăng Ký Sớm",
+            "0911000012",
+        )
+        .await;
+        new_person(&app, &mut chair, "00004-1", "Người Bị Bỏ Dấu", "0911000013").await;
+        // Registered and filled before the commune is marked: 80 applies for now.
+        let early = register_and_fill(&app, &mut chair, "00004", "0911000012", seventy_two).await;
+        let page = app.get(&mut chair, &format!("/evaluations/{early}")).await;
+        assert!(
+            page.body.contains("Ngưỡng đạt: 80 điểm (ngưỡng chung"),
+            "{}",
+            page.body
+        );
+        // The commune's own chair may not mark it: no form, and the route answers as for nothing.
+        let unit = app.get(&mut chair, "/units/00004").await;
+        assert!(!unit.body.contains("id=\"area-form\""), "{}", unit.body);
+        let r = mark_on_page(&app, &mut chair, "00004", true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        // Hà Nội marks it on the page.
+        let unit = app.get(&mut hanoi, "/units/00004").await;
+        assert!(unit.body.contains("id=\"area-form\""), "{}", unit.body);
+        let r = mark_on_page(&app, &mut hanoi, "00004", true).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let unit = app.get(&mut chair, "/units/00004").await;
+        assert!(
+            unit.body
+                .contains("thuộc vùng đặc biệt khó khăn, vùng đồng bào"),
+            "{}",
+            unit.body
+        );
+        assert!(unit.body.contains("Quyết định 861/QĐ-TTg"), "{}", unit.body);
+        let id = register_and_fill(&app, &mut chair, "00004", "0911000011", seventy_two).await;
+        let page = app.get(&mut chair, &format!("/evaluations/{id}")).await;
+        assert!(
+            page.body.contains("Ngưỡng đạt: 70 điểm vì Phường Ba Đình thuộc vùng đặc biệt khó khăn (nguồn: Quyết định 861/QĐ-TTg ngày 04/06/2021 (mẫu thử))"),
+            "{}",
+            page.body
+        );
         submit_check(&app, &mut chair, &id).await;
         let r = recognise(&app, &mut chair, &id).await;
         assert_eq!(
             r.status,
             StatusCode::SEE_OTHER,
-            "70 points pass in a disadvantaged commune: {}",
+            "72 points pass in a marked commune: {}",
             r.body
         );
+        // The early one was scored as not marked when it was saved; its review uses the flag now.
+        assert_eq!(flag_of(&app, &early).await, 0);
+        submit_check(&app, &mut chair, &early).await;
+        let r = recognise(&app, &mut chair, &early).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(flag_of(&app, &early).await, 1);
+        // Submitted while marked, reviewed after Hà Nội unmarks the commune: 80 applies.
+        let late = register_and_fill(&app, &mut chair, "00004", "0911000013", seventy_two).await;
+        submit_check(&app, &mut chair, &late).await;
+        let r = mark_on_page(&app, &mut hanoi, "00004", false).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = recognise(&app, &mut chair, &late).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // A recognised evaluation keeps the threshold it was decided with.
+        let page = app.get(&mut chair, &format!("/evaluations/{id}")).await;
+        assert!(
+            page.body.contains("Ngưỡng đạt: 70 điểm vì Phường Ba Đình"),
+            "{}",
+            page.body
+        );
+        // The same 72 points in Phường Ngọc Hà (00008), never marked: not recognised.
+        new_person(
+            &app,
+            &mut hanoi,
+            "00008",
+            "Người Không Vùng Khó",
+            "0911000014",
+        )
+        .await;
+        let other = register_and_fill(&app, &mut hanoi, "00008", "0911000014", seventy_two).await;
+        let page = app.get(&mut hanoi, &format!("/evaluations/{other}")).await;
+        assert!(page.body.contains("Ngưỡng đạt: 80 điểm"), "{}", page.body);
+        submit_check(&app, &mut hanoi, &other).await;
+        let r = recognise(&app, &mut hanoi, &other).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("chưa đạt tiêu chí"), "{}", r.body);
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM evaluations ORDER BY id")
+                .fetch_all(&app.db.pool)
+                .await
+                .expect("statuses");
+        assert_eq!(statuses, ["recognised", "recognised", "checked", "checked"]);
+        // Every change is in the audit log, in the Hà Nội chair's position.
+        let marks: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'unit' AND entity_id = '00004' \
+             AND action IN ('mark_disadvantaged', 'unmark_disadvantaged') AND position_id IS NOT NULL",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("audit");
+        assert_eq!(marks, 2);
     }
 );
 

@@ -70,6 +70,7 @@ fn is_page(path: &str) -> bool {
         || path.starts_with("/lang/")
         || matches!(path, "/healthz" | "/readyz" | "/metrics")
         || path.ends_with("/pdf")
+        || path.ends_with(".pdf")
         || path.ends_with(".xlsx")
         || path.ends_with("/export")
         || path.ends_with("/credential")

@@ -443,9 +443,10 @@ async fn write(
         .await
         .map_err(conflict)?;
     if ch.full_name.is_some() {
-        sqlx::query("UPDATE evaluations SET subject_name = $1 WHERE subject_kind = 'person' AND subject_id = $2")
+        sqlx::query("UPDATE evaluations SET subject_name = $1, subject_folded = $3 WHERE subject_kind = 'person' AND subject_id = $2")
             .bind(name)
             .bind(p.id)
+            .bind(crate::evaluation::worklist::folded(name))
             .execute(&mut **tx)
             .await?;
     }

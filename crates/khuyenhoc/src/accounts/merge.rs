@@ -170,7 +170,14 @@ pub async fn merge(
     let mut tx = db.begin().await?;
     let actor = acting_over(&mut *tx, viewer, &kept).await?;
     acting_over(&mut *tx, viewer, &removed).await?;
-    let moved = merge_in(&mut tx, viewer.person_id, actor, (kept.id, removed.id), &reason).await?;
+    let moved = merge_in(
+        &mut tx,
+        viewer.person_id,
+        actor,
+        (kept.id, removed.id),
+        &reason,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Merged {
         kept: model::by_id(db, kept.id).await?.ok_or(AppError::NotFound)?,

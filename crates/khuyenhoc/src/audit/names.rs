@@ -16,6 +16,10 @@ pub fn entity(code: &str) -> Option<Name> {
         "criteria_set" => ("Bộ tiêu chí", "Criteria set"),
         "evaluation" => ("Hồ sơ đánh giá", "Evaluation"),
         "evaluation_batch" => ("Tệp Excel hồ sơ đánh giá", "Evaluation workbook"),
+        "disadvantaged_import" => (
+            "Tệp danh sách xã vùng đặc biệt khó khăn",
+            "Disadvantaged communes list",
+        ),
         "evidence" => ("Minh chứng", "Evidence"),
         "fund" => ("Quỹ", "Fund"),
         "group" => ("Gia đình, dòng họ, tập thể", "Family, clan or group"),
@@ -69,6 +73,10 @@ pub fn action(code: &str) -> Option<Name> {
         "issue" => ("Cấp", "Issued"),
         "join_merge" => ("Gộp với hồ sơ đăng ký", "Merged with a registration"),
         "leave" => ("Rời nhóm", "Left"),
+        "mark_disadvantaged" => (
+            "Đánh dấu thuộc vùng đặc biệt khó khăn",
+            "Marked as a disadvantaged area",
+        ),
         "merge" => ("Gộp hồ sơ", "Merged"),
         "merged_into" => ("Được gộp vào hồ sơ khác", "Merged into another record"),
         "move" => ("Chuyển đơn vị", "Moved"),
@@ -78,6 +86,14 @@ pub fn action(code: &str) -> Option<Name> {
         "post" => ("Ghi sổ", "Posted"),
         "publish" => ("Công khai", "Published"),
         "recognised" => ("Công nhận", "Recognised"),
+        "recover_by_code" => (
+            "Đặt mật khẩu bằng mã khôi phục",
+            "Password set with a recovery code",
+        ),
+        "recover_by_link" => (
+            "Đặt mật khẩu bằng liên kết khôi phục",
+            "Password set with a recovery link",
+        ),
         "recovery_code" => ("Cấp mã khôi phục", "Recovery code given"),
         "recovery_link" => ("Gửi liên kết khôi phục", "Recovery link sent"),
         "register" => ("Đăng ký", "Registered"),
@@ -98,6 +114,10 @@ pub fn action(code: &str) -> Option<Name> {
         "submit" => ("Nộp", "Submitted"),
         "transfer" => ("Chuyển sinh hoạt đi", "Transferred out"),
         "transfer_in" => ("Nhận chuyển sinh hoạt đến", "Transferred in"),
+        "unmark_disadvantaged" => (
+            "Bỏ đánh dấu vùng đặc biệt khó khăn",
+            "Unmarked as a disadvantaged area",
+        ),
         "update" => ("Cập nhật", "Updated"),
         "vacate" => ("Thôi giữ chức vụ", "Left the position"),
         "withdraw_invitation" => ("Rút lời mời", "Withdrew the invitation"),

@@ -53,7 +53,19 @@ impl Viewer {
     /// answer to "may this viewer do this here"; every capability asks it, directly or through
     /// [`Viewer::read`] and [`Viewer::act`].
     pub fn position_for(&self, right: &str, path: &str) -> Option<&HeldPosition> {
-        let deepest = perm::deepest_level(right).depth();
+        self.position_at_or_above(right, path, Level::Branch)
+    }
+
+    /// [`Viewer::position_for`], among the positions held at `lowest` or above only: for an
+    /// action a right allows only from higher up (a province or the centre marks a commune as a
+    /// disadvantaged area, never the commune itself).
+    pub fn position_at_or_above(
+        &self,
+        right: &str,
+        path: &str,
+        lowest: Level,
+    ) -> Option<&HeldPosition> {
+        let deepest = perm::deepest_level(right).depth().min(lowest.depth());
         self.positions
             .iter()
             .filter(|p| {

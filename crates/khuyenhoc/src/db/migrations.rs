@@ -75,10 +75,22 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0011_evidence_families.sql"),
     ),
     (
+        12,
+        "disadvantaged communes by year",
+        include_str!("../../migrations/sqlite/0012_unit_disadvantaged.sql"),
+        include_str!("../../migrations/postgres/0012_unit_disadvantaged.sql"),
+    ),
+    (
         13,
         "revoked titles and the populations the targets count",
         include_str!("../../migrations/sqlite/0013_figures.sql"),
         include_str!("../../migrations/postgres/0013_figures.sql"),
+    ),
+    (
+        14,
+        "worklists and decisions",
+        include_str!("../../migrations/sqlite/0014_worklists.sql"),
+        include_str!("../../migrations/postgres/0014_worklists.sql"),
     ),
 ];
 

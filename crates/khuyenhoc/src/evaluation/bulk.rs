@@ -39,11 +39,11 @@ pub async fn insert_many(
     let t = now();
     let backend = tx.backend();
     let mut ids = Vec::with_capacity(new.len());
-    for chunk in new.chunks(rows::per_statement(15, 2000)) {
+    for chunk in new.chunks(rows::per_statement(17, 2000)) {
         let sql = format!(
-            "INSERT INTO evaluations (model, subject_kind, subject_id, subject_name, unit_id, year, set_id, form_group, disadvantaged, status, answers, total, passed, level, created_at, updated_at) \
+            "INSERT INTO evaluations (model, subject_kind, subject_id, subject_name, subject_folded, unit_id, year, set_id, form_group, disadvantaged, status, answers, total, passed, level, created_at, updated_at) \
              VALUES {} RETURNING id, subject_id",
-            rows::values(backend, chunk.len(), &rows::row_of(16, ""))
+            rows::values(backend, chunk.len(), &rows::row_of(17, ""))
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
@@ -54,6 +54,7 @@ pub async fn insert_many(
                 .bind(e.subject_kind)
                 .bind(e.subject_id)
                 .bind(e.subject_name)
+                .bind(super::worklist::folded(e.subject_name))
                 .bind(e.unit_id)
                 .bind(e.year)
                 .bind(e.set_id)

@@ -88,7 +88,10 @@ fn code() -> String {
 
 /// The decision number and date typed by the reviewer, checked: a number of at most 50
 /// characters, a date no later than tomorrow.
-fn decision(decision_no: &str, decision_date: &str) -> Result<(String, NaiveDate), AppError> {
+pub(crate) fn decision(
+    decision_no: &str,
+    decision_date: &str,
+) -> Result<(String, NaiveDate), AppError> {
     let no = khuyenhoc_domain::text::clean(decision_no);
     if no.is_empty() || no.chars().count() > 50 {
         return Err(AppError::field(
@@ -100,7 +103,7 @@ fn decision(decision_no: &str, decision_date: &str) -> Result<(String, NaiveDate
         ));
     }
     let date = parse_date("decision_date", decision_date)?;
-    if date > chrono::Utc::now().date_naive() + chrono::Duration::days(1) {
+    if date > crate::i18n::vn_date(chrono::Utc::now()) + chrono::Duration::days(1) {
         return Err(AppError::field(
             "decision_date",
             Invalid::new(
@@ -169,7 +172,7 @@ pub async fn recognise(
         .ok_or_else(|| anyhow::anyhow!("bad validity"))?;
     let position_id = a.actor.position_id.ok_or(AppError::NotFound)?;
     let signer = sqlx::query(
-        "SELECT pe.full_name, pt.name_vi, u.name, u.path FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \
+        "SELECT pe.full_name, pt.name_vi, u.name, u.path, u.id FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \
          WHERE pe.id = $1 AND po.id = $2",
     )
     .bind(a.actor.person_id)
@@ -178,7 +181,18 @@ pub async fn recognise(
     .await?;
     let (signer_name, _signer_title, issuer_unit): (String, String, String) =
         (signer.try_get(0)?, signer.try_get(1)?, signer.try_get(2)?);
-    sqlx::query("INSERT INTO recognitions (evaluation_id, decision_no, decision_date, signer_position_id, signer_name, valid_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    let issuer_id: i64 = signer.try_get(4)?;
+    // One decision per number of the issuing unit, shared by everyone recognised under it.
+    let decision_id = super::worklist::decision::find_or_create(
+        tx,
+        issuer_id,
+        &no,
+        date,
+        (Some(position_id), &signer_name),
+        a.actor.person_id,
+    )
+    .await?;
+    sqlx::query("INSERT INTO recognitions (evaluation_id, decision_no, decision_date, signer_position_id, signer_name, valid_until, created_at, decision_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(e.id)
         .bind(&no)
         .bind(date.format("%Y-%m-%d").to_string())
@@ -186,6 +200,7 @@ pub async fn recognise(
         .bind(&signer_name)
         .bind(until.format("%Y-%m-%d").to_string())
         .bind(now())
+        .bind(decision_id)
         .execute(&mut **tx)
         .await?;
     let code = code();
@@ -405,38 +420,62 @@ pub async fn revoke(
         ));
     }
     let mut tx = db.begin().await?;
-    let t = now();
-    sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL").bind(t).bind(&reason).bind(&c.code).execute(&mut *tx).await?;
-    let before = crate::reports::counters::EvalFacts::load(&mut tx, c.evaluation_id)
+    let actor = crate::audit::Actor::new(viewer.person_id, Some(p.position_id));
+    revoke_in(&mut tx, actor, &c.code, c.evaluation_id, &reason).await?;
+    tx.commit().await?;
+    by_code(db, &c.code).await?.ok_or(AppError::NotFound)
+}
+
+/// Revokes the certificate `code` of an evaluation in the caller's transaction (one, or many
+/// in bulk), with a reason already checked: the mark, the notice to its holder, the audit
+/// entry, and the title out of every count. A certificate revoked meanwhile is refused.
+pub(crate) async fn revoke_in(
+    tx: &mut Tx<'_>,
+    actor: crate::audit::Actor,
+    code: &str,
+    evaluation_id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    let n = sqlx::query("UPDATE certificates SET revoked_at = $1, revoke_reason = $2 WHERE code = $3 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(reason)
+        .bind(code)
+        .execute(&mut **tx)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let unit_id = before.unit_id;
-    revoke_title(&mut tx, c.evaluation_id, t).await?;
+        .rows_affected();
+    if n != 1 {
+        return Err(AppError::bad_request(
+            "Giấy chứng nhận này đã bị thu hồi",
+            "This certificate is already revoked",
+        ));
+    }
+    let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM evaluations WHERE id = $1")
+        .bind(evaluation_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let change = Change {
         unit_id: Some(unit_id),
         entity: "certificate",
-        entity_id: c.code.clone(),
+        entity_id: code.to_owned(),
         action: "revoke",
         before: None,
         after: Some(serde_json::json!({"reason": reason})),
     };
     let notice = crate::notify::Notice::CertificateRevoked {
-        evaluation_id: c.evaluation_id,
-        reason: reason.clone(),
+        evaluation_id,
+        reason: reason.to_owned(),
     };
-    crate::notify::to_evaluation_subject(&mut tx, c.evaluation_id, notice).await?;
-    audit::record(
-        &mut tx,
-        crate::audit::Actor::new(viewer.person_id, Some(p.position_id)),
-        change,
-    )
-    .await?;
-    // The title leaves every count in this transaction: the last step before the commit, so
-    // the shared counter rows stay locked only for it.
-    let after = crate::reports::counters::EvalFacts::load(&mut tx, c.evaluation_id).await?;
-    crate::reports::counters::evaluation_changed(&mut tx, Some(&before), after.as_ref()).await?;
-    tx.commit().await?;
-    by_code(db, &c.code).await?.ok_or(AppError::NotFound)
+    crate::notify::to_evaluation_subject(tx, evaluation_id, notice).await?;
+    audit::record(tx, actor, change).await?;
+    // The title leaves every count in this transaction (counters at the unit and its
+    // ancestors, and so every report; `score` and `stats` read `revoked_at`).
+    let before = crate::reports::counters::EvalFacts::load(tx, evaluation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    revoke_title(tx, evaluation_id, now()).await?;
+    let after = crate::reports::counters::EvalFacts::load(tx, evaluation_id).await?;
+    crate::reports::counters::evaluation_changed(tx, Some(&before), after.as_ref()).await?;
+    Ok(())
 }
 
 /// Marks an evaluation's title revoked (`evaluations.revoked_at`) in the caller's transaction:

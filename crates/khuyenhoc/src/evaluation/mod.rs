@@ -17,3 +17,4 @@ pub mod score;
 pub mod service;
 pub mod sets;
 pub mod stats;
+pub mod worklist;

@@ -77,11 +77,11 @@ impl Evaluation {
     }
 }
 
-const SELECT: &str = "SELECT e.id, e.model, e.subject_kind, e.subject_id, e.subject_name, e.unit_id, u.code, u.name, u.path, \
+pub(crate) const SELECT: &str = "SELECT e.id, e.model, e.subject_kind, e.subject_id, e.subject_name, e.unit_id, u.code, u.name, u.path, \
     e.year, e.set_id, e.form_group, e.disadvantaged, e.status, e.answers, e.total, e.passed, e.level \
     FROM evaluations e JOIN units u ON u.id = e.unit_id";
 
-fn from_row(r: &AnyRow) -> Result<Evaluation, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Evaluation, sqlx::Error> {
     let status: String = r.try_get(13)?;
     let answers: String = r.try_get(14)?;
     Ok(Evaluation {

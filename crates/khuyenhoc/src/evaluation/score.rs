@@ -3,11 +3,15 @@
 
 use super::model::{Answers, Evaluation};
 use crate::error::AppError;
+use crate::evaluation::lifecycle::Status;
+use crate::org::disadvantaged::{area_of, Area};
 use crate::state::AppState;
 use khuyenhoc_criteria::{
     Answer as EngineAnswer, AnswerError, Answers as EngineAnswers, Computed, Outcome, Subject,
 };
-use khuyenhoc_criteria::{CriteriaSet, EvidenceKind, MemberFilter, Model, Rule, Source};
+use khuyenhoc_criteria::{
+    CriteriaSet, EvidenceKind, MemberFilter, Model, Rule, Source, ThresholdBasis,
+};
 use khuyenhoc_domain::Invalid;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
@@ -28,6 +32,37 @@ pub struct Scored {
     /// Every reason for not passing (Vietnamese, English).
     pub reasons: Vec<(String, String)>,
     pub outcome: Outcome,
+    /// Whether the score was given as for a disadvantaged area (`DISADVANTAGED`).
+    pub disadvantaged: bool,
+    /// The evaluation's commune and the flag row behind `disadvantaged`, if any.
+    pub area: Option<Area>,
+}
+
+impl Scored {
+    /// Which threshold applies and why, as the subject reads it (Vietnamese, English):
+    /// "Ngưỡng đạt: 70 điểm vì Xã … thuộc vùng đặc biệt khó khăn (nguồn: …)".
+    pub fn threshold_reason(&self) -> (String, String) {
+        let t = self.threshold;
+        let lowered =
+            matches!(&self.outcome.threshold.basis, ThresholdBasis::Flag(f) if f == DISADVANTAGED);
+        match (&self.area, lowered) {
+            (Some(a), true) => {
+                let source = a.flag.as_ref().map(|f| f.source.as_str()).unwrap_or("");
+                (
+                    format!("Ngưỡng đạt: {t} điểm vì {} thuộc vùng đặc biệt khó khăn (nguồn: {source})", a.commune_name),
+                    format!("Pass mark: {t} points because {} is in an especially difficult area (source: {source})", a.commune_name),
+                )
+            }
+            _ if matches!(self.outcome.threshold.basis, ThresholdBasis::Flag(_)) => (
+                format!("Ngưỡng đạt: {t} điểm (ngưỡng giảm theo bộ tiêu chí)"),
+                format!("Pass mark: {t} points (lowered by the criteria)"),
+            ),
+            _ => (
+                format!("Ngưỡng đạt: {t} điểm (ngưỡng chung của bộ tiêu chí)"),
+                format!("Pass mark: {t} points (the criteria's usual threshold)"),
+            ),
+        }
+    }
 }
 
 fn answer_errors(errors: &[AnswerError]) -> AppError {
@@ -209,10 +244,11 @@ pub async fn score_in(
         }
     }
     let computed = with_children_in_school(computed(conn, set, e).await?, set, answers)?;
+    let (disadvantaged, area) = area_flag(conn, e).await?;
     let outcome = set
         .score(
             &engine,
-            &subject(set, e.form_group.as_deref(), e.disadvantaged),
+            &subject(set, e.form_group.as_deref(), disadvantaged),
             &computed,
         )
         .map_err(|x| answer_errors(&x))?;
@@ -226,7 +262,27 @@ pub async fn score_in(
         missing,
         reasons: outcome.reasons.iter().map(|r| (r.vi(), r.en())).collect(),
         outcome,
+        disadvantaged,
+        area,
     })
+}
+
+/// Whether an evaluation is scored as for a disadvantaged area, and the flag row behind it.
+/// Until it is decided, the flag in force for its commune and year, read now: a flag set or
+/// taken away after registration counts from the next save, and the review decides with the
+/// flag valid at decision time. A decided evaluation keeps the flag it was decided with
+/// (`evaluations.disadvantaged`), shown with the latest row of that value.
+async fn area_flag(
+    conn: &mut AnyConnection,
+    e: &Evaluation,
+) -> Result<(bool, Option<Area>), sqlx::Error> {
+    let decided = matches!(e.status, Status::Recognised | Status::NotRecognised);
+    if decided {
+        let area = area_of(conn, &e.unit_path, e.year, Some(e.disadvantaged)).await?;
+        return Ok((e.disadvantaged, area));
+    }
+    let area = area_of(conn, &e.unit_path, e.year, None).await?;
+    Ok((area.as_ref().is_some_and(Area::disadvantaged), area))
 }
 
 /// Children in school, as typed: no school-age child counts as all of them in school.

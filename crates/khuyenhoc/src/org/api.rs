@@ -1,7 +1,7 @@
 //! JSON API of the map under `/api/v1/units` and `/api/v1/clusters`.
 
 use super::model::{self, Unit};
-use super::{cluster, service};
+use super::{cluster, disadvantaged, service};
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
@@ -108,12 +108,34 @@ pub async fn list(
     }))
 }
 
+/// A unit, and for a commune whether it is a disadvantaged area in a year.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "UnitWithArea")]
+pub struct UnitView {
+    #[serde(flatten)]
+    pub unit: Unit,
+    /// For a commune: its disadvantaged-area flag for this year in Vietnam (or the year just
+    /// marked); null for other units.
+    pub area: Option<disadvantaged::AreaYear>,
+}
+
+async fn view(state: &AppState, unit: Unit, year: Option<i64>) -> Result<UnitView, AppError> {
+    let area = if unit.level == Level::Commune {
+        let year = year.unwrap_or_else(disadvantaged::this_year);
+        Some(disadvantaged::for_year(&state.db, &unit, year).await?)
+    } else {
+        None
+    };
+    Ok(UnitView { unit, area })
+}
+
 pub async fn get(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
-) -> ApiResult<Json<Unit>> {
-    Ok(Json(service::visible(&state.db, &v, &code).await?))
+) -> ApiResult<Json<UnitView>> {
+    let unit = service::visible(&state.db, &v, &code).await?;
+    Ok(Json(view(&state, unit, None).await?))
 }
 
 #[derive(Deserialize)]
@@ -138,18 +160,31 @@ pub async fn open_branch(
 pub struct UnitPatch {
     pub name: Option<String>,
     pub parent_code: Option<String>,
+    /// Mark (true) or unmark (false) a commune as a disadvantaged area for `year`.
+    pub disadvantaged: Option<bool>,
+    pub year: Option<i64>,
+    pub source: Option<String>,
 }
 
+/// Renames or moves a branch, or marks or unmarks a commune as a disadvantaged area for a year
+/// (`org::disadvantaged::mark`: a province or central officer only).
 pub async fn patch(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
     ApiJson(p): ApiJson<UnitPatch>,
-) -> ApiResult<Json<Unit>> {
-    if p.name.is_none() && p.parent_code.is_none() {
+) -> ApiResult<Json<UnitView>> {
+    if p.name.is_none() && p.parent_code.is_none() && p.disadvantaged.is_none() {
         return Err(AppError::bad_request(
-            "Cần ít nhất một trong hai trường name, parent_code",
-            "Give name, parent_code or both",
+            "Cần ít nhất một trong các trường name, parent_code, disadvantaged",
+            "Give name, parent_code or disadvantaged",
+        )
+        .into());
+    }
+    if p.disadvantaged.is_none() && (p.year.is_some() || p.source.is_some()) {
+        return Err(AppError::bad_request(
+            "Các trường year và source đi cùng trường disadvantaged",
+            "year and source go with disadvantaged",
         )
         .into());
     }
@@ -160,7 +195,19 @@ pub async fn patch(
     if let Some(name) = &p.name {
         unit = service::rename(&state.db, &v, &code, name).await?;
     }
-    Ok(Json(unit))
+    if let Some(flag) = p.disadvantaged {
+        let m = disadvantaged::Mark {
+            disadvantaged: flag,
+            year: p.year,
+            source: p.source.unwrap_or_default(),
+        };
+        let area = disadvantaged::mark(&state.db, &v, &code, &m).await?;
+        return Ok(Json(UnitView {
+            unit,
+            area: Some(area),
+        }));
+    }
+    Ok(Json(view(&state, unit, None).await?))
 }
 
 pub async fn close(
@@ -232,7 +279,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         api(M::GET, "/api/v1/units", Officer, "List units in scope (paginated, with total)", list),
         api(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
-        api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch", patch),
+        api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch; mark or unmark a commune as a disadvantaged area for a year", patch),
         api(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
         api(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
         api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),

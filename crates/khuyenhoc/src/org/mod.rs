@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod cluster;
+pub mod disadvantaged;
+pub mod disadvantaged_import;
 pub mod import;
 pub mod model;
 pub mod pages;

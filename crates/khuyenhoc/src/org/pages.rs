@@ -1,7 +1,7 @@
 //! Pages of the map: search over the units in scope, a unit's page, and branch changes.
 
 use super::model::{self, Unit};
-use super::service;
+use super::{disadvantaged, service};
 use crate::accounts::model::{self as people, Person};
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult};
@@ -134,6 +134,14 @@ pub struct UnitPage {
     /// The join link and how many registrations wait, for an officer who registers people at
     /// a branch or commune.
     pub join: Option<(String, i64)>,
+    /// A commune's disadvantaged-area flag this year, and its history (latest first).
+    pub area: Option<disadvantaged::AreaYear>,
+    pub area_history: Vec<disadvantaged::Flag>,
+    /// Whether the viewer may mark or unmark it (a province or central officer).
+    pub can_mark: bool,
+    /// What the marking form shows: the year and the source typed (after an error).
+    pub mark_year: i64,
+    pub mark_source: String,
 }
 
 async fn unit_page(
@@ -143,6 +151,7 @@ async fn unit_page(
     code: &str,
     errors: FormErrors,
     form_name: String,
+    mark: (Option<i64>, String),
 ) -> PageResult<Html<String>> {
     let u = service::visible(&state.db, v, code).await?;
     let crumbs = model::ancestors(&state.db, &u)
@@ -174,9 +183,23 @@ async fn unit_page(
     } else {
         None
     };
+    let (area, area_history) = if u.level == Level::Commune {
+        let year = mark.0.unwrap_or_else(disadvantaged::this_year);
+        (
+            Some(disadvantaged::for_year(&state.db, &u, year).await?),
+            disadvantaged::history(&state.db, u.id, 20).await?,
+        )
+    } else {
+        (None, vec![])
+    };
     render(&UnitPage {
         c,
         join,
+        can_mark: disadvantaged::may_mark(v, &u),
+        mark_year: mark.0.unwrap_or_else(disadvantaged::this_year),
+        mark_source: mark.1,
+        area,
+        area_history,
         crumbs,
         children,
         children_total,
@@ -196,13 +219,34 @@ async fn unit_page(
     })
 }
 
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// The year whose disadvantaged-area flag a commune's page shows (default: this year).
+    #[serde(default)]
+    pub year: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     c: Chrome,
     v: Viewer,
     Path(code): Path<String>,
+    PageQuery(q): PageQuery<ShowQuery>,
 ) -> PageResult<Html<String>> {
-    unit_page(&state, c, &v, &code, FormErrors::default(), String::new()).await
+    let year = q
+        .year
+        .and_then(|y| y.trim().parse::<i64>().ok())
+        .filter(|y| (2000..=2100).contains(y));
+    unit_page(
+        &state,
+        c,
+        &v,
+        &code,
+        FormErrors::default(),
+        String::new(),
+        (year, String::new()),
+    )
+    .await
 }
 
 /// A form error re-renders the unit page with the message beside the field.
@@ -218,7 +262,16 @@ async fn after<T>(
     match r {
         Ok(x) => Ok(Redirect::to(&to(x)).into_response()),
         Err(AppError::Invalid(e)) => {
-            let page = unit_page(state, c, v, code, FormErrors(e), typed).await?;
+            let page = unit_page(
+                state,
+                c,
+                v,
+                code,
+                FormErrors(e),
+                typed,
+                (None, String::new()),
+            )
+            .await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -322,6 +375,60 @@ pub async fn close(
         String::new(),
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct MarkForm {
+    #[serde(default)]
+    pub disadvantaged: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A province or central officer marks or unmarks a commune as a disadvantaged area for a year.
+pub async fn mark(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<MarkForm>,
+) -> PageResult<Response> {
+    let year = f.year.trim();
+    let parsed_year = if year.is_empty() {
+        Ok(None)
+    } else {
+        year.parse::<i64>().map(Some).map_err(|_| {
+            AppError::field(
+                "year",
+                khuyenhoc_domain::Invalid::new(
+                    "Năm phải có 4 chữ số, từ 2000 đến 2100",
+                    "The year must have 4 digits, from 2000 to 2100",
+                ),
+            )
+        })
+    };
+    let r = match parsed_year {
+        Ok(y) => {
+            let m = disadvantaged::Mark {
+                disadvantaged: f.disadvantaged == "1",
+                year: y,
+                source: f.source.clone(),
+            };
+            disadvantaged::mark(&state.db, &v, &code, &m).await
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(a) => Ok(Redirect::to(&format!("/units/{code}?year={}#area", a.year)).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let typed = (year.parse().ok(), f.source);
+            let page = unit_page(&state, c, &v, &code, FormErrors(e), String::new(), typed).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -429,6 +536,7 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/units/{code}/rename", Officer, "Rename a branch", rename),
         r(M::POST, "/units/{code}/move", Officer, "Move a branch", move_branch),
         r(M::POST, "/units/{code}/close", Officer, "Close a branch", close),
+        r(M::POST, "/units/{code}/disadvantaged", Officer, "Mark or unmark a commune as a disadvantaged area for a year", mark),
         r(M::GET, "/clusters", Officer, "Emulation clusters", clusters),
         r(M::POST, "/clusters", Central, "Create a cluster", create_cluster),
         r(M::POST, "/clusters/{code}/members", Central, "Put a province in a cluster", assign_cluster),

@@ -240,7 +240,7 @@ fn subtitle(title: &str, period: &str) -> String {
 const UNNAMED: &str = "……………………";
 
 /// "HỘI KHUYẾN HỌC PHƯỜNG BA ĐÌNH": the issuing body named after its unit.
-fn body_name(level: Level, name: &str) -> String {
+pub(crate) fn body_name(level: Level, name: &str) -> String {
     match level {
         Level::Central => "TRUNG ƯƠNG HỘI KHUYẾN HỌC VIỆT NAM".into(),
         Level::Branch => format!("CHI HỘI KHUYẾN HỌC {}", name.to_uppercase()),
@@ -250,7 +250,7 @@ fn body_name(level: Level, name: &str) -> String {
 
 /// The place written before the date: the locality's name without its kind ("Phường Ba Đình"
 /// → "Ba Đình", "Thành phố Hà Nội" → "Hà Nội").
-fn place_of(name: &str) -> String {
+pub(crate) fn place_of(name: &str) -> String {
     for prefix in [
         "Thành phố ",
         "Tỉnh ",

@@ -34,7 +34,11 @@ fn streams<I: Import>(rows: usize) -> bool {
 async fn read<I: Import>(imp: &Arc<I>, bytes: Bytes) -> Result<Read<I::Columns>, AppError> {
     let imp = Arc::clone(imp);
     tokio::task::spawn_blocking(move || {
-        let sheet = khuyenhoc_sheets::read(&bytes, &I::SPEC.limits)?;
+        let sheet = if I::CSV {
+            khuyenhoc_sheets::read_table(&bytes, &I::SPEC.limits)?
+        } else {
+            khuyenhoc_sheets::read(&bytes, &I::SPEC.limits)?
+        };
         let cols = imp.columns(&sheet.header)?;
         Ok(Read { sheet, cols })
     })

@@ -148,6 +148,12 @@ pub trait Import: Send + Sync + Sized + 'static {
 
     const SPEC: Spec;
 
+    /// Whether a CSV file is taken besides a workbook (read by `khuyenhoc_sheets::read_table`).
+    const CSV: bool = false;
+
+    /// Whether rows may create people (the preview counts the new ones).
+    const CREATES_PEOPLE: bool = true;
+
     /// The pages' specifics: unit, links, titles, instructions.
     fn pages(&self) -> &Pages;
 

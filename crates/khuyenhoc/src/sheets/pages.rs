@@ -93,6 +93,8 @@ pub struct UploadPage<'a> {
     pub problem: Option<(String, String)>,
     pub max_rows: usize,
     pub max_mb: usize,
+    /// A CSV file is taken too.
+    pub csv: bool,
 }
 
 /// The confirm form of a preview.
@@ -111,6 +113,8 @@ pub struct PreviewPage<'a> {
     pub accepted: usize,
     pub rejected: usize,
     pub new_people: usize,
+    /// Whether the import creates people (else no count of new ones is shown).
+    pub people: bool,
     pub confirm: Option<ConfirmForm>,
     /// Why there is no confirm form.
     pub refusal: Text,
@@ -200,6 +204,7 @@ pub fn upload<I: Import>(
         problem,
         max_rows: I::SPEC.limits.max_rows,
         max_mb: max_mb::<I>(),
+        csv: I::CSV,
     })
 }
 
@@ -337,6 +342,7 @@ pub fn preview<'p, I: Import>(
         accepted,
         rejected,
         new_people,
+        people: I::CREATES_PEOPLE,
         confirm,
         refusal,
         notice: v.notice,

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod edge;
 pub mod extract;
 pub mod layout;
+pub mod list;
 pub mod openapi;
 pub mod route;
 pub mod routes;

@@ -21,7 +21,12 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!(["name", "kind"]),
         ),
         ("patch", "/api/v1/units/{code}") => s(
-            json!({"name": {"type": "string"}, "parent_code": {"type": "string"}}),
+            json!({
+                "name": {"type": "string"}, "parent_code": {"type": "string"},
+                "disadvantaged": {"type": "boolean", "description": "mark (true) or unmark (false) a commune as a disadvantaged area; a province or central officer with unit.manage"},
+                "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "with disadvantaged; default: the current year in Vietnam"},
+                "source": {"type": "string", "maxLength": khuyenhoc_domain::limits::DESCRIPTION.max, "description": "with disadvantaged: the decision that lists the commune (required to mark), or why it is unmarked"}
+            }),
             json!([]),
         ),
         ("post", "/api/v1/units/{code}/positions") => s(
@@ -298,6 +303,7 @@ pub fn build(routes: &[Route]) -> Value {
 fn problem_schema() -> Value {
     json!({"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "title_en": {"type": "string"}, "status": {"type": "integer"},
-                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}}
+                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}},
+                "rows": {"type": "array", "description": "The rows a bulk action refused (nothing was written)", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}}}
             }, "required": ["title", "title_en", "status"]})
 }

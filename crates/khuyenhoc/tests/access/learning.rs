@@ -257,6 +257,36 @@ fn learning_rows() -> Vec<Row> {
             see("/evaluations/*"),
         ),
         row(
+            "GET /units/{code}/evaluations.xlsx",
+            Officer,
+            read(&["00004-1"]),
+            R::Commune,
+            |_, _| get("/units/00004-1/evaluations.xlsx"),
+            OK.has("PK"),
+        ),
+        row(
+            "POST /units/{code}/evaluations/bulk",
+            Officer,
+            act(perm::EVALUATION_CHECK, &["00004-1"]),
+            R::Commune,
+            |c, _| {
+                let id = c.bulk_page.to_string();
+                form(
+                    "/units/00004-1/evaluations/bulk",
+                    &[("action", "check"), ("ids", id.as_str())],
+                )
+            },
+            OK.has("id=\"bulk-done\""),
+        ),
+        row(
+            "GET /decisions/{id}/annex.pdf",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |c, _| get(format!("/decisions/{}/annex.pdf", c.decision)),
+            PDF,
+        ),
+        row(
             "GET /certificates/{code}/pdf",
             SignedIn,
             read(&["00004-1"]).or_subject(),
@@ -440,6 +470,27 @@ fn learning_api_rows() -> Vec<Row> {
                 )
             },
             OK.has("\"status\":\"recognised\""),
+        ),
+        row(
+            "POST /api/v1/units/{code}/evaluations/bulk",
+            Officer,
+            act(perm::EVALUATION_CHECK, &["00004-1"]),
+            R::Commune,
+            |c, _| {
+                json(
+                    "/api/v1/units/00004-1/evaluations/bulk",
+                    serde_json::json!({"action": "check", "ids": [c.bulk_api]}),
+                )
+            },
+            OK.has("\"done\":1"),
+        ),
+        row(
+            "GET /api/v1/decisions/{id}",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |c, _| get(format!("/api/v1/decisions/{}", c.decision)),
+            OK.has("\"annex\""),
         ),
         row(
             "GET /api/v1/certificates/{code}",
@@ -919,6 +970,8 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         "Lò Văn Phúc",
         "Lò Thị Quyên",
         "Mai Văn Sang",
+        "Ngô Thị Tâm",
+        "Ngô Văn Tài",
     ]
     .into_iter()
     .enumerate()
@@ -977,6 +1030,15 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     {
         made.push(citizen_evaluation(app, &mut c, person(n), this_year(), stage).await);
     }
+    // Two more submitted, to check in bulk (page, API): people 15 and 16.
+    for n in [15, 16] {
+        made.push(citizen_evaluation(app, &mut c, person(n), this_year(), Stage::Submitted).await);
+    }
+    [ctx.bulk_page, ctx.bulk_api] = [evaluation_id(&made[10]), evaluation_id(&made[11])];
+    ctx.decision = sqlx::query_scalar("SELECT MIN(id) FROM decisions")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a decision");
     [
         ctx.submit_page,
         ctx.submit_api,

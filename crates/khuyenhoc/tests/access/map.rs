@@ -474,7 +474,7 @@ pub fn rows() -> Vec<Row> {
             list(Shown::All),
             R::Commune,
             |_, _| get("/position-types"),
-            OK.has("vice_chair"),
+            OK.has("Phó Chủ tịch"),
         ),
         row(
             "POST /position-types",
@@ -596,6 +596,75 @@ pub fn rows() -> Vec<Row> {
                 )
             },
             OK.has("(đổi tên)"),
+        ),
+        // Disadvantaged communes: a province (or the centre) marks a commune of theirs, never
+        // the commune itself; the centre imports the official lists. Years far ahead, so that
+        // no evaluation of the other rows changes its threshold.
+        row(
+            "POST /units/{code}/disadvantaged",
+            Officer,
+            act(perm::UNIT_MANAGE, &["00004"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| {
+                form(
+                    "/units/00004/disadvantaged",
+                    &[
+                        ("disadvantaged", "1"),
+                        ("year", "2099"),
+                        ("source", "Quyết định thử của ma trận quyền"),
+                    ],
+                )
+            },
+            see("/units/00004?year=2099#area"),
+        ),
+        row(
+            "GET /disadvantaged/template.xlsx",
+            Central,
+            act(perm::UNIT_MANAGE, &["VN"]),
+            R::Central,
+            |_, _| get("/disadvantaged/template.xlsx"),
+            OK.has("PK"),
+        ),
+        row(
+            "GET /disadvantaged/import",
+            Central,
+            act(perm::UNIT_MANAGE, &["VN"]),
+            R::Central,
+            |_, _| get("/disadvantaged/import"),
+            OK.has("Nhập danh sách xã vùng đặc biệt khó khăn"),
+        ),
+        row(
+            "POST /disadvantaged/import",
+            Central,
+            act(perm::UNIT_MANAGE, &["VN"]),
+            R::Central,
+            |c, _| {
+                upload(
+                    "/disadvantaged/import",
+                    vec![file(
+                        "file",
+                        "xa-vung-kho.csv",
+                        "text/csv",
+                        c.area_list.clone(),
+                    )],
+                )
+            },
+            OK.has("Đánh dấu 2 năm theo"),
+        ),
+        row(
+            "POST /disadvantaged/import/commit",
+            Central,
+            act(perm::UNIT_MANAGE, &["VN"]),
+            R::Central,
+            |c, _| {
+                let fields: Vec<(&str, &str)> = c
+                    .area_confirm
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                form("/disadvantaged/import/commit", &fields)
+            },
+            OK.has("1 xã có năm mới được đánh dấu"),
         ),
         row(
             "POST /api/v1/units/{code}/branches",
@@ -860,8 +929,11 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .await
         .expect("the token to revoke");
     let notice = chair_notice(app).await;
+    let area_confirm = area_list_previewed(app).await;
     *ctx = Ctx {
         notice,
+        area_list: area_list("8"),
+        area_confirm,
         close_page,
         close_api,
         rename_page,
@@ -880,6 +952,24 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         token,
         ..Ctx::default()
     };
+}
+
+/// A list of disadvantaged communes naming one commune for two years far ahead.
+fn area_list(code: &str) -> Vec<u8> {
+    format!("Mã xã,Tên xã,Quyết định,Từ năm,Đến năm\n{code},,Quyết định thử của ma trận quyền,2090,2091\n")
+        .into_bytes()
+}
+
+/// The confirm form of a list previewed by the central chair (Ba Đình, 2090–2091).
+async fn area_list_previewed(app: &TestApp) -> Vec<(String, String)> {
+    let mut web = app.login(CENTRAL).await;
+    let parts = [file("file", "xa-vung-kho.csv", "text/csv", area_list("4"))];
+    let r = post_multipart(app, &mut web, "/disadvantaged/import", &parts).await;
+    assert_eq!(r.status.as_u16(), 200, "setup list preview: {}", r.body);
+    ["key", "sha256", "plan", "file_name"]
+        .iter()
+        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
+        .collect()
 }
 
 /// A notice of the Ba Đình chair, to mark read.

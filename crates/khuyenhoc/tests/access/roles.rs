@@ -482,8 +482,9 @@ pub fn verdict(need: Need, key: &str, owner: R, role: &Role) -> Verdict {
 }
 
 /// The application's own answer for a seated role, where its scope functions answer the
-/// question a need asks: `Viewer::position_for` for a right over units (it applies
-/// `perm::deepest_level`, so a declared lowest level is checked too), `Viewer::can_read` for
+/// question a need asks: `Viewer::position_at_or_above` for a right over units held down to the
+/// declared lowest level (`Viewer::position_for` when that is the branch; both apply
+/// `perm::deepest_level`, so a right's own lowest level is checked too), `Viewer::can_read` for
 /// reading. `None` where they do not (lists, rights held at one level only, decisions from
 /// above, the citizen's own things).
 pub fn code_verdict(need: Need, role: &Role, v: &Viewer) -> Option<Verdict> {
@@ -506,11 +507,12 @@ pub fn code_verdict(need: Need, role: &Role, v: &Viewer) -> Option<Verdict> {
             right,
             all,
             top: Level::Central,
+            lowest,
             ..
         } if !all.is_empty() => {
             let reach: Vec<bool> = all
                 .iter()
-                .map(|a| v.position_for(right, &path_of(a)).is_some())
+                .map(|a| v.position_at_or_above(right, &path_of(a), lowest).is_some())
                 .collect();
             Some(match reach.as_slice() {
                 r if r.iter().all(|x| *x) => Permitted,

@@ -12,6 +12,7 @@
 
 mod api;
 mod citizen;
+mod fixture;
 mod sheets;
 
 // Each test file uses its own part of these.
@@ -19,6 +20,8 @@ mod sheets;
 pub use api::*;
 #[allow(unused_imports)]
 pub use citizen::*;
+#[allow(unused_imports)]
+pub use fixture::*;
 /// Today's date as `YYYY-MM-DD`, as the application dates what it stores.
 #[allow(unused_imports)]
 pub use khuyenhoc::db::today;

@@ -3,16 +3,14 @@
 //! `score`: it parses the request into their types and shapes their answers as JSON.
 //! Outside the viewer's scope everything answers 404, like a missing record.
 
-use super::lifecycle::Status;
 use super::model::{self};
 use super::service::{self, Register, SubjectRef};
 use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError, FieldError};
-use crate::org::api::Page;
 use crate::state::AppState;
+use crate::web::extract::ApiJson;
 use crate::web::extract::OptionalJson;
-use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
@@ -25,7 +23,7 @@ mod schema;
 mod shapes;
 mod verify;
 pub use criteria::*;
-use parse::{decision, model_code, note, page_args, subject_ref};
+use parse::{decision, model_code, note, subject_ref};
 pub use schema::*;
 pub use shapes::*;
 pub use verify::*;
@@ -38,7 +36,6 @@ pub fn routes() -> Vec<Route> {
         api(M::GET, "/api/v1/criteria", SignedIn, "Criteria sets: national defaults and province variants", list_criteria),
         api(M::GET, "/api/v1/criteria/{id}", SignedIn, "One criteria set, parsed, with its TOML source", get_criteria),
         api(M::POST, "/api/v1/evaluations", SignedIn, "Register for a title (yourself, or someone in your scope on their behalf)", register),
-        api(M::GET, "/api/v1/evaluations", Officer, "Evaluations under a unit in scope (paginated, with total)", list),
         api(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
         api(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),
         api(M::PUT, "/api/v1/evaluations/{id}/answers", SignedIn, "Save self-assessment answers (null clears one)", save_answers),
@@ -121,75 +118,6 @@ async fn duplicate(
             "Already registered for this title and year",
         ),
     ))))
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    ApiViewer(v): ApiViewer,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<Summary>>> {
-    if !v.is_officer() {
-        return Err(AppError::NotFound.into());
-    }
-    let (page, per_page) = page_args(q.page, q.per_page)?;
-    let model = q
-        .model
-        .as_deref()
-        .map(|m| model_code("model", m))
-        .transpose()?;
-    let status = match q.status.as_deref() {
-        Some(s) => Some(
-            Status::parse(s.trim())
-                .ok_or_else(|| {
-                    AppError::field(
-                        "status",
-                        Invalid::new("Không có trạng thái này", "No such status"),
-                    )
-                })?
-                .code()
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let path = match q.unit.as_deref() {
-        Some(code) => {
-            let code =
-                khuyenhoc_domain::UnitCode::parse(code).map_err(|e| AppError::field("unit", e))?;
-            crate::org::service::visible(&state.db, &v, code.as_str())
-                .await?
-                .path
-        }
-        None => match v.scope_roots().as_slice() {
-            [one] => one.clone(),
-            _ => {
-                return Err(AppError::field(
-                    "unit",
-                    Invalid::new(
-                        "Hãy chọn đơn vị (tham số unit)",
-                        "Give the unit (the unit parameter)",
-                    ),
-                )
-                .into())
-            }
-        },
-    };
-    let query = model::Query {
-        path,
-        year: q.year,
-        model,
-        status,
-        limit: per_page,
-        offset: (page - 1) * per_page,
-    };
-    let (items, total) = model::list(&state.db, &query)
-        .await
-        .map_err(AppError::from)?;
-    Ok(Json(Page {
-        items: items.into_iter().map(Summary::from).collect(),
-        total,
-        page,
-        per_page,
-    }))
 }
 
 pub async fn mine(

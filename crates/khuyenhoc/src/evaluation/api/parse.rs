@@ -125,24 +125,3 @@ pub(super) fn decision(
         .collect();
     Ok((adjustments, decision))
 }
-
-pub(super) fn page_args(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), AppError> {
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(50);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::field(
-            "page",
-            Invalid::new("Số trang phải từ 1", "page must be 1 or more"),
-        ));
-    }
-    if !(1..=500).contains(&per_page) {
-        return Err(AppError::field(
-            "per_page",
-            Invalid::new(
-                "Mỗi trang có từ 1 đến 500 mục",
-                "per_page must be between 1 and 500",
-            ),
-        ));
-    }
-    Ok((page, per_page))
-}

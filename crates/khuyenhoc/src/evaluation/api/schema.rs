@@ -61,8 +61,39 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             }),
             json!(["decision"]),
         ),
+        ("post", "/api/v1/units/{code}/evaluations/bulk") => bulk_body(),
         _ => return None,
     })
+}
+
+/// The body of a bulk action on evaluations.
+fn bulk_body() -> Value {
+    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
+    s(
+        json!({
+            "action": {"type": "string", "enum": ["check", "return", "recognise", "revoke"]},
+            "ids": {"type": ["array", "null"], "items": {"type": "integer"}, "maxItems": 5000, "description": "the evaluations to act on; or give `filter`"},
+            "filter": {
+                "type": ["object", "null"],
+                "description": "every evaluation the list with these filters shows (at most 5,000)",
+                "properties": {
+                    "branch": {"type": ["string", "null"]}, "year": {"type": ["integer", "null"]},
+                    "model": {"type": ["string", "null"]}, "form_group": {"type": ["string", "null"]},
+                    "status": {"type": ["string", "null"]}, "q": {"type": ["string", "null"]}
+                },
+                "additionalProperties": false
+            },
+            "reason": {"type": ["string", "null"], "description": "with return and revoke: 3 to 2,000 characters"},
+            "decision": {
+                "type": ["object", "null"],
+                "description": "with recognise: the decision's number (at most 50 characters) and date (YYYY-MM-DD or DD/MM/YYYY, not in the future); the signer is the officer acting",
+                "properties": {"number": {"type": "string"}, "date": {"type": "string"}},
+                "required": ["number", "date"],
+                "additionalProperties": false
+            }
+        }),
+        json!(["action"]),
+    )
 }
 
 /// Query parameters of these routes, for the OpenAPI document.
@@ -71,11 +102,15 @@ pub fn query_params(path: &str) -> Vec<Value> {
     match path {
         "/api/v1/evaluations" => vec![
             p("unit", "string", "code of a unit in scope (GET; optional when you hold positions in one subtree only)"),
+            p("branch", "string", "code of a unit under `unit`: only its subtree"),
             p("year", "integer", "the year evaluated"),
             p("model", "string", "citizen, family, clan, community or unit"),
+            p("form_group", "string", "a form group code of the criteria set (citizen: farmer, worker, official, student)"),
             p("status", "string", "registered, submitted, checked, returned, recognised or not_recognised"),
-            p("page", "integer", "from 1"),
-            p("per_page", "integer", "1 to 500, default 50"),
+            p("q", "string", "a name, with or without diacritics (\"nguyen van\" finds Nguyễn Văn), or the digits of a phone number"),
+            p("sort", "string", "recent (default: last changed first), oldest (longest waiting first), name, total"),
+            p("cursor", "string", "next_cursor of the previous page"),
+            p("per_page", "integer", "1 to 200, default 50"),
         ],
         "/api/v1/criteria" => vec![p("model", "string", "citizen, family, clan, community or unit")],
         _ => vec![],

@@ -80,17 +80,6 @@ pub struct ReviewBody {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    pub unit: Option<String>,
-    pub year: Option<i64>,
-    pub model: Option<String>,
-    pub status: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct CriteriaQuery {
     pub model: Option<String>,
 }
@@ -160,6 +149,12 @@ pub struct ScoreView {
     pub total: i64,
     pub max_total: i64,
     pub threshold: i64,
+    /// Which threshold applies and why ("Ngưỡng đạt: 70 điểm vì … thuộc vùng đặc biệt khó
+    /// khăn (nguồn: …)").
+    pub threshold_reason: Message,
+    /// Scored as for a disadvantaged area: the flag of the evaluation's commune for its year, in
+    /// force now until the evaluation is decided, then the one it was decided with.
+    pub disadvantaged: bool,
     pub passed: bool,
     pub level: Option<i64>,
     /// What still lacks an answer or evidence.
@@ -171,10 +166,13 @@ pub struct ScoreView {
 
 impl From<Scored> for ScoreView {
     fn from(s: Scored) -> Self {
+        let (vi, en) = s.threshold_reason();
         ScoreView {
             total: s.total,
             max_total: s.max_total,
             threshold: s.threshold,
+            threshold_reason: Message { vi, en },
+            disadvantaged: s.disadvantaged,
             passed: s.passed,
             level: s.level,
             missing: s

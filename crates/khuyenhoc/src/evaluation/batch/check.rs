@@ -120,7 +120,8 @@ pub async fn rows(
     Ok(out)
 }
 
-/// Whether the commune of a unit path is marked as a disadvantaged area (once per commune).
+/// Whether the commune of a unit path is marked as a disadvantaged area for the batch's year
+/// (once per commune).
 async fn in_disadvantaged_area(c: &mut Check<'_>, unit_path: &str) -> Result<bool, AppError> {
     let Some(commune) = unit_path.trim_matches('/').split('/').nth(2) else {
         return Ok(false);
@@ -128,7 +129,7 @@ async fn in_disadvantaged_area(c: &mut Check<'_>, unit_path: &str) -> Result<boo
     if let Some(flag) = c.communes.get(commune) {
         return Ok(*flag);
     }
-    let flag = disadvantaged(&c.state.db, unit_path).await?;
+    let flag = disadvantaged(&c.state.db, unit_path, c.b.year).await?;
     c.communes.insert(commune.to_owned(), flag);
     Ok(flag)
 }

@@ -163,7 +163,8 @@ async fn person_for(
     g: &Group,
     phone: &PhoneNumber,
 ) -> Result<(i64, bool), AppError> {
-    let sql = "SELECT p.id, u.path, CASE WHEN p.password_hash IS NULL THEN 0 ELSE 1 END FROM people p \
+    let sql =
+        "SELECT p.id, u.path, CASE WHEN p.password_hash IS NULL THEN 0 ELSE 1 END FROM people p \
                JOIN units u ON u.id = p.unit_id WHERE p.phone = $1";
     let row = sqlx::query(sql)
         .bind(phone.as_str())

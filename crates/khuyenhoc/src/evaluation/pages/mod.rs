@@ -47,7 +47,6 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/evaluations/{id}/return", Officer, "Return with a reason", return_back),
         r(M::GET, "/evaluations/{id}/review", Officer, "Commune review form", review_page),
         r(M::POST, "/evaluations/{id}/review", Officer, "Review: adjust, recognise or not", review),
-        r(M::GET, "/units/{code}/evaluations", Officer, "Evaluations in a unit's subtree", unit_list),
         r(M::POST, "/units/{code}/evaluations", Officer, "Register someone (acting on their behalf)", register_for),
         r(M::GET, "/certificates/{code}/pdf", SignedIn, "Certificate PDF", certificate_pdf),
         r(M::GET, "/certificates/{code}/credential", SignedIn, "Signed credential (Open Badges 3.0)", credential),

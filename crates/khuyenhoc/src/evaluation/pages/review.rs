@@ -163,7 +163,7 @@ pub(super) async fn review_view(
         title_vi: l.set.title().vi.clone(),
         groups: shown(&l),
         scored: l.scored,
-        today: crate::db::today(),
+        today: state.clock.vn_today().format("%Y-%m-%d").to_string(),
         e: l.e,
         problem,
     })

@@ -146,17 +146,14 @@ async fn audit_step(
     audit::record(tx, a.actor, change).await
 }
 
-/// Whether the commune of a unit path is marked as a disadvantaged area.
-pub(crate) async fn disadvantaged(db: &Db, unit_path: &str) -> Result<bool, sqlx::Error> {
-    let codes: Vec<&str> = unit_path.trim_matches('/').split('/').collect();
-    let Some(commune) = codes.get(2) else {
-        return Ok(false);
-    };
-    let flag: Option<i64> = sqlx::query_scalar("SELECT disadvantaged FROM units WHERE code = $1")
-        .bind(*commune)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(flag.unwrap_or(0) != 0)
+/// Whether the commune of a unit path is marked as a disadvantaged area for `year`
+/// (`org::disadvantaged`).
+pub(crate) async fn disadvantaged(
+    db: &Db,
+    unit_path: &str,
+    year: i64,
+) -> Result<bool, sqlx::Error> {
+    crate::org::disadvantaged::is_marked(db, unit_path, year).await
 }
 
 /// The province code in a unit path (`/VN/01/…` → `01`), `VN` for the centre.
@@ -178,7 +175,7 @@ fn joined<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (String, Strin
 /// what it becomes. Built without reading the database again; applied by the caller as the last
 /// step before commit, so the shared counter rows of the commune, province and centre stay
 /// locked only for that statement and the commit.
-struct CounterMove {
+pub(crate) struct CounterMove {
     before: counters::EvalFacts,
     after: counters::EvalFacts,
 }
@@ -201,7 +198,7 @@ impl CounterMove {
         CounterMove { before, after }
     }
 
-    async fn apply(self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+    pub(crate) async fn apply(self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
         counters::evaluation_changed(tx, Some(&self.before), Some(&self.after)).await
     }
 }
@@ -222,7 +219,7 @@ async fn set_status(
 }
 
 /// Locks the evaluation row for the rest of the transaction and reads it again.
-async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
+pub(crate) async fn lock(tx: &mut Tx<'_>, id: i64) -> Result<Evaluation, AppError> {
     model::lock_tx(tx, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -242,8 +239,8 @@ fn not_now(step: &str) -> AppError {
     )
 }
 
-/// Writes the answers, score and status of a locked evaluation; the caller applies the returned
-/// counter move.
+/// Writes the answers, score and status of a locked evaluation, and the disadvantaged-area flag
+/// the score used; the caller applies the returned counter move.
 async fn write_state(
     tx: &mut Tx<'_>,
     e: &Evaluation,
@@ -252,13 +249,14 @@ async fn write_state(
     sc: &score::Scored,
 ) -> Result<CounterMove, AppError> {
     let answers = serde_json::to_string(answers).map_err(|err| anyhow::anyhow!(err))?;
-    sqlx::query("UPDATE evaluations SET status = $1, answers = $2, total = $3, passed = $4, level = $5, updated_at = $6 WHERE id = $7")
+    sqlx::query("UPDATE evaluations SET status = $1, answers = $2, total = $3, passed = $4, level = $5, updated_at = $6, disadvantaged = $7 WHERE id = $8")
         .bind(status.code())
         .bind(answers)
         .bind(sc.total)
         .bind(i64::from(sc.passed))
         .bind(sc.level)
         .bind(now())
+        .bind(i64::from(sc.disadvantaged))
         .bind(e.id)
         .execute(&mut **tx)
         .await?;
@@ -283,7 +281,7 @@ pub(crate) fn own_record() -> AppError {
 }
 
 /// The viewer as an officer with `right` over the evaluation, never over their own.
-async fn officer(
+pub(crate) async fn officer(
     db: &Db,
     viewer: &Viewer,
     e: &Evaluation,

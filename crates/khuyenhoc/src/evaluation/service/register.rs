@@ -44,12 +44,12 @@ pub async fn register(
     score::check_subject(&r.model, s.kind)?;
     let (set_id, set) = sets::effective(state, &r.model, province_of(&s.unit_path), r.year).await?;
     let form_group = score::check_form_group(&set, r.form_group.as_deref())?;
-    let flag = disadvantaged(db, &s.unit_path).await?;
+    let flag = disadvantaged(db, &s.unit_path, r.year).await?;
     let t = now();
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO evaluations (model, subject_kind, subject_id, subject_name, unit_id, year, set_id, form_group, disadvantaged, status, answers, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'registered', '{}', $10, $10) RETURNING id",
+        "INSERT INTO evaluations (model, subject_kind, subject_id, subject_name, subject_folded, unit_id, year, set_id, form_group, disadvantaged, status, answers, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $9, 'registered', '{}', $10, $10) RETURNING id",
     )
     .bind(&r.model)
     .bind(s.kind)
@@ -61,6 +61,7 @@ pub async fn register(
     .bind(&form_group)
     .bind(i64::from(flag))
     .bind(t)
+    .bind(crate::evaluation::worklist::folded(&s.name))
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {

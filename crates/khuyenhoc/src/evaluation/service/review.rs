@@ -1,8 +1,12 @@
 //! The branch's check, returning with a reason, and the commune's review: adjusted indicators,
 //! recognition (with the certificate) or not.
 
-use super::{audit_step, event, joined, lock, not_now, officer, set_status, visible, write_state};
+use super::{
+    audit_step, event, joined, lock, not_now, officer, set_status, visible, write_state, Acting,
+    CounterMove,
+};
 use crate::auth::{perm, Viewer};
+use crate::db::Tx;
 use crate::error::AppError;
 use crate::evaluation::lifecycle::Step;
 use crate::evaluation::model::{self, Answers, Evaluation};
@@ -23,27 +27,52 @@ pub async fn check(
     let a = officer(db, viewer, &e, perm::EVALUATION_CHECK).await?;
     let mut tx = db.begin().await?;
     let e = lock(&mut tx, id).await?;
-    let next = e
-        .status
-        .after(Step::Check)
-        .ok_or_else(|| not_now("kiểm tra"))?;
-    let moved = set_status(&mut tx, &e, next).await?;
-    event(&mut tx, id, a, "check", note).await?;
-    audit_step(
-        &mut tx,
-        a,
-        &e,
-        "check",
-        serde_json::json!({"status": e.status.code()}),
-        serde_json::json!({"status": next.code(), "note": note}),
-    )
-    .await?;
+    let moved = check_locked(&mut tx, a, &e, note).await?;
     moved.apply(&mut tx).await?;
     tx.commit().await?;
     model::by_id(db, id).await?.ok_or(AppError::NotFound)
 }
 
-pub(super) fn need_reason(reason: &str) -> Result<String, AppError> {
+/// The check of an evaluation locked in the caller's transaction (one, or many in bulk); the
+/// caller applies the returned counter move.
+pub(crate) async fn check_locked(
+    tx: &mut Tx<'_>,
+    a: Acting,
+    e: &Evaluation,
+    note: Option<&str>,
+) -> Result<CounterMove, AppError> {
+    let next = e
+        .status
+        .after(Step::Check)
+        .ok_or_else(|| not_now("kiểm tra"))?;
+    let moved = set_status(tx, e, next).await?;
+    event(tx, e.id, a, "check", note).await?;
+    audit_step(
+        tx,
+        a,
+        e,
+        "check",
+        serde_json::json!({"status": e.status.code()}),
+        serde_json::json!({"status": next.code(), "note": note}),
+    )
+    .await?;
+    Ok(moved)
+}
+
+/// The right through which the viewer returns an evaluation: the commune's when they hold it
+/// over its unit, else the branch's.
+pub(crate) fn return_right(viewer: &Viewer, e: &Evaluation) -> &'static str {
+    if viewer
+        .position_for(perm::EVALUATION_RECOGNISE, &e.unit_path)
+        .is_some()
+    {
+        perm::EVALUATION_RECOGNISE
+    } else {
+        perm::EVALUATION_CHECK
+    }
+}
+
+pub(crate) fn need_reason(reason: &str) -> Result<String, AppError> {
     let r = khuyenhoc_domain::text::clean(reason);
     if r.chars().count() < 3 || r.chars().count() > 2000 {
         return Err(AppError::field(
@@ -67,40 +96,44 @@ pub async fn return_back(
     let db = &state.db;
     let reason = need_reason(reason)?;
     let e = visible(db, viewer, id).await?;
-    let right = if viewer
-        .position_for(perm::EVALUATION_RECOGNISE, &e.unit_path)
-        .is_some()
-    {
-        perm::EVALUATION_RECOGNISE
-    } else {
-        perm::EVALUATION_CHECK
-    };
-    let a = officer(db, viewer, &e, right).await?;
+    let a = officer(db, viewer, &e, return_right(viewer, &e)).await?;
     let mut tx = db.begin().await?;
     let e = lock(&mut tx, id).await?;
+    let moved = return_locked(&mut tx, a, &e, &reason).await?;
+    moved.apply(&mut tx).await?;
+    tx.commit().await?;
+    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Returning an evaluation locked in the caller's transaction, with a checked reason (see
+/// [`need_reason`]); the caller applies the returned counter move.
+pub(crate) async fn return_locked(
+    tx: &mut Tx<'_>,
+    a: Acting,
+    e: &Evaluation,
+    reason: &str,
+) -> Result<CounterMove, AppError> {
     let next = e
         .status
         .after(Step::Return)
         .ok_or_else(|| not_now("trả lại"))?;
-    let moved = set_status(&mut tx, &e, next).await?;
-    event(&mut tx, id, a, "return", Some(&reason)).await?;
+    let moved = set_status(tx, e, next).await?;
+    event(tx, e.id, a, "return", Some(reason)).await?;
     let notice = crate::notify::Notice::EvaluationReturned {
-        evaluation_id: id,
-        reason: reason.clone(),
+        evaluation_id: e.id,
+        reason: reason.to_owned(),
     };
-    crate::notify::to_evaluation_subject(&mut tx, id, notice).await?;
+    crate::notify::to_evaluation_subject(tx, e.id, notice).await?;
     audit_step(
-        &mut tx,
+        tx,
         a,
-        &e,
+        e,
         "return",
         serde_json::json!({"status": e.status.code()}),
         serde_json::json!({"status": next.code(), "reason": reason}),
     )
     .await?;
-    moved.apply(&mut tx).await?;
-    tx.commit().await?;
-    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+    Ok(moved)
 }
 
 /// A reviewer's change to one indicator.
@@ -176,7 +209,38 @@ pub async fn review(
     };
     let mut tx = db.begin().await?;
     let current = lock(&mut tx, id).await?;
-    let sc = score::score_in(&mut tx, &set, &current, &answers).await?;
+    let moved = review_locked(
+        &mut tx,
+        state,
+        key.as_ref(),
+        a,
+        &current,
+        &set,
+        &answers,
+        decision,
+    )
+    .await?;
+    moved.apply(&mut tx).await?;
+    tx.commit().await?;
+    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The review of an evaluation locked in the caller's transaction (one, or many in bulk): the
+/// score with the adjusted `answers`, the decision (a recognition issues the certificate under
+/// its decision), the notice and the audit entry. `key` is read before the transaction and is
+/// needed to recognise. The caller applies the returned counter move.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn review_locked(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    key: Option<&khuyenhoc_docs::SigningKey>,
+    a: Acting,
+    current: &Evaluation,
+    set: &khuyenhoc_criteria::CriteriaSet,
+    answers: &Answers,
+    decision: &Decision,
+) -> Result<CounterMove, AppError> {
+    let sc = score::score_in(tx, set, current, answers).await?;
     let (step, note) = match decision {
         Decision::Recognise { .. } => (Step::Recognise, None),
         Decision::NotRecognise { reason } => (Step::NotRecognise, Some(need_reason(reason)?)),
@@ -194,15 +258,13 @@ pub async fn review(
                 en: format!("The evaluation does not meet the criteria: {en}"),
             });
         }
-        let key = key
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no signing key"))?;
+        let key = key.ok_or_else(|| anyhow::anyhow!("no signing key"))?;
         crate::evaluation::certificates::recognise(
-            &mut tx,
+            tx,
             state,
             key,
-            &current,
-            &set,
+            current,
+            set,
             a,
             decision_no,
             decision_date,
@@ -210,26 +272,26 @@ pub async fn review(
         )
         .await?;
     }
-    let moved = write_state(&mut tx, &current, next, &answers, &sc).await?;
-    event(&mut tx, id, a, next.code(), note.as_deref()).await?;
+    let moved = write_state(tx, current, next, answers, &sc).await?;
+    event(tx, current.id, a, next.code(), note.as_deref()).await?;
     let notice = match &note {
-        None => crate::notify::Notice::EvaluationRecognised { evaluation_id: id },
+        None => crate::notify::Notice::EvaluationRecognised {
+            evaluation_id: current.id,
+        },
         Some(reason) => crate::notify::Notice::Text {
             vi: format!("Bản tự đánh giá của bạn chưa được công nhận. Lý do: {reason}"),
             en: format!("Your self-assessment was not recognised. Reason: {reason}"),
         },
     };
-    crate::notify::to_evaluation_subject(&mut tx, id, notice).await?;
+    crate::notify::to_evaluation_subject(tx, current.id, notice).await?;
     audit_step(
-        &mut tx,
+        tx,
         a,
-        &current,
+        current,
         next.code(),
         serde_json::json!({"status": current.status.code(), "answers": current.answers}),
         serde_json::json!({"status": next.code(), "answers": answers, "total": sc.total}),
     )
     .await?;
-    moved.apply(&mut tx).await?;
-    tx.commit().await?;
-    model::by_id(db, id).await?.ok_or(AppError::NotFound)
+    Ok(moved)
 }

@@ -1,0 +1,184 @@
+//! Lists that scale: the one shape of a paged list, for the API and its page. A list is read by
+//! key (keyset paging: "the rows after this one in this order", never an OFFSET that reads and
+//! drops every row before), so page 200 costs what page 1 costs. The API takes `q`, `cursor` and
+//! `per_page` and answers `items`, `total` and `next_cursor`; the cursor is opaque to clients
+//! (the sort key and the id of the last row, as hex-encoded JSON).
+
+use crate::error::AppError;
+use khuyenhoc_domain::Invalid;
+use serde::Serialize;
+
+/// Rows per page when the caller does not say.
+pub const PER_PAGE: i64 = 50;
+/// The most rows one page may ask for.
+pub const MAX_PER_PAGE: i64 = 200;
+
+/// One page of a list.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}List")]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    /// How many rows match the filter, on every page.
+    pub total: i64,
+    /// Where the next page starts; none on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The key of the last row of a page in the list's order: its sort value and its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub key: serde_json::Value,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        hex::encode(serde_json::json!([self.key, self.id]).to_string())
+    }
+
+    /// A cursor as a client sent it back; a cursor that is not one of ours is a 400 on `cursor`.
+    pub fn decode(s: &str) -> Result<Option<Cursor>, AppError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let bad = || {
+            AppError::field(
+                "cursor",
+                Invalid::new(
+                    "Con trỏ trang không hợp lệ; hãy mở lại trang đầu",
+                    "Not a valid page cursor; open the first page again",
+                ),
+            )
+        };
+        if s.len() > 1024 {
+            return Err(bad());
+        }
+        let bytes = hex::decode(s).map_err(|_| bad())?;
+        let (key, id): (serde_json::Value, i64) =
+            serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if !(key.is_i64() || key.is_string()) {
+            return Err(bad());
+        }
+        Ok(Some(Cursor { key, id }))
+    }
+
+    pub fn int(&self) -> Result<i64, AppError> {
+        self.key.as_i64().ok_or_else(Self::mismatch)
+    }
+
+    pub fn text(&self) -> Result<&str, AppError> {
+        self.key.as_str().ok_or_else(Self::mismatch)
+    }
+
+    fn mismatch() -> AppError {
+        AppError::field(
+            "cursor",
+            Invalid::new(
+                "Con trỏ trang thuộc một cách sắp xếp khác; hãy mở lại trang đầu",
+                "The cursor belongs to another sort order; open the first page again",
+            ),
+        )
+    }
+}
+
+/// Rows per page from what the client asked: 1 to [`MAX_PER_PAGE`], [`PER_PAGE`] by default.
+pub fn per_page(asked: Option<i64>) -> Result<i64, AppError> {
+    match asked {
+        None => Ok(PER_PAGE),
+        Some(n) if (1..=MAX_PER_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::field(
+            "per_page",
+            Invalid::new("Mỗi trang từ 1 đến 200 dòng", "From 1 to 200 rows per page"),
+        )),
+    }
+}
+
+/// What a search box holds, ready for SQL: a name folded like the stored `*_folded` columns
+/// (no diacritics, lower case, "đ" as "d"), or the digits of a phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Name(String),
+    Phone(String),
+}
+
+impl Search {
+    /// `None` for an empty box. Three digits or more and nothing but digits, spaces, dots and
+    /// `+` is a phone number; anything else a name. At most 100 characters are read.
+    pub fn parse(q: &str) -> Option<Search> {
+        let q: String = q.trim().chars().take(100).collect();
+        if q.is_empty() {
+            return None;
+        }
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 3
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '+' | '-'))
+        {
+            // +84 912… is stored 0912…
+            let digits = match digits.strip_prefix("84") {
+                Some(rest) if q.starts_with('+') => format!("0{rest}"),
+                _ => digits,
+            };
+            return Some(Search::Phone(digits));
+        }
+        let folded = khuyenhoc_domain::text::fold(&q);
+        let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!folded.is_empty()).then_some(Search::Name(folded))
+    }
+
+    /// The `LIKE` pattern for the value (`%…%`, the wildcards in it escaped with `\`).
+    pub fn pattern(&self) -> String {
+        let v = match self {
+            Search::Name(s) | Search::Phone(s) => s,
+        };
+        let escaped = v
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_strangers_are_refused() {
+        let c = Cursor {
+            key: serde_json::json!("nguyen van an"),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&c.encode()).ok().flatten(), Some(c));
+        assert!(Cursor::decode("zz").is_err());
+        assert!(Cursor::decode(&hex::encode("[1.5, 2]")).is_err());
+        assert_eq!(Cursor::decode("").ok().flatten(), None);
+    }
+
+    #[test]
+    fn a_search_is_a_name_without_diacritics_or_a_phone() {
+        assert_eq!(
+            Search::parse("  Nguyễn  Văn "),
+            Some(Search::Name("nguyen van".into()))
+        );
+        assert_eq!(
+            Search::parse("nguyen van"),
+            Some(Search::Name("nguyen van".into()))
+        );
+        assert_eq!(Search::parse("Đỗ"), Some(Search::Name("do".into())));
+        assert_eq!(
+            Search::parse("0912 345"),
+            Some(Search::Phone("0912345".into()))
+        );
+        assert_eq!(
+            Search::parse("+84 912 345 678"),
+            Some(Search::Phone("0912345678".into()))
+        );
+        assert_eq!(Search::parse("   "), None);
+        assert_eq!(
+            Search::parse("50%_").map(|s| s.pattern()),
+            Some("%50\\%\\_%".into())
+        );
+    }
+}
