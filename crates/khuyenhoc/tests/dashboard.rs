@@ -246,7 +246,8 @@ async fn check_waiting(
             .await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(
-            list.body.contains(&format!("({})", w.waiting)),
+            list.body
+                .contains(&format!("<span id=\"total\">{}</span>", w.waiting)),
             "the list counts the same {}: {}",
             w.waiting,
             list.body
