@@ -1,5 +1,6 @@
 //! Recognition decisions and certificates: a PDF with a QR code, a public verify page, a signed
 //! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
+//! Long file: issuing, verifying, revoking and reissuing share the credential's steps.
 
 use super::model::Acting;
 use super::model::Evaluation;
@@ -472,26 +473,14 @@ pub(crate) async fn revoke_in(
     let before = crate::reports::counters::EvalFacts::load(tx, evaluation_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    revoke_title(tx, evaluation_id, now()).await?;
-    let after = crate::reports::counters::EvalFacts::load(tx, evaluation_id).await?;
-    crate::reports::counters::evaluation_changed(tx, Some(&before), after.as_ref()).await?;
-    Ok(())
-}
-
-/// Marks an evaluation's title revoked (`evaluations.revoked_at`) in the caller's transaction:
-/// from then on it counts as registered, never as recognised (counters, `recount`, member
-/// shares in `score`, `stats`). The caller moves the counters from the facts read before to the
-/// facts read after (`reports::counters::evaluation_changed`).
-pub(crate) async fn revoke_title(
-    tx: &mut Tx<'_>,
-    evaluation_id: i64,
-    at: i64,
-) -> Result<(), sqlx::Error> {
+    // From now on it counts as registered, never as recognised (`evaluations.revoked_at`).
     sqlx::query("UPDATE evaluations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(at)
+        .bind(now())
         .bind(evaluation_id)
         .execute(&mut **tx)
         .await?;
+    let after = crate::reports::counters::EvalFacts::load(tx, evaluation_id).await?;
+    crate::reports::counters::evaluation_changed(tx, Some(&before), after.as_ref()).await?;
     Ok(())
 }
 
