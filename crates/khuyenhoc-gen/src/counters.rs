@@ -37,6 +37,7 @@ fn leaf_statements() -> Vec<String> {
     let reg = metric::EVAL_REGISTERED;
     let rec = metric::EVAL_RECOGNISED;
     let pend = metric::EVAL_PENDING;
+    let checked = metric::EVAL_CHECKED;
     let income = quoted(Account::income());
     let expense = quoted(Account::expenses());
     let paid = quoted([Account::Scholarship, Account::Award].into_iter());
@@ -46,9 +47,10 @@ fn leaf_statements() -> Vec<String> {
     vec![
         format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{reg}.' || model, COUNT(*) FROM evaluations GROUP BY unit_id, year, model"),
         format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{reg}.' || model || '.' || form_group, COUNT(*) FROM evaluations WHERE {fg} GROUP BY unit_id, year, model, form_group"),
-        format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{rec}.' || model, COUNT(*) FROM evaluations WHERE status = 'recognised' GROUP BY unit_id, year, model"),
-        format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{rec}.' || model || '.' || form_group, COUNT(*) FROM evaluations WHERE status = 'recognised' AND {fg} GROUP BY unit_id, year, model, form_group"),
+        format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{rec}.' || model, COUNT(*) FROM evaluations WHERE status = 'recognised' AND revoked_at IS NULL GROUP BY unit_id, year, model"),
+        format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{rec}.' || model || '.' || form_group, COUNT(*) FROM evaluations WHERE status = 'recognised' AND revoked_at IS NULL AND {fg} GROUP BY unit_id, year, model, form_group"),
         format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{pend}.' || model, COUNT(*) FROM evaluations WHERE status IN ('submitted', 'checked') GROUP BY unit_id, year, model"),
+        format!("{ins} SELECT unit_id, CAST(year AS TEXT), '{checked}.' || model, COUNT(*) FROM evaluations WHERE status = 'checked' GROUP BY unit_id, year, model"),
         format!(
             "{ins} SELECT f.unit_id, {lhalf}, '{}.' || l.account, SUM(CASE WHEN l.account IN ({income}) THEN -l.amount ELSE l.amount END) \
              {ledger_from} WHERE l.account IN ({income}, {expense}) GROUP BY 1, 2, 3",

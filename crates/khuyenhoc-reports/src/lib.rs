@@ -6,7 +6,10 @@ mod metric;
 mod period;
 mod template;
 
-pub use metric::{derive, format_of, is_known_metric, is_summable, ranks, Format};
+pub use metric::{
+    denominator_of, derive, format_of, is_known_metric, is_summable, ranks, ranks_known, share,
+    Format, POPULATIONS,
+};
 pub use period::{Period, PeriodKind};
 pub use template::{
     Deadlines, Indicator, Section, Source, Template, TemplateError, NATIONAL, NATIONAL_CODE,

@@ -326,7 +326,7 @@ fn eval_sql(years: &str, provinces: Option<&[String]>) -> String {
     });
     format!(
         "SELECT e.year, SUBSTR(u.path, 1, 7), e.model, COUNT(*), \
-         CAST(SUM(CASE WHEN e.status = 'recognised' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.status = 'recognised' AND e.revoked_at IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN e.status IN ('submitted', 'checked') THEN 1 ELSE 0 END) AS BIGINT) \
          FROM evaluations e JOIN units u ON u.id = e.unit_id WHERE e.year IN ({years}) {filter} \
          GROUP BY e.year, SUBSTR(u.path, 1, 7), e.model"

@@ -510,8 +510,13 @@ both_backends!(
         );
         assert_eq!(
             value(&r, "citizen_share"),
-            Some(want_share(shown(&r)[1], shown(&r)[0])),
-            "recognised per registered"
+            Some(want_share(shown(&r)[1], 20_000)),
+            "recognised per inhabitant (the target's population), not per registration"
+        );
+        assert_eq!(
+            value(&r, "family_share"),
+            None,
+            "no households recorded: the share is missing, not a division by registrations"
         );
         // Last year's report sees only last year's registration and donation.
         let r = report(&app, &mut badinh, "00004", &format!("{}-Y", y - 1)).await;
@@ -1614,7 +1619,11 @@ both_backends!(rollup_follows_a_merged_commune, |b: Backend| async move {
     let r = report(&app, &mut badinh, "00004", period).await;
     assert_eq!(value(&r, "citizen_registered"), Some(4));
     assert_eq!(value(&r, "citizen_recognised"), Some(2));
-    assert_eq!(value(&r, "citizen_share"), Some(5_000));
+    assert_eq!(
+        value(&r, "citizen_share"),
+        None,
+        "no population recorded for the year: missing, not 2 of 4 registrations"
+    );
     let province = report(&app, &mut hanoi, "01", period).await;
     assert_eq!(
         value(&province, "citizen_registered"),
@@ -1757,20 +1766,30 @@ both_backends!(
             assert_eq!(p["values"].as_array().map(Vec::len), Some(heads.len()));
             assert_eq!(p["ranks"].as_array().map(Vec::len), Some(heads.len()));
         }
+        // A missing value ranks after every known one (never as a zero).
+        let mut missing = 0;
         for (k, h) in heads.iter().enumerate() {
-            let col: Vec<i64> = t["provinces"]
+            let col: Vec<Option<i64>> = t["provinces"]
                 .as_array()
                 .expect("provinces")
                 .iter()
-                .map(|p| at(&p["values"], k).unwrap_or(0))
+                .map(|p| at(&p["values"], k))
                 .collect();
+            let known: Vec<i64> = col.iter().flatten().copied().collect();
             for (n, p) in t["provinces"]
                 .as_array()
                 .expect("provinces")
                 .iter()
                 .enumerate()
             {
-                let want = 1 + col.iter().filter(|v| **v > col[n]).count();
+                let want = match col[n] {
+                    Some(v) => 1 + known.iter().filter(|o| **o > v).count(),
+                    None => {
+                        missing += 1;
+                        assert!(p["values"][k].is_null(), "missing is null, not 0");
+                        known.len() + 1
+                    }
+                };
                 assert_eq!(
                     at(&p["ranks"], k),
                     i64::try_from(want).ok(),
@@ -1780,6 +1799,25 @@ both_backends!(
                 );
             }
         }
+        assert!(
+            missing > 0,
+            "some values are missing (shares without a population, numbers not typed)"
+        );
+        // The page shows them as missing, never as 0.
+        let mut browser = app.login(HANOI).await;
+        let page = app
+            .get(&mut browser, &format!("/clusters/DEMO-1/reports/{period}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let clan = head(&t, "clan_share");
+        assert!(at(&t["provinces"][1]["values"], clan).is_none());
+        let row = &page.body[page
+            .body
+            .find("Tỷ lệ Dòng họ học tập")
+            .expect("the clan share row")..];
+        let row = &row[..row.find("</tr>").expect("end of row")];
+        assert!(row.contains(">—<"), "missing shown as missing: {row}");
+        assert!(!row.contains(">0<"), "never as 0: {row}");
         assert_eq!(
             t["provinces"][0]["texts"]["results"],
             "Hà Nội dẫn đầu cụm về công dân học tập."

@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0012_unit_disadvantaged.sql"),
     ),
     (
+        13,
+        "revoked titles and the populations the targets count",
+        include_str!("../../migrations/sqlite/0013_figures.sql"),
+        include_str!("../../migrations/postgres/0013_figures.sql"),
+    ),
+    (
         14,
         "worklists and decisions",
         include_str!("../../migrations/sqlite/0014_worklists.sql"),

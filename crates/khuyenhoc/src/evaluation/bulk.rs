@@ -154,6 +154,7 @@ impl Deltas {
             model: e.model.to_owned(),
             form_group: e.form_group.map(str::to_owned),
             status: e.status.code().to_owned(),
+            revoked: false,
         };
         self.0
             .entry((e.unit_id, e.year))

@@ -1,5 +1,6 @@
 //! Recognition decisions and certificates: a PDF with a QR code, a public verify page, a signed
 //! credential in the Open Badges 3.0 shape (Ed25519), and revocation with a reason.
+//! Long file: issuing, verifying, revoking and reissuing share the credential's steps.
 
 use super::model::Acting;
 use super::model::Evaluation;
@@ -428,7 +429,7 @@ pub async fn revoke(
 
 /// Revokes the certificate `code` of an evaluation in the caller's transaction (one, or many
 /// in bulk), with a reason already checked: the mark, the notice to its holder, the audit
-/// entry. A certificate revoked meanwhile is refused.
+/// entry, and the title out of every count. A certificate revoked meanwhile is refused.
 pub(crate) async fn revoke_in(
     tx: &mut Tx<'_>,
     actor: crate::audit::Actor,
@@ -467,6 +468,19 @@ pub(crate) async fn revoke_in(
     };
     crate::notify::to_evaluation_subject(tx, evaluation_id, notice).await?;
     audit::record(tx, actor, change).await?;
+    // The title leaves every count in this transaction (counters at the unit and its
+    // ancestors, and so every report; `score` and `stats` read `revoked_at`).
+    let before = crate::reports::counters::EvalFacts::load(tx, evaluation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // From now on it counts as registered, never as recognised (`evaluations.revoked_at`).
+    sqlx::query("UPDATE evaluations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(evaluation_id)
+        .execute(&mut **tx)
+        .await?;
+    let after = crate::reports::counters::EvalFacts::load(tx, evaluation_id).await?;
+    crate::reports::counters::evaluation_changed(tx, Some(&before), after.as_ref()).await?;
     Ok(())
 }
 

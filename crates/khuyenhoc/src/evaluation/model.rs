@@ -178,6 +178,10 @@ pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Evaluation>, i64), sqlx::Er
     if let Some(s) = &q.status {
         args.push(s.clone());
         conds.push(format!("e.status = ${}", args.len()));
+        // A revoked title is no longer recognised, in a list as in every count.
+        if s == "recognised" {
+            conds.push("e.revoked_at IS NULL".to_owned());
+        }
     }
     if let Some(y) = q.year {
         conds.push(format!("e.year = {y}"));

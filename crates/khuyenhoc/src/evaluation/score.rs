@@ -419,7 +419,7 @@ async fn member_share(
     let kind = if people { "person" } else { "group" };
     let total_sql = format!("SELECT COUNT(*) FROM ({members_sql}) m");
     let part_sql = format!(
-        "SELECT COUNT(*) FROM evaluations ev WHERE ev.model = $3 AND ev.year = $4 AND ev.status = 'recognised' AND ev.subject_kind = '{kind}' AND ev.subject_id IN ({members_sql})"
+        "SELECT COUNT(*) FROM evaluations ev WHERE ev.model = $3 AND ev.year = $4 AND ev.status = 'recognised' AND ev.revoked_at IS NULL AND ev.subject_kind = '{kind}' AND ev.subject_id IN ({members_sql})"
     );
     let total: i64 = sqlx::query_scalar(&total_sql)
         .bind(e.subject_id)

@@ -117,6 +117,14 @@ pub struct TransferBody {
 #[serde(deny_unknown_fields)]
 pub struct PopulationBody {
     pub population: Value,
+    #[serde(default)]
+    pub households: Value,
+    #[serde(default)]
+    pub clans: Value,
+    #[serde(default)]
+    pub communities: Value,
+    #[serde(default)]
+    pub organisations: Value,
 }
 
 /// A member with their history.
@@ -466,13 +474,20 @@ pub async fn set_population(
     Path((code, year)): Path<(String, String)>,
     ApiJson(b): ApiJson<PopulationBody>,
 ) -> ApiResult<Json<Population>> {
-    let population = match &b.population {
+    let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         _ => String::new(),
     };
+    let counts = service::TargetCounts {
+        households: text(&b.households),
+        clans: text(&b.clans),
+        communities: text(&b.communities),
+        organisations: text(&b.organisations),
+    };
+    let year = Value::String(year);
     let p =
-        service::set_population(&state.db, &v, &code, &Value::String(year), &population).await?;
+        service::set_population(&state.db, &v, &code, &year, &text(&b.population), &counts).await?;
     Ok(Json(p))
 }
 
@@ -532,7 +547,13 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!(["amount"]),
         ),
         ("put", "/api/v1/units/{code}/population/{year}") => s(
-            json!({"population": {"type": ["integer", "string"], "description": "inhabitants, a whole number (\"12.345\" accepted)"}}),
+            json!({
+                "population": {"type": ["integer", "string"], "description": "inhabitants, a whole number (\"12.345\" accepted)"},
+                "households": {"type": ["integer", "string", "null"], "description": "households, the population of the Learning Family target; omitted or null: not recorded"},
+                "clans": {"type": ["integer", "string", "null"], "description": "clans, the population of the Learning Clan target; omitted or null: not recorded"},
+                "communities": {"type": ["integer", "string", "null"], "description": "villages and residential groups, the population of the Learning Community target; omitted or null: not recorded"},
+                "organisations": {"type": ["integer", "string", "null"], "description": "agencies, organisations and units, the population of the Learning Unit target; omitted or null: not recorded"}
+            }),
             json!(["population"]),
         ),
         _ => return None,

@@ -336,18 +336,29 @@ pub async fn fee(db: &Db, id: i64) -> Result<Option<Fee>, sqlx::Error> {
         .transpose()
 }
 
-/// A unit's population in a year.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// A unit's population in a year, with the populations the national targets count (each
+/// `None` until recorded: a share of it is then missing).
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Population {
     pub year: i64,
+    /// Inhabitants.
     pub population: i64,
+    /// Households (the Learning Family target counts them).
+    pub households: Option<i64>,
+    /// Clans (the Learning Clan target).
+    pub clans: Option<i64>,
+    /// Villages and residential groups (the Learning Community target).
+    pub communities: Option<i64>,
+    /// Agencies, organisations and units (the Learning Unit target).
+    pub organisations: Option<i64>,
     pub updated_at: i64,
 }
 
 /// A unit's populations, newest year first.
 pub async fn populations(db: &Db, unit_id: i64) -> Result<Vec<Population>, sqlx::Error> {
     sqlx::query(
-        "SELECT year, population, updated_at FROM unit_populations WHERE unit_id = $1 ORDER BY year DESC",
+        "SELECT year, population, updated_at, households, clans, communities, organisations \
+         FROM unit_populations WHERE unit_id = $1 ORDER BY year DESC",
     )
     .bind(unit_id)
     .fetch_all(&db.pool)
@@ -358,6 +369,10 @@ pub async fn populations(db: &Db, unit_id: i64) -> Result<Vec<Population>, sqlx:
             year: r.try_get(0)?,
             population: r.try_get(1)?,
             updated_at: r.try_get(2)?,
+            households: r.try_get(3)?,
+            clans: r.try_get(4)?,
+            communities: r.try_get(5)?,
+            organisations: r.try_get(6)?,
         })
     })
     .collect()

@@ -7,7 +7,7 @@ use super::service::{heads, reported, Head};
 use crate::auth::Viewer;
 use crate::db::{today, Db};
 use crate::error::AppError;
-use khuyenhoc_reports::{ranks, Template};
+use khuyenhoc_reports::{ranks_known, Template};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ pub struct ClusterProvince {
     pub previous: Vec<Option<i64>>,
     /// value − previous, when both are known.
     pub change: Vec<Option<i64>>,
-    /// 1 = highest among the cluster's provinces.
+    /// 1 = highest among the cluster's provinces; a missing value ranks after every known one.
     pub ranks: Vec<Option<usize>>,
     /// Narrative parts by indicator key (results, shortcomings, tasks, proposals).
     pub texts: BTreeMap<String, String>,
@@ -115,12 +115,14 @@ pub async fn table(
             }
         })
         .collect();
+    // A missing value (a number not typed, a share without its population) is no zero: it
+    // is shown as missing and ranked after every known value.
     for i in 0..hs.len() {
-        let column: Vec<i64> = rows
+        let column: Vec<Option<i64>> = rows
             .iter()
-            .map(|r| r.values.get(i).copied().flatten().unwrap_or(0))
+            .map(|r| r.values.get(i).copied().flatten())
             .collect();
-        for (r, rank) in rows.iter_mut().zip(ranks(&column)) {
+        for (r, rank) in rows.iter_mut().zip(ranks_known(&column)) {
             r.ranks.push(Some(rank));
         }
     }

@@ -25,6 +25,9 @@ pub mod metric {
     pub const EVAL_RECOGNISED: &str = "eval.recognised";
     /// Evaluations waiting for a check or a review: `eval.pending.citizen`.
     pub const EVAL_PENDING: &str = "eval.pending";
+    /// Evaluations checked by their branch, waiting for the commune's review:
+    /// `eval.checked.citizen` (a part of `eval.pending`; the rest waits for the branch).
+    pub const EVAL_CHECKED: &str = "eval.checked";
     /// Money by ledger category in the half-year, in đồng, positive as the category grows:
     /// `ledger.donation`, `ledger.scholarship`, ...
     pub const LEDGER: &str = "ledger";
@@ -215,6 +218,8 @@ pub struct EvalFacts {
     pub model: String,
     pub form_group: Option<String>,
     pub status: String,
+    /// Its title was revoked (`evaluations.revoked_at`): it is registered, never recognised.
+    pub revoked: bool,
 }
 
 impl EvalFacts {
@@ -228,11 +233,14 @@ impl EvalFacts {
             }
         };
         both(metric::EVAL_REGISTERED);
-        if self.status == "recognised" {
+        if self.status == "recognised" && !self.revoked {
             both(metric::EVAL_RECOGNISED);
         }
         if self.status == "submitted" || self.status == "checked" {
             out.push((format!("{}.{}", metric::EVAL_PENDING, self.model), 1));
+        }
+        if self.status == "checked" {
+            out.push((format!("{}.{}", metric::EVAL_CHECKED, self.model), 1));
         }
         out
     }
@@ -240,7 +248,8 @@ impl EvalFacts {
     /// Reads the facts of an evaluation inside the transaction that is about to change it.
     pub async fn load(tx: &mut Tx<'_>, id: i64) -> Result<Option<Self>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT unit_id, year, model, form_group, status FROM evaluations WHERE id = $1",
+            "SELECT unit_id, year, model, form_group, status, \
+             CAST(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM evaluations WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -252,6 +261,7 @@ impl EvalFacts {
                 model: r.try_get(2)?,
                 form_group: r.try_get(3)?,
                 status: r.try_get(4)?,
+                revoked: r.try_get::<i64, _>(5)? != 0,
             })
         })
         .transpose()
@@ -369,8 +379,9 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
     // Leaf facts: (unit, period, metric, value).
     let mut leaf: Vec<(i64, String, String, i64)> = vec![];
     let evals = sqlx::query(
-        "SELECT unit_id, year, model, form_group, status, COUNT(*) FROM evaluations \
-         GROUP BY unit_id, year, model, form_group, status",
+        "SELECT unit_id, year, model, form_group, status, \
+         CAST(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS revoked, COUNT(*) FROM evaluations \
+         GROUP BY unit_id, year, model, form_group, status, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -381,8 +392,9 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
             model: r.try_get(2)?,
             form_group: r.try_get(3)?,
             status: r.try_get(4)?,
+            revoked: r.try_get::<i64, _>(5)? != 0,
         };
-        let n: i64 = r.try_get(5)?;
+        let n: i64 = r.try_get(6)?;
         for (m, d) in f.metrics() {
             leaf.push((f.unit_id, f.year.to_string(), m, d * n));
         }

@@ -1,6 +1,11 @@
 //! An officer's home dashboard for one of their units: the subtree's key figures (read from the
 //! live counters) and the work waiting (the unit's own report, reports of the units below to
-//! decide or still missing, evaluations waiting for a check or review).
+//! decide or still missing, evaluations waiting for this unit's officers).
+//!
+//! What waits for whom: a branch checks what was submitted in it (`eval.pending` less
+//! `eval.checked` at the branch); a commune or a higher unit reviews what its branches checked
+//! (`eval.checked` of its subtree) and what was submitted straight to the unit itself, where no
+//! branch checks first. Each count leads to the list filtered on that status.
 
 use super::figures::{self, UnitRef};
 use super::service::{state_of, Status};
@@ -14,14 +19,20 @@ use sqlx::Row;
 pub struct Dashboard {
     pub period: String,
     pub period_vi: String,
+    pub period_en: String,
+    /// The year of the evaluations counted.
+    pub year: i64,
     /// The unit's own report: state (not_started, draft, submitted, late, returned, accepted).
     pub own_state: &'static str,
     pub deadline: Option<String>,
     pub members: i64,
     pub citizens_recognised: i64,
     pub receipts: i64,
-    /// Evaluations submitted or checked, waiting for the next step.
+    /// Evaluations waiting for this unit's officers: submitted ones at a branch (to check),
+    /// checked ones below and submitted ones at the unit itself elsewhere (to review).
     pub evaluations_waiting: i64,
+    /// The status the waiting evaluations are listed by: `submitted` (a branch) or `checked`.
+    pub waiting_status: &'static str,
     /// Reports of the units below handed in and waiting for a decision.
     pub reports_to_decide: usize,
     /// Units below that have not handed in their report.
@@ -37,11 +48,24 @@ pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
         .await?
         .pop()
         .unwrap_or_default();
-    let waiting: i64 = base
-        .iter()
-        .filter(|(k, _)| k.starts_with("eval.pending."))
-        .map(|(_, v)| v)
-        .sum();
+    let sum_of = |prefix: &str| -> i64 {
+        figures::total(
+            base.iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(_, v)| v),
+        )
+    };
+    let (waiting, waiting_status) = if unit.level == Level::Branch {
+        (
+            sum_of("eval.pending.") - sum_of("eval.checked."),
+            "submitted",
+        )
+    } else {
+        (
+            sum_of("eval.checked.") + submitted_here(db, unit.id, i64::from(p.year)).await?,
+            "checked",
+        )
+    };
     let own: Option<String> =
         sqlx::query_scalar("SELECT status FROM reports WHERE unit_id = $1 AND period = $2")
             .bind(unit.id)
@@ -82,14 +106,29 @@ pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
     Ok(Dashboard {
         period: p.to_string(),
         period_vi: p.label_vi(),
+        period_en: p.label_en(),
+        year: i64::from(p.year),
         own_state,
         deadline,
-        members: derive("members.active", &base),
-        citizens_recognised: derive("eval.recognised.citizen", &base),
-        receipts: derive("fund.receipts", &base),
+        members: derive("members.active", &base).unwrap_or(0),
+        citizens_recognised: derive("eval.recognised.citizen", &base).unwrap_or(0),
+        receipts: derive("fund.receipts", &base).unwrap_or(0),
         evaluations_waiting: waiting,
+        waiting_status,
         reports_to_decide: to_decide,
         reports_missing: kids.len().saturating_sub(handed_in),
         children: kids.len(),
     })
+}
+
+/// Evaluations submitted straight to a unit that is not a branch (no branch checks them first),
+/// in the year (as the counters read it): the unit's own rows only (`evaluations_unit_year`).
+async fn submitted_here(db: &Db, unit_id: i64, year: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM evaluations WHERE unit_id = $1 AND year = $2 AND status = 'submitted'",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .fetch_one(&db.pool)
+    .await
 }

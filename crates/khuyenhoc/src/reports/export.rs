@@ -204,7 +204,10 @@ pub fn cluster_xlsx(t: &ClusterTable) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 0, &h.label_vi)?;
         for (j, p) in t.provinces.iter().enumerate() {
             let col = u16::try_from(1 + j * 3).unwrap_or(u16::MAX);
-            write_value(ws, row, col, h.format, p.values.get(i).copied().flatten())?;
+            match p.values.get(i).copied().flatten() {
+                Some(v) => write_value(ws, row, col, h.format, Some(v))?,
+                None => ws.write_string(row, col, "—").map(|_| ())?,
+            }
             if let Some(Some(rank)) = p.ranks.get(i) {
                 #[allow(clippy::cast_precision_loss)] // a rank among a few provinces
                 ws.write_number(row, col + 1, *rank as f64)?;
@@ -430,8 +433,7 @@ fn briefing_rows(t: &ClusterTable) -> Vec<Vec<String>> {
                     .get(i)
                     .copied()
                     .flatten()
-                    .map(|v| super::service::show(h.format, v))
-                    .unwrap_or_default();
+                    .map_or_else(|| "—".to_owned(), |v| super::service::show(h.format, v));
                 let rank = p
                     .ranks
                     .get(i)

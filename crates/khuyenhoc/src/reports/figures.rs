@@ -193,9 +193,15 @@ pub async fn live(
         *base = carry_figures(carry, &by_unit);
     }
     branches(db, units, as_of, &mut out).await?;
+    // Stocks have history: a period that has ended counts the members of its last day, not
+    // today's (the counters hold only today's stock).
+    let end = period.end_date();
+    if end < crate::db::today() {
+        members_at(db, units, &end, &mut out).await?;
+    }
     let pops = populations(db, units, i64::from(period.year)).await?;
     for (base, pop) in out.iter_mut().zip(pops) {
-        base.insert("population".into(), pop);
+        base.extend(pop);
     }
     Ok(out)
 }
@@ -312,25 +318,116 @@ async fn branches(
     Ok(())
 }
 
-/// The population of each unit for a year: its own figure when recorded, otherwise the sum of
-/// the nearest recorded figures below it. One query for all the units.
-async fn populations(db: &Db, units: &[UnitRef], year: i64) -> Result<Vec<i64>, sqlx::Error> {
+/// Replaces the member stocks of each unit (`members.active`, `members.sector.*`) by those of
+/// the day `end`: members who had joined by then and had not left or died by then, counted at
+/// the branch they belonged to on that day (the branch a later transfer took them from).
+/// Two grouped queries per 500 units: members still in the branch they had then, and members
+/// moved since, found through their first transfer after `end`.
+async fn members_at(
+    db: &Db,
+    units: &[UnitRef],
+    end: &str,
+    out: &mut [Base],
+) -> Result<(), sqlx::Error> {
+    let member_then = "m.joined_on <= $1 AND (m.status = 'active' OR m.status_on > $1)";
     let mut by_unit: Vec<Vec<(String, i64)>> = vec![vec![]; units.len()];
     for (c, chunk) in units.chunks(UNITS_PER_QUERY).enumerate() {
+        let stayed = format!(
+            "SELECT r.column1, m.sectors, COUNT(*) FROM (VALUES {}) r \
+             JOIN units b ON b.path >= r.column2 AND b.path < r.column3 \
+             JOIN members m ON m.branch_id = b.id WHERE {member_then} \
+             AND NOT EXISTS (SELECT 1 FROM member_transfers t WHERE t.member_id = m.id AND t.on_date > $1) \
+             GROUP BY r.column1, m.sectors",
+            ranges(chunk.len(), 2)
+        );
+        let moved = format!(
+            "SELECT r.column1, m.sectors, COUNT(*) FROM (VALUES {}) r \
+             JOIN units b ON b.path >= r.column2 AND b.path < r.column3 \
+             JOIN member_transfers t ON t.from_branch_id = b.id JOIN members m ON m.id = t.member_id \
+             WHERE t.on_date > $1 AND {member_then} AND NOT EXISTS (SELECT 1 FROM member_transfers t2 \
+             WHERE t2.member_id = t.member_id AND t2.on_date > $1 \
+             AND (t2.on_date < t.on_date OR (t2.on_date = t.on_date AND t2.id < t.id))) \
+             GROUP BY r.column1, m.sectors",
+            ranges(chunk.len(), 2)
+        );
+        for sql in [stayed, moved] {
+            let q = bind_ranges(query(&sql).bind(end), chunk, c * UNITS_PER_QUERY);
+            for r in q.fetch_all(&db.pool).await? {
+                if let Some(i) = index_of(&r, units.len())? {
+                    by_unit[i].push((r.try_get(1)?, r.try_get(2)?));
+                }
+            }
+        }
+    }
+    for (base, rows) in out.iter_mut().zip(by_unit) {
+        base.retain(|m, _| m != "members.active" && !m.starts_with("members.sector."));
+        let mut active = 0;
+        for (sectors, n) in rows {
+            active += n;
+            for s in sectors.split_whitespace() {
+                *base.entry(format!("members.sector.{s}")).or_insert(0) += n;
+            }
+        }
+        base.insert("members.active".into(), active);
+    }
+    Ok(())
+}
+
+/// The columns of a unit's yearly population data and the base metric each becomes: people,
+/// and the populations the national targets count (`khuyenhoc_reports::POPULATIONS`).
+const POPULATION_COLUMNS: [(&str, &str); 5] = [
+    ("population", "population"),
+    ("households", "population.households"),
+    ("clans", "population.clans"),
+    ("communities", "population.communities"),
+    ("organisations", "population.organisations"),
+];
+
+/// The populations of each unit for a year, each column on its own: the unit's own figure when
+/// recorded, otherwise the sum of the nearest recorded figures below it. `population` is always
+/// there (0 when nothing is recorded); a target's population (households, clans, communities,
+/// organisations) only when recorded somewhere in the subtree: a share without it is missing.
+/// One query for all the units.
+async fn populations(db: &Db, units: &[UnitRef], year: i64) -> Result<Vec<Base>, sqlx::Error> {
+    let n = POPULATION_COLUMNS.len();
+    let mut by_unit: Vec<Vec<Vec<(String, i64)>>> = vec![vec![vec![]; n]; units.len()];
+    let columns: Vec<String> = POPULATION_COLUMNS
+        .iter()
+        .map(|(c, _)| format!("p.{c}"))
+        .collect();
+    for (c, chunk) in units.chunks(UNITS_PER_QUERY).enumerate() {
         let sql = format!(
-            "SELECT r.column1, u.path, p.population FROM (VALUES {}) r \
+            "SELECT r.column1, u.path, {} FROM (VALUES {}) r \
              JOIN units u ON u.path >= r.column2 AND u.path < r.column3 \
              JOIN unit_populations p ON p.unit_id = u.id WHERE p.year = $1",
+            columns.join(", "),
             ranges(chunk.len(), 2)
         );
         let q = bind_ranges(query(&sql).bind(year), chunk, c * UNITS_PER_QUERY);
         for r in q.fetch_all(&db.pool).await? {
             if let Some(i) = index_of(&r, units.len())? {
-                by_unit[i].push((r.try_get(1)?, r.try_get(2)?));
+                let path: String = r.try_get(1)?;
+                for (k, rows) in by_unit[i].iter_mut().enumerate() {
+                    if let Some(v) = r.try_get::<Option<i64>, _>(k + 2)? {
+                        rows.push((path.clone(), v));
+                    }
+                }
             }
         }
     }
-    Ok(by_unit.into_iter().map(nearest_sum).collect())
+    Ok(by_unit
+        .into_iter()
+        .map(|cols| {
+            let mut base = Base::new();
+            for ((_, metric), rows) in POPULATION_COLUMNS.iter().zip(cols) {
+                if rows.is_empty() && *metric != "population" {
+                    continue;
+                }
+                base.insert((*metric).to_owned(), nearest_sum(rows));
+            }
+            base
+        })
+        .collect())
 }
 
 /// The sum of the figures not below another recorded figure. Sorted by path (bytewise, as the
@@ -353,11 +450,20 @@ fn nearest_sum(mut rows: Vec<(String, i64)>) -> i64 {
 /// The population of a unit for a year: its own figure when recorded, otherwise the sum of the
 /// nearest recorded figures below it.
 pub async fn population(db: &Db, u: &UnitRef, year: i64) -> Result<i64, sqlx::Error> {
-    Ok(populations(db, std::slice::from_ref(u), year)
+    Ok(populations_of(db, u, year)
         .await?
-        .first()
+        .get("population")
         .copied()
         .unwrap_or(0))
+}
+
+/// Every population of a unit for a year (`population`, and each target's population when
+/// recorded), as [`live`] puts them into a unit's base figures.
+pub async fn populations_of(db: &Db, u: &UnitRef, year: i64) -> Result<Base, sqlx::Error> {
+    Ok(populations(db, std::slice::from_ref(u), year)
+        .await?
+        .pop()
+        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -188,6 +188,8 @@ impl CounterMove {
             model: e.model.clone(),
             form_group: e.form_group.clone(),
             status: e.status.code().to_owned(),
+            // A status still moves only before recognition: a revoked title never moves again.
+            revoked: false,
         };
         let after = counters::EvalFacts {
             status: next.code().to_owned(),

@@ -231,6 +231,10 @@ impl Filter {
         }
         if let Some(s) = self.status {
             text(&mut w, "e.status = {}", s.code().to_owned());
+            // A revoked title is no longer recognised, in a list as in every count.
+            if s.code() == "recognised" {
+                w.push("e.revoked_at IS NULL".to_owned());
+            }
         }
         match &self.search {
             Some(s @ Search::Name(_)) => {

@@ -159,16 +159,9 @@ pub(crate) async fn list_page(
     let page = filter.page(&state.db, &args.cursor, n).await?;
     let filter_qs = query_string(&args, year);
     let base = format!("/units/{}/evaluations?{filter_qs}", unit.code);
-    let mut stats = crate::evaluation::stats::for_subtree(&state.db, &unit.path, year).await?;
+    // Form groups named by the sets the counted evaluations used, never by their codes.
+    let stats = crate::evaluation::stats::for_unit(state, &unit.path, year).await?;
     let form_groups = form_groups(state, &unit, year).await;
-    // Form groups by their names in the set in force, never by their codes.
-    for row in &mut stats.rows {
-        row.group_name = form_groups
-            .iter()
-            .find(|g| g.0 == row.form_group)
-            .map(|g| (g.1.clone(), g.2.clone()))
-            .unwrap_or_default();
-    }
     // The units right below (a commune's branches, a province's communes), for the filter.
     let below = crate::org::model::Query {
         scope_roots: vec![unit.path.clone()],

@@ -25,12 +25,22 @@ pub struct PopulationPage {
     pub share: Option<(i64, i64, String)>,
     pub can_manage: bool,
     pub this_year: i64,
+    /// This year's figures, to edit (every field is sent again on saving).
+    pub current: Population,
     pub errors: FormErrors,
 }
 
 impl PopulationPage {
     pub fn number(&self, n: &i64) -> String {
         khuyenhoc_ledger::Dong::new(*n).grouped()
+    }
+    /// A recorded count grouped, or a dash when not recorded.
+    pub fn maybe(&self, n: &Option<i64>) -> String {
+        n.map_or_else(|| "—".to_owned(), |n| self.number(&n))
+    }
+    /// A recorded count as the form shows it again (empty when not recorded).
+    pub fn field(&self, n: &Option<i64>) -> String {
+        n.map(|n| n.to_string()).unwrap_or_default()
     }
 }
 
@@ -47,6 +57,12 @@ pub(super) async fn population_view(
     let share = service::share(&state.db, &unit).await?;
     let can_manage = v.position_for(perm::MEMBER_MANAGE, &unit.path).is_some();
     let (status, errors, _) = refused.unwrap_or((StatusCode::OK, FormErrors::default(), None));
+    let this_year = service::this_year();
+    let current = populations
+        .iter()
+        .find(|p| p.year == this_year)
+        .cloned()
+        .unwrap_or_default();
     let page = PopulationPage {
         c,
         unit,
@@ -54,7 +70,8 @@ pub(super) async fn population_view(
         active,
         share,
         can_manage,
-        this_year: service::this_year(),
+        this_year,
+        current,
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -75,6 +92,14 @@ pub struct PopulationForm {
     pub year: String,
     #[serde(default)]
     pub population: String,
+    #[serde(default)]
+    pub households: String,
+    #[serde(default)]
+    pub clans: String,
+    #[serde(default)]
+    pub communities: String,
+    #[serde(default)]
+    pub organisations: String,
 }
 
 pub async fn set_population(
@@ -85,7 +110,13 @@ pub async fn set_population(
     PageForm(f): PageForm<PopulationForm>,
 ) -> PageResult<Response> {
     let year = serde_json::Value::String(f.year);
-    match service::set_population(&state.db, &v, &code, &year, &f.population).await {
+    let counts = service::TargetCounts {
+        households: f.households,
+        clans: f.clans,
+        communities: f.communities,
+        organisations: f.organisations,
+    };
+    match service::set_population(&state.db, &v, &code, &year, &f.population, &counts).await {
         Ok(_) => Ok(Redirect::to(&format!("/units/{}/population", code.trim())).into_response()),
         Err(e) => {
             let refused = refusal(e)?;

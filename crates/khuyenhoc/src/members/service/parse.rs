@@ -105,6 +105,23 @@ pub(super) fn collect<T>(
     }
 }
 
+/// One of the populations the national targets count (households, clans, communities,
+/// organisations), typed like a population; empty means not recorded.
+pub fn parse_count(field: &'static str, s: &str) -> Result<Option<i64>, AppError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_population(s).map(Some).map_err(|_| {
+        invalid(
+            field,
+            Invalid::new(
+                "Cần một số nguyên không âm, ví dụ 1.250 (để trống nếu chưa có)",
+                "A whole number, e.g. 1250 (leave empty when not known)",
+            ),
+        )
+    })
+}
+
 /// A population typed with or without thousands separators ("12.345", "12 345").
 pub fn parse_population(s: &str) -> Result<i64, AppError> {
     let digits: String = s

@@ -38,6 +38,13 @@ pub trait Show {
             .map(|v| show(*f, v))
             .unwrap_or_default()
     }
+    /// A cluster value, or a dash when missing (never a zero).
+    fn cell_at(&self, f: &Format, v: &[Option<i64>], i: &usize) -> String {
+        v.get(*i)
+            .copied()
+            .flatten()
+            .map_or_else(|| "—".to_owned(), |v| show(*f, v))
+    }
     /// "hạng 2 · +1.234" under a cluster value.
     fn rank_at(
         &self,

@@ -23,14 +23,16 @@ pub fn lines(t: &Template, base: &Base, e: &Entries) -> Vec<Line> {
 fn line(i: &Indicator, base: &Base, adjusted: &Base, e: &Entries) -> Line {
     let (source, metric, computed, value, text, reason) = match &i.source {
         Source::Computed(m) => {
+            // A share without its population is missing (`None`), never a division by
+            // something else.
             let computed = derive(m, base);
             let o = e.overrides.get(&i.key);
-            let value = o.map_or_else(|| derive(m, adjusted), |o| o.value);
+            let value = o.map_or_else(|| derive(m, adjusted), |o| Some(o.value));
             (
                 "computed",
                 Some(m.clone()),
-                Some(computed),
-                Some(value),
+                computed,
+                value,
                 None,
                 o.map(|o| o.reason.clone()),
             )

@@ -54,6 +54,8 @@ impl Line {
         match (&self.text, self.value) {
             (Some(t), _) => t.clone(),
             (None, Some(v)) => show(self.format, v),
+            // A computed figure that cannot be computed (a share without its population).
+            (None, None) if self.source == "computed" => "—".to_owned(),
             (None, None) => String::new(),
         }
     }

@@ -68,7 +68,7 @@ fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
         .filter(|i| !i.is_text())
         .enumerate()
         .map(|(n, i)| match &i.source {
-            Source::Computed(m) if !is_summable(m) => Some(derive(m, &base)),
+            Source::Computed(m) if !is_summable(m) => derive(m, &base),
             source => {
                 let values: Vec<i64> = kids
                     .iter()
