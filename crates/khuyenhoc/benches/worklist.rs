@@ -3,8 +3,8 @@
 //!
 //! - the list through the whole application (router, token, scope, keyset query, count, JSON) —
 //!   first page, a page deep in the list (by cursor), a search "nguyen van", a branch and status
-//!   filter — against the raw SQL of the same page (the keyset SELECT and the COUNT, no HTTP, no
-//!   application code);
+//!   filter — each against the raw SQL of the first page measured right after it (the keyset
+//!   SELECT and the COUNT, no HTTP, no application code);
 //! - the same first page when the commune holds 10 evaluations and 10,000;
 //! - `POST /api/v1/units/00004/evaluations/bulk` recognising 500 under one decision, against one
 //!   raw UPDATE of the same 500 rows.
@@ -35,7 +35,7 @@ struct Args {
 
 /// Median and p90 of `runs` timings.
 fn summary(t: &[Duration]) -> (f64, f64) {
-    (percentile_ms(t, 50.0), percentile_ms(t, 90.0))
+    (percentile_ms(t, 0.5), percentile_ms(t, 0.9))
 }
 
 async fn get(
@@ -312,7 +312,7 @@ async fn run(backend: Backend, a: &Args) {
         .await,
     );
 
-    println!("\n{backend:?}: the commune's list (ms, median / p90 of {} runs; raw = the keyset SELECT and COUNT of the same page)", a.runs);
+    println!("\n{backend:?}: the commune's list (ms, median / p90 of {} runs; raw = the keyset SELECT and COUNT of the first page, no application code)", a.runs);
     println!("| list | app p50 | app p90 | raw p50 | raw p90 | app / raw | bytes |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for l in &lines {
