@@ -94,6 +94,40 @@ pub fn per_page(asked: Option<i64>) -> Result<i64, AppError> {
     }
 }
 
+/// One page from the rows a query read in the list's order, asking for `per_page + 1`: the extra
+/// row, when there is one, only says that a next page exists (its cursor is the key of the last
+/// row kept, from `key`).
+pub fn page_of<T>(
+    mut rows: Vec<T>,
+    per_page: i64,
+    total: i64,
+    key: impl Fn(&T) -> Cursor,
+) -> ListPage<T> {
+    let keep = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let next_cursor = if rows.len() > keep {
+        rows.truncate(keep);
+        rows.last().map(|r| key(r).encode())
+    } else {
+        None
+    };
+    ListPage {
+        items: rows,
+        total,
+        next_cursor,
+    }
+}
+
+/// The OpenAPI query parameters every list route shares: `q` (described by the caller: what it
+/// searches), `cursor` and `per_page`.
+pub fn paging_params(q: &str) -> Vec<serde_json::Value> {
+    let p = |name: &str, ty: &str, desc: &str| serde_json::json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
+    vec![
+        p("q", "string", q),
+        p("cursor", "string", "next_cursor of the previous page"),
+        p("per_page", "integer", "1 to 200, default 50"),
+    ]
+}
+
 /// What a search box holds, ready for SQL: a name folded like the stored `*_folded` columns
 /// (no diacritics, lower case, "đ" as "d"), or the digits of a phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +188,20 @@ mod tests {
         assert!(Cursor::decode("zz").is_err());
         assert!(Cursor::decode(&hex::encode("[1.5, 2]")).is_err());
         assert_eq!(Cursor::decode("").ok().flatten(), None);
+    }
+
+    #[test]
+    fn a_page_keeps_per_page_rows_and_points_past_the_last() {
+        let key = |n: &i64| Cursor {
+            key: serde_json::json!(n),
+            id: *n,
+        };
+        let page = page_of(vec![1, 2, 3], 2, 7, key);
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(page.total, 7);
+        let next = page.next_cursor.as_deref().map(Cursor::decode);
+        assert_eq!(next.and_then(|c| c.ok().flatten()).map(|c| c.id), Some(2));
+        assert_eq!(page_of(vec![1, 2], 2, 2, key).next_cursor, None);
     }
 
     #[test]
