@@ -54,6 +54,8 @@ mod learning_rows;
 mod map_rows;
 #[path = "access/members.rs"]
 mod members_rows;
+#[path = "access/parity.rs"]
+mod parity_rows;
 #[path = "access/people.rs"]
 mod people_rows;
 #[path = "access/reports.rs"]
@@ -345,6 +347,7 @@ struct Ctx {
     area_list: Vec<u8>,
     area_confirm: Vec<(String, String)>,
     members: members_rows::CtxMembers,
+    parity: parity_rows::CtxParity,
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
@@ -483,6 +486,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(people_rows::rows());
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
+    rows.extend(parity_rows::rows());
     rows
 }
 
@@ -495,6 +499,7 @@ async fn setup(app: &TestApp) -> Ctx {
     people_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
     join_rows::setup(app, &mut ctx).await;
+    parity_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx
 }
@@ -855,10 +860,23 @@ fn multipart_body(parts: &[Part]) -> Vec<u8> {
 
 /// Posts a multipart form with the CSRF token in a header, as the browser's script does.
 async fn post_multipart(app: &TestApp, c: &mut Client, path: &str, parts: &[Part]) -> Resp {
+    send_multipart(app, c, "POST", path, parts).await
+}
+
+/// Sends a multipart form (POST, or PUT for the API) with the CSRF token in a header.
+async fn send_multipart(
+    app: &TestApp,
+    c: &mut Client,
+    method: &str,
+    path: &str,
+    parts: &[Part],
+) -> Resp {
     if c.csrf().is_empty() {
         app.get(c, "/login").await;
     }
-    let req = Request::post(path)
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -1125,7 +1143,7 @@ async fn send(app: &TestApp, c: &mut Client, method: &str, req: &Req) -> Resp {
             app.post_form(c, &req.path, &f).await
         }
         (Payload::Json(body), _) => send_json(app, c, method, &req.path, body).await,
-        (Payload::Multipart(parts), _) => post_multipart(app, c, &req.path, parts).await,
+        (Payload::Multipart(parts), _) => send_multipart(app, c, method, &req.path, parts).await,
     }
 }
 

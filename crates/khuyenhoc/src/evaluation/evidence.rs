@@ -12,7 +12,8 @@ use crate::state::AppState;
 use khuyenhoc_criteria::EvidenceKind;
 use khuyenhoc_domain::Invalid;
 
-/// Attaches a file or a note to an indicator, while the evaluation is still editable.
+/// Attaches a file or a note to an indicator, while the evaluation is still editable; the new
+/// evidence row's id.
 pub async fn attach(
     state: &AppState,
     v: &Viewer,
@@ -20,7 +21,7 @@ pub async fn attach(
     indicator: &str,
     file: Option<(String, Vec<u8>)>,
     note: &str,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let e = service::visible(&state.db, v, id).await?;
     let actor = attaching(state, v, &e).await?;
     let set = sets::by_id(state, e.set_id).await?;
@@ -138,7 +139,7 @@ async fn store(state: &AppState, name: &str, p: files::Prepared) -> Result<Store
     })
 }
 
-/// The evidence row and its audit entry, in one transaction.
+/// The evidence row and its audit entry, in one transaction; the row's id.
 async fn record(
     state: &AppState,
     actor: Actor,
@@ -147,7 +148,7 @@ async fn record(
     kind: EvidenceKind,
     stored: Option<Stored>,
     note: &str,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let (key, name, ct, size) = match stored {
         Some(s) => (
             Some(s.key),
@@ -189,7 +190,7 @@ async fn record(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(eid)
 }
 
 /// An evidence file, for whoever may read its evaluation.

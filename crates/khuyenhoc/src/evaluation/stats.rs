@@ -10,7 +10,8 @@ use crate::state::AppState;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "StatsRow")]
 pub struct Row2 {
     pub model: String,
     pub form_group: String,
@@ -23,7 +24,8 @@ pub struct Row2 {
 }
 
 /// One national target against the subtree's figures.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "StatsTarget")]
 pub struct TargetRow {
     pub model: String,
     /// The target as the decision words it (Vietnamese, English).
@@ -38,7 +40,8 @@ pub struct TargetRow {
     pub reached_percent: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "UnitStats")]
 pub struct Stats {
     pub rows: Vec<Row2>,
     pub targets: Vec<TargetRow>,

@@ -15,7 +15,8 @@ use khuyenhoc_domain::Level;
 use khuyenhoc_reports::{derive, Period, Template};
 use sqlx::Row;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "UnitDashboard")]
 pub struct Dashboard {
     pub period: String,
     pub period_vi: String,

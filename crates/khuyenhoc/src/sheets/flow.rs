@@ -31,7 +31,10 @@ fn streams<I: Import>(rows: usize) -> bool {
 
 /// Reads a workbook within the import's limits and finds its columns, on a blocking thread
 /// (unzipping and parsing XML take a while).
-async fn read<I: Import>(imp: &Arc<I>, bytes: Bytes) -> Result<Read<I::Columns>, AppError> {
+pub(super) async fn read<I: Import>(
+    imp: &Arc<I>,
+    bytes: Bytes,
+) -> Result<Read<I::Columns>, AppError> {
     let imp = Arc::clone(imp);
     tokio::task::spawn_blocking(move || {
         let sheet = if I::CSV {
@@ -64,7 +67,7 @@ pub fn digest<I: Import>(imp: &I, rows: &[Checked<I::Plan>]) -> String {
     hex::encode(h.finalize())
 }
 
-fn rejected<P>(rows: &[Checked<P>]) -> usize {
+pub(super) fn rejected<P>(rows: &[Checked<P>]) -> usize {
     rows.iter().filter(|r| r.outcome.is_err()).count()
 }
 

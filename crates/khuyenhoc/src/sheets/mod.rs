@@ -43,6 +43,7 @@
 //!
 //! This module imports no capability folder; the capabilities import it.
 
+pub mod api;
 pub mod claim;
 pub mod flow;
 pub mod pages;

@@ -65,6 +65,8 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::members::api::body_schema(method, path))
                 .or_else(|| crate::reports::api::body_schema(method, path))
                 .or_else(|| crate::join::api::body_schema(method, path))
+                .or_else(|| crate::evaluation::groups::api::body_schema(method, path))
+                .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
         }
     })
 }
@@ -92,6 +94,9 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| {
+                Some(crate::evaluation::groups::api::query_params(path)).filter(|p| !p.is_empty())
+            })
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }
@@ -124,7 +129,11 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/evaluations"
             | "/api/v1/units/{code}/members"
             | "/api/v1/members/{id}/transfer"
-            | "/api/v1/criteria/{id}/variant",
+            | "/api/v1/criteria/{id}/variant"
+            | "/api/v1/evaluations/{id}/evidence"
+            | "/api/v1/units/{code}/groups"
+            | "/api/v1/groups/{id}/members"
+            | "/api/v1/groups/{id}/members/new",
         ) => &["201"],
         _ => &["200"],
     }
@@ -212,7 +221,12 @@ fn responses(
         };
         let mut answer = json!({ "description": description });
         if let Some(schema) = shape {
-            answer["content"] = json!({"application/json": {"schema": schema}});
+            // A document (a PDF) under its own media type; everything else is JSON.
+            let media = schema
+                .get("contentMediaType")
+                .and_then(Value::as_str)
+                .unwrap_or("application/json");
+            answer["content"] = json!({ media: {"schema": schema} });
         }
         responses.insert((*status).to_owned(), answer);
     }
@@ -281,9 +295,14 @@ pub fn build(routes: &[Route]) -> Value {
         if r.access != Access::Public {
             op["security"] = json!([{"bearer": []}]);
         }
-        if let Some(schema) = body {
-            op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        if let Some(mut schema) = body {
+            // A file upload's schema names its media type (`x-media`: multipart/form-data).
+            let media = schema
+                .as_object_mut()
+                .and_then(|o| o.remove("x-media"))
+                .and_then(|m| m.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "application/json".to_owned());
+            op["requestBody"] = json!({"required": true, "content": { media: {"schema": schema}}});
         }
         let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         entry[method.as_str()] = op;

@@ -72,6 +72,53 @@ impl Answer for StatusCode {
     }
 }
 
+/// A PDF document answered by an API route (`application/pdf`, opened in the browser under
+/// `name`); the OpenAPI document declares it as such, not as JSON.
+pub struct Pdf {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl axum::response::IntoResponse for Pdf {
+    fn into_response(self) -> axum::response::Response {
+        let ascii: String = self
+            .name
+            .chars()
+            .map(|c| match c {
+                c if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') => c,
+                _ => '_',
+            })
+            .collect();
+        (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/pdf".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{ascii}\""),
+                ),
+            ],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
+
+/// The media type of a non-JSON answer, as its schema carries it (`contentMediaType`).
+pub const PDF_MEDIA: &str = "application/pdf";
+
+impl Answer for Pdf {
+    fn schema(_: &mut SchemaGenerator) -> Option<Schema> {
+        Some(schemars::json_schema!({
+            "type": "string",
+            "contentMediaType": PDF_MEDIA,
+            "description": "A PDF document (starts with %PDF)"
+        }))
+    }
+}
+
 /// The success side; errors are problem+json, described once for every route.
 impl<T: Answer, E> Answer for Result<T, E> {
     fn schema(generator: &mut SchemaGenerator) -> Option<Schema> {

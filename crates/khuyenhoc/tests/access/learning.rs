@@ -21,7 +21,7 @@ const CITIZEN_NAME: &str = "Đỗ Thị Lan";
 /// Her name as a certificate shows it to anyone.
 const CITIZEN_MASKED: &str = "Đỗ T. L.";
 /// The family she heads.
-const FAMILY: &str = "Gia đình bà Đỗ Thị Lan";
+pub(super) const FAMILY: &str = "Gia đình bà Đỗ Thị Lan";
 /// A draft criteria set in the JSON API.
 const DRAFT: &str = "\"status\":\"draft\"";
 /// The learning page of someone who never registered.
@@ -864,7 +864,7 @@ fn certificate_of(detail: &serde_json::Value) -> String {
 }
 
 /// A small PDF attached to an indicator, as the Ba Đình chair.
-async fn attach_pdf(app: &TestApp, web: &mut Client, evaluation: i64, indicator: &str) {
+pub(super) async fn attach_pdf(app: &TestApp, web: &mut Client, evaluation: i64, indicator: &str) {
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let parts = [
         field("indicator", indicator),
@@ -876,7 +876,7 @@ async fn attach_pdf(app: &TestApp, web: &mut Client, evaluation: i64, indicator:
 }
 
 /// The body of a GET as bytes (the harness reads bodies as text).
-async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> Vec<u8> {
+pub(super) async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> Vec<u8> {
     let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let req = Request::get(path)
         .header(header::COOKIE, cookies.join("; "))
@@ -893,7 +893,7 @@ async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> Vec<u8> {
 }
 
 /// The header row of the unit's Excel template.
-fn header_of(template: &[u8]) -> Vec<String> {
+pub(super) fn header_of(template: &[u8]) -> Vec<String> {
     let mut wb: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::Cursor::new(template)).expect("the template is a workbook");
     let sheet = calamine::Reader::sheet_names(&wb)
@@ -910,7 +910,7 @@ fn header_of(template: &[u8]) -> Vec<String> {
 }
 
 /// A filled workbook of one new person (no phone) with 8 points on every indicator.
-fn workbook(header: &[String], name: &str) -> Vec<u8> {
+pub(super) fn workbook(header: &[String], name: &str) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (col, h) in header.iter().enumerate() {
@@ -945,7 +945,7 @@ fn redirected_id(r: &Resp, prefix: &str) -> i64 {
 }
 
 /// The citizen, as the family's head, invites the person with this phone; the invitation's id.
-async fn invitation(app: &TestApp, family: i64, phone: &str) -> i64 {
+pub(super) async fn invitation(app: &TestApp, family: i64, phone: &str) -> i64 {
     let mut head = app.login(CITIZEN).await;
     let path = format!("/groups/{family}/members");
     let r = app
@@ -961,7 +961,7 @@ async fn invitation(app: &TestApp, family: i64, phone: &str) -> i64 {
 }
 
 /// A family in branch 00004-1 headed by the citizen, made by the Ba Đình chair.
-async fn citizen_family(app: &TestApp, web: &mut Client, name: &str) -> i64 {
+pub(super) async fn citizen_family(app: &TestApp, web: &mut Client, name: &str) -> i64 {
     let fields = [("kind", "family"), ("name", name), ("head", CITIZEN)];
     let r = app.post_form(web, "/units/00004-1/groups", &fields).await;
     redirected_id(&r, "/groups/")

@@ -17,12 +17,16 @@ use axum::http::{Method, StatusCode};
 use axum::Json;
 use khuyenhoc_domain::Invalid;
 
+mod counts;
 mod criteria;
+mod evidence;
 mod parse;
 mod schema;
 mod shapes;
 mod verify;
+pub use counts::{unit_counts, Counts};
 pub use criteria::*;
+pub use evidence::{attach_evidence, list_evidence, replace_evidence};
 use parse::{decision, model_code, note, subject_ref};
 pub use schema::*;
 pub use shapes::*;
@@ -43,6 +47,11 @@ pub fn routes() -> Vec<Route> {
         api(M::GET, "/api/v1/me/evaluations", SignedIn, "My own evaluations", mine),
         api(M::GET, "/api/v1/evaluations/{id}", SignedIn, "One evaluation with its live score, history and evidence", get),
         api(M::PUT, "/api/v1/evaluations/{id}/answers", SignedIn, "Save self-assessment answers (null clears one)", save_answers),
+        api(M::GET, "/api/v1/criteria/{id}/forms/{group}", SignedIn, "Blank paper form (PDF) of a form group, as the page prints it: sets in force for anyone signed in, drafts for their province's officers", counts::blank_form),
+        api(M::GET, "/api/v1/units/{code}/counts", Officer, "A unit's live figures: what its officers' home page shows (waiting work, reports, key figures) and the registrations and recognitions of a year by title and form group, with the national targets", unit_counts),
+        api(M::GET, "/api/v1/evaluations/{id}/evidence", SignedIn, "The evidence of an evaluation (whoever may read it)", list_evidence),
+        super::pages::upload(api(M::POST, "/api/v1/evaluations/{id}/evidence", SignedIn, "Attach a photo, a PDF or a note to an indicator (multipart, as the page's form), while the evaluation is editable", attach_evidence)),
+        super::pages::upload(api(M::PUT, "/api/v1/evidence/{id}", SignedIn, "Replace an evidence file before submission (its owner; multipart field file)", replace_evidence)),
         api(M::DELETE, "/api/v1/evidence/{id}", SignedIn, "Remove a piece of evidence before submission (its owner); answers the evaluation", remove_evidence),
         api(M::POST, "/api/v1/evaluations/{id}/submit", SignedIn, "Submit a self-assessment for checking", submit),
         api(M::POST, "/api/v1/evaluations/{id}/check", Officer, "Branch check of a submitted evaluation", check),

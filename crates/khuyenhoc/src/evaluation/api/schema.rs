@@ -75,7 +75,7 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!(["decision"]),
         ),
         ("post", "/api/v1/units/{code}/evaluations/bulk") => bulk_body(),
-        _ => return None,
+        _ => return super::evidence::body_schema(method, path),
     })
 }
 
@@ -126,6 +126,7 @@ pub fn query_params(path: &str) -> Vec<Value> {
             p("per_page", "integer", "1 to 200, default 50"),
         ],
         "/api/v1/criteria" => vec![p("model", "string", "citizen, family, clan, community or unit")],
+        "/api/v1/units/{code}/counts" => vec![p("year", "integer", "the year of the statistics (default: the dashboard's year)")],
         _ => vec![],
     }
 }

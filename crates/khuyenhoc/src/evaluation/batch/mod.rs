@@ -18,6 +18,7 @@
 //! (`sheets::progress`). Limits (`khuyenhoc_sheets::citizen::LIMITS`): uploads of at most
 //! `MAX_UPLOAD_BYTES`, 64 MB once unzipped, at most `MAX_ROWS` data rows, 200 columns.
 
+pub mod api;
 mod check;
 mod pages;
 mod template;
@@ -75,6 +76,9 @@ pub fn routes() -> Vec<Route> {
         upload::body_limit(r(M::POST, "/units/{code}/batch", Officer, "Preview an uploaded workbook: every row's outcome, nothing saved", preview), MAX_UPLOAD_BYTES),
         r(M::POST, "/units/{code}/batch/commit", Officer, "Save the accepted rows of a previewed workbook, all or nothing", commit),
     ]
+    .into_iter()
+    .chain(api::routes())
+    .collect()
 }
 
 fn this_year() -> i64 {

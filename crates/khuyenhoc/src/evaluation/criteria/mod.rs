@@ -223,12 +223,35 @@ pub async fn blank_form(
     v: Viewer,
     Path((id, group)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let s = row(&state, parse_id(&id)?).await?;
-    // Sets in force print for anyone signed in; drafts only for their province's officers.
-    if s.status != "active" && !may_read(&v, &s) {
-        return Err(AppError::NotFound.into());
+    let pdf = blank_pdf(&state, &v, parse_id(&id)?, &group).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", pdf.name),
+            ),
+        ],
+        pdf.bytes,
+    )
+        .into_response())
+}
+
+/// The blank paper form of a set's form group (`farmer` or `farmer.pdf`; a set without form
+/// groups prints its one form whatever the group): the PDF and its file name. Sets in force
+/// print for anyone signed in, drafts only for their province's officers. The page and the API
+/// (`GET /api/v1/criteria/{id}/forms/{group}`) both answer this.
+pub async fn blank_pdf(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    group: &str,
+) -> Result<crate::web::route::Pdf, AppError> {
+    let s = row(state, id).await?;
+    if s.status != "active" && !may_read(v, &s) {
+        return Err(AppError::NotFound);
     }
-    let set = sets::by_id(&state, s.id).await?;
+    let set = sets::by_id(state, s.id).await?;
     let group = group.trim_end_matches(".pdf").to_owned();
     let (name, fg) = if set.form_groups().is_empty() {
         (set.title().vi.clone(), None)
@@ -258,21 +281,20 @@ pub async fn blank_form(
             })
             .collect(),
     };
-    let pdf = tokio::task::spawn_blocking(move || khuyenhoc_docs::blank_form_pdf(&form))
+    let bytes = tokio::task::spawn_blocking(move || khuyenhoc_docs::blank_form_pdf(&form))
         .await
         .map_err(|e| anyhow::anyhow!(e))?
         .map_err(|e| anyhow::anyhow!("blank form: {e:?}"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"phieu-{group}.pdf\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    // The group code is a form group's code (letters, digits, `_`) or ignored: safe in a name.
+    let safe: String = group
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .take(40)
+        .collect();
+    Ok(crate::web::route::Pdf {
+        name: format!("phieu-{safe}.pdf"),
+        bytes,
+    })
 }
 
 /// Copies an active national set as a draft variant of the viewer's province.

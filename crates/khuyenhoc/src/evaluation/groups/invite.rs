@@ -31,7 +31,8 @@ pub enum Added {
 
 /// An invitation still waiting, as the group shows it: no name, only the last digits of the
 /// phone number the head typed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupInvitationWaiting")]
 pub struct Pending {
     pub id: i64,
     pub phone_tail: String,
@@ -39,7 +40,8 @@ pub struct Pending {
 }
 
 /// An invitation as the invited person sees it: the group, its unit and its head.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupInvitation")]
 pub struct Invitation {
     pub id: i64,
     pub group_name: String,

@@ -5,13 +5,16 @@
 //! `invite` (adding a member: at once by an officer in scope, by invitation when the head adds
 //! someone; accepting and declining), `leave` (memberships ending: removed by the head or an
 //! officer, left by the member, the row kept with its end; a person without an account added by
-//! an officer), `pages` (the pages and their forms).
+//! an officer), `list` (a unit's groups paged by key for the API), `pages` (the pages and their
+//! forms), `api` (the pages' twins in the JSON API).
 //!
 //! A membership counts only once accepted (`group_members.accepted_at`): pending invitations are
 //! listed without the name and count nowhere (evaluation::score reads accepted members only).
 
+pub mod api;
 mod invite;
 mod leave;
+mod list;
 mod pages;
 
 pub use invite::{add, answer, invitations_for, pending, Added, Invitation, Pending};
@@ -47,6 +50,9 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/groups/{id}/evaluations", SignedIn, "Register a family or clan for a title", register_group),
         r(M::POST, "/units/{code}/evaluations/unit", Officer, "Register a community or unit for a title", register_unit),
     ]
+    .into_iter()
+    .chain(api::routes())
+    .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +89,8 @@ impl Group {
 }
 
 /// An accepted member, shown by name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupMember")]
 pub struct Member {
     /// The membership's id (to remove it).
     pub id: i64,

@@ -4,7 +4,7 @@ use super::group_view;
 use super::review::evaluation_page;
 use crate::accounts::pages::parse_id;
 use crate::auth::Viewer;
-use crate::error::{AppError, PageError, PageResult};
+use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::layout::Chrome;
 use axum::extract::multipart::MultipartError;
@@ -12,24 +12,26 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// The fields of an evidence form: indicator, note, back (where to return) and the file.
+/// The fields of an evidence form: indicator, note, back (where to return) and the file. The
+/// API reads the same form (`evaluation::api::evidence`).
 #[derive(Default)]
-struct EvidenceForm {
-    indicator: String,
-    note: String,
-    back: String,
-    file: Option<(String, Vec<u8>)>,
+pub struct EvidenceForm {
+    pub indicator: String,
+    pub note: String,
+    pub back: String,
+    pub file: Option<(String, Vec<u8>)>,
 }
 
-async fn read_form(mut form: Multipart) -> Result<EvidenceForm, PageError> {
+/// Reads an evidence form within the upload's size limit (413 beyond it).
+pub async fn read_form(mut form: Multipart) -> Result<EvidenceForm, AppError> {
     let mut f = EvidenceForm::default();
     // A body beyond the size limit is 413, like every other form; anything else unreadable 400.
     let unreadable = |e: MultipartError| {
-        PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge
         } else {
             AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
-        })
+        }
     };
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {
@@ -105,7 +107,8 @@ pub async fn add_evidence(
         f.file,
         &f.note,
     )
-    .await;
+    .await
+    .map(|_| ());
     answered(&state, c, &v, &id, f.back, r).await
 }
 

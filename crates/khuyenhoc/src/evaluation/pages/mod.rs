@@ -56,7 +56,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Uploads may be larger than other requests: a phone photo before reduction.
-fn upload(mut route: Route) -> Route {
+pub(crate) fn upload(mut route: Route) -> Route {
     route.handler = route.handler.layer(axum::extract::DefaultBodyLimit::max(
         crate::files::MAX_PHOTO_BYTES + 64 * 1024,
     ));
