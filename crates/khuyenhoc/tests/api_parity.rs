@@ -78,6 +78,11 @@ both_backends!(
         let replace = format!("/api/v1/evidence/{evidence}");
         let r = multipart(&app, &mut reader, "PUT", &replace, &again).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "only the owner replaces");
+        // Within the page's limit: a body beyond it is 413, nothing stored.
+        let big = vec![0u8; 13 * 1024 * 1024];
+        let huge = [("indicator", None, &b"reads"[..]), ("file", file, &big[..])];
+        let r = multipart(&app, &mut citizen, "POST", &path, &huge).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
         let rows = "SELECT COUNT(*) FROM evidence WHERE evaluation_id = $1";
         assert_eq!(count(&app, rows, id).await, 1);
         // Removed through the API: the page no longer shows it.
@@ -327,6 +332,22 @@ fn every_api_route_of_the_parity_table_is_in_the_openapi_document() {
             "{api}: not in the OpenAPI document"
         );
     }
+    // Uploads are declared as multipart forms with the page's fields, the blank form as a PDF.
+    let paths = &doc["paths"];
+    for (path, method, field) in [
+        ("/api/v1/evaluations/{id}/evidence", "post", "indicator"),
+        ("/api/v1/evidence/{id}", "put", "file"),
+        ("/api/v1/units/{code}/evaluations/import", "post", "file"),
+    ] {
+        let body = &paths[path][method]["requestBody"]["content"]["multipart/form-data"];
+        assert!(
+            body["schema"]["properties"][field].is_object(),
+            "{method} {path}"
+        );
+        assert!(body["schema"].get("x-media").is_none(), "{method} {path}");
+    }
+    let pdf = &paths["/api/v1/criteria/{id}/forms/{group}"]["get"]["responses"]["200"]["content"];
+    assert!(pdf["application/pdf"].is_object(), "{pdf}");
     // Every action of these pages (each POST of theirs) has its row.
     let areas = [
         "/evaluations/{id}/evidence",
