@@ -174,6 +174,28 @@ both_backends!(
         let web = app.login(CITIZEN).await;
         let (_, _, page) = bytes(&app, &web, &format!("/criteria/{set}/forms/farmer.pdf")).await;
         assert_eq!(pdf.len(), page.len(), "the page's form");
+        // It names the set and the form group (as pdftotext reads them).
+        let title: String = sqlx::query_scalar("SELECT title_vi FROM criteria_sets WHERE id = $1")
+            .bind(set)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("the set's title");
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("form.pdf");
+        std::fs::write(&file, &pdf).expect("write");
+        let out = std::process::Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils, installed by scripts/test-services.sh)");
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = words(&String::from_utf8_lossy(&out.stdout));
+        // The heading is set in capitals; the form group is named below it.
+        let heading = format!("«{}»", words(&title).to_uppercase());
+        assert!(
+            text.contains(&heading) && text.contains("Nông dân"),
+            "{heading} in {text}"
+        );
         let (status, _, _) = bytes(
             &app,
             &citizen,
