@@ -1,6 +1,6 @@
 //! A province's criteria variant in a real phone browser (headless Chromium at 360 px, axe-core
 //! on every page, see `common/browser.rs`): the Hà Nội chair copies the national citizen set,
-//! edits it in the form (no text box), sees a refused value's error under its field, saves,
+//! edits it in the form (no text box; an indicator limited to some form groups), sees a refused value's error under its field, saves,
 //! previews the citizen's real form with the difference from the national set, and makes it
 //! effective from next year.
 
@@ -68,6 +68,10 @@ async fn edit_a_variant(c: &Client, base: &str, national: i64) {
     screenshot(c, "variant-refused.png").await;
     type_into(c, "#threshold", "85").await;
     type_into(c, "#reads-text_vi", NEW_TEXT).await;
+    // Reading is not asked of students in this province: untick their form group.
+    // Their form then adds up to less than the declared total, which is cleared.
+    tap(c, "input[name='reads-fg-student']").await;
+    type_into(c, "#total", "").await;
     submit_form_of(c, "#threshold").await;
     wait_for_text(c, "p.notice", "Đã lưu bản nháp").await;
     assert_fits(c, "the saved form").await;
@@ -76,6 +80,13 @@ async fn edit_a_variant(c: &Client, base: &str, national: i64) {
     assert_fits(c, "the preview").await;
     let legend = text_of(c, "fieldset.indicator[data-code='reads'] legend").await;
     assert!(legend.contains(NEW_TEXT), "{legend}");
+    open(c, base, &format!("/criteria/{variant}?group=student")).await;
+    let asked = c
+        .find_all(Locator::Css("fieldset.indicator[data-code='reads']"))
+        .await
+        .expect("the student's form");
+    assert!(asked.is_empty(), "students are not asked about reading");
+    open(c, base, &format!("/criteria/{variant}?group=worker")).await;
     let diff = text_of(c, "table.diff").await;
     assert!(diff.contains("80") && diff.contains("85"), "{diff}");
     tap(

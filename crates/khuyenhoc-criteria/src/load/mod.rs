@@ -246,20 +246,18 @@ fn check_totals(
     total: Option<&Field<'_>>,
     places: &PassPlaces,
 ) {
-    let audiences: Vec<Option<&str>> = if set.form_groups.is_empty() {
+    let audiences: Vec<Option<&crate::FormGroup>> = if set.form_groups.is_empty() {
         vec![None]
     } else {
-        set.form_groups
-            .iter()
-            .map(|g| Some(g.code.as_str()))
-            .collect()
+        set.form_groups.iter().map(Some).collect()
     };
     for who in audiences {
-        let max = set.max_total(who);
+        let max = set.max_total(who.map(|g| g.code.as_str()));
+        // The group by its name: an officer reads this message beside the form.
         let (for_vi, for_en) = match who {
             Some(g) => (
-                format!(" (nhóm đối tượng {g})"),
-                format!(" (form group {g})"),
+                format!(" (nhóm đối tượng «{}»)", g.name.vi),
+                format!(" (form group “{}”)", g.name.en),
             ),
             None => (String::new(), String::new()),
         };

@@ -2,7 +2,7 @@
 //! (the year, the thresholds, each indicator's text, points, rule, minimum and evidence), with
 //! both values and whether they differ. Indicators are matched by code.
 
-use khuyenhoc_criteria::{CriteriaSet, Indicator, Rule};
+use khuyenhoc_criteria::{CriteriaSet, FormGroup, Indicator, Rule, Scoring};
 use serde::Serialize;
 
 /// One compared thing.
@@ -53,18 +53,68 @@ fn rule_text(r: &Rule) -> Pair {
             format!("đếm: {points_each} điểm mỗi lần, tối đa {cap} lần"),
             format!("count: {points_each} points each, at most {cap}"),
         ),
+        Rule::Computed {
+            scoring: Scoring::Thresholds(steps),
+            ..
+        } => {
+            let list = |sep: &str, pts: &str| {
+                steps
+                    .iter()
+                    .map(|s| format!("{} {sep} {} {pts}", s.at_least.percent_text(), s.points))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            (
+                format!("tự tính theo bậc: {}", list("được", "điểm")),
+                format!("computed by steps: {}", list("earns", "points")),
+            )
+        }
         Rule::Computed { .. } => ("tự tính".into(), "computed".into()),
     }
 }
 
-/// How one indicator's value is shown.
-type Show = dyn Fn(&Indicator) -> Pair;
+/// The form groups an indicator applies to, by name.
+fn groups_text(i: &Indicator, names: &[FormGroup]) -> Pair {
+    match &i.form_groups {
+        None => ("tất cả".into(), "all".into()),
+        Some(list) => {
+            let name = |code: &String, en: bool| {
+                names.iter().find(|g| &g.code == code).map_or_else(
+                    || code.clone(),
+                    |g| {
+                        if en {
+                            g.name.en.clone()
+                        } else {
+                            g.name.vi.clone()
+                        }
+                    },
+                )
+            };
+            let join = |en: bool| {
+                list.iter()
+                    .map(|c| name(c, en))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (join(false), join(true))
+        }
+    }
+}
 
-fn indicator_lines(out: &mut Vec<DiffLine>, n: Option<&Indicator>, v: Option<&Indicator>) {
+/// How one indicator's value is shown.
+type Show<'a> = dyn Fn(&Indicator) -> Pair + 'a;
+
+fn indicator_lines(
+    out: &mut Vec<DiffLine>,
+    n: Option<&Indicator>,
+    v: Option<&Indicator>,
+    names: &[FormGroup],
+) {
     let name = v.or(n).map(|i| i.text.vi.clone()).unwrap_or_default();
     let what = |k: &str, e: &str| (format!("«{name}»: {k}"), format!("“{name}”: {e}"));
-    let get = |i: Option<&Indicator>, f: &Show| i.map(f).unwrap_or_default();
-    let rows: [(&str, &str, &Show); 6] = [
+    let get = |i: Option<&Indicator>, f: &Show<'_>| i.map(f).unwrap_or_default();
+    let groups = |i: &Indicator| groups_text(i, names);
+    let rows: [(&str, &str, &Show<'_>); 7] = [
         ("nội dung", "text", &|i| both(i.text.vi.clone())),
         ("nội dung tiếng Anh", "English text", &|i| {
             both(i.text.en.clone())
@@ -81,6 +131,7 @@ fn indicator_lines(out: &mut Vec<DiffLine>, n: Option<&Indicator>, v: Option<&In
                 ("không".into(), "no".into())
             }
         }),
+        ("nhóm đối tượng", "form groups", &groups),
     ];
     for (vi, en, f) in rows {
         let (wv, we) = what(vi, en);
@@ -160,12 +211,13 @@ pub fn diff(national: &CriteriaSet, variant: &CriteriaSet) -> Vec<DiffLine> {
             variant.valid_years().to_string(),
         ),
     ];
+    let names = variant.form_groups();
     for (_, v) in variant.indicators() {
-        indicator_lines(&mut out, national.indicator(&v.code), Some(v));
+        indicator_lines(&mut out, national.indicator(&v.code), Some(v), names);
     }
     for (_, n) in national.indicators() {
         if variant.indicator(&n.code).is_none() {
-            indicator_lines(&mut out, Some(n), None);
+            indicator_lines(&mut out, Some(n), None, national.form_groups());
         }
     }
     out

@@ -9,7 +9,14 @@
 //! `g-G-name_en` (group G), `{code}-text_vi`, `{code}-text_en`, `{code}-max`, `{code}-rule`,
 //! `{code}-points_each`, `{code}-cap`, `{code}-min`, `{code}-evidence` (`1` or `0`: evidence
 //! required), `{code}-remove` (`1`), and `new-G-…` for a new indicator added to group G (added
-//! when its Vietnamese text is filled in). A field not sent leaves its value as it was.
+//! when its Vietnamese text is filled in). Where the set has form groups (the citizen's farmer,
+//! worker, official, student), `{code}-fg` (`1`: the choice below was shown) with
+//! `{code}-fg-F` (`1`: the indicator applies to form group F; all or none ticked is refused at
+//! `{code}-form_groups`, all ticked means every group). A computed indicator scored by steps
+//! has `{code}-step-K-at` (the share in percent, `20` or `20,5`) and `{code}-step-K-points`
+//! for its K-th step; a step with both left empty is removed, one more blank step adds one
+//! (errors of the steps as a whole at `{code}-steps`). A field not sent leaves its value as it
+//! was.
 
 use khuyenhoc_criteria::{CriteriaSet, LoadError};
 use khuyenhoc_domain::limits::{self, Limit};
@@ -122,8 +129,16 @@ fn tables_mut<'a>(t: &'a mut Table, key: &str) -> Vec<&'a mut Table> {
 }
 
 /// Applies the fields of an indicator (`p` is its prefix: its code, or `new-G`).
-fn apply_indicator(i: &mut Table, p: &str, f: &BTreeMap<String, String>, errors: &mut Errors) {
+fn apply_indicator(
+    i: &mut Table,
+    p: &str,
+    f: &BTreeMap<String, String>,
+    groups: &[FormGroupName],
+    errors: &mut Errors,
+) {
     let get = |k: &str| f.get(&format!("{p}-{k}"));
+    apply_form_groups(i, p, f, groups, errors);
+    apply_steps(i, p, f);
     for key in ["text_vi", "text_en"] {
         set_text(
             i,
@@ -164,6 +179,91 @@ fn apply_indicator(i: &mut Table, p: &str, f: &BTreeMap<String, String>, errors:
             None => {}
         }
     }
+}
+
+/// A form group of the set: code, Vietnamese name, English name.
+pub type FormGroupName = (String, String, String);
+
+/// The set's form groups (`[[form_groups]]`), in order.
+fn form_groups_of(t: &Table) -> Vec<FormGroupName> {
+    match t.get("form_groups") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|g| {
+                (
+                    text_of(g.get("code")),
+                    text_of(g.get("name_vi")),
+                    text_of(g.get("name_en")),
+                )
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// The form groups ticked for an indicator: every group ticked means all (the key removed, so a
+/// group added later applies too); none ticked is refused.
+fn apply_form_groups(
+    i: &mut Table,
+    p: &str,
+    f: &BTreeMap<String, String>,
+    groups: &[FormGroupName],
+    errors: &mut Errors,
+) {
+    if groups.is_empty() || f.get(&format!("{p}-fg")).is_none_or(|x| x != "1") {
+        return;
+    }
+    let chosen: Vec<Value> = groups
+        .iter()
+        .filter(|(code, _, _)| f.get(&format!("{p}-fg-{code}")).is_some_and(|x| x == "1"))
+        .map(|(code, _, _)| Value::String(code.clone()))
+        .collect();
+    if chosen.is_empty() {
+        push(
+            errors,
+            &format!("{p}-form_groups"),
+            "Chọn ít nhất một nhóm đối tượng cho chỉ số này (hoặc bỏ chỉ số)",
+            "Choose at least one form group for this indicator (or remove it)",
+        );
+    } else if chosen.len() == groups.len() {
+        i.remove("form_groups");
+    } else {
+        i.insert("form_groups".into(), Value::Array(chosen));
+    }
+}
+
+/// A share typed in percent (`20`, `20,5`, `20 %`) as the stored ratio (`0.2`, `0.205`); what
+/// does not read as a number is kept as typed, for the reader to refuse at its field.
+fn share(raw: &str) -> Value {
+    let t = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    match t.parse::<f64>() {
+        Ok(pct) if pct.is_finite() => Value::Float((pct * 100.0).round() / 10_000.0),
+        _ => Value::String(raw.trim().to_owned()),
+    }
+}
+
+/// The steps of a computed indicator scored by thresholds, as the form sent them.
+fn apply_steps(i: &mut Table, p: &str, f: &BTreeMap<String, String>) {
+    if text_of(i.get("scoring")) != "thresholds" || !f.contains_key(&format!("{p}-step-0-at")) {
+        return;
+    }
+    let mut steps = vec![];
+    for k in 0.. {
+        let at = f.get(&format!("{p}-step-{k}-at"));
+        let points = f.get(&format!("{p}-step-{k}-points"));
+        if at.is_none() && points.is_none() {
+            break;
+        }
+        let (at, points) = (at.map_or("", |s| s.trim()), points.map_or("", |s| s.trim()));
+        if at.is_empty() && points.is_empty() {
+            continue;
+        }
+        let mut step = Table::new();
+        step.insert("at_least".into(), share(at));
+        step.insert("points".into(), number(points));
+        steps.push(Value::Table(step));
+    }
+    i.insert("thresholds".into(), Value::Array(steps));
 }
 
 /// The code of an indicator added in the form: `tinh_1`, `tinh_2`, … the first one free.
@@ -208,6 +308,7 @@ pub fn apply(stored: &str, f: &BTreeMap<String, String>) -> Applied {
     let mut t = table_of(stored);
     let mut errors = Errors::new();
     apply_set_fields(&mut t, f, &mut errors);
+    let form_groups = form_groups_of(&t);
     let mut slots: Vec<Vec<String>> = vec![];
     let mut fresh = new_code(&t);
     for (g, group) in tables_mut(&mut t, "groups").into_iter().enumerate() {
@@ -231,7 +332,7 @@ pub fn apply(stored: &str, f: &BTreeMap<String, String>) -> Applied {
                 if f.get(&format!("{code}-remove")).is_some_and(|x| x == "1") {
                     continue;
                 }
-                apply_indicator(i, &code, f, &mut errors);
+                apply_indicator(i, &code, f, &form_groups, &mut errors);
                 keep.push(v);
                 prefixes.push(code);
             }
@@ -244,7 +345,7 @@ pub fn apply(stored: &str, f: &BTreeMap<String, String>) -> Applied {
             i.insert("code".into(), Value::String(fresh.clone()));
             i.insert("rule".into(), Value::String("scale".into()));
             i.insert("max".into(), Value::String(String::new()));
-            apply_indicator(&mut i, &p, f, &mut errors);
+            apply_indicator(&mut i, &p, f, &form_groups, &mut errors);
             if !i.contains_key("text_en") || text_of(i.get("text_en")).is_empty() {
                 i.insert("text_en".into(), Value::String(text_of(i.get("text_vi"))));
             }
@@ -297,13 +398,17 @@ pub fn field_of(e: &LoadError, slots: &[Vec<String>]) -> String {
                 .and_then(|s| s.get(*i))
                 .cloned()
                 .unwrap_or_default();
-            let key = match rest.first() {
-                Some((
+            let key = match rest {
+                [(
                     k @ ("text_vi" | "text_en" | "max" | "min" | "rule" | "points_each" | "cap"),
                     _,
-                )) => k,
-                Some(("evidence", _)) => "evidence",
-                _ => "block",
+                ), ..] => (*k).to_owned(),
+                [("evidence", _), ..] => "evidence".to_owned(),
+                [("form_groups", _), ..] => "form_groups".to_owned(),
+                [("thresholds", Some(k)), ("at_least", _), ..] => format!("step-{k}-at"),
+                [("thresholds", Some(k)), ("points", _), ..] => format!("step-{k}-points"),
+                [("thresholds", _), ..] => "steps".to_owned(),
+                _ => "block".to_owned(),
             };
             format!("{slot}-{key}")
         }
@@ -313,282 +418,8 @@ pub fn field_of(e: &LoadError, slots: &[Vec<String>]) -> String {
     }
 }
 
-/// One indicator as the form shows it.
-pub struct IndicatorField {
-    /// The prefix of its fields: its code, or `new-G`.
-    pub key: String,
-    pub text_vi: String,
-    pub text_en: String,
-    pub max: String,
-    pub rule: String,
-    pub points_each: String,
-    pub cap: String,
-    pub min: String,
-    pub evidence: bool,
-    /// What a computed indicator counts (Vietnamese, English).
-    pub computed: Option<(String, String)>,
-}
-
-impl IndicatorField {
-    pub fn is_new(&self) -> bool {
-        self.key.starts_with("new-")
-    }
-}
-
-impl GroupFields {
-    /// The group's indicators, then the blank one to add.
-    pub fn all(&self) -> Vec<&IndicatorField> {
-        self.indicators
-            .iter()
-            .chain(std::iter::once(&self.new))
-            .collect()
-    }
-}
-
-pub struct GroupFields {
-    pub n: usize,
-    pub name_vi: String,
-    pub name_en: String,
-    pub indicators: Vec<IndicatorField>,
-    /// The blank indicator to add to this group, or the one being added.
-    pub new: IndicatorField,
-}
-
-/// The whole form, with what was typed.
-pub struct Fields {
-    pub title_vi: String,
-    pub title_en: String,
-    pub version: String,
-    pub valid_years: String,
-    pub total: String,
-    pub threshold: String,
-    pub min_each: String,
-    /// (field, flag, value)
-    pub reduced: Vec<(String, String, String)>,
-    /// (field, level, value)
-    pub levels: Vec<(String, String, String)>,
-    pub groups: Vec<GroupFields>,
-}
-
-fn indicator_field(key: String, i: &Table) -> IndicatorField {
-    let get = |k: &str| text_of(i.get(k));
-    let computed = (get("rule") == "computed").then(|| {
-        match (get("source").as_str(), get("title").as_str()) {
-            ("children_in_school", _) => (
-                "Tự tính: tỷ lệ trẻ em trong độ tuổi đi học được đến trường".to_owned(),
-                "Computed: share of school-age children in school".to_owned(),
-            ),
-            (_, title) => {
-                let m = khuyenhoc_criteria::Model::from_code(title);
-                (
-                    format!(
-                        "Tự tính: tỷ lệ thành viên đạt danh hiệu «{}»",
-                        m.map_or(title, |m| m.vi())
-                    ),
-                    format!(
-                        "Computed: share of members holding “{}”",
-                        m.map_or(title, |m| m.en())
-                    ),
-                )
-            }
-        }
-    });
-    IndicatorField {
-        key,
-        text_vi: get("text_vi"),
-        text_en: get("text_en"),
-        max: get("max"),
-        rule: get("rule"),
-        points_each: get("points_each"),
-        cap: get("cap"),
-        min: get("min"),
-        evidence: i
-            .get("evidence")
-            .and_then(|e| e.get("required"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        computed,
-    }
-}
-
-fn blank(g: usize, f: &BTreeMap<String, String>) -> IndicatorField {
-    let key = format!("new-{g}");
-    let get = |k: &str| f.get(&format!("{key}-{k}")).cloned().unwrap_or_default();
-    IndicatorField {
-        text_vi: get("text_vi"),
-        text_en: get("text_en"),
-        max: get("max"),
-        rule: f
-            .get(&format!("{key}-rule"))
-            .cloned()
-            .unwrap_or_else(|| "scale".into()),
-        points_each: get("points_each"),
-        cap: get("cap"),
-        min: get("min"),
-        evidence: get("evidence") == "1",
-        computed: None,
-        key,
-    }
-}
-
-/// The form's fields read from a set's table; `sent` fills the blank "new indicator" slots
-/// again after a refusal (a new indicator that was added already is in the table).
-pub fn fields_of(t: &Table, sent: &BTreeMap<String, String>) -> Fields {
-    let pass = t.get("pass").and_then(Value::as_table);
-    let pget = |k: &str| text_of(pass.and_then(|p| p.get(k)));
-    let list = |k: &str, name: &str, field: &str| -> Vec<(String, String, String)> {
-        pass.and_then(|p| p.get(k))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .enumerate()
-                    .map(|(n, r)| {
-                        (
-                            format!("{field}-{n}"),
-                            text_of(r.get(name)),
-                            text_of(r.get("threshold")),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let groups = t
-        .get("groups")
-        .and_then(Value::as_array)
-        .map(|gs| {
-            gs.iter()
-                .enumerate()
-                .map(|(n, g)| {
-                    let inds: Vec<IndicatorField> = g
-                        .get("indicators")
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(Value::as_table)
-                                .map(|i| {
-                                    let code = text_of(i.get("code"));
-                                    let added = sent
-                                        .get(&format!("new-{n}-text_vi"))
-                                        .is_some_and(|x| !x.trim().is_empty())
-                                        && code.starts_with("tinh_")
-                                        && !sent.contains_key(&format!("{code}-max"));
-                                    (added, code, i)
-                                })
-                                .filter(|(added, _, _)| !added)
-                                .map(|(_, code, i)| indicator_field(code, i))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    GroupFields {
-                        n,
-                        name_vi: text_of(g.get("name_vi")),
-                        name_en: text_of(g.get("name_en")),
-                        indicators: inds,
-                        new: blank(n, sent),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Fields {
-        title_vi: text_of(t.get("title_vi")),
-        title_en: text_of(t.get("title_en")),
-        version: text_of(t.get("version")),
-        valid_years: text_of(t.get("valid_years")),
-        total: text_of(t.get("total")),
-        threshold: pget("threshold"),
-        min_each: pget("min_each"),
-        reduced: list("reduced", "flag", "reduced"),
-        levels: list("levels", "level", "level"),
-        groups,
-    }
-}
+mod fields;
+pub use fields::{fields_of, Fields, GroupFields, IndicatorField};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    fn clan() -> String {
-        let national =
-            khuyenhoc_criteria::default_for(khuyenhoc_criteria::Model::Clan).expect("clan");
-        let code = khuyenhoc_domain::UnitCode::parse("01").expect("01");
-        national.variant_for(&code).expect("variant").to_toml()
-    }
-
-    #[test]
-    fn edits_are_written_and_read_back() {
-        let a = apply(
-            &clan(),
-            &form(&[
-                ("version", "2031"),
-                ("threshold", "85"),
-                ("board-text_vi", "Có ban khuyến học"),
-                ("board-evidence", "1"),
-            ]),
-        );
-        assert!(a.errors.is_empty(), "{:?}", a.errors);
-        let set = a.set.expect("reads");
-        assert_eq!(set.version(), 2031);
-        assert_eq!(set.pass().threshold, 85);
-        let board = set.indicator("board").expect("board");
-        assert_eq!(board.text.vi, "Có ban khuyến học");
-        assert!(board.evidence.required);
-    }
-
-    #[test]
-    fn every_error_lands_on_its_field() {
-        // The total stays 100 while a maximum rises; a text is typed for a number.
-        let a = apply(
-            &clan(),
-            &form(&[
-                ("board-max", "20"),
-                ("awards-cap", "năm"),
-                ("threshold", ""),
-            ]),
-        );
-        assert!(a.set.is_none());
-        assert!(a.errors.contains_key("awards-cap"), "{:?}", a.errors);
-        assert!(a.errors.contains_key("threshold"), "{:?}", a.errors);
-        // Once every value reads, a maximum that breaks the declared total is refused at the total.
-        let b = apply(&clan(), &form(&[("board-max", "20")]));
-        assert!(b.errors.contains_key("total"), "{:?}", b.errors);
-        // The form shows what was typed.
-        let f = fields_of(&a.table, &BTreeMap::new());
-        let awards = f.groups[1]
-            .indicators
-            .iter()
-            .find(|i| i.key == "awards")
-            .expect("awards");
-        assert_eq!(awards.cap, "năm");
-    }
-
-    #[test]
-    fn an_indicator_is_removed_and_one_added() {
-        let a = apply(
-            &clan(),
-            &form(&[
-                ("total", ""),
-                ("tradition-remove", "1"),
-                ("new-2-text_vi", "Có tủ sách dòng họ"),
-                ("new-2-max", "15"),
-                ("new-2-rule", "yes_no"),
-            ]),
-        );
-        assert!(a.errors.is_empty(), "{:?}", a.errors);
-        let set = a.set.expect("reads");
-        assert!(set.indicator("tradition").is_none());
-        let added = set.indicator("tinh_1").expect("added");
-        assert_eq!((added.max, added.rule.name()), (15, "yes_no"));
-        // A new indicator without a maximum is refused at its own field.
-        let a = apply(&clan(), &form(&[("new-0-text_vi", "Mới")]));
-        assert!(a.errors.contains_key("new-0-max"), "{:?}", a.errors);
-    }
-}
+mod tests;
