@@ -10,6 +10,7 @@ use crate::evaluation::model::{self, Evidence};
 use crate::evaluation::pages::read_form;
 use crate::evaluation::{evidence, service};
 use crate::state::AppState;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -28,6 +29,17 @@ pub async fn list_evidence(
     Ok(Json(items))
 }
 
+/// The multipart form, or a problem answer (400) for a request that is not one: axum's own
+/// rejection is plain text, which the API never answers.
+fn multipart(form: Result<Multipart, MultipartRejection>) -> Result<Multipart, AppError> {
+    form.map_err(|e| {
+        AppError::bad_request(
+            "Cần gửi biểu mẫu multipart/form-data (indicator, note, file)",
+            format!("Send a multipart/form-data form (indicator, note, file): {e}"),
+        )
+    })
+}
+
 /// One piece of evidence of an evaluation, as stored.
 async fn one(state: &AppState, evaluation: i64, id: i64) -> Result<Evidence, AppError> {
     model::evidence(&state.db, evaluation)
@@ -42,12 +54,12 @@ pub async fn attach_evidence(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-    form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Evidence>)> {
     let evaluation = parse_id(&id)?;
     // Scope first: a caller who may not read the evaluation learns nothing from the form.
     service::visible(&state.db, &v, evaluation).await?;
-    let f = read_form(form).await?;
+    let f = read_form(multipart(form)?).await?;
     let added = evidence::attach(&state, &v, evaluation, &f.indicator, f.file, &f.note).await?;
     Ok((
         StatusCode::CREATED,
@@ -60,10 +72,10 @@ pub async fn replace_evidence(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-    form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Evidence>> {
     let id = parse_id(&id)?;
-    let f = read_form(form).await?;
+    let f = read_form(multipart(form)?).await?;
     let evaluation = evidence::replace(&state, &v, id, f.file).await?;
     Ok(Json(one(&state, evaluation, id).await?))
 }
