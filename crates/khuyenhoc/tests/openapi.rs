@@ -205,7 +205,7 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
         json!(["central", "province", "commune", "branch"])
     );
     assert_eq!(
-        s["UnitPage"]["properties"]["items"]["items"]["$ref"],
+        s["UnitList"]["properties"]["items"]["items"]["$ref"],
         "#/components/schemas/Unit"
     );
     let person = &s["Person"]["properties"];
@@ -228,7 +228,7 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
     };
     assert_eq!(
         answer("/api/v1/units", "get", "200")["$ref"],
-        "#/components/schemas/UnitPage"
+        "#/components/schemas/UnitList"
     );
     assert_eq!(
         answer("/api/v1/units/{code}/positions", "get", "200")["items"]["$ref"],

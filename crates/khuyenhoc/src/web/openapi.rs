@@ -70,16 +70,27 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
 }
 
 fn query_params(path: &str) -> Vec<Value> {
+    use crate::web::list::paging_params;
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
-        "/api/v1/units" => vec![
-            p("level", "string", "central, province, commune or branch"),
-            p("parent", "string", "code of the parent unit"),
-            p("q", "string", "name, with or without Vietnamese accents"),
-            p("as_of", "string", "YYYY-MM-DD: the structure on that day"),
-            p("page", "integer", "from 1"),
-            p("per_page", "integer", "1 to 1000, default 50"),
-        ],
+        "/api/v1/units" => {
+            let mut v = vec![
+                p("level", "string", "central, province, commune or branch"),
+                p("parent", "string", "code of the parent unit"),
+                p("as_of", "string", "YYYY-MM-DD: the structure on that day"),
+            ];
+            v.extend(paging_params("name, with or without Vietnamese accents"));
+            v
+        }
+        "/api/v1/units/{code}/branches" => {
+            let mut v = vec![p(
+                "as_of",
+                "string",
+                "YYYY-MM-DD: the structure on that day",
+            )];
+            v.extend(paging_params("name, with or without Vietnamese accents"));
+            v
+        }
         "/api/v1/audit" => vec![
             p("entity", "string", "unit, person, position…"),
             p("entity_id", "string", "the record's id or code"),
@@ -92,6 +103,10 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| {
+                Some(crate::accounts::people_list::api::query_params(path))
+                    .filter(|p| !p.is_empty())
+            })
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }
