@@ -279,3 +279,114 @@ both_backends!(the_registrations_queue_by_key, |b: Backend| async move {
     assert!(r.body.contains(">30 đăng ký"), "{}", r.body);
     assert!(r.body.contains("Trang sau"));
 });
+
+both_backends!(the_audit_log_by_key, |b: Backend| async move {
+    let app = TestApp::new(b).await;
+    let mut api = app.api_client(BADINH).await;
+    for i in 0..12u8 {
+        let name = format!("Hà Thị Nhật {}", char::from(b'a' + i));
+        register_person(&app, &mut api, "00004-1", &name, &format!("0955{i:06}")).await;
+    }
+    // Every entry of the commune's people exactly once, newest first, 5 a page.
+    let base = "/api/v1/audit?entity=person";
+    let (items, _) = all_pages(&app, &mut api, &format!("{base}&per_page=5")).await;
+    let want = db_set(
+        &app,
+        "SELECT a.id FROM audit_log a JOIN units u ON u.id = a.unit_id \
+         WHERE a.entity = 'person' AND u.path LIKE '%/00004/%'",
+    )
+    .await;
+    assert_eq!(once(&items, "id"), want);
+    let got: Vec<i64> = items.iter().filter_map(|e| e["id"].as_i64()).collect();
+    assert!(got.windows(2).all(|w| w[0] > w[1]), "newest first");
+    // Who acted, in both spellings; by phone.
+    let (a, _) = all_pages(
+        &app,
+        &mut api,
+        &format!("{base}&q=le%20van%20dinh&per_page=4"),
+    )
+    .await;
+    let (b2, _) = all_pages(
+        &app,
+        &mut api,
+        &format!("{base}&q=L%C3%AA%20V%C4%83n%20%C4%90%C3%ACnh&per_page=4"),
+    )
+    .await;
+    assert_eq!(once(&a, "id"), once(&b2, "id"));
+    assert!(a.len() >= 12, "{}", a.len());
+    let (p, _) = all_pages(&app, &mut api, &format!("{base}&q={BADINH}")).await;
+    assert_eq!(once(&p, "id"), once(&a, "id"));
+    // The entity filter narrows to one record's history.
+    let one = items[0]["entity_id"]
+        .as_str()
+        .expect("entity_id")
+        .to_owned();
+    let (h, _) = all_pages(&app, &mut api, &format!("{base}&entity_id={one}")).await;
+    assert!(!h.is_empty() && h.len() < items.len());
+    assert!(h.iter().all(|e| e["entity_id"] == one.as_str()));
+    refuses_bad_paging(&app, &mut api, "/api/v1/audit").await;
+    // The viewer: a search box, the count, the next page by key.
+    let mut web = app.login(BADINH).await;
+    let r = app.get(&mut web, "/audit?entity=person&per_page=5").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(&format!("{} thay đổi", want.len())),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Trang sau") && r.body.contains("id=\"aq\""));
+});
+
+both_backends!(notifications_by_key, |b: Backend| async move {
+    let app = TestApp::new(b).await;
+    let me: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
+        .bind(CITIZEN)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("citizen");
+    for i in 0..25i64 {
+        let vi = if i % 4 == 0 {
+            format!("Hồ sơ số {i} được trả lại để bổ sung")
+        } else {
+            format!("Mã xác nhận mới số {i}")
+        };
+        sqlx::query(
+            "INSERT INTO notices (person_id, kind, text_vi, text_en, created_at, text_folded, read_at) \
+             VALUES ($1, 'test', $2, 'A notice', 1700000000, $3, $4)",
+        )
+        .bind(me)
+        .bind(&vi)
+        .bind(khuyenhoc_domain::text::fold(&vi))
+        .bind(if i % 5 == 0 { Some(1_700_000_100i64) } else { None })
+        .execute(&app.db.pool)
+        .await
+        .expect("notice");
+    }
+    let mut api = app.api_client(CITIZEN).await;
+    let base = "/api/v1/notifications";
+    let (items, _) = all_pages(&app, &mut api, &format!("{base}?per_page=6")).await;
+    let mine = format!("SELECT id FROM notices WHERE person_id = {me}");
+    assert_eq!(once(&items, "id"), db_set(&app, &mine).await);
+    let (a, _) = all_pages(&app, &mut api, &format!("{base}?q=tra%20lai&per_page=2")).await;
+    let (b2, _) = all_pages(
+        &app,
+        &mut api,
+        &format!("{base}?q=tr%E1%BA%A3%20l%E1%BA%A1i&per_page=2"),
+    )
+    .await;
+    assert_eq!(once(&a, "id"), once(&b2, "id"));
+    assert_eq!(a.len(), 7);
+    // Unread only: the total is the unread count.
+    let (u, _) = all_pages(&app, &mut api, &format!("{base}?unread=true&per_page=7")).await;
+    assert_eq!(
+        once(&u, "id"),
+        db_set(&app, &format!("{mine} AND read_at IS NULL")).await
+    );
+    assert_eq!(u.len(), 20);
+    refuses_bad_paging(&app, &mut api, base).await;
+    let mut web = app.login(CITIZEN).await;
+    let r = app.get(&mut web, "/notifications?q=tra%20lai").await;
+    assert!(r.body.contains("7 thông báo"), "{}", r.body);
+    let r = app.get(&mut web, "/notifications").await;
+    assert!(r.body.contains("Trang sau"));
+});

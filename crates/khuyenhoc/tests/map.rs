@@ -214,8 +214,7 @@ both_backends!(branches_open_rename_move_close, |b: Backend| async move {
             &format!("/api/v1/audit?entity=unit&entity_id={code}"),
         )
         .await;
-    let actions: Vec<String> = r
-        .json()
+    let actions: Vec<String> = r.json()["items"]
         .as_array()
         .expect("entries")
         .iter()

@@ -91,11 +91,16 @@ fn query_params(path: &str) -> Vec<Value> {
             v.extend(paging_params("name, with or without Vietnamese accents"));
             v
         }
-        "/api/v1/audit" => vec![
-            p("entity", "string", "unit, person, position…"),
-            p("entity_id", "string", "the record's id or code"),
-            p("before", "integer", "entries older than this id"),
-        ],
+        "/api/v1/audit" => {
+            let mut v = vec![
+                p("entity", "string", "unit, person, position…"),
+                p("entity_id", "string", "the record's id or code"),
+            ];
+            v.extend(paging_params(
+                "who acted: a name without diacritics (or with), or part of the phone",
+            ));
+            v
+        }
         "/api/v1/clusters" => vec![p("as_of", "string", "YYYY-MM-DD")],
         _ => Some(crate::evaluation::api::query_params(path))
             .filter(|p| !p.is_empty())

@@ -201,7 +201,7 @@ pub fn rows() -> Vec<Row> {
             Need::Own,
             R::Commune,
             |_, _| get("/api/v1/notifications"),
-            OK.has("\"unread\":"),
+            OK.has("\"next_cursor\":"),
         ),
         row(
             "POST /api/v1/notifications/{id}/read",
