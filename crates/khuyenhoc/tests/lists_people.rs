@@ -390,3 +390,58 @@ both_backends!(notifications_by_key, |b: Backend| async move {
     let r = app.get(&mut web, "/notifications").await;
     assert!(r.body.contains("Trang sau"));
 });
+
+both_backends!(short_lists_answer_the_same_shape, |b: Backend| async move {
+    let app = TestApp::new(b).await;
+    let mut api = app.api_client(BADINH).await;
+    let chair: i64 = sqlx::query_scalar(
+        "SELECT p.id FROM positions p JOIN units u ON u.id = p.unit_id \
+         JOIN position_types t ON t.id = p.type_id WHERE u.code = '00004' AND t.code = 'chair'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("the commune's chair");
+    // Every short list pages by key, 2 a page, each row once: the rows of one whole page.
+    for (path, field) in [
+        ("/api/v1/position-types".to_owned(), "code"),
+        ("/api/v1/units/00004/positions".to_owned(), "id"),
+        (format!("/api/v1/positions/{chair}/holders"), "person_id"),
+        ("/api/v1/clusters".to_owned(), "code"),
+        ("/api/v1/criteria".to_owned(), "id"),
+    ] {
+        let (items, pages) = all_pages(&app, &mut api, &format!("{path}?per_page=2")).await;
+        let (whole, one) = all_pages(&app, &mut api, &format!("{path}?per_page=200")).await;
+        assert_eq!(one, 1);
+        assert_eq!(once(&items, field), once(&whole, field), "{path}");
+        assert!(!whole.is_empty(), "{path}");
+        assert_eq!(pages, whole.len().div_ceil(2), "{path}");
+        refuses_bad_paging(&app, &mut api, &path).await;
+    }
+    // Searched by name in both spellings.
+    for base in ["/api/v1/position-types", "/api/v1/criteria"] {
+        let (a, _) = all_pages(&app, &mut api, &format!("{base}?q=cong%20dan")).await;
+        let (b2, _) = all_pages(&app, &mut api, &format!("{base}?q=c%C3%B4ng%20d%C3%A2n")).await;
+        assert_eq!(ids(&a, "title"), ids(&b2, "title"), "{base}");
+        let (c, _) = all_pages(&app, &mut api, &format!("{base}?q=chu%20tich")).await;
+        let (d, _) = all_pages(
+            &app,
+            &mut api,
+            &format!("{base}?q=Ch%E1%BB%A7%20t%E1%BB%8Bch"),
+        )
+        .await;
+        assert_eq!(ids(&c, "code"), ids(&d, "code"), "{base}");
+    }
+    let (t, _) = all_pages(&app, &mut api, "/api/v1/position-types?q=chu%20tich").await;
+    assert!(ids(&t, "code").contains(&"\"chair\"".to_owned()), "{t:?}");
+    let (all, _) = all_pages(&app, &mut api, "/api/v1/position-types").await;
+    assert!(t.len() < all.len(), "the search narrows");
+    let (sets, _) = all_pages(&app, &mut api, "/api/v1/criteria?q=cong%20dan").await;
+    assert!(
+        !sets.is_empty() && sets.iter().all(|s| s["model"] == "citizen"),
+        "{sets:?}"
+    );
+    // One's own evaluations: the same shape, empty for the officer.
+    let (mine, _) = all_pages(&app, &mut api, "/api/v1/me/evaluations?per_page=1").await;
+    assert!(mine.is_empty());
+    refuses_bad_paging(&app, &mut api, "/api/v1/me/evaluations").await;
+});

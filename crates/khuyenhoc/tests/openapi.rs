@@ -231,8 +231,8 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
         "#/components/schemas/UnitList"
     );
     assert_eq!(
-        answer("/api/v1/units/{code}/positions", "get", "200")["items"]["$ref"],
-        "#/components/schemas/Position"
+        answer("/api/v1/units/{code}/positions", "get", "200")["$ref"],
+        "#/components/schemas/PositionList"
     );
     // The answers that were a bare object or array: funds, members, reports.
     assert_eq!(

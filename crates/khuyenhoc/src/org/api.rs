@@ -250,13 +250,16 @@ pub async fn close(
 #[serde(deny_unknown_fields)]
 pub struct ClusterQuery {
     pub as_of: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
 }
 
 pub async fn clusters(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<ClusterQuery>,
-) -> ApiResult<Json<Vec<cluster::Cluster>>> {
+) -> ApiResult<Json<ListPage<cluster::Cluster>>> {
     if !v.is_officer() {
         return Err(AppError::NotFound.into());
     }
@@ -264,7 +267,18 @@ pub async fn clusters(
         Some(d) => parse_date("as_of", d)?,
         None => crate::db::today(),
     };
-    Ok(Json(cluster::list(&state.db, &date).await?))
+    let rows = cluster::list(&state.db, &date).await?;
+    Ok(Json(crate::web::list_small::page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |c| {
+            let members: Vec<&str> = c.members.iter().map(|m| m.1.as_str()).collect();
+            format!("{} {} {}", c.code, c.name, members.join(" "))
+        },
+        |c| (c.code.clone(), 0),
+    )?))
 }
 
 #[derive(Deserialize)]
@@ -311,7 +325,7 @@ pub fn routes() -> Vec<Route> {
         api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch; mark or unmark a commune as a disadvantaged area for a year", patch),
         api(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
         api(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
-        api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),
+        api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces (as_of; q a name or code without diacritics; cursor, per_page)", clusters),
         api(M::POST, "/api/v1/clusters", Central, "Create a cluster", create_cluster),
         api(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", assign_cluster),
     ]

@@ -101,7 +101,16 @@ fn query_params(path: &str) -> Vec<Value> {
             ));
             v
         }
-        "/api/v1/clusters" => vec![p("as_of", "string", "YYYY-MM-DD")],
+        "/api/v1/clusters" => {
+            let mut v = vec![p("as_of", "string", "YYYY-MM-DD")];
+            v.extend(paging_params(
+                "a cluster's name or code, or a province's name",
+            ));
+            v
+        }
+        "/api/v1/units/{code}/positions" => paging_params("the type, title or holder's name"),
+        "/api/v1/position-types" => paging_params("a type's code or name"),
+        "/api/v1/positions/{id}/holders" => paging_params("a holder's name"),
         _ => Some(crate::evaluation::api::query_params(path))
             .filter(|p| !p.is_empty())
             .or_else(|| Some(crate::funds::api::query_params(path)).filter(|p| !p.is_empty()))
