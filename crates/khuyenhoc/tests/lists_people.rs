@@ -384,6 +384,23 @@ both_backends!(notifications_by_key, |b: Backend| async move {
     );
     assert_eq!(u.len(), 20);
     refuses_bad_paging(&app, &mut api, base).await;
+    // A notice written before `text_folded` existed is found once the start-up fills it.
+    sqlx::query(
+        "INSERT INTO notices (person_id, kind, text_vi, text_en, created_at) \
+         VALUES ($1, 'test', 'Thư cũ chưa gấp chữ', 'An old notice', 1700000000)",
+    )
+    .bind(me)
+    .execute(&app.db.pool)
+    .await
+    .expect("old notice");
+    let (before, _) = all_pages(&app, &mut api, &format!("{base}?q=thu%20cu")).await;
+    assert!(before.is_empty());
+    let filled = khuyenhoc::notify::model::backfill(&app.db)
+        .await
+        .expect("backfill");
+    assert_eq!(filled, 1);
+    let (after, _) = all_pages(&app, &mut api, &format!("{base}?q=Th%C6%B0%20c%C5%A9")).await;
+    assert_eq!(after.len(), 1);
     let mut web = app.login(CITIZEN).await;
     let r = app.get(&mut web, "/notifications?q=tra%20lai").await;
     assert!(r.body.contains("7 thông báo"), "{}", r.body);
