@@ -43,6 +43,10 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
             "filled the search names of evaluations"
         );
     }
+    let folded = notify::model::backfill(db).await?;
+    if folded > 0 {
+        tracing::info!(notices = folded, "filled the search texts of notices");
+    }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

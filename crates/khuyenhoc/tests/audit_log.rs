@@ -25,7 +25,7 @@ both_backends!(
             .get(&mut c, "/api/v1/audit?entity=unit&entity_id=00004-1")
             .await;
         let entries = r.json();
-        let e = &entries[0];
+        let e = &entries["items"][0];
         assert_eq!(e["action"], "rename");
         assert_eq!(e["person_name"], "Lê Văn Đình");
         assert!(
@@ -58,7 +58,8 @@ both_backends!(
         let r = app
             .get(&mut other, "/api/v1/audit?entity=unit&entity_id=00004-1")
             .await;
-        assert_eq!(r.json().as_array().map(Vec::len), Some(0));
+        assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0));
+        assert_eq!(r.json()["total"], 0);
         // A citizen has no audit log at all.
         let mut citizen = app.api_client(CITIZEN).await;
         assert_eq!(

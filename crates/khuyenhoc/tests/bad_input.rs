@@ -97,9 +97,10 @@ both_backends!(
         assert!(r.body.contains("Số điện thoại không hợp lệ"));
         // Query parameters.
         for q in [
-            "page=0",
-            "page=x",
-            "per_page=5000",
+            "page=2",
+            "cursor=zz",
+            "per_page=0",
+            "per_page=201",
             "level=district",
             "as_of=2025-02-30",
             "bogus=1",

@@ -86,7 +86,7 @@ both_backends!(
             json!(null),
         )
         .await;
-        let set = sets
+        let set = sets["items"]
             .as_array()
             .and_then(|s| s.iter().find(|x| x["owner"] == "VN"))
             .expect("the national citizen set")
@@ -249,8 +249,8 @@ both_backends!(
             json!(null),
         )
         .await;
-        assert_eq!(mine[0]["id"], id);
-        assert_eq!(mine[0]["status"], "recognised");
+        assert_eq!(mine["items"][0]["id"], id);
+        assert_eq!(mine["items"][0]["status"], "recognised");
 
         // Anyone verifies it, without learning the full name.
         let mut anon = Client::default();
@@ -841,8 +841,9 @@ both_backends!(officer_acts_on_behalf, |b: Backend| async move {
         json!(null),
     )
     .await;
-    assert_eq!(mine.as_array().map(Vec::len), Some(1));
-    assert_eq!(mine[0]["id"], id);
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["id"], id);
     let d = ok(&app, &mut citizen, "GET", &path, json!(null)).await;
     assert_eq!(d["score"]["total"], 85);
     assert_eq!(d["evaluation"]["answers"]["foreign_language"]["value"], 6);
@@ -855,7 +856,7 @@ both_backends!(officer_acts_on_behalf, |b: Backend| async move {
         json!(null),
     )
     .await;
-    assert_eq!(theirs, json!([]));
+    assert_eq!(theirs["items"], json!([]));
 });
 
 both_backends!(scope_hides_what_is_not_yours, |b: Backend| async move {
@@ -954,7 +955,7 @@ both_backends!(scope_hides_what_is_not_yours, |b: Backend| async move {
         "a citizen does not list evaluations",
     );
     let r = app.get(&mut other, "/api/v1/me/evaluations").await;
-    assert_eq!(r.json(), json!([]));
+    assert_eq!(r.json()["items"], json!([]));
     // The citizen cannot check their own evaluation.
     ok(
         &app,
@@ -1051,7 +1052,13 @@ both_backends!(scope_hides_what_is_not_yours, |b: Backend| async move {
         (j["owner"].as_str(), j["status"].as_str()),
         (Some("01"), Some("draft"))
     );
-    let listed = |j: &Value| j.as_array().expect("sets").iter().any(|s| s["id"] == draft);
+    let listed = |j: &Value| {
+        j["items"]
+            .as_array()
+            .expect("sets")
+            .iter()
+            .any(|s| s["id"] == draft)
+    };
     assert!(listed(
         &ok(&app, &mut hanoi, "GET", "/api/v1/criteria", json!(null)).await
     ));

@@ -203,7 +203,7 @@ both_backends!(handover_moves_rights_at_once, |b: Backend| async move {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let entries = r.json();
-    let entries = entries.as_array().expect("entries");
+    let entries = entries["items"].as_array().expect("entries");
     assert_eq!(entries.len(), 2, "{entries:?}");
     assert_eq!(entries[0]["action"], "rename");
     assert_eq!(entries[0]["person_id"], new_id);
@@ -222,7 +222,7 @@ both_backends!(handover_moves_rights_at_once, |b: Backend| async move {
         )
         .await;
     let entries = r.json();
-    let handover = entries
+    let handover = entries["items"]
         .as_array()
         .expect("entries")
         .iter()
@@ -473,7 +473,7 @@ both_backends!(vacate_empties_the_position, |b: Backend| async move {
         )
         .await;
     let entries = r.json();
-    let e = &entries.as_array().expect("entries")[0];
+    let e = &entries["items"].as_array().expect("entries")[0];
     assert_eq!(e["action"], "vacate");
     assert_eq!(e["person_id"], hanoi_id);
     let before: serde_json::Value =

@@ -68,12 +68,12 @@ both_backends!(
             &app,
             &mut lan_api,
             "GET",
-            "/api/v1/notifications",
+            "/api/v1/notifications?unread=true",
             json!(null),
         )
         .await;
-        assert_eq!(inbox["unread"], 1, "{inbox}");
-        let notice = &inbox["notifications"][0];
+        assert_eq!(inbox["total"], 1, "{inbox}");
+        let notice = &inbox["items"][0];
         assert_eq!(notice["kind"], "evaluation_returned");
         assert_eq!(notice["link"], format!("/evaluations/{id}"));
         let notice_id = notice["id"].as_i64().expect("id");
@@ -104,8 +104,17 @@ both_backends!(
             json!(null),
         )
         .await;
-        assert_eq!(inbox["unread"], 0);
-        assert!(inbox["notifications"][0]["read_at"].is_i64());
+        assert_eq!(inbox["total"], 1);
+        assert!(inbox["items"][0]["read_at"].is_i64());
+        let unread = ok(
+            &app,
+            &mut lan_api,
+            "GET",
+            "/api/v1/notifications?unread=true",
+            json!(null),
+        )
+        .await;
+        assert_eq!(unread["total"], 0, "{unread}");
 
         // The email goes out through the queue to the real SMTP server.
         let outcomes = app.run_jobs().await;
@@ -150,12 +159,12 @@ both_backends!(
             &app,
             &mut lan_api,
             "GET",
-            "/api/v1/notifications",
+            "/api/v1/notifications?unread=true",
             json!(null),
         )
         .await;
-        assert_eq!(inbox["unread"], 1);
-        assert_eq!(inbox["notifications"][0]["kind"], "evaluation_recognised");
+        assert_eq!(inbox["total"], 1);
+        assert_eq!(inbox["items"][0]["kind"], "evaluation_recognised");
         // Mark all read.
         let r = app
             .post_form(&mut lan_web, "/notifications/read-all", &[])
@@ -166,10 +175,10 @@ both_backends!(
                 &app,
                 &mut lan_api,
                 "GET",
-                "/api/v1/notifications",
+                "/api/v1/notifications?unread=true",
                 json!(null)
             )
-            .await["unread"],
+            .await["total"],
             0
         );
         // Workers started as `serve` starts them deliver it.

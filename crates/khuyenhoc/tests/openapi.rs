@@ -212,7 +212,7 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
         json!(["central", "province", "commune", "branch"])
     );
     assert_eq!(
-        s["UnitPage"]["properties"]["items"]["items"]["$ref"],
+        s["UnitList"]["properties"]["items"]["items"]["$ref"],
         "#/components/schemas/Unit"
     );
     let person = &s["Person"]["properties"];
@@ -235,11 +235,11 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
     };
     assert_eq!(
         answer("/api/v1/units", "get", "200")["$ref"],
-        "#/components/schemas/UnitPage"
+        "#/components/schemas/UnitList"
     );
     assert_eq!(
-        answer("/api/v1/units/{code}/positions", "get", "200")["items"]["$ref"],
-        "#/components/schemas/Position"
+        answer("/api/v1/units/{code}/positions", "get", "200")["$ref"],
+        "#/components/schemas/PositionList"
     );
     // The answers that were a bare object or array: funds, members, reports.
     assert_eq!(

@@ -216,7 +216,7 @@ both_backends!(
         // The code reaches her as a notice (inbox, and email where she has one): she reads it.
         let mut her = app.api_client("0915200003").await;
         let inbox = ok(&app, &mut her, "GET", "/api/v1/notifications", json!(null)).await;
-        let notice = &inbox["notifications"][0];
+        let notice = &inbox["items"][0];
         assert_eq!(notice["kind"], "phone_change_code", "{inbox}");
         let text = notice["text_vi"].as_str().unwrap_or_default().to_owned();
         let code: String = text.chars().filter(char::is_ascii_digit).collect();

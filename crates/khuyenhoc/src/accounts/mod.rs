@@ -11,6 +11,7 @@ pub mod model;
 pub mod moves;
 pub mod pages;
 pub mod pending;
+pub mod people_list;
 pub mod record_pages;
 pub mod recovery;
 pub mod recovery_pages;

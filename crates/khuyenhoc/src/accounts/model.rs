@@ -37,12 +37,12 @@ impl Person {
     }
 }
 
-const SELECT: &str =
+pub const SELECT: &str =
     "SELECT pe.id, pe.full_name, pe.birth_year, pe.gender, pe.phone, pe.email, pe.national_id, \
     u.code, u.name, u.path, u.id, pe.password_hash, pe.must_change_password \
     FROM people pe JOIN units u ON u.id = pe.unit_id";
 
-fn from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
+pub fn from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
     Ok(Person {
         id: r.try_get(0)?,
         full_name: r.try_get(1)?,

@@ -1,11 +1,12 @@
 //! `GET /api/v1/audit`: the same viewer as the page, as JSON.
 
 use super::pages::{filter_for, AuditQuery};
-use super::{list, Entry};
+use super::Entry;
 use crate::auth::ApiViewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
+use crate::web::list::{per_page, Cursor, ListPage};
 use crate::web::route::{api, Access, Route};
 use axum::extract::State;
 use axum::Json;
@@ -14,9 +15,11 @@ pub async fn list_entries(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<Vec<Entry>>> {
+) -> ApiResult<Json<ListPage<Entry>>> {
     let f = filter_for(&v, &q)?;
-    Ok(Json(list(&state.db, &f).await?))
+    let n = per_page(q.per_page)?;
+    let cursor = Cursor::decode(&q.cursor)?;
+    Ok(Json(f.page(&state.db, cursor.as_ref(), n).await?))
 }
 
 /// The routes this file serves, with their access rules.
@@ -25,6 +28,6 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        api(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope", list_entries),
+        api(M::GET, "/api/v1/audit", Officer, "Audit log entries in scope, newest first: entity, entity_id; q who acted (a name without diacritics or a phone); paged by key (cursor, per_page), with the total", list_entries),
     ]
 }

@@ -156,45 +156,107 @@ pub struct Filter {
     pub entity_id: Option<String>,
     /// Unit paths the reader may see; an entry shows when its unit lies under one of them.
     pub scope_roots: Vec<String>,
-    pub limit: i64,
-    pub before_id: Option<i64>,
+    /// Who acted: a name without diacritics or a phone.
+    pub search: Option<crate::web::list::Search>,
 }
 
-pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Entry>, sqlx::Error> {
-    let mut sql = String::from(
-        "SELECT a.id, a.at, a.person_id, pe.full_name, a.position_id, pt.name_vi, u.code, a.entity, a.entity_id, a.action, a.before_json, a.after_json, pu.name \
-         FROM audit_log a LEFT JOIN people pe ON pe.id = a.person_id \
-         LEFT JOIN positions po ON po.id = a.position_id LEFT JOIN position_types pt ON pt.id = po.type_id \
-         LEFT JOIN units pu ON pu.id = po.unit_id \
-         LEFT JOIN units u ON u.id = a.unit_id WHERE 1 = 1",
-    );
-    let mut args: Vec<String> = vec![];
-    if let Some(e) = &f.entity {
-        args.push(e.clone());
-        sql += &format!(" AND a.entity = ${}", args.len());
+/// The FROM of the list: entries with who acted, in which position, under which unit.
+const FROM: &str = "FROM audit_log a LEFT JOIN people pe ON pe.id = a.person_id \
+     LEFT JOIN positions po ON po.id = a.position_id LEFT JOIN position_types pt ON pt.id = po.type_id \
+     LEFT JOIN units pu ON pu.id = po.unit_id \
+     LEFT JOIN units u ON u.id = a.unit_id";
+
+impl Filter {
+    /// The WHERE clause and its text arguments; `None` when the reader has no scope.
+    fn clause(&self) -> Option<(String, Vec<String>)> {
+        use crate::web::list::Search;
+        let mut w = String::from("1 = 1");
+        let mut args: Vec<String> = vec![];
+        if let Some(e) = &self.entity {
+            args.push(e.clone());
+            w += &format!(" AND a.entity = ${}", args.len());
+        }
+        if let Some(id) = &self.entity_id {
+            args.push(id.clone());
+            w += &format!(" AND a.entity_id = ${}", args.len());
+        }
+        match &self.search {
+            Some(s @ Search::Name(_)) => {
+                args.push(s.pattern());
+                w += &format!(" AND pe.name_folded LIKE ${} ESCAPE '\\'", args.len());
+            }
+            Some(s @ Search::Phone(_)) => {
+                args.push(s.pattern());
+                w += &format!(" AND pe.phone LIKE ${} ESCAPE '\\'", args.len());
+            }
+            None => {}
+        }
+        let mut scope = vec![];
+        for root in &self.scope_roots {
+            args.push(root.clone());
+            args.push(crate::org::path_upper_bound(root));
+            scope.push(format!(
+                "(u.path >= ${} AND u.path < ${})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        if scope.is_empty() {
+            return None;
+        }
+        w += &format!(" AND ({})", scope.join(" OR "));
+        Some((w, args))
     }
-    if let Some(id) = &f.entity_id {
-        args.push(id.clone());
-        sql += &format!(" AND a.entity_id = ${}", args.len());
+
+    /// How many entries match.
+    pub async fn count(&self, db: &Db) -> Result<i64, sqlx::Error> {
+        let Some((w, args)) = self.clause() else {
+            return Ok(0);
+        };
+        let sql = format!("SELECT COUNT(*) {FROM} WHERE {w}");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for a in args {
+            q = q.bind(a);
+        }
+        q.fetch_one(&db.pool).await
     }
-    let mut scope = vec![];
-    for root in &f.scope_roots {
-        args.push(root.clone());
-        args.push(crate::org::path_upper_bound(root));
-        scope.push(format!(
-            "(u.path >= ${} AND u.path < ${})",
-            args.len() - 1,
-            args.len()
-        ));
+
+    /// One page, newest first, by key (the id): entries older than the cursor's.
+    pub async fn page(
+        &self,
+        db: &Db,
+        cursor: Option<&crate::web::list::Cursor>,
+        per_page: i64,
+    ) -> Result<crate::web::list::ListPage<Entry>, crate::error::AppError> {
+        let rows = list(db, self, cursor.map(|c| c.id), per_page + 1).await?;
+        let total = self.count(db).await?;
+        Ok(crate::web::list::page_of(rows, per_page, total, |e| {
+            crate::web::list::Cursor {
+                key: serde_json::json!(e.id),
+                id: e.id,
+            }
+        }))
     }
-    if scope.is_empty() {
+}
+
+/// Up to `limit` entries newest first, older than `before_id` when given.
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let Some((mut w, args)) = f.clause() else {
         return Ok(vec![]);
+    };
+    if let Some(b) = before_id {
+        w += &format!(" AND a.id < {b}");
     }
-    sql += &format!(" AND ({})", scope.join(" OR "));
-    if let Some(b) = f.before_id {
-        sql += &format!(" AND a.id < {b}");
-    }
-    sql += &format!(" ORDER BY a.id DESC LIMIT {}", f.limit.clamp(1, 500));
+    let sql = format!(
+        "SELECT a.id, a.at, a.person_id, pe.full_name, a.position_id, pt.name_vi, u.code, a.entity, a.entity_id, a.action, a.before_json, a.after_json, pu.name \
+         {FROM} WHERE {w} ORDER BY a.id DESC LIMIT {}",
+        limit.clamp(1, 2000)
+    );
     let mut q = sqlx::query(&sql);
     for a in args {
         q = q.bind(a);

@@ -1,11 +1,12 @@
 //! The audit viewer: the history of one record, or the latest changes in the viewer's subtrees.
 
-use super::{list, Entry, Filter};
+use super::{Entry, Filter};
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
+use crate::web::list::{per_page, Cursor, ListPage, Search};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::State;
@@ -18,20 +19,36 @@ pub struct AuditQuery {
     pub entity: String,
     #[serde(default)]
     pub entity_id: String,
+    /// Who acted: a name without diacritics or a phone.
     #[serde(default)]
-    pub before: Option<i64>,
+    pub q: String,
+    #[serde(default)]
+    pub cursor: String,
+    #[serde(default)]
+    pub per_page: Option<i64>,
 }
 
 #[derive(Template)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub c: Chrome,
-    pub entries: Vec<Entry>,
+    pub list: ListPage<Entry>,
+    pub q: String,
     pub entity: String,
     /// The kind of record whose history this is, in the reader's language.
     pub entity_name: String,
     pub entity_id: String,
-    pub next_before: Option<i64>,
+}
+
+impl AuditPage {
+    /// The query string of the filter (without the cursor).
+    pub fn filter_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("entity", &self.entity)
+            .append_pair("entity_id", &self.entity_id)
+            .append_pair("q", &self.q)
+            .finish()
+    }
 }
 
 /// The unit paths under which the viewer may read the audit log.
@@ -57,8 +74,7 @@ pub fn filter_for(v: &Viewer, q: &AuditQuery) -> Result<Filter, AppError> {
         entity: some(&q.entity),
         entity_id: some(&q.entity_id),
         scope_roots: roots,
-        limit: 50,
-        before_id: q.before,
+        search: Search::parse(&q.q),
     })
 }
 
@@ -69,12 +85,10 @@ pub async fn page(
     PageQuery(q): PageQuery<AuditQuery>,
 ) -> PageResult<Html<String>> {
     let f = filter_for(&v, &q)?;
-    let entries = list(&state.db, &f).await?;
-    let next_before = if entries.len() == 50 {
-        entries.last().map(|e| e.id)
-    } else {
-        None
-    };
+    let n = per_page(q.per_page)?;
+    let list = f
+        .page(&state.db, Cursor::decode(&q.cursor)?.as_ref(), n)
+        .await?;
     let entity_name = match super::names::entity(&q.entity) {
         Some((vi, en)) => c.t(vi, en),
         None => c.t("Hồ sơ", "Record"),
@@ -82,11 +96,11 @@ pub async fn page(
     .to_owned();
     render(&AuditPage {
         c,
-        entries,
+        list,
         entity_name,
+        q: q.q,
         entity: q.entity,
         entity_id: q.entity_id,
-        next_before,
     })
 }
 

@@ -11,11 +11,12 @@ use crate::error::{ApiResult, AppError};
 use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::list::ListPage;
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 #[rustfmt::skip]
@@ -23,19 +24,10 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/registrations", Officer, "Registrations by join link under a unit (status, search; paginated)", list),
+        api(M::GET, "/api/v1/units/{code}/registrations", Officer, "Registrations by join link under a unit (status; q: a name without diacritics or a phone; paged by key: cursor, per_page; with the total)", list),
         api(M::POST, "/api/v1/units/{code}/registrations/{id}/confirm", Officer, "Confirm a registration (merged into the officer-made record with the same phone, if any)", confirm),
         api(M::POST, "/api/v1/units/{code}/registrations/{id}/reject", Officer, "Reject a registration with a reason", reject),
     ]
-}
-
-#[derive(Serialize, schemars::JsonSchema)]
-#[schemars(rename = "RegistrationList")]
-pub struct RegistrationList {
-    pub items: Vec<Registration>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
 }
 
 #[derive(Deserialize)]
@@ -59,16 +51,10 @@ async fn list(
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
-) -> ApiResult<Json<RegistrationList>> {
+) -> ApiResult<Json<ListPage<Registration>>> {
     let unit = managed(&state, &v, &code).await?;
-    let q = query.to_model(&unit);
-    let (items, total) = model::list(&state.db, &q).await?;
-    Ok(Json(RegistrationList {
-        items,
-        total,
-        page: q.page,
-        per_page: q.per_page.clamp(1, 200),
-    }))
+    let q = query.to_model(&unit)?;
+    Ok(Json(model::list(&state.db, &q).await?))
 }
 
 /// The registration `id` under the unit `code`.
@@ -118,20 +104,17 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 pub fn query_params(path: &str) -> Vec<Value> {
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
-        "/api/v1/units/{code}/registrations" => vec![
-            p(
+        "/api/v1/units/{code}/registrations" => {
+            let mut v = vec![p(
                 "status",
                 "string",
                 "pending (default), confirmed or rejected",
-            ),
-            p(
-                "q",
-                "string",
-                "part of the name, with or without accents, or of the phone",
-            ),
-            p("page", "integer", "from 1"),
-            p("per_page", "integer", "1 to 200, default 50"),
-        ],
+            )];
+            v.extend(crate::web::list::paging_params(
+                "a name without diacritics (or with), or part of the phone",
+            ));
+            v
+        }
         _ => vec![],
     }
 }

@@ -1,6 +1,8 @@
 //! Registrations in the database: the queue of a unit's subtree, one registration, counts.
 
 use crate::db::Db;
+use crate::error::AppError;
+use crate::web::list::{page_of, Cursor, ListPage, Search};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -104,60 +106,80 @@ where
         .transpose()
 }
 
-/// What the queue shows: a status, a search over name or phone, a page.
+/// What the queue shows: a status, a search over name or phone, a page (by key, oldest first).
 #[derive(Debug, Clone)]
 pub struct Query {
     /// The unit whose subtree is listed.
     pub path: String,
     pub status: String,
-    /// Folded name or phone digits; empty for all.
+    /// The search box as typed (shown back on the page).
     pub q: String,
-    pub page: i64,
+    /// A folded name or phone digits.
+    pub search: Option<Search>,
+    pub cursor: Option<Cursor>,
     pub per_page: i64,
 }
 
-const FILTER: &str = "u.path >= $1 AND u.path < $2 AND r.status = $3 \
-    AND ($4 = '' OR r.name_folded LIKE $5 OR ($6 <> '' AND r.phone LIKE $7))";
-
-/// A statement of the list with the filter's values bound.
-fn bound<'q>(
-    sql: &'q str,
-    q: &Query,
-    folded: &str,
-    digits: &str,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    sqlx::query(sql)
-        .bind(q.path.clone())
-        .bind(crate::org::path_upper_bound(&q.path))
-        .bind(q.status.clone())
-        .bind(folded.to_owned())
-        .bind(format!("%{folded}%"))
-        .bind(digits.to_owned())
-        .bind(format!("%{digits}%"))
+impl Query {
+    /// The WHERE clause and its text arguments.
+    fn clause(&self) -> (String, Vec<String>) {
+        let mut args = vec![
+            self.path.clone(),
+            crate::org::path_upper_bound(&self.path),
+            self.status.clone(),
+        ];
+        let mut w = "u.path >= $1 AND u.path < $2 AND r.status = $3".to_owned();
+        match &self.search {
+            Some(s @ Search::Name(_)) => {
+                args.push(s.pattern());
+                w += " AND r.name_folded LIKE $4 ESCAPE '\\'";
+            }
+            Some(s @ Search::Phone(_)) => {
+                args.push(s.pattern());
+                w += " AND r.phone LIKE $4 ESCAPE '\\'";
+            }
+            None => {}
+        }
+        (w, args)
+    }
 }
 
-/// One page of registrations under a unit, oldest first, and how many there are in all.
-pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Registration>, i64), sqlx::Error> {
-    let folded = khuyenhoc_domain::text::fold(&q.q);
-    let digits: String = q.q.chars().filter(char::is_ascii_digit).collect();
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id WHERE {FILTER}"
+/// One page of registrations under a unit, oldest first (by `created_at`, then id), and how
+/// many match in all.
+pub async fn list(db: &Db, q: &Query) -> Result<ListPage<Registration>, AppError> {
+    let (w, args) = q.clause();
+    let count_sql =
+        format!("SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id WHERE {w}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for a in &args {
+        cq = cq.bind(a.clone());
+    }
+    let total = cq.fetch_one(&db.pool).await?;
+    let after = match &q.cursor {
+        Some(c) => {
+            let (k, i) = (c.int()?, c.id);
+            format!(" AND (r.created_at > {k} OR (r.created_at = {k} AND r.id > {i}))")
+        }
+        None => String::new(),
+    };
+    let sql = format!(
+        "{SELECT} WHERE {w}{after} ORDER BY r.created_at, r.id LIMIT {}",
+        q.per_page + 1
     );
-    let total: i64 = bound(&count_sql, q, &folded, &digits)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
-    let per = q.per_page.clamp(1, 200);
-    let offset = (q.page.max(1) - 1).saturating_mul(per);
-    let sql =
-        format!("{SELECT} WHERE {FILTER} ORDER BY r.created_at, r.id LIMIT {per} OFFSET {offset}");
-    let rows = bound(&sql, q, &folded, &digits)
+    let mut lq = sqlx::query(&sql);
+    for a in args {
+        lq = lq.bind(a);
+    }
+    let rows = lq
         .fetch_all(&db.pool)
         .await?
         .iter()
         .map(from_row)
-        .collect::<Result<_, _>>()?;
-    Ok((rows, total))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(page_of(rows, q.per_page, total, |r| Cursor {
+        key: serde_json::json!(r.created_at),
+        id: r.id,
+    }))
 }
 
 /// How many registrations wait under a unit (for the unit page's link).

@@ -12,6 +12,7 @@ use crate::org::service as units;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::list::{per_page, Cursor, ListPage, Search};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -177,7 +178,8 @@ pub async fn poster(
         .into_response())
 }
 
-/// The queue's filter: status (pending by default), a search, a page.
+/// The queue's filter: status (pending by default), a search (name without diacritics or
+/// phone), the page by key (`cursor`, `per_page`).
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
     #[serde(default)]
@@ -185,25 +187,27 @@ pub struct QueueQuery {
     #[serde(default)]
     pub q: Option<String>,
     #[serde(default)]
-    pub page: Option<i64>,
+    pub cursor: Option<String>,
     #[serde(default)]
     pub per_page: Option<i64>,
 }
 
 impl QueueQuery {
-    pub fn to_model(&self, unit: &Unit) -> model::Query {
+    pub fn to_model(&self, unit: &Unit) -> Result<model::Query, AppError> {
         let status = match self.status.as_deref() {
             Some("confirmed") => "confirmed",
             Some("rejected") => "rejected",
             _ => "pending",
         };
-        model::Query {
+        let q = khuyenhoc_domain::limits::fit(self.q.as_deref().unwrap_or(""), 100);
+        Ok(model::Query {
             path: unit.path.clone(),
             status: status.to_owned(),
-            q: khuyenhoc_domain::limits::fit(self.q.as_deref().unwrap_or(""), 100),
-            page: self.page.unwrap_or(1).max(1),
-            per_page: self.per_page.unwrap_or(50),
-        }
+            search: Search::parse(&q),
+            q,
+            cursor: Cursor::decode(self.cursor.as_deref().unwrap_or(""))?,
+            per_page: per_page(self.per_page)?,
+        })
     }
 }
 
@@ -212,19 +216,17 @@ impl QueueQuery {
 pub struct QueuePage {
     pub c: Chrome,
     pub unit: Unit,
-    pub items: Vec<Registration>,
-    pub total: i64,
+    pub list: ListPage<Registration>,
     pub q: model::Query,
-    pub pages: i64,
     pub errors: FormErrors,
 }
 
 impl QueuePage {
-    /// The link to another page of the same list.
-    pub fn page_href(&self, page: i64) -> String {
+    /// The link to the next page of the same list.
+    pub fn next_href(&self, cursor: &str) -> String {
         let q: String = url::form_urlencoded::byte_serialize(self.q.q.as_bytes()).collect();
         format!(
-            "/units/{}/registrations?status={}&q={q}&page={page}",
+            "/units/{}/registrations?status={}&q={q}&cursor={cursor}",
             self.unit.code, self.q.status
         )
     }
@@ -239,9 +241,8 @@ async fn queue_page(
     errors: Vec<FieldError>,
 ) -> PageResult<Response> {
     let unit = managed(state, v, code).await?;
-    let q = query.to_model(&unit);
-    let (items, total) = model::list(&state.db, &q).await?;
-    let per = q.per_page.clamp(1, 200);
+    let q = query.to_model(&unit)?;
+    let list = model::list(&state.db, &q).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -250,9 +251,7 @@ async fn queue_page(
     let page = render(&QueuePage {
         c,
         unit,
-        items,
-        total,
-        pages: (total + per - 1) / per,
+        list,
         q,
         errors: FormErrors(errors),
     })?;

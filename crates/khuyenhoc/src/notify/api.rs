@@ -1,40 +1,44 @@
-//! `GET /api/v1/notifications` (the inbox, paged) and marking notices read.
+//! `GET /api/v1/notifications` (the inbox, paged by key) and marking notices read.
 
 use super::model::{self, Stored};
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
+use crate::web::list::{per_page, Cursor, ListPage, Search};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// One page of the inbox.
-#[derive(Serialize, schemars::JsonSchema)]
-#[schemars(rename = "NotificationPage")]
-pub struct Inbox {
-    pub notifications: Vec<Stored>,
-    /// Unread notices in the whole inbox.
-    pub unread: i64,
-    pub page: i64,
-    pub pages: i64,
+/// The query of `GET /api/v1/notifications`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// `true`: unread notices only (the total is then the unread count).
+    #[serde(default)]
+    pub unread: Option<bool>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub per_page: Option<i64>,
 }
 
 async fn list(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-    ApiQuery(q): ApiQuery<super::pages::PageNo>,
-) -> ApiResult<Json<Inbox>> {
-    let page = super::pages::page_no(&q.page);
-    let (notifications, total) = model::list(&state.db, v.person_id, page).await?;
-    let unread = model::unread(&state.db, v.person_id).await?;
-    Ok(Json(Inbox {
-        notifications,
-        unread,
-        page,
-        pages: (total + model::PAGE - 1) / model::PAGE,
-    }))
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> ApiResult<Json<ListPage<Stored>>> {
+    let n = per_page(q.per_page)?;
+    let cursor = Cursor::decode(q.cursor.as_deref().unwrap_or(""))?;
+    let f = model::Filter {
+        person_id: v.person_id,
+        unread: q.unread.unwrap_or(false),
+        search: q.q.as_deref().and_then(Search::parse),
+    };
+    Ok(Json(model::list(&state.db, &f, cursor.as_ref(), n).await?))
 }
 
 /// What is left unread after marking.
@@ -66,9 +70,15 @@ async fn read_all(
 /// Query parameters of this capability's API routes, for the OpenAPI document.
 pub fn query_params(path: &str) -> Vec<serde_json::Value> {
     match path {
-        "/api/v1/notifications" => vec![
-            serde_json::json!({"name": "page", "in": "query", "required": false, "schema": {"type": "integer"}, "description": "GET: from 1, 20 a page"}),
-        ],
+        "/api/v1/notifications" => {
+            let mut v = vec![
+                serde_json::json!({"name": "unread", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "true: unread notices only (total: the unread count)"}),
+            ];
+            v.extend(crate::web::list::paging_params(
+                "words of the notice, with or without Vietnamese accents",
+            ));
+            v
+        }
         _ => vec![],
     }
 }
@@ -79,7 +89,7 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        api(M::GET, "/api/v1/notifications", SignedIn, "My notifications, newest first", list),
+        api(M::GET, "/api/v1/notifications", SignedIn, "My notifications, newest first: unread; q words of the text without diacritics; paged by key (cursor, per_page), with the total", list),
         api(M::POST, "/api/v1/notifications/{id}/read", SignedIn, "Mark a notification read", read_one),
         api(M::POST, "/api/v1/notifications/read-all", SignedIn, "Mark all my notifications read", read_all),
     ]

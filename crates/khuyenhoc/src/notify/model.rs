@@ -3,9 +3,10 @@
 use super::Rendered;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
+use crate::web::list::{page_of, Cursor, ListPage, Search};
 use sqlx::Row;
 
-/// Notices on one page of the inbox.
+/// Notices on one page of the inbox page.
 pub const PAGE: i64 = 20;
 
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -26,8 +27,8 @@ pub struct Stored {
 
 pub async fn insert(tx: &mut Tx<'_>, person_id: i64, r: &Rendered) -> Result<i64, AppError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notices (person_id, kind, text_vi, text_en, link, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO notices (person_id, kind, text_vi, text_en, link, created_at, text_folded) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(person_id)
     .bind(r.kind)
@@ -35,6 +36,7 @@ pub async fn insert(tx: &mut Tx<'_>, person_id: i64, r: &Rendered) -> Result<i64
     .bind(&r.en)
     .bind(&r.link)
     .bind(crate::db::now())
+    .bind(khuyenhoc_domain::text::fold(&r.vi))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -72,23 +74,87 @@ fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
 
 const COLUMNS: &str = "id, kind, text_vi, text_en, link, created_at, read_at";
 
-/// One page (from 1) of a person's notices, newest first, and their total.
-pub async fn list(db: &Db, person_id: i64, page: i64) -> Result<(Vec<Stored>, i64), AppError> {
-    let offset = (page.max(1) - 1).saturating_mul(PAGE);
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM notices WHERE person_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(person_id)
-    .bind(PAGE)
-    .bind(offset)
-    .fetch_all(&db.pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_one(&db.pool)
+/// What a person's inbox lists: unread only or all, a search of the text (folded).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub person_id: i64,
+    pub unread: bool,
+    pub search: Option<Search>,
+}
+
+impl Filter {
+    fn clause(&self) -> (String, Vec<String>) {
+        let mut w = format!("person_id = {}", self.person_id);
+        let mut args = vec![];
+        if self.unread {
+            w += " AND read_at IS NULL";
+        }
+        if let Some(s) = &self.search {
+            args.push(s.pattern());
+            w += " AND text_folded LIKE $1 ESCAPE '\\'";
+        }
+        (w, args)
+    }
+}
+
+/// One page of a person's notices, newest first (by id: keyset), and how many match.
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    cursor: Option<&Cursor>,
+    per_page: i64,
+) -> Result<ListPage<Stored>, AppError> {
+    let (w, args) = f.clause();
+    let after = match cursor {
+        Some(c) => format!(" AND id < {}", c.id),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notices WHERE {w}{after} ORDER BY id DESC LIMIT {}",
+        per_page + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM notices WHERE {w}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for a in args {
+        cq = cq.bind(a);
+    }
+    let total = cq.fetch_one(&db.pool).await?;
+    let rows = rows.iter().map(stored).collect::<Result<Vec<_>, _>>()?;
+    Ok(page_of(rows, per_page, total, |n| Cursor {
+        key: serde_json::json!(n.id),
+        id: n.id,
+    }))
+}
+
+/// Fills `text_folded` of notices written before it existed, 2,000 rows per transaction; run
+/// at start-up, a no-op once done. Returns how many rows it filled.
+pub async fn backfill(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, text_vi FROM notices WHERE text_folded IS NULL ORDER BY id LIMIT 2000",
+        )
+        .fetch_all(&db.pool)
         .await?;
-    let list = rows.iter().map(stored).collect::<Result<_, _>>()?;
-    Ok((list, total))
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut tx = db.begin().await?;
+        for (id, text) in &rows {
+            sqlx::query("UPDATE notices SET text_folded = $1 WHERE id = $2")
+                .bind(khuyenhoc_domain::text::fold(text))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        filled += rows.len() as u64;
+    }
 }
 
 /// The newest `limit` notices of a person, for their copy of their data.

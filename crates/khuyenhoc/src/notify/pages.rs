@@ -6,6 +6,7 @@ use crate::error::PageResult;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome};
+use crate::web::list::{Cursor, ListPage, Search};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -16,9 +17,9 @@ use serde::Deserialize;
 #[template(path = "notifications.html")]
 pub struct InboxPage {
     pub c: Chrome,
-    pub notices: Vec<Stored>,
-    pub page: i64,
-    pub pages: i64,
+    pub list: ListPage<Stored>,
+    pub q: String,
+    pub only_unread: bool,
     pub unread: i64,
 }
 
@@ -28,34 +29,48 @@ impl InboxPage {
     }
 }
 
-#[derive(Deserialize)]
-pub struct PageNo {
+/// The inbox page's query: a search, unread only, the page by key.
+#[derive(Deserialize, Default)]
+pub struct InboxArgs {
     #[serde(default)]
-    pub page: Option<String>,
+    pub q: String,
+    #[serde(default)]
+    pub unread: String,
+    #[serde(default)]
+    pub cursor: String,
 }
 
-/// A page number from the query: 1 when absent or not a number.
-pub fn page_no(p: &Option<String>) -> i64 {
-    p.as_deref()
-        .and_then(|s| s.parse::<i64>().ok())
-        .filter(|n| (1..=100_000).contains(n))
-        .unwrap_or(1)
+impl InboxPage {
+    pub fn next_href(&self, cursor: &str) -> String {
+        let q: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("unread", if self.only_unread { "1" } else { "" })
+            .append_pair("cursor", cursor)
+            .finish();
+        format!("/notifications?{q}")
+    }
 }
 
 async fn inbox(
     State(state): State<AppState>,
     c: Chrome,
     v: Viewer,
-    PageQuery(q): PageQuery<PageNo>,
+    PageQuery(q): PageQuery<InboxArgs>,
 ) -> PageResult<Html<String>> {
-    let page = page_no(&q.page);
-    let (notices, total) = model::list(&state.db, v.person_id, page).await?;
+    let only_unread = !q.unread.trim().is_empty();
+    let f = model::Filter {
+        person_id: v.person_id,
+        unread: only_unread,
+        search: Search::parse(&q.q),
+    };
+    let cursor = Cursor::decode(&q.cursor)?;
+    let list = model::list(&state.db, &f, cursor.as_ref(), model::PAGE).await?;
     let unread = model::unread(&state.db, v.person_id).await?;
     render(&InboxPage {
         c,
-        notices,
-        page,
-        pages: (total + model::PAGE - 1) / model::PAGE,
+        list,
+        q: q.q.trim().to_owned(),
+        only_unread,
         unread,
     })
 }

@@ -6,6 +6,7 @@ use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::list::{page_of, per_page, Cursor, ListPage, Search};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,17 +21,18 @@ pub struct ListQuery {
     pub parent: Option<String>,
     pub q: Option<String>,
     pub as_of: Option<String>,
-    pub page: Option<i64>,
+    pub cursor: Option<String>,
     pub per_page: Option<i64>,
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
-#[schemars(rename = "{T}Page")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
+/// The children of one unit: `GET /api/v1/units/{code}/branches`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BranchesQuery {
+    pub q: Option<String>,
+    pub as_of: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
 }
 
 pub fn parse_date(field: &'static str, s: &str) -> Result<String, AppError> {
@@ -47,11 +49,34 @@ pub fn parse_date(field: &'static str, s: &str) -> Result<String, AppError> {
         })
 }
 
+/// One page of units in path order (keyset: the path and the id of the last row).
+async fn units_page(
+    state: &AppState,
+    query: model::Query,
+    n: i64,
+) -> Result<ListPage<Unit>, AppError> {
+    let (items, total) = model::list(&state.db, &query).await?;
+    Ok(page_of(items, n, total, |u: &Unit| Cursor {
+        key: serde_json::json!(u.path),
+        id: u.id,
+    }))
+}
+
+/// The folded name searched (`q`), as the stored `name_folded`.
+fn name_search(q: Option<&str>) -> Option<String> {
+    match q.and_then(Search::parse) {
+        Some(Search::Name(n)) => Some(n),
+        // Units have no phone: digits are part of a name ("Phường 12").
+        Some(Search::Phone(_)) => q.map(|q| text::fold(q.trim())),
+        None => None,
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<Unit>>> {
+) -> ApiResult<Json<ListPage<Unit>>> {
     if !v.is_officer() {
         return Err(AppError::NotFound.into());
     }
@@ -66,25 +91,8 @@ pub async fn list(
         .as_deref()
         .map(|d| parse_date("as_of", d))
         .transpose()?;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::field(
-            "page",
-            Invalid::new("Số trang phải từ 1", "page must be 1 or more"),
-        )
-        .into());
-    }
-    if !(1..=1000).contains(&per_page) {
-        return Err(AppError::field(
-            "per_page",
-            Invalid::new(
-                "Mỗi trang có từ 1 đến 1000 mục",
-                "per_page must be between 1 and 1000",
-            ),
-        )
-        .into());
-    }
+    let n = per_page(q.per_page)?;
+    let after = Cursor::decode(q.cursor.as_deref().unwrap_or(""))?;
     let parent_id = match q.parent.as_deref() {
         Some(code) => Some(service::visible(&state.db, &v, code).await?.id),
         None => None,
@@ -93,19 +101,39 @@ pub async fn list(
         scope_roots: v.scope_roots(),
         level,
         parent_id,
-        search: q.q.as_deref().map(text::fold),
+        search: name_search(q.q.as_deref()),
         as_of,
         include_closed: false,
-        limit: per_page,
-        offset: (page - 1) * per_page,
+        after,
+        limit: n + 1,
     };
-    let (items, total) = model::list(&state.db, &query).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(Json(units_page(&state, query, n).await?))
+}
+
+/// The units right under one unit in scope (its branches, or a province's communes).
+pub async fn branches(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<BranchesQuery>,
+) -> ApiResult<Json<ListPage<Unit>>> {
+    let unit = service::visible(&state.db, &v, &code).await?;
+    let as_of = q
+        .as_of
+        .as_deref()
+        .map(|d| parse_date("as_of", d))
+        .transpose()?;
+    let n = per_page(q.per_page)?;
+    let query = model::Query {
+        scope_roots: vec![unit.path.clone()],
+        parent_id: Some(unit.id),
+        search: name_search(q.q.as_deref()),
+        as_of,
+        after: Cursor::decode(q.cursor.as_deref().unwrap_or(""))?,
+        limit: n + 1,
+        ..Default::default()
+    };
+    Ok(Json(units_page(&state, query, n).await?))
 }
 
 /// A unit, and for a commune whether it is a disadvantaged area in a year.
@@ -222,13 +250,16 @@ pub async fn close(
 #[serde(deny_unknown_fields)]
 pub struct ClusterQuery {
     pub as_of: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
 }
 
 pub async fn clusters(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<ClusterQuery>,
-) -> ApiResult<Json<Vec<cluster::Cluster>>> {
+) -> ApiResult<Json<ListPage<cluster::Cluster>>> {
     if !v.is_officer() {
         return Err(AppError::NotFound.into());
     }
@@ -236,7 +267,18 @@ pub async fn clusters(
         Some(d) => parse_date("as_of", d)?,
         None => crate::db::today(),
     };
-    Ok(Json(cluster::list(&state.db, &date).await?))
+    let rows = cluster::list(&state.db, &date).await?;
+    Ok(Json(crate::web::list_small::page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |c| {
+            let members: Vec<&str> = c.members.iter().map(|m| m.1.as_str()).collect();
+            format!("{} {} {}", c.code, c.name, members.join(" "))
+        },
+        |c| (c.code.clone(), 0),
+    )?))
 }
 
 #[derive(Deserialize)]
@@ -277,12 +319,13 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        api(M::GET, "/api/v1/units", Officer, "List units in scope (paginated, with total)", list),
+        api(M::GET, "/api/v1/units", Officer, "Units in scope in path order: level, parent, as_of; q a name without diacritics; paged by key (cursor, per_page), with the total", list),
+        api(M::GET, "/api/v1/units/{code}/branches", Officer, "The units right under a unit (its branches or communes): q, as_of; paged by key, with the total", branches),
         api(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
         api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch; mark or unmark a commune as a disadvantaged area for a year", patch),
         api(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
         api(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),
-        api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces", clusters),
+        api(M::GET, "/api/v1/clusters", Officer, "Clusters and their provinces (as_of; q a name or code without diacritics; cursor, per_page)", clusters),
         api(M::POST, "/api/v1/clusters", Central, "Create a cluster", create_cluster),
         api(M::POST, "/api/v1/clusters/{code}/members", Central, "Put a province in a cluster from today", assign_cluster),
     ]

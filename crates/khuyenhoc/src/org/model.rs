@@ -119,12 +119,14 @@ pub struct Query {
     /// `YYYY-MM-DD`: only units that existed that day. Without it, only units open today.
     pub as_of: Option<String>,
     pub include_closed: bool,
+    /// Rows after this one in the list's order (by path; the path is the key, then the id).
+    pub after: Option<crate::web::list::Cursor>,
     pub limit: i64,
-    pub offset: i64,
 }
 
-/// One page of units and the total count that matched.
-pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Unit>, i64), sqlx::Error> {
+/// Up to `limit` units in path order (after `q.after`), and the total count that matched the
+/// filter. Keyset paging: the path is unique and indexed, so page 200 costs what page 1 costs.
+pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Unit>, i64), crate::error::AppError> {
     if q.scope_roots.is_empty() {
         return Ok((vec![], 0));
     }
@@ -172,10 +174,18 @@ pub async fn list(db: &Db, q: &Query) -> Result<(Vec<Unit>, i64), sqlx::Error> {
         cq = cq.bind(a.clone());
     }
     let total = cq.fetch_one(&db.pool).await?;
+    let mut where_ = where_;
+    if let Some(c) = &q.after {
+        args.push(c.text()?.to_owned());
+        let n = args.len();
+        where_ += &format!(
+            " AND (u.path > ${n} OR (u.path = ${n} AND u.id > {}))",
+            c.id
+        );
+    }
     let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE {where_} ORDER BY u.path LIMIT {} OFFSET {}",
+        "SELECT {COLUMNS} {FROM} WHERE {where_} ORDER BY u.path, u.id LIMIT {}",
         q.limit.clamp(1, 1000),
-        q.offset.max(0)
     );
     let mut lq = sqlx::query(&sql);
     for a in args {

@@ -10,6 +10,7 @@ use crate::positions::types::{self, PositionType};
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::list::{page_of, Cursor};
 use crate::web::route::{r, Access, Route};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -25,8 +26,11 @@ pub struct SearchQuery {
     pub q: String,
     #[serde(default)]
     pub level: String,
+    /// Only the units right under this one (the list of a unit's children).
     #[serde(default)]
-    pub page: Option<i64>,
+    pub parent: String,
+    #[serde(default)]
+    pub cursor: String,
 }
 
 #[derive(Template)]
@@ -36,19 +40,21 @@ pub struct UnitsPage {
     pub q: String,
     pub level: String,
     pub levels: Vec<(&'static str, &'static str, &'static str)>,
+    pub parent: String,
     pub units: Vec<Unit>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
+    /// The link to the next page (keyset), on every page but the last.
+    pub next: Option<String>,
     pub searched: bool,
 }
 
 impl UnitsPage {
-    pub fn page_href(&self, page: i64) -> String {
+    pub fn next_href(&self, cursor: &str) -> String {
         let q: String = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("q", &self.q)
             .append_pair("level", &self.level)
-            .append_pair("page", &page.to_string())
+            .append_pair("parent", &self.parent)
+            .append_pair("cursor", cursor)
             .finish();
         format!("/units?{q}")
     }
@@ -65,19 +71,30 @@ pub async fn search(
     }
     let level = Level::parse(&sq.level).ok();
     let folded = text::fold(&sq.q);
-    let searched = !folded.is_empty() || level.is_some();
-    let page = sq.page.unwrap_or(1).max(1);
+    let parent = match sq.parent.trim() {
+        "" => None,
+        code => Some(service::visible(&state.db, &v, code).await?),
+    };
+    let searched = !folded.is_empty() || level.is_some() || parent.is_some();
     let roots = v.scope_roots();
+    let mut next = None;
     let (units, total) = if searched {
         let q = model::Query {
             scope_roots: roots,
             level,
+            parent_id: parent.as_ref().map(|p| p.id),
             search: Some(folded),
-            limit: PAGE,
-            offset: (page - 1) * PAGE,
+            after: Cursor::decode(&sq.cursor)?,
+            limit: PAGE + 1,
             ..Default::default()
         };
-        model::list(&state.db, &q).await?
+        let (units, total) = model::list(&state.db, &q).await?;
+        let page = page_of(units, PAGE, total, |u: &Unit| Cursor {
+            key: serde_json::json!(u.path),
+            id: u.id,
+        });
+        next = page.next_cursor;
+        (page.items, page.total)
     } else {
         let mut units = vec![];
         for r in &roots {
@@ -97,16 +114,15 @@ pub async fn search(
         .iter()
         .map(|l| (l.code(), l.label_vi(), l.label_en()))
         .collect();
-    let pages = (total + PAGE - 1) / PAGE;
     render(&UnitsPage {
         c,
         q: sq.q.trim().to_owned(),
         level: sq.level,
+        parent: parent.map(|p| p.code).unwrap_or_default(),
         levels,
         units,
         total,
-        page,
-        pages,
+        next,
         searched,
     })
 }
@@ -162,7 +178,7 @@ async fn unit_page(
     let q = model::Query {
         scope_roots: vec![u.path.clone()],
         parent_id: Some(u.id),
-        limit: 500,
+        limit: PAGE,
         ..Default::default()
     };
     let (children, children_total) = model::list(&state.db, &q).await?;

@@ -8,7 +8,9 @@ use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::org::service as units;
 use crate::state::AppState;
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::list::ListPage;
+use crate::web::list_small::{page_small, SmallQuery};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,9 +22,26 @@ pub async fn for_unit(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<Position>>> {
+    ApiQuery(q): ApiQuery<SmallQuery>,
+) -> ApiResult<Json<ListPage<Position>>> {
     let unit = units::visible(&state.db, &v, &code).await?;
-    Ok(Json(model::for_unit(&state.db, unit.id).await?))
+    let rows = model::for_unit(&state.db, unit.id).await?;
+    Ok(Json(page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |p| {
+            let holder = p.holder.as_ref().map(|h| h.full_name.as_str());
+            format!(
+                "{} {} {}",
+                p.type_name_vi,
+                p.title.as_deref().unwrap_or_default(),
+                holder.unwrap_or_default()
+            )
+        },
+        |p| (khuyenhoc_domain::text::fold(&p.type_name_vi), p.id),
+    )?))
 }
 
 #[derive(Deserialize)]
@@ -98,11 +117,20 @@ pub async fn vacate(
 pub async fn types(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-) -> ApiResult<Json<Vec<super::types::PositionType>>> {
+    ApiQuery(q): ApiQuery<SmallQuery>,
+) -> ApiResult<Json<ListPage<super::types::PositionType>>> {
     if !v.is_officer() {
         return Err(AppError::NotFound.into());
     }
-    Ok(Json(super::types::list(&state.db).await?))
+    let rows = super::types::list(&state.db).await?;
+    Ok(Json(page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |t| format!("{} {} {}", t.code, t.name_vi, t.name_en),
+        |t| (t.code.clone(), 0),
+    )?))
 }
 
 pub async fn create_type(
@@ -120,9 +148,19 @@ pub async fn holders(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<model::Holder>>> {
+    ApiQuery(q): ApiQuery<SmallQuery>,
+) -> ApiResult<Json<ListPage<model::Holder>>> {
     let (pos, _) = service::visible(&state.db, &v, parse_id(&id)?).await?;
-    Ok(Json(model::holders(&state.db, pos.id).await?))
+    let rows = model::holders(&state.db, pos.id).await?;
+    Ok(Json(page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |h| h.full_name.clone(),
+        // Newest first.
+        |h| (format!("{:020}", i64::MAX - h.from_at.max(0)), h.person_id),
+    )?))
 }
 
 /// The routes this file serves, with their access rules.

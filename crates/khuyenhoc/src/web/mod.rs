@@ -6,6 +6,7 @@ pub mod edge;
 pub mod extract;
 pub mod layout;
 pub mod list;
+pub mod list_small;
 pub mod openapi;
 pub mod route;
 pub mod routes;

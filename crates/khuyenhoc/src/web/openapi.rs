@@ -72,22 +72,47 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
 }
 
 fn query_params(path: &str) -> Vec<Value> {
+    use crate::web::list::paging_params;
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
-        "/api/v1/units" => vec![
-            p("level", "string", "central, province, commune or branch"),
-            p("parent", "string", "code of the parent unit"),
-            p("q", "string", "name, with or without Vietnamese accents"),
-            p("as_of", "string", "YYYY-MM-DD: the structure on that day"),
-            p("page", "integer", "from 1"),
-            p("per_page", "integer", "1 to 1000, default 50"),
-        ],
-        "/api/v1/audit" => vec![
-            p("entity", "string", "unit, person, position…"),
-            p("entity_id", "string", "the record's id or code"),
-            p("before", "integer", "entries older than this id"),
-        ],
-        "/api/v1/clusters" => vec![p("as_of", "string", "YYYY-MM-DD")],
+        "/api/v1/units" => {
+            let mut v = vec![
+                p("level", "string", "central, province, commune or branch"),
+                p("parent", "string", "code of the parent unit"),
+                p("as_of", "string", "YYYY-MM-DD: the structure on that day"),
+            ];
+            v.extend(paging_params("name, with or without Vietnamese accents"));
+            v
+        }
+        "/api/v1/units/{code}/branches" => {
+            let mut v = vec![p(
+                "as_of",
+                "string",
+                "YYYY-MM-DD: the structure on that day",
+            )];
+            v.extend(paging_params("name, with or without Vietnamese accents"));
+            v
+        }
+        "/api/v1/audit" => {
+            let mut v = vec![
+                p("entity", "string", "unit, person, position…"),
+                p("entity_id", "string", "the record's id or code"),
+            ];
+            v.extend(paging_params(
+                "who acted: a name without diacritics (or with), or part of the phone",
+            ));
+            v
+        }
+        "/api/v1/clusters" => {
+            let mut v = vec![p("as_of", "string", "YYYY-MM-DD")];
+            v.extend(paging_params(
+                "a cluster's name or code, or a province's name",
+            ));
+            v
+        }
+        "/api/v1/units/{code}/positions" => paging_params("the type, title or holder's name"),
+        "/api/v1/position-types" => paging_params("a type's code or name"),
+        "/api/v1/positions/{id}/holders" => paging_params("a holder's name"),
         _ => Some(crate::evaluation::api::query_params(path))
             .filter(|p| !p.is_empty())
             .or_else(|| Some(crate::funds::api::query_params(path)).filter(|p| !p.is_empty()))
@@ -96,6 +121,10 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| {
                 Some(crate::evaluation::groups::api::query_params(path)).filter(|p| !p.is_empty())
+            })
+            .or_else(|| {
+                Some(crate::accounts::people_list::api::query_params(path))
+                    .filter(|p| !p.is_empty())
             })
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }

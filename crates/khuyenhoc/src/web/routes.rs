@@ -31,6 +31,8 @@ pub fn all() -> Vec<Route> {
         crate::positions::pages::routes(),
         crate::audit::pages::routes(),
         crate::accounts::api::routes(),
+        crate::accounts::people_list::api::routes(),
+        crate::accounts::people_list::pages::routes(),
         crate::org::api::routes(),
         crate::positions::api::routes(),
         crate::audit::api::routes(),

@@ -24,7 +24,7 @@ pub async fn list_criteria(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     ApiQuery(q): ApiQuery<CriteriaQuery>,
-) -> ApiResult<Json<Vec<SetLine>>> {
+) -> ApiResult<Json<crate::web::list::ListPage<SetLine>>> {
     let model = q
         .model
         .as_deref()
@@ -53,7 +53,20 @@ pub async fn list_criteria(
             lines.push(line);
         }
     }
-    Ok(Json(lines))
+    // By model, the national set first, then the provinces', newest version first.
+    let key = |l: &SetLine| {
+        let national = if l.owner == "VN" { 0 } else { 1 };
+        let version = 999_999 - l.version.clamp(0, 999_999);
+        format!("{}|{national}|{}|{version:06}", l.model, l.owner)
+    };
+    Ok(Json(crate::web::list_small::page_small(
+        lines,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |l| format!("{} {} {} {}", l.code, l.title, l.owner, l.model),
+        |l| (key(l), l.id),
+    )?))
 }
 
 pub async fn get_criteria(

@@ -136,11 +136,24 @@ async fn duplicate(
 pub async fn mine(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-) -> ApiResult<Json<Vec<Summary>>> {
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<
+        crate::web::list_small::SmallQuery,
+    >,
+) -> ApiResult<Json<crate::web::list::ListPage<Summary>>> {
     let items = model::for_person(&state.db, v.person_id)
         .await
         .map_err(AppError::from)?;
-    Ok(Json(items.into_iter().map(Summary::from).collect()))
+    let rows: Vec<Summary> = items.into_iter().map(Summary::from).collect();
+    // The latest year first.
+    let key = |s: &Summary| format!("{:04}", 9999 - s.year.clamp(0, 9999));
+    Ok(Json(crate::web::list_small::page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |s| format!("{} {} {}", s.subject_name, s.year, s.unit_name),
+        |s| (key(s), s.id),
+    )?))
 }
 
 pub async fn get(

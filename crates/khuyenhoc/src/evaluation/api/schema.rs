@@ -125,7 +125,12 @@ pub fn query_params(path: &str) -> Vec<Value> {
             p("cursor", "string", "next_cursor of the previous page"),
             p("per_page", "integer", "1 to 200, default 50"),
         ],
-        "/api/v1/criteria" => vec![p("model", "string", "citizen, family, clan, community or unit")],
+        "/api/v1/criteria" => {
+            let mut v = vec![p("model", "string", "citizen, family, clan, community or unit")];
+            v.extend(crate::web::list::paging_params("a set's code or title, without diacritics or with"));
+            v
+        }
+        "/api/v1/me/evaluations" => crate::web::list::paging_params("the subject's name or the year"),
         "/api/v1/units/{code}/counts" => vec![p("year", "integer", "the year of the statistics (default: the dashboard's year)")],
         _ => vec![],
     }

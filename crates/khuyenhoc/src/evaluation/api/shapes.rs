@@ -82,6 +82,9 @@ pub struct ReviewBody {
 #[serde(deny_unknown_fields)]
 pub struct CriteriaQuery {
     pub model: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
 }
 
 /// One line of an evaluation list.

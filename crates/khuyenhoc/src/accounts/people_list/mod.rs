@@ -1,0 +1,168 @@
+//! The people of a unit's subtree as a list that scales (issue 16, item 1): paged by key
+//! (folded name, then id), searched by name without diacritics or by phone, narrowed to a
+//! branch, counted, exported to Excel as filtered (`export`). The page (`pages`) and the API
+//! (`api`) share the filter of this file.
+
+pub mod api;
+pub mod export;
+pub mod pages;
+
+use super::model::{self, Person};
+use crate::auth::Viewer;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::org::model::Unit;
+use crate::web::list::{Cursor, ListPage, Search};
+use khuyenhoc_domain::Invalid;
+use serde::Deserialize;
+
+/// The filter as a page's form or the API's query string sends it (empty meaning "any").
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ListArgs {
+    /// A unit under the list's unit: only the people of its subtree.
+    #[serde(default)]
+    pub branch: String,
+    /// A name (any spelling, with or without diacritics) or a phone number.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub cursor: String,
+    #[serde(default)]
+    pub per_page: Option<i64>,
+}
+
+/// A checked filter: the people whose home unit lies under `path`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub path: String,
+    pub search: Option<Search>,
+}
+
+impl Filter {
+    /// The filter of `args` under `unit` (visible to the viewer); a branch outside the unit's
+    /// subtree, or one the viewer may not read, is "not found" on `branch`.
+    pub async fn parse(
+        db: &Db,
+        viewer: &Viewer,
+        unit: &Unit,
+        args: &ListArgs,
+    ) -> Result<Filter, AppError> {
+        let mut path = unit.path.clone();
+        let branch = args.branch.trim();
+        if !branch.is_empty() {
+            let b = crate::org::service::visible(db, viewer, branch)
+                .await
+                .ok()
+                .filter(|b| b.path.starts_with(&unit.path))
+                .ok_or_else(|| {
+                    AppError::field(
+                        "branch",
+                        Invalid::new(
+                            "Không có đơn vị này trong danh sách",
+                            "No such unit in this list",
+                        ),
+                    )
+                })?;
+            path = b.path;
+        }
+        Ok(Filter {
+            path,
+            search: Search::parse(&args.q),
+        })
+    }
+
+    /// The WHERE clause and its text arguments. People merged into another record are left out.
+    fn clause(&self) -> (String, Vec<String>) {
+        let mut args = vec![self.path.clone(), crate::org::path_upper_bound(&self.path)];
+        let mut w = "u.path >= $1 AND u.path < $2 \
+            AND NOT EXISTS (SELECT 1 FROM person_merges pm WHERE pm.merged_id = pe.id)"
+            .to_owned();
+        match &self.search {
+            Some(s @ Search::Name(_)) => {
+                args.push(s.pattern());
+                w += " AND pe.name_folded LIKE $3 ESCAPE '\\'";
+            }
+            Some(s @ Search::Phone(_)) => {
+                args.push(s.pattern());
+                w += " AND pe.phone LIKE $3 ESCAPE '\\'";
+            }
+            None => {}
+        }
+        (w, args)
+    }
+
+    /// How many people match.
+    pub async fn count(&self, db: &Db) -> Result<i64, sqlx::Error> {
+        let (w, args) = self.clause();
+        let sql =
+            format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {w}");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for a in args {
+            q = q.bind(a);
+        }
+        q.fetch_one(&db.pool).await
+    }
+
+    /// Up to `limit` people after `cursor` by folded name then id, and the cursor after the last
+    /// one when there may be more.
+    pub async fn rows(
+        &self,
+        db: &Db,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<Person>, Option<Cursor>), AppError> {
+        let (mut w, mut args) = self.clause();
+        if let Some(c) = cursor {
+            args.push(c.text()?.to_owned());
+            let n = args.len();
+            w += &format!(
+                " AND (pe.name_folded > ${n} OR (pe.name_folded = ${n} AND pe.id > {}))",
+                c.id
+            );
+        }
+        let sql = format!(
+            "{}, pe.name_folded FROM people pe JOIN units u ON u.id = pe.unit_id \
+             WHERE {w} ORDER BY pe.name_folded, pe.id LIMIT {}",
+            model::SELECT
+                .split_once(" FROM ")
+                .map_or(model::SELECT, |s| s.0),
+            limit + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for a in args {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&db.pool).await?;
+        let more = rows.len() as i64 > limit;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut next = None;
+        for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
+            use sqlx::Row;
+            let p = model::from_row(r)?;
+            let folded: String = r.try_get(13)?;
+            next = Some(Cursor {
+                key: serde_json::json!(folded),
+                id: p.id,
+            });
+            out.push(p);
+        }
+        Ok((out, if more { next } else { None }))
+    }
+
+    /// One page of the list.
+    pub async fn page(
+        &self,
+        db: &Db,
+        cursor: &str,
+        per_page: i64,
+    ) -> Result<ListPage<Person>, AppError> {
+        let cursor = Cursor::decode(cursor)?;
+        let (items, next) = self.rows(db, cursor.as_ref(), per_page).await?;
+        Ok(ListPage {
+            items,
+            total: self.count(db).await?,
+            next_cursor: next.map(|c| c.encode()),
+        })
+    }
+}
