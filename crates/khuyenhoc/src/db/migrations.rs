@@ -92,6 +92,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_worklists.sql"),
         include_str!("../../migrations/postgres/0014_worklists.sql"),
     ),
+    (
+        15,
+        "the search text of ledger entries",
+        include_str!("../../migrations/sqlite/0015_fund_lists.sql"),
+        include_str!("../../migrations/postgres/0015_fund_lists.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

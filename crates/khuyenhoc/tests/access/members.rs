@@ -107,6 +107,14 @@ pub fn rows() -> Vec<Row> {
             OK.has(MEMBER),
         ),
         row(
+            "GET /units/{code}/members.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/units/00004/members.xlsx?q=trieu"),
+            OK,
+        ),
+        row(
             "POST /units/{code}/members",
             Officer,
             act(perm::MEMBER_MANAGE, &["00004"]),
@@ -275,6 +283,14 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |_, _| get("/api/v1/units/00004/members?q=Trieu%20Thi"),
             OK.has(MEMBER),
+        ),
+        row(
+            "GET /api/v1/units/{code}/members/counts",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/api/v1/units/00004/members/counts"),
+            OK.has("\"by_sector\""),
         ),
         row(
             "POST /api/v1/units/{code}/members",
