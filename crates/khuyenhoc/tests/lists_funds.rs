@@ -415,3 +415,93 @@ both_backends!(
         assert_eq!(sheet_ids(bytes, "Sổ quỹ", 7), (bank.clone(), bank.len()));
     }
 );
+
+both_backends!(
+    the_units_below_list_every_child_once_and_those_missing,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut badinh = app.api_client(BADINH).await;
+        let mut hanoi = app.api_client(HANOI).await;
+        let period = format!("{}-Y", this_year());
+        ok(
+            &app,
+            &mut badinh,
+            "POST",
+            &format!("/api/v1/units/00004/reports/{period}"),
+            json!({"numbers": {"talks": 2}}),
+        )
+        .await;
+        ok(
+            &app,
+            &mut badinh,
+            "POST",
+            &format!("/api/v1/units/00004/reports/{period}/submit"),
+            json!({}),
+        )
+        .await;
+        let today = khuyenhoc::db::today();
+        let children = format!(
+            "SELECT u.id FROM units u JOIN units p ON p.id = u.parent_id WHERE p.code = '01' \
+             AND u.valid_from <= '{today}' AND (u.valid_to IS NULL OR u.valid_to > '{today}')"
+        );
+        let all = ids_where(&app, &children).await;
+        let ba_dinh = ids_where(&app, "SELECT id FROM units WHERE code = '00004'").await;
+        assert!(all.len() > 20 && ba_dinh.is_subset(&all));
+        let base = format!("/api/v1/units/01/reports/{period}/below?per_page=20");
+        let (ids, pages) = all_pages(&app, &mut hanoi, &base).await;
+        assert_eq!(ids.iter().copied().collect::<BTreeSet<_>>(), all);
+        assert_eq!((ids.len(), pages), (all.len(), all.len().div_ceil(20)));
+
+        // The missing are every child but Ba Đình; the submitted, Ba Đình alone.
+        let missing = listed(&app, &mut hanoi, &format!("{base}&state=missing")).await;
+        assert_eq!(missing, all.difference(&ba_dinh).copied().collect());
+        let submitted = listed(&app, &mut hanoi, &format!("{base}&state=submitted")).await;
+        assert_eq!(submitted, ba_dinh);
+        let row = ok(
+            &app,
+            &mut hanoi,
+            "GET",
+            &format!("{base}&state=submitted"),
+            json!(null),
+        )
+        .await;
+        assert_eq!(row["items"][0]["code"], "00004");
+        assert!(row["items"][0]["submitted_at"].is_i64());
+        // The name in both spellings.
+        for q in ["Ba Đình", "ba dinh", "BA ĐINH"] {
+            let got = listed(&app, &mut hanoi, &format!("{base}&q={}", encoded(q))).await;
+            assert!(ba_dinh.is_subset(&got) && got.len() < all.len(), "{q}");
+            assert_eq!(
+                got,
+                listed(&app, &mut hanoi, &format!("{base}&q=ba%20dinh")).await
+            );
+        }
+        let r = app.get(&mut hanoi, &format!("{base}&state=late")).await;
+        let j = problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "state");
+        assert_eq!(j["errors"][0]["field"], "state");
+        refuses_bad_paging(
+            &app,
+            &mut hanoi,
+            &format!("/api/v1/units/01/reports/{period}/below?state=missing"),
+        )
+        .await;
+        // Out of scope: Ba Đình's officer does not read Hà Nội's list.
+        let r = app.get(&mut badinh, &base).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // The page: the count of the missing, a page of rows, the next page by key.
+        let mut web = app.login(HANOI).await;
+        let page = app
+            .get(
+                &mut web,
+                &format!("/units/01/reports/{period}/below?state=missing"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page
+            .body
+            .contains(&format!("<p id=\"total\">{} ", missing.len())));
+        assert!(page.body.contains("id=\"next\"") == (missing.len() > 50));
+        assert!(!page.body.contains("id=\"below-00004\""));
+    }
+);
