@@ -56,7 +56,7 @@ pub async fn below(
         }
     }
     let base = format!("/units/{}/reports/{p}/below?{}", unit.code, qs.finish());
-    Ok(render(&BelowPage {
+    render(&BelowPage {
         c,
         next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
         first_href: Cursor::decode(&args.cursor)
@@ -70,5 +70,5 @@ pub async fn below(
         states: STATES,
         args,
         unit,
-    })?)
+    })
 }
