@@ -52,12 +52,18 @@ async fn listed(app: &TestApp, c: &mut Client, first: &str) -> BTreeSet<i64> {
     set
 }
 
-/// A bad cursor and a page size out of 1..=200 are refused on their own field.
+/// A bad cursor (not ours, or a key of the other type: `[1,2]` for a list by name, `["x",2]` for
+/// one by number) and a page size out of 1..=200 are refused on their own field.
 async fn refuses_bad_paging(app: &TestApp, c: &mut Client, path: &str) {
     let sep = if path.contains('?') { '&' } else { '?' };
+    let other = if path.contains("/fees") {
+        "cursor=5b2278222c325d"
+    } else {
+        "cursor=5b312c325d"
+    };
     for (q, field) in [
         ("cursor=zz", "cursor"),
-        ("cursor=5b312c325d", "cursor"),
+        (other, "cursor"),
         ("per_page=0", "per_page"),
         ("per_page=201", "per_page"),
     ] {
@@ -503,5 +509,88 @@ both_backends!(
             .contains(&format!("<p id=\"total\">{} ", missing.len())));
         assert!(page.body.contains("id=\"next\"") == (missing.len() > 50));
         assert!(!page.body.contains("id=\"below-00004\""));
+    }
+);
+
+both_backends!(
+    a_members_fees_page_by_key_newest_year_first,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut t = app.api_client(TREASURER).await;
+        let mut badinh = app.api_client(BADINH).await;
+        open_fund(&app, &mut t, "00004", "KH-HP", "Quỹ hội phí").await;
+        let m = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            "/api/v1/units/00004/members",
+            json!({"full_name": "Vũ Thị Đóng", "branch_code": "00004-1", "joined_on": "2018-01-01"}),
+        )
+        .await;
+        let id = m["id"].as_i64().expect("id");
+        let path = format!("/api/v1/members/{id}/fees");
+        for year in 2019..=2024 {
+            call(
+                &app,
+                &mut t,
+                "POST",
+                &path,
+                json!({"amount": 50_000, "year": year}),
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let all = ids_where(
+            &app,
+            &format!("SELECT id FROM member_fees WHERE member_id = {id}"),
+        )
+        .await;
+        assert_eq!(all.len(), 6);
+        let (ids, pages) = all_pages(&app, &mut t, &format!("{path}?per_page=4")).await;
+        assert_eq!(
+            (ids.iter().copied().collect::<BTreeSet<_>>(), pages),
+            (all, 2)
+        );
+        let page = ok(
+            &app,
+            &mut t,
+            "GET",
+            &format!("{path}?per_page=4"),
+            json!(null),
+        )
+        .await;
+        let years: Vec<i64> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|f| f["year"].as_i64())
+            .collect();
+        assert_eq!(years, [2024, 2023, 2022, 2021]);
+        let one = ok(
+            &app,
+            &mut t,
+            "GET",
+            &format!("{path}?year=2022"),
+            json!(null),
+        )
+        .await;
+        assert_eq!(
+            (one["total"].as_i64(), one["items"][0]["year"].as_i64()),
+            (Some(1), Some(2022))
+        );
+        let voucher = one["items"][0]["voucher_no"]
+            .as_str()
+            .expect("voucher")
+            .to_owned();
+        let found = ok(
+            &app,
+            &mut t,
+            "GET",
+            &format!("{path}?q={}", voucher.to_lowercase()),
+            json!(null),
+        )
+        .await;
+        assert_eq!(found["total"], 1);
+        refuses_bad_paging(&app, &mut t, &format!("{path}?year=2022")).await;
     }
 );

@@ -41,6 +41,7 @@ pub fn routes() -> Vec<Route> {
         api(M::PATCH, "/api/v1/members/{id}", Officer, "Change a member's card number or sectors", patch),
         api(M::POST, "/api/v1/members/{id}/status", Officer, "Change a member's status: left, deceased, or active again", set_status),
         api(M::POST, "/api/v1/members/{id}/transfer", Officer, "Transfer a member to another open branch (any province)", transfer),
+        api(M::GET, "/api/v1/members/{id}/fees", Officer, "A member's fees, newest year first: paged by key (cursor), filtered by year, q searching the voucher number, with the total", list_fees),
         api(M::POST, "/api/v1/members/{id}/fees", Officer, "Record a membership fee: a receipt of the branch's fund (Idempotency-Key: a retry posts once)", pay_fee),
         api(M::GET, "/api/v1/units/{code}/population", Officer, "A unit's population by year and the share who are members", population),
         api(M::PUT, "/api/v1/units/{code}/population/{year}", Officer, "Set a unit's population for a year", set_population),
@@ -58,6 +59,16 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub sector: Option<String>,
     pub branch: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+/// The query of `GET /api/v1/members/{id}/fees`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FeesQuery {
+    pub q: Option<String>,
+    pub year: Option<i64>,
     pub cursor: Option<String>,
     pub per_page: Option<i64>,
 }
@@ -230,6 +241,32 @@ pub async fn list(
     let n = per_page(args.per_page)?;
     let filter = Filter::parse(&state.db, &v, &unit, &args).await?;
     Ok(Json(filter.page(&state.db, &args.cursor, n).await?))
+}
+
+pub async fn list_fees(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<FeesQuery>,
+) -> ApiResult<Json<ListPage<Fee>>> {
+    let m = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    let n = per_page(q.per_page)?;
+    if q.year.is_some_and(|y| !(2000..=2200).contains(&y)) {
+        return Err(
+            AppError::field("year", Invalid::new("Năm không hợp lệ", "Not a valid year")).into(),
+        );
+    }
+    Ok(Json(
+        super::list::fees_page(
+            &state.db,
+            m.id,
+            q.year,
+            q.q.as_deref().unwrap_or_default(),
+            q.cursor.as_deref().unwrap_or_default(),
+            n,
+        )
+        .await?,
+    ))
 }
 
 pub async fn counts(
@@ -543,10 +580,14 @@ pub fn query_params(path: &str) -> Vec<Value> {
             ));
             v
         }
-        "/api/v1/members/{id}/fees" => vec![
-            json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
-                "description": "a retry with the same key returns the fee posted the first time (200) instead of posting again"}),
-        ],
+        "/api/v1/members/{id}/fees" => {
+            let mut v =
+                crate::web::list::paging_params("GET: part of the voucher number (PT-2026…)");
+            v.push(p("year", "integer", "GET: the fees of one year"));
+            v.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+                "description": "POST: a retry with the same key returns the fee posted the first time (200) instead of posting again"}));
+            v
+        }
         _ => vec![],
     }
 }

@@ -228,3 +228,60 @@ impl Filter {
         })
     }
 }
+
+/// One page of a member's fees, newest year first (then the newest fee), filtered by `year`,
+/// `q` searching the voucher number ("PT-2026" finds that year's receipts).
+pub async fn fees_page(
+    db: &Db,
+    member_id: i64,
+    year: Option<i64>,
+    q: &str,
+    cursor: &str,
+    per_page: i64,
+) -> Result<ListPage<model::Fee>, AppError> {
+    let cursor = Cursor::decode(cursor)?;
+    let mut w = format!("f.member_id = {member_id}");
+    if let Some(y) = year {
+        w += &format!(" AND f.year = {y}");
+    }
+    let mut args = vec![];
+    if let Some(s) = Search::parse(q) {
+        let v = match &s {
+            Search::Name(v) | Search::Phone(v) => v.clone(),
+        };
+        args.push(Search::Name(v).pattern());
+        w += " AND LOWER(COALESCE(e.voucher_no, '')) LIKE $1 ESCAPE '\\'";
+    }
+    let from = "member_fees f JOIN ledger_entries e ON e.id = f.entry_id";
+    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {w}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for a in &args {
+        cq = cq.bind(a.clone());
+    }
+    let total = cq.fetch_one(&db.pool).await?;
+    if let Some(c) = &cursor {
+        let k = c.int()?;
+        w += &format!(" AND (f.year < {k} OR (f.year = {k} AND f.id < {}))", c.id);
+    }
+    let sql = format!(
+        "{} WHERE {w} ORDER BY f.year DESC, f.id DESC LIMIT {}",
+        model::FEE_SELECT,
+        per_page + 1
+    );
+    let mut lq = sqlx::query(&sql);
+    for a in args {
+        lq = lq.bind(a);
+    }
+    let rows = lq
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(model::fee_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::web::list::page_of(rows, per_page, total, |f| {
+        Cursor {
+            key: serde_json::json!(f.year),
+            id: f.id,
+        }
+    }))
+}

@@ -238,11 +238,11 @@ pub struct Fee {
     pub reversed_by: Option<i64>,
 }
 
-const FEE_SELECT: &str = "SELECT f.id, f.year, f.amount, f.entry_id, e.voucher_no, e.occurred_on, fu.id, fu.name, \
+pub(super) const FEE_SELECT: &str = "SELECT f.id, f.year, f.amount, f.entry_id, e.voucher_no, e.occurred_on, fu.id, fu.name, \
     (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id) \
     FROM member_fees f JOIN ledger_entries e ON e.id = f.entry_id JOIN funds fu ON fu.id = e.fund_id";
 
-fn fee_from_row(r: &AnyRow) -> Result<Fee, sqlx::Error> {
+pub(super) fn fee_from_row(r: &AnyRow) -> Result<Fee, sqlx::Error> {
     Ok(Fee {
         id: r.try_get(0)?,
         year: r.try_get(1)?,

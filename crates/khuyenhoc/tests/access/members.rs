@@ -353,6 +353,19 @@ pub fn rows() -> Vec<Row> {
             CREATED.has("\"branch_code\":\"00004-2\""),
         ),
         row(
+            "GET /api/v1/members/{id}/fees",
+            Officer,
+            read(&["00004-1"]),
+            R::Commune,
+            |c, _| {
+                get(format!(
+                    "/api/v1/members/{}/fees?per_page=5",
+                    c.members.read
+                ))
+            },
+            OK.has("\"next_cursor\""),
+        ),
+        row(
             "POST /api/v1/members/{id}/fees",
             Officer,
             act(perm::FUND_POST, &["00004"]),
