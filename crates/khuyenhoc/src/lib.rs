@@ -47,6 +47,13 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     if folded > 0 {
         tracing::info!(notices = folded, "filled the search texts of notices");
     }
+    let indexed = funds::entries::backfill(db).await?;
+    if indexed > 0 {
+        tracing::info!(
+            entries = indexed,
+            "filled the search text of ledger entries"
+        );
+    }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

@@ -219,11 +219,11 @@ both_backends!(
 
         // Every entry, as the API lists it, balances per fund; so does the whole ledger in SQL.
         let listed = get(&app, &mut t, &format!("/api/v1/funds/{fund}/entries")).await;
-        let listed = listed.as_array().expect("entries").clone();
+        let listed = listed["items"].as_array().expect("entries").clone();
         assert_eq!(listed.len(), 6, "{listed:?}");
         assert_balanced(&listed);
         let listed_other = get(&app, &mut t, &format!("/api/v1/funds/{other}/entries")).await;
-        assert_balanced(listed_other.as_array().expect("entries"));
+        assert_balanced(listed_other["items"].as_array().expect("entries"));
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM ledger_entries").await, 7);
         assert_eq!(unbalanced(&app).await, 0);
         assert_eq!(
@@ -269,7 +269,7 @@ both_backends!(
             }
         }
         let still = get(&app, &mut t, &format!("/api/v1/funds/{fund}/entries")).await;
-        let gift_now = still
+        let gift_now = still["items"]
             .as_array()
             .and_then(|a| a.iter().find(|e| id(e) == target))
             .expect("the donation is still there");
@@ -364,7 +364,7 @@ both_backends!(a_reversal_restores_the_balance, |b: Backend| async move {
     assert_eq!(balance(&app, &mut t, fund).await, 10_000_000);
     // The original stays, marked as reversed.
     let entries = get(&app, &mut t, &format!("/api/v1/funds/{fund}/entries")).await;
-    let original = entries
+    let original = entries["items"]
         .as_array()
         .and_then(|a| a.iter().find(|e| id(e) == id(&wrong)))
         .expect("original");
@@ -1474,7 +1474,7 @@ both_backends!(
         assert_eq!(paid["programme"]["status"], "paying");
         assert_eq!(balance(&app, &mut t, fund).await, 16_000_000);
         let entries = get(&app, &mut t, &format!("/api/v1/funds/{fund}/entries")).await;
-        let payments: Vec<&Value> = entries
+        let payments: Vec<&Value> = entries["items"]
             .as_array()
             .expect("entries")
             .iter()
@@ -2034,15 +2034,23 @@ both_backends!(who_reads_and_who_posts, |b: Backend| async move {
     let r = app.json(&mut s, "POST", &entries, gift.clone()).await;
     problem(&r, StatusCode::UNAUTHORIZED, "session without CSRF header");
     assert_eq!(balance(&app, &mut t, fund).await, 200_000);
-    // Entries are listed newest first, pages with `before`.
-    let all = get(&app, &mut t, &format!("{entries}?limit=1")).await;
-    assert_eq!(all.as_array().map(Vec::len), Some(1));
-    let newest = id(&all[0]);
-    let older = get(&app, &mut t, &format!("{entries}?before={newest}")).await;
-    assert_eq!(older.as_array().map(Vec::len), Some(1));
-    assert!(id(&older[0]) < newest);
-    let r = app.get(&mut t, &format!("{entries}?limit=0")).await;
-    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "limit 0");
+    // Entries are listed newest first, paged by key (`next_cursor`).
+    let all = get(&app, &mut t, &format!("{entries}?per_page=1")).await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(all["total"], 2);
+    let newest = id(&all["items"][0]);
+    let cursor = all["next_cursor"].as_str().expect("a next page");
+    let older = get(
+        &app,
+        &mut t,
+        &format!("{entries}?per_page=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(older["items"].as_array().map(Vec::len), Some(1));
+    assert!(id(&older["items"][0]) < newest);
+    assert!(older["next_cursor"].is_null());
+    let r = app.get(&mut t, &format!("{entries}?per_page=0")).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "per_page 0");
 });
 
 both_backends!(

@@ -332,6 +332,10 @@ both_backends!(a_person_is_a_member_once, |b: Backend| async move {
         .await
         .json();
     assert_eq!(l["items"][0]["full_name"], "Đỗ Thị Lan");
+    let l = app
+        .get(&mut api, "/api/v1/units/00004/members/counts")
+        .await
+        .json();
     assert_eq!(l["active"], 2);
     assert_eq!(l["by_sector"]["enterprise"], 1);
     assert_eq!(l["by_status"]["active"], 2);

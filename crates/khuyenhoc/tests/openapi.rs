@@ -243,8 +243,8 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
     );
     // The answers that were a bare object or array: funds, members, reports.
     assert_eq!(
-        answer("/api/v1/funds/{id}/entries", "get", "200")["items"]["$ref"],
-        "#/components/schemas/LedgerEntry"
+        answer("/api/v1/funds/{id}/entries", "get", "200")["$ref"],
+        "#/components/schemas/LedgerEntryList"
     );
     assert_eq!(
         answer("/api/v1/units/{code}/members", "get", "200")["$ref"],

@@ -98,6 +98,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0015_lists.sql"),
         include_str!("../../migrations/postgres/0015_lists.sql"),
     ),
+    (
+        16,
+        "the search text of ledger entries",
+        include_str!("../../migrations/sqlite/0016_fund_lists.sql"),
+        include_str!("../../migrations/postgres/0016_fund_lists.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

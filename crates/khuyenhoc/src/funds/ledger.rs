@@ -151,6 +151,7 @@ pub async fn post(
         None => None,
     };
     let id = insert_entry(tx, actor, p, voucher.as_deref()).await?;
+    super::entries::index(tx, id, p.fund_id, &p.description, p.donor_id).await?;
     for line in p.entry.lines() {
         sqlx::query(
             "INSERT INTO ledger_lines (entry_id, fund_id, account, amount) VALUES ($1, $2, $3, $4)",

@@ -6,6 +6,7 @@
 //! on amounts and to the fund's balance (`ledger`).
 
 pub mod api;
+pub mod entries;
 pub mod export;
 pub mod idempotency;
 pub mod ledger;

@@ -161,11 +161,11 @@ pub struct StoredEntry {
     pub lines: Vec<StoredLine>,
 }
 
-const ENTRY_SELECT: &str = "SELECT e.id, e.fund_id, e.kind, e.occurred_on, e.description, e.voucher_no, d.name, e.in_kind_note, e.programme_id, \
+pub(crate) const ENTRY_SELECT: &str = "SELECT e.id, e.fund_id, e.kind, e.occurred_on, e.description, e.voucher_no, d.name, e.in_kind_note, e.programme_id, \
     e.reverses_id, (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id), e.pair_id, e.person_id, e.position_id, e.created_at \
     FROM ledger_entries e LEFT JOIN donors d ON d.id = e.donor_id";
 
-fn entry_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
+pub(crate) fn entry_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
     Ok(StoredEntry {
         id: r.try_get(0)?,
         fund_id: r.try_get(1)?,
@@ -188,7 +188,7 @@ fn entry_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
 }
 
 /// Adds the lines (and the asset change of the entry's fund) to entries read without them.
-async fn with_lines(
+pub(crate) async fn with_lines(
     db: &Db,
     mut entries: Vec<StoredEntry>,
 ) -> Result<Vec<StoredEntry>, sqlx::Error> {
@@ -228,26 +228,4 @@ pub async fn entry(db: &Db, id: i64) -> Result<Option<StoredEntry>, sqlx::Error>
         return Ok(None);
     };
     Ok(with_lines(db, vec![entry_from_row(&row)?]).await?.pop())
-}
-
-/// The entries of a fund, newest first: at most `limit`, older than the entry `before` if given.
-pub async fn entries(
-    db: &Db,
-    fund_id: i64,
-    before: Option<i64>,
-    limit: i64,
-) -> Result<Vec<StoredEntry>, sqlx::Error> {
-    let sql =
-        format!("{ENTRY_SELECT} WHERE e.fund_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3");
-    let rows = sqlx::query(&sql)
-        .bind(fund_id)
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
-    let entries = rows
-        .iter()
-        .map(entry_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    with_lines(db, entries).await
 }

@@ -7,6 +7,7 @@
 //! Outside the viewer's scope everything answers 404. A person who is a member already answers
 //! 409 naming the branch where they are (when the viewer reads it).
 
+use super::list::{Filter, ListArgs};
 use super::model::{self, Fee, Member, Population, Transfer};
 use super::service::{self, AlreadyMember, Edit, NewFee, NewMember, NewTransfer, RegisterError};
 use super::{SECTORS, STATUSES};
@@ -17,6 +18,7 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::funds::model::StoredEntry;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::list::{per_page, ListPage};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -32,12 +34,14 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/members", Officer, "Members of a unit's branches (search, status, sector; paginated, with counts)", list),
+        api(M::GET, "/api/v1/units/{code}/members", Officer, "Members of a unit's branches: paged by key (cursor), searched (q: a name without diacritics or a phone), filtered by status, sector and branch, with the total", list),
+        api(M::GET, "/api/v1/units/{code}/members/counts", Officer, "Counts of a unit's members: by status, active now, active by sector (the live counters)", counts),
         api(M::POST, "/api/v1/units/{code}/members", Officer, "Register a member (409 when the person is a member already)", register),
         api(M::GET, "/api/v1/members/{id}", Officer, "One member with transfers and fees", get),
         api(M::PATCH, "/api/v1/members/{id}", Officer, "Change a member's card number or sectors", patch),
         api(M::POST, "/api/v1/members/{id}/status", Officer, "Change a member's status: left, deceased, or active again", set_status),
         api(M::POST, "/api/v1/members/{id}/transfer", Officer, "Transfer a member to another open branch (any province)", transfer),
+        api(M::GET, "/api/v1/members/{id}/fees", Officer, "A member's fees, newest year first: paged by key (cursor), filtered by year, q searching the voucher number, with the total", list_fees),
         api(M::POST, "/api/v1/members/{id}/fees", Officer, "Record a membership fee: a receipt of the branch's fund (Idempotency-Key: a retry posts once)", pay_fee),
         api(M::GET, "/api/v1/units/{code}/population", Officer, "A unit's population by year and the share who are members", population),
         api(M::PUT, "/api/v1/units/{code}/population/{year}", Officer, "Set a unit's population for a year", set_population),
@@ -47,22 +51,32 @@ pub fn routes() -> Vec<Route> {
 // ---------------------------------------------------------------------------------------------
 // Bodies and answers
 
+/// The query of `GET /api/v1/units/{code}/members`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub q: Option<String>,
     pub status: Option<String>,
     pub sector: Option<String>,
-    pub page: Option<i64>,
+    pub branch: Option<String>,
+    pub cursor: Option<String>,
     pub per_page: Option<i64>,
 }
 
+/// The query of `GET /api/v1/members/{id}/fees`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FeesQuery {
+    pub q: Option<String>,
+    pub year: Option<i64>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+/// The counts shown above a unit's member list (the list itself is paged).
 #[derive(Serialize, schemars::JsonSchema)]
-pub struct MemberList {
-    pub items: Vec<Member>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
+#[schemars(rename = "MemberCounts")]
+pub struct Counts {
     /// Members of the unit's branches by status.
     pub by_status: BTreeMap<String, i64>,
     /// Active members now (the live counter).
@@ -213,74 +227,59 @@ pub async fn list(
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<MemberList>> {
+) -> ApiResult<Json<ListPage<Member>>> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
-    let pick = |typed: &Option<String>,
-                list: &[(&'static str, &'static str, &'static str)],
-                field: &'static str,
-                e: Invalid|
-     -> Result<Option<String>, AppError> {
-        match typed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => list
-                .iter()
-                .find(|x| x.0 == s)
-                .map(|x| Some(x.0.to_owned()))
-                .ok_or_else(|| AppError::field(field, e)),
-        }
+    let s = |v: Option<String>| v.unwrap_or_default();
+    let args = ListArgs {
+        q: s(q.q),
+        status: s(q.status),
+        sector: s(q.sector),
+        branch: s(q.branch),
+        cursor: s(q.cursor),
+        per_page: q.per_page,
     };
-    let status = pick(
-        &q.status,
-        STATUSES,
-        "status",
-        Invalid::new(
-            "Trạng thái là active, left hoặc deceased",
-            "status is active, left or deceased",
-        ),
-    )?;
-    let sector = pick(
-        &q.sector,
-        SECTORS,
-        "sector",
-        Invalid::new(
-            "Lĩnh vực là university, enterprise, armed_forces hoặc party",
-            "sector is university, enterprise, armed_forces or party",
-        ),
-    )?;
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=1000).contains(&per_page) {
-        return Err(AppError::field(
-            "per_page",
-            Invalid::new(
-                "Mỗi trang từ 1 đến 1000 hội viên",
-                "per_page must be between 1 and 1000",
-            ),
-        )
-        .into());
+    let n = per_page(args.per_page)?;
+    let filter = Filter::parse(&state.db, &v, &unit, &args).await?;
+    Ok(Json(filter.page(&state.db, &args.cursor, n).await?))
+}
+
+pub async fn list_fees(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<FeesQuery>,
+) -> ApiResult<Json<ListPage<Fee>>> {
+    let m = service::visible(&state.db, &v, parse_id(&id)?).await?;
+    let n = per_page(q.per_page)?;
+    if q.year.is_some_and(|y| !(2000..=2200).contains(&y)) {
+        return Err(
+            AppError::field("year", Invalid::new("Năm không hợp lệ", "Not a valid year")).into(),
+        );
     }
-    let page = q.page.unwrap_or(1).max(1);
-    let (items, total) = model::list(
-        &state.db,
-        &model::ListQuery {
-            path: unit.path.clone(),
-            search: q.q.as_deref().map(khuyenhoc_domain::text::fold),
-            status,
-            sector,
-            limit: per_page,
-            offset: (page - 1).saturating_mul(per_page),
-        },
-    )
-    .await?;
-    let by_status = model::status_counts(&state.db, &unit.path)
-        .await?
-        .into_iter()
-        .collect();
+    Ok(Json(
+        super::list::fees_page(
+            &state.db,
+            m.id,
+            q.year,
+            q.q.as_deref().unwrap_or_default(),
+            q.cursor.as_deref().unwrap_or_default(),
+            n,
+        )
+        .await?,
+    ))
+}
+
+pub async fn counts(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Counts>> {
+    let unit = crate::org::service::visible(&state.db, &v, &code).await?;
+    let mut by_status: BTreeMap<String, i64> =
+        STATUSES.iter().map(|s| (s.0.to_owned(), 0)).collect();
+    by_status.extend(model::status_counts(&state.db, &unit.path).await?);
     let (active, by_sector) = model::active_under(&state.db, unit.id).await?;
-    Ok(Json(MemberList {
-        items,
-        total,
-        page,
-        per_page,
+    Ok(Json(Counts {
         by_status,
         active,
         by_sector: by_sector.into_iter().collect(),
@@ -564,25 +563,31 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 pub fn query_params(path: &str) -> Vec<Value> {
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
-        "/api/v1/units/{code}/members" => vec![
-            p(
-                "q",
-                "string",
-                "GET: part of the name, with or without Vietnamese accents",
-            ),
-            p("status", "string", "GET: active, left or deceased"),
-            p(
+        "/api/v1/units/{code}/members" => {
+            let mut v = crate::web::list::paging_params(
+                "GET: a name (with or without Vietnamese accents) or phone digits",
+            );
+            v.push(p("status", "string", "GET: active, left or deceased"));
+            v.push(p(
                 "sector",
                 "string",
                 "GET: university, enterprise, armed_forces or party",
-            ),
-            p("page", "integer", "GET: from 1"),
-            p("per_page", "integer", "GET: 1 to 1000, default 50"),
-        ],
-        "/api/v1/members/{id}/fees" => vec![
-            json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
-                "description": "a retry with the same key returns the fee posted the first time (200) instead of posting again"}),
-        ],
+            ));
+            v.push(p(
+                "branch",
+                "string",
+                "GET: a branch (unit code) under the unit",
+            ));
+            v
+        }
+        "/api/v1/members/{id}/fees" => {
+            let mut v =
+                crate::web::list::paging_params("GET: part of the voucher number (PT-2026…)");
+            v.push(p("year", "integer", "GET: the fees of one year"));
+            v.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+                "description": "POST: a retry with the same key returns the fee posted the first time (200) instead of posting again"}));
+            v
+        }
         _ => vec![],
     }
 }

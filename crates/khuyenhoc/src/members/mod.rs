@@ -17,7 +17,9 @@
 
 pub mod api;
 pub mod bulk;
+pub mod export;
 pub mod import;
+pub mod list;
 pub mod model;
 pub mod pages;
 pub mod service;

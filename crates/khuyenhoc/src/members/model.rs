@@ -85,11 +85,11 @@ pub fn sectors_text(codes: &[&str]) -> String {
         .join(" ")
 }
 
-const SELECT: &str = "SELECT m.id, m.person_id, pe.full_name, pe.birth_year, pe.gender, pe.phone, b.code, b.name, \
+pub(super) const SELECT: &str = "SELECT m.id, m.person_id, pe.full_name, pe.birth_year, pe.gender, pe.phone, b.code, b.name, \
     m.card_no, m.joined_on, m.status, m.status_on, m.sectors, m.created_at, m.updated_at, b.id, b.path, b.parent_id \
     FROM members m JOIN people pe ON pe.id = m.person_id JOIN units b ON b.id = m.branch_id";
 
-fn from_row(r: &AnyRow) -> Result<Member, sqlx::Error> {
+pub(super) fn from_row(r: &AnyRow) -> Result<Member, sqlx::Error> {
     Ok(Member {
         id: r.try_get(0)?,
         person_id: r.try_get(1)?,
@@ -145,65 +145,6 @@ pub async fn by_phone(db: &Db, phone: &str) -> Result<Option<Member>, sqlx::Erro
         .await?
         .map(|r| from_row(&r))
         .transpose()
-}
-
-/// What to list: members of the branches under `path`, filtered.
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub path: String,
-    /// Folded search text (`khuyenhoc_domain::text::fold`), matched inside the folded name.
-    pub search: Option<String>,
-    pub status: Option<String>,
-    pub sector: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// One page of members and how many matched.
-pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Member>, i64), sqlx::Error> {
-    let mut args: Vec<String> = vec![q.path.clone(), crate::org::path_upper_bound(&q.path)];
-    let mut conds = vec!["b.path >= $1 AND b.path < $2".to_owned()];
-    if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
-        let escaped = s
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(format!("%{escaped}%"));
-        conds.push(format!("pe.name_folded LIKE ${} ESCAPE '\\'", args.len()));
-    }
-    if let Some(s) = &q.status {
-        args.push(s.clone());
-        conds.push(format!("m.status = ${}", args.len()));
-    }
-    if let Some(s) = &q.sector {
-        args.push(format!("% {s} %"));
-        conds.push(format!("(' ' || m.sectors || ' ') LIKE ${}", args.len()));
-    }
-    let where_ = conds.join(" AND ");
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM members m JOIN people pe ON pe.id = m.person_id JOIN units b ON b.id = m.branch_id WHERE {where_}"
-    );
-    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-    for a in &args {
-        cq = cq.bind(a.clone());
-    }
-    let total = cq.fetch_one(&db.pool).await?;
-    let sql = format!(
-        "{SELECT} WHERE {where_} ORDER BY pe.name_folded, m.id LIMIT {} OFFSET {}",
-        q.limit.clamp(1, 1000),
-        q.offset.max(0)
-    );
-    let mut lq = sqlx::query(&sql);
-    for a in args {
-        lq = lq.bind(a);
-    }
-    let members = lq
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<_, _>>()?;
-    Ok((members, total))
 }
 
 /// How many members of the branches under `path` have each status.
@@ -297,11 +238,11 @@ pub struct Fee {
     pub reversed_by: Option<i64>,
 }
 
-const FEE_SELECT: &str = "SELECT f.id, f.year, f.amount, f.entry_id, e.voucher_no, e.occurred_on, fu.id, fu.name, \
+pub(super) const FEE_SELECT: &str = "SELECT f.id, f.year, f.amount, f.entry_id, e.voucher_no, e.occurred_on, fu.id, fu.name, \
     (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id) \
     FROM member_fees f JOIN ledger_entries e ON e.id = f.entry_id JOIN funds fu ON fu.id = e.fund_id";
 
-fn fee_from_row(r: &AnyRow) -> Result<Fee, sqlx::Error> {
+pub(super) fn fee_from_row(r: &AnyRow) -> Result<Fee, sqlx::Error> {
     Ok(Fee {
         id: r.try_get(0)?,
         year: r.try_get(1)?,

@@ -6,6 +6,7 @@
 //! saves and submits; `report.review` strictly above the unit returns or accepts; a province's
 //! `report.review` edits its own indicators. Outside the scope everything answers 404.
 
+use super::below::{self, BelowRow};
 use super::cluster::{self, ClusterTable};
 use super::service::{self, Report, Rollup, SaveInput, TemplateView};
 use crate::accounts::pages::parse_id;
@@ -13,6 +14,7 @@ use crate::auth::ApiViewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::list::{per_page, ListPage};
 use crate::web::route::{api, Access, Route};
 use axum::extract::{Path, State};
 use axum::http::Method;
@@ -29,6 +31,7 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/units/{code}/reports/{period}", Officer, "Save typed numbers, narratives and overrides (each with its reason) of a draft or returned report", save_report),
         api(M::POST, "/api/v1/units/{code}/reports/{period}/submit", Officer, "Hand the report in: every value is frozen", submit_report),
         api(M::GET, "/api/v1/units/{code}/reports/{period}/rollup", Officer, "The unit's children for a period: status, live and submitted values, sums (structure as of a date)", rollup),
+        api(M::GET, "/api/v1/units/{code}/reports/{period}/below", Officer, "The units below and their report state for a period (submitted, accepted, returned, missing): paged by key (cursor), searched by name (q, without diacritics), filtered by state, with the total", below),
         api(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
         api(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
         api(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
@@ -60,6 +63,35 @@ pub async fn submit_report(
     Path((code, period)): Path<(String, String)>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(service::submit(&state, &v, &code, &period).await?))
+}
+
+/// The query of `GET /api/v1/units/{code}/reports/{period}/below`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BelowQuery {
+    pub q: Option<String>,
+    pub state: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn below(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<BelowQuery>,
+) -> ApiResult<Json<ListPage<BelowRow>>> {
+    let p = service::parse_period(&period)?;
+    let unit = service::unit_visible(&state.db, &v, &code).await?;
+    let args = below::ListArgs {
+        q: q.q.unwrap_or_default(),
+        state: q.state.unwrap_or_default(),
+        cursor: q.cursor.unwrap_or_default(),
+        per_page: q.per_page,
+    };
+    let n = per_page(args.per_page)?;
+    let filter = below::Filter::parse(&unit, &p.to_string(), &args)?;
+    Ok(Json(filter.page(&state.db, &args.cursor, n).await?))
 }
 
 #[derive(Deserialize)]
@@ -173,6 +205,14 @@ pub fn query_params(path: &str) -> Vec<Value> {
             json!({"name": "as_of", "in": "query", "required": false, "schema": {"type": "string"},
             "description": "YYYY-MM-DD: the structure on that day (default today; units merged before it bring their figures to their successors)"}),
         ],
+        "/api/v1/units/{code}/reports/{period}/below" => {
+            let mut v = crate::web::list::paging_params(
+                "a unit's name, with or without Vietnamese accents",
+            );
+            v.push(json!({"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["missing", "submitted", "returned", "accepted"]},
+                "description": "missing (not handed in), submitted, returned or accepted"}));
+            v
+        }
         _ => vec![],
     }
 }

@@ -3,6 +3,7 @@
 //! tables, exports and charts.
 
 pub mod api;
+pub mod below;
 pub mod cluster;
 pub mod counters;
 pub mod dashboard;

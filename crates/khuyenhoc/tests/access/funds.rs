@@ -61,6 +61,22 @@ pub fn rows() -> Vec<Row> {
             OK.has(FUND),
         ),
         row(
+            "GET /funds/{id}/ledger",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |c, _| get(format!("/funds/{}/ledger?q=sach%20ba%20dinh", c.fund)),
+            OK.has("Công ty Sách Ba Đình"),
+        ),
+        row(
+            "GET /funds/{id}/ledger.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |c, _| get(format!("/funds/{}/ledger.xlsx?year=2020", c.fund)),
+            OK,
+        ),
+        row(
             "POST /funds/{id}/entries",
             Officer,
             act(perm::FUND_POST, &["00004"]),
@@ -284,7 +300,12 @@ pub fn rows() -> Vec<Row> {
             Officer,
             read(&["00004"]),
             R::Commune,
-            |c, _| get(format!("/api/v1/funds/{}/entries", c.fund)),
+            |c, _| {
+                get(format!(
+                    "/api/v1/funds/{}/entries?q=sach%20ba%20dinh",
+                    c.fund
+                ))
+            },
             OK.has("\"voucher_no\":\"PT-"),
         ),
         row(

@@ -107,6 +107,14 @@ pub fn rows() -> Vec<Row> {
             OK.has(MEMBER),
         ),
         row(
+            "GET /units/{code}/members.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/units/00004/members.xlsx?q=trieu"),
+            OK,
+        ),
+        row(
             "POST /units/{code}/members",
             Officer,
             act(perm::MEMBER_MANAGE, &["00004"]),
@@ -277,6 +285,14 @@ pub fn rows() -> Vec<Row> {
             OK.has(MEMBER),
         ),
         row(
+            "GET /api/v1/units/{code}/members/counts",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/api/v1/units/00004/members/counts"),
+            OK.has("\"by_sector\""),
+        ),
+        row(
             "POST /api/v1/units/{code}/members",
             Officer,
             act(perm::MEMBER_MANAGE, &["00004-1"]),
@@ -335,6 +351,19 @@ pub fn rows() -> Vec<Row> {
                 )
             },
             CREATED.has("\"branch_code\":\"00004-2\""),
+        ),
+        row(
+            "GET /api/v1/members/{id}/fees",
+            Officer,
+            read(&["00004-1"]),
+            R::Commune,
+            |c, _| {
+                get(format!(
+                    "/api/v1/members/{}/fees?per_page=5",
+                    c.members.read
+                ))
+            },
+            OK.has("\"next_cursor\""),
         ),
         row(
             "POST /api/v1/members/{id}/fees",

@@ -5,15 +5,16 @@
 use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
+use crate::funds::entries;
 use crate::funds::model::{self, Fund, StoredEntry};
 use crate::funds::programmes::{self, Programme};
 use crate::funds::service::{self, Movement};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery, IdempotencyKey};
+use crate::web::list::{per_page, ListPage};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use khuyenhoc_domain::Invalid;
 use khuyenhoc_ledger::{Account, ReceiptsPayments};
 use serde::{Deserialize, Serialize};
 
@@ -54,11 +55,18 @@ pub struct PeriodQuery {
     pub to: Option<String>,
 }
 
+/// The query of `GET /api/v1/funds/{id}/entries`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EntriesQuery {
-    pub before: Option<i64>,
-    pub limit: Option<i64>,
+    pub q: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub year: Option<i64>,
+    pub kind: Option<String>,
+    pub account: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,22 +196,22 @@ pub async fn list_entries(
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<EntriesQuery>,
-) -> ApiResult<Json<Vec<StoredEntry>>> {
+) -> ApiResult<Json<ListPage<StoredEntry>>> {
     let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field(
-            "limit",
-            Invalid::new(
-                "Mỗi lần lấy từ 1 đến 500 bút toán",
-                "limit must be between 1 and 500",
-            ),
-        )
-        .into());
-    }
-    Ok(Json(
-        model::entries(&state.db, f.id, q.before, limit).await?,
-    ))
+    let s = |v: Option<String>| v.unwrap_or_default();
+    let args = entries::ListArgs {
+        q: s(q.q),
+        from: s(q.from),
+        to: s(q.to),
+        year: q.year.map(|y| y.to_string()).unwrap_or_default(),
+        kind: s(q.kind),
+        account: s(q.account),
+        cursor: s(q.cursor),
+        per_page: q.per_page,
+    };
+    let n = per_page(args.per_page)?;
+    let filter = entries::Filter::parse(f.id, &args)?;
+    Ok(Json(filter.page(&state.db, &args.cursor, n).await?))
 }
 
 /// 201 with the new entry; 200 with the entry posted the first time when the same

@@ -38,7 +38,7 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/units/{code}/funds", Officer, "Open a fund at a unit", create_fund),
         api(M::GET, "/api/v1/units/{code}/funds/report", Officer, "Receipts and payments of every fund of a subtree, transfers inside it eliminated", unit_report),
         api(M::GET, "/api/v1/funds/{id}", Officer, "One fund with its balances and programmes", get_fund),
-        api(M::GET, "/api/v1/funds/{id}/entries", Officer, "A fund's entries with their lines, newest first", list_entries),
+        api(M::GET, "/api/v1/funds/{id}/entries", Officer, "A fund's entries with their lines, newest first: paged by key (cursor), searched (q: the description or the donor, without diacritics), filtered by days, year, kind and account, with the total", list_entries),
         api(M::POST, "/api/v1/funds/{id}/entries", Officer, "Record a receipt or a payment (Idempotency-Key: a retry posts once)", record),
         api(M::POST, "/api/v1/funds/{id}/transfers", Officer, "Transfer money to another fund", transfer),
         api(M::GET, "/api/v1/funds/{id}/pledges", Officer, "A fund's pledges and what has arrived against each", list_pledges),

@@ -154,11 +154,28 @@ pub fn query_params(path: &str) -> Vec<Value> {
                 "last day (default: 31 December of this year)",
             ),
         ],
-        "/api/v1/funds/{id}/entries" => vec![
-            p("before", "integer", "GET: entries older than this id"),
-            p("limit", "integer", "GET: 1 to 500, default 100"),
-            key_header(),
-        ],
+        "/api/v1/funds/{id}/entries" => {
+            let mut v = crate::web::list::paging_params(
+                "GET: words of the description or the donor's name, with or without Vietnamese accents",
+            );
+            v.extend([
+                p("from", "string", "GET: first day, YYYY-MM-DD or DD/MM/YYYY"),
+                p("to", "string", "GET: last day"),
+                p("year", "integer", "GET: the entries of one year"),
+                p(
+                    "kind",
+                    "string",
+                    "GET: a category (donation, scholarship…), transfer_in, transfer_out or reversal",
+                ),
+                p(
+                    "account",
+                    "string",
+                    "GET: an account one of the entry's lines moves (cash, bank, in_kind or a category)",
+                ),
+                key_header(),
+            ]);
+            v
+        }
         "/api/v1/funds/{id}/transfers"
         | "/api/v1/funds/{id}/pledges"
         | "/api/v1/entries/{id}/reversal"

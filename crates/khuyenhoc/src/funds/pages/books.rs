@@ -43,7 +43,7 @@ async fn entries(state: &AppState, fund_id: i64) -> Result<Vec<EntryRow>, AppErr
         "SELECT e.id, e.occurred_on, COALESCE(e.voucher_no, ''), e.kind, e.description, \
          CAST(COALESCE((SELECT SUM(l.amount) FROM ledger_lines l WHERE l.entry_id = e.id AND l.fund_id = e.fund_id AND l.account IN ('cash', 'bank', 'in_kind')), 0) AS BIGINT), \
          (SELECT COUNT(*) FROM ledger_entries r WHERE r.reverses_id = e.id) \
-         FROM ledger_entries e WHERE e.fund_id = $1 ORDER BY e.id DESC LIMIT 200",
+         FROM ledger_entries e WHERE e.fund_id = $1 ORDER BY e.id DESC LIMIT 50",
     )
     .bind(fund_id)
     .fetch_all(&state.db.pool)

@@ -2,7 +2,8 @@
 //! (HTML and Excel), vouchers, programmes, and the public transparency pages.
 //!
 //! One file per subject: `funds` (a unit's funds, opening one), `books` (a fund's books),
-//! `postings` (the forms that post), `reports` (reports and vouchers), `programmes`, `public`.
+//! `postings` (the forms that post), `whole_book` (the whole ledger: search, filters, pages by key,
+//! Excel), `reports` (reports and vouchers), `programmes`, `public`.
 
 mod books;
 mod funds;
@@ -10,6 +11,7 @@ mod postings;
 mod programmes;
 mod public;
 mod reports;
+mod whole_book;
 
 use crate::web::route::{r, Access, Route};
 use axum::http::Method;
@@ -29,6 +31,8 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/units/{code}/funds", Officer, "Open a fund", create_fund),
         r(M::GET, "/units/{code}/funds/report", Officer, "Consolidated receipts and payments of a subtree", unit_report),
         r(M::GET, "/funds/{id}", Officer, "A fund's books", fund_page),
+        r(M::GET, "/funds/{id}/ledger", Officer, "A fund's whole ledger: search, filters, pages by key, the count", whole_book::ledger_page),
+        r(M::GET, "/funds/{id}/ledger.xlsx", Officer, "A fund's ledger as filtered, as an Excel file", whole_book::ledger_xlsx),
         r(M::POST, "/funds/{id}/entries", Officer, "Record a receipt or a payment", record),
         r(M::POST, "/funds/{id}/transfers", Officer, "Transfer to another fund", transfer),
         r(M::POST, "/funds/{id}/pledges", Officer, "Record a pledge", create_pledge),

@@ -4,6 +4,7 @@ use super::{refusal, Refusal, SectorBoxes, PAGE};
 use crate::accounts::service::NewPerson;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, FieldError, PageResult};
+use crate::members::list::Filter;
 use crate::members::model::{self, Member};
 use crate::members::service::{self, NewMember, RegisterError};
 use crate::members::{SECTORS, STATUSES};
@@ -11,23 +12,15 @@ use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
+use crate::web::list::Cursor;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub sector: String,
-    #[serde(default)]
-    pub page: Option<i64>,
-}
+/// The filter of the list page (shared with the API).
+pub use crate::members::list::ListArgs as ListQuery;
 
 /// The registration form as typed (kept when it is refused).
 #[derive(Deserialize, Default, Clone)]
@@ -61,10 +54,15 @@ pub struct ListPage {
     pub q: String,
     pub status: String,
     pub sector: String,
+    pub branch: String,
+    /// The units right below, for the branch filter: (code, name).
+    pub below: Vec<(String, String)>,
     pub members: Vec<Member>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
+    /// The next page (by key), the first page when this is not it, the export as filtered.
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+    pub export_href: String,
     /// (code, Vietnamese, English, how many) for every status.
     pub status_counts: Vec<(&'static str, &'static str, &'static str, i64)>,
     /// (code, Vietnamese, English, active members with it).
@@ -82,16 +80,23 @@ pub struct ListPage {
     pub statuses: &'static [(&'static str, &'static str, &'static str)],
 }
 
-impl ListPage {
-    pub fn page_href(&self, page: &i64) -> String {
-        let q: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &self.q)
-            .append_pair("status", &self.status)
-            .append_pair("sector", &self.sector)
-            .append_pair("page", &page.to_string())
-            .finish();
-        format!("/units/{}/members?{q}", self.unit.code)
+/// The query string of a filter, without the cursor.
+fn query_string(q: &ListQuery) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &q.q),
+        ("status", &q.status),
+        ("sector", &q.sector),
+        ("branch", &q.branch),
+    ] {
+        if !v.trim().is_empty() {
+            out.append_pair(k, v.trim());
+        }
     }
+    out.finish()
+}
+
+impl ListPage {
     pub fn checked(&self, code: &&str) -> bool {
         self.form.sectors.codes().iter().any(|c| c == code)
     }
@@ -126,28 +131,22 @@ pub(super) async fn list_view(
     refused: Option<Refusal>,
 ) -> PageResult<Response> {
     let unit = crate::org::service::visible(&state.db, v, code).await?;
-    let status = STATUSES
-        .iter()
-        .find(|s| s.0 == q.status)
-        .map(|s| s.0.to_owned());
-    let sector = SECTORS
-        .iter()
-        .find(|s| s.0 == q.sector)
-        .map(|s| s.0.to_owned());
-    let page = q.page.unwrap_or(1).max(1);
-    let folded = khuyenhoc_domain::text::fold(&q.q);
-    let (members, total) = model::list(
-        &state.db,
-        &model::ListQuery {
-            path: unit.path.clone(),
-            search: Some(folded),
-            status: status.clone(),
-            sector: sector.clone(),
-            limit: PAGE,
-            offset: (page - 1).saturating_mul(PAGE),
-        },
-    )
-    .await?;
+    let filter = Filter::parse(&state.db, v, &unit, q).await?;
+    let page = filter.page(&state.db, &q.cursor, PAGE).await?;
+    let qs = query_string(q);
+    let base = format!("/units/{}/members?{qs}", unit.code);
+    let below_q = crate::org::model::Query {
+        scope_roots: vec![unit.path.clone()],
+        parent_id: Some(unit.id),
+        limit: 500,
+        ..Default::default()
+    };
+    let below = crate::org::model::list(&state.db, &below_q)
+        .await?
+        .0
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
     let counts = model::status_counts(&state.db, &unit.path).await?;
     let status_counts = STATUSES
         .iter()
@@ -176,12 +175,18 @@ pub(super) async fn list_view(
     let page = ListPage {
         c,
         q: q.q.trim().to_owned(),
-        status: status.unwrap_or_default(),
-        sector: sector.unwrap_or_default(),
-        members,
-        total,
-        page,
-        pages: (total + PAGE - 1) / PAGE,
+        status: filter.status.unwrap_or_default().to_owned(),
+        sector: filter.sector.unwrap_or_default().to_owned(),
+        branch: q.branch.trim().to_owned(),
+        below,
+        members: page.items,
+        total: page.total,
+        next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
+        first_href: Cursor::decode(&q.cursor)
+            .ok()
+            .flatten()
+            .map(|_| base.clone()),
+        export_href: format!("/units/{}/members.xlsx?{qs}", unit.code),
         status_counts,
         sector_counts,
         active,
@@ -265,4 +270,31 @@ pub async fn register(
         Some(refused),
     )
     .await
+}
+
+/// The members of the list as filtered, as an Excel file (at most 50,000 rows).
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> PageResult<Response> {
+    let unit = crate::org::service::visible(&state.db, &v, &code).await?;
+    let filter = Filter::parse(&state.db, &v, &unit, &q).await?;
+    let bytes = crate::members::export::xlsx(&state.db, &filter).await?;
+    let name = format!("hoi-vien-{}.xlsx", unit.code);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

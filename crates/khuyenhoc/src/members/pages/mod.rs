@@ -24,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         r(M::GET, "/units/{code}/members", Officer, "Members of a unit's branches: search, filters, counts, and the form to register", list),
         r(M::POST, "/units/{code}/members", Officer, "Register a member", register),
+        r(M::GET, "/units/{code}/members.xlsx", Officer, "The members of the list as filtered, as an Excel file", list::export_xlsx),
         r(M::GET, "/units/{code}/members/template.xlsx", Officer, "Excel template of a member list", super::import::template),
         r(M::GET, "/units/{code}/members/import", Officer, "Upload a member list from Excel", super::import::upload_page),
         upload(r(M::POST, "/units/{code}/members/import", Officer, "Preview an uploaded member list: every row's errors, nothing stored", super::import::preview)),

@@ -6,6 +6,7 @@
 //! files), `children` (completeness, roll-up, return, accept), `cluster`, `template`; `show`
 //! holds the helpers their templates call.
 
+mod below;
 mod children;
 mod cluster;
 mod download;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/units/{code}/reports/{period}/submit", Officer, "Submit the report", submit),
         r(M::GET, "/units/{code}/reports/{period}/export", Officer, "The report as Excel (?format=xlsx) or a printable PDF (?format=pdf)", export),
         r(M::GET, "/units/{code}/reports/{period}/children", Officer, "Who has reported, and the roll-up of the units below", children),
+        r(M::GET, "/units/{code}/reports/{period}/below", Officer, "The units below and their report state: search, state filter, pages by key, the count", below::below),
         r(M::POST, "/reports/{id}/return", Officer, "Return a report to the unit below", return_report),
         r(M::POST, "/reports/{id}/accept", Officer, "Accept a report", accept),
         r(M::GET, "/clusters/{code}/reports/{period}", Officer, "A cluster's provinces side by side", cluster_page),
