@@ -9,6 +9,7 @@ pub mod api;
 pub mod bulk;
 pub mod decision;
 pub mod export;
+pub mod next;
 pub mod pages;
 
 use super::lifecycle::Status;
@@ -129,6 +130,13 @@ pub struct Filter {
     pub model: Option<String>,
     pub form_group: Option<String>,
     pub status: Option<Status>,
+    /// With `status` recognised: only revoked titles (`Some(true)`, the filter value `revoked`)
+    /// or only titles in force (`Some(false)`, the value `recognised`).
+    pub revoked: Option<bool>,
+    /// Any of these statuses (the items waiting for an officer), besides `status`.
+    pub any_of: Vec<Status>,
+    /// Leave out this evaluation (the one just acted on).
+    pub except: Option<i64>,
     pub search: Option<Search>,
     pub sort: Sort,
 }
@@ -192,14 +200,20 @@ impl Filter {
         };
         let form_group = present(&args.form_group)
             .filter(|g| g.len() <= 40 && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        let status = match present(&args.status) {
-            None => None,
-            Some(s) => Some(Status::parse(&s).ok_or_else(|| {
-                AppError::field(
-                    "status",
-                    Invalid::new("Không có trạng thái này", "No such status"),
-                )
-            })?),
+        let (status, revoked) = match present(&args.status).as_deref() {
+            None => (None, None),
+            // A revoked title was recognised, then withdrawn: its own value in the list.
+            Some("revoked") => (Some(Status::Recognised), Some(true)),
+            Some("recognised") => (Some(Status::Recognised), Some(false)),
+            Some(s) => (
+                Some(Status::parse(s).ok_or_else(|| {
+                    AppError::field(
+                        "status",
+                        Invalid::new("Không có trạng thái này", "No such status"),
+                    )
+                })?),
+                None,
+            ),
         };
         Ok(Filter {
             path,
@@ -207,6 +221,9 @@ impl Filter {
             model,
             form_group,
             status,
+            revoked,
+            any_of: vec![],
+            except: None,
             search: Search::parse(&args.q),
             sort: Sort::parse(&args.sort)?,
         })
@@ -231,10 +248,24 @@ impl Filter {
         }
         if let Some(s) = self.status {
             text(&mut w, "e.status = {}", s.code().to_owned());
-            // A revoked title is no longer recognised, in a list as in every count.
-            if s.code() == "recognised" {
-                w.push("e.revoked_at IS NULL".to_owned());
-            }
+        }
+        // A revoked title is no longer recognised, in a list as in every count.
+        match self.revoked {
+            Some(true) => w.push("e.revoked_at IS NOT NULL".to_owned()),
+            Some(false) => w.push("e.revoked_at IS NULL".to_owned()),
+            None => {}
+        }
+        if !self.any_of.is_empty() {
+            // Status codes are the program's own words: written in the clause.
+            let codes: Vec<String> = self
+                .any_of
+                .iter()
+                .map(|s| format!("'{}'", s.code()))
+                .collect();
+            w.push(format!("e.status IN ({})", codes.join(", ")));
+        }
+        if let Some(id) = self.except {
+            w.push(format!("e.id <> {id}"));
         }
         match &self.search {
             Some(s @ Search::Name(_)) => {
@@ -306,8 +337,8 @@ impl Filter {
         for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
             use sqlx::Row;
             let e = model::from_row(r)?;
-            let updated_at: i64 = r.try_get(18)?;
-            let folded: String = r.try_get(19)?;
+            let updated_at: i64 = r.try_get(19)?;
+            let folded: String = r.try_get(20)?;
             next = Some(Cursor {
                 key: self.sort.key_of(&e, updated_at, &folded),
                 id: e.id,
@@ -332,6 +363,25 @@ impl Filter {
             next_cursor: next.map(|c| c.encode()),
         })
     }
+}
+
+/// The query string of `args` without the cursor (and the year made explicit).
+pub(crate) fn query_string(args: &ListArgs, year: i64) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("year", &year.to_string());
+    for (k, v) in [
+        ("branch", &args.branch),
+        ("model", &args.model),
+        ("form_group", &args.form_group),
+        ("status", &args.status),
+        ("q", &args.q),
+        ("sort", &args.sort),
+    ] {
+        if !v.trim().is_empty() {
+            q.append_pair(k, v.trim());
+        }
+    }
+    q.finish()
 }
 
 /// The folded name written with an evaluation (its search and sort key).
