@@ -116,6 +116,28 @@ both_backends!(
         assert!(field.contains("autofocus"), "{field}");
         assert!(tag(&r.body, "decision_no").contains("value=\"7/QĐ-KH\""));
 
+        // A changed score without a comment: the comment of that indicator is marked.
+        let other = CITIZEN_INDICATORS[1];
+        let adj2 = format!("adj_{other}");
+        let comment2 = format!("comment_{other}");
+        let r = app
+            .post_form(
+                &mut chair,
+                &path,
+                &[(adj2.as_str(), "5"), ("decision_no", "7/QĐ-KH")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let field = tag(&r.body, &comment2);
+        assert!(
+            field.contains("aria-invalid=\"true\"") && field.contains("autofocus"),
+            "{field}"
+        );
+        assert!(r.body.contains(&format!(
+            "id=\"{comment2}-error\">Khi sửa điểm cần ghi nhận xét"
+        )));
+        assert!(tag(&r.body, &adj2).contains("value=\"5\""));
+
         // Not recognised without a reason: the reason is marked, the choice kept.
         let r = app
             .post_form(

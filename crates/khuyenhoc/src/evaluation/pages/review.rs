@@ -259,6 +259,10 @@ pub struct ReviewPage {
     pub errors: FormErrors,
     /// The indicator whose reviewed score is not a number, by code.
     pub bad_adj: Option<String>,
+    /// The indicator whose score was changed without a comment, by code.
+    pub bad_comment: Option<String>,
+    /// Messages of errors with no field on this form (shown at the top).
+    pub other: Vec<(String, String)>,
     /// The first field to fix (focused, and linked from the top).
     pub first_invalid: Option<String>,
     /// Every field as sent, kept when the review is refused.
@@ -284,6 +288,9 @@ impl ReviewPage {
     }
     pub fn bad_adj(&self, code: &str) -> bool {
         self.bad_adj.as_deref() == Some(code)
+    }
+    pub fn bad_comment(&self, code: &str) -> bool {
+        self.bad_comment.as_deref() == Some(code)
     }
     pub fn focus(&self, name: &str) -> bool {
         self.first_invalid.as_deref() == Some(name)
@@ -317,10 +324,38 @@ pub(super) async fn review_view(
         return Err(AppError::NotFound.into());
     }
     let nav = Nav::of(&sent.from, "", false);
+    let groups = shown(&l);
+    // "A changed score needs a comment": beside the comment of the first score changed without one.
+    let bad_comment = sent.errors.get("comment").and_then(|_| {
+        let typed = |name: String| {
+            sent.typed
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        groups
+            .iter()
+            .flat_map(|g| g.indicators.iter())
+            .find(|i| {
+                let adj = typed(format!("adj_{}", i.code)).parse::<u32>().ok();
+                adj.is_some() && adj != i.value && typed(format!("comment_{}", i.code)).is_empty()
+            })
+            .map(|i| i.code.clone())
+    });
+    // Errors with no field of their own on this form, shown at the top.
+    let placed = ["decision_no", "decision_date", "reason"];
+    let other: Vec<(String, String)> = sent
+        .errors
+        .0
+        .iter()
+        .filter(|e| !(placed.contains(&e.field) || (e.field == "comment" && bad_comment.is_some())))
+        .map(|e| (e.message_vi.to_owned(), e.message_en.to_owned()))
+        .collect();
     render(&ReviewPage {
         c,
         title_vi: l.set.title().vi.clone(),
-        groups: shown(&l),
+        groups,
         scored: l.scored,
         today: state.clock.vn_today().format("%Y-%m-%d").to_string(),
         e: l.e,
@@ -329,6 +364,7 @@ pub(super) async fn review_view(
             .bad_adj
             .as_ref()
             .map(|c| format!("adj_{c}"))
+            .or_else(|| bad_comment.as_ref().map(|c| format!("comment_{c}")))
             .or_else(|| {
                 ["decision_no", "decision_date", "reason"]
                     .into_iter()
@@ -341,6 +377,8 @@ pub(super) async fn review_view(
             .any(|(n, v)| n == "decision" && v == "not_recognise"),
         errors: sent.errors,
         bad_adj: sent.bad_adj,
+        bad_comment,
+        other,
         typed: sent.typed,
         from: nav.from,
         from_qs: nav.from_qs,
