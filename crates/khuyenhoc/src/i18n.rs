@@ -59,9 +59,10 @@ pub fn day(iso: &str) -> String {
     }
 }
 
+/// The day in Vietnam of a stored instant (seconds since the epoch), as dd/mm/yyyy.
 pub fn date_of(at: &Option<i64>) -> String {
     at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.format("%d/%m/%Y").to_string())
+        .map(|t| vn_date(t).format("%d/%m/%Y").to_string())
         .unwrap_or_default()
 }
 

@@ -641,7 +641,10 @@ async fn trip(t: Trip) {
     let status = verify(&t, &code, "Đã bị thu hồi").await;
     shot(&t, "verify-revoked").await;
     // The public page says when, never why: the reason stays with the officers.
-    let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
+    // The day in Vietnam, whatever the hour of the run.
+    let today = khuyenhoc::i18n::vn_date(chrono::Utc::now())
+        .format("%d/%m/%Y")
+        .to_string();
     assert!(status.contains(&today), "the day is shown: {status}");
     assert!(
         !status.contains(reason),

@@ -348,7 +348,10 @@ both_backends!(
         assert_eq!(v["status"], "revoked");
         assert_eq!(v["status_en"], "Revoked");
         // Anyone learns when, not why: the reason stays with the officers.
-        let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
+        // The day in Vietnam, whatever the hour of the run.
+        let today = khuyenhoc::i18n::vn_date(chrono::Utc::now())
+            .format("%d/%m/%Y")
+            .to_string();
         assert_eq!(v["revoked_on"], today.as_str());
         assert!(!v.to_string().contains("khai không đúng"), "{v}");
         let page = app.get(&mut anon, &format!("/verify/{code}")).await.body;
@@ -1372,8 +1375,7 @@ both_backends!(bad_input_is_a_4xx_problem, |b: Backend| async move {
     );
 
     // A date written the Vietnamese way is fine.
-    let vn_date = chrono::Utc::now()
-        .date_naive()
+    let vn_date = khuyenhoc::i18n::vn_date(chrono::Utc::now())
         .format("%d/%m/%Y")
         .to_string();
     let j = ok(

@@ -198,12 +198,20 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Today's date as `YYYY-MM-DD`, how every date column stores dates.
+/// Today's date in Vietnam (Asia/Ho_Chi_Minh) as `YYYY-MM-DD`, how every date column stores
+/// dates: from 17:00 UTC it is already the next day there. Pages that tests move in time read
+/// `AppState.clock` instead.
 pub fn today() -> String {
-    chrono::Utc::now()
-        .date_naive()
+    crate::i18n::vn_date(chrono::Utc::now())
         .format("%Y-%m-%d")
         .to_string()
+}
+
+/// This year in Vietnam (the default year of a registration, a list, a report).
+pub fn this_year() -> i64 {
+    i64::from(chrono::Datelike::year(&crate::i18n::vn_date(
+        chrono::Utc::now(),
+    )))
 }
 
 /// Whether an error is the violation of a unique index with the given name. PostgreSQL names

@@ -88,10 +88,11 @@ fn code() -> String {
 }
 
 /// The decision number and date typed by the reviewer, checked: a number of at most 50
-/// characters, a date no later than tomorrow.
+/// characters, a date no later than tomorrow in Vietnam (`today`, the app clock's day there).
 pub(crate) fn decision(
     decision_no: &str,
     decision_date: &str,
+    today: NaiveDate,
 ) -> Result<(String, NaiveDate), AppError> {
     let no = khuyenhoc_domain::text::clean(decision_no);
     if no.is_empty() || no.chars().count() > 50 {
@@ -104,7 +105,7 @@ pub(crate) fn decision(
         ));
     }
     let date = parse_date("decision_date", decision_date)?;
-    if date > crate::i18n::vn_date(chrono::Utc::now()) + chrono::Duration::days(1) {
+    if date > today + chrono::Duration::days(1) {
         return Err(AppError::field(
             "decision_date",
             Invalid::new(
@@ -164,7 +165,7 @@ pub async fn recognise(
     decision_date: &str,
     total: i64,
 ) -> Result<(), AppError> {
-    let (no, date) = decision(decision_no, decision_date)?;
+    let (no, date) = decision(decision_no, decision_date, state.clock.vn_today())?;
     let year = u16::try_from(e.year).map_err(|_| anyhow::anyhow!("year out of range"))?;
     // A title runs to the end of its last valid year; one recognised after that (a year's
     // evaluations reviewed early the next year) runs to the end of the decision's year.

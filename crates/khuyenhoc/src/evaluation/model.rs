@@ -59,13 +59,23 @@ pub struct Evaluation {
     pub total: i64,
     pub passed: bool,
     pub level: Option<i64>,
+    /// A recognised title that was revoked (`evaluations.revoked_at`): its status stays
+    /// `recognised` in the lifecycle, but it is shown, filtered (`status=revoked`) and counted
+    /// as revoked, never as recognised.
+    pub revoked: bool,
 }
 
 impl Evaluation {
     pub fn status_vi(&self) -> &'static str {
+        if self.revoked {
+            return "Đã thu hồi danh hiệu";
+        }
         self.status.label_vi()
     }
     pub fn status_en(&self) -> &'static str {
+        if self.revoked {
+            return "Title revoked";
+        }
         self.status.label_en()
     }
     /// The model's name, never its code.
@@ -78,7 +88,7 @@ impl Evaluation {
 }
 
 pub(crate) const SELECT: &str = "SELECT e.id, e.model, e.subject_kind, e.subject_id, e.subject_name, e.unit_id, u.code, u.name, u.path, \
-    e.year, e.set_id, e.form_group, e.disadvantaged, e.status, e.answers, e.total, e.passed, e.level \
+    e.year, e.set_id, e.form_group, e.disadvantaged, e.status, e.answers, e.total, e.passed, e.level, e.revoked_at \
     FROM evaluations e JOIN units u ON u.id = e.unit_id";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Evaluation, sqlx::Error> {
@@ -104,6 +114,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Evaluation, sqlx::Error> {
         total: r.try_get(15)?,
         passed: r.try_get::<i64, _>(16)? != 0,
         level: r.try_get(17)?,
+        revoked: r.try_get::<Option<i64>, _>(18)?.is_some(),
     })
 }
 
@@ -283,6 +294,16 @@ pub struct Evidence {
     pub content_type: Option<String>,
     pub size_bytes: Option<i64>,
     pub note: Option<String>,
+}
+
+impl Evidence {
+    /// A photo (re-encoded at upload) opens in the browser: a page may show it small.
+    pub fn is_photo(&self) -> bool {
+        matches!(
+            self.content_type.as_deref(),
+            Some("image/jpeg" | "image/png" | "image/webp")
+        )
+    }
 }
 
 pub async fn evidence(db: &Db, evaluation_id: i64) -> Result<Vec<Evidence>, sqlx::Error> {

@@ -48,9 +48,9 @@ pub const HOABINH: &str = "0900000005";
 pub const CITIZEN: &str = "0900000006";
 pub const TREASURER: &str = "0900000007";
 
-/// The current year, as the application counts it (UTC).
+/// The current year, as the application counts it (in Vietnam).
 pub fn this_year() -> i32 {
-    chrono::Datelike::year(&chrono::Utc::now())
+    i32::try_from(khuyenhoc::db::this_year()).unwrap_or(2026)
 }
 
 pub struct TestApp {

@@ -119,7 +119,7 @@ pub fn query_params(path: &str) -> Vec<Value> {
             p("year", "integer", "the year evaluated"),
             p("model", "string", "citizen, family, clan, community or unit"),
             p("form_group", "string", "a form group code of the criteria set (citizen: farmer, worker, official, student)"),
-            p("status", "string", "registered, submitted, checked, returned, recognised or not_recognised"),
+            p("status", "string", "registered, submitted, checked, returned, recognised (titles in force), revoked (titles withdrawn) or not_recognised"),
             p("q", "string", "a name, with or without diacritics (\"nguyen van\" finds Nguyễn Văn), or the digits of a phone number"),
             p("sort", "string", "recent (default: last changed first), oldest (longest waiting first), name, total"),
             p("cursor", "string", "next_cursor of the previous page"),

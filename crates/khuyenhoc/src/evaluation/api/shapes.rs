@@ -103,6 +103,9 @@ pub struct Summary {
     pub status: Status,
     pub status_vi: &'static str,
     pub status_en: &'static str,
+    /// The title was revoked: `status` stays `recognised`, `status_vi`/`status_en` say
+    /// revoked, and it counts nowhere as recognised.
+    pub revoked: bool,
     pub total: i64,
     pub passed: bool,
     pub level: Option<i64>,
@@ -114,6 +117,7 @@ impl From<Evaluation> for Summary {
             id: e.id,
             status_vi: e.status_vi(),
             status_en: e.status_en(),
+            revoked: e.revoked,
             model: e.model,
             subject_kind: e.subject_kind,
             subject_id: e.subject_id,

@@ -82,7 +82,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn this_year() -> i64 {
-    i64::from(chrono::Datelike::year(&chrono::Utc::now()))
+    crate::db::this_year()
 }
 
 /// The unit, if the viewer may enter evaluations there (404 otherwise, like a missing unit).

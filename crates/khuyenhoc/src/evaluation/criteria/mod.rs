@@ -315,7 +315,7 @@ pub async fn variant(state: &AppState, v: &Viewer, national_id: i64) -> Result<i
     // A variant is made for a coming year: it starts as next year's, or the national set's own
     // year, or the year after the province's latest set of this model, whichever is latest (a
     // set in force never changes, so a new copy never takes its year); the form changes it.
-    let next_year = i64::from(chrono::Datelike::year(&chrono::Utc::now())) + 1;
+    let next_year = i64::from(chrono::Datelike::year(&state.clock.vn_today())) + 1;
     let latest: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(version) FROM criteria_sets WHERE owner_code = $1 AND model = $2",
     )

@@ -47,7 +47,7 @@ async fn groups_page(
         .iter()
         .map(from_row)
         .collect::<Result<_, _>>()?;
-    let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let year = i64::from(chrono::Datelike::year(&state.clock.vn_today()));
     render(&GroupsPage {
         c,
         unit_branch: unit.is_branch(),
@@ -155,7 +155,7 @@ async fn group_view(
         "clan" => "clan",
         _ => "unit",
     };
-    let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let year = i64::from(chrono::Datelike::year(&state.clock.vn_today()));
     let can_remove = g.head_person_id == Some(v.person_id)
         || v.position_for(crate::auth::perm::EVALUATION_ENTER, &g.unit_path)
             .is_some();
@@ -321,7 +321,7 @@ pub async fn register_group(
     };
     let year = f
         .year
-        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&chrono::Utc::now())));
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&state.clock.vn_today())));
     let reg = Register {
         model: model.into(),
         subject: SubjectRef::Group(g.id),
@@ -365,7 +365,7 @@ pub async fn register_unit(
     let _ = &f.model;
     let year = f
         .year
-        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&chrono::Utc::now())));
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&state.clock.vn_today())));
     let reg = Register {
         model: model.into(),
         subject: SubjectRef::Unit(unit.code.clone()),

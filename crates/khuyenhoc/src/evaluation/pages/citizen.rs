@@ -50,7 +50,7 @@ pub(super) async fn citizen_form_groups(
         .nth(1)
         .unwrap_or("VN")
         .to_owned();
-    let (_, set) = sets::effective(state, "citizen", &province, this_year()).await?;
+    let (_, set) = sets::effective(state, "citizen", &province, this_year(state)).await?;
     Ok(set
         .form_groups()
         .iter()
@@ -74,7 +74,7 @@ pub(super) async fn learning_page(
         invitations,
         memberships,
         form_groups,
-        year: this_year(),
+        year: this_year(state),
         errors,
     })
 }
@@ -104,7 +104,7 @@ pub async fn register_self(
     let reg = Register {
         model: "citizen".into(),
         subject: SubjectRef::Person(v.person_id),
-        year: f.year.unwrap_or_else(this_year),
+        year: f.year.unwrap_or_else(|| this_year(&state)),
         form_group: Some(f.form_group),
     };
     match service::register(&state, &v, &reg).await {

@@ -63,8 +63,9 @@ pub(crate) fn upload(mut route: Route) -> Route {
     route
 }
 
-fn this_year() -> i64 {
-    i64::from(chrono::Datelike::year(&chrono::Utc::now()))
+/// This year in Vietnam by the app's clock.
+fn this_year(state: &AppState) -> i64 {
+    i64::from(chrono::Datelike::year(&state.clock.vn_today()))
 }
 
 /// What a page needs to know about one evaluation.
@@ -118,6 +119,9 @@ impl ShownIndicator {
     }
     pub fn value_text(&self) -> String {
         self.value.map(|v| v.to_string()).unwrap_or_default()
+    }
+    pub fn adjusted_text(&self) -> String {
+        self.adjusted.map(|v| v.to_string()).unwrap_or_default()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Officers' pages on one evaluation: the evaluation page, the branch check, returning, and the
 //! commune's review with recognition.
 
-use super::{after, load, shown, ShownGroup};
+use super::{load, shown, ShownGroup};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult};
@@ -10,8 +10,9 @@ use crate::evaluation::lifecycle::Status;
 use crate::evaluation::model::{self, Evaluation, Event};
 use crate::evaluation::score::Scored;
 use crate::evaluation::service::{self, Adjustment, Decision};
+use crate::evaluation::worklist::next::{after_action, done_message, From, NavQuery};
 use crate::state::AppState;
-use crate::web::extract::PageForm;
+use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -43,6 +44,43 @@ pub struct EvaluationPage {
     /// Whether the viewer may open the unit's page (officers in scope): the breadcrumb leads
     /// there, else home.
     pub unit_link: bool,
+    pub nav: Nav,
+    /// The return form's reason and the check's note as typed, kept when refused.
+    pub typed_reason: String,
+    pub typed_note: String,
+}
+
+impl EvaluationPage {
+    /// An officer who may act on it sees every answer and its evidence on this page, above the
+    /// check (the check is confirmed below what it confirms).
+    pub fn officer_view(&self) -> bool {
+        self.can_check || self.can_review
+    }
+}
+
+/// The list around an evaluation page: `from` (the list's address, checked), `from_qs`
+/// (`?from=…` for links, or empty), `back` (the list, for the breadcrumb), `notice`.
+#[derive(Debug, Default, Clone)]
+pub struct Nav {
+    pub from: String,
+    pub from_qs: String,
+    pub back: Option<String>,
+    pub notice: Option<(String, String)>,
+}
+
+impl Nav {
+    pub fn of(from: &str, done: &str, next: bool) -> Nav {
+        let list = From::parse(from);
+        Nav {
+            from: list.as_ref().map(From::href).unwrap_or_default(),
+            from_qs: list
+                .as_ref()
+                .map(|l| format!("?{}", l.param()))
+                .unwrap_or_default(),
+            back: list.as_ref().map(From::href),
+            notice: done_message(done, next),
+        }
+    }
 }
 
 pub(super) async fn evaluation_page(
@@ -51,6 +89,26 @@ pub(super) async fn evaluation_page(
     v: &Viewer,
     id: &str,
     problem: Option<(String, String)>,
+) -> PageResult<Html<String>> {
+    evaluation_page_with(state, c, v, id, problem, Refused::default()).await
+}
+
+/// A refused check or return: the errors next to their fields, what was typed, the list.
+#[derive(Default)]
+pub struct Refused {
+    pub errors: FormErrors,
+    pub nav: Nav,
+    pub reason: String,
+    pub note: String,
+}
+
+async fn evaluation_page_with(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    problem: Option<(String, String)>,
+    refused: Refused,
 ) -> PageResult<Html<String>> {
     let l = load(state, v, id).await?;
     // No one acts as an officer on their own record (the service refuses it too).
@@ -88,8 +146,11 @@ pub(super) async fn evaluation_page(
         scored: l.scored,
         unit_link: v.can_read(&l.e.unit_path),
         e: l.e,
-        errors: FormErrors::default(),
+        errors: refused.errors,
         problem,
+        nav: refused.nav,
+        typed_reason: refused.reason,
+        typed_note: refused.note,
     })
 }
 
@@ -98,8 +159,13 @@ pub async fn show(
     c: Chrome,
     v: Viewer,
     Path(id): Path<String>,
+    PageQuery(q): PageQuery<NavQuery>,
 ) -> PageResult<Html<String>> {
-    evaluation_page(&state, c, &v, &id, None).await
+    let refused = Refused {
+        nav: Nav::of(&q.from, &q.done, true),
+        ..Refused::default()
+    };
+    evaluation_page_with(&state, c, &v, &id, None, refused).await
 }
 
 #[derive(Deserialize)]
@@ -108,6 +174,9 @@ pub struct NoteForm {
     pub note: String,
     #[serde(default)]
     pub reason: String,
+    /// The worklist the evaluation was opened from.
+    #[serde(default)]
+    pub from: String,
 }
 
 pub async fn check(
@@ -119,7 +188,7 @@ pub async fn check(
 ) -> PageResult<Response> {
     let note = Some(f.note.trim()).filter(|n| !n.is_empty());
     let r = service::check(&state, &v, parse_id(&id)?, note).await;
-    after(&state, c, &v, &id, r).await
+    after_officer(&state, c, &v, &id, r, f, "check").await
 }
 
 pub async fn return_back(
@@ -130,7 +199,51 @@ pub async fn return_back(
     PageForm(f): PageForm<NoteForm>,
 ) -> PageResult<Response> {
     let r = service::return_back(&state, &v, parse_id(&id)?, &f.reason).await;
-    after(&state, c, &v, &id, r).await
+    after_officer(&state, c, &v, &id, r, f, "return").await
+}
+
+/// After a check or a return: the next waiting evaluation of the list it came from (or the
+/// list, or the evaluation); refused: the page again, the error next to its field, what was
+/// typed kept.
+async fn after_officer(
+    state: &AppState,
+    c: Chrome,
+    v: &Viewer,
+    id: &str,
+    r: Result<Evaluation, AppError>,
+    f: NoteForm,
+    action: &str,
+) -> PageResult<Response> {
+    match r {
+        Ok(e) => {
+            let to = after_action(state, v, &f.from, e.id, action).await?;
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(
+            e @ (AppError::Unprocessable { .. }
+            | AppError::BadRequest { .. }
+            | AppError::Invalid(_)
+            | AppError::Conflict(_)),
+        ) => {
+            let status = e.status();
+            let (errors, problem) = match e {
+                AppError::Invalid(f) => (FormErrors(f), None),
+                e => (FormErrors::default(), Some(e.messages())),
+            };
+            let refused = Refused {
+                errors,
+                nav: Nav::of(&f.from, "", false),
+                reason: f.reason,
+                note: f.note,
+            };
+            Ok((
+                status,
+                evaluation_page_with(state, c, v, id, problem, refused).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -143,6 +256,58 @@ pub struct ReviewPage {
     pub scored: Scored,
     pub today: String,
     pub problem: Option<(String, String)>,
+    pub errors: FormErrors,
+    /// The indicator whose reviewed score is not a number, by code.
+    pub bad_adj: Option<String>,
+    /// The indicator whose score was changed without a comment, by code.
+    pub bad_comment: Option<String>,
+    /// Messages of errors with no field on this form (shown at the top).
+    pub other: Vec<(String, String)>,
+    /// The first field to fix (focused, and linked from the top).
+    pub first_invalid: Option<String>,
+    /// Every field as sent, kept when the review is refused.
+    pub typed: Vec<(String, String)>,
+    pub not_recognise: bool,
+    /// The worklist the evaluation was opened from (its address), or empty.
+    pub from: String,
+    pub from_qs: String,
+    pub back: Option<String>,
+}
+
+impl ReviewPage {
+    /// What was typed in field `name`, or `default` when nothing was sent.
+    pub fn typed(&self, name: &str, default: &str) -> String {
+        self.typed
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| default.to_owned(), |(_, v)| v.clone())
+    }
+    /// The same for an indicator's field (`adj_`, `comment_` and its code).
+    pub fn typed_field(&self, prefix: &str, code: &str, default: &str) -> String {
+        self.typed(&format!("{prefix}{code}"), default)
+    }
+    pub fn bad_adj(&self, code: &str) -> bool {
+        self.bad_adj.as_deref() == Some(code)
+    }
+    pub fn bad_comment(&self, code: &str) -> bool {
+        self.bad_comment.as_deref() == Some(code)
+    }
+    pub fn focus(&self, name: &str) -> bool {
+        self.first_invalid.as_deref() == Some(name)
+    }
+    pub fn focus_field(&self, prefix: &str, code: &str) -> bool {
+        self.focus(&format!("{prefix}{code}"))
+    }
+}
+
+/// A review sent back: its errors and what was typed.
+#[derive(Default)]
+pub struct ReviewSent {
+    pub problem: Option<(String, String)>,
+    pub errors: FormErrors,
+    pub bad_adj: Option<String>,
+    pub typed: Vec<(String, String)>,
+    pub from: String,
 }
 
 pub(super) async fn review_view(
@@ -150,7 +315,7 @@ pub(super) async fn review_view(
     c: Chrome,
     v: &Viewer,
     id: &str,
-    problem: Option<(String, String)>,
+    sent: ReviewSent,
 ) -> PageResult<Html<String>> {
     let l = load(state, v, id).await?;
     if v.position_for(perm::EVALUATION_RECOGNISE, &l.e.unit_path)
@@ -158,14 +323,66 @@ pub(super) async fn review_view(
     {
         return Err(AppError::NotFound.into());
     }
+    let nav = Nav::of(&sent.from, "", false);
+    let groups = shown(&l);
+    // "A changed score needs a comment": beside the comment of the first score changed without one.
+    let bad_comment = sent.errors.get("comment").and_then(|_| {
+        let typed = |name: String| {
+            sent.typed
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        groups
+            .iter()
+            .flat_map(|g| g.indicators.iter())
+            .find(|i| {
+                let adj = typed(format!("adj_{}", i.code)).parse::<u32>().ok();
+                adj.is_some() && adj != i.value && typed(format!("comment_{}", i.code)).is_empty()
+            })
+            .map(|i| i.code.clone())
+    });
+    // Errors with no field of their own on this form, shown at the top.
+    let placed = ["decision_no", "decision_date", "reason"];
+    let other: Vec<(String, String)> = sent
+        .errors
+        .0
+        .iter()
+        .filter(|e| !(placed.contains(&e.field) || (e.field == "comment" && bad_comment.is_some())))
+        .map(|e| (e.message_vi.to_owned(), e.message_en.to_owned()))
+        .collect();
     render(&ReviewPage {
         c,
         title_vi: l.set.title().vi.clone(),
-        groups: shown(&l),
+        groups,
         scored: l.scored,
         today: state.clock.vn_today().format("%Y-%m-%d").to_string(),
         e: l.e,
-        problem,
+        problem: sent.problem,
+        first_invalid: sent
+            .bad_adj
+            .as_ref()
+            .map(|c| format!("adj_{c}"))
+            .or_else(|| bad_comment.as_ref().map(|c| format!("comment_{c}")))
+            .or_else(|| {
+                ["decision_no", "decision_date", "reason"]
+                    .into_iter()
+                    .find(|f| sent.errors.get(f).is_some())
+                    .map(str::to_owned)
+            }),
+        not_recognise: sent
+            .typed
+            .iter()
+            .any(|(n, v)| n == "decision" && v == "not_recognise"),
+        errors: sent.errors,
+        bad_adj: sent.bad_adj,
+        bad_comment,
+        other,
+        typed: sent.typed,
+        from: nav.from,
+        from_qs: nav.from_qs,
+        back: nav.back,
     })
 }
 
@@ -174,8 +391,13 @@ pub async fn review_page(
     c: Chrome,
     v: Viewer,
     Path(id): Path<String>,
+    PageQuery(q): PageQuery<NavQuery>,
 ) -> PageResult<Html<String>> {
-    review_view(&state, c, &v, &id, None).await
+    let sent = ReviewSent {
+        from: q.from,
+        ..ReviewSent::default()
+    };
+    review_view(&state, c, &v, &id, sent).await
 }
 
 pub async fn review(
@@ -201,19 +423,15 @@ pub async fn review(
                 val.trim().parse::<u32>().ok()
             };
             if adjusted.is_none() && !val.trim().is_empty() {
+                let sent = ReviewSent {
+                    bad_adj: Some(code.to_owned()),
+                    from: get("from"),
+                    typed: pairs.clone(),
+                    ..ReviewSent::default()
+                };
                 return Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    review_view(
-                        &state,
-                        c,
-                        &v,
-                        &id,
-                        Some((
-                            format!("«{val}» không phải là số"),
-                            format!("“{val}” is not a number"),
-                        )),
-                    )
-                    .await?,
+                    review_view(&state, c, &v, &id, sent).await?,
                 )
                     .into_response());
             }
@@ -232,20 +450,33 @@ pub async fn review(
             decision_date: get("decision_date"),
         }
     };
+    let action = match decision {
+        Decision::NotRecognise { .. } => "not_recognise",
+        Decision::Recognise { .. } => "recognise",
+    };
     match service::review(&state, &v, parse_id(&id)?, &adjustments, &decision).await {
-        Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
+        Ok(e) => {
+            let to = after_action(&state, &v, &get("from"), e.id, action).await?;
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(
             e @ (AppError::Unprocessable { .. }
             | AppError::BadRequest { .. }
             | AppError::Invalid(_)),
         ) => {
             let status = e.status();
-            let (vi, en) = e.messages();
-            Ok((
-                status,
-                review_view(&state, c, &v, &id, Some((vi, en))).await?,
-            )
-                .into_response())
+            let (errors, problem) = match e {
+                AppError::Invalid(f) => (FormErrors(f), None),
+                e => (FormErrors::default(), Some(e.messages())),
+            };
+            let sent = ReviewSent {
+                problem,
+                errors,
+                from: get("from"),
+                typed: pairs.clone(),
+                ..ReviewSent::default()
+            };
+            Ok((status, review_view(&state, c, &v, &id, sent).await?).into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -59,7 +59,7 @@ pub async fn register_for(
     let reg = Register {
         model: "citizen".into(),
         subject: SubjectRef::Person(person.id),
-        year: f.year.unwrap_or_else(this_year),
+        year: f.year.unwrap_or_else(|| this_year(&state)),
         form_group: Some(f.form_group),
     };
     match service::register(&state, &v, &reg).await {

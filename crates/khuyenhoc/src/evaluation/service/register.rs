@@ -34,7 +34,7 @@ pub async fn register(
         perm::EVALUATION_ENTER,
     )
     .ok_or(AppError::NotFound)?;
-    let this_year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let this_year = i64::from(chrono::Datelike::year(&state.clock.vn_today()));
     if r.year < 2020 || r.year > this_year + 1 {
         return Err(AppError::field(
             "year",

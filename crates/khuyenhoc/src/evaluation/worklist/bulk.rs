@@ -149,7 +149,7 @@ pub async fn run(
         _ => None,
     };
     if let Action::Recognise { number, date } = action {
-        certificates::decision(number, date)?;
+        certificates::decision(number, date, state.clock.vn_today())?;
     }
     // Scope and one's own record, row by row, before anything is locked.
     let (rows, mut refused) = scoped(state, viewer, unit, ids, action).await?;

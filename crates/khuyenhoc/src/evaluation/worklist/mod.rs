@@ -9,6 +9,7 @@ pub mod api;
 pub mod bulk;
 pub mod decision;
 pub mod export;
+pub mod next;
 pub mod pages;
 
 use super::lifecycle::Status;
@@ -121,6 +122,9 @@ impl Sort {
     }
 }
 
+/// A subtree of at most this many units is read unit by unit and merged (see `Filter::rows`).
+const MERGED_UNITS: usize = 64;
+
 /// A checked filter over the subtree at `path`.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -129,6 +133,13 @@ pub struct Filter {
     pub model: Option<String>,
     pub form_group: Option<String>,
     pub status: Option<Status>,
+    /// With `status` recognised: only revoked titles (`Some(true)`, the filter value `revoked`)
+    /// or only titles in force (`Some(false)`, the value `recognised`).
+    pub revoked: Option<bool>,
+    /// Any of these statuses (the items waiting for an officer), besides `status`.
+    pub any_of: Vec<Status>,
+    /// Leave out this evaluation (the one just acted on).
+    pub except: Option<i64>,
     pub search: Option<Search>,
     pub sort: Sort,
 }
@@ -192,14 +203,20 @@ impl Filter {
         };
         let form_group = present(&args.form_group)
             .filter(|g| g.len() <= 40 && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        let status = match present(&args.status) {
-            None => None,
-            Some(s) => Some(Status::parse(&s).ok_or_else(|| {
-                AppError::field(
-                    "status",
-                    Invalid::new("Không có trạng thái này", "No such status"),
-                )
-            })?),
+        let (status, revoked) = match present(&args.status).as_deref() {
+            None => (None, None),
+            // A revoked title was recognised, then withdrawn: its own value in the list.
+            Some("revoked") => (Some(Status::Recognised), Some(true)),
+            Some("recognised") => (Some(Status::Recognised), Some(false)),
+            Some(s) => (
+                Some(Status::parse(s).ok_or_else(|| {
+                    AppError::field(
+                        "status",
+                        Invalid::new("Không có trạng thái này", "No such status"),
+                    )
+                })?),
+                None,
+            ),
         };
         Ok(Filter {
             path,
@@ -207,6 +224,9 @@ impl Filter {
             model,
             form_group,
             status,
+            revoked,
+            any_of: vec![],
+            except: None,
             search: Search::parse(&args.q),
             sort: Sort::parse(&args.sort)?,
         })
@@ -231,10 +251,24 @@ impl Filter {
         }
         if let Some(s) = self.status {
             text(&mut w, "e.status = {}", s.code().to_owned());
-            // A revoked title is no longer recognised, in a list as in every count.
-            if s.code() == "recognised" {
-                w.push("e.revoked_at IS NULL".to_owned());
-            }
+        }
+        // A revoked title is no longer recognised, in a list as in every count.
+        match self.revoked {
+            Some(true) => w.push("e.revoked_at IS NOT NULL".to_owned()),
+            Some(false) => w.push("e.revoked_at IS NULL".to_owned()),
+            None => {}
+        }
+        if !self.any_of.is_empty() {
+            // Status codes are the program's own words: written in the clause.
+            let codes: Vec<String> = self
+                .any_of
+                .iter()
+                .map(|s| format!("'{}'", s.code()))
+                .collect();
+            w.push(format!("e.status IN ({})", codes.join(", ")));
+        }
+        if let Some(id) = self.except {
+            w.push(format!("e.id <> {id}"));
         }
         match &self.search {
             Some(s @ Search::Name(_)) => {
@@ -263,6 +297,18 @@ impl Filter {
         q.fetch_one(&db.pool).await
     }
 
+    /// The units of the filter's subtree, by id, when there are at most `MERGED_UNITS + 1`.
+    async fn subtree_units(&self, db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(&format!(
+            "SELECT id FROM units WHERE path >= $1 AND path < $2 ORDER BY id LIMIT {}",
+            MERGED_UNITS + 1
+        ))
+        .bind(&self.path)
+        .bind(crate::org::path_upper_bound(&self.path))
+        .fetch_all(&db.pool)
+        .await
+    }
+
     /// Up to `limit` evaluations after `cursor` in the filter's order, and the cursor after the
     /// last one when there may be more.
     pub async fn rows(
@@ -289,12 +335,44 @@ impl Filter {
             w += " AND ";
             w += &after.replace("{k}", &k).replace("{i}", &c.id.to_string());
         }
-        let sql = format!(
-            "{}, e.updated_at, COALESCE(e.subject_folded, '') FROM {} WHERE {w} ORDER BY {order} LIMIT {}",
-            model::SELECT.split_once(" FROM ").map_or(model::SELECT, |s| s.0),
-            "evaluations e JOIN units u ON u.id = e.unit_id",
-            limit + 1
+        let columns = format!(
+            "{}, e.updated_at, COALESCE(e.subject_folded, '') AS folded",
+            model::SELECT
+                .split_once(" FROM ")
+                .map_or(model::SELECT, |s| s.0)
+                .trim_start_matches("SELECT ")
         );
+        let from = "evaluations e JOIN units u ON u.id = e.unit_id";
+        let units = self.subtree_units(db).await?;
+        let sql = if (2..=MERGED_UNITS).contains(&units.len()) {
+            // A subtree of a few units (a commune and its branches): the first rows of each unit
+            // in the list's order, each one range of the index (unit_id, year, updated_at, id),
+            // merged. The page then costs the same at 10 and at 10,000 evaluations, where one
+            // query over the subtree would sort every row of it.
+            let arms: Vec<String> = units
+                .iter()
+                .enumerate()
+                .map(|(k, id)| {
+                    format!(
+                        "SELECT * FROM (SELECT {columns} FROM {from} WHERE e.unit_id = {id} AND {w} ORDER BY {order} LIMIT {}) AS a{k}",
+                        limit + 1
+                    )
+                })
+                .collect();
+            let outer = order
+                .replace("e.subject_folded", "t.folded")
+                .replace("e.", "t.");
+            format!(
+                "SELECT * FROM ({}) AS t ORDER BY {outer} LIMIT {}",
+                arms.join(" UNION ALL "),
+                limit + 1
+            )
+        } else {
+            format!(
+                "SELECT {columns} FROM {from} WHERE {w} ORDER BY {order} LIMIT {}",
+                limit + 1
+            )
+        };
         let mut q = sqlx::query(&sql);
         for a in args {
             q = q.bind(a);
@@ -306,8 +384,8 @@ impl Filter {
         for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
             use sqlx::Row;
             let e = model::from_row(r)?;
-            let updated_at: i64 = r.try_get(18)?;
-            let folded: String = r.try_get(19)?;
+            let updated_at: i64 = r.try_get(19)?;
+            let folded: String = r.try_get(20)?;
             next = Some(Cursor {
                 key: self.sort.key_of(&e, updated_at, &folded),
                 id: e.id,
@@ -332,6 +410,25 @@ impl Filter {
             next_cursor: next.map(|c| c.encode()),
         })
     }
+}
+
+/// The query string of `args` without the cursor (and the year made explicit).
+pub(crate) fn query_string(args: &ListArgs, year: i64) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("year", &year.to_string());
+    for (k, v) in [
+        ("branch", &args.branch),
+        ("model", &args.model),
+        ("form_group", &args.form_group),
+        ("status", &args.status),
+        ("q", &args.q),
+        ("sort", &args.sort),
+    ] {
+        if !v.trim().is_empty() {
+            q.append_pair(k, v.trim());
+        }
+    }
+    q.finish()
 }
 
 /// The folded name written with an evaluation (its search and sort key).

@@ -3,7 +3,7 @@
 //! one decision), the export; the bulk action's answer; the decision's annex PDF.
 
 use super::bulk::{self, Done};
-use super::{decision, export, Filter, ListArgs};
+use super::{decision, export, query_string, Filter, ListArgs};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageResult, RowRefusal};
@@ -58,6 +58,10 @@ pub struct WorklistPage {
     pub refused: Vec<RowRefusal>,
     /// What the officer typed in the bulk form, kept when it is refused.
     pub bulk: BulkTyped,
+    /// `from=…` for a row's link: the evaluation page leads on through this list.
+    pub from_param: String,
+    /// What was just done, when the officer comes back with nothing left waiting.
+    pub notice: Option<(String, String)>,
 }
 
 /// What a form sent to the list brings back to it: the errors, the refused rows, the bulk
@@ -67,6 +71,7 @@ pub struct Sent {
     pub errors: FormErrors,
     pub refused: Vec<RowRefusal>,
     pub bulk: BulkTyped,
+    pub notice: Option<(String, String)>,
 }
 
 /// The bulk form as typed.
@@ -101,25 +106,6 @@ fn this_year(state: &AppState) -> i64 {
     i64::from(state.clock.vn_today().year())
 }
 
-/// The query string of `args` without the cursor (and the year made explicit).
-fn query_string(args: &ListArgs, year: i64) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("year", &year.to_string());
-    for (k, v) in [
-        ("branch", &args.branch),
-        ("model", &args.model),
-        ("form_group", &args.form_group),
-        ("status", &args.status),
-        ("q", &args.q),
-        ("sort", &args.sort),
-    ] {
-        if !v.trim().is_empty() {
-            q.append_pair(k, v.trim());
-        }
-    }
-    q.finish()
-}
-
 /// The form groups of the citizen set in force for the unit's province, by code.
 async fn form_groups(state: &AppState, unit: &Unit, year: i64) -> Vec<(String, String, String)> {
     let province = crate::evaluation::service::province_of(&unit.path).to_owned();
@@ -146,6 +132,7 @@ pub(crate) async fn list_page(
         errors,
         refused,
         bulk,
+        notice,
     } = sent;
     let unit = crate::org::service::visible(&state.db, v, code).await?;
     let mut args = args.clone();
@@ -159,6 +146,10 @@ pub(crate) async fn list_page(
     let page = filter.page(&state.db, &args.cursor, n).await?;
     let filter_qs = query_string(&args, year);
     let base = format!("/units/{}/evaluations?{filter_qs}", unit.code);
+    let from_param = format!(
+        "from={}",
+        url::form_urlencoded::byte_serialize(base.as_bytes()).collect::<String>()
+    );
     // Form groups named by the sets the counted evaluations used, never by their codes.
     let stats = crate::evaluation::stats::for_unit(state, &unit.path, year).await?;
     let form_groups = form_groups(state, &unit, year).await;
@@ -201,6 +192,8 @@ pub(crate) async fn list_page(
         errors,
         refused,
         bulk,
+        from_param,
+        notice,
     })
 }
 
@@ -210,8 +203,13 @@ pub async fn list(
     v: Viewer,
     Path(code): Path<String>,
     PageQuery(args): PageQuery<ListArgs>,
+    PageQuery(nav): PageQuery<super::next::NavQuery>,
 ) -> PageResult<Html<String>> {
-    list_page(&state, c, &v, &code, &args, Sent::default()).await
+    let sent = Sent {
+        notice: super::next::done_message(&nav.done, false),
+        ..Sent::default()
+    };
+    list_page(&state, c, &v, &code, &args, sent).await
 }
 
 #[derive(Template)]
@@ -333,6 +331,7 @@ pub async fn bulk_form(
                 errors,
                 refused,
                 bulk: typed,
+                notice: None,
             };
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
