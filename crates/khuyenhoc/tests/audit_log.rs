@@ -192,7 +192,7 @@ both_backends!(
         let mut api = app.api_client(CENTRAL).await;
         let clusters = app.get(&mut api, "/api/v1/clusters").await.json();
         let members = |code: &str| -> Vec<String> {
-            clusters
+            clusters["items"]
                 .as_array()
                 .expect("clusters")
                 .iter()
