@@ -54,6 +54,10 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
             "filled the search text of ledger entries"
         );
     }
+    let named = funds::list::backfill(db).await?;
+    if named > 0 {
+        tracing::info!(rows = named, "filled the search names of funds and donors");
+    }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

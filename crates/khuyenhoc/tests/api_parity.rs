@@ -42,7 +42,7 @@ both_backends!(
         assert!(r.body.contains("\"field\":\"file\""), "{}", r.body);
         // The list, and the page, show it.
         let list = ok(&app, &mut citizen, "GET", &path, Value::Null).await;
-        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
         let mut web = app.login(CITIZEN).await;
         let page = app
             .get(&mut web, &format!("/evaluations/{id}/groups/1"))

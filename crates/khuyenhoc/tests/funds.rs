@@ -1945,13 +1945,14 @@ both_backends!(who_reads_and_who_posts, |b: Backend| async move {
     .await;
     get(&app, &mut hanoi, &format!("/api/v1/funds/{fund}")).await;
     let list = get(&app, &mut hanoi, "/api/v1/units/01/funds").await;
-    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(list["total"], 2);
     // The branch officer reads their branch's fund but does not post to it, and does not see
     // the commune's fund.
     let f = get(&app, &mut branch, &format!("/api/v1/funds/{branch_fund}")).await;
     assert_eq!(f["unit_code"], "00004-1");
     let list = get(&app, &mut branch, "/api/v1/units/00004-1/funds").await;
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
     let r = app
         .json(
             &mut branch,
@@ -2152,7 +2153,10 @@ both_backends!(pledges_are_fulfilled_by_receipts, |b: Backend| async move {
         .await
         .json();
     assert_eq!(
-        (list[0]["fulfilled"].as_i64(), list[0]["remaining"].as_i64()),
+        (
+            list["items"][0]["fulfilled"].as_i64(),
+            list["items"][0]["remaining"].as_i64()
+        ),
         (Some(3_000_000), Some(0))
     );
     // A reversed fulfilment no longer counts.
@@ -2170,7 +2174,10 @@ both_backends!(pledges_are_fulfilled_by_receipts, |b: Backend| async move {
         .await
         .json();
     assert_eq!(
-        (list[0]["fulfilled"].as_i64(), list[0]["remaining"].as_i64()),
+        (
+            list["items"][0]["fulfilled"].as_i64(),
+            list["items"][0]["remaining"].as_i64()
+        ),
         (Some(2_000_000), Some(1_000_000))
     );
     // A pledge of another fund, or a payment, does not fulfil it.

@@ -104,6 +104,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0016_fund_lists.sql"),
         include_str!("../../migrations/postgres/0016_fund_lists.sql"),
     ),
+    (
+        17,
+        "the search names of funds and donors",
+        include_str!("../../migrations/sqlite/0017_fund_search.sql"),
+        include_str!("../../migrations/postgres/0017_fund_search.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -10,6 +10,7 @@ pub mod entries;
 pub mod export;
 pub mod idempotency;
 pub mod ledger;
+pub mod list;
 pub mod model;
 pub mod pages;
 pub mod programmes;

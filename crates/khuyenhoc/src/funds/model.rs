@@ -38,9 +38,9 @@ impl Fund {
     }
 }
 
-const SELECT: &str = "SELECT f.id, f.code, f.name, f.kind, f.public, u.code, u.name, u.id, u.path, f.overdraft FROM funds f JOIN units u ON u.id = f.unit_id";
+pub(crate) const SELECT: &str = "SELECT f.id, f.code, f.name, f.kind, f.public, u.code, u.name, u.id, u.path, f.overdraft FROM funds f JOIN units u ON u.id = f.unit_id";
 
-fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Fund, sqlx::Error> {
     Ok(Fund {
         id: r.try_get(0)?,
         code: r.try_get(1)?,

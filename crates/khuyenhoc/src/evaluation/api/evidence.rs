@@ -10,6 +10,9 @@ use crate::evaluation::model::{self, Evidence};
 use crate::evaluation::pages::read_form;
 use crate::evaluation::{evidence, service};
 use crate::state::AppState;
+use crate::web::extract::ApiQuery;
+use crate::web::list::ListPage;
+use crate::web::list_small::{page_small, SmallQuery};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -21,12 +24,20 @@ pub async fn list_evidence(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Evidence>>> {
+    ApiQuery(q): ApiQuery<SmallQuery>,
+) -> ApiResult<Json<ListPage<Evidence>>> {
     let e = service::visible(&state.db, &v, parse_id(&id)?).await?;
     let items = model::evidence(&state.db, e.id)
         .await
         .map_err(AppError::from)?;
-    Ok(Json(items))
+    Ok(Json(page_small(
+        items,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |x| format!("{} {}", x.indicator, x.note.as_deref().unwrap_or_default()),
+        |x| (format!("{:020}", x.id), x.id),
+    )?))
 }
 
 /// The multipart form, or a problem answer (400) for a request that is not one: axum's own

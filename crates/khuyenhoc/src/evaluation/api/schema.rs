@@ -130,6 +130,7 @@ pub fn query_params(path: &str) -> Vec<Value> {
             v.extend(crate::web::list::paging_params("a set's code or title, without diacritics or with"));
             v
         }
+        "/api/v1/evaluations/{id}/evidence" => crate::web::list::paging_params("GET: the indicator's code or words of the note, without diacritics or with"),
         "/api/v1/me/evaluations" => crate::web::list::paging_params("the subject's name or the year"),
         "/api/v1/units/{code}/counts" => vec![p("year", "integer", "the year of the statistics (default: the dashboard's year)")],
         _ => vec![],

@@ -6,6 +6,7 @@ use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::funds::entries;
+use crate::funds::list;
 use crate::funds::model::{self, Fund, StoredEntry};
 use crate::funds::programmes::{self, Programme};
 use crate::funds::service::{self, Movement};
@@ -120,6 +121,11 @@ pub struct UnitReport {
 
 async fn fund_view(state: &AppState, fund: Fund) -> Result<FundView, AppError> {
     let stored = model::balances(&state.db, fund.id).await?;
+    view_of(fund, &stored)
+}
+
+/// A fund with its stored balances per asset account (zeros for the accounts not there).
+fn view_of(fund: Fund, stored: &[(String, i64)]) -> Result<FundView, AppError> {
     let balances: Vec<AssetBalance> = Account::assets()
         .map(|a| AssetBalance {
             account: a.code(),
@@ -149,17 +155,44 @@ async fn stored(state: &AppState, id: i64) -> Result<StoredEntry, AppError> {
 // ---------------------------------------------------------------------------------------------
 // Funds
 
+/// The query of `GET /api/v1/units/{code}/funds`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FundsQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+/// A unit's funds (its subtree) in name order, paged by key; balances read for the page only.
 pub async fn list_funds(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<FundView>>> {
+    ApiQuery(q): ApiQuery<FundsQuery>,
+) -> ApiResult<Json<ListPage<FundView>>> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
-    let mut out = vec![];
-    for f in model::in_subtree(&state.db, &unit.path).await? {
-        out.push(fund_view(&state, f).await?);
+    let filter = list::FundFilter::parse(&unit.path, q.kind.as_deref(), q.q.as_deref())?;
+    let page = filter
+        .page(&state.db, q.cursor.as_deref(), q.per_page)
+        .await?;
+    let ids: Vec<i64> = page.items.iter().map(|(f, _)| f.id).collect();
+    let stored = list::balances_of(&state.db, &ids).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for (f, _) in page.items {
+        let mine: Vec<(String, i64)> = stored
+            .iter()
+            .filter(|(id, _, _)| *id == f.id)
+            .map(|(_, a, n)| (a.clone(), *n))
+            .collect();
+        items.push(view_of(f, &mine)?);
     }
-    Ok(Json(out))
+    Ok(Json(ListPage {
+        items,
+        total: page.total,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 pub async fn create_fund(
@@ -309,13 +342,32 @@ pub async fn unit_report(
     Ok(Json(UnitReport { report, funds }))
 }
 
+/// The query of `GET /api/v1/funds/{id}/pledges`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PledgesQuery {
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+/// A fund's pledges newest first, paged by key, searched in the donor's name.
 pub async fn list_pledges(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<service::Pledge>>> {
+    ApiQuery(q): ApiQuery<PledgesQuery>,
+) -> ApiResult<Json<ListPage<service::Pledge>>> {
     let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
-    Ok(Json(service::pledges(&state.db, f.id).await?))
+    let page = list::pledges(
+        &state.db,
+        f.id,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 /// 201 with the pledge (200 for a retry with the same `Idempotency-Key`).
@@ -328,10 +380,8 @@ pub async fn create_pledge(
 ) -> ApiResult<(StatusCode, Json<service::Pledge>)> {
     let fund = parse_id(&id)?;
     let (pid, created) = service::pledge(&state.db, &v, fund, &b, key.as_deref()).await?;
-    let p = service::pledges(&state.db, fund)
+    let p = service::pledge_by_id(&state.db, fund, pid)
         .await?
-        .into_iter()
-        .find(|p| p.id == pid)
         .ok_or(AppError::NotFound)?;
     Ok((status(created), Json(p)))
 }

@@ -176,8 +176,21 @@ pub fn query_params(path: &str) -> Vec<Value> {
             ]);
             v
         }
+        "/api/v1/units/{code}/funds" => {
+            let mut v = crate::web::list::paging_params(
+                "GET: words of the fund's name or its code, with or without Vietnamese accents",
+            );
+            v.push(p("kind", "string", "GET: general, scholarship or named"));
+            v
+        }
+        "/api/v1/funds/{id}/pledges" => {
+            let mut v = crate::web::list::paging_params(
+                "GET: words of the donor's name, with or without Vietnamese accents",
+            );
+            v.push(key_header());
+            v
+        }
         "/api/v1/funds/{id}/transfers"
-        | "/api/v1/funds/{id}/pledges"
         | "/api/v1/entries/{id}/reversal"
         | "/api/v1/programmes/{id}/payments" => vec![key_header()],
         _ => vec![],

@@ -16,7 +16,8 @@ mod transfers;
 
 pub use input::{limited, parse_amount, parse_period, typed_date};
 pub use open::{create_fund, set_public, visible, with_right, NewFund};
-pub use pledges::{pledge, pledges, NewPledge, Pledge};
+pub(crate) use pledges::pledges_where;
+pub use pledges::{pledge, pledge_by_id, pledges, NewPledge, Pledge};
 pub use record::{record, Movement};
 pub use report::{report, subtree_funds};
 pub use transfers::{reverse, transfer, NewTransfer};

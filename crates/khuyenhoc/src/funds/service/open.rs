@@ -78,13 +78,14 @@ pub async fn create_fund(
         ));
     }
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO funds (unit_id, code, name, kind, public, overdraft, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO funds (unit_id, code, name, kind, public, overdraft, created_at, name_folded) VALUES ($1, $2, $3, $4, 0, $5, $6, $7) RETURNING id")
         .bind(unit.id)
         .bind(&code)
         .bind(&name)
         .bind(kind)
         .bind(i64::from(overdraft))
         .bind(now())
+        .bind(crate::funds::list::folded(&name))
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {

@@ -27,11 +27,12 @@ pub(super) async fn donor(
     };
     let name = name.unwrap_or_else(|| "Ẩn danh".into());
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO donors (unit_id, kind, name, name_folded, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(unit_id)
     .bind(kind)
     .bind(&name)
+    .bind(crate::funds::list::folded(&name))
     .bind(now())
     .fetch_one(&mut **tx)
     .await?;
@@ -153,14 +154,39 @@ pub async fn pledge(
 
 /// A fund's pledges with what has been received against each.
 pub async fn pledges(db: &Db, fund_id: i64) -> Result<Vec<Pledge>, AppError> {
+    let mut rows = pledges_where(db, fund_id, "p.fund_id = $1", None, i64::MAX).await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// One pledge of a fund.
+pub async fn pledge_by_id(db: &Db, fund_id: i64, id: i64) -> Result<Option<Pledge>, AppError> {
+    let w = format!("p.fund_id = $1 AND p.id = {id}");
+    Ok(pledges_where(db, fund_id, &w, None, 1).await?.pop())
+}
+
+/// Up to `limit` of a fund's pledges matching `w` (binding the fund as `$1` and, when given,
+/// `pattern` as `$2`), newest first.
+pub(crate) async fn pledges_where(
+    db: &Db,
+    fund_id: i64,
+    w: &str,
+    pattern: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Pledge>, AppError> {
     let sql = format!(
         "SELECT p.id, d.name, p.amount, p.due_on, p.note, {} \
          FROM pledges p JOIN donors d ON d.id = p.donor_id LEFT JOIN ledger_entries e ON e.pledge_id = p.id \
          LEFT JOIN ledger_lines l ON l.entry_id = e.id AND l.fund_id = p.fund_id AND l.account IN ('cash', 'bank', 'in_kind') \
-         WHERE p.fund_id = $1 GROUP BY p.id, d.name, p.amount, p.due_on, p.note ORDER BY p.id",
-        crate::funds::model::split_sum("l.amount")
+         WHERE {w} GROUP BY p.id, d.name, p.amount, p.due_on, p.note ORDER BY p.id DESC{}",
+        crate::funds::model::split_sum("l.amount"),
+        if limit == i64::MAX { String::new() } else { format!(" LIMIT {limit}") }
     );
-    let rows = sqlx::query(&sql).bind(fund_id).fetch_all(&db.pool).await?;
+    let mut q = sqlx::query(&sql).bind(fund_id);
+    if let Some(p) = pattern {
+        q = q.bind(p);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
     rows.into_iter()
         .map(|r| {
             let amount: i64 = r.try_get(2)?;

@@ -137,10 +137,11 @@ fn fee_asset(asset: Option<&str>) -> Result<Account, AppError> {
 /// The member as the donor of the fee's receipt.
 async fn fee_donor(tx: &mut Tx<'_>, unit_id: i64, name: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO donors (unit_id, kind, name, created_at) VALUES ($1, 'person', $2, $3) RETURNING id",
+        "INSERT INTO donors (unit_id, kind, name, name_folded, created_at) VALUES ($1, 'person', $2, $3, $4) RETURNING id",
     )
     .bind(unit_id)
     .bind(name)
+    .bind(crate::funds::list::folded(name))
     .bind(now())
     .fetch_one(&mut **tx)
     .await
