@@ -213,7 +213,7 @@ both_backends!(
             .get(&mut api, "/api/v1/clusters?as_of=2025-08-01")
             .await
             .json();
-        let demo_then = past
+        let demo_then = past["items"]
             .as_array()
             .expect("clusters")
             .iter()

@@ -144,6 +144,14 @@ both_backends!(
         let j = problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "kind");
         assert_eq!(j["errors"][0]["field"], "kind", "{j}");
         refuses_bad_paging(&app, &mut t, base, true).await;
+        // The page asks the same query: the count and only the funds that match.
+        let mut page = app.login(TREASURER).await;
+        let r = app
+            .get(&mut page, "/units/00004/funds?q=dong%20tam&kind=")
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("<p id=\"total\">3 quỹ</p>"), "{}", r.body);
+        assert!(r.body.contains("Đồng Tâm") && !r.body.contains("khuyến tài"));
 
         // A fund made before its folded name existed is filled at start-up and found.
         sqlx::query("UPDATE funds SET name_folded = NULL WHERE id = $1")

@@ -1,11 +1,12 @@
-//! A unit's funds with their totals, and opening a fund.
+//! A unit's funds with their totals (paged by key, searched, filtered by kind: the same query as
+//! `GET /api/v1/units/{code}/funds`), and opening a fund.
 
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, FieldError, PageResult};
-use crate::funds::model::{self, Fund};
+use crate::funds::model::Fund;
 use crate::funds::service;
 use crate::state::AppState;
-use crate::web::extract::PageForm;
+use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -28,14 +29,40 @@ pub struct FundsPage {
     pub unit_code: String,
     pub unit_name: String,
     pub funds: Vec<(Fund, i64)>,
+    /// Funds matching the search, on every page.
+    pub total: i64,
+    pub q: String,
+    pub kind: String,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
     pub can_manage: bool,
     pub errors: FormErrors,
 }
 
 impl FundsPage {
+    /// The kinds of fund to filter by: (code, Vietnamese, English).
+    pub fn kinds(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        [
+            ("general", "Quỹ khuyến học", "General"),
+            ("scholarship", "Quỹ học bổng", "Scholarship"),
+            ("named", "Quỹ mang tên", "Named fund"),
+        ]
+    }
+
     pub fn money(&self, n: &i64) -> String {
         khuyenhoc_ledger::Dong::new(*n).grouped()
     }
+}
+
+/// The search of the funds page: words of a fund's name or its code, a kind, the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct FundsQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub cursor: String,
 }
 
 async fn funds_page(
@@ -43,24 +70,48 @@ async fn funds_page(
     c: Chrome,
     v: &Viewer,
     code: &str,
+    query: &FundsQuery,
     errors: FormErrors,
 ) -> PageResult<Html<String>> {
     let unit = crate::org::service::visible(&state.db, v, code).await?;
+    let filter = crate::funds::list::FundFilter::parse(
+        &unit.path,
+        Some(query.kind.as_str()),
+        Some(query.q.as_str()),
+    )?;
+    let page = filter
+        .page(&state.db, Some(query.cursor.as_str()), None)
+        .await?;
+    let ids: Vec<i64> = page.items.iter().map(|(f, _)| f.id).collect();
+    let balances = crate::funds::list::balances_of(&state.db, &ids).await?;
     let mut funds = vec![];
-    for f in model::in_subtree(&state.db, &unit.path).await? {
-        let total = model::balances(&state.db, f.id)
-            .await?
+    for (f, _) in page.items {
+        let total = balances
             .iter()
-            .map(|b| b.1)
-            .sum();
+            .filter(|b| b.0 == f.id)
+            .try_fold(0i64, |sum, b| sum.checked_add(b.2))
+            .ok_or_else(|| anyhow::anyhow!("balance of fund {} overflows", f.id))?;
         funds.push((f, total));
     }
+    let base = format!(
+        "/units/{}/funds?{}",
+        unit.code,
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", query.q.trim())
+            .append_pair("kind", query.kind.trim())
+            .finish()
+    );
     let can_manage = v.position_for(perm::FUND_MANAGE, &unit.path).is_some();
     render(&FundsPage {
         c,
         unit_code: unit.code,
         unit_name: unit.name,
         funds,
+        total: page.total,
+        q: query.q.clone(),
+        kind: query.kind.clone(),
+        next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
+        first_href: (!query.cursor.is_empty()).then_some(base),
         can_manage,
         errors,
     })
@@ -71,8 +122,9 @@ pub async fn unit_funds(
     c: Chrome,
     v: Viewer,
     Path(code): Path<String>,
+    PageQuery(q): PageQuery<FundsQuery>,
 ) -> PageResult<Html<String>> {
-    funds_page(&state, c, &v, &code, FormErrors::default()).await
+    funds_page(&state, c, &v, &code, &q, FormErrors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -107,7 +159,15 @@ pub async fn create_fund(
             let (status, errors) = errors_of(e)?;
             Ok((
                 status,
-                funds_page(&state, c, &v, &code, FormErrors(errors)).await?,
+                funds_page(
+                    &state,
+                    c,
+                    &v,
+                    &code,
+                    &FundsQuery::default(),
+                    FormErrors(errors),
+                )
+                .await?,
             )
                 .into_response())
         }
