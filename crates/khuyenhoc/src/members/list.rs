@@ -195,21 +195,16 @@ impl Filter {
             q = q.bind(a);
         }
         let rows = q.fetch_all(&db.pool).await?;
-        let keep = usize::try_from(limit).unwrap_or(0);
-        let more = rows.len() > keep;
-        let mut out = Vec::with_capacity(rows.len().min(keep));
-        let mut next = None;
-        for r in rows.iter().take(keep) {
+        crate::web::list::keep(&rows, limit, |r| {
             use sqlx::Row;
             let m = model::from_row(r)?;
             let folded: String = r.try_get(18)?;
-            next = Some(Cursor {
+            let key = Cursor {
                 key: serde_json::json!(folded),
                 id: m.id,
-            });
-            out.push(m);
-        }
-        Ok((out, if more { next } else { None }))
+            };
+            Ok((m, key))
+        })
     }
 
     /// One page of the list.

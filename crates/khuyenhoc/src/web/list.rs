@@ -117,6 +117,25 @@ pub fn page_of<T>(
     }
 }
 
+/// The rows a keyset query read with `LIMIT limit + 1`, each turned into an item and its key by
+/// `read`: at most `limit` kept, and the cursor after the last one kept when the extra row says
+/// that more follow (for a page, or for an export read batch by batch).
+pub fn keep<R, T, E>(
+    rows: &[R],
+    limit: i64,
+    mut read: impl FnMut(&R) -> Result<(T, Cursor), E>,
+) -> Result<(Vec<T>, Option<Cursor>), E> {
+    let keep = usize::try_from(limit).unwrap_or(0);
+    let mut out = Vec::with_capacity(rows.len().min(keep));
+    let mut next = None;
+    for r in rows.iter().take(keep) {
+        let (item, cursor) = read(r)?;
+        next = Some(cursor);
+        out.push(item);
+    }
+    Ok((out, if rows.len() > keep { next } else { None }))
+}
+
 /// The OpenAPI query parameters every list route shares: `q` (described by the caller: what it
 /// searches), `cursor` and `per_page`.
 pub fn paging_params(q: &str) -> Vec<serde_json::Value> {

@@ -134,20 +134,16 @@ impl Filter {
             q = q.bind(a);
         }
         let rows = q.fetch_all(&db.pool).await?;
-        let more = rows.len() as i64 > limit;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut next = None;
-        for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
+        crate::web::list::keep(&rows, limit, |r| {
             use sqlx::Row;
             let p = model::from_row(r)?;
             let folded: String = r.try_get(13)?;
-            next = Some(Cursor {
+            let key = Cursor {
                 key: serde_json::json!(folded),
                 id: p.id,
-            });
-            out.push(p);
-        }
-        Ok((out, if more { next } else { None }))
+            };
+            Ok((p, key))
+        })
     }
 
     /// One page of the list.

@@ -378,21 +378,17 @@ impl Filter {
             q = q.bind(a);
         }
         let rows = q.fetch_all(&db.pool).await?;
-        let more = rows.len() as i64 > limit;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut next = None;
-        for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
+        crate::web::list::keep(&rows, limit, |r| {
             use sqlx::Row;
             let e = model::from_row(r)?;
             let updated_at: i64 = r.try_get(19)?;
             let folded: String = r.try_get(20)?;
-            next = Some(Cursor {
+            let key = Cursor {
                 key: self.sort.key_of(&e, updated_at, &folded),
                 id: e.id,
-            });
-            out.push(e);
-        }
-        Ok((out, if more { next } else { None }))
+            };
+            Ok::<_, AppError>((e, key))
+        })
     }
 
     /// One page of the list.
