@@ -13,6 +13,7 @@
 mod api;
 mod citizen;
 mod fixture;
+mod lists;
 mod sheets;
 
 // Each test file uses its own part of these.
@@ -25,6 +26,8 @@ pub use fixture::*;
 /// Today's date as `YYYY-MM-DD`, as the application dates what it stores.
 #[allow(unused_imports)]
 pub use khuyenhoc::db::today;
+#[allow(unused_imports)]
+pub use lists::*;
 #[allow(unused_imports)]
 pub use sheets::*;
 
