@@ -78,6 +78,9 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     /// The key of the webhook's HMAC-SHA256 signature (header `X-Khuyenhoc-Signature`). Never logged.
     pub webhook_secret: Option<String>,
+    /// The most rows one Excel export of a list writes (a larger list is refused with a message
+    /// asking to narrow the filter). 50,000 by default.
+    pub export_max_rows: i64,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Log filter, as for `RUST_LOG` (for example `info,sqlx=warn`).
@@ -118,6 +121,7 @@ impl Default for Settings {
             mail_from: None,
             webhook_url: None,
             webhook_secret: None,
+            export_max_rows: crate::web::export::MAX_ROWS,
             log_format: "pretty".into(),
             log_filter: "info,sqlx=warn".into(),
         }
@@ -227,6 +231,10 @@ impl Settings {
         anyhow::ensure!(
             s.webhook_url.is_none() || s.webhook_secret.as_ref().is_some_and(|k| k.len() >= 16),
             "webhook_secret (at least 16 characters) must be set when webhook_url is"
+        );
+        anyhow::ensure!(
+            (1..=crate::web::export::MAX_ROWS).contains(&s.export_max_rows),
+            "export_max_rows must be from 1 to 50000"
         );
         anyhow::ensure!(
             s.jobs_lease_seconds > 0,

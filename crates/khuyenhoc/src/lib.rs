@@ -58,6 +58,10 @@ pub async fn prepare(db: &Db) -> anyhow::Result<()> {
     if named > 0 {
         tracing::info!(rows = named, "filled the search names of funds and donors");
     }
+    let named = evaluation::groups::list::backfill(db).await?;
+    if named > 0 {
+        tracing::info!(groups = named, "filled the search names of groups");
+    }
     let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await?;

@@ -139,6 +139,15 @@ fn inexact(doc: &Value) -> (Vec<String>, usize) {
                     }
                     continue;
                 }
+                // So is a list exported as filtered (a workbook).
+                if let Some(xlsx) = answer.pointer(
+                    "/content/application~1vnd.openxmlformats-officedocument.spreadsheetml.sheet/schema",
+                ) {
+                    if xlsx["type"] != "string" {
+                        wrong.push(format!("{method} {path} {status}: a workbook that is not bytes"));
+                    }
+                    continue;
+                }
                 let Some(schema) = answer.pointer("/content/application~1json/schema") else {
                     // Only a created cluster and a cluster membership answer without a body.
                     if !matches!(status.as_str(), "201" | "204")

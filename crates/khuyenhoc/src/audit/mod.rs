@@ -239,6 +239,59 @@ impl Filter {
     }
 }
 
+impl crate::web::export::Export for Filter {
+    type Row = Entry;
+
+    fn sheet(&self) -> crate::web::export::Sheet {
+        crate::web::export::Sheet {
+            name: "Nhật ký",
+            columns: &[
+                ("Thời gian", 18.0),
+                ("Người thực hiện", 28.0),
+                ("Chức vụ", 34.0),
+                ("Đơn vị", 12.0),
+                ("Việc đã làm", 40.0),
+                ("Hồ sơ", 14.0),
+                ("Mã mục", 10.0),
+            ],
+            what_vi: "mục nhật ký",
+            what_en: "entries",
+        }
+    }
+
+    async fn total(&self, db: &Db) -> Result<i64, crate::error::AppError> {
+        Ok(self.count(db).await?)
+    }
+
+    async fn chunk(
+        &self,
+        db: &Db,
+        cursor: Option<&crate::web::list::Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<Entry>, Option<crate::web::list::Cursor>), crate::error::AppError> {
+        let rows = list(db, self, cursor.map(|c| c.id), limit + 1).await?;
+        crate::web::list::keep(&rows, limit, |e| {
+            let key = crate::web::list::Cursor {
+                key: serde_json::json!(e.id),
+                id: e.id,
+            };
+            Ok::<_, crate::error::AppError>((e.clone(), key))
+        })
+    }
+
+    fn cells(&self, e: &Entry) -> Vec<crate::web::export::Cell> {
+        vec![
+            (&e.at_text).into(),
+            e.person_name.as_deref().into(),
+            e.position_name.as_deref().into(),
+            e.unit_code.as_deref().into(),
+            e.what(false).into(),
+            (&e.entity_id).into(),
+            e.id.into(),
+        ]
+    }
+}
+
 /// Up to `limit` entries newest first, older than `before_id` when given.
 pub async fn list(
     db: &Db,

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
 use crate::web::list::{per_page, Cursor, ListPage, Search};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{r, Access, Route, Xlsx};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -104,6 +104,24 @@ pub async fn page(
     })
 }
 
+/// The workbook of the entries `q` lists (for the page and the API).
+pub async fn workbook(state: &AppState, v: &Viewer, q: &AuditQuery) -> Result<Xlsx, AppError> {
+    let f = filter_for(v, q)?;
+    let bytes = crate::web::export::xlsx(&state.db, &f, state.settings.export_max_rows).await?;
+    Ok(Xlsx {
+        name: "nhat-ky.xlsx".to_owned(),
+        bytes,
+    })
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Viewer,
+    PageQuery(q): PageQuery<AuditQuery>,
+) -> PageResult<Xlsx> {
+    Ok(workbook(&state, &v, &q).await?)
+}
+
 /// The routes this file serves, with their access rules.
 #[rustfmt::skip]
 pub fn routes() -> Vec<Route> {
@@ -111,5 +129,6 @@ pub fn routes() -> Vec<Route> {
     use axum::http::Method as M;
     vec![
         r(M::GET, "/audit", Officer, "Audit log viewer", page),
+        r(M::GET, "/audit.xlsx", Officer, "The audit entries of the list as filtered, as an Excel file", export_xlsx),
     ]
 }

@@ -110,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0017_fund_search.sql"),
         include_str!("../../migrations/postgres/0017_fund_search.sql"),
     ),
+    (
+        21,
+        "the search names of groups",
+        include_str!("../../migrations/sqlite/0021_group_search.sql"),
+        include_str!("../../migrations/postgres/0021_group_search.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

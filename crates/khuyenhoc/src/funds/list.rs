@@ -101,25 +101,28 @@ impl FundFilter {
         (w.join(" AND "), args)
     }
 
-    /// One page of funds in name order (folded name, then id) after `cursor`.
-    pub async fn page(
-        &self,
-        db: &Db,
-        cursor: Option<&str>,
-        asked: Option<i64>,
-    ) -> Result<ListPage<(Fund, String)>, AppError> {
-        let n = per_page(asked)?;
-        let after = Cursor::decode(cursor.unwrap_or(""))?;
+    /// How many funds match.
+    pub async fn count(&self, db: &Db) -> Result<i64, sqlx::Error> {
         let (w, args) = self.clause();
-        let count_sql =
+        let sql =
             format!("SELECT COUNT(*) FROM funds f JOIN units u ON u.id = f.unit_id WHERE {w}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        let mut count = sqlx::query_scalar::<_, i64>(&sql);
         for a in &args {
             count = count.bind(a);
         }
-        let total = count.fetch_one(&db.pool).await?;
-        let (mut w, mut args) = (w, args);
-        if let Some(c) = &after {
+        count.fetch_one(&db.pool).await
+    }
+
+    /// Up to `limit` funds after `cursor` in name order (folded name, then id), and the cursor
+    /// after the last one when more may follow.
+    pub async fn rows(
+        &self,
+        db: &Db,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<Fund>, Option<Cursor>), AppError> {
+        let (mut w, mut args) = self.clause();
+        if let Some(c) = cursor {
             args.push(c.text()?.to_owned());
             let k = format!("${}", args.len());
             w += &format!(
@@ -131,23 +134,121 @@ impl FundFilter {
             .split_once(" FROM ")
             .unwrap_or((model::SELECT, ""));
         let sql = format!(
-            "{cols}, f.name_folded FROM {from} WHERE {w} ORDER BY f.name_folded, f.id LIMIT {}",
-            n + 1
+            "{cols}, COALESCE(f.name_folded, '') FROM {from} WHERE {w} ORDER BY f.name_folded, f.id LIMIT {}",
+            limit + 1
         );
         let mut q = sqlx::query(&sql);
         for a in &args {
             q = q.bind(a);
         }
-        let rows = q
-            .fetch_all(&db.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((model::from_row(r)?, r.try_get::<String, _>(10)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok(page_of(rows, n, total, |(f, k)| Cursor {
-            key: serde_json::json!(k),
-            id: f.id,
-        }))
+        let rows = q.fetch_all(&db.pool).await?;
+        crate::web::list::keep(&rows, limit, |r| {
+            let f = model::from_row(r)?;
+            let key = Cursor {
+                key: serde_json::json!(r.try_get::<String, _>(10)?),
+                id: f.id,
+            };
+            Ok::<_, sqlx::Error>((f, key))
+        })
+        .map_err(AppError::from)
+    }
+
+    /// One page of funds in name order (folded name, then id) after `cursor`, each with the
+    /// key of the list (its folded name).
+    pub async fn page(
+        &self,
+        db: &Db,
+        cursor: Option<&str>,
+        asked: Option<i64>,
+    ) -> Result<ListPage<(Fund, String)>, AppError> {
+        let n = per_page(asked)?;
+        let after = Cursor::decode(cursor.unwrap_or(""))?;
+        let (items, next) = self.rows(db, after.as_ref(), n).await?;
+        Ok(ListPage {
+            items: items.into_iter().map(|f| (f, String::new())).collect(),
+            total: self.count(db).await?,
+            next_cursor: next.map(|c| c.encode()),
+        })
+    }
+}
+
+/// A fund with its balance per asset account (cash, bank, in kind) and their sum.
+pub struct FundRow {
+    pub fund: Fund,
+    pub assets: [i64; 3],
+    pub total: i64,
+}
+
+impl crate::web::export::Export for FundFilter {
+    type Row = FundRow;
+
+    fn sheet(&self) -> crate::web::export::Sheet {
+        crate::web::export::Sheet {
+            name: "Quỹ",
+            columns: &[
+                ("Mã quỹ", 16.0),
+                ("Tên quỹ", 36.0),
+                ("Loại", 18.0),
+                ("Đơn vị", 34.0),
+                ("Tiền mặt, đồng", 18.0),
+                ("Tiền gửi ngân hàng, đồng", 18.0),
+                ("Hiện vật, đồng", 18.0),
+                ("Tổng, đồng", 18.0),
+                ("Mã số", 10.0),
+            ],
+            what_vi: "quỹ",
+            what_en: "funds",
+        }
+    }
+
+    async fn total(&self, db: &Db) -> Result<i64, AppError> {
+        Ok(self.count(db).await?)
+    }
+
+    async fn chunk(
+        &self,
+        db: &Db,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<FundRow>, Option<Cursor>), AppError> {
+        let (funds, next) = self.rows(db, cursor, limit).await?;
+        let ids: Vec<i64> = funds.iter().map(|f| f.id).collect();
+        let stored = balances_of(db, &ids).await?;
+        let mut rows = Vec::with_capacity(funds.len());
+        for fund in funds {
+            let mut assets = [0i64; 3];
+            for (slot, account) in assets.iter_mut().zip(["cash", "bank", "in_kind"]) {
+                *slot = stored
+                    .iter()
+                    .find(|(id, a, _)| *id == fund.id && a == account)
+                    .map_or(0, |b| b.2);
+            }
+            let total = assets
+                .iter()
+                .try_fold(0i64, |sum, n| sum.checked_add(*n))
+                .ok_or_else(|| anyhow::anyhow!("balance of fund {} overflows", fund.id))?;
+            rows.push(FundRow {
+                fund,
+                assets,
+                total,
+            });
+        }
+        Ok((rows, next))
+    }
+
+    fn cells(&self, r: &FundRow) -> Vec<crate::web::export::Cell> {
+        use crate::web::export::Cell;
+        vec![
+            (&r.fund.code).into(),
+            (&r.fund.name).into(),
+            r.fund.kind_vi().into(),
+            (&r.fund.unit_name).into(),
+            Cell::Money(r.assets[0]),
+            Cell::Money(r.assets[1]),
+            Cell::Money(r.assets[2]),
+            Cell::Money(r.total),
+            r.fund.id.into(),
+        ]
     }
 }
 

@@ -12,7 +12,7 @@ use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::list::ListPage;
-use crate::web::route::{api, Access, Route};
+use crate::web::route::{api, Access, Route, Xlsx};
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
@@ -24,7 +24,8 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/registrations", Officer, "Registrations by join link under a unit (status; q: a name without diacritics or a phone; paged by key: cursor, per_page; with the total)", list),
+        api(M::GET, "/api/v1/units/{code}/registrations", Officer, "Registrations by join link under a unit (status; q: a name without diacritics or a phone; sort: name, newest, oldest; paged by key: cursor, per_page; with the total)", list),
+        api(M::GET, "/api/v1/units/{code}/registrations.xlsx", Officer, "The registrations of the list as filtered (status, q, sort), as an Excel file: at most export_max_rows rows, refused above", export_xlsx),
         api(M::POST, "/api/v1/units/{code}/registrations/{id}/confirm", Officer, "Confirm a registration (merged into the officer-made record with the same phone, if any)", confirm),
         api(M::POST, "/api/v1/units/{code}/registrations/{id}/reject", Officer, "Reject a registration with a reason", reject),
     ]
@@ -55,6 +56,15 @@ async fn list(
     let unit = managed(&state, &v, &code).await?;
     let q = query.to_model(&unit)?;
     Ok(Json(model::list(&state.db, &q).await?))
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<QueueQuery>,
+) -> ApiResult<Xlsx> {
+    Ok(super::pages::workbook(&state, &v, &code, &query).await?)
 }
 
 /// The registration `id` under the unit `code`.
@@ -104,12 +114,15 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 pub fn query_params(path: &str) -> Vec<Value> {
     let p = |name: &str, ty: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": desc});
     match path {
-        "/api/v1/units/{code}/registrations" => {
-            let mut v = vec![p(
-                "status",
-                "string",
-                "pending (default), confirmed or rejected",
-            )];
+        "/api/v1/units/{code}/registrations" | "/api/v1/units/{code}/registrations.xlsx" => {
+            let mut v = vec![
+                p(
+                    "status",
+                    "string",
+                    "pending (default), confirmed or rejected",
+                ),
+                crate::web::list::Order::param(crate::web::list::Order::Oldest),
+            ];
             v.extend(crate::web::list::paging_params(
                 "a name without diacritics (or with), or part of the phone",
             ));

@@ -2,7 +2,7 @@
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::web::list::{page_of, Cursor, ListPage, Search};
+use crate::web::list::{Cursor, ListPage, Order, Search};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -41,6 +41,9 @@ pub struct Registration {
     pub unit_id: i64,
     #[serde(skip)]
     pub unit_path: String,
+    /// The folded name: the key of the list by name.
+    #[serde(skip)]
+    pub name_folded: String,
 }
 
 impl Registration {
@@ -62,8 +65,8 @@ impl Registration {
 }
 
 const SELECT: &str = "SELECT r.id, u.code, u.name, r.full_name, r.birth_year, r.gender, r.phone, r.email, \
-    r.status, r.reason, r.created_at, r.person_id, m.id, m.full_name, m.birth_year, u.id, u.path \
-    FROM registrations r JOIN units u ON u.id = r.unit_id LEFT JOIN people m ON m.id = r.match_person_id";
+    r.status, r.reason, r.created_at, r.person_id, m.id, m.full_name, m.birth_year, u.id, u.path, \
+    r.name_folded FROM registrations r JOIN units u ON u.id = r.unit_id LEFT JOIN people m ON m.id = r.match_person_id";
 
 fn from_row(r: &AnyRow) -> Result<Registration, sqlx::Error> {
     let matched = match r.try_get::<Option<i64>, _>(12)? {
@@ -90,6 +93,7 @@ fn from_row(r: &AnyRow) -> Result<Registration, sqlx::Error> {
         matched,
         unit_id: r.try_get(15)?,
         unit_path: r.try_get(16)?,
+        name_folded: r.try_get(17)?,
     })
 }
 
@@ -106,7 +110,8 @@ where
         .transpose()
 }
 
-/// What the queue shows: a status, a search over name or phone, a page (by key, oldest first).
+/// What the queue shows: a status, a search over name or phone, an order (oldest first unless
+/// asked), a page by key.
 #[derive(Debug, Clone)]
 pub struct Query {
     /// The unit whose subtree is listed.
@@ -116,6 +121,7 @@ pub struct Query {
     pub q: String,
     /// A folded name or phone digits.
     pub search: Option<Search>,
+    pub sort: Order,
     pub cursor: Option<Cursor>,
     pub per_page: i64,
 }
@@ -144,42 +150,62 @@ impl Query {
     }
 }
 
-/// One page of registrations under a unit, oldest first (by `created_at`, then id), and how
-/// many match in all.
-pub async fn list(db: &Db, q: &Query) -> Result<ListPage<Registration>, AppError> {
-    let (w, args) = q.clause();
-    let count_sql =
-        format!("SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id WHERE {w}");
-    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-    for a in &args {
-        cq = cq.bind(a.clone());
-    }
-    let total = cq.fetch_one(&db.pool).await?;
-    let after = match &q.cursor {
-        Some(c) => {
-            let (k, i) = (c.int()?, c.id);
-            format!(" AND (r.created_at > {k} OR (r.created_at = {k} AND r.id > {i}))")
+impl Query {
+    /// How many registrations match.
+    pub async fn count(&self, db: &Db) -> Result<i64, sqlx::Error> {
+        let (w, args) = self.clause();
+        let sql = format!(
+            "SELECT COUNT(*) FROM registrations r JOIN units u ON u.id = r.unit_id WHERE {w}"
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for a in args {
+            q = q.bind(a);
         }
-        None => String::new(),
-    };
-    let sql = format!(
-        "{SELECT} WHERE {w}{after} ORDER BY r.created_at, r.id LIMIT {}",
-        q.per_page + 1
-    );
-    let mut lq = sqlx::query(&sql);
-    for a in args {
-        lq = lq.bind(a);
+        q.fetch_one(&db.pool).await
     }
-    let rows = lq
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page_of(rows, q.per_page, total, |r| Cursor {
-        key: serde_json::json!(r.created_at),
-        id: r.id,
-    }))
+
+    /// Up to `limit` registrations after `cursor` in the query's order, and the cursor after
+    /// the last one when more may follow.
+    pub async fn rows(
+        &self,
+        db: &Db,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<Registration>, Option<Cursor>), AppError> {
+        let (name, time, id) = ("r.name_folded", "r.created_at", "r.id");
+        let (mut w, mut args) = self.clause();
+        if let Some(c) = cursor {
+            w += " AND ";
+            w += &self.sort.after(c, name, time, id, &mut args)?;
+        }
+        let sql = format!(
+            "{SELECT} WHERE {w} ORDER BY {} LIMIT {}",
+            self.sort.order_by(name, time, id),
+            limit + 1
+        );
+        let mut lq = sqlx::query(&sql);
+        for a in args {
+            lq = lq.bind(a);
+        }
+        let rows = lq.fetch_all(&db.pool).await?;
+        let sort = self.sort;
+        crate::web::list::keep(&rows, limit, |r| {
+            let reg = from_row(r)?;
+            let key = sort.key(&reg.name_folded, reg.created_at, reg.id);
+            Ok::<_, sqlx::Error>((reg, key))
+        })
+        .map_err(AppError::from)
+    }
+}
+
+/// One page of registrations under a unit in the query's order, and how many match in all.
+pub async fn list(db: &Db, q: &Query) -> Result<ListPage<Registration>, AppError> {
+    let (items, next) = q.rows(db, q.cursor.as_ref(), q.per_page).await?;
+    Ok(ListPage {
+        items,
+        total: q.count(db).await?,
+        next_cursor: next.map(|c| c.encode()),
+    })
 }
 
 /// How many registrations wait under a unit (for the unit page's link).
@@ -192,4 +218,50 @@ pub async fn pending_count(db: &Db, path: &str) -> Result<i64, sqlx::Error> {
     .bind(crate::org::path_upper_bound(path))
     .fetch_one(&db.pool)
     .await
+}
+
+impl crate::web::export::Export for Query {
+    type Row = Registration;
+
+    fn sheet(&self) -> crate::web::export::Sheet {
+        crate::web::export::Sheet {
+            name: "Đăng ký",
+            columns: &[
+                ("Họ và tên", 32.0),
+                ("Năm sinh", 10.0),
+                ("Giới tính", 10.0),
+                ("Số điện thoại", 16.0),
+                ("Thư điện tử", 28.0),
+                ("Đơn vị", 34.0),
+                ("Trạng thái", 16.0),
+                ("Lý do", 30.0),
+                ("Ngày đăng ký", 14.0),
+                ("Mã đăng ký", 12.0),
+            ],
+            what_vi: "đăng ký",
+            what_en: "registrations",
+        }
+    }
+
+    crate::web::export::by_key!(Registration);
+
+    fn cells(&self, r: &Registration) -> Vec<crate::web::export::Cell> {
+        let status = match r.status.as_str() {
+            "confirmed" => "Đã xác nhận",
+            "rejected" => "Đã từ chối",
+            _ => "Chờ xác nhận",
+        };
+        vec![
+            (&r.full_name).into(),
+            r.birth_year.into(),
+            r.gender_vi().into(),
+            (&r.phone).into(),
+            r.email.as_deref().into(),
+            (&r.unit_name).into(),
+            status.into(),
+            r.reason.as_deref().into(),
+            crate::i18n::date_of(&Some(r.created_at)).into(),
+            r.id.into(),
+        ]
+    }
 }

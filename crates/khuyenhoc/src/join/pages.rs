@@ -12,8 +12,8 @@ use crate::org::service as units;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
-use crate::web::list::{per_page, Cursor, ListPage, Search};
-use crate::web::route::{r, Access, Route};
+use crate::web::list::{per_page, Cursor, ListPage, Order, Search};
+use crate::web::route::{r, Access, Route, Xlsx};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
@@ -179,13 +179,16 @@ pub async fn poster(
 }
 
 /// The queue's filter: status (pending by default), a search (name without diacritics or
-/// phone), the page by key (`cursor`, `per_page`).
+/// phone), the order (`sort`: name, newest, oldest; oldest by default), the page by key
+/// (`cursor`, `per_page`).
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
     #[serde(default)]
     pub cursor: Option<String>,
     #[serde(default)]
@@ -205,6 +208,7 @@ impl QueueQuery {
             status: status.to_owned(),
             search: Search::parse(&q),
             q,
+            sort: Order::parse(self.sort.as_deref().unwrap_or(""), Order::Oldest)?,
             cursor: Cursor::decode(self.cursor.as_deref().unwrap_or(""))?,
             per_page: per_page(self.per_page)?,
         })
@@ -222,14 +226,54 @@ pub struct QueuePage {
 }
 
 impl QueuePage {
+    /// The query string of the filter and order (without the cursor).
+    pub fn filter_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("status", &self.q.status)
+            .append_pair("q", &self.q.q)
+            .append_pair("sort", self.q.sort.code())
+            .finish()
+    }
+
     /// The link to the next page of the same list.
     pub fn next_href(&self, cursor: &str) -> String {
-        let q: String = url::form_urlencoded::byte_serialize(self.q.q.as_bytes()).collect();
         format!(
-            "/units/{}/registrations?status={}&q={q}&cursor={cursor}",
-            self.unit.code, self.q.status
+            "/units/{}/registrations?{}&cursor={cursor}",
+            self.unit.code,
+            self.filter_query()
         )
     }
+
+    /// The orders to choose from: (code, Vietnamese, English).
+    pub fn sorts(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        crate::web::list::ORDERS
+    }
+}
+
+/// The workbook of the registrations `query` lists under `code` (for the page and the API).
+pub async fn workbook(
+    state: &AppState,
+    v: &Viewer,
+    code: &str,
+    query: &QueueQuery,
+) -> Result<Xlsx, AppError> {
+    let unit = managed(state, v, code).await?;
+    let q = query.to_model(&unit)?;
+    let bytes = crate::web::export::xlsx(&state.db, &q, state.settings.export_max_rows).await?;
+    Ok(Xlsx {
+        name: format!("dang-ky-{}.xlsx", unit.code),
+        bytes,
+    })
+}
+
+/// The registrations of the queue as filtered, as an Excel file.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageQuery(query): PageQuery<QueueQuery>,
+) -> PageResult<Response> {
+    Ok(workbook(&state, &v, &code, &query).await?.into_response())
 }
 
 async fn queue_page(
@@ -332,6 +376,7 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/privacy", Public, "Privacy notice (Decree 13/2023)", privacy),
         r(M::GET, "/units/{code}/join-poster.pdf", Officer, "Printable join poster (A4 PDF with QR)", poster),
         r(M::GET, "/units/{code}/registrations", Officer, "Registrations waiting for confirmation", queue),
+        r(M::GET, "/units/{code}/registrations.xlsx", Officer, "The registrations of the queue as filtered, as an Excel file", export_xlsx),
         r(M::POST, "/units/{code}/registrations/{id}/confirm", Officer, "Confirm a registration", confirm),
         r(M::POST, "/units/{code}/registrations/{id}/reject", Officer, "Reject a registration", reject),
     ]

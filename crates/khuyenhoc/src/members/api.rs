@@ -59,6 +59,7 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub sector: Option<String>,
     pub branch: Option<String>,
+    pub sort: Option<String>,
     pub cursor: Option<String>,
     pub per_page: Option<i64>,
 }
@@ -235,6 +236,7 @@ pub async fn list(
         status: s(q.status),
         sector: s(q.sector),
         branch: s(q.branch),
+        sort: s(q.sort),
         cursor: s(q.cursor),
         per_page: q.per_page,
     };
@@ -578,6 +580,7 @@ pub fn query_params(path: &str) -> Vec<Value> {
                 "string",
                 "GET: a branch (unit code) under the unit",
             ));
+            v.push(p("sort", "string", "GET: name (default), newest or oldest"));
             v
         }
         "/api/v1/members/{id}/fees" => {

@@ -9,7 +9,7 @@ use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::org::model::Unit;
-use crate::web::list::{Cursor, ListPage, Search};
+use crate::web::list::{Cursor, ListPage, Order, Search};
 use khuyenhoc_domain::Invalid;
 use serde::Deserialize;
 
@@ -29,6 +29,9 @@ pub struct ListArgs {
     /// A branch (or any unit) under the list's unit.
     #[serde(default)]
     pub branch: String,
+    /// name (the default), newest or oldest.
+    #[serde(default)]
+    pub sort: String,
     #[serde(default)]
     pub cursor: String,
     #[serde(default)]
@@ -42,6 +45,7 @@ pub struct Filter {
     pub status: Option<&'static str>,
     pub sector: Option<&'static str>,
     pub search: Option<Search>,
+    pub sort: Order,
 }
 
 fn present(s: &str) -> Option<&str> {
@@ -120,6 +124,7 @@ impl Filter {
             status,
             sector,
             search: Search::parse(&args.q),
+            sort: Order::parse(&args.sort, Order::Name)?,
         })
     }
 
@@ -166,28 +171,27 @@ impl Filter {
         q.fetch_one(&db.pool).await
     }
 
-    /// Up to `limit` members after `cursor` in name order, and the cursor after the last one
-    /// when there are more.
+    /// Up to `limit` members after `cursor` in the filter's order (folded name, newest or oldest
+    /// first; the member's id breaks ties, one row per member across the joins), and the cursor
+    /// after the last one when there are more.
     pub async fn rows(
         &self,
         db: &Db,
         cursor: Option<&Cursor>,
         limit: i64,
     ) -> Result<(Vec<Member>, Option<Cursor>), AppError> {
+        let (name, time, id) = ("pe.name_folded", "m.created_at", "m.id");
         let (mut w, mut args) = self.clause();
         if let Some(c) = cursor {
-            args.push(c.text()?.to_owned());
-            let k = format!("${}", args.len());
-            w += &format!(
-                " AND (pe.name_folded > {k} OR (pe.name_folded = {k} AND m.id > {}))",
-                c.id
-            );
+            w += " AND ";
+            w += &self.sort.after(c, name, time, id, &mut args)?;
         }
         let (cols, from) = model::SELECT
             .split_once(" FROM ")
             .unwrap_or((model::SELECT, ""));
         let sql = format!(
-            "{cols}, pe.name_folded FROM {from} WHERE {w} ORDER BY pe.name_folded, m.id LIMIT {}",
+            "{cols}, pe.name_folded FROM {from} WHERE {w} ORDER BY {} LIMIT {}",
+            self.sort.order_by(name, time, id),
             limit + 1
         );
         let mut q = sqlx::query(&sql);
@@ -195,14 +199,12 @@ impl Filter {
             q = q.bind(a);
         }
         let rows = q.fetch_all(&db.pool).await?;
+        let sort = self.sort;
         crate::web::list::keep(&rows, limit, |r| {
             use sqlx::Row;
             let m = model::from_row(r)?;
             let folded: String = r.try_get(18)?;
-            let key = Cursor {
-                key: serde_json::json!(folded),
-                id: m.id,
-            };
+            let key = sort.key(&folded, m.created_at, m.id);
             Ok((m, key))
         })
     }

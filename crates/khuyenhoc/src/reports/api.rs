@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/units/{code}/reports/{period}/submit", Officer, "Hand the report in: every value is frozen", submit_report),
         api(M::GET, "/api/v1/units/{code}/reports/{period}/rollup", Officer, "The unit's children for a period: status, live and submitted values, sums (structure as of a date)", rollup),
         api(M::GET, "/api/v1/units/{code}/reports/{period}/below", Officer, "The units below and their report state for a period (submitted, accepted, returned, missing): paged by key (cursor), searched by name (q, without diacritics), filtered by state, with the total", below),
+        api(M::GET, "/api/v1/units/{code}/reports/{period}/below.xlsx", Officer, "The units below and their report state as filtered (q, state), as an Excel file: at most export_max_rows rows, refused above", below_xlsx),
         api(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
         api(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
         api(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
@@ -92,6 +93,21 @@ pub async fn below(
     let n = per_page(args.per_page)?;
     let filter = below::Filter::parse(&unit, &p.to_string(), &args)?;
     Ok(Json(filter.page(&state.db, &args.cursor, n).await?))
+}
+
+pub async fn below_xlsx(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((code, period)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<BelowQuery>,
+) -> ApiResult<crate::web::route::Xlsx> {
+    let args = below::ListArgs {
+        q: q.q.unwrap_or_default(),
+        state: q.state.unwrap_or_default(),
+        cursor: String::new(),
+        per_page: None,
+    };
+    Ok(crate::reports::pages::below::workbook(&state, &v, &code, &period, &args).await?)
 }
 
 #[derive(Deserialize)]
@@ -204,6 +220,11 @@ pub fn query_params(path: &str) -> Vec<Value> {
         "/api/v1/units/{code}/reports/{period}/rollup" => vec![
             json!({"name": "as_of", "in": "query", "required": false, "schema": {"type": "string"},
             "description": "YYYY-MM-DD: the structure on that day (default today; units merged before it bring their figures to their successors)"}),
+        ],
+        "/api/v1/units/{code}/reports/{period}/below.xlsx" => vec![
+            json!({"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "a unit's name, with or without Vietnamese accents"}),
+            json!({"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["missing", "submitted", "returned", "accepted"]},
+                "description": "missing (not handed in), submitted, returned or accepted"}),
         ],
         "/api/v1/units/{code}/reports/{period}/below" => {
             let mut v = crate::web::list::paging_params(

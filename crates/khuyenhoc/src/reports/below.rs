@@ -144,16 +144,17 @@ impl Filter {
         q.fetch_one(&db.pool).await
     }
 
-    pub async fn page(
+    /// Up to `limit` rows after `cursor` in name order (folded name, then id), and the cursor
+    /// after the last one when more may follow.
+    pub async fn rows(
         &self,
         db: &Db,
-        cursor: &str,
-        per_page: i64,
-    ) -> Result<ListPage<BelowRow>, AppError> {
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<(Vec<BelowRow>, Option<Cursor>), AppError> {
         use sqlx::Row;
-        let cursor = Cursor::decode(cursor)?;
         let (mut w, mut args) = self.clause();
-        if let Some(c) = &cursor {
+        if let Some(c) = cursor {
             args.push(c.text()?.to_owned());
             let k = format!("${}", args.len());
             w += &format!(
@@ -165,14 +166,14 @@ impl Filter {
             "SELECT u.id, u.code, u.name, u.name_folded, r.id, r.status, r.submitted_at FROM {} WHERE {w} \
              ORDER BY u.name_folded, u.id LIMIT {}",
             Self::FROM,
-            per_page + 1
+            limit + 1
         );
         let mut q = sqlx::query(&sql);
         for a in args {
             q = q.bind(a);
         }
-        let mut rows = vec![];
-        for r in q.fetch_all(&db.pool).await? {
+        let rows = q.fetch_all(&db.pool).await?;
+        crate::web::list::keep(&rows, limit, |r| {
             let status: Option<String> = r.try_get(5)?;
             let state = match status.as_deref() {
                 Some("submitted") => "submitted",
@@ -180,7 +181,7 @@ impl Filter {
                 Some("accepted") => "accepted",
                 _ => "missing",
             };
-            rows.push(BelowRow {
+            let row = BelowRow {
                 id: r.try_get(0)?,
                 code: r.try_get(1)?,
                 name: r.try_get(2)?,
@@ -188,14 +189,57 @@ impl Filter {
                 state,
                 submitted_at: r.try_get(6)?,
                 report_id: r.try_get(4)?,
-            });
-        }
-        let total = self.count(db).await?;
-        Ok(crate::web::list::page_of(rows, per_page, total, |row| {
-            Cursor {
+            };
+            let key = Cursor {
                 key: serde_json::json!(row.key),
                 id: row.id,
-            }
-        }))
+            };
+            Ok::<_, sqlx::Error>((row, key))
+        })
+        .map_err(AppError::from)
+    }
+
+    pub async fn page(
+        &self,
+        db: &Db,
+        cursor: &str,
+        per_page: i64,
+    ) -> Result<ListPage<BelowRow>, AppError> {
+        let cursor = Cursor::decode(cursor)?;
+        let (items, next) = self.rows(db, cursor.as_ref(), per_page).await?;
+        Ok(ListPage {
+            items,
+            total: self.count(db).await?,
+            next_cursor: next.map(|c| c.encode()),
+        })
+    }
+}
+
+impl crate::web::export::Export for Filter {
+    type Row = BelowRow;
+
+    fn sheet(&self) -> crate::web::export::Sheet {
+        crate::web::export::Sheet {
+            name: "Đơn vị cấp dưới",
+            columns: &[
+                ("Mã đơn vị", 12.0),
+                ("Tên đơn vị", 40.0),
+                ("Tình trạng báo cáo", 22.0),
+                ("Ngày nộp", 12.0),
+            ],
+            what_vi: "đơn vị",
+            what_en: "units",
+        }
+    }
+
+    crate::web::export::by_key!(BelowRow);
+
+    fn cells(&self, r: &BelowRow) -> Vec<crate::web::export::Cell> {
+        vec![
+            (&r.code).into(),
+            (&r.name).into(),
+            r.state_vi().into(),
+            crate::i18n::date_of(&r.submitted_at).into(),
+        ]
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod edge;
+pub mod export;
 pub mod extract;
 pub mod layout;
 pub mod list;

@@ -72,6 +72,16 @@ impl Answer for StatusCode {
     }
 }
 
+/// A file name as a `Content-Disposition` header may carry it: letters, digits, `.`, `-`, `_`.
+fn ascii_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') => c,
+            _ => '_',
+        })
+        .collect()
+}
+
 /// A PDF document answered by an API route (`application/pdf`, opened in the browser under
 /// `name`); the OpenAPI document declares it as such, not as JSON.
 pub struct Pdf {
@@ -81,14 +91,7 @@ pub struct Pdf {
 
 impl axum::response::IntoResponse for Pdf {
     fn into_response(self) -> axum::response::Response {
-        let ascii: String = self
-            .name
-            .chars()
-            .map(|c| match c {
-                c if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') => c,
-                _ => '_',
-            })
-            .collect();
+        let ascii = ascii_name(&self.name);
         (
             [
                 (
@@ -115,6 +118,43 @@ impl Answer for Pdf {
             "type": "string",
             "contentMediaType": PDF_MEDIA,
             "description": "A PDF document (starts with %PDF)"
+        }))
+    }
+}
+
+/// The media type of an Excel workbook.
+pub const XLSX_MEDIA: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An Excel workbook answered by a page or an API route (downloaded as `name`); the OpenAPI
+/// document declares it under its own media type, not as JSON.
+pub struct Xlsx {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl axum::response::IntoResponse for Xlsx {
+    fn into_response(self) -> axum::response::Response {
+        let ascii = ascii_name(&self.name);
+        (
+            [
+                (axum::http::header::CONTENT_TYPE, XLSX_MEDIA.to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{ascii}\""),
+                ),
+            ],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
+
+impl Answer for Xlsx {
+    fn schema(_: &mut SchemaGenerator) -> Option<Schema> {
+        Some(schemars::json_schema!({
+            "type": "string",
+            "contentMediaType": XLSX_MEDIA,
+            "description": "An Excel workbook (.xlsx): the list as filtered, at most export_max_rows rows (50,000 by default)"
         }))
     }
 }

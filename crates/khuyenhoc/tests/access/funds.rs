@@ -28,6 +28,14 @@ pub fn rows() -> Vec<Row> {
             OK.has(FUND),
         ),
         row(
+            "GET /units/{code}/funds.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/units/00004/funds.xlsx?kind=general"),
+            OK.has("PK"),
+        ),
+        row(
             "POST /units/{code}/funds",
             Officer,
             act(perm::FUND_MANAGE, &["00004"]),
@@ -265,6 +273,14 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |_, _| get("/api/v1/units/00004/funds"),
             OK.has(FUND),
+        ),
+        row(
+            "GET /api/v1/units/{code}/funds.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/api/v1/units/00004/funds.xlsx"),
+            OK.has("PK"),
         ),
         row(
             "POST /api/v1/units/{code}/funds",

@@ -19,38 +19,13 @@ pub struct CtxJoin {
     reject_api: i64,
 }
 
-/// A stranger registers at branch 00004-1; returns the registration's id.
-async fn stranger(app: &TestApp, name: &str, phone: &str) -> i64 {
-    let mut c = Client::default();
-    let r = app
-        .post_form(
-            &mut c,
-            "/join/00004-1",
-            &[
-                ("full_name", name),
-                ("birth_year", "1990"),
-                ("gender", "female"),
-                ("phone", phone),
-                ("pin", "246810"),
-                ("consent", "yes"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "setup registration: {}", r.body);
-    sqlx::query_scalar("SELECT id FROM registrations WHERE phone = $1")
-        .bind(phone)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("the registration")
-}
-
 /// Makes the registrations the join rows act on.
 pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
-    stranger(app, LISTED, "0931000001").await;
-    ctx.join.confirm_page = stranger(app, "Lã Văn Một", "0931000002").await;
-    ctx.join.confirm_api = stranger(app, "Lã Văn Hai", "0931000003").await;
-    ctx.join.reject_page = stranger(app, "Lã Văn Ba", "0931000004").await;
-    ctx.join.reject_api = stranger(app, "Lã Văn Bốn", "0931000005").await;
+    join_stranger(app, LISTED, "0931000001").await;
+    ctx.join.confirm_page = join_stranger(app, "Lã Văn Một", "0931000002").await;
+    ctx.join.confirm_api = join_stranger(app, "Lã Văn Hai", "0931000003").await;
+    ctx.join.reject_page = join_stranger(app, "Lã Văn Ba", "0931000004").await;
+    ctx.join.reject_api = join_stranger(app, "Lã Văn Bốn", "0931000005").await;
 }
 
 #[allow(clippy::too_many_lines)] // one row per route
@@ -118,6 +93,14 @@ pub fn rows() -> Vec<Row> {
             OK.has(LISTED),
         ),
         row(
+            "GET /units/{code}/registrations.xlsx",
+            Officer,
+            act(perm::PERSON_MANAGE, &["00004-1"]),
+            R::Commune,
+            |_, _| get("/units/00004-1/registrations.xlsx?q=dang+ky&sort=name"),
+            OK.has("PK"),
+        ),
+        row(
             "POST /units/{code}/registrations/{id}/confirm",
             Officer,
             act(perm::PERSON_MANAGE, &["00004-1"]),
@@ -153,6 +136,14 @@ pub fn rows() -> Vec<Row> {
             R::Commune,
             |_, _| get("/api/v1/units/00004-1/registrations?q=dang%20ky"),
             OK.has(LISTED),
+        ),
+        row(
+            "GET /api/v1/units/{code}/registrations.xlsx",
+            Officer,
+            act(perm::PERSON_MANAGE, &["00004-1"]),
+            R::Commune,
+            |_, _| get("/api/v1/units/00004-1/registrations.xlsx?q=dang%20ky"),
+            OK.has("PK"),
         ),
         row(
             "POST /api/v1/units/{code}/registrations/{id}/confirm",

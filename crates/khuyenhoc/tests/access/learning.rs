@@ -649,6 +649,14 @@ fn group_rows() -> Vec<Row> {
             OK.has(FAMILY),
         ),
         row(
+            "GET /units/{code}/groups.xlsx",
+            Officer,
+            read(&["00004-1"]),
+            R::Commune,
+            |_, _| get("/units/00004-1/groups.xlsx?q=ta+van"),
+            OK.has("PK"),
+        ),
+        row(
             "POST /units/{code}/groups",
             Officer,
             act(perm::EVALUATION_ENTER, &["00004-1"]),

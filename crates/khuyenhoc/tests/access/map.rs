@@ -504,6 +504,15 @@ pub fn rows() -> Vec<Row> {
         )
         .elsewhere(OK.lacks("Chi hội Tổ dân phố số 1")),
         row(
+            "GET /audit.xlsx",
+            Officer,
+            list_with(perm::AUDIT_READ, Shown::Under("00004-1")),
+            R::Commune,
+            |_, _| get("/audit.xlsx?entity=unit&entity_id=00004-1"),
+            OK.has("PK"),
+        )
+        .elsewhere(OK.has("PK")),
+        row(
             "GET /clusters",
             Officer,
             list(Shown::All),
@@ -851,6 +860,15 @@ pub fn rows() -> Vec<Row> {
             OK.has("\"action\":\"open\""),
         )
         .elsewhere(OK.lacks("00004-1")),
+        row(
+            "GET /api/v1/audit.xlsx",
+            Officer,
+            list_with(perm::AUDIT_READ, Shown::Under("00004-1")),
+            R::Commune,
+            |_, _| get("/api/v1/audit.xlsx?entity=unit&entity_id=00004-1"),
+            OK.has("PK"),
+        )
+        .elsewhere(OK.has("PK")),
         row(
             "GET /api/v1/clusters",
             Officer,

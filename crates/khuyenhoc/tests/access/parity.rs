@@ -98,6 +98,14 @@ fn group_rows() -> Vec<Row> {
             OK.has(FAMILY),
         ),
         row(
+            "GET /api/v1/units/{code}/groups.xlsx",
+            Officer,
+            read(&["00004-1"]),
+            R::Commune,
+            |_, _| get("/api/v1/units/00004-1/groups.xlsx?kind=family"),
+            OK.has("PK"),
+        ),
+        row(
             "POST /api/v1/units/{code}/groups",
             Officer,
             act(perm::EVALUATION_ENTER, &["00004-1"]),

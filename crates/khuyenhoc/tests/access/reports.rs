@@ -152,6 +152,19 @@ pub fn rows() -> Vec<Row> {
             OK.has("Chi hội Tổ dân phố số 1"),
         ),
         row(
+            "GET /units/{code}/reports/{period}/below.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| {
+                get(format!(
+                    "/units/00004/reports/{}/below.xlsx?q=to%20dan%20pho",
+                    page_period()
+                ))
+            },
+            OK.has("PK"),
+        ),
+        row(
             "POST /reports/{id}/return",
             Officer,
             above(perm::REPORT_REVIEW, "00004"),
@@ -256,6 +269,19 @@ pub fn rows() -> Vec<Row> {
                 ))
             },
             OK.has("\"state\":\"missing\""),
+        ),
+        row(
+            "GET /api/v1/units/{code}/reports/{period}/below.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| {
+                get(format!(
+                    "/api/v1/units/00004/reports/{}/below.xlsx?state=missing",
+                    api_period()
+                ))
+            },
+            OK.has("PK"),
         ),
         row(
             "GET /api/v1/units/{code}/reports/{period}/rollup",

@@ -129,3 +129,28 @@ pub async fn register_person(
     .await;
     j["id"].as_i64().expect("person id")
 }
+
+/// A stranger registers at branch 00004-1 through its join link; returns the registration's id.
+pub async fn join_stranger(app: &TestApp, name: &str, phone: &str) -> i64 {
+    let mut c = Client::default();
+    let r = app
+        .post_form(
+            &mut c,
+            "/join/00004-1",
+            &[
+                ("full_name", name),
+                ("birth_year", "1990"),
+                ("gender", "female"),
+                ("phone", phone),
+                ("pin", "246810"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "registration: {}", r.body);
+    sqlx::query_scalar("SELECT id FROM registrations WHERE phone = $1")
+        .bind(phone)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the registration")
+}

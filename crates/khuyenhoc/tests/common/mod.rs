@@ -349,7 +349,8 @@ impl TestApp {
         c
     }
 
-    /// A GET whose answer is kept as bytes (workbooks, PDFs), with the client's cookies.
+    /// A GET whose answer is kept as bytes (workbooks, PDFs), with the client's cookies (and
+    /// its API token, if it has one).
     pub async fn download(
         &self,
         client: &Client,
@@ -361,10 +362,11 @@ impl TestApp {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let req = Request::get(path)
-            .header(header::COOKIE, cookies)
-            .body(Body::empty())
-            .expect("request");
+        let mut req = Request::get(path).header(header::COOKIE, cookies);
+        if let Some(b) = &client.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+        }
+        let req = req.body(Body::empty()).expect("request");
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let (parts, body) = resp.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes().to_vec();

@@ -16,7 +16,7 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/people", Officer, "The people of a unit's subtree by name: q a name without diacritics or a phone, branch; paged by key (cursor, per_page), with the total", list),
+        api(M::GET, "/api/v1/units/{code}/people", Officer, "The people of a unit's subtree: q a name without diacritics or a phone, branch, sort (name, newest, oldest); paged by key (cursor, per_page), with the total", list),
     ]
 }
 
@@ -38,6 +38,7 @@ pub fn query_params(path: &str) -> Vec<serde_json::Value> {
         "/api/v1/units/{code}/people" => {
             let mut v = vec![
                 serde_json::json!({"name": "branch", "in": "query", "required": false, "schema": {"type": "string"}, "description": "code of a unit under this one: only its people"}),
+                crate::web::list::Order::param(crate::web::list::Order::Name),
             ];
             v.extend(crate::web::list::paging_params(
                 "a name without diacritics (or with), or part of the phone",

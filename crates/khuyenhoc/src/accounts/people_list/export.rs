@@ -1,76 +1,41 @@
-//! The people list exported to Excel exactly as filtered: every matching person (read by key,
-//! 2,000 at a time), in the list's order; refused above [`MAX_ROWS`].
+//! The people list exported to Excel exactly as filtered (through `web::export`): every
+//! matching person in the list's order.
 
 use super::Filter;
-use crate::db::Db;
-use crate::error::AppError;
-use crate::web::list::Cursor;
-use rust_xlsxwriter::{Format, Workbook};
+use crate::accounts::model::Person;
+use crate::web::export::{Cell, Export, Sheet};
 
-/// The most rows one export writes (a larger list is refused: narrow the filter).
-pub const MAX_ROWS: i64 = 50_000;
+impl Export for Filter {
+    type Row = Person;
 
-const CHUNK: i64 = 2_000;
-
-/// The workbook of every person `filter` matches.
-pub async fn xlsx(db: &Db, filter: &Filter) -> Result<Vec<u8>, AppError> {
-    let total = filter.count(db).await?;
-    if total > MAX_ROWS {
-        return Err(AppError::bad_request(
-            format!("Danh sách có {total} người, quá {MAX_ROWS} để xuất một lần; hãy lọc hẹp hơn"),
-            format!(
-                "The list has {total} people, over {MAX_ROWS} for one export; narrow the filter"
-            ),
-        ));
-    }
-    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("Danh sách").map_err(err)?;
-    let headers = [
-        "TT",
-        "Họ và tên",
-        "Năm sinh",
-        "Giới tính",
-        "Số điện thoại",
-        "Thư điện tử",
-        "Đơn vị",
-        "Mã người",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &bold).map_err(err)?;
-    }
-    let widths = [6.0, 32.0, 10.0, 10.0, 16.0, 28.0, 34.0, 10.0];
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(err)?;
-    }
-    let mut cursor: Option<Cursor> = None;
-    let mut n: u32 = 0;
-    loop {
-        let (rows, next) = filter.rows(db, cursor.as_ref(), CHUNK).await?;
-        for p in &rows {
-            n += 1;
-            ws.write(n, 0, n).map_err(err)?;
-            ws.write(n, 1, &p.full_name).map_err(err)?;
-            if let Some(y) = p.birth_year {
-                ws.write(n, 2, y).map_err(err)?;
-            }
-            ws.write(n, 3, p.gender_labels().0).map_err(err)?;
-            ws.write(n, 4, p.phone.as_deref().unwrap_or_default())
-                .map_err(err)?;
-            ws.write(n, 5, p.email.as_deref().unwrap_or_default())
-                .map_err(err)?;
-            ws.write(n, 6, &p.unit_name).map_err(err)?;
-            ws.write(n, 7, p.id).map_err(err)?;
-        }
-        match next {
-            Some(c) => cursor = Some(c),
-            None => break,
+    fn sheet(&self) -> Sheet {
+        Sheet {
+            name: "Danh sách",
+            columns: &[
+                ("Họ và tên", 32.0),
+                ("Năm sinh", 10.0),
+                ("Giới tính", 10.0),
+                ("Số điện thoại", 16.0),
+                ("Thư điện tử", 28.0),
+                ("Đơn vị", 34.0),
+                ("Mã người", 10.0),
+            ],
+            what_vi: "người",
+            what_en: "people",
         }
     }
-    ws.autofilter(0, 0, n, (headers.len() - 1) as u16)
-        .map_err(err)?;
-    ws.set_freeze_panes(1, 0).map_err(err)?;
-    wb.save_to_buffer().map_err(err)
+
+    crate::web::export::by_key!(Person);
+
+    fn cells(&self, p: &Person) -> Vec<Cell> {
+        vec![
+            (&p.full_name).into(),
+            p.birth_year.into(),
+            p.gender_labels().0.into(),
+            p.phone.as_deref().into(),
+            p.email.as_deref().into(),
+            (&p.unit_name).into(),
+            p.id.into(),
+        ]
+    }
 }

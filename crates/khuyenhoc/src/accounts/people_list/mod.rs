@@ -12,7 +12,7 @@ use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::org::model::Unit;
-use crate::web::list::{Cursor, ListPage, Search};
+use crate::web::list::{Cursor, ListPage, Order, Search};
 use khuyenhoc_domain::Invalid;
 use serde::Deserialize;
 
@@ -26,6 +26,9 @@ pub struct ListArgs {
     /// A name (any spelling, with or without diacritics) or a phone number.
     #[serde(default)]
     pub q: String,
+    /// name (the default), newest or oldest.
+    #[serde(default)]
+    pub sort: String,
     #[serde(default)]
     pub cursor: String,
     #[serde(default)]
@@ -37,6 +40,7 @@ pub struct ListArgs {
 pub struct Filter {
     pub path: String,
     pub search: Option<Search>,
+    pub sort: Order,
 }
 
 impl Filter {
@@ -69,6 +73,7 @@ impl Filter {
         Ok(Filter {
             path,
             search: Search::parse(&args.q),
+            sort: Order::parse(&args.sort, Order::Name)?,
         })
     }
 
@@ -104,29 +109,27 @@ impl Filter {
         q.fetch_one(&db.pool).await
     }
 
-    /// Up to `limit` people after `cursor` by folded name then id, and the cursor after the last
-    /// one when there may be more.
+    /// Up to `limit` people after `cursor` in the filter's order (folded name, newest or oldest
+    /// first; the id breaks ties), and the cursor after the last one when there may be more.
     pub async fn rows(
         &self,
         db: &Db,
         cursor: Option<&Cursor>,
         limit: i64,
     ) -> Result<(Vec<Person>, Option<Cursor>), AppError> {
+        let (name, time, id) = ("pe.name_folded", "pe.created_at", "pe.id");
         let (mut w, mut args) = self.clause();
         if let Some(c) = cursor {
-            args.push(c.text()?.to_owned());
-            let n = args.len();
-            w += &format!(
-                " AND (pe.name_folded > ${n} OR (pe.name_folded = ${n} AND pe.id > {}))",
-                c.id
-            );
+            w += " AND ";
+            w += &self.sort.after(c, name, time, id, &mut args)?;
         }
         let sql = format!(
-            "{}, pe.name_folded FROM people pe JOIN units u ON u.id = pe.unit_id \
-             WHERE {w} ORDER BY pe.name_folded, pe.id LIMIT {}",
+            "{}, pe.name_folded, pe.created_at FROM people pe JOIN units u ON u.id = pe.unit_id \
+             WHERE {w} ORDER BY {} LIMIT {}",
             model::SELECT
                 .split_once(" FROM ")
                 .map_or(model::SELECT, |s| s.0),
+            self.sort.order_by(name, time, id),
             limit + 1
         );
         let mut q = sqlx::query(&sql);
@@ -134,14 +137,13 @@ impl Filter {
             q = q.bind(a);
         }
         let rows = q.fetch_all(&db.pool).await?;
+        let sort = self.sort;
         crate::web::list::keep(&rows, limit, |r| {
             use sqlx::Row;
             let p = model::from_row(r)?;
             let folded: String = r.try_get(13)?;
-            let key = Cursor {
-                key: serde_json::json!(folded),
-                id: p.id,
-            };
+            let at: i64 = r.try_get(14)?;
+            let key = sort.key(&folded, at, p.id);
             Ok((p, key))
         })
     }

@@ -1,7 +1,7 @@
 //! `/units/{code}/people`: the people of a unit's subtree, searched (name without diacritics or
 //! phone), narrowed to a branch, counted, a "next page" link; and its Excel export as filtered.
 
-use super::{export, Filter, ListArgs};
+use super::{Filter, ListArgs};
 use crate::accounts::model::Person;
 use crate::auth::Viewer;
 use crate::error::PageResult;
@@ -10,10 +10,9 @@ use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
 use crate::web::list::{per_page, ListPage};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{r, Access, Route, Xlsx};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
 #[rustfmt::skip]
@@ -36,11 +35,17 @@ pub struct PeoplePage {
 }
 
 impl PeoplePage {
+    /// The orders to choose from: (code, Vietnamese, English).
+    pub fn sorts(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        crate::web::list::ORDERS
+    }
+
     /// The query string of the filter (without the cursor).
     pub fn filter_query(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("q", &self.args.q)
             .append_pair("branch", &self.args.branch)
+            .append_pair("sort", &self.args.sort)
             .finish()
     }
 
@@ -80,20 +85,8 @@ pub async fn export_xlsx(
 ) -> PageResult<Response> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
     let filter = Filter::parse(&state.db, &v, &unit, &args).await?;
-    let bytes = export::xlsx(&state.db, &filter).await?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &filter, state.settings.export_max_rows).await?;
     let name = format!("danh-sach-{}.xlsx", unit.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(Xlsx { name, bytes }.into_response())
 }

@@ -13,7 +13,7 @@ use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::list::{per_page, ListPage};
-use crate::web::route::{api, Access, Route};
+use crate::web::route::{api, Access, Route, Xlsx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -25,7 +25,8 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use axum::http::Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/groups", Officer, "Families, clans and organisations of a unit: paged by key (cursor), filtered by kind, searched by the head's name or phone (q)", list_groups),
+        api(M::GET, "/api/v1/units/{code}/groups", Officer, "Families, clans and organisations of a unit: paged by key (cursor), filtered by kind, searched by the group's or the head's name (without diacritics) or the head's phone (q)", list_groups),
+        api(M::GET, "/api/v1/units/{code}/groups.xlsx", Officer, "The groups of the list as filtered (kind, q), as an Excel file: at most export_max_rows rows, refused above", export_groups),
         api(M::POST, "/api/v1/units/{code}/groups", Officer, "Add a family, clan or organisation with its head (found by phone in scope)", create_group),
         api(M::GET, "/api/v1/groups/{id}", SignedIn, "A family, clan or organisation with its members and the invitations waiting (without names)", get_group),
         api(M::POST, "/api/v1/groups/{id}/members", SignedIn, "Add a member by phone: an invitation to a person with a login, at once (an officer in scope) for one without", add_member),
@@ -66,6 +67,38 @@ impl From<Group> for GroupOut {
             head_person_id: g.head_person_id,
         }
     }
+}
+
+/// The workbook of the unit's groups as `q` filters them (for the page and the API).
+pub(super) async fn workbook(
+    state: &AppState,
+    v: &Viewer,
+    code: &str,
+    kind: Option<String>,
+    q: Option<String>,
+) -> Result<Xlsx, AppError> {
+    let unit = crate::org::service::visible(&state.db, v, code).await?;
+    let f = GroupFilter {
+        kind,
+        q,
+        cursor: None,
+    };
+    let checked = f.check(&unit)?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &checked, state.settings.export_max_rows).await?;
+    Ok(Xlsx {
+        name: format!("nhom-{}.xlsx", unit.code),
+        bytes,
+    })
+}
+
+pub async fn export_groups(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<GroupsQuery>,
+) -> ApiResult<Xlsx> {
+    Ok(workbook(&state, &v, &code, q.kind, q.q).await?)
 }
 
 /// A group with its accepted members (by name) and its invitations waiting (no names).
@@ -320,12 +353,12 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 /// The query parameters of these routes, for the OpenAPI document.
 pub fn query_params(path: &str) -> Vec<Value> {
     match path {
-        "/api/v1/units/{code}/groups" => {
+        "/api/v1/units/{code}/groups" | "/api/v1/units/{code}/groups.xlsx" => {
             let mut p = vec![
                 json!({"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": ["family", "clan", "organisation"]}, "description": "only groups of this kind"}),
             ];
             p.extend(crate::web::list::paging_params(
-                "the head's name, with or without diacritics, or the digits of their phone",
+                "the group's or the head's name, with or without diacritics, or the digits of the head's phone",
             ));
             p
         }

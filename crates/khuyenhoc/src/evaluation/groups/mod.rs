@@ -14,7 +14,7 @@
 pub mod api;
 mod invite;
 mod leave;
-mod list;
+pub mod list;
 mod pages;
 
 pub use invite::{add, answer, invitations_for, pending, Added, Invitation, Pending};
@@ -38,7 +38,8 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        r(M::GET, "/units/{code}/groups", Officer, "Families, clans and organisations of a unit", unit_groups),
+        r(M::GET, "/units/{code}/groups", Officer, "Families, clans and organisations of a unit: search by name or the head's phone, kind, pages by key", unit_groups),
+        r(M::GET, "/units/{code}/groups.xlsx", Officer, "The groups of the list as filtered, as an Excel file", export_groups),
         r(M::POST, "/units/{code}/groups", Officer, "Add a family, clan or organisation", create_group),
         r(M::GET, "/groups/{id}", SignedIn, "A family, clan or organisation with its members", group_page),
         r(M::POST, "/groups/{id}/members", SignedIn, "Invite a member by phone (a person with a login), or add one without a login (an officer in scope)", add_member),
@@ -67,6 +68,9 @@ pub struct Group {
     #[serde(skip)]
     pub unit_id: i64,
     pub head_person_id: Option<i64>,
+    /// The head's name, where the list read it.
+    #[serde(skip)]
+    pub head_name: Option<String>,
 }
 
 /// The Vietnamese and English names of a group kind.
@@ -111,6 +115,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
         unit_path: r.try_get(5)?,
         unit_id: r.try_get(6)?,
         head_person_id: r.try_get(7)?,
+        head_name: None,
     })
 }
 
@@ -190,10 +195,11 @@ pub async fn create(
         )
     })?;
     let mut tx = state.db.begin().await?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO learning_groups (kind, unit_id, name, head_person_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO learning_groups (kind, unit_id, name, name_folded, head_person_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(kind)
         .bind(unit.id)
         .bind(&name)
+        .bind(list::folded(&name))
         .bind(head.id)
         .bind(now())
         .fetch_one(&mut *tx)

@@ -3,14 +3,14 @@
 //! group or a unit for a title.
 
 use super::invite::{self, Pending};
-use super::{create, from_row, members, visible, Group, Member, SELECT};
+use super::{create, members, visible, Group, Member};
 use crate::accounts::pages::parse_id;
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::evaluation::model::{self, Evaluation};
 use crate::evaluation::service::{self, Register, SubjectRef};
 use crate::state::AppState;
-use crate::web::extract::PageForm;
+use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -29,6 +29,36 @@ pub struct GroupsPage {
     pub groups: Vec<Group>,
     pub errors: FormErrors,
     pub year: i64,
+    /// Groups matching the search, on every page.
+    pub total: i64,
+    pub q: String,
+    pub kind: String,
+    /// The filter as a query string (the pager's links and the Excel link keep it).
+    pub filter_query: String,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+}
+
+impl GroupsPage {
+    /// The kinds to filter by: (code, Vietnamese, English).
+    pub fn kinds(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        ["family", "clan", "organisation"].map(|k| {
+            let (vi, en) = super::kind_words(k);
+            (k, vi, en)
+        })
+    }
+}
+
+/// The search of the groups page: the group's or the head's name, or the head's phone; a
+/// kind; the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupsPageQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub cursor: String,
 }
 
 async fn groups_page(
@@ -36,17 +66,21 @@ async fn groups_page(
     c: Chrome,
     v: &Viewer,
     code: &str,
+    query: &GroupsPageQuery,
     errors: FormErrors,
 ) -> PageResult<Html<String>> {
     let unit = crate::org::service::visible(&state.db, v, code).await?;
-    let sql = format!("{SELECT} WHERE g.unit_id = $1 ORDER BY g.kind, g.name");
-    let groups = sqlx::query(&sql)
-        .bind(unit.id)
-        .fetch_all(&state.db.pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<_, _>>()?;
+    let f = super::list::GroupFilter {
+        kind: Some(query.kind.clone()),
+        q: Some(query.q.clone()),
+        cursor: Some(query.cursor.clone()),
+    };
+    let page = super::list::page(state, &unit, &f, crate::web::list::PER_PAGE).await?;
+    let filter_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", query.q.trim())
+        .append_pair("kind", query.kind.trim())
+        .finish();
+    let base = format!("/units/{}/groups?{filter_query}", unit.code);
     let year = i64::from(chrono::Datelike::year(&state.clock.vn_today()));
     render(&GroupsPage {
         c,
@@ -54,9 +88,15 @@ async fn groups_page(
         unit_code: unit.code,
         unit_name: unit.name,
         unit_kind: unit.kind,
-        groups,
+        groups: page.items,
         errors,
         year,
+        total: page.total,
+        q: query.q.clone(),
+        kind: query.kind.clone(),
+        filter_query,
+        next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
+        first_href: (!query.cursor.is_empty()).then_some(base),
     })
 }
 
@@ -65,8 +105,20 @@ pub async fn unit_groups(
     c: Chrome,
     v: Viewer,
     Path(code): Path<String>,
+    PageQuery(query): PageQuery<GroupsPageQuery>,
 ) -> PageResult<Html<String>> {
-    groups_page(&state, c, &v, &code, FormErrors::default()).await
+    groups_page(&state, c, &v, &code, &query, FormErrors::default()).await
+}
+
+/// The groups of the list as filtered, as an Excel file.
+pub async fn export_groups(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageQuery(query): PageQuery<GroupsPageQuery>,
+) -> PageResult<Response> {
+    let book = super::api::workbook(&state, &v, &code, Some(query.kind), Some(query.q)).await?;
+    Ok(book.into_response())
 }
 
 #[derive(Deserialize)]
@@ -100,7 +152,15 @@ pub async fn create_group(
             let errors = form_errors(e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                groups_page(&state, c, &v, &code, FormErrors(errors)).await?,
+                groups_page(
+                    &state,
+                    c,
+                    &v,
+                    &code,
+                    &GroupsPageQuery::default(),
+                    FormErrors(errors),
+                )
+                .await?,
             )
                 .into_response())
         }
@@ -378,7 +438,15 @@ pub async fn register_unit(
             let errors = form_errors(e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                groups_page(&state, c, &v, &code, FormErrors(errors)).await?,
+                groups_page(
+                    &state,
+                    c,
+                    &v,
+                    &code,
+                    &GroupsPageQuery::default(),
+                    FormErrors(errors),
+                )
+                .await?,
             )
                 .into_response())
         }

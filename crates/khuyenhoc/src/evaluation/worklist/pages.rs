@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
 use crate::web::list::{per_page, Cursor};
-use crate::web::route::{r, Access, Route};
+use crate::web::route::{r, Access, Route, Xlsx};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -356,22 +356,17 @@ pub async fn export_xlsx(
     let filter = Filter::parse(&state.db, &v, &unit, &args).await?;
     let year = args.year.parse().unwrap_or_else(|_| this_year(&state));
     let groups = form_groups(&state, &unit, year).await;
-    let bytes = export::xlsx(&state.db, &filter, &groups).await?;
-    let name = format!("ho-so-{}-{year}.xlsx", unit.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
+    let bytes = crate::web::export::xlsx(
+        &state.db,
+        &export::Listed {
+            filter: &filter,
+            groups: &groups,
+        },
+        state.settings.export_max_rows,
     )
-        .into_response())
+    .await?;
+    let name = format!("ho-so-{}-{year}.xlsx", unit.code);
+    Ok(Xlsx { name, bytes }.into_response())
 }
 
 pub async fn annex_pdf(

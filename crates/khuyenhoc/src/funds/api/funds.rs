@@ -195,6 +195,34 @@ pub async fn list_funds(
     }))
 }
 
+/// The workbook of a unit's funds as `q` and `kind` filter them (for the page and the API).
+pub async fn funds_workbook(
+    state: &AppState,
+    v: &crate::auth::Viewer,
+    code: &str,
+    kind: Option<&str>,
+    q: Option<&str>,
+) -> Result<crate::web::route::Xlsx, AppError> {
+    let unit = crate::org::service::visible(&state.db, v, code).await?;
+    let filter = list::FundFilter::parse(&unit.path, kind, q)?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &filter, state.settings.export_max_rows).await?;
+    Ok(crate::web::route::Xlsx {
+        name: format!("quy-{}.xlsx", unit.code),
+        bytes,
+    })
+}
+
+/// A unit's funds as filtered, as an Excel file.
+pub async fn export_funds(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<FundsQuery>,
+) -> ApiResult<crate::web::route::Xlsx> {
+    Ok(funds_workbook(&state, &v, &code, q.kind.as_deref(), q.q.as_deref()).await?)
+}
+
 pub async fn create_fund(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,

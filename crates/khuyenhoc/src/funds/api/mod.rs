@@ -13,7 +13,7 @@
 //! (rounds, nominations, payments, the public list), `schema` (their OpenAPI bodies and
 //! parameters).
 
-mod funds;
+pub mod funds;
 mod programmes;
 mod schema;
 
@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     use Method as M;
     vec![
         api(M::GET, "/api/v1/units/{code}/funds", Officer, "Funds of a unit's subtree, with balances", list_funds),
+        api(M::GET, "/api/v1/units/{code}/funds.xlsx", Officer, "The funds of the list as filtered (q, kind) with their balances, as an Excel file: at most export_max_rows rows, refused above", funds::export_funds),
         api(M::POST, "/api/v1/units/{code}/funds", Officer, "Open a fund at a unit", create_fund),
         api(M::GET, "/api/v1/units/{code}/funds/report", Officer, "Receipts and payments of every fund of a subtree, transfers inside it eliminated", unit_report),
         api(M::GET, "/api/v1/funds/{id}", Officer, "One fund with its balances and programmes", get_fund),

@@ -183,6 +183,14 @@ pub fn query_params(path: &str) -> Vec<Value> {
             v.push(p("kind", "string", "GET: general, scholarship or named"));
             v
         }
+        "/api/v1/units/{code}/funds.xlsx" => vec![
+            p(
+                "q",
+                "string",
+                "words of the fund's name or its code, with or without Vietnamese accents",
+            ),
+            p("kind", "string", "general, scholarship or named"),
+        ],
         "/api/v1/funds/{id}/pledges" => {
             let mut v = crate::web::list::paging_params(
                 "GET: words of the donor's name, with or without Vietnamese accents",

@@ -35,6 +35,8 @@ pub struct FundsPage {
     pub kind: String,
     pub next_href: Option<String>,
     pub first_href: Option<String>,
+    /// The filter as a query string (the Excel link keeps it).
+    pub filter_query: String,
     pub can_manage: bool,
     pub errors: FormErrors,
 }
@@ -93,14 +95,11 @@ async fn funds_page(
             .ok_or_else(|| anyhow::anyhow!("balance of fund {} overflows", f.id))?;
         funds.push((f, total));
     }
-    let base = format!(
-        "/units/{}/funds?{}",
-        unit.code,
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", query.q.trim())
-            .append_pair("kind", query.kind.trim())
-            .finish()
-    );
+    let filter_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", query.q.trim())
+        .append_pair("kind", query.kind.trim())
+        .finish();
+    let base = format!("/units/{}/funds?{filter_query}", unit.code);
     let can_manage = v.position_for(perm::FUND_MANAGE, &unit.path).is_some();
     render(&FundsPage {
         c,
@@ -112,6 +111,7 @@ async fn funds_page(
         kind: query.kind.clone(),
         next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
         first_href: (!query.cursor.is_empty()).then_some(base),
+        filter_query,
         can_manage,
         errors,
     })
@@ -125,6 +125,24 @@ pub async fn unit_funds(
     PageQuery(q): PageQuery<FundsQuery>,
 ) -> PageResult<Html<String>> {
     funds_page(&state, c, &v, &code, &q, FormErrors::default()).await
+}
+
+/// The funds of the list as filtered, as an Excel file.
+pub async fn export_funds(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageQuery(q): PageQuery<FundsQuery>,
+) -> PageResult<Response> {
+    let book = crate::funds::api::funds::funds_workbook(
+        &state,
+        &v,
+        &code,
+        Some(q.kind.as_str()),
+        Some(q.q.as_str()),
+    )
+    .await?;
+    Ok(book.into_response())
 }
 
 #[derive(Deserialize)]

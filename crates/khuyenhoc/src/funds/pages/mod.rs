@@ -16,7 +16,7 @@ mod whole_book;
 use crate::web::route::{r, Access, Route};
 use axum::http::Method;
 use books::fund_page;
-use funds::{create_fund, unit_funds};
+use funds::{create_fund, export_funds, unit_funds};
 use postings::{create_pledge, record, reverse, set_public, transfer};
 use programmes::{create_programme, decide, nominate, pay, programme_page, publish};
 use public::{public_fund, public_programme};
@@ -28,6 +28,7 @@ pub fn routes() -> Vec<Route> {
     use Method as M;
     vec![
         r(M::GET, "/units/{code}/funds", Officer, "Funds of a unit's subtree", unit_funds),
+        r(M::GET, "/units/{code}/funds.xlsx", Officer, "The funds of the list as filtered, with their balances, as an Excel file", export_funds),
         r(M::POST, "/units/{code}/funds", Officer, "Open a fund", create_fund),
         r(M::GET, "/units/{code}/funds/report", Officer, "Consolidated receipts and payments of a subtree", unit_report),
         r(M::GET, "/funds/{id}", Officer, "A fund's books", fund_page),

@@ -5,16 +5,16 @@
 use crate::accounts::pages::parse_id;
 use crate::auth::Viewer;
 use crate::error::PageResult;
-use crate::funds::entries::{export, Filter, ListArgs};
+use crate::funds::entries::{Filter, ListArgs};
 use crate::funds::model::{Fund, StoredEntry};
 use crate::funds::service;
 use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
 use crate::web::list::{per_page, Cursor};
+use crate::web::route::Xlsx;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use khuyenhoc_ledger::Account;
 
@@ -116,20 +116,8 @@ pub async fn ledger_xlsx(
 ) -> PageResult<Response> {
     let f = service::visible(&state.db, &v, parse_id(&id)?).await?;
     let filter = Filter::parse(f.id, &args)?;
-    let bytes = export::xlsx(&state.db, &filter).await?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &filter, state.settings.export_max_rows).await?;
     let name = format!("so-quy-{}.xlsx", f.id);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(Xlsx { name, bytes }.into_response())
 }

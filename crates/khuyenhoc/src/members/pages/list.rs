@@ -13,9 +13,10 @@ use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
 use crate::web::list::Cursor;
+use crate::web::route::Xlsx;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -55,6 +56,10 @@ pub struct ListPage {
     pub status: String,
     pub sector: String,
     pub branch: String,
+    /// The order: name, newest or oldest.
+    pub sort: &'static str,
+    /// The orders to choose from: (code, Vietnamese, English).
+    pub sorts: [(&'static str, &'static str, &'static str); 3],
     /// The units right below, for the branch filter: (code, name).
     pub below: Vec<(String, String)>,
     pub members: Vec<Member>,
@@ -88,6 +93,7 @@ fn query_string(q: &ListQuery) -> String {
         ("status", &q.status),
         ("sector", &q.sector),
         ("branch", &q.branch),
+        ("sort", &q.sort),
     ] {
         if !v.trim().is_empty() {
             out.append_pair(k, v.trim());
@@ -178,6 +184,8 @@ pub(super) async fn list_view(
         status: filter.status.unwrap_or_default().to_owned(),
         sector: filter.sector.unwrap_or_default().to_owned(),
         branch: q.branch.trim().to_owned(),
+        sort: filter.sort.code(),
+        sorts: crate::web::list::ORDERS,
         below,
         members: page.items,
         total: page.total,
@@ -281,20 +289,8 @@ pub async fn export_xlsx(
 ) -> PageResult<Response> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
     let filter = Filter::parse(&state.db, &v, &unit, &q).await?;
-    let bytes = crate::members::export::xlsx(&state.db, &filter).await?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &filter, state.settings.export_max_rows).await?;
     let name = format!("hoi-vien-{}.xlsx", unit.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(Xlsx { name, bytes }.into_response())
 }

@@ -3,7 +3,7 @@
 //! of rows and a "Trang sau" link.
 
 use crate::auth::Viewer;
-use crate::error::PageResult;
+use crate::error::{AppError, PageResult};
 use crate::reports::below::{BelowRow, Filter, ListArgs, STATES};
 use crate::reports::figures::UnitRef;
 use crate::reports::service;
@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::web::extract::PageQuery;
 use crate::web::layout::{render, Chrome};
 use crate::web::list::{per_page, Cursor};
+use crate::web::route::Xlsx;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -19,6 +20,8 @@ use axum::response::Html;
 #[template(path = "report_below.html")]
 pub struct BelowPage {
     pub c: Chrome,
+    /// The filter as a query string (the Excel link keeps it).
+    pub filter_query: String,
     pub unit: UnitRef,
     pub period: String,
     pub period_vi: String,
@@ -55,9 +58,11 @@ pub async fn below(
             qs.append_pair(k, val.trim());
         }
     }
-    let base = format!("/units/{}/reports/{p}/below?{}", unit.code, qs.finish());
+    let filter_query = qs.finish();
+    let base = format!("/units/{}/reports/{p}/below?{filter_query}", unit.code);
     render(&BelowPage {
         c,
+        filter_query,
         next_href: page.next_cursor.map(|cur| format!("{base}&cursor={cur}")),
         first_href: Cursor::decode(&args.cursor)
             .ok()
@@ -71,4 +76,33 @@ pub async fn below(
         args,
         unit,
     })
+}
+
+/// The workbook of the units below as `args` filters them (for the page and the API).
+pub async fn workbook(
+    state: &AppState,
+    v: &Viewer,
+    code: &str,
+    period: &str,
+    args: &ListArgs,
+) -> Result<Xlsx, AppError> {
+    let p = service::parse_period(period)?;
+    let unit = service::unit_visible(&state.db, v, code).await?;
+    let filter = Filter::parse(&unit, &p.to_string(), args)?;
+    let bytes =
+        crate::web::export::xlsx(&state.db, &filter, state.settings.export_max_rows).await?;
+    Ok(Xlsx {
+        name: format!("bao-cao-cap-duoi-{}-{p}.xlsx", unit.code),
+        bytes,
+    })
+}
+
+/// The units below as filtered, as an Excel file.
+pub async fn below_xlsx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((code, period)): Path<(String, String)>,
+    PageQuery(args): PageQuery<ListArgs>,
+) -> PageResult<Xlsx> {
+    Ok(workbook(&state, &v, &code, &period, &args).await?)
 }

@@ -6,7 +6,7 @@
 //! files), `children` (completeness, roll-up, return, accept), `cluster`, `template`; `show`
 //! holds the helpers their templates call.
 
-mod below;
+pub mod below;
 mod children;
 mod cluster;
 mod download;
@@ -38,6 +38,7 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/units/{code}/reports/{period}/export", Officer, "The report as Excel (?format=xlsx) or a printable PDF (?format=pdf)", export),
         r(M::GET, "/units/{code}/reports/{period}/children", Officer, "Who has reported, and the roll-up of the units below", children),
         r(M::GET, "/units/{code}/reports/{period}/below", Officer, "The units below and their report state: search, state filter, pages by key, the count", below::below),
+        r(M::GET, "/units/{code}/reports/{period}/below.xlsx", Officer, "The units below and their report state as filtered, as an Excel file", below::below_xlsx),
         r(M::POST, "/reports/{id}/return", Officer, "Return a report to the unit below", return_report),
         r(M::POST, "/reports/{id}/accept", Officer, "Accept a report", accept),
         r(M::GET, "/clusters/{code}/reports/{period}", Officer, "A cluster's provinces side by side", cluster_page),
