@@ -60,7 +60,7 @@ fn check_parent(parent: &Unit, kind: BranchKind) -> Result<(), AppError> {
     let ok = match parent.level {
         Level::Commune => true,
         Level::Province => kind.may_hang_under_province(),
-        Level::Central | Level::Branch => false,
+        Level::Central | Level::District | Level::Branch => false,
     };
     if !parent.is_open() {
         return Err(closed());
