@@ -251,3 +251,160 @@ both_backends!(the_new_map_comes_first, |b: Backend| async move {
     assert_eq!(n, 0, "all or nothing");
     let _ = StatusCode::OK;
 });
+
+both_backends!(
+    old_units_in_the_browser_and_the_api,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut api = app.api_client(CENTRAL).await;
+        // Only the central office loads the map (others: not found); the API answers the report.
+        let mut hanoi = app.api_client(HANOI).await;
+        let r = app
+            .json(
+                &mut hanoi,
+                "POST",
+                "/api/v1/units/old-map",
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = app
+            .json(
+                &mut api,
+                "POST",
+                "/api/v1/units/old-map",
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["communes"], 10_051);
+        assert_eq!(j["already_loaded"], false);
+        assert_eq!(j["unmapped_communes"].as_array().map(Vec::len), Some(28));
+        assert_eq!(j["unplaced_rows"].as_array().map(Vec::len), Some(11));
+
+        // Today's 31120 is Cái Khế and lists where it came from.
+        let r = app.get(&mut api, "/api/v1/units/31120").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["name"], "Phường Cái Khế");
+        assert_eq!(j["url_ref"], "31120");
+        let from: Vec<String> = j["predecessors"]
+            .as_array()
+            .expect("predecessors")
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["url_ref"].as_str().unwrap_or(""),
+                    p["name"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(
+            from,
+            [
+                "31117@2025 Phường Cái Khế",
+                "31120@2025 Phường An Hòa",
+                "31178@2025 Phường Bùi Hữu Nghĩa"
+            ]
+        );
+        // 31120@2024 is An Hòa, and says what it became.
+        let r = app.get(&mut api, "/api/v1/units/31120@2024").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["name"], "Phường An Hòa");
+        assert_eq!(j["valid_to"], "2025-07-01");
+        assert_eq!(j["parent_code"], "916");
+        assert_eq!(j["successors"][0]["name"], "Phường Cái Khế");
+        assert_eq!(j["successors"][0]["url_ref"], "31120");
+        assert_eq!(
+            j["successors"][0]["share_permille"],
+            serde_json::Value::Null
+        );
+        // Old units are read-only.
+        let r = app
+            .json(
+                &mut api,
+                "POST",
+                "/api/v1/units/31120@2024/branches",
+                serde_json::json!({"name": "Chi hội thử", "kind": "village"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+        // Pages: the unit pages, and the map of a day.
+        let mut web = app.login(CENTRAL).await;
+        let r = app.get(&mut web, "/units/31120").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("Phường Cái Khế") && r.body.contains("id=\"predecessors\""),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("href=\"/units/31178@2025\""), "{}", r.body);
+        assert!(
+            r.body.contains("một phần, chưa đặt tỷ lệ"),
+            "Bùi Hữu Nghĩa went only in part"
+        );
+        let r = app.get(&mut web, "/units/31120@2024").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("<h1>Phường An Hòa</h1>"), "{}", r.body);
+        assert!(
+            r.body.contains("id=\"successors\"") && r.body.contains("href=\"/units/31120\""),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("id=\"unit-historical\""));
+        assert!(
+            r.body.contains("Quận Ninh Kiều"),
+            "the district in the breadcrumbs"
+        );
+        let r = app
+            .get(
+                &mut web,
+                "/units?as_of=30%2F06%2F2025&q=an+hoa&parent=916%402024",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("30/06/2025"), "{}", r.body);
+        assert!(r.body.contains("href=\"/units/31120@2025\""), "{}", r.body);
+        let r = app
+            .get(
+                &mut web,
+                "/units?as_of=2025-07-01&q=an+hoa&level=commune&parent=92",
+            )
+            .await;
+        assert!(
+            !r.body.contains("href=\"/units/31120@2025\""),
+            "old units are gone on 01/07/2025"
+        );
+        let r = app
+            .get(
+                &mut web,
+                "/units?as_of=2024-01-01&level=district&q=ninh+kieu",
+            )
+            .await;
+        assert!(r.body.contains("Quận Ninh Kiều"), "{}", r.body);
+        let r = app.get(&mut web, "/units?as_of=2024-01-01").await;
+        assert!(
+            r.body.contains("class=\"depth-1\""),
+            "the tree of the day: {}",
+            r.body
+        );
+        assert!(r.body.contains("Kết quả: "), "{}", r.body);
+        // The central office's page: a second run loads nothing and says so.
+        let r = app.get(&mut web, "/units/old-map").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body
+                .contains(&format!("id=\"old-units\">{}<", 63 + 691 + 10_051)),
+            "{}",
+            r.body
+        );
+        let r = app.post_form(&mut web, "/units/old-map", &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("id=\"already-loaded\""), "{}", r.body);
+        assert!(r.body.contains("id=\"unmapped-count\">28<"), "{}", r.body);
+    }
+);

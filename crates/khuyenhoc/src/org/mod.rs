@@ -11,8 +11,10 @@ pub mod cluster;
 pub mod disadvantaged;
 pub mod disadvantaged_import;
 pub mod import;
+pub mod lifetime;
 pub mod model;
 pub mod old_map;
+pub mod old_map_pages;
 pub mod pages;
 pub mod service;
 

@@ -31,6 +31,26 @@ impl Unit {
     pub fn is_open(&self) -> bool {
         self.valid_to.is_none()
     }
+    /// How a URL names this unit: its code while it is open, `CODE@YEAR` (the last year it
+    /// existed) once closed, so that an old unit whose code a today's unit took is still reached.
+    pub fn url_ref(&self) -> String {
+        match &self.valid_to {
+            None => self.code.clone(),
+            Some(to) => {
+                let year: i32 = to.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                let last = if to.ends_with("-01-01") {
+                    year - 1
+                } else {
+                    year
+                };
+                format!("{}@{last}", self.code)
+            }
+        }
+    }
+    /// An old unit of the map before 1 July 2025 (or another closed official unit): read-only.
+    pub fn is_historical(&self) -> bool {
+        !self.is_open() && !self.is_branch()
+    }
     pub fn is_branch(&self) -> bool {
         self.level == Level::Branch
     }

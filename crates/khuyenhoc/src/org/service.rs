@@ -12,10 +12,16 @@ pub fn parse_code(code: &str) -> Result<UnitCode, AppError> {
     UnitCode::parse(code).map_err(|e| AppError::field("code", e))
 }
 
-/// The unit with this code, if the viewer may read it.
-pub async fn visible(db: &Db, viewer: &Viewer, code: &str) -> Result<Unit, AppError> {
+/// The unit a URL names (`31120`: today's; `31120@2024`: the one that had the code that
+/// year), if the viewer may read it.
+pub async fn visible(db: &Db, viewer: &Viewer, reference: &str) -> Result<Unit, AppError> {
+    let (code, year) = model::split_ref(reference.trim());
     let code = parse_code(code)?;
-    viewer.read(model::by_code(db, code.as_str()).await?)
+    let unit = match year {
+        Some(y) => model::by_code_in_year(db, code.as_str(), y).await?,
+        None => model::by_code(db, code.as_str()).await?,
+    };
+    viewer.read(unit)
 }
 
 /// The unit with this code and the position that lets the viewer use `right` on it.
@@ -26,8 +32,26 @@ pub async fn with_right(
     right: &str,
 ) -> Result<(Unit, Actor), AppError> {
     let unit = visible(db, viewer, code).await?;
+    if unit.is_historical() && WRITES_REFUSED_ON_OLD_UNITS.contains(&right) {
+        return Err(AppError::bad_request(
+            "Đơn vị này không còn tồn tại (trước sáp nhập 01/07/2025): chỉ xem được",
+            "This unit no longer exists (before the 1 July 2025 merger): read only",
+        ));
+    }
     viewer.act(Some(unit), right)
 }
+
+/// What nobody does to an old unit (closed official units, the map before 1 July 2025): no
+/// branches, positions, people, members, titles or funds. Their figures are the reports' own.
+const WRITES_REFUSED_ON_OLD_UNITS: &[&str] = &[
+    perm::UNIT_MANAGE,
+    perm::POSITION_MANAGE,
+    perm::PERSON_MANAGE,
+    perm::EVALUATION_ENTER,
+    perm::FUND_POST,
+    perm::FUND_MANAGE,
+    perm::MEMBER_MANAGE,
+];
 
 pub fn parse_name(name: &str) -> Result<String, AppError> {
     let n = text::clean(name);
