@@ -17,4 +17,12 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(row.commune.0.as_str().len(), 5);
         }
     }
+    // The old map and the mappings (`khuyenhoc import-old-map`): rows or an error, never a panic.
+    if let Ok(rows) = khuyenhoc_sheets::old_map::parse_old_units(text) {
+        for row in rows {
+            assert_eq!(row.district.0.as_str().len(), 3);
+        }
+    }
+    let _ = khuyenhoc_sheets::old_map::parse_commune_mapping(text);
+    let _ = khuyenhoc_sheets::old_map::parse_province_mapping(text);
 });

@@ -28,6 +28,7 @@ macro_rules! labelled_enum {
 labelled_enum!(Level {
     Central = "central", "Trung ương", "Central";
     Province = "province", "Tỉnh, thành phố", "Province";
+    District = "district", "Quận, huyện, thị xã, thành phố thuộc tỉnh (trước 01/07/2025)", "District (before 1 July 2025)";
     Commune = "commune", "Xã, phường, đặc khu", "Commune";
     Branch = "branch", "Chi hội", "Branch";
 } "Cấp đơn vị không hợp lệ", "Invalid unit level");
@@ -38,9 +39,16 @@ impl Level {
         match self {
             Level::Central => 0,
             Level::Province => 1,
+            Level::District => 2,
             Level::Commune => 2,
             Level::Branch => 3,
         }
+    }
+
+    /// Districts are historical only: abolished on 1 July 2025, they never hold positions or
+    /// branches and are never open after that day.
+    pub fn is_historical(self) -> bool {
+        matches!(self, Level::District)
     }
 }
 

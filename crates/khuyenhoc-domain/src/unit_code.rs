@@ -13,8 +13,8 @@ pub struct UnitCode(String);
 pub const CENTRAL: &str = "VN";
 
 const BAD: Invalid = Invalid::new(
-    "Mã đơn vị không hợp lệ: dùng VN, 2 chữ số (tỉnh), 5 chữ số (xã) hoặc mã chi hội dạng 00004-3",
-    "Invalid unit code: use VN, 2 digits (province), 5 digits (commune) or a branch code like 00004-3",
+    "Mã đơn vị không hợp lệ: dùng VN, 2 chữ số (tỉnh), 3 chữ số (huyện cũ), 5 chữ số (xã) hoặc mã chi hội dạng 00004-3",
+    "Invalid unit code: use VN, 2 digits (province), 3 digits (old district), 5 digits (commune) or a branch code like 00004-3",
 );
 
 fn all_digits(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {
@@ -26,6 +26,7 @@ impl UnitCode {
         let s = s.trim();
         let ok = s == CENTRAL
             || all_digits(s, 2..=2)
+            || all_digits(s, 3..=3)
             || all_digits(s, 5..=5)
             || match s.split_once('-') {
                 Some((parent, n)) => {
@@ -46,6 +47,15 @@ impl UnitCode {
     pub fn province(n: u32) -> Result<Self, Invalid> {
         if (1..=99).contains(&n) {
             Ok(Self(format!("{n:02}")))
+        } else {
+            Err(BAD)
+        }
+    }
+
+    /// The official district code (before 1 July 2025), zero-padded to 3 digits.
+    pub fn district(n: u32) -> Result<Self, Invalid> {
+        if (1..=999).contains(&n) {
+            Ok(Self(format!("{n:03}")))
         } else {
             Err(BAD)
         }
@@ -90,17 +100,18 @@ mod tests {
 
     #[test]
     fn known_codes() {
-        for ok in ["VN", "01", "00004", "00004-3", "01-12", " 79 "] {
+        for ok in ["VN", "01", "916", "00004", "00004-3", "01-12", " 79 "] {
             assert!(UnitCode::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "1", "001", "0004", "000004", "00004-", "00004-0", "00004-03", "VN-1", "ab",
+            "", "1", "0001", "0004", "000004", "00004-", "00004-0", "00004-03", "VN-1", "ab",
             "01-1-2", "０１",
         ] {
             assert!(UnitCode::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(UnitCode::province(1).map(|c| c.0), Ok("01".into()));
         assert_eq!(UnitCode::commune(4).map(|c| c.0), Ok("00004".into()));
+        assert_eq!(UnitCode::district(1).map(|c| c.0), Ok("001".into()));
     }
 
     proptest! {

@@ -15,7 +15,8 @@
 //!   member list: columns and header), [`disadvantaged`] (the central office's list of communes
 //!   in especially difficult areas, a workbook or a CSV file read by [`read_table`]). Their
 //!   `check_workbook` is what the fuzz target `xlsx_import` calls.
-//! - [`units_csv`]: the official list of administrative units as CSV.
+//! - [`units_csv`]: the official list of administrative units as CSV; [`old_map`]: the list
+//!   before 1 July 2025 (with districts) and the official commune and province mappings.
 //!
 //! Invariant: nothing here knows SQL, HTTP or a clock (the caller passes the current year).
 
@@ -25,6 +26,7 @@ pub mod disadvantaged;
 mod error;
 pub mod header;
 pub mod members;
+pub mod old_map;
 mod read;
 mod table;
 pub mod units_csv;

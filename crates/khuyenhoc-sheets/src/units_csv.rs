@@ -23,6 +23,12 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// The columns, in order.
 pub const HEADER: [&str; 6] = [
     "province_code",

@@ -1,5 +1,5 @@
-//! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `backup`, `recount`,
-//! `admin create`.
+//! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `import-old-map`,
+//! `backup`, `recount`, `admin create`.
 
 use crate::config::{redact_url, Overrides, Settings};
 use crate::db::Db;
@@ -43,6 +43,10 @@ pub enum Command {
         #[arg(long, default_value = crate::org::import::EFFECTIVE_2025)]
         valid_from: String,
     },
+    /// Load the map before 1 July 2025 (provinces, districts, communes) and the official
+    /// successions old → new (shipped in the binary); the 2025 map must be loaded first.
+    /// Idempotent; prints what it loaded and every row it could not place.
+    ImportOldMap,
     /// Write a consistent copy of the database to DEST while the server may keep running.
     Backup { dest: PathBuf },
     /// Recompute the live report counters from the raw rows and list any difference; with
@@ -179,6 +183,7 @@ pub async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::ImportOldMap => import_old_map(&settings).await,
         Command::Backup { dest } => {
             let db = Db::connect(&settings.database_url, 1, settings.sqlite_synchronous).await?;
             crate::ops::backup(&db, &settings.database_url, &dest).await?;
@@ -272,4 +277,20 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// `khuyenhoc import-old-map`: the map before 1 July 2025 and the successions, with the report.
+async fn import_old_map(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 2, settings.sqlite_synchronous).await?;
+    db.migrate().await?;
+    let report = crate::org::old_map::import_builtin(&db, crate::audit::Actor::SYSTEM)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::BadRequest { vi, en } => anyhow::anyhow!("{vi} / {en}"),
+            e => anyhow::anyhow!(e),
+        })?;
+    for line in crate::org::old_map::summary(&report) {
+        println!("{line}");
+    }
+    Ok(())
 }

@@ -273,8 +273,8 @@ async fn demo_cluster(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO clusters (code, name, created_at) VALUES ('DEMO-1', 'Cụm thi đua minh hoạ số 1 (dữ liệu mẫu)', $1) RETURNING id").bind(now()).fetch_one(&mut *tx).await?;
     for code in ["01", "25", "31"] {
-        let unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-            .bind(code)
+        let unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE path = $1")
+            .bind(format!("/VN/{code}/"))
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO cluster_memberships (cluster_id, unit_id, valid_from) VALUES ($1, $2, '2025-07-01')").bind(id).bind(unit).execute(&mut *tx).await?;
@@ -308,7 +308,7 @@ pub async fn create_admin(
         phone.is_some() || email.is_some(),
         "give --phone or --email to log in with"
     );
-    let central = sqlx::query("SELECT id FROM units WHERE code = 'VN'")
+    let central = sqlx::query("SELECT id FROM units WHERE path = '/VN/'")
         .fetch_one(&db.pool)
         .await?;
     let uid: i64 = central.try_get(0)?;

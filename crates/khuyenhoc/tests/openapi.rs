@@ -191,6 +191,29 @@ fn every_answer_schema_is_exact() {
     assert!(answered > 70, "{answered} answers with a body");
 }
 
+fn answer_of(doc: &serde_json::Value, path: &str, method: &str) -> serde_json::Value {
+    doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"].clone()
+}
+
+#[test]
+fn units_say_where_they_came_from_and_what_they_became() {
+    let doc = build(&routes::all());
+    let s = components(&doc);
+    // A unit's page in the API names where it came from and what it became (issue 17).
+    let with_area = s["UnitWithArea"].to_string();
+    for field in ["url_ref", "predecessors", "successors"] {
+        assert!(with_area.contains(field), "{field}: {with_area}");
+    }
+    assert_eq!(
+        s["UnitSuccessionLink"]["properties"]["share_permille"]["type"],
+        json!(["integer", "null"])
+    );
+    assert_eq!(
+        answer_of(&doc, "/api/v1/units/old-map", "post")["$ref"],
+        "#/components/schemas/OldMapReport"
+    );
+}
+
 #[test]
 fn the_map_people_and_positions_keep_their_exact_schemas() {
     let doc = build(&routes::all());
@@ -218,7 +241,7 @@ fn the_map_people_and_positions_keep_their_exact_schemas() {
     let level = &s["Level"];
     assert_eq!(
         level["enum"],
-        json!(["central", "province", "commune", "branch"])
+        json!(["central", "province", "district", "commune", "branch"])
     );
     assert_eq!(
         s["UnitList"]["properties"]["items"]["items"]["$ref"],

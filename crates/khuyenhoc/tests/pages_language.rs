@@ -312,7 +312,7 @@ both_backends!(
         raw.push("worker".into());
 
         let mut unwalked: Vec<&str> = vec![];
-        let pages: Vec<String> = khuyenhoc::web::routes::all()
+        let mut pages: Vec<String> = khuyenhoc::web::routes::all()
             .iter()
             .filter(|r| r.method == axum::http::Method::GET && is_page(r.path))
             .filter_map(|r| {
@@ -328,6 +328,22 @@ both_backends!(
         assert!(
             unwalked.is_empty(),
             "pages without data for their parameters: {unwalked:?}"
+        );
+        // The map before 1 July 2025 (issue 17): an old unit's page (31120@2024 is Phường An
+        // Hòa, which became Phường Cái Khế), a today's unit with predecessors, and the map of a
+        // day before the merger, with its districts.
+        khuyenhoc::org::old_map::import_builtin(&app.db, khuyenhoc::audit::Actor::SYSTEM)
+            .await
+            .expect("old map");
+        pages.extend(
+            [
+                "/units/31120@2024",
+                "/units/31120",
+                "/units/916@2024",
+                "/units?as_of=2024-06-30",
+                "/units?as_of=30%2F06%2F2025&q=an+hoa&level=commune",
+            ]
+            .map(String::from),
         );
         assert!(pages.len() > 30, "pages walked: {pages:?}");
 

@@ -38,6 +38,10 @@ pub fn entity(code: &str) -> Option<Name> {
         "report_template" => ("Mẫu báo cáo", "Report template"),
         "unit" => ("Đơn vị", "Unit"),
         "unit_import" => ("Danh mục đơn vị hành chính", "Unit list import"),
+        "old_map_import" => (
+            "Bản đồ hành chính trước 01/07/2025 và quan hệ kế thừa",
+            "Map before 1 July 2025 and its successions",
+        ),
         "unit_population" => ("Số liệu dân số của đơn vị", "Unit population"),
         _ => return None,
     })

@@ -111,6 +111,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0017_fund_search.sql"),
     ),
     (
+        18,
+        "units with a lifetime: code unique per day, districts",
+        include_str!("../../migrations/sqlite/0018_unit_lifetimes.sql"),
+        include_str!("../../migrations/postgres/0018_unit_lifetimes.sql"),
+    ),
+    (
         21,
         "the search names of groups",
         include_str!("../../migrations/sqlite/0021_group_search.sql"),

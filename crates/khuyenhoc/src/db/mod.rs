@@ -149,7 +149,26 @@ impl Db {
     /// Applies every embedded migration not yet applied. Returns the newest version.
     pub async fn migrate(&self) -> anyhow::Result<i64> {
         let migrator = migrations::migrator(self.backend).await?;
-        migrator.run(&self.pool).await.context("migration failed")?;
+        if self.backend == Backend::Sqlite {
+            // A table rebuilt the SQLite way (migration 18: `units`, which ~25 tables
+            // reference) needs foreign keys off outside the migration's transaction; they are
+            // checked as a whole afterwards, then switched back on for this connection.
+            let mut conn = self.pool.acquire().await?;
+            conn.execute("PRAGMA foreign_keys = OFF").await?;
+            let ran = migrator.run(&mut *conn).await.context("migration failed");
+            let broken = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await
+                .map(|r| r.len());
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+            ran?;
+            anyhow::ensure!(
+                broken? == 0,
+                "migration failed: foreign keys broken after the migrations"
+            );
+        } else {
+            migrator.run(&self.pool).await.context("migration failed")?;
+        }
         Ok(migrations::latest_version())
     }
 

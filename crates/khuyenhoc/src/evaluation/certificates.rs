@@ -306,14 +306,9 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Certificate>, AppErro
     .await?;
     let Some(r) = row else { return Ok(None) };
     let path: String = r.try_get(7)?;
-    let province_code = path
-        .trim_matches('/')
-        .split('/')
-        .nth(1)
-        .unwrap_or("VN")
-        .to_owned();
-    let province_name: String = sqlx::query_scalar("SELECT name FROM units WHERE code = $1")
-        .bind(&province_code)
+    let province_path = crate::org::ancestor_path(&path, 1).unwrap_or_else(|| "/VN/".to_owned());
+    let province_name: String = sqlx::query_scalar("SELECT name FROM units WHERE path = $1")
+        .bind(&province_path)
         .fetch_optional(&db.pool)
         .await?
         .unwrap_or_default();

@@ -100,15 +100,10 @@ pub async fn voucher_pdf(state: &AppState, v: &Viewer, entry_id: i64) -> Result<
     })?;
     let change: i64 = row.try_get(6)?;
     let reversed_by: Option<i64> = row.try_get(7)?;
-    let province_code = fund
-        .unit_path
-        .trim_matches('/')
-        .split('/')
-        .nth(1)
-        .unwrap_or("VN")
-        .to_owned();
-    let province: String = sqlx::query_scalar("SELECT name FROM units WHERE code = $1")
-        .bind(&province_code)
+    let province_path =
+        crate::org::ancestor_path(&fund.unit_path, 1).unwrap_or_else(|| "/VN/".to_owned());
+    let province: String = sqlx::query_scalar("SELECT name FROM units WHERE path = $1")
+        .bind(&province_path)
         .fetch_optional(&state.db.pool)
         .await?
         .unwrap_or_default();

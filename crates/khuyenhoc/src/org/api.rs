@@ -145,16 +145,71 @@ pub struct UnitView {
     /// For a commune: its disadvantaged-area flag for this year in Vietnam (or the year just
     /// marked); null for other units.
     pub area: Option<disadvantaged::AreaYear>,
+    /// How URLs name the unit: its code while open, `CODE@YEAR` once closed (`31120@2024`).
+    pub url_ref: String,
+    /// The units it came from (the 2025 merger's old units), with the share of each it took.
+    pub predecessors: Vec<LinkView>,
+    /// The units it became, with the share each took (null: not set yet).
+    pub successors: Vec<LinkView>,
+}
+
+/// One succession link, seen from the unit it is shown beside.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "UnitSuccessionLink")]
+pub struct LinkView {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// How URLs name the unit on the other side (`/api/v1/units/{url_ref}`).
+    pub url_ref: String,
+    /// YYYY-MM-DD
+    pub valid_from: String,
+    /// YYYY-MM-DD, exclusive; null while open
+    pub valid_to: Option<String>,
+    /// The share in permille (1..1000); null when not set.
+    pub share_permille: Option<i64>,
+    /// YYYY-MM-DD: the day the succession took effect.
+    pub effective_date: String,
+}
+
+impl From<model::Link> for LinkView {
+    fn from((u, share, date): model::Link) -> Self {
+        LinkView {
+            url_ref: u.url_ref(),
+            code: u.code,
+            name: u.name,
+            level: u.level,
+            valid_from: u.valid_from,
+            valid_to: u.valid_to,
+            share_permille: share,
+            effective_date: date,
+        }
+    }
 }
 
 async fn view(state: &AppState, unit: Unit, year: Option<i64>) -> Result<UnitView, AppError> {
-    let area = if unit.level == Level::Commune {
+    let area = if unit.level == Level::Commune && unit.is_open() {
         let year = year.unwrap_or_else(disadvantaged::this_year);
         Some(disadvantaged::for_year(&state.db, &unit, year).await?)
     } else {
         None
     };
-    Ok(UnitView { unit, area })
+    with_area(state, unit, area).await
+}
+
+async fn with_area(
+    state: &AppState,
+    unit: Unit,
+    area: Option<disadvantaged::AreaYear>,
+) -> Result<UnitView, AppError> {
+    let links = |v: Vec<model::Link>| v.into_iter().map(LinkView::from).collect();
+    Ok(UnitView {
+        url_ref: unit.url_ref(),
+        predecessors: links(model::predecessors(&state.db, unit.id).await?),
+        successors: links(model::successors(&state.db, unit.id).await?),
+        unit,
+        area,
+    })
 }
 
 pub async fn get(
@@ -230,10 +285,7 @@ pub async fn patch(
             source: p.source.unwrap_or_default(),
         };
         let area = disadvantaged::mark(&state.db, &v, &code, &m).await?;
-        return Ok(Json(UnitView {
-            unit,
-            area: Some(area),
-        }));
+        return Ok(Json(with_area(&state, unit, Some(area)).await?));
     }
     Ok(Json(view(&state, unit, None).await?))
 }
@@ -321,7 +373,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         api(M::GET, "/api/v1/units", Officer, "Units in scope in path order: level, parent, as_of; q a name without diacritics; paged by key (cursor, per_page), with the total", list),
         api(M::GET, "/api/v1/units/{code}/branches", Officer, "The units right under a unit (its branches or communes): q, as_of; paged by key, with the total", branches),
-        api(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code", get),
+        api(M::GET, "/api/v1/units/{code}", Officer, "One unit by official code (today's), or CODE@YEAR (the unit that had the code that year, e.g. 31120@2024), with its predecessors and successors", get),
         api(M::PATCH, "/api/v1/units/{code}", Officer, "Rename or move a branch; mark or unmark a commune as a disadvantaged area for a year", patch),
         api(M::POST, "/api/v1/units/{code}/branches", Officer, "Open a branch under a unit", open_branch),
         api(M::POST, "/api/v1/units/{code}/close", Officer, "Close a branch", close),

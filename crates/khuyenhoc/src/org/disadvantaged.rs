@@ -154,11 +154,12 @@ pub async fn area_of(
     year: i64,
     marked: Option<bool>,
 ) -> Result<Option<Area>, sqlx::Error> {
-    let Some(code) = commune_code(unit_path) else {
+    let Some(path) = commune_code(unit_path).and_then(|_| super::ancestor_path(unit_path, 2))
+    else {
         return Ok(None);
     };
-    let row = sqlx::query("SELECT id, code, name FROM units WHERE code = $1 AND level = 'commune'")
-        .bind(code)
+    let row = sqlx::query("SELECT id, code, name FROM units WHERE path = $1 AND level = 'commune'")
+        .bind(path)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else { return Ok(None) };

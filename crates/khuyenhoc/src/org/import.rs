@@ -28,7 +28,7 @@ pub struct Outcome {
 async fn ensure_central(tx: &mut Tx<'_>) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO units (code, level, kind, name, name_folded, parent_id, path, valid_from, created_at) \
-         VALUES ('VN', 'central', 'central', $1, $2, NULL, '/VN/', '1930-01-01', $3) ON CONFLICT (code) DO NOTHING",
+         VALUES ('VN', 'central', 'central', $1, $2, NULL, '/VN/', '1930-01-01', $3) ON CONFLICT DO NOTHING",
     )
     .bind(CENTRAL_NAME)
     .bind(text::fold(CENTRAL_NAME))
@@ -38,8 +38,9 @@ async fn ensure_central(tx: &mut Tx<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Multi-row insert of (code, kind, name, parent code, path) at `level`; existing codes are
-/// skipped.
+/// Multi-row insert of (code, kind, name, parent path, path) at `level`; units already there
+/// (same code and start, or same path) are skipped. The parent is found by its path: codes are
+/// unique only among the units of one day.
 async fn insert_batch(
     tx: &mut Tx<'_>,
     level: Level,
@@ -49,10 +50,10 @@ async fn insert_batch(
     if batch.is_empty() {
         return Ok(0);
     }
-    let row = "(?, ?, ?, ?, ?, (SELECT id FROM units WHERE code = ?), ?, ?, ?)";
+    let row = "(?, ?, ?, ?, ?, (SELECT id FROM units WHERE path = ?), ?, ?, ?)";
     let sql = format!(
         "INSERT INTO units (code, level, kind, name, name_folded, parent_id, path, valid_from, created_at) \
-         VALUES {} ON CONFLICT (code) DO NOTHING",
+         VALUES {} ON CONFLICT DO NOTHING",
         rows::values(tx.backend(), batch.len(), row)
     );
     let mut q = sqlx::query(&sql);
@@ -93,7 +94,7 @@ pub async fn import(db: &Db, rows: &[Row], valid_from: &str) -> anyhow::Result<O
                 code.clone(),
                 kind.clone(),
                 name.clone(),
-                "VN".to_owned(),
+                "/VN/".to_owned(),
                 format!("/VN/{code}/"),
             )
         })
@@ -109,7 +110,7 @@ pub async fn import(db: &Db, rows: &[Row], valid_from: &str) -> anyhow::Result<O
                 c.clone(),
                 r.commune.2.to_owned(),
                 r.commune.1.clone(),
-                p.clone(),
+                format!("/VN/{p}/"),
                 format!("/VN/{p}/{c}/"),
             )
         })

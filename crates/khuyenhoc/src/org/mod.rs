@@ -11,11 +11,22 @@ pub mod cluster;
 pub mod disadvantaged;
 pub mod disadvantaged_import;
 pub mod import;
+pub mod lifetime;
 pub mod model;
+pub mod old_map;
+pub mod old_map_pages;
 pub mod pages;
 pub mod service;
 
 pub use model::Unit;
+
+/// The path of the ancestor `depth` levels below the root that `path` lies under (depth 1: the
+/// province, `/VN/01/`), if the path is that deep. Paths are unique where codes are not (an old
+/// unit may carry a today's unit's code), so an ancestor is looked up by its path.
+pub fn ancestor_path(path: &str, depth: usize) -> Option<String> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    (segs.len() > depth && !segs[0].is_empty()).then(|| format!("/{}/", segs[..=depth].join("/")))
+}
 
 /// The smallest string above every path that starts with `prefix` (which ends in `/`): the
 /// range `[prefix, upper)` is the subtree. `/` is followed by `0` in byte order; PostgreSQL
@@ -30,6 +41,23 @@ pub fn path_upper_bound(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ancestor_paths() {
+        assert_eq!(
+            ancestor_path("/VN/01/00004/00004-1/", 1).as_deref(),
+            Some("/VN/01/")
+        );
+        assert_eq!(
+            ancestor_path("/VN/01/00004/", 2).as_deref(),
+            Some("/VN/01/00004/")
+        );
+        assert_eq!(ancestor_path("/VN/01/", 2), None);
+        assert_eq!(
+            ancestor_path("/VN/92~2025/916/31120/", 1).as_deref(),
+            Some("/VN/92~2025/")
+        );
+    }
 
     #[test]
     fn upper_bound_covers_only_the_subtree() {

@@ -23,13 +23,33 @@ pub struct Unit {
     pub path: String,
     /// YYYY-MM-DD
     pub valid_from: String,
-    /// YYYY-MM-DD, the last day; null while open
+    /// YYYY-MM-DD, the first day it no longer exists (exclusive); null while open
     pub valid_to: Option<String>,
 }
 
 impl Unit {
     pub fn is_open(&self) -> bool {
         self.valid_to.is_none()
+    }
+    /// How a URL names this unit: its code while it is open, `CODE@YEAR` (the last year it
+    /// existed) once closed, so that an old unit whose code a today's unit took is still reached.
+    pub fn url_ref(&self) -> String {
+        match &self.valid_to {
+            None => self.code.clone(),
+            Some(to) => {
+                let year: i32 = to.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                let last = if to.ends_with("-01-01") {
+                    year - 1
+                } else {
+                    year
+                };
+                format!("{}@{last}", self.code)
+            }
+        }
+    }
+    /// An old unit of the map before 1 July 2025 (or another closed official unit): read-only.
+    pub fn is_historical(&self) -> bool {
+        !self.is_open() && !self.is_branch()
     }
     pub fn is_branch(&self) -> bool {
         self.level == Level::Branch
@@ -61,6 +81,11 @@ pub fn kind_labels(kind: &str) -> (&'static str, &'static str) {
         "xa" => ("Xã", "Commune"),
         "phuong" => ("Phường", "Ward"),
         "dac_khu" => ("Đặc khu", "Special zone"),
+        "thi_tran" => ("Thị trấn", "Township"),
+        "huyen" => ("Huyện", "Rural district"),
+        "quan" => ("Quận", "Urban district"),
+        "thi_xa" => ("Thị xã", "District-level town"),
+        "thanh_pho_thuoc_tinh" => ("Thành phố thuộc tỉnh", "Provincial city"),
         k => match BranchKind::parse(k) {
             Ok(b) => (b.label_vi(), b.label_en()),
             Err(_) => ("Khác", "Other"),
@@ -87,11 +112,66 @@ fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
     })
 }
 
+/// The unit with this code today: the one valid today, else (a closed branch, an old unit whose
+/// code nobody took) the latest unit that had the code. One indexed query (`units_code_from`).
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE u.code = $1");
-    sqlx::query(&sql)
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.code = $1 \
+         ORDER BY CASE WHEN u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to > $2) THEN 0 ELSE 1 END, \
+         u.valid_from DESC LIMIT 1"
+    );
+    one(db, sqlx::query(&sql).bind(code).bind(crate::db::today())).await
+}
+
+/// The unit that had this code on `date` (`YYYY-MM-DD`; `valid_to` is exclusive): codes are
+/// unique among the units valid on one day (31120 was Phường An Hòa until 30/06/2025, Phường
+/// Cái Khế since).
+pub async fn by_code_on(db: &Db, code: &str, date: &str) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.code = $1 AND u.valid_from <= $2 \
+         AND (u.valid_to IS NULL OR u.valid_to > $2) ORDER BY u.valid_from DESC LIMIT 1"
+    );
+    one(db, sqlx::query(&sql).bind(code).bind(date)).await
+}
+
+/// The unit that had this code on some day of `year`, the latest such (`/units/31120@2024`).
+pub async fn by_code_in_year(db: &Db, code: &str, year: i32) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.code = $1 AND u.valid_from <= $2 \
+         AND (u.valid_to IS NULL OR u.valid_to > $3) ORDER BY u.valid_from DESC LIMIT 1"
+    );
+    let q = sqlx::query(&sql)
         .bind(code)
-        .fetch_optional(&db.pool)
+        .bind(format!("{year:04}-12-31"))
+        .bind(format!("{year:04}-01-01"));
+    one(db, q).await
+}
+
+/// How a unit is named in a URL: its code (today's unit) or `CODE@YEAR` (the unit that had the
+/// code that year). Returns the code and the year.
+pub fn split_ref(reference: &str) -> (&str, Option<i32>) {
+    match reference.split_once('@') {
+        Some((code, year)) => match year.parse::<i32>() {
+            Ok(y) if (1900..=2200).contains(&y) && year.len() == 4 => (code, Some(y)),
+            _ => (reference, None),
+        },
+        None => (reference, None),
+    }
+}
+
+/// The unit a URL names: `31120` (today's) or `31120@2024`.
+pub async fn by_ref(db: &Db, reference: &str) -> Result<Option<Unit>, sqlx::Error> {
+    match split_ref(reference) {
+        (code, Some(year)) => by_code_in_year(db, code, year).await,
+        (code, None) => by_code(db, code).await,
+    }
+}
+
+async fn one<'q>(
+    db: &Db,
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<Option<Unit>, sqlx::Error> {
+    q.fetch_optional(&db.pool)
         .await?
         .map(|r| from_row(&r))
         .transpose()
@@ -211,34 +291,55 @@ pub async fn count_below(db: &Db, path: &str) -> Result<i64, sqlx::Error> {
     .await
 }
 
-/// The chain from the root down to the unit's parent, for breadcrumbs.
+/// The chain from the root down to the unit's parent, for breadcrumbs: by parent id (codes are
+/// not unique over time), one recursive query.
 pub async fn ancestors(db: &Db, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
-    let codes: Vec<&str> = unit.path.trim_matches('/').split('/').collect();
-    let mut out = vec![];
-    for code in codes.iter().take(codes.len().saturating_sub(1)) {
-        if let Some(u) = by_code(db, code).await? {
-            out.push(u);
-        }
-    }
-    Ok(out)
+    let Some(parent) = unit.parent_id else {
+        return Ok(vec![]);
+    };
+    let sql = format!(
+        "WITH RECURSIVE chain(id, parent_id) AS ( \
+           SELECT id, parent_id FROM units WHERE id = $1 \
+           UNION ALL SELECT x.id, x.parent_id FROM units x JOIN chain c ON x.id = c.parent_id) \
+         SELECT {COLUMNS} {FROM} JOIN chain ON chain.id = u.id ORDER BY length(u.path)"
+    );
+    sqlx::query(&sql)
+        .bind(parent)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
-/// The units an old unit became: its successors, following chains of successions.
-pub async fn successors(
-    db: &Db,
-    unit_id: i64,
-) -> Result<Vec<(Unit, Option<i64>, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT successor_id, share_permille, effective_date FROM unit_successions WHERE predecessor_id = $1 ORDER BY successor_id")
-        .bind(unit_id)
-        .fetch_all(&db.pool)
-        .await?;
-    let mut out = vec![];
-    for r in rows {
-        if let Some(u) = by_id(db, r.try_get(0)?).await? {
-            out.push((u, r.try_get(1)?, r.try_get(2)?));
-        }
-    }
-    Ok(out)
+/// One succession link seen from one side: the unit on the other side, its share in permille
+/// (null: not set) and the day it took effect.
+pub type Link = (Unit, Option<i64>, String);
+
+async fn links(db: &Db, unit_id: i64, successors: bool) -> Result<Vec<Link>, sqlx::Error> {
+    let (mine, other) = if successors {
+        ("predecessor_id", "successor_id")
+    } else {
+        ("successor_id", "predecessor_id")
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, s.share_permille, s.effective_date {FROM} \
+         JOIN unit_successions s ON s.{other} = u.id WHERE s.{mine} = $1 ORDER BY u.path, u.id"
+    );
+    let rows = sqlx::query(&sql).bind(unit_id).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, r.try_get(11)?, r.try_get(12)?)))
+        .collect()
+}
+
+/// The units an old unit became (one step), with their shares.
+pub async fn successors(db: &Db, unit_id: i64) -> Result<Vec<Link>, sqlx::Error> {
+    links(db, unit_id, true).await
+}
+
+/// The units a unit came from (one step), with the share of each that it took.
+pub async fn predecessors(db: &Db, unit_id: i64) -> Result<Vec<Link>, sqlx::Error> {
+    links(db, unit_id, false).await
 }
 
 /// Records that `predecessor` became (a share of) `successor` on `date`, and closes the

@@ -31,6 +31,10 @@ pub struct SearchQuery {
     pub parent: String,
     #[serde(default)]
     pub cursor: String,
+    /// The map of this day (`YYYY-MM-DD`, or `dd/mm/yyyy` as typed): its tree, with the
+    /// districts before 1 July 2025.
+    #[serde(default)]
+    pub as_of: String,
 }
 
 #[derive(Template)]
@@ -46,6 +50,8 @@ pub struct UnitsPage {
     /// The link to the next page (keyset), on every page but the last.
     pub next: Option<String>,
     pub searched: bool,
+    /// The day of the map shown (`YYYY-MM-DD`), if one was asked for.
+    pub as_of: Option<String>,
 }
 
 impl UnitsPage {
@@ -54,9 +60,20 @@ impl UnitsPage {
             .append_pair("q", &self.q)
             .append_pair("level", &self.level)
             .append_pair("parent", &self.parent)
+            .append_pair("as_of", self.as_of.as_deref().unwrap_or(""))
             .append_pair("cursor", cursor)
             .finish();
         format!("/units?{q}")
+    }
+    /// How deep a unit sits in the tree (0: the central office), for the indentation of the
+    /// map of a day.
+    pub fn depth(u: &Unit) -> usize {
+        u.path
+            .trim_matches('/')
+            .split('/')
+            .count()
+            .saturating_sub(1)
+            .min(4)
     }
 }
 
@@ -71,11 +88,13 @@ pub async fn search(
     }
     let level = Level::parse(&sq.level).ok();
     let folded = text::fold(&sq.q);
+    let as_of = super::lifetime::parse_day(&sq.as_of)?;
     let parent = match sq.parent.trim() {
         "" => None,
         code => Some(service::visible(&state.db, &v, code).await?),
     };
-    let searched = !folded.is_empty() || level.is_some() || parent.is_some();
+    // A day asked for: the tree of that day in path order (each unit after its parent).
+    let searched = !folded.is_empty() || level.is_some() || parent.is_some() || as_of.is_some();
     let roots = v.scope_roots();
     let mut next = None;
     let (units, total) = if searched {
@@ -84,6 +103,7 @@ pub async fn search(
             level,
             parent_id: parent.as_ref().map(|p| p.id),
             search: Some(folded),
+            as_of: as_of.clone(),
             after: Cursor::decode(&sq.cursor)?,
             limit: PAGE + 1,
             ..Default::default()
@@ -118,7 +138,8 @@ pub async fn search(
         c,
         q: sq.q.trim().to_owned(),
         level: sq.level,
-        parent: parent.map(|p| p.code).unwrap_or_default(),
+        parent: parent.map(|p| p.url_ref()).unwrap_or_default(),
+        as_of,
         levels,
         units,
         total,
@@ -138,7 +159,9 @@ pub struct UnitPage {
     pub below: i64,
     pub positions: Vec<Position>,
     pub people: Vec<Person>,
-    pub successors: Vec<(Unit, Option<i64>, String)>,
+    /// The units it became and came from: (unit, share, day, whether only a part went).
+    pub successors: Vec<(Unit, Option<i64>, String, bool)>,
+    pub predecessors: Vec<(Unit, Option<i64>, String, bool)>,
     pub can_units: bool,
     pub can_positions: bool,
     pub can_people: bool,
@@ -175,14 +198,8 @@ async fn unit_page(
         .into_iter()
         .filter(|a| v.can_read(&a.path))
         .collect();
-    let q = model::Query {
-        scope_roots: vec![u.path.clone()],
-        parent_id: Some(u.id),
-        limit: PAGE,
-        ..Default::default()
-    };
-    let (children, children_total) = model::list(&state.db, &q).await?;
-    let below = model::count_below(&state.db, &u.path).await?;
+    let (children, children_total, below) = super::lifetime::below(&state.db, &u, PAGE).await?;
+    let (successors, predecessors) = super::lifetime::links(&state.db, u.id).await?;
     let kinds = if matches!(u.level, Level::Commune | Level::Province) {
         BranchKind::ALL
             .iter()
@@ -199,7 +216,7 @@ async fn unit_page(
     } else {
         None
     };
-    let (area, area_history) = if u.level == Level::Commune {
+    let (area, area_history) = if u.level == Level::Commune && u.is_open() {
         let year = mark.0.unwrap_or_else(disadvantaged::this_year);
         (
             Some(disadvantaged::for_year(&state.db, &u, year).await?),
@@ -222,7 +239,8 @@ async fn unit_page(
         below,
         positions: positions::for_unit(&state.db, u.id).await?,
         people: people::for_unit(&state.db, u.id, 100).await?,
-        successors: model::successors(&state.db, u.id).await?,
+        successors,
+        predecessors,
         can_units: v.position_for(perm::UNIT_MANAGE, &u.path).is_some() && u.is_open(),
         can_positions: v.position_for(perm::POSITION_MANAGE, &u.path).is_some() && u.is_open(),
         can_people,

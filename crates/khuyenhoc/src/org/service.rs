@@ -12,10 +12,16 @@ pub fn parse_code(code: &str) -> Result<UnitCode, AppError> {
     UnitCode::parse(code).map_err(|e| AppError::field("code", e))
 }
 
-/// The unit with this code, if the viewer may read it.
-pub async fn visible(db: &Db, viewer: &Viewer, code: &str) -> Result<Unit, AppError> {
+/// The unit a URL names (`31120`: today's; `31120@2024`: the one that had the code that
+/// year), if the viewer may read it.
+pub async fn visible(db: &Db, viewer: &Viewer, reference: &str) -> Result<Unit, AppError> {
+    let (code, year) = model::split_ref(reference.trim());
     let code = parse_code(code)?;
-    viewer.read(model::by_code(db, code.as_str()).await?)
+    let unit = match year {
+        Some(y) => model::by_code_in_year(db, code.as_str(), y).await?,
+        None => model::by_code(db, code.as_str()).await?,
+    };
+    viewer.read(unit)
 }
 
 /// The unit with this code and the position that lets the viewer use `right` on it.
@@ -26,9 +32,20 @@ pub async fn with_right(
     right: &str,
 ) -> Result<(Unit, Actor), AppError> {
     let unit = visible(db, viewer, code).await?;
+    if unit.is_historical() && WRITES_REFUSED_ON_OLD_UNITS.contains(&right) {
+        return Err(AppError::bad_request(
+            "Đơn vị này không còn tồn tại (trước sáp nhập 01/07/2025): chỉ xem được",
+            "This unit no longer exists (before the 1 July 2025 merger): read only",
+        ));
+    }
     viewer.act(Some(unit), right)
 }
 
+/// What nobody does to an old unit (closed official units, the map before 1 July 2025): open
+/// branches or change it (`unit.manage`), or hold positions there. People, titles and figures
+/// recorded under an old unit before the merger stay possible (tests/reports.rs registers the
+/// people of a merged commune at it): those are the old data the merger carries forward.
+const WRITES_REFUSED_ON_OLD_UNITS: &[&str] = &[perm::UNIT_MANAGE, perm::POSITION_MANAGE];
 pub fn parse_name(name: &str) -> Result<String, AppError> {
     let n = text::clean(name);
     let len = n.chars().count();
@@ -60,7 +77,7 @@ fn check_parent(parent: &Unit, kind: BranchKind) -> Result<(), AppError> {
     let ok = match parent.level {
         Level::Commune => true,
         Level::Province => kind.may_hang_under_province(),
-        Level::Central | Level::Branch => false,
+        Level::Central | Level::District | Level::Branch => false,
     };
     if !parent.is_open() {
         return Err(closed());

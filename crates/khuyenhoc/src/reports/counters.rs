@@ -60,6 +60,7 @@ async fn chain(tx: &mut Tx<'_>, unit_id: i64) -> Result<Vec<i64>, sqlx::Error> {
 }
 
 async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Error> {
+    // By path, not by code: an old unit may carry the code of a today's one.
     let codes: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -68,14 +69,17 @@ async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Er
     if codes.is_empty() {
         return Ok(vec![]);
     }
-    let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let paths: Vec<String> = (1..=codes.len())
+        .map(|n| format!("/{}/", codes[..n].join("/")))
+        .collect();
+    let marks: Vec<String> = (1..=paths.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id FROM units WHERE code IN ({}) ORDER BY length(path) DESC",
+        "SELECT id FROM units WHERE path IN ({}) ORDER BY length(path) DESC",
         marks.join(", ")
     );
     let mut q = sqlx::query_scalar(&sql);
-    for c in &codes {
-        q = q.bind(*c);
+    for p in paths {
+        q = q.bind(p);
     }
     q.fetch_all(&mut **tx).await
 }

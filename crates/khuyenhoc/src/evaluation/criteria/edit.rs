@@ -248,10 +248,11 @@ pub async fn save_variant(
         }
         return Err(e.into());
     }
-    let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-        .bind(&s.owner_code)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let unit_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND valid_to IS NULL")
+            .bind(&s.owner_code)
+            .fetch_optional(&mut *tx)
+            .await?;
     let how = if matches!(edit, Edit::Toml(_)) {
         "toml"
     } else {
@@ -292,10 +293,11 @@ pub async fn activate_set(state: &AppState, v: &Viewer, id: i64) -> Result<SetRo
         .bind(s.id)
         .execute(&mut *tx)
         .await?;
-    let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-        .bind(&s.owner_code)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let unit_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND valid_to IS NULL")
+            .bind(&s.owner_code)
+            .fetch_optional(&mut *tx)
+            .await?;
     let change = Change {
         unit_id,
         entity: "criteria_set",

@@ -351,10 +351,11 @@ pub async fn variant(state: &AppState, v: &Viewer, national_id: i64) -> Result<i
             e.into()
         }
     })?;
-    let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-        .bind(&province)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let unit_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND valid_to IS NULL")
+            .bind(&province)
+            .fetch_optional(&mut *tx)
+            .await?;
     let change = Change {
         unit_id,
         entity: "criteria_set",

@@ -40,14 +40,9 @@ pub async fn public_list(
     for r in rows {
         let (name, minor, path): (String, i64, String) =
             (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-        let commune_code = path
-            .trim_matches('/')
-            .split('/')
-            .nth(2)
-            .unwrap_or_default()
-            .to_owned();
-        let commune: String = sqlx::query_scalar("SELECT name FROM units WHERE code = $1")
-            .bind(&commune_code)
+        let commune_path = crate::org::ancestor_path(&path, 2).unwrap_or_default();
+        let commune: String = sqlx::query_scalar("SELECT name FROM units WHERE path = $1")
+            .bind(&commune_path)
             .fetch_optional(&db.pool)
             .await?
             .unwrap_or_default();
