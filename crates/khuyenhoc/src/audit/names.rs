@@ -109,6 +109,7 @@ pub fn action(code: &str) -> Option<Name> {
         "save" => ("Lưu", "Saved"),
         "save_answers" => ("Lưu phần tự chấm", "Saved the answers"),
         "set" => ("Đặt", "Set"),
+        "set_shares" => ("Đặt tỉ lệ kế thừa", "Set succession shares"),
         "set_public" => ("Đổi chế độ công khai", "Changed publicity"),
         "set_status" => ("Đổi trạng thái", "Changed the status"),
         "submit" => ("Nộp", "Submitted"),

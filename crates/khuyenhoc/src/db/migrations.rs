@@ -110,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0017_fund_search.sql"),
         include_str!("../../migrations/postgres/0017_fund_search.sql"),
     ),
+    (
+        19,
+        "how the shares of succession links were decided",
+        include_str!("../../migrations/sqlite/0019_succession_shares.sql"),
+        include_str!("../../migrations/postgres/0019_succession_shares.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

@@ -11,3 +11,5 @@ pub mod export;
 pub mod figures;
 pub mod pages;
 pub mod service;
+pub mod shares;
+pub mod splits;

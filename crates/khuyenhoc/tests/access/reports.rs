@@ -18,6 +18,8 @@ pub struct CtxReports {
     /// ...and through the pages.
     pub return_page: i64,
     pub accept_page: i64,
+    /// An old commune of Hà Nội split between Ba Đình and Ngọc Hà, whose shares are set.
+    pub split: i64,
 }
 
 /// This year's whole-year report: read, saved and submitted through the API.
@@ -67,7 +69,39 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         accept_api: handed_in[1],
         return_page: handed_in[2],
         accept_page: handed_in[3],
+        split: split(app).await,
     };
+}
+
+/// Phường Phúc Xá (closed in 2025), split between Ba Đình (00004) and Ngọc Hà (00008).
+async fn split(app: &TestApp) -> i64 {
+    use khuyenhoc::org::model;
+    let hanoi = model::by_code(&app.db, "01").await.expect("q").expect("01");
+    let mut tx = app.db.begin().await.expect("tx");
+    let old = model::insert(
+        &mut tx,
+        &model::NewUnit {
+            code: "00001",
+            level: Level::Commune,
+            kind: "phuong",
+            name: "Phường Phúc Xá",
+            parent: Some((&hanoi.path, hanoi.id)),
+            valid_from: "2008-08-01",
+        },
+    )
+    .await
+    .expect("old commune");
+    for code in ["00004", "00008"] {
+        let new = model::by_code(&app.db, code)
+            .await
+            .expect("q")
+            .expect("new");
+        model::record_succession(&mut tx, old, new.id, None, "2025-07-01")
+            .await
+            .expect("succession");
+    }
+    tx.commit().await.expect("commit");
+    old
 }
 
 #[allow(clippy::too_many_lines)]
@@ -303,6 +337,28 @@ pub fn rows() -> Vec<Row> {
             R::Province,
             |_, _| get(format!("/api/v1/clusters/DEMO-1/reports/{}", api_period())),
             OK.has("\"code\":\"25\""),
+        ),
+        // Shares of split communes: a province (or the centre) over every successor.
+        row(
+            "GET /api/v1/units/{code}/successions/splits",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/api/v1/units/01/successions/splits"),
+            OK.has("\"code\":\"00001\""),
+        ),
+        row(
+            "PUT /api/v1/successions/{predecessor_id}/shares",
+            Officer,
+            act(perm::UNIT_MANAGE, &["00004", "00008"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |c, _| {
+                json(
+                    format!("/api/v1/successions/{}/shares", c.reports.split),
+                    serde_json::json!({"rule": "equal"}),
+                )
+            },
+            OK.has("\"rule\":\"equal\""),
         ),
         row(
             "GET /api/v1/units/{code}/report-template",

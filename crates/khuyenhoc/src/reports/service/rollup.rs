@@ -31,6 +31,9 @@ pub struct ChildRow {
     pub live: Vec<Option<i64>>,
     /// Values as submitted, when handed in.
     pub submitted: Option<Vec<Option<i64>>>,
+    /// The units whose figures this one carries on the structure asked for, each with its part
+    /// and the rule of the share (`reports::shares`).
+    pub carried: Vec<crate::reports::shares::Carried>,
 }
 
 /// The roll-up of a unit for a period: its children (as of a date) with their status, live and
@@ -106,6 +109,7 @@ pub async fn rollup(
     let kids = figures::children(db, unit.id, &as_of).await?;
     let live = figures::live(db, &kids, &p, &as_of).await?;
     let mut stored = load_many(db, &kids, &p).await?;
+    let links = crate::reports::shares::Links::load(db, &as_of).await?;
     let day = today();
     let mut children = vec![];
     let mut states: BTreeMap<&'static str, usize> = [
@@ -147,6 +151,7 @@ pub async fn rollup(
             return_reason: r.return_reason,
             live: values(&t, base, &entries),
             submitted,
+            carried: links.carried_from(u.at()),
         });
         let overrides = entries.overrides.iter().map(|(k, o)| (k.clone(), o.value));
         live_rows.push((adjusted(&t, base, overrides), values(&t, base, &entries)));
