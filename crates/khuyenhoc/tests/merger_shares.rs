@@ -473,3 +473,62 @@ both_backends!(
         assert_eq!(live(&roll, "31168", reg), 5);
     }
 );
+
+both_backends!(
+    the_shares_page_sets_them_with_errors_beside_the_split,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let (split2, _) = old_map(&app).await;
+        cantho_officer(&app).await;
+        let mut c = app.login(CANTHO).await;
+        let r = app.get(&mut c, "/units/92/successions/splits").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Phường Bùi Hữu Nghĩa"), "{}", r.body);
+        assert!(r.body.contains("chia đều"));
+        let action = format!("/units/92/successions/splits/{split2}");
+        // 40 % + 50 %: refused, the message beside this split.
+        let r = app
+            .post_form(
+                &mut c,
+                &action,
+                &[("rule", "set"), ("pct_31120", "40"), ("pct_31168", "50")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains(&format!("id=\"error-{split2}\"")),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("phải bằng 100 %"));
+        // 37,5 % + 62,5 %: saved, back to the list.
+        let r = app
+            .post_form(
+                &mut c,
+                &action,
+                &[
+                    ("rule", "set"),
+                    ("pct_31120", "37,5"),
+                    ("pct_31168", "62,5"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let permille: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT share_permille FROM unit_successions WHERE predecessor_id = {split2} ORDER BY successor_id"
+    ))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("shares");
+        assert_eq!(permille, [375, 625]);
+        let r = app.get(&mut c, "/units/92/successions/splits").await;
+        assert!(r.body.contains("37,5 %"));
+        assert!(r.body.contains("tỉ lệ do tỉnh đặt"));
+        // A commune's chair has no such page.
+        let mut badinh = app.login(BADINH).await;
+        let r = app
+            .get(&mut badinh, "/units/00004/successions/splits")
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -340,6 +340,27 @@ pub fn rows() -> Vec<Row> {
         ),
         // Shares of split communes: a province (or the centre) over every successor.
         row(
+            "GET /units/{code}/successions/splits",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/units/01/successions/splits"),
+            OK.has("Phường Phúc Xá"),
+        ),
+        row(
+            "POST /units/{code}/successions/splits/{id}",
+            Officer,
+            act(perm::UNIT_MANAGE, &["00004", "00008"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |c, _| {
+                form(
+                    format!("/units/01/successions/splits/{}", c.reports.split),
+                    &[("rule", "equal")],
+                )
+            },
+            see("/units/01/successions/splits*"),
+        ),
+        row(
             "GET /api/v1/units/{code}/successions/splits",
             Officer,
             act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
