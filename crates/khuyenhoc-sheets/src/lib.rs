@@ -26,6 +26,7 @@ mod error;
 pub mod header;
 pub mod members;
 mod read;
+pub mod shares;
 mod table;
 pub mod units_csv;
 

@@ -532,3 +532,134 @@ both_backends!(
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 );
+
+const CONFIRM: [&str; 4] = ["key", "sha256", "plan", "file_name"];
+
+both_backends!(
+    the_shares_sheet_is_downloaded_filled_and_uploaded,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let (split2, split3) = old_map(&app).await;
+        cantho_officer(&app).await;
+        let mut c = app.login(CANTHO).await;
+        // The sheet: one row per successor of each split commune, with what is in force.
+        let (status, _, bytes) = app
+            .download(&c, "/units/92/successions/splits/sheet.xlsx")
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let sheet =
+            khuyenhoc_sheets::read(&bytes, &khuyenhoc_sheets::shares::LIMITS).expect("sheet");
+        assert_eq!(sheet.rows.len(), 5);
+        let cols = khuyenhoc_sheets::shares::map_header(&sheet.header).expect("header");
+        let first = cols.row(&sheet.rows[0]).expect("a row as downloaded");
+        assert_eq!(
+            (
+                first.old_code.as_str(),
+                first.successor.as_str(),
+                first.rule
+            ),
+            ("31178", "31120", "equal")
+        );
+
+        // Shares that do not add up: every row of that commune refused, nothing to confirm.
+        let bad = "Mã xã cũ,Mã đơn vị kế thừa,Cách chia,Tỉ lệ (%),Dân số phần\n\
+               31178,31120,theo tỉ lệ,40,\n31178,31168,theo tỉ lệ,50,\n";
+        let r = upload_workbook(
+            &app,
+            &mut c,
+            "/units/92/successions/splits/import",
+            &[],
+            Some(("ti-le.csv", bad.as_bytes())),
+        )
+        .await;
+        assert!(r.body.contains("phải bằng 100 %"), "{}", r.body);
+        assert!(!r.body.contains("name=\"sha256\""), "nothing to confirm");
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM unit_successions WHERE share_rule IS NOT NULL"
+            )
+            .await,
+            0
+        );
+
+        // 25 / 75 and by population: previewed, then saved all at once.
+        let good = "Mã xã cũ,Tên xã cũ,Mã đơn vị kế thừa,Cách chia,Tỉ lệ (%),Dân số phần\n\
+                31178,Phường Bùi Hữu Nghĩa,31120,theo tỉ lệ,25,\n\
+                31178,Phường Bùi Hữu Nghĩa,31168,theo tỉ lệ,75,\n\
+                31189,,31135,theo dân số,,500\n\
+                31189,,31147,theo dân số,,300\n\
+                31189,,31150,theo dân số,,200\n";
+        let preview = upload_workbook(
+            &app,
+            &mut c,
+            "/units/92/successions/splits/import",
+            &[],
+            Some(("ti-le.csv", good.as_bytes())),
+        )
+        .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM unit_successions WHERE share_rule IS NOT NULL"
+            )
+            .await,
+            0,
+            "nothing before the confirmation"
+        );
+        let done = confirm_form(
+            &app,
+            &mut c,
+            "/units/92/successions/splits/import/commit",
+            &preview,
+            &CONFIRM,
+            &[],
+        )
+        .await;
+        assert!(
+            done.status.is_success() || done.status.is_redirection(),
+            "{} {}",
+            done.status,
+            done.body
+        );
+        let shares: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT share_permille, piece_population FROM unit_successions WHERE predecessor_id IN ({split2}, {split3}) ORDER BY predecessor_id, successor_id"
+    ))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("shares");
+        assert_eq!(
+            shares,
+            [
+                (Some(250), None),
+                (Some(750), None),
+                (None, Some(500)),
+                (None, Some(300)),
+                (None, Some(200))
+            ]
+        );
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'set_shares'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'shares_import'"
+            )
+            .await,
+            1
+        );
+        // Another province's chair: as if nothing were there.
+        let mut hanoi = app.login(HANOI).await;
+        let r = app
+            .get(&mut hanoi, "/units/92/successions/splits/import")
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);

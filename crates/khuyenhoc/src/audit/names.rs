@@ -36,6 +36,7 @@ pub fn entity(code: &str) -> Option<Name> {
         "registration" => ("Đăng ký tham gia", "Registration"),
         "report" => ("Báo cáo", "Report"),
         "report_template" => ("Mẫu báo cáo", "Report template"),
+        "shares_import" => ("Tệp tỉ lệ kế thừa", "Shares sheet"),
         "unit" => ("Đơn vị", "Unit"),
         "unit_import" => ("Danh mục đơn vị hành chính", "Unit list import"),
         "unit_population" => ("Số liệu dân số của đơn vị", "Unit population"),

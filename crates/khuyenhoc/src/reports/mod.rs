@@ -13,3 +13,4 @@ pub mod pages;
 pub mod service;
 pub mod shares;
 pub mod splits;
+pub mod splits_import;

@@ -72,7 +72,7 @@ const MAX_POPULATION: i64 = 1_000_000_000;
 
 /// Every split predecessor (more than one successor), with its links, in code order; `pred`
 /// narrows to one.
-async fn load(db: &Db, pred: Option<i64>) -> Result<Vec<Split>, sqlx::Error> {
+pub(crate) async fn load(db: &Db, pred: Option<i64>) -> Result<Vec<Split>, sqlx::Error> {
     let one = if pred.is_some() {
         "AND s.predecessor_id = $1"
     } else {
@@ -147,7 +147,7 @@ async fn load(db: &Db, pred: Option<i64>) -> Result<Vec<Split>, sqlx::Error> {
 }
 
 /// The viewer's position with `unit.manage` at province level or above over `path`.
-fn manager<'a>(v: &'a Viewer, path: &str) -> Option<&'a crate::auth::HeldPosition> {
+pub(crate) fn manager<'a>(v: &'a Viewer, path: &str) -> Option<&'a crate::auth::HeldPosition> {
     v.position_at_or_above(perm::UNIT_MANAGE, path, Level::Province)
 }
 
@@ -170,12 +170,12 @@ fn invalid(vi: &'static str, en: &'static str) -> AppError {
 }
 
 /// One value per successor (permille, population), checked against the rule.
-type Values = Vec<(String, Option<i64>, Option<i64>)>;
+pub(crate) type Values = Vec<(String, Option<i64>, Option<i64>)>;
 
 /// The rule and the value of each successor, checked: every successor named once, shares of
 /// 1..=1000 permille adding up to 1000, populations not negative and not all zero.
 #[allow(clippy::too_many_lines)] // one refusal per case, each with its words
-fn checked(before: &Split, input: &SharesInput) -> Result<(Rule, Values), AppError> {
+pub(crate) fn checked(before: &Split, input: &SharesInput) -> Result<(Rule, Values), AppError> {
     let rule = match input.rule.as_str() {
         "set" => Rule::Set,
         "population" => Rule::Population,
@@ -282,8 +282,31 @@ pub async fn set(db: &Db, v: &Viewer, pred: i64, input: &SharesInput) -> Result<
     }
     let (rule, values) = checked(&before, input)?;
     let mut tx = db.begin().await?;
+    apply(
+        &mut tx,
+        Actor::new(v.person_id, position),
+        &before,
+        rule,
+        &values,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    load(db, Some(pred)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Writes the checked shares of one split and its audit entry, in the caller's transaction
+/// (`import`: the SHA-256 of the workbook they came from).
+pub(crate) async fn apply(
+    tx: &mut crate::db::Tx<'_>,
+    actor: Actor,
+    before: &Split,
+    rule: Rule,
+    values: &Values,
+    import: Option<&str>,
+) -> Result<(), AppError> {
     let now = crate::db::now();
-    for (code, permille, pop) in &values {
+    for (code, permille, pop) in values {
         let (permille, pop) = match rule {
             Rule::Set => (*permille, None),
             Rule::Population => (None, *pop),
@@ -298,11 +321,11 @@ pub async fn set(db: &Db, v: &Viewer, pred: i64, input: &SharesInput) -> Result<
         .bind(rule.code())
         .bind(permille)
         .bind(pop)
-        .bind(v.person_id)
+        .bind(actor.person_id)
         .bind(now)
-        .bind(pred)
+        .bind(before.id)
         .bind(code)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     let state = |s: &Split| {
@@ -314,20 +337,20 @@ pub async fn set(db: &Db, v: &Viewer, pred: i64, input: &SharesInput) -> Result<
     let after = serde_json::json!({
         "rule": rule.code(),
         "shares": values.iter().map(|(c, p, n)| serde_json::json!({"successor": c, "permille": p, "population": n})).collect::<Vec<_>>(),
+        "import": import,
     });
     audit::record(
-        &mut tx,
-        Actor::new(v.person_id, position),
+        tx,
+        actor,
         Change {
-            unit_id: Some(pred),
+            unit_id: Some(before.id),
             entity: "unit",
             entity_id: before.code.clone(),
             action: "set_shares",
-            before: Some(state(&before)),
+            before: Some(state(before)),
             after: Some(after),
         },
     )
     .await?;
-    tx.commit().await?;
-    load(db, Some(pred)).await?.pop().ok_or(AppError::NotFound)
+    Ok(())
 }

@@ -59,18 +59,7 @@ pub async fn splits_page(
     page(&state, c, &v, &code, None).await
 }
 
-/// "37,5" or "37.5" (percent, at most one decimal) → 375 permille.
-fn permille(text: &str) -> Option<i64> {
-    let t = text.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (whole, tenth) = t.split_once('.').unwrap_or((t.as_str(), "0"));
-    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !digits(tenth) || tenth.len() != 1 {
-        return None;
-    }
-    let w: i64 = whole.parse().ok()?;
-    let d: i64 = tenth.parse().ok()?;
-    w.checked_mul(10)?.checked_add(d)
-}
+use khuyenhoc_sheets::shares::permille;
 
 pub async fn set_shares(
     State(state): State<AppState>,
@@ -112,21 +101,5 @@ pub async fn set_shares(
                 .into_response())
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permille;
-
-    #[test]
-    fn percent_as_typed() {
-        assert_eq!(permille("37,5"), Some(375));
-        assert_eq!(permille("37.5 %"), Some(375));
-        assert_eq!(permille("50"), Some(500));
-        assert_eq!(permille("100"), Some(1000));
-        assert_eq!(permille("1,25"), None);
-        assert_eq!(permille(""), None);
-        assert_eq!(permille("abc"), None);
     }
 }
