@@ -220,6 +220,26 @@ both_backends!(
         ] {
             check_sums(&app, &mut central, unit, day, &keys).await;
         }
+        // The cluster table is asked on a structure date the same way.
+        let t = call(
+            &app,
+            &mut central,
+            "GET",
+            "/api/v1/clusters/DEMO-1/reports/2024-Y?as_of=2024-12-31",
+            json!(null),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(t["as_of"], "2024-12-31");
+        call(
+            &app,
+            &mut central,
+            "GET",
+            "/api/v1/clusters/DEMO-1/reports/2024-Y?as_of=2024-13-01",
+            json!(null),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
         // What each carried figure is made of, and the rule used.
         let row = new92["children"]
             .as_array()

@@ -172,8 +172,11 @@ pub async fn cluster_table(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path((code, period)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<Json<ClusterTable>> {
-    Ok(Json(cluster::table(&state.db, &v, &code, &period).await?))
+    Ok(Json(
+        cluster::table(&state.db, &v, &code, &period, q.as_of.as_deref()).await?,
+    ))
 }
 
 pub async fn get_template(
@@ -243,9 +246,10 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 /// Query parameters of the report routes, for the OpenAPI document.
 pub fn query_params(path: &str) -> Vec<Value> {
     match path {
-        "/api/v1/units/{code}/reports/{period}/rollup" => vec![
+        "/api/v1/units/{code}/reports/{period}/rollup"
+        | "/api/v1/clusters/{code}/reports/{period}" => vec![
             json!({"name": "as_of", "in": "query", "required": false, "schema": {"type": "string"},
-            "description": "YYYY-MM-DD: the structure on that day (default today; units merged before it bring their figures to their successors)"}),
+            "description": "YYYY-MM-DD: the structure on that day (default today). Before 2025-07-01 the old map (old provinces and communes, their own figures); after, today's units with their predecessors' figures carried by their shares"}),
         ],
         "/api/v1/units/{code}/successions/splits" => crate::web::list::paging_params(
             "the old commune's code or name, with or without Vietnamese accents",

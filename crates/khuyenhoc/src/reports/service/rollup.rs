@@ -87,6 +87,19 @@ fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
         .collect()
 }
 
+/// The day whose structure a roll-up, report or cluster table is asked on: `as_of` as typed
+/// (YYYY-MM-DD, 400 otherwise), today when not given. Before 2025-07-01 that is the old map
+/// (old provinces and their communes, their own figures); on a later day, today's units carrying
+/// their predecessors' parts (`reports::shares`).
+pub fn structure_date(as_of: Option<&str>) -> Result<String, AppError> {
+    Ok(match as_of.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => khuyenhoc_ledger::Date::parse(d)
+            .map_err(|e| AppError::bad_request(e.vi, e.en))?
+            .to_string(),
+        None => today(),
+    })
+}
+
 /// The completeness view and roll-up of a unit's children for a period, for the structure as
 /// of `as_of` (today when not given).
 pub async fn rollup(
@@ -99,12 +112,7 @@ pub async fn rollup(
     let db = &state.db;
     let p = parse_period(period)?;
     let unit = unit_visible(db, v, code).await?;
-    let as_of = match as_of.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => khuyenhoc_ledger::Date::parse(d)
-            .map_err(|e| AppError::bad_request(e.vi, e.en))?
-            .to_string(),
-        None => today(),
-    };
+    let as_of = structure_date(as_of)?;
     let (t, _) = template_for(db, &unit.path).await?;
     let kids = figures::children(db, unit.id, &as_of).await?;
     let live = figures::live(db, &kids, &p, &as_of).await?;
