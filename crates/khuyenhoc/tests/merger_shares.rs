@@ -220,6 +220,34 @@ both_backends!(
         ] {
             check_sums(&app, &mut central, unit, day, &keys).await;
         }
+        // As submitted: Bùi Hữu Nghĩa's 2024 report, handed in, reaches its successors' parts.
+        let path = "/api/v1/units/31178/reports/2024-Y";
+        call(&app, &mut central, "POST", path, json!({}), StatusCode::OK).await;
+        call(
+            &app,
+            &mut central,
+            "POST",
+            &format!("{path}/submit"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+        let new92 = rollup(&app, &mut central, "92", &today).await;
+        let submitted = |code: &str| {
+            new92["children"]
+                .as_array()
+                .expect("children")
+                .iter()
+                .find(|c| c["unit"]["code"] == code)
+                .expect("child")["submitted"][reg]
+                .as_i64()
+        };
+        assert_eq!(submitted("31120"), Some(2));
+        assert_eq!(submitted("31168"), Some(1));
+        assert_eq!(
+            new92["total_submitted"][reg], 3,
+            "counted once, as handed in"
+        );
         // The cluster table is asked on a structure date the same way.
         let t = call(
             &app,

@@ -118,6 +118,7 @@ pub async fn rollup(
     let live = figures::live(db, &kids, &p, &as_of).await?;
     let mut stored = load_many(db, &kids, &p).await?;
     let links = crate::reports::shares::Links::load(db, &as_of).await?;
+    let handed_in = predecessors_handed_in(db, &t, &links, &kids, &p).await?;
     let day = today();
     let mut children = vec![];
     let mut states: BTreeMap<&'static str, usize> = [
@@ -143,9 +144,18 @@ pub async fn rollup(
             .as_ref()
             .and_then(|s| s.snapshot.as_ref())
             .filter(|_| status.is_in());
-        let submitted = snap.map(|sn| snapshot_values(&t, sn));
+        let mut submitted = snap.map(|sn| snapshot_values(&t, sn));
         if let (Some(sn), Some(values)) = (snap, &submitted) {
             submitted_rows.push((reported_base(&t, sn), values.clone()));
+        } else if !handed_in.is_empty() {
+            // Not handed in by the unit itself (it did not exist then): its parts of what its
+            // predecessors handed in.
+            let base = links.figures(u.at(), &handed_in);
+            if !base.is_empty() {
+                let v = values(&t, &base, &super::model::Entries::default());
+                submitted_rows.push((base, v.clone()));
+                submitted = Some(v);
+            }
         }
         let r = build(u, &p, &t, String::new(), s, None);
         children.push(ChildRow {
@@ -175,6 +185,44 @@ pub async fn rollup(
         children,
         states,
     })
+}
+
+/// The bases the predecessors of `kids` handed in for the period (snapshots of submitted or
+/// accepted reports), by unit: what a successor's "as submitted" figures carry.
+async fn predecessors_handed_in(
+    db: &Db,
+    t: &Template,
+    links: &crate::reports::shares::Links,
+    kids: &[UnitRef],
+    p: &Period,
+) -> Result<BTreeMap<i64, Base>, AppError> {
+    if links.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let at: Vec<crate::reports::shares::At<'_>> = kids.iter().map(UnitRef::at).collect();
+    let own: std::collections::BTreeSet<i64> = kids.iter().map(|k| k.id).collect();
+    let preds: Vec<UnitRef> = links
+        .needed(&at)
+        .into_iter()
+        .filter(|id| !own.contains(id))
+        .map(|id| UnitRef {
+            id,
+            code: String::new(),
+            name: String::new(),
+            level: khuyenhoc_domain::Level::Commune,
+            path: String::new(),
+        })
+        .collect();
+    Ok(load_many(db, &preds, p)
+        .await?
+        .into_iter()
+        .filter_map(|(id, s)| {
+            s.snapshot
+                .as_ref()
+                .filter(|_| s.status.is_in())
+                .map(|sn| (id, reported_base(t, sn)))
+        })
+        .collect())
 }
 
 /// The reported values of units for a period: the snapshot when handed in, live otherwise (with
