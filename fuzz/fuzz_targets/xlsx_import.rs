@@ -4,7 +4,8 @@
 //! (`members::check_workbook`: the sheet and its header; its rows are checked against the
 //! database, which is not reached here), and the central office's list of disadvantaged
 //! communes (`disadvantaged::check_workbook`: a workbook or a CSV file, its header and every
-//! row). Each answers a count or the refusal an upload would show, never a panic, and never
+//! row), and a province's sheet of the shares of its split communes (`shares::check_workbook`).
+//! Each answers a count or the refusal an upload would show, never a panic, and never
 //! reads more than the limits say.
 //!
 //! The first byte chooses how the rest is used: even, as the uploaded file itself (the seeds are
@@ -15,7 +16,7 @@
 #![no_main]
 
 use khuyenhoc_criteria::{default_for, CriteriaSet, Model};
-use khuyenhoc_sheets::{citizen, disadvantaged, members};
+use khuyenhoc_sheets::{citizen, disadvantaged, members, shares};
 use libfuzzer_sys::fuzz_target;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
@@ -80,5 +81,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok((rows, valid)) = disadvantaged::check_workbook(bytes) {
         assert!(valid <= rows && rows <= disadvantaged::LIMITS.max_rows);
+    }
+    if let Ok((rows, valid)) = shares::check_workbook(bytes) {
+        assert!(valid <= rows && rows <= shares::LIMITS.max_rows);
     }
 });

@@ -28,6 +28,7 @@ pub mod header;
 pub mod members;
 pub mod old_map;
 mod read;
+pub mod shares;
 mod table;
 pub mod units_csv;
 

@@ -574,7 +574,7 @@ async fn run(backend: Backend, a: &Args) {
     .await;
     let kids: Vec<figures::UnitRef> = r.children.iter().map(|c| c.unit.clone()).collect();
     let (app_cluster, t) = measure(a.runs, a.budget, || async {
-        cluster::table(&db, &v, CLUSTER, PERIOD)
+        cluster::table(&db, &v, CLUSTER, PERIOD, None)
             .await
             .expect("the cluster table")
     })

@@ -271,6 +271,35 @@ both_backends!(
                 v.map(|v| v.to_string())
             }
         };
+        // A commune split in 2025 between Ba Đình and Ngọc Hà (the shares page lists it).
+        {
+            use khuyenhoc::org::model;
+            let hanoi = model::by_code(&app.db, "01").await.expect("q").expect("01");
+            let mut tx = app.db.begin().await.expect("tx");
+            let old = model::insert(
+                &mut tx,
+                &model::NewUnit {
+                    code: "00001",
+                    level: khuyenhoc_domain::Level::Commune,
+                    kind: "phuong",
+                    name: "Phường Phúc Xá",
+                    parent: Some((&hanoi.path, hanoi.id)),
+                    valid_from: "2008-08-01",
+                },
+            )
+            .await
+            .expect("old commune");
+            for code in ["00004", "00008"] {
+                let new = model::by_code(&app.db, code)
+                    .await
+                    .expect("q")
+                    .expect("new");
+                model::record_succession(&mut tx, old, new.id, None, "2025-07-01")
+                    .await
+                    .expect("succession");
+            }
+            tx.commit().await.expect("commit");
+        }
         let mut ids: BTreeMap<&str, String> = BTreeMap::new();
         ids.insert("units/{code}", "00004".into());
         ids.insert("clusters/{code}", "DEMO-1".into());

@@ -36,6 +36,7 @@ pub fn entity(code: &str) -> Option<Name> {
         "registration" => ("Đăng ký tham gia", "Registration"),
         "report" => ("Báo cáo", "Report"),
         "report_template" => ("Mẫu báo cáo", "Report template"),
+        "shares_import" => ("Tệp tỉ lệ kế thừa", "Shares sheet"),
         "unit" => ("Đơn vị", "Unit"),
         "unit_import" => ("Danh mục đơn vị hành chính", "Unit list import"),
         "old_map_import" => (
@@ -113,6 +114,7 @@ pub fn action(code: &str) -> Option<Name> {
         "save" => ("Lưu", "Saved"),
         "save_answers" => ("Lưu phần tự chấm", "Saved the answers"),
         "set" => ("Đặt", "Set"),
+        "set_shares" => ("Đặt tỉ lệ kế thừa", "Set succession shares"),
         "set_public" => ("Đổi chế độ công khai", "Changed publicity"),
         "set_status" => ("Đổi trạng thái", "Changed the status"),
         "submit" => ("Nộp", "Submitted"),

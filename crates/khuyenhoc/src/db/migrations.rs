@@ -117,6 +117,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0018_unit_lifetimes.sql"),
     ),
     (
+        19,
+        "how the shares of succession links were decided",
+        include_str!("../../migrations/sqlite/0019_succession_shares.sql"),
+        include_str!("../../migrations/postgres/0019_succession_shares.sql"),
+    ),
+    (
         21,
         "the search names of groups",
         include_str!("../../migrations/sqlite/0021_group_search.sql"),

@@ -9,6 +9,7 @@
 use super::below::{self, BelowRow};
 use super::cluster::{self, ClusterTable};
 use super::service::{self, Report, Rollup, SaveInput, TemplateView};
+use super::splits::{SharesInput, Split};
 use crate::accounts::pages::parse_id;
 use crate::auth::ApiViewer;
 use crate::error::ApiResult;
@@ -36,6 +37,8 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/reports/{id}/return", Officer, "Return a submitted report to the unit below, with the reason", return_report),
         api(M::POST, "/api/v1/reports/{id}/accept", Officer, "Accept a submitted report (it is locked)", accept_report),
         api(M::GET, "/api/v1/clusters/{code}/reports/{period}", Officer, "The cluster's provinces side by side, with ranks and change from a year earlier", cluster_table),
+        api(M::GET, "/api/v1/units/{code}/successions/splits", Officer, "The split communes whose successors lie under the unit (a province or the centre): each successor's share, the rule in force (set, population, equal); for the officers who set them", splits),
+        api(M::PUT, "/api/v1/successions/{predecessor_id}/shares", Officer, "Set the shares of a split commune's successors: typed (permille adding up to 1000), from the population of each piece, or equal; audited", set_shares),
         api(M::GET, "/api/v1/units/{code}/report-template", Officer, "The report template the unit uses, and its province's own indicators", get_template),
         api(M::POST, "/api/v1/units/{code}/report-template", Officer, "Save a new version of a province's own indicators (TOML)", save_template),
     ]
@@ -128,6 +131,34 @@ pub async fn rollup(
     ))
 }
 
+pub async fn splits(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<crate::web::list_small::SmallQuery>,
+) -> ApiResult<Json<ListPage<Split>>> {
+    let rows = super::splits::of_unit(&state.db, &v, &code).await?;
+    Ok(Json(crate::web::list_small::page_small(
+        rows,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.per_page,
+        |s| format!("{} {}", s.code, s.name),
+        |s| (s.code.clone(), s.id),
+    )?))
+}
+
+pub async fn set_shares(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SharesInput>,
+) -> ApiResult<Json<Split>> {
+    Ok(Json(
+        super::splits::set(&state.db, &v, parse_id(&id)?, &b).await?,
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
@@ -157,8 +188,11 @@ pub async fn cluster_table(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path((code, period)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<Json<ClusterTable>> {
-    Ok(Json(cluster::table(&state.db, &v, &code, &period).await?))
+    Ok(Json(
+        cluster::table(&state.db, &v, &code, &period, q.as_of.as_deref()).await?,
+    ))
 }
 
 pub async fn get_template(
@@ -202,6 +236,17 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             }),
             json!([]),
         ),
+        ("put", "/api/v1/successions/{predecessor_id}/shares") => s(
+            json!({
+                "rule": {"type": "string", "enum": ["set", "population", "equal"], "description": "set: the permille of every successor, adding up to 1000; population: the population of every piece; equal: equal parts"},
+                "shares": {"type": "array", "items": {"type": "object", "properties": {
+                    "successor": {"type": "string", "maxLength": 20, "description": "the successor's code"},
+                    "permille": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000},
+                    "population": {"type": ["integer", "null"], "minimum": 0, "maximum": 1_000_000_000}
+                }, "required": ["successor"], "additionalProperties": false}}
+            }),
+            json!(["rule"]),
+        ),
         ("post", "/api/v1/reports/{id}/return") => s(
             json!({"reason": {"type": "string", "minLength": 5, "maxLength": 2000}}),
             json!(["reason"]),
@@ -217,15 +262,19 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
 /// Query parameters of the report routes, for the OpenAPI document.
 pub fn query_params(path: &str) -> Vec<Value> {
     match path {
-        "/api/v1/units/{code}/reports/{period}/rollup" => vec![
+        "/api/v1/units/{code}/reports/{period}/rollup"
+        | "/api/v1/clusters/{code}/reports/{period}" => vec![
             json!({"name": "as_of", "in": "query", "required": false, "schema": {"type": "string"},
-            "description": "YYYY-MM-DD: the structure on that day (default today; units merged before it bring their figures to their successors)"}),
+            "description": "YYYY-MM-DD: the structure on that day (default today). Before 2025-07-01 the old map (old provinces and communes, their own figures); after, today's units with their predecessors' figures carried by their shares"}),
         ],
         "/api/v1/units/{code}/reports/{period}/below.xlsx" => vec![
             json!({"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "a unit's name, with or without Vietnamese accents"}),
             json!({"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["missing", "submitted", "returned", "accepted"]},
                 "description": "missing (not handed in), submitted, returned or accepted"}),
         ],
+        "/api/v1/units/{code}/successions/splits" => crate::web::list::paging_params(
+            "the old commune's code or name, with or without Vietnamese accents",
+        ),
         "/api/v1/units/{code}/reports/{period}/below" => {
             let mut v = crate::web::list::paging_params(
                 "a unit's name, with or without Vietnamese accents",

@@ -5,7 +5,7 @@
 use super::figures::UnitRef;
 use super::service::{heads, reported, Head};
 use crate::auth::Viewer;
-use crate::db::{today, Db};
+use crate::db::Db;
 use crate::error::AppError;
 use khuyenhoc_reports::{ranks_known, Template};
 use serde::Serialize;
@@ -86,9 +86,10 @@ pub async fn table(
     v: &Viewer,
     code: &str,
     period: &str,
+    as_of: Option<&str>,
 ) -> Result<ClusterTable, AppError> {
     let p = super::service::parse_period(period)?;
-    let as_of = today();
+    let as_of = super::service::structure_date(as_of)?;
     let (name, provinces) = members(db, v, code, &as_of).await?;
     // The cluster compares on the national template: every province has those indicators.
     let t = Template::national();

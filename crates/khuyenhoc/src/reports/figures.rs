@@ -1,6 +1,6 @@
 //! Live figures of units for a period, for the structure as of a date: the unit's counters (and
-//! those of the units it succeeded, so a commune merged in 2025 brings its 2024 figures to its
-//! successor), its open branches by kind on that date, and its population. Everything is read
+//! its parts of the units it succeeded, `reports::shares`, so a commune merged in 2025 brings its
+//! 2024 figures to its successor), its open branches by kind on that date, and its population. Everything is read
 //! for many units at once (a roll-up's children, a cluster's provinces) in a fixed number of
 //! queries whatever the number of units (one per kind of figure and per 500 units), never by
 //! scanning evaluations or ledger lines.
@@ -50,6 +50,14 @@ impl UnitRef {
     pub fn is_branch(&self) -> bool {
         self.level == Level::Branch
     }
+
+    /// The unit as `reports::shares` asks about it.
+    pub fn at(&self) -> crate::reports::shares::At<'_> {
+        crate::reports::shares::At {
+            id: self.id,
+            path: &self.path,
+        }
+    }
 }
 
 impl From<&crate::org::model::Unit> for UnitRef {
@@ -87,59 +95,6 @@ pub async fn children(db: &Db, parent_id: i64, as_of: &str) -> Result<Vec<UnitRe
     .collect()
 }
 
-/// For each unit, the units whose figures it carries (itself with weight 1000, and the units
-/// it succeeded on or before `as_of`, with their share in permille), following chains.
-async fn carried(
-    db: &Db,
-    units: &[UnitRef],
-    as_of: &str,
-) -> Result<Vec<Vec<(i64, i64)>>, sqlx::Error> {
-    let mut out: Vec<Vec<(i64, i64)>> = units.iter().map(|u| vec![(u.id, 1000)]).collect();
-    // Up to four generations of successions (a merger of mergers); each round is one query.
-    let mut frontier: Vec<(usize, i64, i64)> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (i, u.id, 1000))
-        .collect();
-    for _ in 0..4 {
-        if frontier.is_empty() {
-            break;
-        }
-        let ids: BTreeSet<i64> = frontier.iter().map(|f| f.1).collect();
-        let marks: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT s.successor_id, s.predecessor_id, s.share_permille, p.path FROM unit_successions s \
-             JOIN units p ON p.id = s.predecessor_id WHERE s.effective_date <= $1 AND s.successor_id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql).bind(as_of);
-        for id in &ids {
-            q = q.bind(id);
-        }
-        let rows = q.fetch_all(&db.pool).await?;
-        let mut next = vec![];
-        for (i, succ, weight) in &frontier {
-            for r in &rows {
-                if r.try_get::<i64, _>(0)? != *succ {
-                    continue;
-                }
-                let pred: i64 = r.try_get(1)?;
-                let share: Option<i64> = r.try_get(2)?;
-                let path: String = r.try_get(3)?;
-                // A predecessor inside the unit's own subtree is already in its counters.
-                if path.starts_with(&units[*i].path) || out[*i].iter().any(|(u, _)| *u == pred) {
-                    continue;
-                }
-                let w = weight * share.unwrap_or(1000) / 1000;
-                out[*i].push((pred, w));
-                next.push((*i, pred, w));
-            }
-        }
-        frontier = next;
-    }
-    Ok(out)
-}
-
 /// The counter periods a report period reads: stocks (""), the year (evaluations), the halves
 /// (flows).
 fn counter_periods(period: &Period) -> Vec<String> {
@@ -159,8 +114,10 @@ pub async fn live(
     if units.is_empty() {
         return Ok(out);
     }
-    let carried = carried(db, units, as_of).await?;
-    let ids: BTreeSet<i64> = carried.iter().flatten().map(|(id, _)| *id).collect();
+    // Predecessors' figures, apportioned over their successors (`shares`).
+    let links = crate::reports::shares::Links::load(db, as_of).await?;
+    let at: Vec<crate::reports::shares::At<'_>> = units.iter().map(UnitRef::at).collect();
+    let ids: BTreeSet<i64> = links.needed(&at);
     let periods = counter_periods(period);
     let mut n = 0;
     let mut mark = || {
@@ -189,8 +146,8 @@ pub async fn live(
             .or_default()
             .insert(r.try_get(1)?, v.unwrap_or(0));
     }
-    for (base, carry) in out.iter_mut().zip(&carried) {
-        *base = carry_figures(carry, &by_unit);
+    for (base, u) in out.iter_mut().zip(&at) {
+        *base = links.figures(*u, &by_unit);
     }
     branches(db, units, as_of, &mut out).await?;
     // Stocks have history: a period that has ended counts the members of its last day, not
@@ -204,39 +161,6 @@ pub async fn live(
         base.extend(pop);
     }
     Ok(out)
-}
-
-/// A unit's figures: its own counters and the share of each predecessor it carries (weights in
-/// permille), summed in `i128` so that no product or sum can overflow, rounded to the nearest
-/// đồng or person.
-fn carry_figures(carry: &[(i64, i64)], by_unit: &BTreeMap<i64, Base>) -> Base {
-    let mut wide: BTreeMap<&str, i128> = BTreeMap::new();
-    for (id, weight) in carry {
-        let Some(b) = by_unit.get(id) else { continue };
-        for (m, v) in b {
-            // Stocks (members now) belong to the successor alone: only flows and yearly
-            // figures of a predecessor are carried.
-            if *weight != 1000
-                && (m.starts_with("members.active") || m.starts_with("members.sector"))
-            {
-                continue;
-            }
-            *wide.entry(m.as_str()).or_insert(0) += share(*v, *weight);
-        }
-    }
-    wide.into_iter()
-        .map(|(m, v)| (m.to_owned(), narrow(v)))
-        .collect()
-}
-
-/// `value × weight / 1000`, rounded half away from zero, in `i128`.
-fn share(value: i64, weight: i64) -> i128 {
-    let p = i128::from(value) * i128::from(weight);
-    if weight == 1000 {
-        return i128::from(value);
-    }
-    let half = if p < 0 { -500 } else { 500 };
-    (p + half) / 1000
 }
 
 /// Units per grouped query: 3 parameters each, far under either backend's limit.
@@ -468,16 +392,10 @@ pub async fn populations_of(db: &Db, u: &UnitRef, year: i64) -> Result<Base, sql
 
 #[cfg(test)]
 mod tests {
-    use super::{narrow, nearest_sum, share, total};
+    use super::{narrow, nearest_sum, total};
 
     #[test]
-    fn shares_and_sums_never_overflow() {
-        // The issue's figure: ten receipts of 10^15 at a commune carried at 1000‰.
-        assert_eq!(share(10_000_000_000_000_000, 1000), 10_000_000_000_000_000);
-        assert_eq!(share(i64::MAX, 2000), i128::from(i64::MAX) * 2);
-        assert_eq!(share(1_000, 333), 333);
-        assert_eq!(share(1_500, 333), 500); // 499.5 rounds up
-        assert_eq!(share(-1_500, 333), -500);
+    fn sums_never_overflow() {
         assert_eq!(narrow(i128::from(i64::MAX) + 1), i64::MAX);
         assert_eq!(narrow(-5), -5);
         assert_eq!(total(&[i64::MAX, 1, -2]), i64::MAX - 1);

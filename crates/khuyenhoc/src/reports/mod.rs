@@ -11,3 +11,6 @@ pub mod export;
 pub mod figures;
 pub mod pages;
 pub mod service;
+pub mod shares;
+pub mod splits;
+pub mod splits_import;

@@ -50,6 +50,7 @@ pub fn all() -> Vec<Route> {
         crate::members::api::routes(),
         crate::reports::pages::routes(),
         crate::reports::api::routes(),
+        crate::reports::splits_import::routes(),
         crate::notify::routes(),
         crate::join::pages::routes(),
         crate::join::api::routes(),

@@ -18,6 +18,17 @@ pub struct CtxReports {
     /// ...and through the pages.
     pub return_page: i64,
     pub accept_page: i64,
+    /// An old commune of Hà Nội split between Ba Đình and Ngọc Hà, whose shares are set.
+    pub split: i64,
+    /// The confirm form of a sheet of its shares previewed by the Hà Nội chair.
+    pub shares_confirm: Vec<(String, String)>,
+}
+
+/// A sheet of shares: Phúc Xá in equal parts.
+fn shares_sheet() -> Vec<u8> {
+    "Mã xã cũ,Mã đơn vị kế thừa,Cách chia\n00001,00004,chia đều\n00001,00008,chia đều\n"
+        .as_bytes()
+        .to_vec()
 }
 
 /// This year's whole-year report: read, saved and submitted through the API.
@@ -67,7 +78,48 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         accept_api: handed_in[1],
         return_page: handed_in[2],
         accept_page: handed_in[3],
+        split: split(app).await,
+        shares_confirm: vec![],
     };
+    let mut web = app.login(HANOI).await;
+    let parts = [file("file", "ti-le.csv", "text/csv", shares_sheet())];
+    let r = post_multipart(app, &mut web, "/units/01/successions/splits/import", &parts).await;
+    assert_eq!(r.status.as_u16(), 200, "setup shares preview: {}", r.body);
+    ctx.reports.shares_confirm = ["key", "sha256", "plan", "file_name"]
+        .iter()
+        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
+        .collect();
+}
+
+/// Phường Phúc Xá (closed in 2025), split between Ba Đình (00004) and Ngọc Hà (00008).
+async fn split(app: &TestApp) -> i64 {
+    use khuyenhoc::org::model;
+    let hanoi = model::by_code(&app.db, "01").await.expect("q").expect("01");
+    let mut tx = app.db.begin().await.expect("tx");
+    let old = model::insert(
+        &mut tx,
+        &model::NewUnit {
+            code: "00001",
+            level: Level::Commune,
+            kind: "phuong",
+            name: "Phường Phúc Xá",
+            parent: Some((&hanoi.path, hanoi.id)),
+            valid_from: "2008-08-01",
+        },
+    )
+    .await
+    .expect("old commune");
+    for code in ["00004", "00008"] {
+        let new = model::by_code(&app.db, code)
+            .await
+            .expect("q")
+            .expect("new");
+        model::record_succession(&mut tx, old, new.id, None, "2025-07-01")
+            .await
+            .expect("succession");
+    }
+    tx.commit().await.expect("commit");
+    old
 }
 
 #[allow(clippy::too_many_lines)]
@@ -329,6 +381,94 @@ pub fn rows() -> Vec<Row> {
             R::Province,
             |_, _| get(format!("/api/v1/clusters/DEMO-1/reports/{}", api_period())),
             OK.has("\"code\":\"25\""),
+        ),
+        // Shares of split communes: a province (or the centre) over every successor.
+        row(
+            "GET /units/{code}/successions/splits",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/units/01/successions/splits"),
+            OK.has("Phường Phúc Xá"),
+        ),
+        row(
+            "POST /units/{code}/successions/splits/{id}",
+            Officer,
+            act(perm::UNIT_MANAGE, &["00004", "00008"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |c, _| {
+                form(
+                    format!("/units/01/successions/splits/{}", c.reports.split),
+                    &[("rule", "equal")],
+                )
+            },
+            see("/units/01/successions/splits*"),
+        ),
+        row(
+            "GET /api/v1/units/{code}/successions/splits",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/api/v1/units/01/successions/splits"),
+            OK.has("\"code\":\"00001\""),
+        ),
+        row(
+            "PUT /api/v1/successions/{predecessor_id}/shares",
+            Officer,
+            act(perm::UNIT_MANAGE, &["00004", "00008"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |c, _| {
+                json(
+                    format!("/api/v1/successions/{}/shares", c.reports.split),
+                    serde_json::json!({"rule": "equal"}),
+                )
+            },
+            OK.has("\"rule\":\"equal\""),
+        ),
+        row(
+            "GET /units/{code}/successions/splits/sheet.xlsx",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/units/01/successions/splits/sheet.xlsx"),
+            OK.has("PK"),
+        ),
+        row(
+            "GET /units/{code}/successions/splits/import",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| get("/units/01/successions/splits/import"),
+            OK.has("Nhập tỉ lệ chia từ tệp Excel"),
+        ),
+        row(
+            "POST /units/{code}/successions/splits/import",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |_, _| {
+                upload(
+                    "/units/01/successions/splits/import",
+                    vec![file("file", "ti-le.csv", "text/csv", shares_sheet())],
+                )
+            },
+            OK.has("Chia chia đều"),
+        ),
+        row(
+            "POST /units/{code}/successions/splits/import/commit",
+            Officer,
+            act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
+            R::Province,
+            |c, _| {
+                let fields: Vec<(&str, &str)> = c
+                    .reports
+                    .shares_confirm
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                form("/units/01/successions/splits/import/commit", &fields)
+            },
+            OK.has("đã lưu tỉ lệ của 1 xã cũ"),
         ),
         row(
             "GET /api/v1/units/{code}/report-template",

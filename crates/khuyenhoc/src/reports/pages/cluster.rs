@@ -28,8 +28,9 @@ pub async fn cluster_page(
     c: Chrome,
     v: Viewer,
     Path((code, period)): Path<(String, String)>,
+    PageQuery(q): PageQuery<FormatQuery>,
 ) -> PageResult<Html<String>> {
-    let t = cluster::table(&state.db, &v, &code, &period).await?;
+    let t = cluster::table(&state.db, &v, &code, &period, Some(q.as_of.as_str())).await?;
     let names: Vec<String> = t.provinces.iter().map(|p| p.unit.name.clone()).collect();
     let charts = t
         .heads
@@ -59,7 +60,7 @@ pub async fn cluster_export(
     Path((code, period)): Path<(String, String)>,
     PageQuery(q): PageQuery<FormatQuery>,
 ) -> PageResult<Response> {
-    let t = cluster::table(&state.db, &v, &code, &period).await?;
+    let t = cluster::table(&state.db, &v, &code, &period, Some(q.as_of.as_str())).await?;
     let name = format!("cum-{}-{}", t.code, t.period);
     match q.format.as_str() {
         "pdf" => Ok(download(

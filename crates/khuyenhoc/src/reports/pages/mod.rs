@@ -13,6 +13,7 @@ mod download;
 mod index;
 mod report;
 mod show;
+mod splits;
 mod template;
 
 pub use show::{action_labels, Show};
@@ -24,6 +25,7 @@ use cluster::{cluster_export, cluster_page};
 use download::export;
 use index::index;
 use report::{report_page, save, submit};
+use splits::{set_shares, splits_page};
 use template::{save_template, template_page};
 
 #[rustfmt::skip]
@@ -43,6 +45,8 @@ pub fn routes() -> Vec<Route> {
         r(M::POST, "/reports/{id}/accept", Officer, "Accept a report", accept),
         r(M::GET, "/clusters/{code}/reports/{period}", Officer, "A cluster's provinces side by side", cluster_page),
         r(M::GET, "/clusters/{code}/reports/{period}/export", Officer, "The cluster table as Excel (?format=xlsx) or the briefing pack PDF (?format=pdf)", cluster_export),
+        r(M::GET, "/units/{code}/successions/splits", Officer, "The shares of the split communes whose successors lie in a province: the rule in force, each successor's part, a form per split", splits_page),
+        r(M::POST, "/units/{code}/successions/splits/{id}", Officer, "Set the shares of one split commune (percent, population or equal)", set_shares),
         r(M::GET, "/units/{code}/report-template", Officer, "The report template and a province's own indicators", template_page),
         r(M::POST, "/units/{code}/report-template", Officer, "Save a province's own indicators", save_template),
     ]

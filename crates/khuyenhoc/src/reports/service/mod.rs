@@ -23,6 +23,6 @@ pub use model::{
     Report, Snapshot, Status,
 };
 pub use read::{can_review_children, can_submit, get, history, list, read};
-pub use rollup::{reported, rollup, ChildRow, Rollup};
+pub use rollup::{reported, rollup, structure_date, ChildRow, Rollup};
 pub use template::{province_code, save_template, template_for, template_view, TemplateView};
 pub use workflow::{accept, return_report, save, submit};

@@ -31,6 +31,9 @@ pub struct ChildRow {
     pub live: Vec<Option<i64>>,
     /// Values as submitted, when handed in.
     pub submitted: Option<Vec<Option<i64>>>,
+    /// The units whose figures this one carries on the structure asked for, each with its part
+    /// and the rule of the share (`reports::shares`).
+    pub carried: Vec<crate::reports::shares::Carried>,
 }
 
 /// The roll-up of a unit for a period: its children (as of a date) with their status, live and
@@ -84,6 +87,19 @@ fn sum(t: &Template, kids: &[(Base, Vec<Option<i64>>)]) -> Vec<Option<i64>> {
         .collect()
 }
 
+/// The day whose structure a roll-up, report or cluster table is asked on: `as_of` as typed
+/// (YYYY-MM-DD, 400 otherwise), today when not given. Before 2025-07-01 that is the old map
+/// (old provinces and their communes, their own figures); on a later day, today's units carrying
+/// their predecessors' parts (`reports::shares`).
+pub fn structure_date(as_of: Option<&str>) -> Result<String, AppError> {
+    Ok(match as_of.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => khuyenhoc_ledger::Date::parse(d)
+            .map_err(|e| AppError::bad_request(e.vi, e.en))?
+            .to_string(),
+        None => today(),
+    })
+}
+
 /// The completeness view and roll-up of a unit's children for a period, for the structure as
 /// of `as_of` (today when not given).
 pub async fn rollup(
@@ -96,16 +112,13 @@ pub async fn rollup(
     let db = &state.db;
     let p = parse_period(period)?;
     let unit = unit_visible(db, v, code).await?;
-    let as_of = match as_of.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => khuyenhoc_ledger::Date::parse(d)
-            .map_err(|e| AppError::bad_request(e.vi, e.en))?
-            .to_string(),
-        None => today(),
-    };
+    let as_of = structure_date(as_of)?;
     let (t, _) = template_for(db, &unit.path).await?;
     let kids = figures::children(db, unit.id, &as_of).await?;
     let live = figures::live(db, &kids, &p, &as_of).await?;
     let mut stored = load_many(db, &kids, &p).await?;
+    let links = crate::reports::shares::Links::load(db, &as_of).await?;
+    let handed_in = predecessors_handed_in(db, &t, &links, &kids, &p).await?;
     let day = today();
     let mut children = vec![];
     let mut states: BTreeMap<&'static str, usize> = [
@@ -131,9 +144,18 @@ pub async fn rollup(
             .as_ref()
             .and_then(|s| s.snapshot.as_ref())
             .filter(|_| status.is_in());
-        let submitted = snap.map(|sn| snapshot_values(&t, sn));
+        let mut submitted = snap.map(|sn| snapshot_values(&t, sn));
         if let (Some(sn), Some(values)) = (snap, &submitted) {
             submitted_rows.push((reported_base(&t, sn), values.clone()));
+        } else if !handed_in.is_empty() {
+            // Not handed in by the unit itself (it did not exist then): its parts of what its
+            // predecessors handed in.
+            let base = links.figures(u.at(), &handed_in);
+            if !base.is_empty() {
+                let v = values(&t, &base, &super::model::Entries::default());
+                submitted_rows.push((base, v.clone()));
+                submitted = Some(v);
+            }
         }
         let r = build(u, &p, &t, String::new(), s, None);
         children.push(ChildRow {
@@ -147,6 +169,7 @@ pub async fn rollup(
             return_reason: r.return_reason,
             live: values(&t, base, &entries),
             submitted,
+            carried: links.carried_from(u.at()),
         });
         let overrides = entries.overrides.iter().map(|(k, o)| (k.clone(), o.value));
         live_rows.push((adjusted(&t, base, overrides), values(&t, base, &entries)));
@@ -162,6 +185,44 @@ pub async fn rollup(
         children,
         states,
     })
+}
+
+/// The bases the predecessors of `kids` handed in for the period (snapshots of submitted or
+/// accepted reports), by unit: what a successor's "as submitted" figures carry.
+async fn predecessors_handed_in(
+    db: &Db,
+    t: &Template,
+    links: &crate::reports::shares::Links,
+    kids: &[UnitRef],
+    p: &Period,
+) -> Result<BTreeMap<i64, Base>, AppError> {
+    if links.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let at: Vec<crate::reports::shares::At<'_>> = kids.iter().map(UnitRef::at).collect();
+    let own: std::collections::BTreeSet<i64> = kids.iter().map(|k| k.id).collect();
+    let preds: Vec<UnitRef> = links
+        .needed(&at)
+        .into_iter()
+        .filter(|id| !own.contains(id))
+        .map(|id| UnitRef {
+            id,
+            code: String::new(),
+            name: String::new(),
+            level: khuyenhoc_domain::Level::Commune,
+            path: String::new(),
+        })
+        .collect();
+    Ok(load_many(db, &preds, p)
+        .await?
+        .into_iter()
+        .filter_map(|(id, s)| {
+            s.snapshot
+                .as_ref()
+                .filter(|_| s.status.is_in())
+                .map(|sn| (id, reported_base(t, sn)))
+        })
+        .collect())
 }
 
 /// The reported values of units for a period: the snapshot when handed in, live otherwise (with
