@@ -110,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0017_fund_search.sql"),
         include_str!("../../migrations/postgres/0017_fund_search.sql"),
     ),
+    (
+        20,
+        "dated moves: the parent links a move replaced",
+        include_str!("../../migrations/sqlite/0020_dated_moves.sql"),
+        include_str!("../../migrations/postgres/0020_dated_moves.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

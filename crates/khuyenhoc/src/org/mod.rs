@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod disadvantaged;
 pub mod disadvantaged_import;
 pub mod import;
+pub mod links;
 pub mod model;
 pub mod pages;
 pub mod service;
