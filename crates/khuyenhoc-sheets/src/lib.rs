@@ -25,6 +25,7 @@ pub mod disadvantaged;
 mod error;
 pub mod header;
 pub mod members;
+pub mod old_figures;
 mod read;
 mod table;
 pub mod units_csv;

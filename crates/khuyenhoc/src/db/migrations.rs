@@ -112,7 +112,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (
         20,
-        "dated moves: the parent links a move replaced",
+        "dated moves: the parent links a move replaced; figures from before the program",
         include_str!("../../migrations/sqlite/0020_dated_moves.sql"),
         include_str!("../../migrations/postgres/0020_dated_moves.sql"),
     ),

@@ -435,6 +435,16 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
             leaf.push((unit, period, m, d));
         }
     }
+    for r in sqlx::query("SELECT unit_id, period, metric, value FROM old_figures")
+        .fetch_all(&db.pool)
+        .await?
+    {
+        let (period, metric) = khuyenhoc_sheets::old_figures::counter_of(
+            &r.try_get::<String, _>(1)?,
+            &r.try_get::<String, _>(2)?,
+        );
+        leaf.push((r.try_get(0)?, period, metric, r.try_get(3)?));
+    }
     sum_up(db, leaf).await
 }
 
@@ -445,37 +455,12 @@ async fn sum_up(
     db: &Db,
     leaf: Vec<(i64, String, String, i64)>,
 ) -> Result<BTreeMap<(i64, String, String), i64>, sqlx::Error> {
-    let mut parent_of: BTreeMap<i64, Option<i64>> = BTreeMap::new();
-    for r in sqlx::query("SELECT id, parent_id FROM units")
-        .fetch_all(&db.pool)
-        .await?
-    {
-        parent_of.insert(r.try_get(0)?, r.try_get(1)?);
-    }
-    let mut links: BTreeMap<i64, Vec<(String, String, i64)>> = BTreeMap::new();
-    for r in sqlx::query("SELECT unit_id, valid_from, valid_to, parent_id FROM unit_parent_links")
-        .fetch_all(&db.pool)
-        .await?
-    {
-        links
-            .entry(r.try_get(0)?)
-            .or_default()
-            .push((r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
-    }
-    let parent_on = |unit: i64, day: &str| -> Option<i64> {
-        let dated = links.get(&unit).and_then(|l| {
-            l.iter()
-                .filter(|(_, to, _)| to.as_str() > day)
-                .min_by(|a, b| a.1.cmp(&b.1))
-                .map(|(_, _, p)| *p)
-        });
-        dated.or_else(|| parent_of.get(&unit).copied().flatten())
-    };
+    let links = crate::org::links::Links::load(db).await?;
     // Summed wide: a fund's lines may add up to more than an i64 on the way (a receipt and its
     // reversal, again and again) while their total stays within the caps.
     let mut out: BTreeMap<(i64, String, String), i128> = BTreeMap::new();
     for (unit, period, metric, value) in leaf {
-        if !parent_of.contains_key(&unit) {
+        if !links.exists(unit) {
             continue;
         }
         let day = period_end(&period);
@@ -483,7 +468,7 @@ async fn sum_up(
         let mut depth = 0;
         while let Some(id) = at.filter(|_| depth <= 8) {
             *out.entry((id, period.clone(), metric.clone())).or_insert(0) += i128::from(value);
-            at = parent_on(id, &day);
+            at = links.parent_on(id, &day);
             depth += 1;
         }
     }

@@ -69,17 +69,15 @@ pub async fn children(db: &Db, parent_id: i64, as_of: &str) -> Result<Vec<UnitRe
     children_on(db, parent_id, as_of, as_of).await
 }
 
-/// The units open on `as_of` that hung directly below `parent` on `links_on` (a dated move
-/// after that day does not take a unit away: `unit_parent_links`), by code. Each keeps today's
-/// path (the figures of a moved subtree are set right by [`live`]).
+/// The units open on `as_of` that hung directly below `parent` on `links_on` (dated moves), by
+/// code, with today's paths ([`live`] sets the figures of a moved subtree right).
 pub async fn children_on(
     db: &Db,
     parent_id: i64,
     as_of: &str,
     links_on: &str,
 ) -> Result<Vec<UnitRef>, sqlx::Error> {
-    // Candidates by index (today's parent, or a parent link ended after the day), then the
-    // parent on the day decides.
+    // Candidates by index (today's parent, or a link ended after the day); the day decides.
     let parent = crate::org::links::parent_on("$3");
     sqlx::query(&format!(
         "SELECT u.id, u.code, u.name, u.level, u.path FROM units u WHERE u.valid_from <= $2 \
@@ -108,8 +106,7 @@ fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
     })
 }
 
-/// The units a dated move after `day` took elsewhere: each with today's path and the path it
-/// had on `day`.
+/// The units a move after `day` took elsewhere: today's path and the path on `day`.
 async fn moved_after(db: &Db, day: &str) -> Result<Vec<(UnitRef, String)>, sqlx::Error> {
     sqlx::query(
         "SELECT u.id, u.code, u.name, u.level, u.path, l.path FROM unit_parent_links l \
@@ -284,6 +281,14 @@ pub async fn live(
                 k == "members.active" || k.starts_with("members.sector.")
             });
         }
+    }
+    // Figures from before the program (`old_figures`): their stocks at the period's end.
+    let half = match period.kind {
+        khuyenhoc_reports::PeriodKind::HalfYear => "h1",
+        khuyenhoc_reports::PeriodKind::Year => "h2",
+    };
+    for base in &mut out {
+        khuyenhoc_sheets::old_figures::fold_stocks(base, half);
     }
     let pops = populations(db, units, i64::from(period.year)).await?;
     for (base, pop) in out.iter_mut().zip(pops) {

@@ -68,6 +68,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::join::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::groups::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
+                .or_else(|| crate::reports::old_figures::body_schema(method, path))
         }
     })
 }

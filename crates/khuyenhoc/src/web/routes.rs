@@ -28,6 +28,7 @@ pub fn all() -> Vec<Route> {
         crate::accounts::record_pages::routes(),
         crate::org::pages::routes(),
         crate::org::disadvantaged_import::routes(),
+        crate::reports::old_figures::routes(),
         crate::positions::pages::routes(),
         crate::audit::pages::routes(),
         crate::accounts::api::routes(),

@@ -18,7 +18,13 @@ pub struct CtxReports {
     /// ...and through the pages.
     pub return_page: i64,
     pub accept_page: i64,
+    /// Figures from before the program: a workbook for Hà Nội's old unit 99001 to preview,
+    /// and the import id of another (99002) previewed through the API in setup.
+    pub old_book: Vec<u8>,
+    pub old_import: String,
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// This year's whole-year report: read, saved and submitted through the API.
 fn api_period() -> String {
@@ -62,11 +68,42 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .await;
         handed_in.push(r["id"].as_i64().expect("report id"));
     }
+    // Old communes of Hà Nội (before 1 July 2025), and a workbook of their figures previewed.
+    old_communes(
+        app,
+        "98",
+        &[("99001", "Phường Cũ Một"), ("99002", "Phường Cũ Hai")],
+        "00004",
+    )
+    .await;
+    let book = |code| old_figures_xlsx(&["Hội viên"], &[(code, "2025-H1", vec![Some(10)])]);
+    let mut hanoi = app.api_client(HANOI).await;
+    let parts = [file("file", "so-lieu-cu.xlsx", XLSX, book("99002"))];
+    let r = send_multipart(
+        app,
+        &mut hanoi,
+        "POST",
+        "/api/v1/units/01/old-figures",
+        &parts,
+    )
+    .await;
+    assert_eq!(
+        r.status.as_u16(),
+        200,
+        "setup old figures preview: {}",
+        r.body
+    );
+    let preview: serde_json::Value = serde_json::from_str(&r.body).expect("a preview");
     ctx.reports = CtxReports {
         return_api: handed_in[0],
         accept_api: handed_in[1],
         return_page: handed_in[2],
         accept_page: handed_in[3],
+        old_book: book("99001"),
+        old_import: preview["import_id"]
+            .as_str()
+            .expect("an import id")
+            .to_owned(),
     };
 }
 
@@ -74,6 +111,50 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
 pub fn rows() -> Vec<Row> {
     use Access::*;
     vec![
+        // Figures from before the program: a province (or the centre) loads those of its old
+        // units.
+        row(
+            "GET /units/{code}/old-figures/template.xlsx",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |_, _| get("/units/01/old-figures/template.xlsx"),
+            OK.has("PK"),
+        ),
+        row(
+            "POST /api/v1/units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                upload(
+                    "/api/v1/units/01/old-figures",
+                    vec![file(
+                        "file",
+                        "so-lieu-cu.xlsx",
+                        XLSX,
+                        c.reports.old_book.clone(),
+                    )],
+                )
+            },
+            OK.has("\"accepted\":1"),
+        ),
+        row(
+            "POST /api/v1/units/{code}/old-figures/{id}/confirm",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                json(
+                    format!(
+                        "/api/v1/units/01/old-figures/{}/confirm",
+                        c.reports.old_import
+                    ),
+                    serde_json::json!({}),
+                )
+            },
+            OK.has("\"rows\":1"),
+        ),
         // Pages.
         row(
             "GET /units/{code}/reports",
