@@ -202,6 +202,25 @@ both_backends!(
             2
         );
 
+        // The 2026-H1 report of the merged commune shows them as the same period last year.
+        let r = ok(
+            &app,
+            &mut hanoi,
+            "GET",
+            "/api/v1/units/00004/reports/2026-H1",
+            json!(null),
+        )
+        .await;
+        let lines = r["lines"].as_array().expect("lines");
+        let at = |key: &str| {
+            let i = lines.iter().position(|l| l["key"] == key).expect("line");
+            r["last_year"][i].as_i64()
+        };
+        assert_eq!(at("fund_receipts"), plus(before.1, 5_000_000), "{r}");
+        assert_eq!(at("members"), plus(before.0, 170), "{r}");
+        let mut page = app.login(BADINH).await;
+        let html = app.get(&mut page, "/units/00004/reports/2026-H1").await;
+        assert!(html.body.contains("cùng kỳ năm trước"), "{}", html.body);
         // A commune officer may not load them, for the province or for the commune.
         let mut commune = bearer(&app, BADINH).await;
         let (status, _) = preview(&app, &mut commune, &second).await;
