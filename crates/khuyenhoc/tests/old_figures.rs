@@ -63,6 +63,32 @@ async fn figures_of(app: &TestApp, c: &mut Client) -> (Option<i64>, Option<i64>,
     )
 }
 
+/// Hà Nội's fund receipts of 2025-H1 in the demo cluster's 2026-H1 table, and whether its change
+/// is there.
+async fn cluster_previous(app: &TestApp, c: &mut Client) -> (Option<i64>, bool) {
+    let t = ok(
+        app,
+        c,
+        "GET",
+        "/api/v1/clusters/DEMO-1/reports/2026-H1",
+        json!(null),
+    )
+    .await;
+    let i = t["heads"]
+        .as_array()
+        .expect("heads")
+        .iter()
+        .position(|h| h["key"] == "fund_receipts")
+        .expect("a head");
+    let hanoi = t["provinces"]
+        .as_array()
+        .expect("provinces")
+        .iter()
+        .find(|p| p["unit"]["code"] == "01")
+        .unwrap_or_else(|| panic!("Hà Nội in {t}"));
+    (hanoi["previous"][i].as_i64(), !hanoi["change"][i].is_null())
+}
+
 both_backends!(
     a_province_loads_the_figures_of_its_old_units,
     |backend| async move {
@@ -74,8 +100,20 @@ both_backends!(
             "00004",
         )
         .await;
+        // The old province became Hà Nội (a province-level succession, as the official file
+        // gives them): the cluster table compares Hà Nội with it a year earlier.
+        {
+            let old = scalar(&app, "SELECT id FROM units WHERE code = '98'").await;
+            let new = scalar(&app, "SELECT id FROM units WHERE code = '01'").await;
+            let mut tx = app.db.begin().await.expect("tx");
+            khuyenhoc::org::model::record_succession(&mut tx, old, new, None, "2025-07-01")
+                .await
+                .expect("succession");
+            tx.commit().await.expect("commit");
+        }
         let mut hanoi = bearer(&app, HANOI).await;
         let before = figures_of(&app, &mut hanoi).await;
+        let cluster_before = cluster_previous(&app, &mut hanoi).await;
 
         // The template lists each old unit once per half-year, from 2023-H1 to 2025-H1.
         let web = app.login(HANOI).await;
@@ -221,6 +259,10 @@ both_backends!(
         let mut page = app.login(BADINH).await;
         let html = app.get(&mut page, "/units/00004/reports/2026-H1").await;
         assert!(html.body.contains("cùng kỳ năm trước"), "{}", html.body);
+        // The cluster table's change from a year earlier counts them for Hà Nội.
+        let (previous, change_known) = cluster_previous(&app, &mut hanoi).await;
+        assert_eq!(previous, plus(cluster_before.0, 5_000_000));
+        assert!(change_known);
         // A commune officer may not load them, for the province or for the commune.
         let mut commune = bearer(&app, BADINH).await;
         let (status, _) = preview(&app, &mut commune, &second).await;
