@@ -30,10 +30,12 @@ use crate::sheets::{
     Checked, Commit, Done, Import, Policy, Progress, Read, RowRefusal, Saved, Spec,
 };
 use crate::state::AppState;
+use crate::web::extract::PageForm;
+use crate::web::layout::Chrome;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use khuyenhoc_domain::Level;
 use khuyenhoc_sheets::old_figures::{self as sheet, Col, Columns, FIGURES, LIMITS, PERIODS};
@@ -435,6 +437,44 @@ async fn import_for(state: &AppState, v: &Viewer, code: &str) -> Result<OldFigur
     })
 }
 
+/// `GET /units/{code}/old-figures`: the upload page.
+pub async fn upload_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> PageResult<Html<String>> {
+    let imp = import_for(&state, &v, &code).await?;
+    crate::sheets::pages::upload::<OldFigures>(c, imp.pages(), None)
+}
+
+/// `POST /units/{code}/old-figures`: the preview page.
+pub async fn preview_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> PageResult<Response> {
+    let imp = import_for(&state, &v, &code).await?;
+    match upload::read(form, &[]).await {
+        Ok(up) => crate::sheets::flow::preview(state, c, imp, up).await,
+        Err(e) => crate::sheets::pages::refuse::<OldFigures>(c, imp.pages(), e),
+    }
+}
+
+/// `POST /units/{code}/old-figures/commit`: every row of the preview, or none.
+pub async fn commit_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Viewer,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<upload::Confirm>,
+) -> PageResult<Response> {
+    let imp = import_for(&state, &v, &code).await?;
+    crate::sheets::flow::commit(state, c, imp, f).await
+}
+
 /// `POST /api/v1/units/{code}/old-figures`: the preview of a filled template.
 pub async fn preview(
     State(state): State<AppState>,
@@ -464,6 +504,9 @@ pub fn routes() -> Vec<crate::web::route::Route> {
     use axum::http::Method as M;
     vec![
         r(M::GET, "/units/{code}/old-figures/template.xlsx", Officer, "Template of a province's figures from before the program", template),
+        r(M::GET, "/units/{code}/old-figures", Officer, "Load a province's figures from before the program (upload)", upload_page),
+        upload::body_limit(r(M::POST, "/units/{code}/old-figures", Officer, "Preview a province's workbook of figures from before the program", preview_page), LIMITS.max_bytes),
+        r(M::POST, "/units/{code}/old-figures/commit", Officer, "Save a previewed workbook of figures from before the program", commit_page),
         upload::body_limit(api(M::POST, "/api/v1/units/{code}/old-figures", Officer, "Preview a province's workbook of figures from before the program (multipart: file): every row's outcome and an import_id; nothing saved", preview), LIMITS.max_bytes),
         api(M::POST, "/api/v1/units/{code}/old-figures/{id}/confirm", Officer, "Save a previewed workbook of figures from before the program, all or nothing", confirm),
     ]

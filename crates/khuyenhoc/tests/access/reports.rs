@@ -22,6 +22,8 @@ pub struct CtxReports {
     /// and the import id of another (99002) previewed through the API in setup.
     pub old_book: Vec<u8>,
     pub old_import: String,
+    /// The confirm form of a third workbook previewed through the page.
+    pub old_confirm: Vec<(String, String)>,
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -94,7 +96,22 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         r.body
     );
     let preview: serde_json::Value = serde_json::from_str(&r.body).expect("a preview");
+    let mut web = app.login(HANOI).await;
+    let page_book = old_figures_xlsx(&["Hội viên"], &[("99002", "2024-H1", vec![Some(9)])]);
+    let parts = [file("file", "so-lieu-cu.xlsx", XLSX, page_book)];
+    let r = post_multipart(app, &mut web, "/units/01/old-figures", &parts).await;
+    assert_eq!(
+        r.status.as_u16(),
+        200,
+        "setup old figures page preview: {}",
+        r.body
+    );
+    let old_confirm = ["key", "sha256", "plan", "file_name"]
+        .iter()
+        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
+        .collect();
     ctx.reports = CtxReports {
+        old_confirm,
         return_api: handed_in[0],
         accept_api: handed_in[1],
         return_page: handed_in[2],
@@ -120,6 +137,48 @@ pub fn rows() -> Vec<Row> {
             R::Province,
             |_, _| get("/units/01/old-figures/template.xlsx"),
             OK.has("PK"),
+        ),
+        row(
+            "GET /units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |_, _| get("/units/01/old-figures"),
+            OK.has("Nhập số liệu"),
+        ),
+        row(
+            "POST /units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                upload(
+                    "/units/01/old-figures",
+                    vec![file(
+                        "file",
+                        "so-lieu-cu.xlsx",
+                        XLSX,
+                        c.reports.old_book.clone(),
+                    )],
+                )
+            },
+            OK.has("1 số liệu kỳ 2025-H1"),
+        ),
+        row(
+            "POST /units/{code}/old-figures/commit",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                let fields: Vec<(&str, &str)> = c
+                    .reports
+                    .old_confirm
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                form("/units/01/old-figures/commit", &fields)
+            },
+            OK.has("lưu 1 dòng"),
         ),
         row(
             "POST /api/v1/units/{code}/old-figures",
