@@ -27,6 +27,7 @@ mod error;
 pub mod header;
 pub mod members;
 pub mod old_map;
+pub mod old_figures;
 mod read;
 pub mod shares;
 mod table;

@@ -27,6 +27,10 @@ pub fn entity(code: &str) -> Option<Name> {
         "member" => ("Hội viên", "Member"),
         "member_import" => ("Tệp Excel hội viên", "Member workbook"),
         "nomination" => ("Đề cử", "Nomination"),
+        "old_figures_import" => (
+            "Tệp số liệu trước chương trình",
+            "Workbook of figures from before the program",
+        ),
         "notify_channels" => ("Cách nhận thông báo", "Notification channels"),
         "person" => ("Hồ sơ cá nhân", "Person"),
         "pledge" => ("Cam kết ủng hộ", "Pledge"),

@@ -123,6 +123,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0019_succession_shares.sql"),
     ),
     (
+        20,
+        "dated moves: the parent links a move replaced; figures from before the program",
+        include_str!("../../migrations/sqlite/0020_dated_moves.sql"),
+        include_str!("../../migrations/postgres/0020_dated_moves.sql"),
+    ),
+    (
         21,
         "the search names of groups",
         include_str!("../../migrations/sqlite/0021_group_search.sql"),

@@ -243,6 +243,8 @@ pub async fn open_branch(
 pub struct UnitPatch {
     pub name: Option<String>,
     pub parent_code: Option<String>,
+    /// With `parent_code`: the day the move takes effect (`YYYY-MM-DD`), today when absent.
+    pub effective_date: Option<String>,
     /// Mark (true) or unmark (false) a commune as a disadvantaged area for `year`.
     pub disadvantaged: Option<bool>,
     pub year: Option<i64>,
@@ -264,6 +266,13 @@ pub async fn patch(
         )
         .into());
     }
+    if p.parent_code.is_none() && p.effective_date.is_some() {
+        return Err(AppError::bad_request(
+            "Trường effective_date đi cùng trường parent_code",
+            "effective_date goes with parent_code",
+        )
+        .into());
+    }
     if p.disadvantaged.is_none() && (p.year.is_some() || p.source.is_some()) {
         return Err(AppError::bad_request(
             "Các trường year và source đi cùng trường disadvantaged",
@@ -273,7 +282,8 @@ pub async fn patch(
     }
     let mut unit = service::visible(&state.db, &v, &code).await?;
     if let Some(parent) = &p.parent_code {
-        unit = service::move_branch(&state.db, &v, &code, parent).await?;
+        let on = p.effective_date.as_deref().unwrap_or_default();
+        unit = service::move_branch(&state.db, &v, &code, parent, on).await?;
     }
     if let Some(name) = &p.name {
         unit = service::rename(&state.db, &v, &code, name).await?;

@@ -12,6 +12,7 @@ pub mod disadvantaged;
 pub mod disadvantaged_import;
 pub mod import;
 pub mod lifetime;
+pub mod links;
 pub mod model;
 pub mod old_map;
 pub mod old_map_pages;

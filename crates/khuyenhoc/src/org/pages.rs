@@ -370,6 +370,9 @@ pub async fn rename(
 pub struct MoveForm {
     #[serde(default)]
     pub parent: String,
+    /// The day the move takes effect; today when empty.
+    #[serde(default)]
+    pub effective_date: String,
 }
 
 pub async fn move_branch(
@@ -379,7 +382,7 @@ pub async fn move_branch(
     Path(code): Path<String>,
     PageForm(f): PageForm<MoveForm>,
 ) -> PageResult<Response> {
-    let r = service::move_branch(&state.db, &v, &code, &f.parent).await;
+    let r = service::move_branch(&state.db, &v, &code, &f.parent, &f.effective_date).await;
     after(
         &state,
         c,

@@ -185,14 +185,153 @@ pub async fn rename(db: &Db, viewer: &Viewer, code: &str, name: &str) -> Result<
     model::by_id(db, unit.id).await?.ok_or(AppError::NotFound)
 }
 
-/// Moves a branch under another commune or province; the viewer needs the right over both.
+/// The effective date of a move: `on` as typed (`2026-03-01` or `01/03/2026`), today when
+/// empty; never after today (a move is recorded when it happens or after).
+fn move_date(on: &str) -> Result<String, AppError> {
+    let today = today();
+    if on.trim().is_empty() {
+        return Ok(today);
+    }
+    let d = khuyenhoc_ledger::Date::parse_typed(on)
+        .map_err(|e| AppError::field("effective_date", e))?
+        .to_string();
+    if d > today {
+        return Err(AppError::field(
+            "effective_date",
+            Invalid::new(
+                "Ngày hiệu lực của việc chuyển không được sau hôm nay",
+                "A move cannot take effect after today",
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// A unit to move: a branch (with `unit.manage` over it), or a commune moved to another
+/// province by the central office only.
+async fn movable(db: &Db, viewer: &Viewer, code: &str) -> Result<(Unit, Actor), AppError> {
+    let (unit, actor) = with_right(db, viewer, code, perm::UNIT_MANAGE).await?;
+    if !unit.is_open() {
+        return Err(closed());
+    }
+    match unit.level {
+        Level::Branch => Ok((unit, actor)),
+        Level::Commune => {
+            let central = viewer
+                .position_at_or_above(perm::UNIT_MANAGE, &unit.path, Level::Central)
+                .map(|p| Actor::new(viewer.person_id, Some(p.position_id)));
+            central.map(|a| (unit, a)).ok_or_else(|| {
+                AppError::bad_request(
+                    "Chỉ Trung ương Hội chuyển được một xã sang tỉnh khác",
+                    "Only the central office moves a commune to another province",
+                )
+            })
+        }
+        _ => Err(not_branch()),
+    }
+}
+
+/// The first report handed in (submitted or accepted) of a period ending on or after `on` at
+/// one of `units`: a move dated `on` would change the structure of that period.
+async fn report_handed_in_after(
+    tx: &mut crate::db::Tx<'_>,
+    units: &[i64],
+    on: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT u.name, r.period FROM reports r JOIN units u ON u.id = r.unit_id \
+         WHERE r.status IN ('submitted', 'accepted') AND r.unit_id IN ({}) ORDER BY r.period, u.path",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in units {
+        q = q.bind(id);
+    }
+    for r in q.fetch_all(&mut **tx).await? {
+        use sqlx::Row;
+        let (name, period): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        let Ok(p) = khuyenhoc_reports::Period::parse(&period) else {
+            continue;
+        };
+        if p.end_date().as_str() >= on {
+            return Ok(Some((name, p.label_vi() + " / " + &p.label_en())));
+        }
+    }
+    Ok(None)
+}
+
+/// Checks the effective date `on` of a move of `unit` from `old_parent` to `parent`; answers
+/// the day the unit's current link started (its last move, or its opening).
+async fn check_move_date(
+    tx: &mut crate::db::Tx<'_>,
+    unit: &Unit,
+    parent: &Unit,
+    old_parent: i64,
+    on: &str,
+) -> Result<String, AppError> {
+    let date_error = |vi: &str, en: &str| AppError::bad_request(vi, en);
+    if on < parent.valid_from.as_str() {
+        return Err(date_error(
+            &format!(
+                "Đơn vị cấp trên mới chỉ có từ ngày {}",
+                crate::i18n::day(&parent.valid_from)
+            ),
+            &format!(
+                "The new parent exists only from {}",
+                crate::i18n::day(&parent.valid_from)
+            ),
+        ));
+    }
+    // The current link started at the unit's last move, or when it opened.
+    let last_move: Option<String> =
+        sqlx::query_scalar("SELECT MAX(valid_to) FROM unit_parent_links WHERE unit_id = $1")
+            .bind(unit.id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let since = last_move.unwrap_or_else(|| unit.valid_from.clone());
+    if on < since.as_str() {
+        return Err(date_error(
+            &format!(
+                "Đơn vị thuộc đơn vị cấp trên hiện nay từ ngày {}: ngày chuyển không được trước ngày đó",
+                crate::i18n::day(&since)
+            ),
+            &format!(
+                "The unit has belonged to its current parent since {}: the move cannot be dated earlier",
+                crate::i18n::day(&since)
+            ),
+        ));
+    }
+    let mut chains = crate::reports::counters::chain(tx, old_parent, "").await?;
+    chains.extend(crate::reports::counters::chain(tx, parent.id, "").await?);
+    if let Some((name, period)) = report_handed_in_after(tx, &chains, on).await? {
+        return Err(date_error(
+            &format!(
+                "{name} đã nộp báo cáo kỳ {period} trở về sau: ngày chuyển phải sau kỳ đã báo cáo"
+            ),
+            &format!(
+                "{name} has handed in the report of {period} or later: date the move after the reported period"
+            ),
+        ));
+    }
+    Ok(since)
+}
+
+/// Moves a branch under another commune or province (or, for the central office, a commune to
+/// another province) from the date `on` (today when empty); the viewer needs the right over
+/// both. The link replaced is kept in `unit_parent_links` with its lifetime; the figures of
+/// periods ended before `on` stay with the former parent (their counters are not moved). A
+/// date within a period that the former or the new parent (or a unit above them) has already
+/// handed in a report for is refused: that report's structure would change under it.
 pub async fn move_branch(
     db: &Db,
     viewer: &Viewer,
     code: &str,
     new_parent: &str,
+    on: &str,
 ) -> Result<Unit, AppError> {
-    let (unit, actor) = branch_with_right(db, viewer, code).await?;
+    let (unit, actor) = movable(db, viewer, code).await?;
+    let on = move_date(on)?;
     let (parent, _) = with_right(db, viewer, new_parent, perm::UNIT_MANAGE)
         .await
         .map_err(|e| match e {
@@ -202,18 +341,51 @@ pub async fn move_branch(
             ),
             e => e,
         })?;
-    let kind = BranchKind::parse(&unit.kind).map_err(|e| AppError::field("kind", e))?;
-    check_parent(&parent, kind)?;
-    let new_path = format!("{}{}/", parent.path, unit.code);
+    if unit.level == Level::Commune {
+        if parent.level != Level::Province || !parent.is_open() {
+            return Err(AppError::field(
+                "parent",
+                Invalid::new(
+                    "Xã chỉ chuyển được sang một tỉnh đang hoạt động",
+                    "A commune moves only to an open province",
+                ),
+            ));
+        }
+    } else {
+        let kind = BranchKind::parse(&unit.kind).map_err(|e| AppError::field("kind", e))?;
+        check_parent(&parent, kind)?;
+    }
+    let Some(old_parent) = unit.parent_id else {
+        return Err(not_branch());
+    };
+    if old_parent == parent.id {
+        return Err(AppError::field(
+            "parent",
+            Invalid::new(
+                "Đơn vị đã thuộc đơn vị cấp trên này",
+                "The unit already belongs to this parent",
+            ),
+        ));
+    }
     let mut tx = db.begin().await?;
-    // The branch's counters hold its subtree's totals: move them from the old ancestors to the
-    // new ones in the same transaction.
-    let old_parent_path = unit
-        .path
-        .trim_end_matches(&format!("{}/", unit.code))
-        .to_owned();
-    crate::reports::counters::move_subtree(&mut tx, unit.id, &old_parent_path, &parent.path)
+    let since = check_move_date(&mut tx, &unit, &parent, old_parent, &on).await?;
+    if on > since {
+        sqlx::query(
+            "INSERT INTO unit_parent_links (unit_id, parent_id, path, valid_from, valid_to) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(unit.id)
+        .bind(old_parent)
+        .bind(&unit.path)
+        .bind(&since)
+        .bind(&on)
+        .execute(&mut *tx)
         .await?;
+    }
+    let new_path = format!("{}{}/", parent.path, unit.code);
+    // The unit's counters hold its subtree's totals: move those of the periods the move
+    // reaches from the old ancestors to the new ones in the same transaction.
+    crate::reports::counters::move_subtree(&mut tx, unit.id, old_parent, parent.id, &on).await?;
     sqlx::query("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), parent_id = CASE WHEN id = $3 THEN $4 ELSE parent_id END WHERE path >= $5 AND path < $6")
         .bind(&new_path)
         .bind(i64::try_from(unit.path.len() + 1).unwrap_or(i64::MAX))
@@ -229,7 +401,7 @@ pub async fn move_branch(
         entity_id: unit.code.clone(),
         action: "move",
         before: Some(serde_json::json!({"parent": unit.parent_code})),
-        after: Some(serde_json::json!({"parent": parent.code})),
+        after: Some(serde_json::json!({"parent": parent.code, "effective_date": on})),
     };
     audit::record(&mut tx, actor, change).await?;
     tx.commit().await?;

@@ -42,46 +42,40 @@ pub fn half_of(date: &str) -> String {
     format!("{year}-H{}", if month <= 6 { 1 } else { 2 })
 }
 
-/// The unit and its ancestors, nearest first, read from the unit's path.
-async fn chain(tx: &mut Tx<'_>, unit_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    // One statement up the parent links (at most four levels; the depth bound only guards
-    // against a cycle), inside the caller's transaction, which may have just moved the unit.
-    sqlx::query_scalar(
-        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
-             SELECT id, parent_id, 0 FROM units WHERE id = $1 \
-             UNION ALL \
-             SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
-             WHERE up.depth < 8) \
-         SELECT id FROM up ORDER BY depth",
-    )
-    .bind(unit_id)
-    .fetch_all(&mut **tx)
-    .await
+/// The last day of a counter period (`""` stocks: today's structure, `"YYYY"`, `"YYYY-H1"`,
+/// `"YYYY-H2"`): the structure a period's figures belong to is the one in force that day
+/// (README "Dated moves").
+pub fn period_end(period: &str) -> String {
+    match (period.get(..4), period.get(4..)) {
+        (Some(y), Some("-H1")) => format!("{y}-06-30"),
+        (Some(y), Some("-H2" | "")) => format!("{y}-12-31"),
+        _ => "9999-12-31".to_owned(),
+    }
 }
 
-async fn chain_of_path(tx: &mut Tx<'_>, path: &str) -> Result<Vec<i64>, sqlx::Error> {
-    // By path, not by code: an old unit may carry the code of a today's one.
-    let codes: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .collect();
-    if codes.is_empty() {
-        return Ok(vec![]);
-    }
-    let paths: Vec<String> = (1..=codes.len())
-        .map(|n| format!("/{}/", codes[..n].join("/")))
-        .collect();
-    let marks: Vec<String> = (1..=paths.len()).map(|i| format!("${i}")).collect();
+/// The unit and its ancestors on the last day of `period`, nearest first.
+pub(crate) async fn chain(
+    tx: &mut Tx<'_>,
+    unit_id: i64,
+    period: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    // One statement up the parent links in force that day (at most four levels; the depth
+    // bound only guards against a cycle), inside the caller's transaction, which may have just
+    // moved the unit.
+    let parent = crate::org::links::parent_on("$2");
     let sql = format!(
-        "SELECT id FROM units WHERE path IN ({}) ORDER BY length(path) DESC",
-        marks.join(", ")
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+             SELECT u.id, {parent}, 0 FROM units u WHERE u.id = $1 \
+             UNION ALL \
+             SELECT u.id, {parent}, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+             WHERE up.depth < 8) \
+         SELECT id FROM up ORDER BY depth"
     );
-    let mut q = sqlx::query_scalar(&sql);
-    for p in paths {
-        q = q.bind(p);
-    }
-    q.fetch_all(&mut **tx).await
+    sqlx::query_scalar(&sql)
+        .bind(unit_id)
+        .bind(period_end(period))
+        .fetch_all(&mut **tx)
+        .await
 }
 
 /// How many shards the counters of ancestors are spread over on PostgreSQL (see migration 0005:
@@ -149,7 +143,7 @@ pub async fn add(
     if map.values().all(|d| *d == 0) {
         return Ok(());
     }
-    let units = chain(tx, unit_id).await?;
+    let units = chain(tx, unit_id, period).await?;
     upsert(tx, &units, true, period, &map).await
 }
 
@@ -173,21 +167,24 @@ pub async fn add_within(
         return Ok(None);
     }
     // The unit's chain (as `chain` reads it) with the money counters of the period at each.
-    let rows = sqlx::query(
+    let parent = crate::org::links::parent_on("$4");
+    let sql = format!(
         "WITH RECURSIVE up (id, parent_id, depth) AS ( \
-             SELECT id, parent_id, 0 FROM units WHERE id = $1 \
+             SELECT u.id, {parent}, 0 FROM units u WHERE u.id = $1 \
              UNION ALL \
-             SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+             SELECT u.id, {parent}, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
              WHERE up.depth < 8) \
          SELECT up.id, c.metric, CAST(SUM(c.value) AS BIGINT) FROM up \
          LEFT JOIN counters c ON c.unit_id = up.id AND c.period = $2 AND c.metric LIKE $3 \
-         GROUP BY up.id, up.depth, c.metric ORDER BY up.depth",
-    )
-    .bind(unit_id)
-    .bind(period)
-    .bind(format!("{}.%", metric::LEDGER))
-    .fetch_all(&mut **tx)
-    .await?;
+         GROUP BY up.id, up.depth, c.metric ORDER BY up.depth"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(unit_id)
+        .bind(period)
+        .bind(format!("{}.%", metric::LEDGER))
+        .bind(period_end(period))
+        .fetch_all(&mut **tx)
+        .await?;
     let mut units: Vec<i64> = vec![];
     let mut now: BTreeMap<(i64, String), i64> = BTreeMap::new();
     for r in rows {
@@ -325,12 +322,15 @@ pub fn ledger_deltas(lines: &[(khuyenhoc_ledger::Account, i64)]) -> Vec<(String,
 }
 
 /// Moves a unit's whole subtree totals from its old ancestors to its new ones (a branch moved to
-/// another commune). Call inside the move's transaction with the parent paths before and after.
+/// another commune) for the periods whose structure is the new one: those ending on or after
+/// the move's effective date `on` (and the stocks of today). Periods ended before stay with the
+/// old ancestors. Call inside the move's transaction with the parents before and after.
 pub async fn move_subtree(
     tx: &mut Tx<'_>,
     unit_id: i64,
-    old_parent_path: &str,
-    new_parent_path: &str,
+    old_parent: i64,
+    new_parent: i64,
+    on: &str,
 ) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(
         "SELECT period, metric, CAST(SUM(value) AS BIGINT) FROM counters WHERE unit_id = $1 \
@@ -339,12 +339,16 @@ pub async fn move_subtree(
     .bind(unit_id)
     .fetch_all(&mut **tx)
     .await?;
-    let old = chain_of_path(tx, old_parent_path).await?;
-    let new = chain_of_path(tx, new_parent_path).await?;
+    let old = chain(tx, old_parent, "").await?;
+    let new = chain(tx, new_parent, "").await?;
     let mut by_period: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for r in rows {
+        let period: String = r.try_get(0)?;
+        if period_end(&period).as_str() < on {
+            continue;
+        }
         by_period
-            .entry(r.try_get(0)?)
+            .entry(period)
             .or_default()
             .insert(r.try_get(1)?, r.try_get(2)?);
     }
@@ -431,28 +435,41 @@ async fn expected(db: &Db) -> Result<BTreeMap<(i64, String, String), i64>, sqlx:
             leaf.push((unit, period, m, d));
         }
     }
-    // Each unit's chain, from its path.
-    let units = sqlx::query("SELECT id, code, path FROM units")
+    for r in sqlx::query("SELECT unit_id, period, metric, value FROM old_figures")
         .fetch_all(&db.pool)
-        .await?;
-    let mut id_of = BTreeMap::new();
-    let mut path_of = BTreeMap::new();
-    for r in &units {
-        id_of.insert(r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?);
-        path_of.insert(r.try_get::<i64, _>(0)?, r.try_get::<String, _>(2)?);
+        .await?
+    {
+        let (period, metric) = khuyenhoc_sheets::old_figures::counter_of(
+            &r.try_get::<String, _>(1)?,
+            &r.try_get::<String, _>(2)?,
+        );
+        leaf.push((r.try_get(0)?, period, metric, r.try_get(3)?));
     }
+    sum_up(db, leaf).await
+}
+
+/// Leaf facts (unit, period, metric, value) added up at each unit and its ancestors: each
+/// unit's parent today, or the parent link a dated move replaced, in force on the period's last
+/// day.
+async fn sum_up(
+    db: &Db,
+    leaf: Vec<(i64, String, String, i64)>,
+) -> Result<BTreeMap<(i64, String, String), i64>, sqlx::Error> {
+    let links = crate::org::links::Links::load(db).await?;
     // Summed wide: a fund's lines may add up to more than an i64 on the way (a receipt and its
     // reversal, again and again) while their total stays within the caps.
     let mut out: BTreeMap<(i64, String, String), i128> = BTreeMap::new();
     for (unit, period, metric, value) in leaf {
-        let Some(path) = path_of.get(&unit) else {
+        if !links.exists(unit) {
             continue;
-        };
-        for code in path.trim_matches('/').split('/') {
-            if let Some(id) = id_of.get(code) {
-                *out.entry((*id, period.clone(), metric.clone()))
-                    .or_insert(0) += i128::from(value);
-            }
+        }
+        let day = period_end(&period);
+        let mut at = Some(unit);
+        let mut depth = 0;
+        while let Some(id) = at.filter(|_| depth <= 8) {
+            *out.entry((id, period.clone(), metric.clone())).or_insert(0) += i128::from(value);
+            at = links.parent_on(id, &day);
+            depth += 1;
         }
     }
     Ok(out

@@ -74,25 +74,87 @@ impl From<&crate::org::model::Unit> for UnitRef {
 
 /// The units open on `as_of` directly below `parent`, by code.
 pub async fn children(db: &Db, parent_id: i64, as_of: &str) -> Result<Vec<UnitRef>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, code, name, level, path FROM units WHERE parent_id = $1 AND valid_from <= $2 \
-         AND (valid_to IS NULL OR valid_to > $2) ORDER BY code",
-    )
+    children_on(db, parent_id, as_of, as_of).await
+}
+
+/// The units open on `as_of` that hung directly below `parent` on `links_on` (dated moves), by
+/// code, with today's paths ([`live`] sets the figures of a moved subtree right).
+pub async fn children_on(
+    db: &Db,
+    parent_id: i64,
+    as_of: &str,
+    links_on: &str,
+) -> Result<Vec<UnitRef>, sqlx::Error> {
+    // Candidates by index (today's parent, or a link ended after the day); the day decides.
+    let parent = crate::org::links::parent_on("$3");
+    sqlx::query(&format!(
+        "SELECT u.id, u.code, u.name, u.level, u.path FROM units u WHERE u.valid_from <= $2 \
+         AND (u.valid_to IS NULL OR u.valid_to > $2) \
+         AND (u.parent_id = $1 OR u.id IN (SELECT unit_id FROM unit_parent_links \
+              WHERE parent_id = $1 AND valid_to > $3)) \
+         AND {parent} = $1 ORDER BY u.code"
+    ))
     .bind(parent_id)
     .bind(as_of)
+    .bind(links_on)
     .fetch_all(&db.pool)
     .await?
     .into_iter()
-    .map(|r| {
-        Ok(UnitRef {
-            id: r.try_get(0)?,
-            code: r.try_get(1)?,
-            name: r.try_get(2)?,
-            level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
-            path: r.try_get(4)?,
-        })
-    })
+    .map(|r| unit_ref(&r))
     .collect()
+}
+
+fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
+    Ok(UnitRef {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        name: r.try_get(2)?,
+        level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
+        path: r.try_get(4)?,
+    })
+}
+
+/// The units a move after `day` took elsewhere: today's path and the path on `day`.
+async fn moved_after(db: &Db, day: &str) -> Result<Vec<(UnitRef, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT u.id, u.code, u.name, u.level, u.path, l.path FROM unit_parent_links l \
+         JOIN units u ON u.id = l.unit_id WHERE l.valid_to > $1 AND NOT EXISTS ( \
+         SELECT 1 FROM unit_parent_links l2 WHERE l2.unit_id = l.unit_id AND l2.valid_to > $1 \
+         AND l2.valid_to < l.valid_to)",
+    )
+    .bind(day)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| Ok((unit_ref(&r)?, r.try_get(5)?)))
+    .collect()
+}
+
+/// Figures read by today's paths (branches, members), set back to the structure of `day`: the
+/// part of each unit moved after `day` (`theirs`, the moved units' own figures of the metrics
+/// `keep` selects) leaves the units above it today and returns to those above it then.
+fn shift(
+    units: &[UnitRef],
+    moved: &[(UnitRef, String)],
+    theirs: &[Base],
+    out: &mut [Base],
+    keep: impl Fn(&str) -> bool,
+) {
+    for (u, base) in units.iter().zip(out.iter_mut()) {
+        for ((m, then), figures) in moved.iter().zip(theirs) {
+            if u.path.starts_with(&m.path) {
+                continue; // the moved unit itself or a unit below it
+            }
+            let sign = match (m.path.starts_with(&u.path), then.starts_with(&u.path)) {
+                (true, false) => -1,
+                (false, true) => 1,
+                _ => continue,
+            };
+            for (k, v) in figures.iter().filter(|(k, _)| keep(k)) {
+                *base.entry(k.clone()).or_insert(0) += sign * v;
+            }
+        }
+    }
 }
 
 /// The counter periods a report period reads: stocks (""), the year (evaluations), the halves
@@ -150,11 +212,40 @@ pub async fn live(
         *base = links.figures(*u, &by_unit);
     }
     branches(db, units, as_of, &mut out).await?;
+    // The structure of a period is the one in force on its last day (or on `as_of` if earlier):
+    // branches moved since are counted where they were then.
+    let end = period.end_date();
+    let links_on = std::cmp::min(as_of, end.as_str());
+    let moved = moved_after(db, links_on).await?;
+    if !moved.is_empty() {
+        let refs: Vec<UnitRef> = moved.iter().map(|(u, _)| u.clone()).collect();
+        let mut theirs = vec![Base::new(); refs.len()];
+        branches(db, &refs, as_of, &mut theirs).await?;
+        shift(units, &moved, &theirs, &mut out, |k| {
+            k.starts_with("branches.")
+        });
+    }
     // Stocks have history: a period that has ended counts the members of its last day, not
     // today's (the counters hold only today's stock).
-    let end = period.end_date();
     if end < crate::db::today() {
         members_at(db, units, &end, &mut out).await?;
+        let moved = moved_after(db, &end).await?;
+        if !moved.is_empty() {
+            let refs: Vec<UnitRef> = moved.iter().map(|(u, _)| u.clone()).collect();
+            let mut theirs = vec![Base::new(); refs.len()];
+            members_at(db, &refs, &end, &mut theirs).await?;
+            shift(units, &moved, &theirs, &mut out, |k| {
+                k == "members.active" || k.starts_with("members.sector.")
+            });
+        }
+    }
+    // Figures from before the program (`old_figures`): their stocks at the period's end.
+    let half = match period.kind {
+        khuyenhoc_reports::PeriodKind::HalfYear => "h1",
+        khuyenhoc_reports::PeriodKind::Year => "h2",
+    };
+    for base in &mut out {
+        khuyenhoc_sheets::old_figures::fold_stocks(base, half);
     }
     let pops = populations(db, units, i64::from(period.year)).await?;
     for (base, pop) in out.iter_mut().zip(pops) {

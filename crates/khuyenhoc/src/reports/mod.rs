@@ -9,6 +9,7 @@ pub mod counters;
 pub mod dashboard;
 pub mod export;
 pub mod figures;
+pub mod old_figures;
 pub mod pages;
 pub mod service;
 pub mod shares;

@@ -23,6 +23,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("patch", "/api/v1/units/{code}") => s(
             json!({
                 "name": {"type": "string"}, "parent_code": {"type": "string"},
+                "effective_date": {"type": "string", "format": "date", "description": "with parent_code: the day the move takes effect, today when absent; not after today, not within a period already reported by the former or the new parent"},
                 "disadvantaged": {"type": "boolean", "description": "mark (true) or unmark (false) a commune as a disadvantaged area; a province or central officer with unit.manage"},
                 "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "with disadvantaged; default: the current year in Vietnam"},
                 "source": {"type": "string", "maxLength": khuyenhoc_domain::limits::DESCRIPTION.max, "description": "with disadvantaged: the decision that lists the commune (required to mark), or why it is unmarked"}
@@ -67,6 +68,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::join::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::groups::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
+                .or_else(|| crate::reports::old_figures::body_schema(method, path))
         }
     })
 }

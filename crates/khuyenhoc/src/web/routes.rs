@@ -29,6 +29,7 @@ pub fn all() -> Vec<Route> {
         crate::org::pages::routes(),
         crate::org::disadvantaged_import::routes(),
         crate::org::old_map_pages::routes(),
+        crate::reports::old_figures::routes(),
         crate::positions::pages::routes(),
         crate::audit::pages::routes(),
         crate::accounts::api::routes(),

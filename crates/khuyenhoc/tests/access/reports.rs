@@ -22,6 +22,12 @@ pub struct CtxReports {
     pub split: i64,
     /// The confirm form of a sheet of its shares previewed by the Hà Nội chair.
     pub shares_confirm: Vec<(String, String)>,
+    /// Figures from before the program: a workbook for Hà Nội's old unit 99001 to preview,
+    /// and the import id of another (99002) previewed through the API in setup.
+    pub old_book: Vec<u8>,
+    pub old_import: String,
+    /// The confirm form of a third workbook previewed through the page.
+    pub old_confirm: Vec<(String, String)>,
 }
 
 /// A sheet of shares: Phúc Xá in equal parts.
@@ -30,6 +36,8 @@ fn shares_sheet() -> Vec<u8> {
         .as_bytes()
         .to_vec()
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// This year's whole-year report: read, saved and submitted through the API.
 fn api_period() -> String {
@@ -73,13 +81,59 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .await;
         handed_in.push(r["id"].as_i64().expect("report id"));
     }
+    // Old communes of Hà Nội (before 1 July 2025), and a workbook of their figures previewed.
+    old_communes(
+        app,
+        "98",
+        &[("99001", "Phường Cũ Một"), ("99002", "Phường Cũ Hai")],
+        "00004",
+    )
+    .await;
+    let book = |code| old_figures_xlsx(&["Hội viên"], &[(code, "2025-H1", vec![Some(10)])]);
+    let mut hanoi = app.api_client(HANOI).await;
+    let parts = [file("file", "so-lieu-cu.xlsx", XLSX, book("99002"))];
+    let r = send_multipart(
+        app,
+        &mut hanoi,
+        "POST",
+        "/api/v1/units/01/old-figures",
+        &parts,
+    )
+    .await;
+    assert_eq!(
+        r.status.as_u16(),
+        200,
+        "setup old figures preview: {}",
+        r.body
+    );
+    let preview: serde_json::Value = serde_json::from_str(&r.body).expect("a preview");
+    let mut web = app.login(HANOI).await;
+    let page_book = old_figures_xlsx(&["Hội viên"], &[("99002", "2024-H1", vec![Some(9)])]);
+    let parts = [file("file", "so-lieu-cu.xlsx", XLSX, page_book)];
+    let r = post_multipart(app, &mut web, "/units/01/old-figures", &parts).await;
+    assert_eq!(
+        r.status.as_u16(),
+        200,
+        "setup old figures page preview: {}",
+        r.body
+    );
+    let old_confirm = ["key", "sha256", "plan", "file_name"]
+        .iter()
+        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
+        .collect();
     ctx.reports = CtxReports {
+        old_confirm,
         return_api: handed_in[0],
         accept_api: handed_in[1],
         return_page: handed_in[2],
         accept_page: handed_in[3],
         split: split(app).await,
         shares_confirm: vec![],
+        old_book: book("99001"),
+        old_import: preview["import_id"]
+            .as_str()
+            .expect("an import id")
+            .to_owned(),
     };
     let mut web = app.login(HANOI).await;
     let parts = [file("file", "ti-le.csv", "text/csv", shares_sheet())];
@@ -126,6 +180,92 @@ async fn split(app: &TestApp) -> i64 {
 pub fn rows() -> Vec<Row> {
     use Access::*;
     vec![
+        // Figures from before the program: a province (or the centre) loads those of its old
+        // units.
+        row(
+            "GET /units/{code}/old-figures/template.xlsx",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |_, _| get("/units/01/old-figures/template.xlsx"),
+            OK.has("PK"),
+        ),
+        row(
+            "GET /units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |_, _| get("/units/01/old-figures"),
+            OK.has("Nhập số liệu"),
+        ),
+        row(
+            "POST /units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                upload(
+                    "/units/01/old-figures",
+                    vec![file(
+                        "file",
+                        "so-lieu-cu.xlsx",
+                        XLSX,
+                        c.reports.old_book.clone(),
+                    )],
+                )
+            },
+            OK.has("1 số liệu kỳ 2025-H1"),
+        ),
+        row(
+            "POST /units/{code}/old-figures/commit",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                let fields: Vec<(&str, &str)> = c
+                    .reports
+                    .old_confirm
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                form("/units/01/old-figures/commit", &fields)
+            },
+            OK.has("lưu 1 dòng"),
+        ),
+        row(
+            "POST /api/v1/units/{code}/old-figures",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                upload(
+                    "/api/v1/units/01/old-figures",
+                    vec![file(
+                        "file",
+                        "so-lieu-cu.xlsx",
+                        XLSX,
+                        c.reports.old_book.clone(),
+                    )],
+                )
+            },
+            OK.has("\"accepted\":1"),
+        ),
+        row(
+            "POST /api/v1/units/{code}/old-figures/{id}/confirm",
+            Officer,
+            act(perm::REPORT_SUBMIT, &["01"]),
+            R::Province,
+            |c, _| {
+                json(
+                    format!(
+                        "/api/v1/units/01/old-figures/{}/confirm",
+                        c.reports.old_import
+                    ),
+                    serde_json::json!({}),
+                )
+            },
+            OK.has("\"rows\":1"),
+        ),
         // Pages.
         row(
             "GET /units/{code}/reports",

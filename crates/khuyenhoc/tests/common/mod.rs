@@ -14,6 +14,7 @@ mod api;
 mod citizen;
 mod fixture;
 mod lists;
+mod old_map;
 mod sheets;
 
 // Each test file uses its own part of these.
@@ -28,6 +29,8 @@ pub use fixture::*;
 pub use khuyenhoc::db::today;
 #[allow(unused_imports)]
 pub use lists::*;
+#[allow(unused_imports)]
+pub use old_map::*;
 #[allow(unused_imports)]
 pub use sheets::*;
 

@@ -183,6 +183,10 @@ pub struct Report {
     pub frozen: bool,
     pub as_of: String,
     pub lines: Vec<Line>,
+    /// Beside each line, its value in the same period a year earlier (that report as handed
+    /// in, else live: a merged commune's carries its predecessors', old figures included);
+    /// empty where not read.
+    pub last_year: Vec<Option<i64>>,
     #[serde(skip)]
     pub entries: Entries,
     #[serde(skip)]

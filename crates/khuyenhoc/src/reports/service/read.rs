@@ -139,6 +139,7 @@ pub(super) fn build(
         frozen: frozen.is_some(),
         as_of,
         lines,
+        last_year: vec![],
         entries,
         base,
     }
@@ -158,6 +159,21 @@ pub async fn get(
 }
 
 pub async fn read(db: &Db, unit: &UnitRef, period: &Period) -> Result<Report, AppError> {
+    let mut r = read_one(db, unit, period).await?;
+    let before = read_one(db, unit, &period.previous()).await?;
+    r.last_year = r
+        .lines
+        .iter()
+        .map(|l| {
+            let b = before.lines.iter().find(|b| b.key == l.key);
+            b.and_then(|b| b.value)
+        })
+        .collect();
+    Ok(r)
+}
+
+/// A unit's report for a period, without the year before.
+async fn read_one(db: &Db, unit: &UnitRef, period: &Period) -> Result<Report, AppError> {
     let (t, tag) = template_for(db, &unit.path).await?;
     let s = load(db, unit.id, period).await?;
     let as_of = today();

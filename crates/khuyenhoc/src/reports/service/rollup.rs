@@ -114,7 +114,9 @@ pub async fn rollup(
     let unit = unit_visible(db, v, code).await?;
     let as_of = structure_date(as_of)?;
     let (t, _) = template_for(db, &unit.path).await?;
-    let kids = figures::children(db, unit.id, &as_of).await?;
+    // Dated moves: the children of a period are those linked to the unit on its last day.
+    let links_on = std::cmp::min(as_of.clone(), p.end_date());
+    let kids = figures::children_on(db, unit.id, &as_of, &links_on).await?;
     let live = figures::live(db, &kids, &p, &as_of).await?;
     let mut stored = load_many(db, &kids, &p).await?;
     let links = crate::reports::shares::Links::load(db, &as_of).await?;
