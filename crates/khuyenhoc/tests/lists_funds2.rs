@@ -117,7 +117,7 @@ both_backends!(
             .get(&mut page, "/units/00004/funds?q=dong%20tam&kind=")
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains("<p id=\"total\">3 quỹ</p>"), "{}", r.body);
+        assert!(r.body.contains("<p id=\"total\">3 quỹ · "), "{}", r.body);
         assert!(r.body.contains("Đồng Tâm") && !r.body.contains("khuyến tài"));
 
         // A fund made before its folded name existed is filled at start-up and found.

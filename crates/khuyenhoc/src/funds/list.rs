@@ -153,19 +153,18 @@ impl FundFilter {
         .map_err(AppError::from)
     }
 
-    /// One page of funds in name order (folded name, then id) after `cursor`, each with the
-    /// key of the list (its folded name).
+    /// One page of funds in name order (folded name, then id) after `cursor`.
     pub async fn page(
         &self,
         db: &Db,
         cursor: Option<&str>,
         asked: Option<i64>,
-    ) -> Result<ListPage<(Fund, String)>, AppError> {
+    ) -> Result<ListPage<Fund>, AppError> {
         let n = per_page(asked)?;
         let after = Cursor::decode(cursor.unwrap_or(""))?;
         let (items, next) = self.rows(db, after.as_ref(), n).await?;
         Ok(ListPage {
-            items: items.into_iter().map(|f| (f, String::new())).collect(),
+            items,
             total: self.count(db).await?,
             next_cursor: next.map(|c| c.encode()),
         })

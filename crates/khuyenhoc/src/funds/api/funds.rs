@@ -177,10 +177,10 @@ pub async fn list_funds(
     let page = filter
         .page(&state.db, q.cursor.as_deref(), q.per_page)
         .await?;
-    let ids: Vec<i64> = page.items.iter().map(|(f, _)| f.id).collect();
+    let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
     let stored = list::balances_of(&state.db, &ids).await?;
     let mut items = Vec::with_capacity(page.items.len());
-    for (f, _) in page.items {
+    for f in page.items {
         let mine: Vec<(String, i64)> = stored
             .iter()
             .filter(|(id, _, _)| *id == f.id)

@@ -84,10 +84,10 @@ async fn funds_page(
     let page = filter
         .page(&state.db, Some(query.cursor.as_str()), None)
         .await?;
-    let ids: Vec<i64> = page.items.iter().map(|(f, _)| f.id).collect();
+    let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
     let balances = crate::funds::list::balances_of(&state.db, &ids).await?;
     let mut funds = vec![];
-    for (f, _) in page.items {
+    for f in page.items {
         let total = balances
             .iter()
             .filter(|b| b.0 == f.id)
