@@ -81,6 +81,31 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .await;
         handed_in.push(r["id"].as_i64().expect("report id"));
     }
+    let (old_book, old_import, old_confirm) = old_figures_setup(app).await;
+    ctx.reports = CtxReports {
+        old_confirm,
+        return_api: handed_in[0],
+        accept_api: handed_in[1],
+        return_page: handed_in[2],
+        accept_page: handed_in[3],
+        split: split(app).await,
+        shares_confirm: vec![],
+        old_book,
+        old_import,
+    };
+    let mut web = app.login(HANOI).await;
+    let parts = [file("file", "ti-le.csv", "text/csv", shares_sheet())];
+    let r = post_multipart(app, &mut web, "/units/01/successions/splits/import", &parts).await;
+    assert_eq!(r.status.as_u16(), 200, "setup shares preview: {}", r.body);
+    ctx.reports.shares_confirm = ["key", "sha256", "plan", "file_name"]
+        .iter()
+        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
+        .collect();
+}
+
+/// Old communes of Hà Nội (before 1 July 2025), a workbook of their figures to preview (99001),
+/// one previewed through the API (its import id) and one through the page (its confirm form).
+async fn old_figures_setup(app: &TestApp) -> (Vec<u8>, String, Vec<(String, String)>) {
     // Old communes of Hà Nội (before 1 July 2025), and a workbook of their figures previewed.
     old_communes(
         app,
@@ -121,28 +146,11 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         .iter()
         .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
         .collect();
-    ctx.reports = CtxReports {
-        old_confirm,
-        return_api: handed_in[0],
-        accept_api: handed_in[1],
-        return_page: handed_in[2],
-        accept_page: handed_in[3],
-        split: split(app).await,
-        shares_confirm: vec![],
-        old_book: book("99001"),
-        old_import: preview["import_id"]
-            .as_str()
-            .expect("an import id")
-            .to_owned(),
-    };
-    let mut web = app.login(HANOI).await;
-    let parts = [file("file", "ti-le.csv", "text/csv", shares_sheet())];
-    let r = post_multipart(app, &mut web, "/units/01/successions/splits/import", &parts).await;
-    assert_eq!(r.status.as_u16(), 200, "setup shares preview: {}", r.body);
-    ctx.reports.shares_confirm = ["key", "sha256", "plan", "file_name"]
-        .iter()
-        .map(|k| ((*k).to_owned(), hidden(&r.body, k)))
-        .collect();
+    let import = preview["import_id"]
+        .as_str()
+        .expect("an import id")
+        .to_owned();
+    (book("99001"), import, old_confirm)
 }
 
 /// Phường Phúc Xá (closed in 2025), split between Ba Đình (00004) and Ngọc Hà (00008).
