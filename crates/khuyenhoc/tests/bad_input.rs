@@ -101,7 +101,7 @@ both_backends!(
             "cursor=zz",
             "per_page=0",
             "per_page=201",
-            "level=district",
+            "level=hamlet",
             "as_of=2025-02-30",
             "bogus=1",
         ] {
