@@ -9,12 +9,11 @@
 #![allow(clippy::too_many_lines)] // each test is one story, told step by step
 
 mod common;
-use axum::http::StatusCode;
 use common::*;
 use khuyenhoc::audit::Actor;
 use khuyenhoc::db::Backend;
 use khuyenhoc::org::{model, old_map};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const KEYS: [&str; 2] = ["citizen_registered", "scholarships_value"];
 
@@ -26,43 +25,13 @@ async fn old_unit(app: &TestApp, code: &str) -> i64 {
         .id
 }
 
-/// Figures of `period` at an old unit, through the counters' write path.
-async fn record(app: &TestApp, unit: i64, period: &str, metric: &str, value: i64) {
-    let mut tx = app.db.begin().await.expect("tx");
-    khuyenhoc::reports::counters::add(&mut tx, unit, period, &[(metric.to_owned(), value)])
-        .await
-        .expect("counters");
-    tx.commit().await.expect("commit");
-}
-
-async fn rollup(app: &TestApp, c: &mut Client, unit: &str, as_of: &str) -> Value {
-    call(
-        app,
-        c,
-        "GET",
-        &format!("/api/v1/units/{unit}/reports/2024-Y/rollup?as_of={as_of}"),
-        json!(null),
-        StatusCode::OK,
-    )
-    .await
-}
-
-fn head(t: &Value, key: &str) -> usize {
-    t["heads"]
-        .as_array()
-        .expect("heads")
-        .iter()
-        .position(|h| h["key"] == key)
-        .unwrap_or_else(|| panic!("no head {key}"))
-}
-
 fn children(r: &Value) -> &Vec<Value> {
     r["children"].as_array().expect("children")
 }
 
 #[track_caller]
 fn live(r: &Value, code: &str, key: &str) -> i64 {
-    let i = head(r, key);
+    let i = head_of(r, key);
     children(r)
         .iter()
         .find(|c| c["unit"]["code"] == code)
@@ -72,14 +41,14 @@ fn live(r: &Value, code: &str, key: &str) -> i64 {
 }
 
 fn total(r: &Value, key: &str) -> i64 {
-    r["total_live"][head(r, key)].as_i64().unwrap_or(0)
+    r["total_live"][head_of(r, key)].as_i64().unwrap_or(0)
 }
 
 /// The unit's roll-up, checked: for every key, its total is the sum of its children's rows.
 async fn summed(app: &TestApp, c: &mut Client, unit: &str, as_of: &str) -> Value {
-    let r = rollup(app, c, unit, as_of).await;
+    let r = rollup_2024(app, c, unit, as_of).await;
     for k in KEYS {
-        let i = head(&r, k);
+        let i = head_of(&r, k);
         let sum: i64 = children(&r)
             .iter()
             .map(|ch| ch["live"][i].as_i64().unwrap_or(0))
@@ -100,8 +69,8 @@ both_backends!(
         let mut central = app.api_client(CENTRAL).await;
         let today = khuyenhoc::db::today();
         // What the national totals were before (the demo data's own figures, if any).
-        let before_new = rollup(&app, &mut central, "VN", &today).await;
-        let before_old = rollup(&app, &mut central, "VN", "2024-12-31").await;
+        let before_new = rollup_2024(&app, &mut central, "VN", &today).await;
+        let before_old = rollup_2024(&app, &mut central, "VN", "2024-12-31").await;
         let base = |r: &Value| KEYS.map(|k| total(r, k));
         let (base_new, base_old) = (base(&before_new), base(&before_old));
         assert_eq!(base_new, base_old, "the demo's 2024 figures on either map");
@@ -121,9 +90,9 @@ both_backends!(
         ];
         for (code, n, m) in figures {
             let id = old_unit(&app, code).await;
-            record(&app, id, "2024", reg, n).await;
+            record_counter(&app, id, "2024", reg, n).await;
             if m != 0 {
-                record(&app, id, "2024-H1", money, m).await;
+                record_counter(&app, id, "2024-H1", money, m).await;
             }
         }
         let added_reg: i64 = figures.iter().map(|f| f.1).sum();
@@ -180,7 +149,7 @@ both_backends!(
             700_001 + 900_003
         );
         let cantho = summed(&app, &mut central, "92", &today).await;
-        let cantho_before = rollup(&app, &mut central, "92", &today).await;
+        let cantho_before = rollup_2024(&app, &mut central, "92", &today).await;
         assert_eq!(total(&cantho, KEYS[0]), live(&new, "92", KEYS[0]));
         assert_eq!(total(&cantho, KEYS[1]), live(&new, "92", KEYS[1]));
         // 7 in two equal parts: 4 + 3; 1,000,001 đồng: 500,001 + 500,000 (the remainder to
