@@ -273,24 +273,7 @@ both_backends!(
 
 /// A Cần Thơ province officer (chair of province 92).
 async fn cantho_officer(app: &TestApp) -> Client {
-    let unit = model::by_code(&app.db, "92").await.expect("q").expect("92");
-    let p = khuyenhoc::accounts::service::insert(
-        &app.db,
-        khuyenhoc::audit::Actor::SYSTEM,
-        unit.id,
-        &khuyenhoc::accounts::service::NewPerson {
-            full_name: "Trần Văn Thơ".into(),
-            phone: Some(CANTHO.into()),
-            password: Some(PASSWORD.into()),
-            birth_year: Some("1970".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("person");
-    khuyenhoc::demo::appoint(&app.db, unit.id, "chair", p.id)
-        .await
-        .expect("appoint");
+    appoint_chair(app, "92", CANTHO, "Trần Văn Thơ").await;
     app.api_client(CANTHO).await
 }
 

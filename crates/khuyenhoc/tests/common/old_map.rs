@@ -124,3 +124,28 @@ pub fn head_of(t: &serde_json::Value, key: &str) -> usize {
         .position(|h| h["key"] == key)
         .unwrap_or_else(|| panic!("no head {key}"))
 }
+
+/// Appoints a new person (phone `phone`, the demo password) chair of today's province `code`.
+pub async fn appoint_chair(app: &TestApp, code: &str, phone: &str, full_name: &str) {
+    let unit = khuyenhoc::org::model::by_code(&app.db, code)
+        .await
+        .expect("q")
+        .expect("the province");
+    let p = khuyenhoc::accounts::service::insert(
+        &app.db,
+        khuyenhoc::audit::Actor::SYSTEM,
+        unit.id,
+        &khuyenhoc::accounts::service::NewPerson {
+            full_name: full_name.into(),
+            phone: Some(phone.into()),
+            password: Some(super::PASSWORD.into()),
+            birth_year: Some("1970".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("person");
+    khuyenhoc::demo::appoint(&app.db, unit.id, "chair", p.id)
+        .await
+        .expect("appoint");
+}
