@@ -91,36 +91,6 @@ async fn old_map(app: &TestApp) -> (i64, i64) {
     (communes[1], communes[2])
 }
 
-/// Figures of 2024 at an old commune, through the counters' write path.
-async fn record(app: &TestApp, unit: i64, period: &str, metric: &str, value: i64) {
-    let mut tx = app.db.begin().await.expect("tx");
-    khuyenhoc::reports::counters::add(&mut tx, unit, period, &[(metric.to_owned(), value)])
-        .await
-        .expect("counters");
-    tx.commit().await.expect("commit");
-}
-
-async fn rollup(app: &TestApp, c: &mut Client, unit: &str, as_of: &str) -> Value {
-    call(
-        app,
-        c,
-        "GET",
-        &format!("/api/v1/units/{unit}/reports/2024-Y/rollup?as_of={as_of}"),
-        json!(null),
-        StatusCode::OK,
-    )
-    .await
-}
-
-fn head(t: &Value, key: &str) -> usize {
-    t["heads"]
-        .as_array()
-        .expect("heads")
-        .iter()
-        .position(|h| h["key"] == key)
-        .unwrap_or_else(|| panic!("no head {key}"))
-}
-
 #[track_caller]
 fn live(r: &Value, code: &str, i: usize) -> i64 {
     r["children"]
@@ -140,9 +110,9 @@ fn total(r: &Value, i: usize) -> i64 {
 /// The figures `keys` of every child of `unit`: each child's row, and the sum of the rows is
 /// the unit's own row one level up (checked by the caller).
 async fn check_sums(app: &TestApp, c: &mut Client, unit: &str, as_of: &str, keys: &[&str]) {
-    let r = rollup(app, c, unit, as_of).await;
+    let r = rollup_2024(app, c, unit, as_of).await;
     for k in keys {
-        let i = head(&r, k);
+        let i = head_of(&r, k);
         let sum: i64 = r["children"]
             .as_array()
             .expect("children")
@@ -163,20 +133,20 @@ both_backends!(
             .expect("q")
             .expect("31117")
             .id;
-        record(&app, cai_khe, "2024", "eval.registered.citizen", 5).await;
-        record(&app, split2, "2024", "eval.registered.citizen", 3).await;
-        record(&app, split3, "2024-H1", "ledger.scholarship", 1_000_001).await;
-        record(&app, split3, "2024", "eval.registered.citizen", -1).await;
+        record_counter(&app, cai_khe, "2024", "eval.registered.citizen", 5).await;
+        record_counter(&app, split2, "2024", "eval.registered.citizen", 3).await;
+        record_counter(&app, split3, "2024-H1", "ledger.scholarship", 1_000_001).await;
+        record_counter(&app, split3, "2024", "eval.registered.citizen", -1).await;
         let mut central = app.api_client(CENTRAL).await;
         let keys = ["citizen_registered", "scholarships_value"];
 
         // The old map (the structure of 2024-12-31): old province 92 and its communes.
-        let old = rollup(&app, &mut central, "VN", "2024-12-31").await;
-        let (reg, money) = (head(&old, keys[0]), head(&old, keys[1]));
+        let old = rollup_2024(&app, &mut central, "VN", "2024-12-31").await;
+        let (reg, money) = (head_of(&old, keys[0]), head_of(&old, keys[1]));
         assert_eq!(live(&old, "93", reg), 7);
         assert_eq!(live(&old, "93", money), 1_000_001);
         assert_eq!(total(&old, reg), 7);
-        let old92 = rollup(&app, &mut central, "93", "2024-12-31").await;
+        let old92 = rollup_2024(&app, &mut central, "93", "2024-12-31").await;
         assert_eq!(live(&old92, "31178", reg), 3);
         assert_eq!(
             total(&old92, reg),
@@ -187,7 +157,7 @@ both_backends!(
 
         // The new map (today's structure): the figures carried, each predecessor counted once.
         let today = khuyenhoc::db::today();
-        let new = rollup(&app, &mut central, "VN", &today).await;
+        let new = rollup_2024(&app, &mut central, "VN", &today).await;
         assert_eq!(live(&new, "92", reg), 7, "not 5 + 3 + 3 - 3");
         assert_eq!(live(&new, "92", money), 1_000_001, "not three times");
         assert_eq!(
@@ -196,7 +166,7 @@ both_backends!(
             "the national total on either map"
         );
         assert_eq!(total(&new, money), total(&old, money));
-        let new92 = rollup(&app, &mut central, "92", &today).await;
+        let new92 = rollup_2024(&app, &mut central, "92", &today).await;
         // 3 in two equal parts: 2 + 1 (the remainder to the first successor).
         assert_eq!(live(&new92, "31120", reg), 5 + 2);
         assert_eq!(live(&new92, "31168", reg), 1);
@@ -232,7 +202,7 @@ both_backends!(
             StatusCode::OK,
         )
         .await;
-        let new92 = rollup(&app, &mut central, "92", &today).await;
+        let new92 = rollup_2024(&app, &mut central, "92", &today).await;
         let submitted = |code: &str| {
             new92["children"]
                 .as_array()
@@ -303,24 +273,7 @@ both_backends!(
 
 /// A Cần Thơ province officer (chair of province 92).
 async fn cantho_officer(app: &TestApp) -> Client {
-    let unit = model::by_code(&app.db, "92").await.expect("q").expect("92");
-    let p = khuyenhoc::accounts::service::insert(
-        &app.db,
-        khuyenhoc::audit::Actor::SYSTEM,
-        unit.id,
-        &khuyenhoc::accounts::service::NewPerson {
-            full_name: "Trần Văn Thơ".into(),
-            phone: Some(CANTHO.into()),
-            password: Some(PASSWORD.into()),
-            birth_year: Some("1970".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("person");
-    khuyenhoc::demo::appoint(&app.db, unit.id, "chair", p.id)
-        .await
-        .expect("appoint");
+    appoint_chair(app, "92", CANTHO, "Trần Văn Thơ").await;
     app.api_client(CANTHO).await
 }
 
@@ -329,8 +282,8 @@ both_backends!(
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let (split2, split3) = old_map(&app).await;
-        record(&app, split2, "2024", "eval.registered.citizen", 10).await;
-        record(&app, split3, "2024-H1", "ledger.scholarship", 1_000_001).await;
+        record_counter(&app, split2, "2024", "eval.registered.citizen", 10).await;
+        record_counter(&app, split3, "2024-H1", "ledger.scholarship", 1_000_001).await;
         let mut cantho = cantho_officer(&app).await;
         let mut hanoi = app.api_client(HANOI).await;
         let mut badinh = app.api_client(BADINH).await;
@@ -467,8 +420,8 @@ both_backends!(
         assert_eq!(s["successors"][1]["permille"], 700);
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'set_shares' AND entity_id = '31178'").await, 1);
         let today = khuyenhoc::db::today();
-        let roll = rollup(&app, &mut central, "92", &today).await;
-        let reg = head(&roll, "citizen_registered");
+        let roll = rollup_2024(&app, &mut central, "92", &today).await;
+        let reg = head_of(&roll, "citizen_registered");
         assert_eq!(live(&roll, "31120", reg), 3);
         assert_eq!(live(&roll, "31168", reg), 7);
         assert_eq!(total(&roll, reg), 10);
@@ -499,8 +452,8 @@ both_backends!(
         )
         .await;
         assert_eq!(s["rule"], "population");
-        let roll = rollup(&app, &mut central, "92", &today).await;
-        let money = head(&roll, "scholarships_value");
+        let roll = rollup_2024(&app, &mut central, "92", &today).await;
+        let money = head_of(&roll, "scholarships_value");
         assert_eq!(live(&roll, "31135", money), 500_001);
         assert_eq!(live(&roll, "31147", money), 300_000);
         assert_eq!(live(&roll, "31150", money), 200_000);
@@ -516,7 +469,7 @@ both_backends!(
         )
         .await;
         assert_eq!(s["rule"], "equal");
-        let roll = rollup(&app, &mut central, "92", &today).await;
+        let roll = rollup_2024(&app, &mut central, "92", &today).await;
         assert_eq!(live(&roll, "31120", reg), 5);
         assert_eq!(live(&roll, "31168", reg), 5);
     }

@@ -3,7 +3,9 @@
 //! row and column: a negative count, an unknown code, a period outside 2023-H1..2025-H1),
 //! commits it all or nothing, and a second workbook replaces what the first gave; the 2025-H1
 //! figures of the merged commune (what its 2026-H1 report compares with) then carry its
-//! predecessors' figures; the counters reconcile; a commune officer is refused.
+//! predecessors' figures; the counters reconcile; a commune officer is refused. With the real old
+//! map, the Southeast cluster (made through the API) compares Thành phố Hồ Chí Minh's 2026-H1
+//! with the 2025-H1 figures of old Bình Dương and Bà Rịa–Vũng Tàu communes.
 
 mod common;
 #[path = "common/parity.rs"]
@@ -18,8 +20,13 @@ const PATH: &str = "/api/v1/units/01/old-figures";
 const HEADS: [&str; 3] = ["Hội viên", "Thu quỹ (đồng)", "Công nhận Công dân học tập"];
 
 async fn preview(app: &TestApp, c: &mut Client, book: &[u8]) -> (StatusCode, Value) {
+    preview_at(app, c, PATH, book).await
+}
+
+/// The preview of `book` posted to `path` (a province's old-figures API).
+async fn preview_at(app: &TestApp, c: &mut Client, path: &str, book: &[u8]) -> (StatusCode, Value) {
     let parts: Vec<Part<'_>> = vec![("file", Some(("so-lieu-cu.xlsx", XLSX)), book)];
-    let r = multipart(app, c, "POST", PATH, &parts).await;
+    let r = multipart(app, c, "POST", path, &parts).await;
     let v = if r.body.is_empty() {
         Value::Null
     } else {
@@ -29,11 +36,16 @@ async fn preview(app: &TestApp, c: &mut Client, book: &[u8]) -> (StatusCode, Val
 }
 
 async fn load(app: &TestApp, c: &mut Client, book: &[u8]) -> Value {
-    let (status, p) = preview(app, c, book).await;
+    load_at(app, c, PATH, book).await
+}
+
+/// Previews `book` at `path` and confirms it (every row accepted).
+async fn load_at(app: &TestApp, c: &mut Client, path: &str, book: &[u8]) -> Value {
+    let (status, p) = preview_at(app, c, path, book).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["rejected"], 0, "{p}");
     let id = p["import_id"].as_str().expect("an import id");
-    ok(app, c, "POST", &format!("{PATH}/{id}/confirm"), json!({})).await
+    ok(app, c, "POST", &format!("{path}/{id}/confirm"), json!({})).await
 }
 
 #[track_caller]
@@ -66,11 +78,22 @@ async fn figures_of(app: &TestApp, c: &mut Client) -> (Option<i64>, Option<i64>,
 /// Hà Nội's fund receipts of 2025-H1 in the demo cluster's 2026-H1 table, and whether its change
 /// is there.
 async fn cluster_previous(app: &TestApp, c: &mut Client) -> (Option<i64>, bool) {
+    cluster_previous_of(app, c, "DEMO-1", "01").await
+}
+
+/// A province's fund receipts of 2025-H1 in a cluster's 2026-H1 table, and whether its change
+/// is there.
+async fn cluster_previous_of(
+    app: &TestApp,
+    c: &mut Client,
+    cluster: &str,
+    province: &str,
+) -> (Option<i64>, bool) {
     let t = ok(
         app,
         c,
         "GET",
-        "/api/v1/clusters/DEMO-1/reports/2026-H1",
+        &format!("/api/v1/clusters/{cluster}/reports/2026-H1"),
         json!(null),
     )
     .await;
@@ -84,8 +107,8 @@ async fn cluster_previous(app: &TestApp, c: &mut Client) -> (Option<i64>, bool) 
         .as_array()
         .expect("provinces")
         .iter()
-        .find(|p| p["unit"]["code"] == "01")
-        .unwrap_or_else(|| panic!("Hà Nội in {t}"));
+        .find(|p| p["unit"]["code"] == province)
+        .unwrap_or_else(|| panic!("{province} in {t}"));
     (hanoi["previous"][i].as_i64(), !hanoi["change"][i].is_null())
 }
 
@@ -277,5 +300,101 @@ both_backends!(
         )
         .await;
         assert!(!r.status.is_success(), "{}", r.body);
+    }
+);
+
+/// The HCM City officer this test appoints.
+const HCM: &str = "0900000079";
+
+both_backends!(
+    the_southeast_cluster_compares_with_the_old_provinces,
+    |backend| async move {
+        // The real old map: Bình Dương (74) and Bà Rịa–Vũng Tàu (77) became part of Thành phố
+        // Hồ Chí Minh (79) on 1 July 2025.
+        let app = TestApp::new(backend).await;
+        khuyenhoc::org::old_map::import_builtin(&app.db, khuyenhoc::audit::Actor::SYSTEM)
+            .await
+            .expect("the old map");
+        // The Southeast cluster, made through the API by the central office.
+        let mut central = bearer(&app, CENTRAL).await;
+        let created = call(
+            &app,
+            &mut central,
+            "POST",
+            "/api/v1/clusters",
+            json!({"code": "DNB", "name": "Cụm thi đua Đông Nam Bộ"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        assert!(created.is_null(), "{created}");
+        for province in ["79", "75", "80"] {
+            call(
+                &app,
+                &mut central,
+                "POST",
+                "/api/v1/clusters/DNB/members",
+                json!({ "province": province }),
+                StatusCode::NO_CONTENT,
+            )
+            .await;
+        }
+        appoint_chair(&app, "79", HCM, "Lê Văn Sài").await;
+        let mut hcm = bearer(&app, HCM).await;
+        let before = cluster_previous_of(&app, &mut hcm, "DNB", "79").await;
+
+        // The template of Thành phố Hồ Chí Minh lists the old communes of 74 and 77.
+        let web = app.login(HCM).await;
+        let (status, _, bytes) = app
+            .download(&web, "/units/79/old-figures/template.xlsx")
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let sheet = khuyenhoc_sheets::read_table(&bytes, &khuyenhoc_sheets::old_figures::LIMITS)
+            .expect("the template reads");
+        let cols = khuyenhoc_sheets::old_figures::map_header(&sheet.header).expect("its header");
+        let codes: std::collections::BTreeSet<String> = sheet
+            .rows
+            .iter()
+            .map(|r| cols.text(r, khuyenhoc_sheets::old_figures::Col::Code))
+            .collect();
+        for code in ["25747", "26506", "26734"] {
+            assert!(codes.contains(code), "{code} in the template");
+        }
+        assert!(!codes.contains("31178"), "not a Cần Thơ commune");
+
+        // 2025-H1 figures of an old Bình Dương and an old Bà Rịa–Vũng Tàu commune.
+        let book = old_figures_xlsx(
+            &HEADS,
+            &[
+                ("25747", "2025-H1", vec![Some(40), Some(3_000_001), Some(2)]),
+                ("26506", "2025-H1", vec![Some(60), Some(1_500_000), None]),
+                ("25747", "2024-H1", vec![Some(30), Some(9_000_000), None]),
+            ],
+        );
+        let saved = load_at(&app, &mut hcm, "/api/v1/units/79/old-figures", &book).await;
+        assert_eq!(saved["rows"], 3, "{saved}");
+        let (previous, change_known) = cluster_previous_of(&app, &mut hcm, "DNB", "79").await;
+        assert_eq!(
+            previous,
+            Some(before.0.unwrap_or(0) + 3_000_001 + 1_500_000)
+        );
+        assert!(change_known, "the change from a year earlier");
+        // The other provinces of the cluster are not touched by them.
+        let tay_ninh = cluster_previous_of(&app, &mut central, "DNB", "80").await;
+        assert_eq!(tay_ninh.0.unwrap_or(0), 0);
+        // The new commune 25747's 2026-H1 report shows them as the same period last year.
+        let r = ok(
+            &app,
+            &mut hcm,
+            "GET",
+            "/api/v1/units/25747/reports/2026-H1",
+            json!(null),
+        )
+        .await;
+        let lines = r["lines"].as_array().expect("lines");
+        let i = lines
+            .iter()
+            .position(|l| l["key"] == "fund_receipts")
+            .expect("line");
+        assert_eq!(r["last_year"][i].as_i64(), Some(3_000_001), "{r}");
     }
 );

@@ -408,3 +408,92 @@ both_backends!(
         assert!(r.body.contains("id=\"unmapped-count\">28<"), "{}", r.body);
     }
 );
+
+both_backends!(
+    a_province_reads_the_old_units_that_became_its_own,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        old_map::import_builtin(&app.db, Actor::SYSTEM)
+            .await
+            .expect("import");
+        let mut api = app.api_client(HANOI).await;
+        let mut web = app.login(HANOI).await;
+        // Old Trúc Bạch (Hà Nội), its old district and old province: read, page and API.
+        for unit in ["00004@2024", "001@2024", "01@2024"] {
+            let r = app.get(&mut api, &format!("/api/v1/units/{unit}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{unit}: {}", r.body);
+            assert_eq!(r.json()["url_ref"], unit.replace("@2024", "@2025"));
+        }
+        let r = app.get(&mut web, "/units/00004@2024").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Phường Trúc Bạch"), "{}", r.body);
+        assert!(r.body.contains("chỉ xem được"), "{}", r.body);
+        assert!(
+            r.body.contains("href=\"/units/01@2025\""),
+            "the old province in the crumbs"
+        );
+        assert!(
+            !r.body.contains("/reports\""),
+            "no link it could not follow"
+        );
+        assert!(!r.body.contains("id=\"all-people\""));
+        // Old Cần Thơ's communes became part of Cần Thơ, not Hà Nội: not found.
+        for unit in ["31120@2024", "31178@2024", "92@2024", "916@2024"] {
+            let r = app.get(&mut api, &format!("/api/v1/units/{unit}")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{unit}");
+            let r = app.get(&mut web, &format!("/units/{unit}")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{unit}");
+        }
+        // Reading is all: no branch opened, no rename, no report of the old unit.
+        let units = count(&app, "SELECT COUNT(*) FROM units").await;
+        let r = app
+            .json(
+                &mut api,
+                "POST",
+                "/api/v1/units/00004@2024/branches",
+                serde_json::json!({"name": "Chi hội Thử", "kind": "thon"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = app
+            .json(
+                &mut api,
+                "PATCH",
+                "/api/v1/units/00004@2024",
+                serde_json::json!({"name": "Phường Khác"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = app
+            .get(&mut api, "/api/v1/units/00004@2024/reports/2024-Y")
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM units").await, units);
+        // A commune officer reads its commune's predecessors, not the old province.
+        let mut badinh = app.api_client(BADINH).await;
+        let r = app.get(&mut badinh, "/api/v1/units/00004@2024").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get(&mut badinh, "/api/v1/units/01@2024").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+        // The province's page links to its old-figures upload, for those who may use it.
+        let r = app.get(&mut web, "/units/01").await;
+        assert!(
+            r.body.contains("href=\"/units/01/old-figures\""),
+            "{}",
+            r.body
+        );
+        let r = app.get(&mut web, "/units/00004").await;
+        assert!(
+            !r.body.contains("/old-figures\""),
+            "not on a commune's page"
+        );
+        let mut central = app.login(CENTRAL).await;
+        let r = app.get(&mut central, "/units/01@2024").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains("/old-figures\""),
+            "not on an old province's page"
+        );
+    }
+);

@@ -184,17 +184,6 @@ fn value(r: &Value, key: &str) -> Option<i64> {
     line(r, key)["value"].as_i64()
 }
 
-/// The position of an indicator among the heads of a roll-up or a cluster table.
-#[track_caller]
-fn head(t: &Value, key: &str) -> usize {
-    t["heads"]
-        .as_array()
-        .expect("heads")
-        .iter()
-        .position(|h| h["key"] == key)
-        .unwrap_or_else(|| panic!("no head {key}"))
-}
-
 /// The roll-up row of a child unit.
 #[track_caller]
 fn child<'a>(r: &'a Value, code: &str) -> &'a Value {
@@ -555,7 +544,7 @@ both_backends!(
             "scholarships",
             "members",
         ] {
-            let i = head(&roll, key);
+            let i = head_of(&roll, key);
             assert_eq!(
                 at(&roll["total_live"], i),
                 value(&province, key),
@@ -563,7 +552,7 @@ both_backends!(
             );
         }
         assert_totals_add_up(&roll);
-        let i = head(&roll, "citizen_registered");
+        let i = head_of(&roll, "citizen_registered");
         let before = at(&child(&roll, "00004")["live"], i).expect("Ba Đình's registrations");
         assert_eq!(before, base[0] + 6);
         assert_no_drift(&app).await;
@@ -652,7 +641,7 @@ both_backends!(
         assert_eq!(value(&r, "talks"), Some(2));
         // The level above sees both: the live value and the one handed in.
         let roll = rollup(&app, &mut hanoi, "01", &period, None).await;
-        let i = head(&roll, "citizen_registered");
+        let i = head_of(&roll, "citizen_registered");
         let row = child(&roll, "00004");
         assert_eq!(row["status"], "submitted");
         assert_eq!(row["report_id"], r["id"]);
@@ -660,7 +649,7 @@ both_backends!(
         assert_eq!(at(&row["submitted"], i), Some(1), "what was handed in");
         assert_eq!(at(&roll["total_live"], i), Some(2));
         assert_eq!(at(&roll["total_submitted"], i), Some(1));
-        let j = head(&roll, "talks");
+        let j = head_of(&roll, "talks");
         assert_eq!(at(&row["submitted"], j), Some(2));
         assert_eq!(at(&roll["total_submitted"], j), Some(2));
         assert_totals_add_up(&roll);
@@ -789,7 +778,7 @@ both_backends!(overrides_keep_their_reason, |b: Backend| async move {
     assert!(snapshot.contains(REASON), "{snapshot}");
     // The level above adds up what was reported.
     let roll = rollup(&app, &mut hanoi, "01", &period, None).await;
-    let i = head(&roll, "members");
+    let i = head_of(&roll, "members");
     assert_eq!(at(&child(&roll, "00004")["submitted"], i), Some(10));
     assert_eq!(
         at(&child(&roll, "00004")["live"], i),
@@ -883,8 +872,8 @@ both_backends!(
         assert_eq!(value(&r, "fund_receipts"), Some(1_250_000));
         assert_eq!(line(&r, "fund_receipts")["computed"], 1_000_000);
         let roll = rollup(&app, &mut hanoi, "01", &period, None).await;
-        let i = head(&roll, "fund_receipts");
-        let m = head(&roll, "members");
+        let i = head_of(&roll, "fund_receipts");
+        let m = head_of(&roll, "members");
         assert_eq!(at(&child(&roll, "00004")["submitted"], i), Some(1_250_000));
         assert_eq!(at(&child(&roll, "00008")["live"], m), Some(5));
         assert_eq!(at(&roll["total_submitted"], m), Some(7));
@@ -1450,7 +1439,7 @@ both_backends!(completeness_counts_every_state, |b: Backend| async move {
         "Thiếu phần đánh giá chung"
     );
     assert!(child(&roll, "03408")["report_id"].is_null());
-    let i = head(&roll, "talks");
+    let i = head_of(&roll, "talks");
     assert_eq!(at(&roll["total_live"], i), Some(4), "what the four typed");
     assert_eq!(
         at(&roll["total_submitted"], i),
@@ -1601,8 +1590,8 @@ both_backends!(rollup_follows_a_merged_commune, |b: Backend| async move {
     let roll = rollup(&app, &mut hanoi, "01", period, None).await;
     assert_eq!(roll["as_of"], khuyenhoc::db::today());
     let (reg, rec) = (
-        head(&roll, "citizen_registered"),
-        head(&roll, "citizen_recognised"),
+        head_of(&roll, "citizen_registered"),
+        head_of(&roll, "citizen_recognised"),
     );
     let kids = codes(&roll, "children");
     assert_eq!(kids.len(), 126);
@@ -1726,7 +1715,7 @@ both_backends!(
             heads.iter().all(|h| h["key"] != "results"),
             "text indicators are no columns"
         );
-        let i = head(&t, "citizen_registered");
+        let i = head_of(&t, "citizen_registered");
         let column: Vec<Option<i64>> = t["provinces"]
             .as_array()
             .expect("provinces")
@@ -1759,7 +1748,7 @@ both_backends!(
             .map(|p| at(&p["change"], i))
             .collect();
         assert_eq!(change, [Some(1), Some(3), Some(0)]);
-        let j = head(&t, "talks");
+        let j = head_of(&t, "talks");
         assert_eq!(at(&t["provinces"][0]["values"], j), Some(12));
         // Every column's ranks agree with its values (1 = highest; ties share a rank).
         for p in t["provinces"].as_array().expect("provinces") {
@@ -1809,7 +1798,7 @@ both_backends!(
             .get(&mut browser, &format!("/clusters/DEMO-1/reports/{period}"))
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        let clan = head(&t, "clan_share");
+        let clan = head_of(&t, "clan_share");
         assert!(at(&t["provinces"][1]["values"], clan).is_none());
         let row = &page.body[page
             .body
@@ -1960,7 +1949,7 @@ both_backends!(province_template_adds_indicators, |b: Backend| async move {
     )
     .await;
     let roll = rollup(&app, &mut hanoi, "01", &period, None).await;
-    let i = head(&roll, "p_reading_clubs");
+    let i = head_of(&roll, "p_reading_clubs");
     assert_eq!(at(&roll["total_live"], i), Some(7));
     // Invalid extensions answer 422 naming the line; nothing is saved.
     let unknown_metric = "[[indicator]]\nkey = \"p_dogs\"\nsection = \"models\"\nlabel_vi = \"Chó\"\nlabel_en = \"Dogs\"\nsource = \"computed\"\nmetric = \"eval.recognised.dog\"\n";

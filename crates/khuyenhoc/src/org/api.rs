@@ -217,7 +217,7 @@ pub async fn get(
     ApiViewer(v): ApiViewer,
     Path(code): Path<String>,
 ) -> ApiResult<Json<UnitView>> {
-    let unit = service::visible(&state.db, &v, &code).await?;
+    let unit = service::readable(&state.db, &v, &code).await?;
     Ok(Json(view(&state, unit, None).await?))
 }
 

@@ -181,6 +181,12 @@ pub struct UnitPage {
     /// What the marking form shows: the year and the source typed (after an error).
     pub mark_year: i64,
     pub mark_source: String,
+    /// Whether the unit lies in the viewer's scope; false for an old unit read only because it
+    /// became part of the viewer's province (its reports, people and lists are not offered).
+    pub in_scope: bool,
+    /// Whether the viewer may load the province's figures from before the program (the link to
+    /// `/units/{code}/old-figures`): a province, today's, and the right to submit its reports.
+    pub can_old_figures: bool,
 }
 
 async fn unit_page(
@@ -192,12 +198,15 @@ async fn unit_page(
     form_name: String,
     mark: (Option<i64>, String),
 ) -> PageResult<Html<String>> {
-    let u = service::visible(&state.db, v, code).await?;
-    let crumbs = model::ancestors(&state.db, &u)
-        .await?
-        .into_iter()
-        .filter(|a| v.can_read(&a.path))
-        .collect();
+    let u = service::readable(&state.db, v, code).await?;
+    let mut crumbs = vec![];
+    for a in model::ancestors(&state.db, &u).await? {
+        if v.can_read(&a.path)
+            || (a.is_historical() && service::became_part_of_scope(&state.db, v, &a.path).await?)
+        {
+            crumbs.push(a);
+        }
+    }
     let (children, children_total, below) = super::lifetime::below(&state.db, &u, PAGE).await?;
     let (successors, predecessors) = super::lifetime::links(&state.db, u.id).await?;
     let kinds = if matches!(u.level, Level::Commune | Level::Province) {
@@ -245,6 +254,10 @@ async fn unit_page(
         can_positions: v.position_for(perm::POSITION_MANAGE, &u.path).is_some() && u.is_open(),
         can_people,
         can_audit: v.position_for(perm::AUDIT_READ, &u.path).is_some(),
+        in_scope: v.can_read(&u.path),
+        can_old_figures: u.level == Level::Province
+            && u.is_open()
+            && v.position_for(perm::REPORT_SUBMIT, &u.path).is_some(),
         kinds,
         types: types::list(&state.db).await?,
         errors,

@@ -15,13 +15,64 @@ pub fn parse_code(code: &str) -> Result<UnitCode, AppError> {
 /// The unit a URL names (`31120`: today's; `31120@2024`: the one that had the code that
 /// year), if the viewer may read it.
 pub async fn visible(db: &Db, viewer: &Viewer, reference: &str) -> Result<Unit, AppError> {
+    viewer.read(named(db, reference).await?)
+}
+
+/// The unit a URL names, whoever asks.
+async fn named(db: &Db, reference: &str) -> Result<Option<Unit>, AppError> {
     let (code, year) = model::split_ref(reference.trim());
     let code = parse_code(code)?;
-    let unit = match year {
+    Ok(match year {
         Some(y) => model::by_code_in_year(db, code.as_str(), y).await?,
         None => model::by_code(db, code.as_str()).await?,
-    };
-    viewer.read(unit)
+    })
+}
+
+/// The unit a URL names, if the viewer may READ it: a unit in scope ([`visible`]), or an old unit
+/// (before the 1 July 2025 merger) that became part of the viewer's scope, itself or through
+/// its old district or province ([`became_part_of_scope`]). Only the unit's page and
+/// `GET /api/v1/units/{code}` use it: every write still goes through [`with_right`], whose
+/// scope check refuses the old unit (rights never climb).
+pub async fn readable(db: &Db, viewer: &Viewer, reference: &str) -> Result<Unit, AppError> {
+    match named(db, reference).await? {
+        Some(u)
+            if !viewer.can_read(&u.path)
+                && u.is_historical()
+                && became_part_of_scope(db, viewer, &u.path).await? =>
+        {
+            Ok(u)
+        }
+        other => viewer.read(other),
+    }
+}
+
+/// Whether the old unit at `path`, or one of its old ancestors below the centre (its district,
+/// its province), has a successor the viewer reads: old Hà Nội's communes became part of Hà
+/// Nội, so Hà Nội's officers read them; old Cần Thơ's did not. One indexed query.
+pub async fn became_part_of_scope(
+    db: &Db,
+    viewer: &Viewer,
+    path: &str,
+) -> Result<bool, sqlx::Error> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let prefixes: Vec<String> = (2..=segments.len())
+        .map(|n| format!("/{}/", segments[..n].join("/")))
+        .collect();
+    if prefixes.is_empty() {
+        return Ok(false);
+    }
+    let marks: Vec<String> = (1..=prefixes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT n.path FROM units p JOIN unit_successions s ON s.predecessor_id = p.id \
+         JOIN units n ON n.id = s.successor_id WHERE p.path IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for p in &prefixes {
+        q = q.bind(p);
+    }
+    let successors = q.fetch_all(&db.pool).await?;
+    Ok(successors.iter().any(|p| viewer.can_read(p)))
 }
 
 /// The unit with this code and the position that lets the viewer use `right` on it.

@@ -86,3 +86,66 @@ pub fn old_figures_xlsx(heads: &[&str], rows: &[(&str, &str, Vec<Option<i64>>)])
     }
     wb.save_to_buffer().expect("workbook")
 }
+
+/// Figures of `period` at a unit (an old commune), through the counters' write path.
+pub async fn record_counter(app: &TestApp, unit: i64, period: &str, metric: &str, value: i64) {
+    let mut tx = app.db.begin().await.expect("tx");
+    khuyenhoc::reports::counters::add(&mut tx, unit, period, &[(metric.to_owned(), value)])
+        .await
+        .expect("counters");
+    tx.commit().await.expect("commit");
+}
+
+/// The 2024 roll-up of `unit` (a code or `CODE@YEAR`) on the structure of `as_of`.
+pub async fn rollup_2024(
+    app: &TestApp,
+    c: &mut super::Client,
+    unit: &str,
+    as_of: &str,
+) -> serde_json::Value {
+    super::call(
+        app,
+        c,
+        "GET",
+        &format!("/api/v1/units/{unit}/reports/2024-Y/rollup?as_of={as_of}"),
+        serde_json::Value::Null,
+        axum::http::StatusCode::OK,
+    )
+    .await
+}
+
+/// The position of an indicator among the heads of a roll-up or a cluster table.
+#[track_caller]
+pub fn head_of(t: &serde_json::Value, key: &str) -> usize {
+    t["heads"]
+        .as_array()
+        .expect("heads")
+        .iter()
+        .position(|h| h["key"] == key)
+        .unwrap_or_else(|| panic!("no head {key}"))
+}
+
+/// Appoints a new person (phone `phone`, the demo password) chair of today's province `code`.
+pub async fn appoint_chair(app: &TestApp, code: &str, phone: &str, full_name: &str) {
+    let unit = khuyenhoc::org::model::by_code(&app.db, code)
+        .await
+        .expect("q")
+        .expect("the province");
+    let p = khuyenhoc::accounts::service::insert(
+        &app.db,
+        khuyenhoc::audit::Actor::SYSTEM,
+        unit.id,
+        &khuyenhoc::accounts::service::NewPerson {
+            full_name: full_name.into(),
+            phone: Some(phone.into()),
+            password: Some(super::PASSWORD.into()),
+            birth_year: Some("1970".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("person");
+    khuyenhoc::demo::appoint(&app.db, unit.id, "chair", p.id)
+        .await
+        .expect("appoint");
+}
