@@ -261,9 +261,16 @@ pub enum Search {
 
 impl Search {
     /// `None` for an empty box. Three digits or more and nothing but digits, spaces, dots and
-    /// `+` is a phone number; anything else a name. At most 100 characters are read.
+    /// `+` is a phone number; anything else a name. At most 100 characters are read; control
+    /// characters are dropped (no name holds one, and PostgreSQL refuses a NUL in text).
     pub fn parse(q: &str) -> Option<Search> {
-        let q: String = q.trim().chars().take(100).collect();
+        let q: String = q
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        let q = q.trim();
         if q.is_empty() {
             return None;
         }
@@ -300,6 +307,15 @@ impl Search {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_drops_control_characters() {
+        assert_eq!(
+            Search::parse("ng\u{0}uyen\u{1d} van"),
+            Some(Search::Name("nguyen van".into()))
+        );
+        assert_eq!(Search::parse("\u{0}\u{7}"), None);
+    }
 
     #[test]
     fn cursors_round_trip_and_strangers_are_refused() {
