@@ -286,7 +286,7 @@ impl Search {
             };
             return Some(Search::Phone(digits));
         }
-        let folded = khuyenhoc_domain::text::fold(&q);
+        let folded = khuyenhoc_domain::text::fold(q);
         let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
         (!folded.is_empty()).then_some(Search::Name(folded))
     }
