@@ -781,7 +781,11 @@ async fn merger_data(db: &Db) -> String {
     format!(
         "{loaded} {} old communes with 2025-H1 figures ({}); {:.1} s, untimed",
         old.len(),
-        if have == 0 { "added now" } else { "there already" },
+        if have == 0 {
+            "added now"
+        } else {
+            "there already"
+        },
         t.elapsed().as_secs_f64()
     )
 }
