@@ -723,7 +723,7 @@ both_backends!(
                 json!({}),
             )
             .await;
-        problem(&r, StatusCode::FORBIDDEN, "not the signer");
+        problem(&r, StatusCode::NOT_FOUND, "not the signer");
         let r = app
             .json(
                 &mut badinh,

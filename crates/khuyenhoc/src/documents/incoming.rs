@@ -17,10 +17,13 @@ pub async fn entry(state: &AppState, v: &Viewer, rid: i64) -> Result<Entry, AppE
     v.read(e)
 }
 
-/// Marks an entry opened the first time an officer of the receiving unit itself reads it (a
-/// unit above reading it does not). Returns the entry as it is now.
+/// Marks an entry opened the first time an officer of the receiving unit itself opens it (with
+/// `document.issue`; a unit above opening it does not mark it). Returns the entry as it is now.
 pub async fn open(state: &AppState, v: &Viewer, rid: i64) -> Result<Entry, AppError> {
-    let e = entry(state, v, rid).await?;
+    let (e, _) = v.act(
+        model::entry_by_id(&state.db.pool, rid, &today(state)).await?,
+        perm::DOCUMENT_ISSUE,
+    )?;
     let Some(own) = v.positions.iter().find(|p| p.unit_id == e.unit_id) else {
         return Ok(e);
     };

@@ -194,7 +194,7 @@ pub async fn create(
     Ok(doc)
 }
 
-/// Signs a draft: only the person who holds the signer position now.
+/// Signs a draft: only the person who holds the signer position now ("not found" for others).
 pub async fn sign(state: &AppState, v: &Viewer, id: i64) -> Result<Document, AppError> {
     let doc = model::readable(&state.db, v, id).await?;
     let Some(held) = v
@@ -202,10 +202,9 @@ pub async fn sign(state: &AppState, v: &Viewer, id: i64) -> Result<Document, App
         .iter()
         .find(|p| p.position_id == doc.signer_position_id)
     else {
-        return Err(AppError::Refused {
-            vi: "Chỉ người giữ chức vụ ký văn bản mới ký được".into(),
-            en: "Only the holder of the signing position may sign".into(),
-        });
+        // Only the holder of the signer position signs; to anyone else the draft to sign is
+        // not there, as for every right one does not have.
+        return Err(AppError::NotFound);
     };
     let actor = Actor::new(v.person_id, Some(held.position_id));
     let mut tx = state.db.begin().await?;
