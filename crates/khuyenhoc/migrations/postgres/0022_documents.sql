@@ -64,6 +64,7 @@ CREATE TABLE document_recipients (
 CREATE UNIQUE INDEX document_recipients_unit ON document_recipients (document_id, unit_id);
 CREATE UNIQUE INDEX document_recipients_entry ON document_recipients (unit_id, year, entry_number);
 CREATE INDEX document_recipients_via ON document_recipients (document_id, via_unit_id, id);
+CREATE INDEX document_recipients_register ON document_recipients (unit_id, id);
 
 -- Files of a document (recipient_id NULL) or of a recipient's reply, in the file store.
 CREATE TABLE document_files (

@@ -377,7 +377,15 @@ pub async fn deliver(
                 .bind(n)
                 .bind(r.name_folded.clone());
         }
-        q.execute(&mut **tx).await?;
+        // Two forwards of one document racing to the same unit: the second finds the row
+        // there; answered busy, its retry leaves that unit out.
+        q.execute(&mut **tx).await.map_err(|e| {
+            if crate::db::is_unique_violation(&e, "document_recipients_unit") {
+                AppError::Busy("the document reached one of these units meanwhile".into())
+            } else {
+                AppError::from(e)
+            }
+        })?;
         made += fresh.len();
     }
     Ok(made)
