@@ -834,3 +834,59 @@ both_backends!(
         call(&app, &mut hoabinh, "POST", "/api/v1/units/00004/documents", json!({"type_code": "kh", "summary": "x", "signer_position_id": treasurer, "recipients": [{"kind": "level", "level": "branch"}]}), StatusCode::NOT_FOUND).await;
     }
 );
+
+both_backends!(the_whole_country_at_once, |b: Backend| async move {
+    // Every commune of the country (3,321 on the 2025 map): frozen in a few statements, counted
+    // by one grouped query, listed by key, each entered once in its own register.
+    let app = TestApp::new(b).await;
+    let mut central = app.api_client(CENTRAL).await;
+    let communes = scalar(
+        &app,
+        "SELECT COUNT(*) FROM units WHERE level = 'commune' AND valid_to IS NULL",
+    )
+    .await;
+    assert!(communes > 3_000, "{communes} communes");
+    let d = issue_doc(
+        &app,
+        &mut central,
+        "VN",
+        CENTRAL,
+        "Công văn gửi toàn quốc",
+        Some(days_from_today(7)),
+        json!([{"kind": "level", "level": "commune"}, {"kind": "cluster", "code": "DEMO-1"}]),
+    )
+    .await;
+    let id = d["id"].as_i64().expect("id");
+    let c = counts(&app, &central, id).await;
+    // The cluster's three provinces come on top of the communes.
+    assert_eq!(c["delivered"].as_i64(), Some(communes + 3), "{c}");
+    assert_eq!(c["overdue"], 0);
+    let once = scalar(
+        &app,
+        &format!(
+            "SELECT COUNT(*) FROM document_recipients WHERE document_id = {id} AND entry_number = 1"
+        ),
+    )
+    .await;
+    assert_eq!(once, communes + 3);
+    let page = ok(
+        &app,
+        &mut central,
+        "GET",
+        &format!("/api/v1/documents/{id}/recipients?per_page=200"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(page["total"].as_i64(), Some(communes + 3));
+    let next = page["next_cursor"].as_str().expect("more pages");
+    let page2 = ok(
+        &app,
+        &mut central,
+        "GET",
+        &format!("/api/v1/documents/{id}/recipients?per_page=200&cursor={next}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(page2["items"].as_array().map(Vec::len), Some(200));
+    assert!(page2["items"][0]["id"].as_i64() > page["items"][199]["id"].as_i64());
+});
