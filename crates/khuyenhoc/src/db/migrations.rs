@@ -134,6 +134,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_group_search.sql"),
         include_str!("../../migrations/postgres/0021_group_search.sql"),
     ),
+    (
+        22,
+        "documents",
+        include_str!("../../migrations/sqlite/0022_documents.sql"),
+        include_str!("../../migrations/postgres/0022_documents.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
