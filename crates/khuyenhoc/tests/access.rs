@@ -58,6 +58,8 @@ mod members_rows;
 mod parity_rows;
 #[path = "access/people.rs"]
 mod people_rows;
+#[path = "access/record.rs"]
+mod record_rows;
 #[path = "access/reports.rs"]
 mod reports_rows;
 #[path = "access/roles.rs"]
@@ -351,6 +353,7 @@ struct Ctx {
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
+    record: record_rows::CtxRecord,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -486,6 +489,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(people_rows::rows());
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
+    rows.extend(record_rows::rows());
     rows.extend(parity_rows::rows());
     rows
 }
@@ -499,6 +503,7 @@ async fn setup(app: &TestApp) -> Ctx {
     people_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
     join_rows::setup(app, &mut ctx).await;
+    record_rows::setup(app, &mut ctx).await;
     parity_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx

@@ -134,6 +134,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_group_search.sql"),
         include_str!("../../migrations/postgres/0021_group_search.sql"),
     ),
+    (
+        25,
+        "the lifelong-learning record: share links, the person a nomination is for",
+        include_str!("../../migrations/sqlite/0025_learning_record.sql"),
+        include_str!("../../migrations/postgres/0025_learning_record.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
