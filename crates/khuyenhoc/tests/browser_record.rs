@@ -19,7 +19,9 @@ const WHOLE_TEST: Duration = Duration::from_secs(150);
 
 async fn trip(c: Client, base: String, code: String) {
     log_in_as(&c, &base, CITIZEN, "Đỗ Thị Lan").await;
-    open(&c, &base, "/me/record").await;
+    open(&c, &base, "/account").await;
+    tap(&c, "#my-record").await;
+    wait_for_page(&c, &base, "/me/record").await;
     assert_eq!(text_of(&c, "h1").await, "Hồ sơ học tập suốt đời");
     let certs = text_of(&c, "#record-certificates + ul").await;
     assert!(certs.contains(&code), "{certs}");
