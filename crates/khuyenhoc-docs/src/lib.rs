@@ -8,6 +8,8 @@
 //! - [`issue_badge`] / [`verify_badge`]: the same recognition as an Open Badges 3.0
 //!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`), shaped by
 //!   the types of `credential` ([`SignedCredential`]).
+//! - [`sign_document`] / [`verify_presentation`]: any document (the lifelong-learning record's
+//!   summary credential and Verifiable Presentation) under an `eddsa-jcs-2022` proof.
 //! - [`receipt_pdf`]: the receipt or payment voucher ("phiếu thu" / "phiếu chi") of a
 //!   study-promotion fund, A5 landscape, with the amount in figures ([`format_amount`]) and in
 //!   Vietnamese words ([`amount_in_words`]).
@@ -33,6 +35,7 @@ mod form;
 mod jcs;
 mod layout;
 mod poster;
+mod presentation;
 mod qr;
 mod receipt;
 
@@ -53,6 +56,7 @@ pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;
 pub use poster::{join_poster_pdf, JoinPoster, STEPS as JOIN_STEPS};
+pub use presentation::{did_key_method, sign_document, verify_document, verify_presentation};
 pub use receipt::{amount_in_words, format_amount, receipt_pdf, Receipt, ReceiptKind};
 
 /// Why a document could not be made, or a credential did not verify.

@@ -24,6 +24,7 @@ pub mod notify;
 pub mod ops;
 pub mod org;
 pub mod positions;
+pub mod record;
 pub mod reports;
 pub mod sheets;
 pub mod state;

@@ -60,6 +60,8 @@ mod members_rows;
 mod parity_rows;
 #[path = "access/people.rs"]
 mod people_rows;
+#[path = "access/record.rs"]
+mod record_rows;
 #[path = "access/reports.rs"]
 mod reports_rows;
 #[path = "access/roles.rs"]
@@ -354,6 +356,7 @@ struct Ctx {
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
     documents: documents_rows::CtxDocuments,
+    record: record_rows::CtxRecord,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -489,6 +492,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(people_rows::rows());
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
+    rows.extend(record_rows::rows());
     rows.extend(parity_rows::rows());
     rows.extend(documents_rows::rows());
     rows
@@ -503,6 +507,7 @@ async fn setup(app: &TestApp) -> Ctx {
     people_rows::setup(app, &mut ctx).await;
     reports_rows::setup(app, &mut ctx).await;
     join_rows::setup(app, &mut ctx).await;
+    record_rows::setup(app, &mut ctx).await;
     parity_rows::setup(app, &mut ctx).await;
     documents_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;

@@ -311,6 +311,16 @@ both_backends!(
         ids.insert("join/{code}", "00004-1".into());
         // A recovery link that is not (or no longer) valid: its page says so in the language.
         ids.insert("reset/{token}", "het-han-hoac-khong-hop-le".into());
+        // An open share link of the citizen's lifelong-learning record (issue 19).
+        let shared = khuyenhoc::record::links::create(
+            &app.db,
+            citizen,
+            30,
+            app.state.clock.now().timestamp(),
+        )
+        .await
+        .expect("share link");
+        ids.insert("record/{token}", shared.token);
         for (key, sql) in [
             ("criteria/{id}", "SELECT MIN(id) FROM criteria_sets"),
             ("groups/{id}", "SELECT MIN(id) FROM learning_groups"),

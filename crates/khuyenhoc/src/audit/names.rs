@@ -39,6 +39,10 @@ pub fn entity(code: &str) -> Option<Name> {
         "position" => ("Chức vụ", "Position"),
         "position_type" => ("Loại chức vụ", "Position type"),
         "programme" => ("Chương trình học bổng, khen thưởng", "Programme"),
+        "record_link" => (
+            "Liên kết chia sẻ hồ sơ học tập",
+            "Learning record share link",
+        ),
         "registration" => ("Đăng ký tham gia", "Registration"),
         "report" => ("Báo cáo", "Report"),
         "report_template" => ("Mẫu báo cáo", "Report template"),
@@ -139,6 +143,7 @@ pub fn action(code: &str) -> Option<Name> {
         ),
         "update" => ("Cập nhật", "Updated"),
         "vacate" => ("Thôi giữ chức vụ", "Left the position"),
+        "withdraw" => ("Thu hồi", "Withdrew"),
         "withdraw_invitation" => ("Rút lời mời", "Withdrew the invitation"),
         _ => return None,
     })

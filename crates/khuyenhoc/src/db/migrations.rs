@@ -140,6 +140,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0022_documents.sql"),
         include_str!("../../migrations/postgres/0022_documents.sql"),
     ),
+    (
+        25,
+        "the lifelong-learning record: share links, the person a nomination is for",
+        include_str!("../../migrations/sqlite/0025_learning_record.sql"),
+        include_str!("../../migrations/postgres/0025_learning_record.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

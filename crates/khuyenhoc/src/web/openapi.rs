@@ -70,6 +70,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
                 .or_else(|| crate::reports::old_figures::body_schema(method, path))
                 .or_else(|| crate::documents::api::body_schema(method, path))
+                .or_else(|| crate::record::api::body_schema(method, path))
         }
     })
 }
@@ -130,6 +131,7 @@ fn query_params(path: &str) -> Vec<Value> {
                 Some(crate::accounts::people_list::api::query_params(path))
                     .filter(|p| !p.is_empty())
             })
+            .or_else(|| Some(crate::record::api::query_params(path)).filter(|p| !p.is_empty()))
             .unwrap_or_else(|| crate::reports::api::query_params(path)),
     }
 }
@@ -167,7 +169,8 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/groups"
             | "/api/v1/groups/{id}/members"
             | "/api/v1/groups/{id}/members/new"
-            | "/api/v1/units/{code}/documents",
+            | "/api/v1/units/{code}/documents"
+            | "/api/v1/me/record/links",
         ) => &["201"],
         _ => &["200"],
     }

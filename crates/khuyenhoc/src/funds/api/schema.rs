@@ -115,7 +115,8 @@ fn programme_body(path: &str) -> Option<Value> {
                 "full_name": {"type": "string"},
                 "birth_year": {"type": ["integer", "null"], "description": "omitted: treated as a minor"},
                 "school": text(&limits::TITLE, true),
-                "reason": text(&limits::LONG_TEXT, false)
+                "reason": text(&limits::LONG_TEXT, false),
+                "person_id": {"type": ["integer", "null"], "description": "the nominee's record, if they have one (in the caller's scope): a paid nomination shows in their lifelong-learning record"}
             }),
             json!(["unit_code", "full_name", "reason"]),
         ),

@@ -196,6 +196,7 @@ pub async fn nominate(
                 birth_year,
                 school: Some(f.school),
                 reason: f.reason,
+                person_id: None,
             };
             programmes::nominate(&state.db, &v, parse_id(&id)?, &n)
                 .await

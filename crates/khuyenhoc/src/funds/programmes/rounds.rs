@@ -108,6 +108,10 @@ pub struct NewNomination {
     #[serde(default)]
     pub school: Option<String>,
     pub reason: String,
+    /// The person the nomination is for, when they have a record (in the nominating officer's
+    /// scope): a paid one then shows in their lifelong-learning record (`record/`).
+    #[serde(default)]
+    pub person_id: Option<i64>,
 }
 
 pub async fn nominate(
@@ -149,10 +153,11 @@ pub async fn nominate(
     let minor = n.birth_year.is_none_or(|y| this_year - y < 18);
     let reason = need_text("reason", &n.reason, &limits::LONG_TEXT)?;
     let school = limited("school", n.school.as_deref(), &limits::TITLE)?;
+    let person_id = nominee(db, v, n.person_id).await?;
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO nominations (programme_id, unit_id, full_name, birth_year, minor, school, reason, status, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'nominated', $8, $9) RETURNING id",
+        "INSERT INTO nominations (programme_id, unit_id, full_name, birth_year, minor, school, reason, status, created_at, created_by, person_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'nominated', $8, $9, $10) RETURNING id",
     )
     .bind(p.id)
     .bind(unit.id)
@@ -163,9 +168,10 @@ pub async fn nominate(
     .bind(&reason)
     .bind(now())
     .bind(v.person_id)
+    .bind(person_id)
     .fetch_one(&mut *tx)
     .await?;
-    let after = serde_json::json!({"programme": p.id, "unit": unit.code, "minor": minor});
+    let after = serde_json::json!({"programme": p.id, "unit": unit.code, "minor": minor, "person": person_id});
     audit::record(
         &mut tx,
         actor,
@@ -181,6 +187,23 @@ pub async fn nominate(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The person a nomination names, if any: someone the nominating officer reads (else the field
+/// is refused as if the record did not exist).
+async fn nominee(db: &Db, v: &Viewer, person_id: Option<i64>) -> Result<Option<i64>, AppError> {
+    let Some(id) = person_id else { return Ok(None) };
+    let lookup = crate::accounts::model::Lookup::Id(id);
+    match crate::accounts::model::find_visible(db, v, &lookup).await? {
+        Some(p) => Ok(Some(p.id)),
+        None => Err(AppError::field(
+            "person_id",
+            Invalid::new(
+                "Không tìm thấy người này trong phạm vi của bạn",
+                "No such person in your scope",
+            ),
+        )),
+    }
 }
 
 /// Selects or rejects a nomination, with the reason. Four eyes: the officer who made the
