@@ -134,6 +134,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_group_search.sql"),
         include_str!("../../migrations/postgres/0021_group_search.sql"),
     ),
+    (
+        24,
+        "credential keys outside the database; revocation status lists",
+        include_str!("../../migrations/sqlite/0024_credential_keys.sql"),
+        include_str!("../../migrations/postgres/0024_credential_keys.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
