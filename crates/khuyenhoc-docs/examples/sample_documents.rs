@@ -102,10 +102,10 @@ fn badge(dir: &Path, cert: &Certificate) -> Done {
                 value: "0912345678".into(),
                 salt: "c2FsdA".into(),
             },
-            status: Some((
+            status: (
                 "https://khuyenhoc.example.vn/units/VN-01-00004/status".into(),
                 7,
-            )),
+            ),
         },
         &key,
         &format!(

@@ -75,7 +75,7 @@ pub struct BadgeInput {
     /// Who holds it, hashed with a salt into `credentialSubject.identifier`.
     pub identity: Identity,
     /// The status list credential's URL and this credential's bit in it.
-    pub status: Option<(String, u64)>,
+    pub status: (String, u64),
 }
 
 /// An identity of the holder and the salt that hides it.
@@ -149,13 +149,13 @@ fn credential(input: &BadgeInput) -> Credential {
                 },
             },
         },
-        credential_status: input.status.as_ref().map(|(url, index)| StatusEntry {
-            id: format!("{url}#{index}"),
+        credential_status: StatusEntry {
+            id: format!("{}#{}", input.status.0, input.status.1),
             kind: "BitstringStatusListEntry".into(),
             status_purpose: "revocation".into(),
-            status_list_index: index.to_string(),
-            status_list_credential: url.clone(),
-        }),
+            status_list_index: input.status.1.to_string(),
+            status_list_credential: input.status.0.clone(),
+        },
     }
 }
 
@@ -414,10 +414,10 @@ mod tests {
                 value: "0912345678".into(),
                 salt: "c2FsdA".into(),
             },
-            status: Some((
+            status: (
                 "https://khuyenhoc.example.vn/units/VN-01-00004/status".into(),
                 7,
-            )),
+            ),
         }
     }
 

@@ -36,8 +36,7 @@ pub struct Credential {
     pub valid_until: String,
     pub credential_subject: AchievementSubject,
     /// Where a verifier reads whether the credential was revoked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_status: Option<StatusEntry>,
+    pub credential_status: StatusEntry,
 }
 
 /// A `BitstringStatusListEntry` (W3C Bitstring Status List v1.0): bit `statusListIndex` of the

@@ -44,6 +44,8 @@
 //! built-in position type without its columns.
 
 mod common;
+#[path = "access/credentials.rs"]
+mod credentials_rows;
 #[path = "access/funds.rs"]
 mod funds_rows;
 #[path = "access/join.rs"]
@@ -487,6 +489,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
     rows.extend(parity_rows::rows());
+    rows.extend(credentials_rows::rows());
     rows
 }
 

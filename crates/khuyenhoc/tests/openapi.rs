@@ -416,7 +416,7 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
             value: "0912345678".into(),
             salt: "00ff".into(),
         },
-        status: Some(("https://khuyenhoc.example.vn/units/00004/status".into(), 3)),
+        status: ("https://khuyenhoc.example.vn/units/00004/status".into(), 3),
     };
     let badge = khuyenhoc_docs::issue_badge(
         &input,

@@ -131,8 +131,17 @@ pub(crate) async fn sign_credential(
 ) -> Result<serde_json::Value, AppError> {
     let index = status::allocate(tx, issuer.code, code).await?;
     let identity = identity(tx, e).await?;
-    let mut input = badge_input(signer, e, set, code, issuer, total, validity, identity);
-    input.status = Some((status::list_url(signer.base_url(), issuer.code), index));
+    let status = (status::list_url(signer.base_url(), issuer.code), index);
+    let input = badge_input(
+        signer,
+        e,
+        set,
+        code,
+        issuer,
+        total,
+        validity,
+        (identity, status),
+    );
     Ok(khuyenhoc_docs::issue_badge(
         &input,
         signer.key(),
@@ -150,7 +159,7 @@ fn badge_input(
     issuer: &Issuer<'_>,
     total: i64,
     (valid_from, valid_until): (NaiveDate, NaiveDate),
-    identity: khuyenhoc_docs::Identity,
+    (identity, status): (khuyenhoc_docs::Identity, (String, u64)),
 ) -> khuyenhoc_docs::BadgeInput {
     let base = signer.base_url();
     khuyenhoc_docs::BadgeInput {
@@ -173,7 +182,7 @@ fn badge_input(
         valid_from,
         valid_until,
         identity,
-        status: None,
+        status,
     }
 }
 
