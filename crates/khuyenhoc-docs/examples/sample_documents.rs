@@ -98,7 +98,7 @@ fn badge(dir: &Path, cert: &Certificate) -> Done {
             valid_from: cert.decision_date,
             valid_until: cert.valid_until,
             identity: khuyenhoc_docs::Identity {
-                kind: "phoneNumber".into(),
+                kind: "ext:phoneNumber".into(),
                 value: "0912345678".into(),
                 salt: "c2FsdA".into(),
             },

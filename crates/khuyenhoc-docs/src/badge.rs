@@ -81,7 +81,7 @@ pub struct BadgeInput {
 /// An identity of the holder and the salt that hides it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// An Open Badges `IdentifierTypeEnum` value: `phoneNumber`, `identifier`, …
+    /// An Open Badges `IdentifierTypeEnum` value (`systemId`, …) or an extension (`ext:phoneNumber`).
     pub kind: String,
     /// The identity itself (never written into the credential).
     pub value: String,
@@ -410,7 +410,7 @@ mod tests {
             valid_from: d(2025, 12, 20),
             valid_until: d(2026, 12, 31),
             identity: Identity {
-                kind: "phoneNumber".into(),
+                kind: "ext:phoneNumber".into(),
                 value: "0912345678".into(),
                 salt: "c2FsdA".into(),
             },
@@ -454,7 +454,7 @@ mod tests {
         let id = &subject["identifier"][0];
         assert_eq!(id["type"], "IdentityObject");
         assert_eq!(id["hashed"], true);
-        assert_eq!(id["identityType"], "phoneNumber");
+        assert_eq!(id["identityType"], "ext:phoneNumber");
         assert_eq!(id["salt"], "c2FsdA");
         // sha256("0912345678c2FsdA"), computed apart (`printf %s … | sha256sum`).
         assert_eq!(

@@ -97,7 +97,8 @@ pub struct IdentityObject {
     /// Always true: the identity itself is never written.
     pub hashed: bool,
     pub identity_hash: String,
-    /// `phoneNumber`, or `systemId` (the program's own id of the holder) without a phone.
+    /// `ext:phoneNumber` (not in the Open Badges enumeration, so an extension value as its JSON
+    /// Schema allows), or `systemId` (the program's own id of the holder) without a phone.
     pub identity_type: String,
     pub salt: String,
 }

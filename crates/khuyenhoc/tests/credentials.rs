@@ -153,7 +153,7 @@ both_backends!(
         let id = &cred["credentialSubject"]["identifier"][0];
         assert_eq!(id["type"], "IdentityObject");
         assert_eq!(id["hashed"], true);
-        assert_eq!(id["identityType"], "phoneNumber");
+        assert_eq!(id["identityType"], "ext:phoneNumber");
         let salt = id["salt"].as_str().expect("salt");
         assert!(salt.len() >= 16, "{salt}");
         let hex: String = Sha256::digest(format!("0915200001{salt}").as_bytes())

@@ -412,7 +412,7 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
         valid_from: d(2025, 12, 20),
         valid_until: d(2026, 12, 31),
         identity: khuyenhoc_docs::Identity {
-            kind: "phoneNumber".into(),
+            kind: "ext:phoneNumber".into(),
             value: "0912345678".into(),
             salt: "00ff".into(),
         },

@@ -105,7 +105,7 @@ async fn identity(tx: &mut Tx<'_>, e: &Evaluation) -> Result<khuyenhoc_docs::Ide
         None
     };
     let (kind, value) = match phone.filter(|p| !p.trim().is_empty()) {
-        Some(p) => ("phoneNumber", p.trim().to_owned()),
+        Some(p) => ("ext:phoneNumber", p.trim().to_owned()),
         None => ("systemId", format!("{}:{}", e.subject_kind, e.subject_id)),
     };
     let salt: [u8; 16] = rand::random();
