@@ -17,3 +17,10 @@ CREATE TABLE credential_status (
     PRIMARY KEY (issuer, idx)
 );
 CREATE INDEX credential_status_code ON credential_status (certificate_code);
+
+-- The next free bit of each issuing unit's list: taken by an UPDATE, so two recognitions at
+-- once (PostgreSQL) wait for each other instead of taking the same bit.
+CREATE TABLE credential_status_next (
+    issuer TEXT PRIMARY KEY,
+    next_idx INTEGER NOT NULL
+);

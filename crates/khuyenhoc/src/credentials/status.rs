@@ -21,10 +21,17 @@ pub fn list_url(base_url: &str, issuer: &str) -> String {
     format!("{base_url}/units/{issuer}/status")
 }
 
-/// The next free bit of `issuer`'s list, taken for the certificate `code`.
+/// The next free bit of `issuer`'s list, taken for the certificate `code` (the counter row's
+/// lock makes concurrent recognitions at one unit wait for each other).
 pub async fn allocate(tx: &mut Tx<'_>, issuer: &str, code: &str) -> Result<u64, AppError> {
+    sqlx::query(
+        "INSERT INTO credential_status_next (issuer, next_idx) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
+    )
+    .bind(issuer)
+    .execute(&mut **tx)
+    .await?;
     let idx: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(idx), -1) + 1 FROM credential_status WHERE issuer = $1",
+        "UPDATE credential_status_next SET next_idx = next_idx + 1 WHERE issuer = $1 RETURNING next_idx - 1",
     )
     .bind(issuer)
     .fetch_one(&mut **tx)
