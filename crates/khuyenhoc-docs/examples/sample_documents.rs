@@ -87,7 +87,7 @@ fn badge(dir: &Path, cert: &Certificate) -> Done {
     let badge = issue_badge(
         &BadgeInput {
             verify_url: cert.verify_url.clone(),
-            issuer_id: "https://khuyenhoc.example.vn/don-vi/VN-01-00004".into(),
+            issuer_id: "did:web:khuyenhoc.example.vn:units:VN-01-00004".into(),
             issuer_name: cert.issuer_name.clone(),
             holder_name: cert.holder_name.clone(),
             achievement_id: "https://khuyenhoc.example.vn/tieu-chi/cdht-2025".into(),
@@ -97,8 +97,21 @@ fn badge(dir: &Path, cert: &Certificate) -> Done {
             criteria_narrative: "Đạt từ 80 điểm trở lên theo bộ tiêu chí Công dân học tập.".into(),
             valid_from: cert.decision_date,
             valid_until: cert.valid_until,
+            identity: khuyenhoc_docs::Identity {
+                kind: "ext:phoneNumber".into(),
+                value: "0912345678".into(),
+                salt: "c2FsdA".into(),
+            },
+            status: (
+                "https://khuyenhoc.example.vn/units/VN-01-00004/status".into(),
+                7,
+            ),
         },
         &key,
+        &format!(
+            "did:web:khuyenhoc.example.vn:units:VN-01-00004#{}",
+            khuyenhoc_docs::encode_verifying_key(&key.verifying_key())
+        ),
     );
     std::fs::write(
         dir.join("badge.json"),

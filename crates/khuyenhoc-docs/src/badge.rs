@@ -1,17 +1,22 @@
+//! Long file: half of it is the tests (every byte flipped, the W3C example, the algorithm read
+//! literally) that hold the signing code to the specification.
+//!
 //! The recognition as an Open Badges 3.0 credential (the `AchievementCredential` data model,
 //! typed `["VerifiableCredential", "OpenBadgeCredential"]` as the specification requires;
 //! `AchievementCredential` is an alias of `OpenBadgeCredential` in the OB 3.0 context), secured
-//! with an embedded Data Integrity proof, cryptosuite `eddsa-jcs-2022`:
+//! with an embedded Data Integrity proof, cryptosuite `eddsa-jcs-2022` (W3C, "Create Proof"):
 //!
-//! 1. the proof options (type, cryptosuite, verificationMethod, proofPurpose) get the
-//!    credential's `@context` and are canonicalised with JCS (RFC 8785), then SHA-256 hashed;
+//! 1. the proof configuration (`@context` = the credential's, type, cryptosuite,
+//!    verificationMethod, proofPurpose) is canonicalised with JCS (RFC 8785), SHA-256 hashed;
 //! 2. the credential without its `proof` is canonicalised with JCS and SHA-256 hashed;
-//! 3. the 64 bytes `hash(proof options) || hash(credential)` are signed with Ed25519;
-//! 4. the signature goes into `proof.proofValue` as multibase base58btc (`z…`).
+//! 3. the 64 bytes `hash(proof configuration) || hash(credential)` are signed with Ed25519;
+//! 4. the proof is the configuration (its `@context` kept, as the specification writes it)
+//!    plus `proofValue`, the signature as multibase base58btc (`z…`); `proof` is an array of
+//!    this one proof, as the Open Badges 3.0 JSON Schema expects.
 //!
 //! Keys are stored as Multikey strings: the public key `z6Mk…` (multicodec `ed25519-pub`),
-//! the secret key `z3u2…` (multicodec `ed25519-priv`). The verification method is the
-//! issuer key's `did:key`.
+//! the secret key `z3u2…` (multicodec `ed25519-priv`). The verification method is given by the
+//! caller: the key's entry in the issuer's DID document (`did:web:…#z6Mk…`).
 //!
 //! A test verifies the published eddsa-jcs-2022 example credential of the W3C test suites with
 //! the same code, so canonicalisation, hashing and proof layout match other implementations.
@@ -27,8 +32,8 @@ use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::credential::{
-    Achievement, AchievementCriteria, AchievementSubject, Credential, Profile, Proof,
-    SignedCredential,
+    Achievement, AchievementCriteria, AchievementSubject, Credential, IdentityObject, Profile,
+    Proof, StatusEntry,
 };
 use crate::jcs::canonicalize;
 use crate::{DocError, Invalid};
@@ -67,6 +72,30 @@ pub struct BadgeInput {
     pub valid_from: NaiveDate,
     /// The last valid day: valid to its end, Vietnam time (UTC+7).
     pub valid_until: NaiveDate,
+    /// Who holds it, hashed with a salt into `credentialSubject.identifier`.
+    pub identity: Identity,
+    /// The status list credential's URL and this credential's bit in it.
+    pub status: (String, u64),
+}
+
+/// An identity of the holder and the salt that hides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// An Open Badges `IdentifierTypeEnum` value (`systemId`, …) or an extension (`ext:phoneNumber`).
+    pub kind: String,
+    /// The identity itself (never written into the credential).
+    pub value: String,
+    /// A random salt, kept in the credential so the holder can show what matches.
+    pub salt: String,
+}
+
+impl Identity {
+    /// `sha256$` and the lowercase hex SHA-256 of the identity followed by the salt.
+    pub fn hash(&self) -> String {
+        let digest = Sha256::digest(format!("{}{}", self.value, self.salt).as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256${hex}")
+    }
 }
 
 fn iso(d: NaiveDate, time: &str) -> String {
@@ -103,6 +132,13 @@ fn credential(input: &BadgeInput) -> Credential {
         credential_subject: AchievementSubject {
             kind: types(&["AchievementSubject"]),
             name: text(&input.holder_name),
+            identifier: vec![IdentityObject {
+                kind: "IdentityObject".into(),
+                hashed: true,
+                identity_hash: input.identity.hash(),
+                identity_type: input.identity.kind.clone(),
+                salt: input.identity.salt.clone(),
+            }],
             achievement: Achievement {
                 id: input.achievement_id.trim().to_owned(),
                 kind: types(&["Achievement"]),
@@ -113,6 +149,13 @@ fn credential(input: &BadgeInput) -> Credential {
                 },
             },
         },
+        credential_status: StatusEntry {
+            id: format!("{}#{}", input.status.0, input.status.1),
+            kind: "BitstringStatusListEntry".into(),
+            status_purpose: "revocation".into(),
+            status_list_index: input.status.1.to_string(),
+            status_list_credential: input.status.0.clone(),
+        },
     }
 }
 
@@ -122,12 +165,6 @@ fn object(value: &impl serde::Serialize) -> Map<String, Value> {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     }
-}
-
-/// `did:key:z6Mk…#z6Mk…`: the verification method of a key.
-fn verification_method(key: &VerifyingKey) -> String {
-    let mb = encode_verifying_key(key);
-    format!("did:key:{mb}#{mb}")
 }
 
 /// The bytes Ed25519 signs: SHA-256 of the canonical proof configuration (the proof without
@@ -146,21 +183,57 @@ fn hash_data(unsecured: &Map<String, Value>, proof_config: &Map<String, Value>) 
     out
 }
 
-/// The credential for `input`, signed with `key` (see the module documentation).
-pub fn issue_badge(input: &BadgeInput, key: &SigningKey) -> Value {
-    let credential = credential(input);
+/// The credential for `input`, signed with `key` whose entry in the issuer's DID document is
+/// `verification_method` (see the module documentation).
+pub fn issue_badge(input: &BadgeInput, key: &SigningKey, verification_method: &str) -> Value {
+    sign_document(object(&credential(input)), key, verification_method)
+}
+
+/// Any JSON-LD document (a credential, a presentation, a status list) with an eddsa-jcs-2022
+/// proof added by `key`, named `verification_method` in its controller's DID document. A
+/// `proof` the document already has is replaced.
+pub fn sign_document(
+    mut unsecured: Map<String, Value>,
+    key: &SigningKey,
+    verification_method: &str,
+) -> Value {
+    unsecured.remove("proof");
+    let context = match unsecured.get("@context") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect(),
+        Some(Value::String(c)) => vec![c.clone()],
+        _ => vec![],
+    };
     let mut proof = Proof {
+        context,
         kind: "DataIntegrityProof".into(),
         cryptosuite: CRYPTOSUITE.into(),
-        verification_method: verification_method(&key.verifying_key()),
+        verification_method: verification_method.to_owned(),
         proof_purpose: "assertionMethod".into(),
         proof_value: String::new(),
     };
     let mut config = object(&proof);
     config.remove("proofValue");
-    let signature = key.sign(&hash_data(&object(&credential), &config));
+    let signature = key.sign(&hash_data(&unsecured, &config));
     proof.proof_value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
-    Value::Object(object(&SignedCredential { credential, proof }))
+    unsecured.insert(
+        "proof".into(),
+        Value::Array(vec![Value::Object(object(&proof))]),
+    );
+    Value::Object(unsecured)
+}
+
+/// The `verificationMethod` of a document's single proof (object or one-element array): the
+/// caller finds the public key it names.
+pub fn proof_verification_method(document: &Value) -> Option<&str> {
+    let proof = match document.get("proof")? {
+        Value::Array(items) if items.len() == 1 => &items[0],
+        p @ Value::Object(_) => p,
+        _ => return None,
+    };
+    proof.get("verificationMethod")?.as_str()
 }
 
 fn malformed(vi: &'static str, en: &'static str) -> DocError {
@@ -204,14 +277,25 @@ pub fn verify_badge(credential: &Value, key: &VerifyingKey) -> Result<(), DocErr
     verify_proof(doc, key)
 }
 
-/// The Data Integrity part of [`verify_badge`]: one embedded `eddsa-jcs-2022` proof over the
-/// rest of the document, whatever the document is.
-fn verify_proof(doc: &Map<String, Value>, key: &VerifyingKey) -> Result<(), DocError> {
+/// The Data Integrity part of [`verify_badge`]: one embedded `eddsa-jcs-2022` proof (an object,
+/// or an array of one) over the rest of the document, whatever the document is.
+///
+/// # Errors
+/// As [`verify_badge`].
+pub fn verify_proof(doc: &Map<String, Value>, key: &VerifyingKey) -> Result<(), DocError> {
     let mut unsecured = doc.clone();
-    let Some(Value::Object(mut proof)) = unsecured.remove("proof") else {
+    let proof = match unsecured.remove("proof") {
+        Some(Value::Object(p)) => Some(p),
+        Some(Value::Array(items)) if items.len() == 1 => match items.into_iter().next() {
+            Some(Value::Object(p)) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(mut proof) = proof else {
         return Err(malformed(
             "Chứng nhận số không có chữ ký (proof)",
-            "The credential has no single proof object",
+            "The credential has no single proof",
         ));
     };
     let suite_ok = proof.get("type").and_then(Value::as_str) == Some("DataIntegrityProof")
@@ -325,8 +409,19 @@ mod tests {
                 .into(),
             valid_from: d(2025, 12, 20),
             valid_until: d(2026, 12, 31),
+            identity: Identity {
+                kind: "ext:phoneNumber".into(),
+                value: "0912345678".into(),
+                salt: "c2FsdA".into(),
+            },
+            status: (
+                "https://khuyenhoc.example.vn/units/VN-01-00004/status".into(),
+                7,
+            ),
         }
     }
+
+    const VM: &str = "did:web:khuyenhoc.example.vn:units:VN-01-00004#z6Mk";
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])
@@ -335,7 +430,7 @@ mod tests {
     #[test]
     fn issued_badge_verifies_and_has_the_open_badges_shape() {
         let k = key(7);
-        let badge = issue_badge(&input(), &k);
+        let badge = issue_badge(&input(), &k, VM);
         assert_eq!(verify_badge(&badge, &k.verifying_key()), Ok(()));
         assert_eq!(badge["@context"][0], VC_CONTEXT);
         assert_eq!(badge["@context"][1], OB_CONTEXT);
@@ -356,19 +451,70 @@ mod tests {
                 .map(|s| s.starts_with("Đạt")),
             Some(true)
         );
-        let proof = &badge["proof"];
+        let id = &subject["identifier"][0];
+        assert_eq!(id["type"], "IdentityObject");
+        assert_eq!(id["hashed"], true);
+        assert_eq!(id["identityType"], "ext:phoneNumber");
+        assert_eq!(id["salt"], "c2FsdA");
+        // sha256("0912345678c2FsdA"), computed apart (`printf %s … | sha256sum`).
+        assert_eq!(
+            id["identityHash"],
+            "sha256$76f5de5c9bf368f1a4b767722b3c3246879d933540bd0e2b957d927225a393d8"
+        );
+        assert!(
+            !badge.to_string().contains("0912345678"),
+            "the phone is hashed"
+        );
+        let status = &badge["credentialStatus"];
+        assert_eq!(status["type"], "BitstringStatusListEntry");
+        assert_eq!(status["statusPurpose"], "revocation");
+        assert_eq!(status["statusListIndex"], "7");
+        assert_eq!(
+            status["id"],
+            "https://khuyenhoc.example.vn/units/VN-01-00004/status#7"
+        );
+        let proofs = badge["proof"].as_array().expect("proof is an array");
+        assert_eq!(proofs.len(), 1);
+        let proof = &proofs[0];
         assert_eq!(proof["cryptosuite"], CRYPTOSUITE);
+        assert_eq!(
+            proof["@context"], badge["@context"],
+            "eddsa-jcs-2022 keeps it"
+        );
         assert!(proof["proofValue"]
             .as_str()
             .is_some_and(|v| v.starts_with('z')));
-        assert!(proof["verificationMethod"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("did:key:z6Mk")));
+        assert_eq!(proof["verificationMethod"], VM);
+        assert_eq!(proof_verification_method(&badge), Some(VM));
+    }
+
+    /// The W3C algorithm read literally (Verify Proof: the proof as written, without
+    /// `proofValue`, is the proof configuration; nothing is put back), apart from our own
+    /// `verify_proof`: the signature is over these bytes.
+    #[test]
+    fn a_verifier_following_the_specification_gets_the_signed_bytes() {
+        let k = key(7);
+        let badge = issue_badge(&input(), &k, VM);
+        let mut unsecured = badge.as_object().expect("object").clone();
+        let Some(Value::Array(proofs)) = unsecured.remove("proof") else {
+            panic!("proof array")
+        };
+        let mut config = proofs[0].as_object().expect("proof").clone();
+        let value = config.remove("proofValue").expect("proofValue");
+        let mut data = Sha256::digest(canonicalize(&Value::Object(config)).as_bytes()).to_vec();
+        data.extend(Sha256::digest(
+            canonicalize(&Value::Object(unsecured)).as_bytes(),
+        ));
+        let sig = bs58::decode(&value.as_str().expect("string")[1..])
+            .into_vec()
+            .expect("base58");
+        let sig = Signature::from_bytes(&sig.try_into().expect("64 bytes"));
+        assert!(k.verifying_key().verify_strict(&data, &sig).is_ok());
     }
 
     #[test]
     fn another_key_does_not_verify() {
-        let badge = issue_badge(&input(), &key(7));
+        let badge = issue_badge(&input(), &key(7), VM);
         assert_eq!(
             verify_badge(&badge, &key(8).verifying_key()),
             Err(DocError::BadSignature)
@@ -379,7 +525,7 @@ mod tests {
     fn flipping_any_byte_of_the_serialised_badge_breaks_it() {
         let k = key(7);
         let public = k.verifying_key();
-        let text = serde_json::to_string(&issue_badge(&input(), &k)).expect("serialise");
+        let text = serde_json::to_string(&issue_badge(&input(), &k, VM)).expect("serialise");
         let mut still_parsed = 0;
         for i in 0..text.len() {
             for mask in [0x01u8, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff] {
@@ -403,16 +549,16 @@ mod tests {
     #[test]
     fn removing_or_replacing_the_proof_is_caught() {
         let k = key(7);
-        let mut badge = issue_badge(&input(), &k);
+        let mut badge = issue_badge(&input(), &k, VM);
         let public = k.verifying_key();
         let mut other = badge.clone();
-        other["proof"]["cryptosuite"] = "ecdsa-jcs-2019".into();
+        other["proof"][0]["cryptosuite"] = "ecdsa-jcs-2019".into();
         assert!(matches!(
             verify_badge(&other, &public),
             Err(DocError::Malformed(_))
         ));
         other = badge.clone();
-        other["proof"]["proofValue"] = "zzz".into();
+        other["proof"][0]["proofValue"] = "zzz".into();
         assert!(matches!(
             verify_badge(&other, &public),
             Err(DocError::Malformed(_))

@@ -11,7 +11,8 @@ use serde::Serialize;
 pub struct SignedCredential {
     #[serde(flatten)]
     pub credential: Credential,
-    pub proof: Proof,
+    /// One Data Integrity proof (an array, as the Open Badges 3.0 JSON Schema expects).
+    pub proof: Vec<Proof>,
 }
 
 /// The content the proof covers.
@@ -34,6 +35,28 @@ pub struct Credential {
     /// The last valid day to 23:59:59 Vietnam time.
     pub valid_until: String,
     pub credential_subject: AchievementSubject,
+    /// Where a verifier reads whether the credential was revoked.
+    pub credential_status: StatusEntry,
+}
+
+/// A `BitstringStatusListEntry` (W3C Bitstring Status List v1.0): bit `statusListIndex` of the
+/// list published in the credential `statusListCredential`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "BitstringStatusListEntry"))]
+#[serde(rename_all = "camelCase")]
+pub struct StatusEntry {
+    /// `{statusListCredential}#{statusListIndex}`.
+    pub id: String,
+    /// `BitstringStatusListEntry`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `revocation`.
+    pub status_purpose: String,
+    /// The bit's position, a decimal string.
+    pub status_list_index: String,
+    /// The URL of the signed status list credential.
+    pub status_list_credential: String,
 }
 
 /// The issuing unit.
@@ -57,7 +80,27 @@ pub struct AchievementSubject {
     pub kind: Vec<String>,
     /// The holder's full name.
     pub name: String,
+    /// The holder, as salted hashes a verifier can match against what the holder shows.
+    pub identifier: Vec<IdentityObject>,
     pub achievement: Achievement,
+}
+
+/// An Open Badges 3.0 `IdentityObject`: `identityHash` is `sha256$` and the lowercase hex
+/// SHA-256 of the identity followed by `salt` (both UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityObject {
+    /// `IdentityObject`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Always true: the identity itself is never written.
+    pub hashed: bool,
+    pub identity_hash: String,
+    /// `ext:phoneNumber` (not in the Open Badges enumeration, so an extension value as its JSON
+    /// Schema allows), or `systemId` (the program's own id of the holder) without a phone.
+    pub identity_type: String,
+    pub salt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,11 +128,14 @@ pub struct AchievementCriteria {
 #[cfg_attr(feature = "schemars", schemars(rename = "DataIntegrityProof"))]
 #[serde(rename_all = "camelCase")]
 pub struct Proof {
+    /// The credential's `@context`, kept in the proof as eddsa-jcs-2022 signs it.
+    #[serde(rename = "@context")]
+    pub context: Vec<String>,
     /// `DataIntegrityProof`.
     #[serde(rename = "type")]
     pub kind: String,
     pub cryptosuite: String,
-    /// The issuer key's `did:key:z6Mk…#z6Mk…`.
+    /// The key in the issuer's DID document: `did:web:HOST:units:CODE#z6Mk…`.
     pub verification_method: String,
     /// `assertionMethod`.
     pub proof_purpose: String,

@@ -42,21 +42,22 @@ mod receipt;
 pub use admin_doc::{admin_doc_pdf, AdminDoc, Block};
 pub use badge::{
     decode_signing_key, decode_verifying_key, encode_signing_key, encode_verifying_key,
-    generate_signing_key, issue_badge, verify_badge, BadgeInput, SigningKey, VerifyingKey,
-    CRYPTOSUITE, OB_CONTEXT, VC_CONTEXT,
+    generate_signing_key, issue_badge, proof_verification_method, sign_document, verify_badge,
+    verify_proof, BadgeInput, Identity, SigningKey, VerifyingKey, CRYPTOSUITE, OB_CONTEXT,
+    VC_CONTEXT,
 };
 pub use certificate::{certificate_pdf, Certificate};
 pub use chart::{bar_chart, line_chart, Series};
 pub use chrono::NaiveDate;
 pub use credential::{
-    Achievement, AchievementCriteria, AchievementSubject, Credential, Profile, Proof,
-    SignedCredential,
+    Achievement, AchievementCriteria, AchievementSubject, Credential, IdentityObject, Profile,
+    Proof, SignedCredential, StatusEntry,
 };
 pub use form::{blank_form_pdf, BlankForm, FormIndicator};
 pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;
 pub use poster::{join_poster_pdf, JoinPoster, STEPS as JOIN_STEPS};
-pub use presentation::{did_key_method, sign_document, verify_document, verify_presentation};
+pub use presentation::{verify_document, verify_presentation};
 pub use receipt::{amount_in_words, format_amount, receipt_pdf, Receipt, ReceiptKind};
 
 /// Why a document could not be made, or a credential did not verify.

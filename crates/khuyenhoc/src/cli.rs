@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `demo`, `migrate`, `import-units`, `import-old-map`,
-//! `backup`, `recount`, `admin create`.
+//! `backup`, `recount`, `admin create`, `keys new|rotate`, `credentials reissue`.
 
 use crate::config::{redact_url, Overrides, Settings};
 use crate::db::Db;
@@ -58,6 +58,33 @@ pub enum Command {
     /// Manage administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The key that signs credentials (a file, never the database).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Signed credentials of certificates.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Write a new signing key to a new file (mode 0600); give its path as
+    /// credential_key_file. Never overwrites a file.
+    New {
+        /// Where to write it (default: the credential_key_file setting).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Replace the key in credential_key_file by a new one; the old public key stays published
+    /// in the DID documents, so credentials it signed keep verifying.
+    Rotate,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CredentialsCommand {
+    /// Sign again, under the same certificate codes, the credentials an earlier version issued
+    /// (no revocation status, issuer not a did:web); idempotent; prints the counts.
+    Reissue,
 }
 
 #[derive(Args, Debug, Default)]
@@ -150,6 +177,7 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(_) => serve(settings).await,
         Command::Demo(_) => {
+            let settings = demo_credentials(settings)?;
             let db = open(&settings).await?;
             let logins = crate::demo::load(&db).await?;
             crate::demo::showcase(&db).await?;
@@ -195,6 +223,8 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recount { fix } => recount(&settings, fix).await,
+        Command::Keys(k) => keys(&settings, k).await,
+        Command::Credentials(CredentialsCommand::Reissue) => reissue(settings).await,
         Command::Admin(AdminCommand::Create {
             name,
             phone,
@@ -207,6 +237,70 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A demonstration issues credentials without setting anything up: the listening address as
+/// the public one, and a key file made once in the working folder.
+fn demo_credentials(mut settings: Settings) -> anyhow::Result<Settings> {
+    if settings.public_url.is_none() {
+        settings.public_url = Some(format!("http://{}", settings.listen));
+    }
+    if settings.credential_key.is_none() && settings.credential_key_file.is_none() {
+        let path = PathBuf::from("khuyenhoc-demo-credential.key");
+        if !path.exists() {
+            crate::credentials::keys::new_file(&path)?;
+        }
+        settings.credential_key_file = Some(path.display().to_string());
+    }
+    Ok(settings)
+}
+
+/// `khuyenhoc keys new|rotate`.
+async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let configured = settings.credential_key_file.as_ref().map(PathBuf::from);
+    match command {
+        KeysCommand::New { file } => {
+            let path = file.or(configured).context(
+                "give --file PATH (or set credential_key_file) for the new key / cần --file",
+            )?;
+            let public = crate::credentials::keys::new_file(&path)?;
+            println!(
+                "Đã tạo khóa ký {} (khóa công khai {public}) / signing key written to {} (public key {public})",
+                path.display(),
+                path.display()
+            );
+            Ok(())
+        }
+        KeysCommand::Rotate => {
+            anyhow::ensure!(
+                settings.credential_key.is_none(),
+                "the key comes from KHUYENHOC_CREDENTIAL_KEY: make a new one with `khuyenhoc keys new --file PATH`, then replace the variable"
+            );
+            let path = configured.context("credential_key_file is not set")?;
+            let db = open(settings).await?;
+            let (old, new) = crate::credentials::keys::rotate(&db, &path).await?;
+            println!("Đã thay khóa ký: {old} → {new} (khóa cũ vẫn được công bố) / signing key rotated: {old} → {new} (the old key stays published)");
+            Ok(())
+        }
+    }
+}
+
+/// `khuyenhoc credentials reissue`.
+async fn reissue(settings: Settings) -> anyhow::Result<()> {
+    let db = open(&settings).await?;
+    let files = crate::files::Files::from_settings(&settings)?;
+    let state = AppState::new(db, settings, None, files);
+    let report = crate::credentials::reissue::run(&state)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::BadRequest { vi, en } => anyhow::anyhow!("{vi} / {en}"),
+            e => anyhow::anyhow!(e),
+        })?;
+    println!(
+        "Đã ký lại {} chứng nhận số, {} đã đúng dạng / {} credentials reissued, {} already current",
+        report.reissued, report.current, report.reissued, report.current
+    );
+    Ok(())
 }
 
 /// `khuyenhoc recount [--fix]`: the live counters checked against the raw rows.
@@ -244,6 +338,10 @@ async fn serve_db(settings: Settings, db: Db) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(database = %redact_url(&settings.database_url), "serving");
+    for problem in crate::credentials::configuration_problems(&settings) {
+        tracing::warn!("{problem}");
+        eprintln!("Cảnh báo / Warning: {problem}");
+    }
     println!("khuyenhoc: http://{addr}/  (Ctrl+C để dừng / to stop)");
     let files = crate::files::Files::from_settings(&settings)?;
     let state = AppState::new(db.clone(), settings, crate::ops::metrics_handle(), files);

@@ -21,6 +21,11 @@ pub struct Settings {
     pub sqlite_synchronous: SqliteSync,
     /// The address people use to reach the server; `https://` turns on Secure cookies.
     pub public_url: Option<String>,
+    /// A file holding the Ed25519 secret key (Multikey `z3u2…`) that signs credentials.
+    pub credential_key_file: Option<String>,
+    /// The same key given directly (from `KHUYENHOC_CREDENTIAL_KEY`); wins over the file.
+    /// Never logged.
+    pub credential_key: Option<String>,
     /// Hours a login session lasts.
     pub session_hours: i64,
     /// Largest request body accepted, in bytes.
@@ -95,6 +100,8 @@ impl Default for Settings {
             database_max_connections: 8,
             sqlite_synchronous: SqliteSync::Normal,
             public_url: None,
+            credential_key_file: None,
+            credential_key: None,
             session_hours: 12,
             max_body_bytes: 2 * 1024 * 1024,
             login_max_failures: 5,
@@ -134,6 +141,11 @@ impl std::fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("database_url", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
+            .field("credential_key_file", &self.credential_key_file)
+            .field(
+                "credential_key",
+                &self.credential_key.as_ref().map(|_| "***"),
+            )
             .field("files_dir", &self.files_dir)
             .field("files_url", &self.files_url)
             .field("s3_endpoint", &self.s3_endpoint)

@@ -46,6 +46,8 @@
 mod common;
 #[path = "access/documents.rs"]
 mod documents_rows;
+#[path = "access/credentials.rs"]
+mod credentials_rows;
 #[path = "access/funds.rs"]
 mod funds_rows;
 #[path = "access/join.rs"]
@@ -495,6 +497,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(record_rows::rows());
     rows.extend(parity_rows::rows());
     rows.extend(documents_rows::rows());
+    rows.extend(credentials_rows::rows());
     rows
 }
 

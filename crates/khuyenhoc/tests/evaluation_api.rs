@@ -282,9 +282,10 @@ both_backends!(
         let r = app.get(&mut anon, &cred_path).await;
         problem(&r, StatusCode::UNAUTHORIZED, "the credential needs a login");
         let cred = ok(&app, &mut citizen, "GET", &cred_path, json!(null)).await;
-        let key = khuyenhoc::evaluation::certificates::verifying_key(&app.db)
+        let key = khuyenhoc::credentials::proof_key(&app.db, &cred)
             .await
-            .expect("key");
+            .expect("key")
+            .expect("a key this program signed with");
         khuyenhoc_docs::verify_badge(&cred, &key).expect("the credential verifies");
         let mut tampered = cred.clone();
         tampered["credentialSubject"]["name"] = json!("Người Khác");

@@ -402,7 +402,7 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
     let d = |y, m, d| khuyenhoc_docs::NaiveDate::from_ymd_opt(y, m, d).expect("date");
     let input = khuyenhoc_docs::BadgeInput {
         verify_url: "https://khuyenhoc.example.vn/verify/7f3a9c2e".into(),
-        issuer_id: "https://khuyenhoc.example.vn/units/00004".into(),
+        issuer_id: "did:web:khuyenhoc.example.vn:units:00004".into(),
         issuer_name: "Hội Khuyến học Phường Ba Đình".into(),
         holder_name: "Nguyễn Thị Ánh".into(),
         achievement_id: "https://khuyenhoc.example.vn/criteria/1".into(),
@@ -411,9 +411,18 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
         criteria_narrative: "Đạt từ 80 điểm trở lên".into(),
         valid_from: d(2025, 12, 20),
         valid_until: d(2026, 12, 31),
+        identity: khuyenhoc_docs::Identity {
+            kind: "ext:phoneNumber".into(),
+            value: "0912345678".into(),
+            salt: "00ff".into(),
+        },
+        status: ("https://khuyenhoc.example.vn/units/00004/status".into(), 3),
     };
-    let badge =
-        khuyenhoc_docs::issue_badge(&input, &khuyenhoc_docs::SigningKey::from_bytes(&[7; 32]));
+    let badge = khuyenhoc_docs::issue_badge(
+        &input,
+        &khuyenhoc_docs::SigningKey::from_bytes(&[7; 32]),
+        "did:web:khuyenhoc.example.vn:units:00004#z6Mk",
+    );
     let doc = build(&routes::all());
     let schema = &doc["paths"]["/api/v1/certificates/{code}/credential"]["get"]["responses"]["200"]
         ["content"]["application/json"]["schema"];
@@ -421,7 +430,7 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // And the comparison sees a difference when there is one.
     let mut changed = badge.clone();
-    changed["proof"]["created"] = json!("2025-12-20T00:00:00Z");
+    changed["proof"][0]["created"] = json!("2025-12-20T00:00:00Z");
     changed["issuer"]
         .as_object_mut()
         .expect("issuer")
@@ -430,7 +439,7 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
         fields_differ(&changed, schema, components(&doc), "credential"),
         [
             "credential/issuer/name: declared, not written",
-            "credential/proof/created: not declared"
+            "credential/proof/0/created: not declared"
         ]
     );
 }

@@ -74,6 +74,8 @@ fn is_page(path: &str) -> bool {
         || path.ends_with(".xlsx")
         || path.ends_with("/export")
         || path.ends_with("/credential")
+        || path.ends_with("/did.json")
+        || path == "/units/{code}/status"
         || path.ends_with("/voucher")
         || path.starts_with("/evidence/")
         || path.contains("/forms/"))

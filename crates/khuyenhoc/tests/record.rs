@@ -220,9 +220,16 @@ both_backends!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers["content-type"], "application/vp+json");
         let vp: Value = serde_json::from_slice(&bytes).expect("JSON");
-        let key = khuyenhoc::evaluation::certificates::verifying_key(&app.db)
+        // The key the presentation's proof names, among those the program's DID documents
+        // publish; the holder and its credentials are signed as the central office and the
+        // recognising commune with the same installation key.
+        let key = khuyenhoc::credentials::proof_key(&app.db, &vp)
             .await
-            .expect("key");
+            .expect("keys")
+            .expect("a published key");
+        assert!(vp["proof"][0]["verificationMethod"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("did:web:127.0.0.1%3A8080:units:VN#")), "{vp}");
         assert_eq!(khuyenhoc_docs::verify_presentation(&vp, &key), Ok(()));
         assert_eq!(vp["type"], json!(["VerifiablePresentation"]));
         let held = vp["verifiableCredential"].as_array().expect("held");

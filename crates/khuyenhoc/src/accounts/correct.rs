@@ -360,7 +360,7 @@ pub async fn correct(
     let key = if certs.is_empty() {
         None
     } else {
-        Some(certificates::signing_key(db).await?)
+        Some(crate::credentials::signer(state).await?)
     };
     let mut tx = db.begin().await?;
     let by = match by {
@@ -376,7 +376,7 @@ pub async fn correct(
                 .as_ref()
                 .map(PersonName::as_str)
                 .unwrap_or_default();
-            certificates::reissue(&mut tx, state, key, &certs, name, &ch.reason, by.actor()).await?
+            certificates::reissue(&mut tx, key, &certs, name, &ch.reason, by.actor()).await?
         }
         None => vec![],
     };

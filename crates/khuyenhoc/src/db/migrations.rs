@@ -141,6 +141,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0022_documents.sql"),
     ),
     (
+        24,
+        "credential keys outside the database; revocation status lists",
+        include_str!("../../migrations/sqlite/0024_credential_keys.sql"),
+        include_str!("../../migrations/postgres/0024_credential_keys.sql"),
+    ),
+    (
         25,
         "the lifelong-learning record: share links, the person a nomination is for",
         include_str!("../../migrations/sqlite/0025_learning_record.sql"),

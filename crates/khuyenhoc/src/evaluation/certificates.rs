@@ -6,47 +6,15 @@ use super::model::Acting;
 use super::model::Evaluation;
 use crate::audit::{self, Change};
 use crate::auth::{perm, Viewer};
+use crate::credentials::{status, Signer};
 use crate::db::{now, Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use khuyenhoc_criteria::CriteriaSet;
-use khuyenhoc_docs::{SigningKey, VerifyingKey};
 use khuyenhoc_domain::Invalid;
 use serde::Serialize;
 use sqlx::Row;
-
-/// The signing key of this installation, created on first use.
-pub async fn signing_key(db: &Db) -> Result<SigningKey, AppError> {
-    let row: Option<String> =
-        sqlx::query_scalar("SELECT secret_key FROM signing_keys ORDER BY id LIMIT 1")
-            .fetch_optional(&db.pool)
-            .await?;
-    if let Some(s) = row {
-        return khuyenhoc_docs::decode_signing_key(&s)
-            .map_err(|e| anyhow::anyhow!("stored signing key unreadable: {e:?}").into());
-    }
-    let key = khuyenhoc_docs::generate_signing_key()
-        .map_err(|e| anyhow::anyhow!("cannot make a signing key: {e:?}"))?;
-    sqlx::query(
-        "INSERT INTO signing_keys (public_key, secret_key, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(khuyenhoc_docs::encode_verifying_key(&key.verifying_key()))
-    .bind(khuyenhoc_docs::encode_signing_key(&key))
-    .bind(now())
-    .execute(&db.pool)
-    .await?;
-    // Two first uses at once: both read back the first key stored.
-    let s: String = sqlx::query_scalar("SELECT secret_key FROM signing_keys ORDER BY id LIMIT 1")
-        .fetch_one(&db.pool)
-        .await?;
-    khuyenhoc_docs::decode_signing_key(&s)
-        .map_err(|e| anyhow::anyhow!("stored signing key unreadable: {e:?}").into())
-}
-
-pub async fn verifying_key(db: &Db) -> Result<VerifyingKey, AppError> {
-    Ok(signing_key(db).await?.verifying_key())
-}
 
 pub fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, AppError> {
     let s = s.trim();
@@ -117,21 +85,87 @@ pub(crate) fn decision(
     Ok((no, date))
 }
 
-/// What the signed credential says: the title, its holder, the issuer and the validity.
-fn badge_input(
-    state: &AppState,
+/// The issuing unit of a credential: the unit of the position that recognised (a commune), as
+/// its code and name.
+pub struct Issuer<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+}
+
+/// The holder as the credential identifies them, hashed with a fresh salt: their phone when
+/// they are a person with one, else the program's own id of the subject.
+async fn identity(tx: &mut Tx<'_>, e: &Evaluation) -> Result<khuyenhoc_docs::Identity, AppError> {
+    let phone: Option<String> = if e.subject_kind == "person" {
+        sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
+            .bind(e.subject_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten()
+    } else {
+        None
+    };
+    let (kind, value) = match phone.filter(|p| !p.trim().is_empty()) {
+        Some(p) => ("ext:phoneNumber", p.trim().to_owned()),
+        None => ("systemId", format!("{}:{}", e.subject_kind, e.subject_id)),
+    };
+    let salt: [u8; 16] = rand::random();
+    Ok(khuyenhoc_docs::Identity {
+        kind: kind.into(),
+        value,
+        salt: hex::encode(salt),
+    })
+}
+
+/// Signs the credential of certificate `code`: its bit in the issuer's status list taken, the
+/// holder's identity hashed, the proof by the configured key as the issuing unit.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn sign_credential(
+    tx: &mut Tx<'_>,
+    signer: &Signer,
     e: &Evaluation,
     set: &CriteriaSet,
     code: &str,
-    issuer_unit: &str,
+    issuer: &Issuer<'_>,
+    total: i64,
+    validity: (NaiveDate, NaiveDate),
+) -> Result<serde_json::Value, AppError> {
+    let index = status::allocate(tx, issuer.code, code).await?;
+    let identity = identity(tx, e).await?;
+    let status = (status::list_url(signer.base_url(), issuer.code), index);
+    let input = badge_input(
+        signer,
+        e,
+        set,
+        code,
+        issuer,
+        total,
+        validity,
+        (identity, status),
+    );
+    Ok(khuyenhoc_docs::issue_badge(
+        &input,
+        signer.key(),
+        &signer.verification_method(issuer.code),
+    ))
+}
+
+/// What the signed credential says: the title, its holder, the issuer and the validity.
+#[allow(clippy::too_many_arguments)]
+fn badge_input(
+    signer: &Signer,
+    e: &Evaluation,
+    set: &CriteriaSet,
+    code: &str,
+    issuer: &Issuer<'_>,
     total: i64,
     (valid_from, valid_until): (NaiveDate, NaiveDate),
+    (identity, status): (khuyenhoc_docs::Identity, (String, u64)),
 ) -> khuyenhoc_docs::BadgeInput {
-    let base = state.settings.base_url();
+    let base = signer.base_url();
     khuyenhoc_docs::BadgeInput {
         verify_url: format!("{base}/verify/{code}"),
-        issuer_id: format!("{base}/units/{}", e.unit_code),
-        issuer_name: format!("Hội Khuyến học {issuer_unit}"),
+        issuer_id: signer.unit_did(issuer.code),
+        issuer_name: format!("Hội Khuyến học {}", issuer.name),
         holder_name: e.subject_name.clone(),
         achievement_id: format!("{base}/criteria/{}", e.set_id),
         achievement_name: format!("{} năm {}", set.title().vi, e.year),
@@ -147,17 +181,19 @@ fn badge_input(
         ),
         valid_from,
         valid_until,
+        identity,
+        status,
     }
 }
 
 /// Records the recognition and issues the certificate, in the reviewer's transaction.
-/// `key` is read before the transaction starts (on SQLite a second connection could not write
+/// `signer` is read before the transaction starts (on SQLite a second connection could not write
 /// it while the transaction holds the write lock).
 #[allow(clippy::too_many_arguments)]
 pub async fn recognise(
     tx: &mut Tx<'_>,
     state: &AppState,
-    key: &SigningKey,
+    signer_key: &Signer,
     e: &Evaluation,
     set: &CriteriaSet,
     a: Acting,
@@ -174,7 +210,7 @@ pub async fn recognise(
         .ok_or_else(|| anyhow::anyhow!("bad validity"))?;
     let position_id = a.actor.position_id.ok_or(AppError::NotFound)?;
     let signer = sqlx::query(
-        "SELECT pe.full_name, pt.name_vi, u.name, u.path, u.id FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \
+        "SELECT pe.full_name, pt.name_vi, u.name, u.path, u.id, u.code FROM people pe, positions po JOIN position_types pt ON pt.id = po.type_id JOIN units u ON u.id = po.unit_id \
          WHERE pe.id = $1 AND po.id = $2",
     )
     .bind(a.actor.person_id)
@@ -184,6 +220,7 @@ pub async fn recognise(
     let (signer_name, _signer_title, issuer_unit): (String, String, String) =
         (signer.try_get(0)?, signer.try_get(1)?, signer.try_get(2)?);
     let issuer_id: i64 = signer.try_get(4)?;
+    let issuer_code: String = signer.try_get(5)?;
     // One decision per number of the issuing unit, shared by everyone recognised under it.
     let decision_id = super::worklist::decision::find_or_create(
         tx,
@@ -206,8 +243,12 @@ pub async fn recognise(
         .execute(&mut **tx)
         .await?;
     let code = code();
-    let input = badge_input(state, e, set, &code, &issuer_unit, total, (date, until));
-    let credential = khuyenhoc_docs::issue_badge(&input, key);
+    let issuer = Issuer {
+        code: &issuer_code,
+        name: &issuer_unit,
+    };
+    let credential =
+        sign_credential(tx, signer_key, e, set, &code, &issuer, total, (date, until)).await?;
     sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential, holder_name) VALUES ($1, $2, $3, $4, $5)")
         .bind(e.id)
         .bind(&code)
@@ -446,6 +487,8 @@ pub(crate) async fn revoke_in(
             "This certificate is already revoked",
         ));
     }
+    // Its bit in the issuer's status list: verifiers elsewhere learn it at once.
+    status::revoke(tx, code).await?;
     let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM evaluations WHERE id = $1")
         .bind(evaluation_id)
         .fetch_one(&mut **tx)
@@ -497,6 +540,8 @@ pub struct InForce {
     decision_date: NaiveDate,
     valid_until: NaiveDate,
     issuer_unit: String,
+    issuer_code: String,
+    credential: String,
 }
 
 /// The certificates in force of a person's own evaluations.
@@ -504,11 +549,20 @@ pub async fn in_force_for_person(
     state: &AppState,
     person_id: i64,
 ) -> Result<Vec<InForce>, AppError> {
+    in_force(state, Some(person_id)).await
+}
+
+/// Every certificate in force (for `khuyenhoc credentials reissue`), oldest first.
+pub async fn in_force_all(state: &AppState) -> Result<Vec<InForce>, AppError> {
+    in_force(state, None).await
+}
+
+async fn in_force(state: &AppState, person_id: Option<i64>) -> Result<Vec<InForce>, AppError> {
     let rows = sqlx::query(
-        "SELECT c.code, COALESCE(c.holder_name, e.subject_name), e.id, r.decision_date, r.valid_until, COALESCE(pu.name, '') \
-         FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id JOIN recognitions r ON r.evaluation_id = e.id \
+        "SELECT c.code, COALESCE(c.holder_name, e.subject_name), e.id, r.decision_date, r.valid_until, COALESCE(pu.name, ''), COALESCE(pu.code, u.code), c.credential \
+         FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id JOIN recognitions r ON r.evaluation_id = e.id JOIN units u ON u.id = e.unit_id \
          LEFT JOIN positions po ON po.id = r.signer_position_id LEFT JOIN units pu ON pu.id = po.unit_id \
-         WHERE e.subject_kind = 'person' AND e.subject_id = $1 AND c.revoked_at IS NULL ORDER BY c.id",
+         WHERE ($1 IS NULL OR (e.subject_kind = 'person' AND e.subject_id = $1)) AND c.revoked_at IS NULL ORDER BY c.id",
     )
     .bind(person_id)
     .fetch_all(&state.db.pool)
@@ -531,17 +585,80 @@ pub async fn in_force_for_person(
             decision_date: date(r.try_get(3)?)?,
             valid_until: date(r.try_get(4)?)?,
             issuer_unit: r.try_get(5)?,
+            issuer_code: r.try_get(6)?,
+            credential: r.try_get(7)?,
         });
     }
     Ok(out)
+}
+
+impl InForce {
+    /// The unit of the recognised evaluation.
+    pub fn unit_id(&self) -> i64 {
+        self.evaluation.unit_id
+    }
+
+    /// Whether its stored credential is of the current form: a status list entry, the issuer
+    /// the unit's DID under the configured public address, and a proof array.
+    pub fn is_current(&self, signer: &Signer) -> bool {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.credential) else {
+            return false;
+        };
+        v.get("credentialStatus").is_some()
+            && v["issuer"]["id"].as_str() == Some(signer.unit_did(&self.issuer_code).as_str())
+            && v["proof"].is_array()
+    }
+
+    /// Signs its credential again under the same code (a new status bit, the old bit set),
+    /// in the caller's transaction.
+    pub async fn resign(&self, tx: &mut Tx<'_>, signer: &Signer) -> Result<(), AppError> {
+        if let Ok(old) = serde_json::from_str::<serde_json::Value>(&self.credential) {
+            let status = &old["credentialStatus"];
+            if let (Some(url), Some(idx)) = (
+                status["statusListCredential"].as_str(),
+                status["statusListIndex"]
+                    .as_str()
+                    .and_then(|i| i.parse::<u64>().ok()),
+            ) {
+                if let Some(issuer) = url
+                    .rsplit_once("/units/")
+                    .and_then(|(_, r)| r.strip_suffix("/status"))
+                {
+                    status::retire(tx, issuer, idx).await?;
+                }
+            }
+        }
+        let mut e = self.evaluation.clone();
+        e.subject_name = self.holder_name.clone();
+        let issuer = Issuer {
+            code: &self.issuer_code,
+            name: &self.issuer_unit,
+        };
+        let credential = sign_credential(
+            tx,
+            signer,
+            &e,
+            &self.set,
+            &self.code,
+            &issuer,
+            e.total,
+            (self.decision_date, self.valid_until),
+        )
+        .await?;
+        sqlx::query("UPDATE certificates SET credential = $1 WHERE code = $2")
+            .bind(credential.to_string())
+            .bind(&self.code)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Revokes each certificate with `reason` and issues a new one, same decision and validity,
 /// carrying `new_name`, in the caller's transaction; the new codes, in order.
 pub async fn reissue(
     tx: &mut Tx<'_>,
-    state: &AppState,
-    key: &SigningKey,
+    signer: &Signer,
     certs: &[InForce],
     new_name: &str,
     reason: &str,
@@ -556,19 +673,25 @@ pub async fn reissue(
             .bind(&old.code)
             .execute(&mut **tx)
             .await?;
+        status::revoke(tx, &old.code).await?;
         let mut e = old.evaluation.clone();
         e.subject_name = new_name.to_owned();
         let code = code();
-        let input = badge_input(
-            state,
+        let issuer = Issuer {
+            code: &old.issuer_code,
+            name: &old.issuer_unit,
+        };
+        let credential = sign_credential(
+            tx,
+            signer,
             &e,
             &old.set,
             &code,
-            &old.issuer_unit,
+            &issuer,
             e.total,
             (old.decision_date, old.valid_until),
-        );
-        let credential = khuyenhoc_docs::issue_badge(&input, key);
+        )
+        .await?;
         sqlx::query("INSERT INTO certificates (evaluation_id, code, issued_at, credential, holder_name) VALUES ($1, $2, $3, $4, $5)")
             .bind(e.id)
             .bind(&code)

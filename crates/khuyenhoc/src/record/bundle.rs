@@ -3,28 +3,29 @@
 //! own proof intact), and a summary credential of the whole record; the summary and the
 //! presentation are signed with the program's key.
 //!
-//! **Signing happens in one place, [`sign`]**: today the installation key of
-//! `evaluation::certificates::signing_key` under an `eddsa-jcs-2022` proof
-//! (`khuyenhoc_docs::sign_document`). When certificates move to another suite or key (issue 19,
-//! items 1 to 3), this function is the one line to switch. Anyone checks a bundle with
-//! `khuyenhoc_docs::verify_presentation` and the program's public key.
+//! **Signing happens in one place, [`sign`]**: `credentials::sign` as the central office, an
+//! `eddsa-jcs-2022` proof by the configured key named in `did:web:HOST:units:VN`. When
+//! certificates move to another suite, this follows. Anyone checks a bundle with
+//! `khuyenhoc_docs::verify_presentation` and the key the DID document publishes.
 
 use super::model::Record;
 use crate::error::AppError;
 use crate::state::AppState;
 use serde_json::{json, Value};
 
-/// Signs `doc` with the program's key (the one function to switch with the credentials).
+/// The unit the record's summary and presentation are signed as: the Association's central
+/// office (`did:web:HOST:units:VN`, its DID document at `/units/VN/did.json`).
+const ISSUER_UNIT: &str = "VN";
+
+/// Signs `doc` with the program's key as the central office (the one function to switch with
+/// the credentials: `credentials::sign`).
 pub async fn sign(state: &AppState, doc: Value) -> Result<Value, AppError> {
-    let key = crate::evaluation::certificates::signing_key(&state.db).await?;
-    Ok(khuyenhoc_docs::sign_document(doc, &key, "assertionMethod"))
+    crate::credentials::sign(state, doc, ISSUER_UNIT).await
 }
 
-/// The program's issuer id as the signing key names it (see [`sign`]).
+/// The issuer id of the summary (see [`sign`]).
 async fn issuer_id(state: &AppState) -> Result<String, AppError> {
-    let key = crate::evaluation::certificates::verifying_key(&state.db).await?;
-    let method = khuyenhoc_docs::did_key_method(&key);
-    Ok(method.split('#').next().unwrap_or_default().to_owned())
+    Ok(crate::credentials::signer(state).await?.unit_did(ISSUER_UNIT))
 }
 
 fn urn() -> String {

@@ -59,6 +59,7 @@ pub fn all() -> Vec<Route> {
         crate::mydata::routes(),
         crate::documents::api::routes(),
         crate::record::routes(),
+        crate::credentials::pages::routes(),
     ] {
         routes.extend(part);
     }

@@ -66,6 +66,9 @@ pub struct TestApp {
     pub state: AppState,
     _dir: Option<tempfile::TempDir>,
     _files: tempfile::TempDir,
+    /// The credential signing key's file (a temporary folder of its own).
+    pub key_file: std::path::PathBuf,
+    _keys: tempfile::TempDir,
 }
 
 pub struct Resp {
@@ -228,8 +231,14 @@ impl TestApp {
             .await
             .expect("connect");
         khuyenhoc::prepare(&db).await.expect("prepare");
+        // Credentials are signed by a key in a file of its own, under a public address.
+        let keys = tempfile::tempdir().expect("keys dir");
+        let key_file = keys.path().join("credential.key");
+        khuyenhoc::credentials::keys::new_file(&key_file).expect("key file");
         let mut settings = Settings {
             database_url: url.clone(),
+            public_url: Some("http://127.0.0.1:8080".into()),
+            credential_key_file: Some(key_file.display().to_string()),
             ..Settings::default()
         };
         tweak(&mut settings);
@@ -249,6 +258,8 @@ impl TestApp {
             state,
             _dir: dir,
             _files: files_dir,
+            key_file,
+            _keys: keys,
         }
     }
 

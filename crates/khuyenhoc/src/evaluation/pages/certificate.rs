@@ -85,6 +85,8 @@ pub struct VerifyPage {
     pub c: Chrome,
     pub cert: Option<Certificate>,
     pub code: String,
+    /// The credential's bit in its issuer's revocation status list, as verifiers read it.
+    pub bit: Option<crate::credentials::status::Bit>,
 }
 
 pub async fn verify(
@@ -94,6 +96,13 @@ pub async fn verify(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let cert = certificates::by_code(&state.db, &code).await?;
+    let bit = match &cert {
+        Some(c) => match serde_json::from_str(&c.credential) {
+            Ok(v) => crate::credentials::status::bit_of(&state.db, &v).await?,
+            Err(_) => None,
+        },
+        None => None,
+    };
     let status = if cert.is_some() {
         StatusCode::OK
     } else {
@@ -104,5 +113,5 @@ pub async fn verify(
         .filter(char::is_ascii_alphanumeric)
         .take(16)
         .collect();
-    Ok((status, render(&VerifyPage { c, cert, code })?).into_response())
+    Ok((status, render(&VerifyPage { c, cert, code, bit })?).into_response())
 }

@@ -204,7 +204,7 @@ pub async fn review(
     let set = sets::by_id(state, e.set_id).await?;
     let answers = adjusted(&set, &e, adjustments)?;
     let key = match decision {
-        Decision::Recognise { .. } => Some(crate::evaluation::certificates::signing_key(db).await?),
+        Decision::Recognise { .. } => Some(crate::credentials::signer(state).await?),
         Decision::NotRecognise { .. } => None,
     };
     let mut tx = db.begin().await?;
@@ -233,7 +233,7 @@ pub async fn review(
 pub(crate) async fn review_locked(
     tx: &mut Tx<'_>,
     state: &AppState,
-    key: Option<&khuyenhoc_docs::SigningKey>,
+    key: Option<&crate::credentials::Signer>,
     a: Acting,
     current: &Evaluation,
     set: &khuyenhoc_criteria::CriteriaSet,

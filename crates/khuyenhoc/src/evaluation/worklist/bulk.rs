@@ -154,7 +154,7 @@ pub async fn run(
     // Scope and one's own record, row by row, before anything is locked.
     let (rows, mut refused) = scoped(state, viewer, unit, ids, action).await?;
     let key = match action {
-        Action::Recognise { .. } => Some(certificates::signing_key(db).await?),
+        Action::Recognise { .. } => Some(crate::credentials::signer(state).await?),
         _ => None,
     };
     let mut tx = db.begin().await?;
@@ -310,7 +310,7 @@ async fn write(
     tx: &mut crate::db::Tx<'_>,
     locked: &[(Evaluation, Acting)],
     action: &Action,
-    key: Option<&khuyenhoc_docs::SigningKey>,
+    key: Option<&crate::credentials::Signer>,
     reason: Option<&str>,
 ) -> Result<Vec<CounterMove>, AppError> {
     let mut moves: Vec<CounterMove> = Vec::with_capacity(locked.len());
