@@ -13,6 +13,20 @@ pub fn entity(code: &str) -> Option<Name> {
         "certificate" => ("Giấy chứng nhận", "Certificate"),
         "cluster" => ("Cụm thi đua", "Emulation cluster"),
         "cluster_membership" => ("Thành viên cụm thi đua", "Cluster membership"),
+        "coop_commitment" => (
+            "Cam kết trong chương trình phối hợp",
+            "Cooperation commitment",
+        ),
+        "coop_file" => (
+            "Tệp của chương trình phối hợp",
+            "Cooperation programme file",
+        ),
+        "coop_partner" => ("Đối tác phối hợp", "Cooperation partner"),
+        "coop_programme" => ("Chương trình phối hợp", "Cooperation programme"),
+        "coop_review" => (
+            "Sơ kết, tổng kết chương trình phối hợp",
+            "Cooperation review",
+        ),
         "criteria_set" => ("Bộ tiêu chí", "Criteria set"),
         "evaluation" => ("Hồ sơ đánh giá", "Evaluation"),
         "evaluation_batch" => ("Tệp Excel hồ sơ đánh giá", "Evaluation workbook"),
@@ -53,6 +67,7 @@ pub fn entity(code: &str) -> Option<Name> {
 }
 
 /// What was done.
+#[allow(clippy::too_many_lines)] // one arm per code: a list of names, not logic
 pub fn action(code: &str) -> Option<Name> {
     Some(match code {
         "accept" => ("Duyệt", "Accepted"),
@@ -65,6 +80,7 @@ pub fn action(code: &str) -> Option<Name> {
         "change_password" => ("Đổi mật khẩu", "Changed the password"),
         "check" => ("Chi hội kiểm tra", "Checked by the branch"),
         "close" => ("Đóng", "Closed"),
+        "complete" => ("Đánh dấu đã hoàn thành", "Marked done"),
         "confirm" => ("Xác nhận", "Confirmed"),
         "confirm_merge" => ("Xác nhận và gộp hồ sơ", "Confirmed and merged"),
         "contact_change_confirmed" => ("Xác nhận đổi liên lạc", "Contact change confirmed"),
@@ -77,6 +93,7 @@ pub fn action(code: &str) -> Option<Name> {
         "edit" => ("Chỉnh sửa", "Edited"),
         "fee" => ("Thu hội phí", "Fee recorded"),
         "handover" => ("Bàn giao", "Handed over"),
+        "held" => ("Ghi nhận đã tổ chức", "Recorded as held"),
         "import" => ("Nhập từ tệp Excel", "Imported from an Excel file"),
         "invite_member" => ("Mời thành viên", "Invited a member"),
         "issue" => ("Cấp", "Issued"),

@@ -134,6 +134,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_group_search.sql"),
         include_str!("../../migrations/postgres/0021_group_search.sql"),
     ),
+    (
+        23,
+        "cooperation programmes: partners, programmes, commitments, reviews",
+        include_str!("../../migrations/sqlite/0023_cooperation.sql"),
+        include_str!("../../migrations/postgres/0023_cooperation.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

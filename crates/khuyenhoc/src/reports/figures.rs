@@ -247,11 +247,38 @@ pub async fn live(
     for base in &mut out {
         khuyenhoc_sheets::old_figures::fold_stocks(base, half);
     }
+    coop(db, units, period, &mut out).await?;
     let pops = populations(db, units, i64::from(period.year)).await?;
     for (base, pop) in out.iter_mut().zip(pops) {
         base.extend(pop);
     }
     Ok(out)
+}
+
+/// Cooperation programmes in force, reviews held and reviews due in the period (1 January to the
+/// period's last day), counted at their owning units (`cooperation::due::figures`).
+async fn coop(
+    db: &Db,
+    units: &[UnitRef],
+    period: &Period,
+    out: &mut [Base],
+) -> Result<(), sqlx::Error> {
+    let (from, end) = (format!("{}-01-01", period.year), period.end_date());
+    for (base, u) in out.iter_mut().zip(units) {
+        let (in_force, held, due) =
+            crate::cooperation::due::figures(db, &u.path, &from, &end).await?;
+        // Only what is there: a missing count reads as zero.
+        for (k, v) in [
+            ("coop.in_force", in_force),
+            ("coop.reviews_held", held),
+            ("coop.reviews_due", due),
+        ] {
+            if v != 0 {
+                base.insert(k.to_owned(), v);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Units per grouped query: 3 parameters each, far under either backend's limit.

@@ -69,6 +69,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::evaluation::groups::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
                 .or_else(|| crate::reports::old_figures::body_schema(method, path))
+                .or_else(|| crate::cooperation::api::body_schema(method, path))
         }
     })
 }
@@ -121,6 +122,7 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::cooperation::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| {
                 Some(crate::evaluation::groups::api::query_params(path)).filter(|p| !p.is_empty())
             })
@@ -164,7 +166,10 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/evaluations/{id}/evidence"
             | "/api/v1/units/{code}/groups"
             | "/api/v1/groups/{id}/members"
-            | "/api/v1/groups/{id}/members/new",
+            | "/api/v1/groups/{id}/members/new"
+            | "/api/v1/units/{code}/partners"
+            | "/api/v1/units/{code}/cooperation"
+            | "/api/v1/cooperation/{id}/files",
         ) => &["201"],
         _ => &["200"],
     }
