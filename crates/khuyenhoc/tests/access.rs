@@ -44,6 +44,8 @@
 //! built-in position type without its columns.
 
 mod common;
+#[path = "access/cooperation.rs"]
+mod coop_rows;
 #[path = "access/funds.rs"]
 mod funds_rows;
 #[path = "access/join.rs"]
@@ -351,6 +353,7 @@ struct Ctx {
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
+    coop: coop_rows::CtxCoop,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -487,6 +490,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(reports_rows::rows());
     rows.extend(join_rows::rows());
     rows.extend(parity_rows::rows());
+    rows.extend(coop_rows::rows());
     rows
 }
 
@@ -500,6 +504,7 @@ async fn setup(app: &TestApp) -> Ctx {
     reports_rows::setup(app, &mut ctx).await;
     join_rows::setup(app, &mut ctx).await;
     parity_rows::setup(app, &mut ctx).await;
+    coop_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx
 }

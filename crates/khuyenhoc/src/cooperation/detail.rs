@@ -50,6 +50,9 @@ pub struct DetailPage {
     pub errors: FormErrors,
     pub today: String,
     pub labels: Labels,
+    /// The unit whose list of programmes the breadcrumb leads to: the owner for those who read
+    /// it, else the reader's own unit under a covered one.
+    pub back: (String, String),
 }
 
 impl DetailPage {
@@ -101,7 +104,20 @@ async fn detail_view(
     errors: FormErrors,
 ) -> Result<axum::response::Html<String>, crate::error::PageError> {
     let d = service::read(&state.db, v, parse_id(id)?).await?;
+    let p = &d.programme;
+    let back = if v.can_read(&p.unit_path) {
+        (p.unit_code.clone(), p.unit_name.clone())
+    } else {
+        v.positions
+            .iter()
+            .find(|h| d.units.iter().any(|u| h.unit_path.starts_with(&u.path)))
+            .map_or_else(
+                || (p.unit_code.clone(), p.unit_name.clone()),
+                |h| (h.unit_code.clone(), h.unit_name.clone()),
+            )
+    };
     render(&DetailPage {
+        back,
         c,
         can_edit: service::may_edit(v, &d.programme),
         d,
