@@ -47,7 +47,7 @@ pub fn day(field: &'static str, s: &str) -> Result<String, AppError> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .ok()
-        .filter(|d| (1990..=2100).contains(&chrono::Datelike::year(d)))
+        .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
         .map(|d| d.format("%Y-%m-%d").to_string())
         .ok_or_else(|| {
             invalid(
