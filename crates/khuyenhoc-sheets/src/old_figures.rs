@@ -52,8 +52,11 @@ pub enum Col {
 /// Members and branches are the stocks at the half-year's end; registrations and recognitions
 /// count into the year (evaluations are yearly); money and scholarships belong to the
 /// half-year. Receipts are kept as "other income", payments (scholarships apart) as "other
-/// expense", so the report's fund receipts and payments add them.
-pub const FIGURES: [(&str, &str, &str, bool); 16] = [
+/// expense", so the report's fund receipts and payments add them. Learning Citizens are also
+/// given per form group of the national set (`eval.registered.citizen.farmer`, …: the metrics
+/// of the national template's lines per group); a row's groups never add up to more than its
+/// total when both are given.
+pub const FIGURES: [(&str, &str, &str, bool); 24] = [
     ("members.active", "Hội viên", "Members", false),
     ("branches.total", "Chi hội", "Branches", false),
     (
@@ -66,6 +69,54 @@ pub const FIGURES: [(&str, &str, &str, bool); 16] = [
         "eval.recognised.citizen",
         "Công nhận Công dân học tập",
         "Learning Citizen recognised",
+        false,
+    ),
+    (
+        "eval.registered.citizen.farmer",
+        "Đăng ký Công dân học tập, nhóm Nông dân, lao động nông thôn",
+        "Learning Citizen registered: Farmers and rural workers",
+        false,
+    ),
+    (
+        "eval.recognised.citizen.farmer",
+        "Công nhận Công dân học tập, nhóm Nông dân, lao động nông thôn",
+        "Learning Citizen recognised: Farmers and rural workers",
+        false,
+    ),
+    (
+        "eval.registered.citizen.worker",
+        "Đăng ký Công dân học tập, nhóm Công nhân, thợ thủ công, lao động tự do",
+        "Learning Citizen registered: Workers, craftsmen and freelance workers",
+        false,
+    ),
+    (
+        "eval.recognised.citizen.worker",
+        "Công nhận Công dân học tập, nhóm Công nhân, thợ thủ công, lao động tự do",
+        "Learning Citizen recognised: Workers, craftsmen and freelance workers",
+        false,
+    ),
+    (
+        "eval.registered.citizen.official",
+        "Đăng ký Công dân học tập, nhóm Cán bộ, công chức, viên chức",
+        "Learning Citizen registered: Officials, civil servants and public employees",
+        false,
+    ),
+    (
+        "eval.recognised.citizen.official",
+        "Công nhận Công dân học tập, nhóm Cán bộ, công chức, viên chức",
+        "Learning Citizen recognised: Officials, civil servants and public employees",
+        false,
+    ),
+    (
+        "eval.registered.citizen.student",
+        "Đăng ký Công dân học tập, nhóm Học sinh, sinh viên",
+        "Learning Citizen registered: Pupils and students",
+        false,
+    ),
+    (
+        "eval.recognised.citizen.student",
+        "Công nhận Công dân học tập, nhóm Học sinh, sinh viên",
+        "Learning Citizen recognised: Pupils and students",
         false,
     ),
     (
@@ -188,12 +239,17 @@ pub fn columns() -> Vec<Col> {
     out
 }
 
-/// The column a header names: its Vietnamese or English name, accents and case ignored.
+/// The column a header names: its Vietnamese or English name, accents and case ignored. A
+/// Vietnamese name may begin another's ("Đăng ký Công dân học tập" and "…, nhóm Học sinh, sinh
+/// viên"): the longest name that fits is the column.
 pub fn col_of(text: &str) -> Option<Col> {
-    columns().into_iter().find(|c| {
-        let (vi, en) = labels(*c);
-        header::names(text, vi, en)
-    })
+    columns()
+        .into_iter()
+        .filter(|c| {
+            let (vi, en) = labels(*c);
+            header::names(text, vi, en)
+        })
+        .max_by_key(|c| labels(*c).0.len())
 }
 
 /// Where each column is in a file.
@@ -283,6 +339,25 @@ impl Columns {
                 )),
             }
         }
+        for verb in ["registered", "recognised"] {
+            let total_key = format!("eval.{verb}.citizen");
+            let prefix = format!("{total_key}.");
+            let total = figures.iter().find(|(m, _)| *m == total_key).map(|f| f.1);
+            let groups: i64 = figures
+                .iter()
+                .filter(|(m, _)| m.starts_with(&prefix))
+                .map(|f| f.1)
+                .sum();
+            if let Some(total) = total.filter(|t| groups > *t) {
+                let i = FIGURES.iter().position(|f| f.0 == total_key);
+                problems.push(self.problem(
+                    n,
+                    i.map(Col::Figure),
+                    &format!("các nhóm cộng lại {groups} nhiều hơn tổng {total}"),
+                    &format!("the form groups add up to {groups}, more than the total {total}"),
+                ));
+            }
+        }
         match period {
             Some(period) if problems.is_empty() => Ok(Row {
                 code,
@@ -351,5 +426,42 @@ mod tests {
         assert!(vi[1].starts_with("Dòng 3, cột C (Kỳ)"), "{vi:?}");
         assert!(vi[2].starts_with("Dòng 3, cột D (Hội viên)"), "{vi:?}");
         assert!(check_workbook(b"Ten don vi\nx\n").is_err());
+    }
+
+    #[test]
+    fn the_form_groups_are_the_national_citizen_sets_and_never_exceed_the_total() {
+        let set = khuyenhoc_criteria::defaults()
+            .into_iter()
+            .find(|s| s.code() == "citizen")
+            .expect("the national citizen set");
+        for g in set.form_groups() {
+            for verb in ["registered", "recognised"] {
+                let metric = format!("eval.{verb}.citizen.{}", g.code);
+                let f = FIGURES.iter().find(|f| f.0 == metric).expect("a column");
+                assert!(f.1.ends_with(&g.name.vi), "{} / {}", f.1, g.name.vi);
+            }
+        }
+        assert_eq!(FIGURES.len(), 16 + 2 * set.form_groups().len());
+        let s = read_table(
+            "Ma don vi,Ky,Dang ky Cong dan hoc tap,\
+             \"Dang ky Cong dan hoc tap, nhom Hoc sinh, sinh vien\",\
+             \"Dang ky Cong dan hoc tap, nhom Nong dan, lao dong nong thon\"\n\
+             26734,2024-H1,10,6,4\n\
+             26734,2024-H2,10,6,5\n"
+                .as_bytes(),
+            &LIMITS,
+        )
+        .expect("read");
+        let cols = map_header(&s.header).expect("header");
+        let row = cols.row(&s.rows[0]).expect("groups within the total");
+        assert!(row
+            .figures
+            .contains(&("eval.registered.citizen.student", 6)));
+        let problems = cols.row(&s.rows[1]).expect_err("groups over the total");
+        assert!(
+            problems[0].vi.contains("nhiều hơn tổng 10"),
+            "{}",
+            problems[0].vi
+        );
     }
 }

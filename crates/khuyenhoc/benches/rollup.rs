@@ -19,7 +19,7 @@
 //! without the generator's completion mark is made again. The bench adds the cluster `BENCH-ALL` to it.
 //!
 //! ```text
-//! cargo bench -p khuyenhoc --bench rollup -- [--scale 1] [--backend sqlite|postgres|both] [--runs 10] [--budget 120]
+//! cargo bench -p khuyenhoc --bench rollup -- [--scale 1] [--backend sqlite|postgres|both] [--runs 10] [--budget 120] [--merger]
 //! ```
 
 mod common;
@@ -46,6 +46,9 @@ struct Args {
     /// Time allowed to each measured series after its warm-up run (at least 3 runs are made).
     budget: Duration,
     backends: Vec<Backend>,
+    /// `--merger`: also measure with the old map and the merger's data loaded (untimed step,
+    /// kept in the database).
+    merger: bool,
 }
 
 fn args() -> Args {
@@ -63,6 +66,7 @@ fn args() -> Args {
         runs: common::flag(&found, "--runs", 10_usize).max(1),
         budget: Duration::from_secs(common::flag(&found, "--budget", 120)),
         backends: common::backends(&found),
+        merger: std::env::args().any(|a| a == "--merger"),
     }
 }
 
@@ -653,8 +657,137 @@ async fn run(backend: Backend, a: &Args) {
     );
     row("cluster: plain GROUP BY", &gb_cluster, &app_cluster);
     row("cluster: DuckDB over Parquet", &dd_cluster, &app_cluster);
+
+    // 4. The same with the old map and the merger's data (issue 17): the 63 old provinces,
+    //    districts and 10,051 old communes with their official successions (split communes
+    //    apportioned by the largest remainder), and 2025-H1 figures under every old commune, so
+    //    the cluster table's 2025-H1 column and the 2026 roll-up carry predecessors' figures.
+    if a.merger {
+        let merger_note = merger_data(&db).await;
+        let (m_rollup, _) = measure(a.runs, a.budget, || async {
+            service::rollup(&state, &v, "VN", PERIOD, None)
+                .await
+                .expect("the national roll-up with the old map")
+        })
+        .await;
+        let (m_cluster, mt) = measure(a.runs, a.budget, || async {
+            cluster::table(&db, &v, CLUSTER, PERIOD, None)
+                .await
+                .expect("the cluster table with the old map")
+        })
+        .await;
+        let (m_old, old_r) = measure(a.runs, a.budget, || async {
+            service::rollup(&state, &v, "VN", OLD_PERIOD, Some(OLD_DAY))
+                .await
+                .expect("the national roll-up on the old map")
+        })
+        .await;
+        let (m_new, new_r) = measure(a.runs, a.budget, || async {
+            service::rollup(&state, &v, "VN", OLD_PERIOD, None)
+                .await
+                .expect("the same half-year on today's map")
+        })
+        .await;
+        let receipts = |r: &service::Rollup| {
+            r.heads
+                .iter()
+                .position(|h| h.key == "fund_receipts")
+                .and_then(|i| r.total_live.get(i).copied().flatten())
+        };
+        println!(
+            "\n{backend_name}, with the old map: {merger_note}; {OLD_PERIOD} fund receipts of the \
+             nation: {:?} on the old map ({} provinces), {:?} on today's ({} provinces); the \
+             cluster table's provinces: {}",
+            receipts(&old_r),
+            old_r.children.len(),
+            receipts(&new_r),
+            new_r.children.len(),
+            mt.provinces.len()
+        );
+        println!("| {backend_name}, old map loaded | runs | median ms | p90 ms | median vs same before | p90 vs same before |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        row(
+            "roll-up: app (`service::rollup`), old map loaded",
+            &m_rollup,
+            &app_rollup,
+        );
+        row(
+            "cluster: app (`cluster::table`), old map loaded",
+            &m_cluster,
+            &app_cluster,
+        );
+        row(
+            "roll-up of 2025-H1 on the old map (63 provinces; vs the 2026-H1 roll-up)",
+            &m_old,
+            &app_rollup,
+        );
+        row(
+            "roll-up of 2025-H1 on today's map (figures carried; vs the 2026-H1 roll-up)",
+            &m_new,
+            &app_rollup,
+        );
+    }
     println!("(whole run {:.0} s)", started.elapsed().as_secs_f64());
     db.pool.close().await;
+}
+
+/// The half-year and structure date the old-map series read.
+const OLD_PERIOD: &str = "2025-H1";
+const OLD_DAY: &str = "2025-06-30";
+
+/// Loads the old map and its successions (`org::old_map::import_builtin`, idempotent) and, once,
+/// 2025-H1 figures under every old commune (members, fund receipts, Learning Citizen
+/// registrations: what a province's old-figures workbook gives, written through the same
+/// counters), untimed. Says what it did.
+async fn merger_data(db: &Db) -> String {
+    let t = Instant::now();
+    let report = khuyenhoc::org::old_map::import_builtin(db, khuyenhoc::audit::Actor::SYSTEM)
+        .await
+        .expect("the old map");
+    let loaded = khuyenhoc::org::old_map::summary(&report).join(" ");
+    let old: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM units WHERE level = 'commune' AND valid_to = '2025-07-01' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("the old communes");
+    let have: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM counters WHERE period = $1 AND metric = 'old.members.active.h1'",
+    )
+    .bind(OLD_PERIOD)
+    .fetch_one(&db.pool)
+    .await
+    .expect("read the counters");
+    if have == 0 {
+        for chunk in old.chunks(500) {
+            let mut tx = db.begin().await.expect("tx");
+            for (i, id) in chunk.iter().enumerate() {
+                let n = i64::try_from(i).unwrap_or(0);
+                let half = vec![
+                    ("old.members.active.h1".to_owned(), 100 + n),
+                    ("ledger.other_income".to_owned(), 1_000_001 + n),
+                ];
+                khuyenhoc::reports::counters::add(&mut tx, *id, OLD_PERIOD, &half)
+                    .await
+                    .expect("old half-year figures");
+                let year = vec![("eval.registered.citizen".to_owned(), 7 + n % 5)];
+                khuyenhoc::reports::counters::add(&mut tx, *id, "2025", &year)
+                    .await
+                    .expect("old yearly figures");
+            }
+            tx.commit().await.expect("commit old figures");
+        }
+    }
+    format!(
+        "{loaded} {} old communes with 2025-H1 figures ({}); {:.1} s, untimed",
+        old.len(),
+        if have == 0 {
+            "added now"
+        } else {
+            "there already"
+        },
+        t.elapsed().as_secs_f64()
+    )
 }
 
 fn main() {

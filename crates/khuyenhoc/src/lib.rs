@@ -10,6 +10,7 @@ pub mod config;
 pub mod cooperation;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod files;

@@ -46,6 +46,8 @@
 mod common;
 #[path = "access/cooperation.rs"]
 mod coop_rows;
+#[path = "access/documents.rs"]
+mod documents_rows;
 #[path = "access/funds.rs"]
 mod funds_rows;
 #[path = "access/join.rs"]
@@ -354,6 +356,7 @@ struct Ctx {
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
     coop: coop_rows::CtxCoop,
+    documents: documents_rows::CtxDocuments,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -491,6 +494,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(join_rows::rows());
     rows.extend(parity_rows::rows());
     rows.extend(coop_rows::rows());
+    rows.extend(documents_rows::rows());
     rows
 }
 
@@ -505,6 +509,7 @@ async fn setup(app: &TestApp) -> Ctx {
     join_rows::setup(app, &mut ctx).await;
     parity_rows::setup(app, &mut ctx).await;
     coop_rows::setup(app, &mut ctx).await;
+    documents_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx
 }

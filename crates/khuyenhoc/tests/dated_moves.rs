@@ -375,3 +375,131 @@ both_backends!(
 async fn hanoi_id(app: &TestApp) -> i64 {
     scalar(app, "SELECT id FROM units WHERE code = '01'").await
 }
+
+/// The base figures of `codes` for `period`, on today's structure date.
+async fn live_of(app: &TestApp, codes: &[&str], period: &str) -> Vec<(i64, i64)> {
+    let mut units = vec![];
+    for code in codes {
+        let u = khuyenhoc::org::model::by_code(&app.db, code)
+            .await
+            .expect("read")
+            .expect("a unit");
+        units.push(khuyenhoc::reports::figures::UnitRef::from(&u));
+    }
+    let p = khuyenhoc::reports::service::parse_period(period).expect("period");
+    khuyenhoc::reports::figures::live(&app.db, &units, &p, &khuyenhoc::db::today())
+        .await
+        .expect("live figures")
+        .iter()
+        .map(|b| {
+            (
+                b.get("branches.total").copied().unwrap_or(0),
+                b.get("members.active").copied().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+both_backends!(
+    moves_at_several_levels_are_each_set_back_once,
+    |backend| async move {
+        // Branch 00004-1 (Ba Đình, with members) moves to Ngọc Hà in February 2026; Ngọc Hà
+        // moves to another province in March (taking 00004-1 with it); then Ngọc Hà's own branch
+        // moves to Ba Đình in April. On 31/12/2025 all three were where they had always been:
+        // each is set back once, by the parents in force, not by a path recorded at a move.
+        let app = TestApp::new(backend).await;
+        let mut hanoi = app.api_client(HANOI).await;
+        let mut central = app.api_client(CENTRAL).await;
+        let r = app
+            .json(
+                &mut hanoi,
+                "POST",
+                "/api/v1/units/00008/branches",
+                json!({"name": "Chi hội Tổ dân phố 3", "kind": "village"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let own = r.json()["code"].as_str().expect("code").to_owned();
+        sqlx::query("UPDATE units SET valid_from = '2024-01-01' WHERE code IN ('00004-1', $1)")
+            .bind(&own)
+            .execute(&app.db.pool)
+            .await
+            .expect("branches open since 2024");
+        let province: String = sqlx::query_scalar(
+            "SELECT code FROM units WHERE level = 'province' AND code <> '01' AND valid_to IS NULL ORDER BY code LIMIT 1",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("another province");
+        let mut badinh = app.api_client(BADINH).await;
+        for (i, name) in ["Lê Thị Hội", "Trần Văn Viên"].iter().enumerate() {
+            call(
+                &app,
+                &mut badinh,
+                "POST",
+                "/api/v1/units/00004/members",
+                json!({"full_name": name, "phone": format!("+84 914 100 00{i}"),
+                       "branch_code": "00004-1", "joined_on": "2024-05-01"}),
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let codes = ["01", province.as_str(), "00004", "00008"];
+        let before = live_of(&app, &codes, "2025-Y").await;
+        assert!(before[2].0 >= 1, "{before:?}");
+        assert_eq!(before[3].0, 1, "{before:?}");
+        assert_eq!(
+            before[2].1, 2,
+            "Ba Đình's two members on 31/12/2025: {before:?}"
+        );
+        let before_now = live_of(&app, &codes, "2026-Y").await;
+        let members = live_of(&app, &["00004-1"], "2026-Y").await[0].1;
+        assert_eq!(members, 2, "Ba Đình's branch has its members");
+
+        ok(
+            &app,
+            &mut hanoi,
+            "PATCH",
+            "/api/v1/units/00004-1",
+            json!({"parent_code": "00008", "effective_date": "2026-02-01"}),
+        )
+        .await;
+        ok(
+            &app,
+            &mut central,
+            "PATCH",
+            "/api/v1/units/00008",
+            json!({"parent_code": province, "effective_date": "2026-03-01"}),
+        )
+        .await;
+        ok(
+            &app,
+            &mut central,
+            "PATCH",
+            &format!("/api/v1/units/{own}"),
+            json!({"parent_code": "00004", "effective_date": "2026-04-01"}),
+        )
+        .await;
+
+        // 2025 on the structure of its last day: exactly as before the three moves.
+        assert_eq!(live_of(&app, &codes, "2025-Y").await, before);
+        // 2026 ends after them: Ngọc Hà (with 00004-1) is the other province's, Ba Đình holds
+        // Ngọc Hà's former branch, and the two provinces together still hold both branches.
+        let now = live_of(&app, &codes, "2026-Y").await;
+        assert_eq!((now[2].0, now[3].0), (before_now[2].0, 1), "{now:?}");
+        assert_eq!(
+            now[0].0 + now[1].0,
+            before_now[0].0 + before_now[1].0,
+            "{now:?}"
+        );
+        assert_eq!(now[0].0, before_now[0].0 - 1, "{now:?}");
+        assert_eq!(
+            now[3].1,
+            before_now[3].1 + members,
+            "members go with 00004-1: {now:?}"
+        );
+        assert_eq!(now[1].1, before_now[1].1 + members, "{now:?}");
+        assert_eq!(now[0].1, before_now[0].1 - members, "{now:?}");
+        no_drift(&app).await;
+    }
+);

@@ -286,6 +286,41 @@ both_backends!(
         let (previous, change_known) = cluster_previous(&app, &mut hanoi).await;
         assert_eq!(previous, plus(cluster_before.0, 5_000_000));
         assert!(change_known);
+        // Learning Citizens per form group: the template's columns, the report's lines per group.
+        let farmer_before = at("citizen_registered_farmer");
+        let groups = old_figures_xlsx(
+            &[
+                "Đăng ký Công dân học tập",
+                "Đăng ký Công dân học tập, nhóm Nông dân, lao động nông thôn",
+            ],
+            &[("99001", "2025-H1", vec![Some(9), Some(5)])],
+        );
+        load(&app, &mut hanoi, &groups).await;
+        let r = ok(
+            &app,
+            &mut hanoi,
+            "GET",
+            "/api/v1/units/00004/reports/2026-H1",
+            json!(null),
+        )
+        .await;
+        let lines = r["lines"].as_array().expect("lines");
+        let i = lines
+            .iter()
+            .position(|l| l["key"] == "citizen_registered_farmer")
+            .expect("the farmers' line");
+        assert_eq!(r["last_year"][i].as_i64(), plus(farmer_before, 5), "{r}");
+        let too_many = old_figures_xlsx(
+            &[
+                "Đăng ký Công dân học tập",
+                "Đăng ký Công dân học tập, nhóm Học sinh, sinh viên",
+            ],
+            &[("99001", "2025-H1", vec![Some(2), Some(5)])],
+        );
+        let (status, p) = preview(&app, &mut hanoi, &too_many).await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        assert_eq!(p["rejected"], 1, "{p}");
+        assert!(p.to_string().contains("nhiều hơn tổng 2"), "{p}");
         // A commune officer may not load them, for the province or for the commune.
         let mut commune = bearer(&app, BADINH).await;
         let (status, _) = preview(&app, &mut commune, &second).await;

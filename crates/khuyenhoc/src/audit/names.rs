@@ -34,6 +34,8 @@ pub fn entity(code: &str) -> Option<Name> {
             "Tệp danh sách xã vùng đặc biệt khó khăn",
             "Disadvantaged communes list",
         ),
+        "document" => ("Văn bản đi", "Outgoing document"),
+        "document_entry" => ("Văn bản đến", "Incoming document"),
         "evidence" => ("Minh chứng", "Evidence"),
         "fund" => ("Quỹ", "Fund"),
         "group" => ("Gia đình, dòng họ, tập thể", "Family, clan or group"),
@@ -67,11 +69,12 @@ pub fn entity(code: &str) -> Option<Name> {
 }
 
 /// What was done.
-#[allow(clippy::too_many_lines)] // one arm per code: a list of names, not logic
+#[allow(clippy::too_many_lines)] // one line per action
 pub fn action(code: &str) -> Option<Name> {
     Some(match code {
         "accept" => ("Duyệt", "Accepted"),
         "accept_invitation" => ("Nhận lời mời", "Accepted the invitation"),
+        "acknowledge" => ("Xác nhận đã nhận", "Acknowledged receipt"),
         "activate" => ("Kích hoạt", "Activated"),
         "add_member" => ("Thêm thành viên", "Added a member"),
         "appoint" => ("Bổ nhiệm", "Appointed"),
@@ -91,6 +94,7 @@ pub fn action(code: &str) -> Option<Name> {
         "decide" => ("Quyết định", "Decided"),
         "decline_invitation" => ("Từ chối lời mời", "Declined the invitation"),
         "edit" => ("Chỉnh sửa", "Edited"),
+        "forward" => ("Chuyển tiếp", "Forwarded"),
         "fee" => ("Thu hội phí", "Fee recorded"),
         "handover" => ("Bàn giao", "Handed over"),
         "held" => ("Ghi nhận đã tổ chức", "Recorded as held"),
@@ -123,12 +127,15 @@ pub fn action(code: &str) -> Option<Name> {
         "recovery_code" => ("Cấp mã khôi phục", "Recovery code given"),
         "recovery_link" => ("Gửi liên kết khôi phục", "Recovery link sent"),
         "register" => ("Đăng ký", "Registered"),
+        "recall" => ("Thu hồi văn bản", "Recalled"),
         "reissue" => ("Cấp lại", "Reissued"),
         "reject" => ("Từ chối", "Rejected"),
+        "remind" => ("Nhắc việc", "Sent reminders"),
         "remove" => ("Gỡ bỏ", "Removed"),
         "remove_member" => ("Bỏ thành viên", "Removed a member"),
         "rename" => ("Đổi tên", "Renamed"),
         "replace" => ("Thay thế", "Replaced"),
+        "reply" => ("Trả lời", "Replied"),
         "reset_password" => ("Đặt lại mật khẩu", "Password reset"),
         "return" => ("Trả lại", "Returned"),
         "revoke" => ("Thu hồi", "Revoked"),
@@ -138,6 +145,7 @@ pub fn action(code: &str) -> Option<Name> {
         "set_shares" => ("Đặt tỉ lệ kế thừa", "Set succession shares"),
         "set_public" => ("Đổi chế độ công khai", "Changed publicity"),
         "set_status" => ("Đổi trạng thái", "Changed the status"),
+        "sign" => ("Ký", "Signed"),
         "submit" => ("Nộp", "Submitted"),
         "transfer" => ("Chuyển sinh hoạt đi", "Transferred out"),
         "transfer_in" => ("Nhận chuyển sinh hoạt đến", "Transferred in"),

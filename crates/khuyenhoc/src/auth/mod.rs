@@ -45,6 +45,8 @@ pub mod perm {
     pub const REPORT_SUBMIT: &str = "report.submit";
     /// Return or accept the reports of the units below; edit the province's report indicators.
     pub const REPORT_REVIEW: &str = "report.review";
+    /// Draft, issue, recall and forward documents; acknowledge and answer those received.
+    pub const DOCUMENT_ISSUE: &str = "document.issue";
 
     /// The deepest level at which a position may use `right`. Recognising, returning and
     /// revoking (`evaluation.recognise`) need a commune or higher; every other right works at
@@ -79,6 +81,10 @@ pub mod perm {
             MEMBER_MANAGE => ("Quản lý hội viên", "Manage members"),
             REPORT_SUBMIT => ("Lập và nộp báo cáo", "Submit reports"),
             REPORT_REVIEW => ("Duyệt báo cáo cấp dưới", "Review reports below"),
+            DOCUMENT_ISSUE => (
+                "Soạn, phát hành và xử lý văn bản",
+                "Issue and handle documents",
+            ),
             _ => return None,
         })
     }
@@ -100,6 +106,7 @@ pub mod perm {
         MEMBER_MANAGE,
         REPORT_SUBMIT,
         REPORT_REVIEW,
+        DOCUMENT_ISSUE,
     ];
 }
 

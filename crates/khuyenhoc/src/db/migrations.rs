@@ -135,6 +135,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0021_group_search.sql"),
     ),
     (
+        22,
+        "documents",
+        include_str!("../../migrations/sqlite/0022_documents.sql"),
+        include_str!("../../migrations/postgres/0022_documents.sql"),
+    ),
+    (
         23,
         "cooperation programmes: partners, programmes, commitments, reviews",
         include_str!("../../migrations/sqlite/0023_cooperation.sql"),

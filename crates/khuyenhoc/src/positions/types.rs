@@ -22,11 +22,12 @@ pub const BUILTIN: &[(&str, &str, &str, &[&str])] = &[
         perm::UNIT_MANAGE, perm::POSITION_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
         perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE, perm::CRITERIA_MANAGE,
         perm::PROGRAMME_NOMINATE, perm::MEMBER_MANAGE, perm::REPORT_SUBMIT, perm::REPORT_REVIEW,
+        perm::DOCUMENT_ISSUE,
     ]),
     ("officer", "Cán bộ", "Officer", &[
         perm::UNIT_MANAGE, perm::PERSON_MANAGE, perm::AUDIT_READ,
         perm::EVALUATION_ENTER, perm::EVALUATION_CHECK, perm::EVALUATION_RECOGNISE,
-        perm::PROGRAMME_NOMINATE, perm::MEMBER_MANAGE, perm::REPORT_SUBMIT,
+        perm::PROGRAMME_NOMINATE, perm::MEMBER_MANAGE, perm::REPORT_SUBMIT, perm::DOCUMENT_ISSUE,
     ]),
     ("treasurer", "Thủ quỹ", "Treasurer", &[perm::AUDIT_READ, perm::FUND_POST, perm::FUND_MANAGE]),
 ];

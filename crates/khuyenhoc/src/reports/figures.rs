@@ -7,6 +7,7 @@
 
 use crate::db::Db;
 use crate::org::path_upper_bound;
+use crate::reports::setback;
 use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Period;
 use sqlx::Row;
@@ -104,7 +105,7 @@ pub async fn children_on(
     .collect()
 }
 
-fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
+pub(crate) fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
     Ok(UnitRef {
         id: r.try_get(0)?,
         code: r.try_get(1)?,
@@ -112,49 +113,6 @@ fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
         level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
         path: r.try_get(4)?,
     })
-}
-
-/// The units a move after `day` took elsewhere: today's path and the path on `day`.
-async fn moved_after(db: &Db, day: &str) -> Result<Vec<(UnitRef, String)>, sqlx::Error> {
-    sqlx::query(
-        "SELECT u.id, u.code, u.name, u.level, u.path, l.path FROM unit_parent_links l \
-         JOIN units u ON u.id = l.unit_id WHERE l.valid_to > $1 AND NOT EXISTS ( \
-         SELECT 1 FROM unit_parent_links l2 WHERE l2.unit_id = l.unit_id AND l2.valid_to > $1 \
-         AND l2.valid_to < l.valid_to)",
-    )
-    .bind(day)
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .map(|r| Ok((unit_ref(&r)?, r.try_get(5)?)))
-    .collect()
-}
-
-/// Figures read by today's paths (branches, members), set back to the structure of `day`: the
-/// part of each unit moved after `day` (`theirs`, the moved units' own figures of the metrics
-/// `keep` selects) leaves the units above it today and returns to those above it then.
-fn shift(
-    units: &[UnitRef],
-    moved: &[(UnitRef, String)],
-    theirs: &[Base],
-    out: &mut [Base],
-    keep: impl Fn(&str) -> bool,
-) {
-    for (u, base) in units.iter().zip(out.iter_mut()) {
-        for ((m, then), figures) in moved.iter().zip(theirs) {
-            if u.path.starts_with(&m.path) {
-                continue; // the moved unit itself or a unit below it
-            }
-            let sign = match (m.path.starts_with(&u.path), then.starts_with(&u.path)) {
-                (true, false) => -1,
-                (false, true) => 1,
-                _ => continue,
-            };
-            for (k, v) in figures.iter().filter(|(k, _)| keep(k)) {
-                *base.entry(k.clone()).or_insert(0) += sign * v;
-            }
-        }
-    }
 }
 
 /// The counter periods a report period reads: stocks (""), the year (evaluations), the halves
@@ -216,12 +174,12 @@ pub async fn live(
     // branches moved since are counted where they were then.
     let end = period.end_date();
     let links_on = std::cmp::min(as_of, end.as_str());
-    let moved = moved_after(db, links_on).await?;
+    let moved = setback::moved_after(db, links_on).await?;
     if !moved.is_empty() {
-        let refs: Vec<UnitRef> = moved.iter().map(|(u, _)| u.clone()).collect();
+        let refs = setback::refs(&moved);
         let mut theirs = vec![Base::new(); refs.len()];
         branches(db, &refs, as_of, &mut theirs).await?;
-        shift(units, &moved, &theirs, &mut out, |k| {
+        setback::shift(units, &moved, &theirs, &mut out, |k| {
             k.starts_with("branches.")
         });
     }
@@ -229,12 +187,12 @@ pub async fn live(
     // today's (the counters hold only today's stock).
     if end < crate::db::today() {
         members_at(db, units, &end, &mut out).await?;
-        let moved = moved_after(db, &end).await?;
+        let moved = setback::moved_after(db, &end).await?;
         if !moved.is_empty() {
-            let refs: Vec<UnitRef> = moved.iter().map(|(u, _)| u.clone()).collect();
+            let refs = setback::refs(&moved);
             let mut theirs = vec![Base::new(); refs.len()];
             members_at(db, &refs, &end, &mut theirs).await?;
-            shift(units, &moved, &theirs, &mut out, |k| {
+            setback::shift(units, &moved, &theirs, &mut out, |k| {
                 k == "members.active" || k.starts_with("members.sector.")
             });
         }

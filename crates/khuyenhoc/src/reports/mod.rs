@@ -12,6 +12,7 @@ pub mod figures;
 pub mod old_figures;
 pub mod pages;
 pub mod service;
+pub mod setback;
 pub mod shares;
 pub mod splits;
 pub mod splits_import;

@@ -38,7 +38,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use khuyenhoc_domain::Level;
-use khuyenhoc_sheets::old_figures::{self as sheet, Col, Columns, FIGURES, LIMITS, PERIODS};
+use khuyenhoc_sheets::old_figures::{self as sheet, Col, Columns, LIMITS, PERIODS};
 use khuyenhoc_sheets::RawRow;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -392,7 +392,7 @@ pub fn template_workbook(units: &[OldUnit]) -> Result<Vec<u8>, rust_xlsxwriter::
     let lines = [
         ("Cách điền", "Mỗi dòng là một đơn vị cũ (xã hoặc huyện trước 01/07/2025) trong một kỳ sáu tháng, từ 2023-H1 đến 2025-H1. Không sửa dòng tiêu đề, mã và kỳ; ô để trống là không có số liệu."),
         ("Hội viên, Chi hội", "Số có đến cuối kỳ."),
-        ("Đăng ký, Công nhận", "Số trong kỳ; các kỳ của cùng một năm được cộng vào năm đó."),
+        ("Đăng ký, Công nhận", "Số trong kỳ; các kỳ của cùng một năm được cộng vào năm đó. Công dân học tập có thêm cột theo từng nhóm đối tượng; các nhóm cộng lại không được nhiều hơn tổng."),
         ("Thu, chi, học bổng", "Số tiền (đồng) và số suất trong kỳ; chi quỹ không gồm học bổng."),
         ("Lưu", "Mỗi dòng thay cho số liệu đã nhập trước của đơn vị đó trong kỳ đó. Chỉ lưu khi mọi dòng hợp lệ, và lưu tất cả cùng lúc."),
     ];
@@ -401,7 +401,6 @@ pub fn template_workbook(units: &[OldUnit]) -> Result<Vec<u8>, rust_xlsxwriter::
         help.write_string_with_format(i, 0, *a, &bold)?;
         help.write_string(i, 1, *b)?;
     }
-    let _ = FIGURES.len();
     wb.save_to_buffer()
 }
 

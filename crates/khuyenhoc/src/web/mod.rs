@@ -14,11 +14,13 @@ pub mod routes;
 
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode, Version};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use std::time::Instant;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -50,8 +52,36 @@ pub fn app(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
         ))
+        .layer(CompressionLayer::new().compress_when(SizeAbove::new(256).and(compressible as CompressWhen)))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+type CompressWhen = fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool;
+
+/// What is compressed (gzip or brotli, as the client accepts): text the program writes (pages,
+/// stylesheet, script, JSON, SVG, CSV, calendars), never what is compressed already (PDF,
+/// workbooks, zip, images) nor a page streamed while it is made (`x-accel-buffering: no`: the
+/// progress of a large import), which an encoder would hold back until the end.
+fn compressible(_: StatusCode, _: Version, h: &HeaderMap, _: &Extensions) -> bool {
+    if h.get("x-accel-buffering").is_some_and(|v| v == "no") {
+        return false;
+    }
+    let kind = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    [
+        "text/",
+        "application/json",
+        "application/problem+json",
+        "application/ld+json",
+        "application/vc",
+        "application/javascript",
+        "image/svg+xml",
+    ]
+    .iter()
+    .any(|t| kind.starts_with(t))
 }
 
 /// An error page is rendered where the error arises, without the request: shown again here in

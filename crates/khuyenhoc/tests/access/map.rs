@@ -52,6 +52,14 @@ pub fn rows() -> Vec<Row> {
             OK,
         ),
         row(
+            "GET /static/{file}",
+            Public,
+            Need::Anyone,
+            R::Commune,
+            |_, _| get(khuyenhoc::web::assets::css_url()),
+            OK,
+        ),
+        row(
             "GET /",
             Public,
             Need::Anyone,

@@ -100,7 +100,7 @@ impl Client {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
