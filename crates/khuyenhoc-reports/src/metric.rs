@@ -81,6 +81,8 @@ pub fn is_known_metric(m: &str) -> bool {
             INCOME.contains(a) || EXPENSE.contains(a) || *a == "transfer_in" || *a == "transfer_out"
         }
         ["paid", "scholarship" | "award"] => true,
+        // Cooperation programmes: in force for part of the period, reviews held and due in it.
+        ["coop", "in_force" | "reviews_held" | "reviews_due"] => true,
         _ => false,
     }
 }
@@ -182,6 +184,9 @@ mod tests {
             "fund.receipts",
             "ledger.scholarship",
             "paid.award",
+            "coop.in_force",
+            "coop.reviews_held",
+            "coop.reviews_due",
         ] {
             assert!(is_known_metric(m), "{m}");
         }

@@ -9,6 +9,7 @@ use crate::state::AppState;
 pub fn registry() -> Registry {
     let mut reg = Registry::default();
     crate::notify::register(&mut reg);
+    crate::cooperation::register(&mut reg);
     crate::documents::register(&mut reg);
     reg
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod background;
 pub mod cli;
 pub mod config;
+pub mod cooperation;
 pub mod credentials;
 pub mod db;
 pub mod demo;

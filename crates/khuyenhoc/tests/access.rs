@@ -44,10 +44,12 @@
 //! built-in position type without its columns.
 
 mod common;
-#[path = "access/documents.rs"]
-mod documents_rows;
+#[path = "access/cooperation.rs"]
+mod coop_rows;
 #[path = "access/credentials.rs"]
 mod credentials_rows;
+#[path = "access/documents.rs"]
+mod documents_rows;
 #[path = "access/funds.rs"]
 mod funds_rows;
 #[path = "access/join.rs"]
@@ -357,6 +359,7 @@ struct Ctx {
     people: people_rows::CtxPeople,
     reports: reports_rows::CtxReports,
     join: join_rows::CtxJoin,
+    coop: coop_rows::CtxCoop,
     documents: documents_rows::CtxDocuments,
     record: record_rows::CtxRecord,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
@@ -496,6 +499,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(join_rows::rows());
     rows.extend(record_rows::rows());
     rows.extend(parity_rows::rows());
+    rows.extend(coop_rows::rows());
     rows.extend(documents_rows::rows());
     rows.extend(credentials_rows::rows());
     rows
@@ -512,6 +516,7 @@ async fn setup(app: &TestApp) -> Ctx {
     join_rows::setup(app, &mut ctx).await;
     record_rows::setup(app, &mut ctx).await;
     parity_rows::setup(app, &mut ctx).await;
+    coop_rows::setup(app, &mut ctx).await;
     documents_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx

@@ -323,6 +323,46 @@ both_backends!(
         .await
         .expect("share link");
         ids.insert("record/{token}", shared.token);
+        // A cooperation programme of Ba Đình covering its branch, with a file (issue 18).
+        let partner = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            "/api/v1/units/00004/partners",
+            json!({"kind": "agency", "name": "Công an phường Ba Đình"}),
+        )
+        .await;
+        let t = today();
+        let coop = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            "/api/v1/units/00004/cooperation",
+            json!({"title": "Phối hợp tuyên truyền khuyến học", "partner_ids": [partner["id"]],
+                "covers": {"units": ["00004-1"]}, "signed_on": t, "starts_on": t, "ends_on": t,
+                "reviews": [{"kind": "interim", "due_on": t}],
+                "commitments": [{"what": "Tổ chức lớp học", "due_on": t}]}),
+        )
+        .await["programme"]["id"]
+            .as_i64()
+            .expect("programme");
+        let key = app
+            .state
+            .files
+            .put("cooperation", b"%PDF-1.4\n%%EOF\n".to_vec())
+            .await
+            .expect("file");
+        let file: i64 = sqlx::query_scalar(
+            "INSERT INTO coop_files (programme_id, object_key, file_name, content_type, size_bytes, created_at) \
+             VALUES ($1, $2, 'bien-ban.pdf', 'application/pdf', 15, 0) RETURNING id",
+        )
+        .bind(coop)
+        .bind(key)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("file row");
+        ids.insert("cooperation/{id}", coop.to_string());
+        ids.insert("files/{fid}", file.to_string());
         for (key, sql) in [
             ("criteria/{id}", "SELECT MIN(id) FROM criteria_sets"),
             ("groups/{id}", "SELECT MIN(id) FROM learning_groups"),

@@ -227,9 +227,12 @@ both_backends!(
             .await
             .expect("keys")
             .expect("a published key");
-        assert!(vp["proof"][0]["verificationMethod"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("did:web:127.0.0.1%3A8080:units:VN#")), "{vp}");
+        assert!(
+            vp["proof"][0]["verificationMethod"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("did:web:127.0.0.1%3A8080:units:VN#")),
+            "{vp}"
+        );
         assert_eq!(khuyenhoc_docs::verify_presentation(&vp, &key), Ok(()));
         assert_eq!(vp["type"], json!(["VerifiablePresentation"]));
         let held = vp["verifiableCredential"].as_array().expect("held");

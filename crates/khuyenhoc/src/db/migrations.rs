@@ -141,6 +141,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0022_documents.sql"),
     ),
     (
+        23,
+        "cooperation programmes: partners, programmes, commitments, reviews",
+        include_str!("../../migrations/sqlite/0023_cooperation.sql"),
+        include_str!("../../migrations/postgres/0023_cooperation.sql"),
+    ),
+    (
         24,
         "credential keys outside the database; revocation status lists",
         include_str!("../../migrations/sqlite/0024_credential_keys.sql"),

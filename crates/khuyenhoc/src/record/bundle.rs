@@ -25,7 +25,9 @@ pub async fn sign(state: &AppState, doc: Value) -> Result<Value, AppError> {
 
 /// The issuer id of the summary (see [`sign`]).
 async fn issuer_id(state: &AppState) -> Result<String, AppError> {
-    Ok(crate::credentials::signer(state).await?.unit_did(ISSUER_UNIT))
+    Ok(crate::credentials::signer(state)
+        .await?
+        .unit_did(ISSUER_UNIT))
 }
 
 fn urn() -> String {

@@ -39,8 +39,12 @@ pub struct Dashboard {
     /// Units below that have not handed in their report.
     pub reports_missing: usize,
     pub children: usize,
+    /// Reviews of cooperation programmes the unit owns or that cover it, not yet held: due
+    /// within 14 days or overdue (`cooperation::due::due_for_unit`).
+    pub reviews_due: usize,
 }
 
+#[allow(clippy::too_many_lines)] // the dashboard's figures, one after another
 pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
     let day = today();
     let p = Period::current(&day);
@@ -119,6 +123,9 @@ pub async fn for_unit(db: &Db, unit: &UnitRef) -> Result<Dashboard, AppError> {
         reports_to_decide: to_decide,
         reports_missing: kids.len().saturating_sub(handed_in),
         children: kids.len(),
+        reviews_due: crate::cooperation::due::due_for_unit(db, unit.id)
+            .await?
+            .len(),
     })
 }
 

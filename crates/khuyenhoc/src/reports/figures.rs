@@ -8,13 +8,12 @@
 use crate::db::Db;
 use crate::org::path_upper_bound;
 use crate::reports::setback;
-use khuyenhoc_domain::Level;
 use khuyenhoc_reports::Period;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Base metric → value.
-pub type Base = BTreeMap<String, i64>;
+use crate::reports::unit_ref::unit_ref;
+pub use crate::reports::unit_ref::{Base, UnitRef};
 
 /// A total taken in `i128` back to a figure. Within the caps on money
 /// (`khuyenhoc_ledger::dong`) every figure fits; one that does not (data stored before the caps)
@@ -34,43 +33,6 @@ pub fn narrow(total: i128) -> i64 {
 /// [`narrow`].
 pub fn total<'a>(values: impl IntoIterator<Item = &'a i64>) -> i64 {
     narrow(values.into_iter().map(|v| i128::from(*v)).sum())
-}
-
-/// The little the figures need to know of a unit.
-#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-pub struct UnitRef {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub level: Level,
-    #[serde(skip)]
-    pub path: String,
-}
-
-impl UnitRef {
-    pub fn is_branch(&self) -> bool {
-        self.level == Level::Branch
-    }
-
-    /// The unit as `reports::shares` asks about it.
-    pub fn at(&self) -> crate::reports::shares::At<'_> {
-        crate::reports::shares::At {
-            id: self.id,
-            path: &self.path,
-        }
-    }
-}
-
-impl From<&crate::org::model::Unit> for UnitRef {
-    fn from(u: &crate::org::model::Unit) -> Self {
-        UnitRef {
-            id: u.id,
-            code: u.code.clone(),
-            name: u.name.clone(),
-            level: u.level,
-            path: u.path.clone(),
-        }
-    }
 }
 
 /// The units open on `as_of` directly below `parent`, by code.
@@ -103,16 +65,6 @@ pub async fn children_on(
     .into_iter()
     .map(|r| unit_ref(&r))
     .collect()
-}
-
-pub(crate) fn unit_ref(r: &sqlx::any::AnyRow) -> Result<UnitRef, sqlx::Error> {
-    Ok(UnitRef {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        name: r.try_get(2)?,
-        level: crate::auth::level_of(&r.try_get::<String, _>(3)?)?,
-        path: r.try_get(4)?,
-    })
 }
 
 /// The counter periods a report period reads: stocks (""), the year (evaluations), the halves
@@ -205,11 +157,38 @@ pub async fn live(
     for base in &mut out {
         khuyenhoc_sheets::old_figures::fold_stocks(base, half);
     }
+    coop(db, units, period, &mut out).await?;
     let pops = populations(db, units, i64::from(period.year)).await?;
     for (base, pop) in out.iter_mut().zip(pops) {
         base.extend(pop);
     }
     Ok(out)
+}
+
+/// Cooperation programmes in force, reviews held and reviews due in the period (1 January to the
+/// period's last day), counted at their owning units (`cooperation::due::figures`).
+async fn coop(
+    db: &Db,
+    units: &[UnitRef],
+    period: &Period,
+    out: &mut [Base],
+) -> Result<(), sqlx::Error> {
+    let (from, end) = (format!("{}-01-01", period.year), period.end_date());
+    for (base, u) in out.iter_mut().zip(units) {
+        let (in_force, held, due) =
+            crate::cooperation::due::figures(db, &u.path, &from, &end).await?;
+        // Only what is there: a missing count reads as zero.
+        for (k, v) in [
+            ("coop.in_force", in_force),
+            ("coop.reviews_held", held),
+            ("coop.reviews_due", due),
+        ] {
+            if v != 0 {
+                base.insert(k.to_owned(), v);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Units per grouped query: 3 parameters each, far under either backend's limit.

@@ -16,3 +16,4 @@ pub mod setback;
 pub mod shares;
 pub mod splits;
 pub mod splits_import;
+pub mod unit_ref;

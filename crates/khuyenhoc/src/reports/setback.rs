@@ -10,7 +10,7 @@
 //! the path recorded at a move, which a later move of an ancestor makes stale.
 
 use crate::db::Db;
-use crate::reports::figures::{Base, UnitRef};
+use crate::reports::unit_ref::{unit_ref, Base, UnitRef};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +34,7 @@ pub async fn moved_after(db: &Db, day: &str) -> Result<Vec<Moved>, sqlx::Error> 
     let mut moved = vec![];
     for r in &rows {
         moved.push(Moved {
-            unit: crate::reports::figures::unit_ref(r)?,
+            unit: unit_ref(r)?,
             above_now: BTreeSet::new(),
             above_then: BTreeSet::new(),
         });

@@ -69,6 +69,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::evaluation::groups::api::body_schema(method, path))
                 .or_else(|| crate::evaluation::batch::api::body_schema(method, path))
                 .or_else(|| crate::reports::old_figures::body_schema(method, path))
+                .or_else(|| crate::cooperation::api::body_schema(method, path))
                 .or_else(|| crate::documents::api::body_schema(method, path))
                 .or_else(|| crate::record::api::body_schema(method, path))
         }
@@ -123,6 +124,7 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::members::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::notify::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::cooperation::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::documents::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| {
                 Some(crate::evaluation::groups::api::query_params(path)).filter(|p| !p.is_empty())
@@ -169,6 +171,9 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/groups"
             | "/api/v1/groups/{id}/members"
             | "/api/v1/groups/{id}/members/new"
+            | "/api/v1/units/{code}/partners"
+            | "/api/v1/units/{code}/cooperation"
+            | "/api/v1/cooperation/{id}/files"
             | "/api/v1/units/{code}/documents"
             | "/api/v1/me/record/links",
         ) => &["201"],

@@ -57,6 +57,7 @@ pub fn all() -> Vec<Route> {
         crate::join::api::routes(),
         crate::accounts::recovery_pages::routes(),
         crate::mydata::routes(),
+        crate::cooperation::routes(),
         crate::documents::api::routes(),
         crate::record::routes(),
         crate::credentials::pages::routes(),
