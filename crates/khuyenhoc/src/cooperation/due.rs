@@ -1,9 +1,8 @@
-//! What comes due: the reviews waiting for a unit (its dashboard, `GET …/cooperation/due`), and
-//! the figures of the half-year report (`reports::figures` reads them).
+//! What comes due: the reviews waiting for a unit (its dashboard, `GET …/cooperation/due`); the
+//! half-year report counts programmes and reviews itself (`reports::figures`).
 
 use super::model::{add_days, DUE_SOON_DAYS};
 use crate::db::Db;
-use crate::org::path_upper_bound;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -53,34 +52,4 @@ pub async fn due_for_unit(db: &Db, unit_id: i64) -> Result<Vec<DueReview>, sqlx:
             })
         })
         .collect()
-}
-
-/// The figures of the half-year report for the subtree at `path` over the days `from`..=`to`:
-/// (programmes in force for part of the period, reviews held in it, reviews due in it), each
-/// programme counted at its owning unit, so the figures add up over units like the others.
-pub async fn figures(
-    db: &Db,
-    path: &str,
-    from: &str,
-    to: &str,
-) -> Result<(i64, i64, i64), sqlx::Error> {
-    let upper = path_upper_bound(path);
-    let row = sqlx::query(
-        "SELECT \
-         (SELECT COUNT(*) FROM coop_programmes p JOIN units u ON u.id = p.unit_id \
-          WHERE u.path >= $1 AND u.path < $2 AND p.starts_on <= $4 AND p.ends_on >= $3), \
-         (SELECT COUNT(*) FROM coop_reviews r JOIN coop_programmes p ON p.id = r.programme_id \
-          JOIN units u ON u.id = p.unit_id WHERE u.path >= $1 AND u.path < $2 \
-          AND r.held_on >= $3 AND r.held_on <= $4), \
-         (SELECT COUNT(*) FROM coop_reviews r JOIN coop_programmes p ON p.id = r.programme_id \
-          JOIN units u ON u.id = p.unit_id WHERE u.path >= $1 AND u.path < $2 \
-          AND r.due_on >= $3 AND r.due_on <= $4)",
-    )
-    .bind(path.to_owned())
-    .bind(upper)
-    .bind(from.to_owned())
-    .bind(to.to_owned())
-    .fetch_one(&db.pool)
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
 }

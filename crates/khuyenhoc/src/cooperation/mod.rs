@@ -4,12 +4,12 @@
 //! with their term, commitments (done or late) and the reviews they foresee (sơ kết, tổng kết).
 //! Reviews coming due are listed on the dashboards of the units concerned and reminded through
 //! notifications (`remind`, a daily tick of the job queue); the half-year report counts
-//! programmes in force, reviews held and reviews due (`due::figures`, read by
-//! `reports::figures`).
+//! programmes in force, reviews held and reviews due (counted at the owning units by
+//! `reports::figures`, three grouped queries for all the units of a roll-up).
 //!
 //! Files: `model` (tables, lists paged by key, states computed from the days, the figures),
 //! `service` (checked inputs, scope, partners and new programmes), `edit` (commitments, reviews,
-//! files of a programme), `due` (reviews waiting for a unit, the report's figures), `remind` (the tick and
+//! files of a programme), `due` (reviews waiting for a unit), `remind` (the tick and
 //! the reminders), `pages` (a unit's programmes, partners, a new programme), `detail` (one programme's page and
 //! forms), `api`.
 

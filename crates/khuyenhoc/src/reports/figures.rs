@@ -166,7 +166,9 @@ pub async fn live(
 }
 
 /// Cooperation programmes in force, reviews held and reviews due in the period (1 January to the
-/// period's last day), counted at their owning units (`cooperation::due::figures`).
+/// period's last day), counted at their owning units: three grouped queries for all the units,
+/// the programmes (few beside the units) as the outer loop (`CROSS JOIN` keeps that order on
+/// SQLite), never a scan of each unit's subtree.
 async fn coop(
     db: &Db,
     units: &[UnitRef],
@@ -174,17 +176,40 @@ async fn coop(
     out: &mut [Base],
 ) -> Result<(), sqlx::Error> {
     let (from, end) = (format!("{}-01-01", period.year), period.end_date());
-    for (base, u) in out.iter_mut().zip(units) {
-        let (in_force, held, due) =
-            crate::cooperation::due::figures(db, &u.path, &from, &end).await?;
-        // Only what is there: a missing count reads as zero.
-        for (k, v) in [
-            ("coop.in_force", in_force),
-            ("coop.reviews_held", held),
-            ("coop.reviews_due", due),
-        ] {
-            if v != 0 {
-                base.insert(k.to_owned(), v);
+    let kinds = [
+        ("coop.in_force", "", "p.starts_on <= $2 AND p.ends_on >= $1"),
+        (
+            "coop.reviews_held",
+            "CROSS JOIN coop_reviews r",
+            "r.programme_id = p.id AND r.held_on >= $1 AND r.held_on <= $2",
+        ),
+        (
+            "coop.reviews_due",
+            "CROSS JOIN coop_reviews r",
+            "r.programme_id = p.id AND r.due_on >= $1 AND r.due_on <= $2",
+        ),
+    ];
+    for (c, chunk) in units.chunks(UNITS_PER_QUERY).enumerate() {
+        for (metric, reviews, filter) in kinds {
+            let sql = format!(
+                "SELECT v.column1, COUNT(*) FROM coop_programmes p {reviews} CROSS JOIN units u \
+                 CROSS JOIN (VALUES {}) v WHERE u.id = p.unit_id AND {filter} \
+                 AND u.path >= v.column2 AND u.path < v.column3 GROUP BY v.column1",
+                ranges(chunk.len(), 3)
+            );
+            let q = bind_ranges(
+                query(&sql).bind(from.clone()).bind(end.clone()),
+                chunk,
+                c * UNITS_PER_QUERY,
+            );
+            for r in q.fetch_all(&db.pool).await? {
+                let n: i64 = r.try_get(1)?;
+                if let Some(base) = index_of(&r, units.len())?.and_then(|i| out.get_mut(i)) {
+                    // Only what is there: a missing count reads as zero.
+                    if n != 0 {
+                        base.insert(metric.to_owned(), n);
+                    }
+                }
             }
         }
     }
