@@ -762,6 +762,18 @@ both_backends!(
             "{}",
             preview.body
         );
+        // The page shows the first 20 valid rows, says how many more there are, and stays
+        // small however many rows the workbook has (issue 20: at most about 30 KB).
+        assert!(preview.body.contains("id=\"row-21\""), "{}", preview.body);
+        assert!(!preview.body.contains("id=\"row-22\""), "{}", preview.body);
+        assert!(
+            preview
+                .body
+                .contains("1980 dòng hợp lệ khác không hiện sẽ được lưu"),
+            "{}",
+            preview.body
+        );
+        assert!(preview.body.len() < 30_000, "{} bytes", preview.body.len());
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
 
         // Row 1500 fails inside the transaction, after 1498 rows were written in it: the last
@@ -886,5 +898,47 @@ both_backends!(
         let again = confirm(&app, &mut officer, BADINH_CODE, &preview).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM evaluations").await, 600);
+    }
+);
+
+both_backends!(
+    preview_shows_first_errors_and_a_sample,
+    |backend: Backend| async move {
+        let app = TestApp::new(backend).await;
+        let year = this_year();
+        let mut officer = app.login(BADINH).await;
+        // 150 rows with a bad phone (Excel rows 2–151), then 30 valid ones (rows 152–181).
+        let mut rows: Vec<Vec<Cell>> = (0..150)
+            .map(|_| person("Trần Văn Phong", "12345", "farmer", [8.0; 10]))
+            .collect();
+        rows.extend(many(30, "0357", 0));
+        let file = workbook(&header(), &rows);
+        let preview = upload(&app, &mut officer, BADINH_CODE, year, Some(&file)).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        let b = &preview.body;
+        assert!(
+            b.contains(
+                "180 dòng đã đọc · <strong>30 dòng hợp lệ</strong> (30 người mới) · 150 dòng lỗi"
+            ),
+            "{b}"
+        );
+        // The first 100 rows with errors, then the first 20 valid rows; nothing else.
+        for shown in [2, 101, 152, 171] {
+            assert!(
+                b.contains(&format!("id=\"row-{shown}\"")),
+                "row {shown}: {b}"
+            );
+        }
+        for hidden in [102, 151, 172, 181] {
+            assert!(
+                !b.contains(&format!("id=\"row-{hidden}\"")),
+                "row {hidden}: {b}"
+            );
+        }
+        assert!(b.contains("Trang này chỉ hiện 120/180 dòng"), "{b}");
+        assert!(b.contains("Còn 50 dòng lỗi nữa không hiện"), "{b}");
+        assert!(b.contains("10 dòng hợp lệ khác không hiện"), "{b}");
+        // The save button still counts every row.
+        assert!(b.contains("Lưu 30 dòng hợp lệ, bỏ qua 150 dòng lỗi"), "{b}");
     }
 );

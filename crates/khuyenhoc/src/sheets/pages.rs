@@ -109,7 +109,14 @@ pub struct PreviewPage<'a> {
     pub c: Chrome,
     pub p: &'a Pages,
     pub file_name: String,
+    /// The rows shown: every row with errors up to [`SHOWN_ERRORS`], then valid rows up to
+    /// [`SHOWN_VALID`], in the workbook's order, so the page stays small at 100,000 rows.
     pub rows: Vec<ShownRow>,
+    /// Rows read from the workbook.
+    pub read: usize,
+    /// Rows with errors, and valid rows, that the page does not show.
+    pub hidden_errors: usize,
+    pub hidden_valid: usize,
     pub accepted: usize,
     pub rejected: usize,
     pub new_people: usize,
@@ -244,33 +251,65 @@ pub fn refuse_with<I: Import>(
     Ok((status, upload::<I>(c, p, Some(message))?).into_response())
 }
 
-/// The rows the preview shows and the counts above them: (rows, accepted, new people).
-fn shown<I: Import>(imp: &I, rows: Vec<Checked<I::Plan>>) -> (Vec<ShownRow>, usize, usize) {
-    let (mut accepted, mut new_people) = (0, 0);
-    let shown = rows
-        .into_iter()
-        .map(|r| {
-            let mut s = ShownRow {
-                number: r.number,
-                ok: r.outcome.is_ok(),
-                name: r.name,
-                note: r.note,
-                column: r.column,
-                summary: (String::new(), String::new()),
-                problems: vec![],
-            };
-            match r.outcome {
-                Ok(plan) => {
-                    accepted += 1;
-                    new_people += usize::from(I::new_person(&plan));
-                    s.summary = imp.summary(&plan);
+/// Rows with errors a preview page shows at most (the first ones: they are what to fix).
+pub const SHOWN_ERRORS: usize = 100;
+/// Valid rows a preview page shows at most (the first ones, as a sample of what will be saved).
+pub const SHOWN_VALID: usize = 20;
+
+/// What a preview counts and the rows it shows.
+struct Shown {
+    rows: Vec<ShownRow>,
+    read: usize,
+    accepted: usize,
+    new_people: usize,
+    hidden_errors: usize,
+    hidden_valid: usize,
+}
+
+/// The rows the preview shows (the first [`SHOWN_ERRORS`] with errors and the first
+/// [`SHOWN_VALID`] valid ones) and the counts of all of them.
+fn shown<I: Import>(imp: &I, rows: Vec<Checked<I::Plan>>) -> Shown {
+    let mut out = Shown {
+        rows: Vec::new(),
+        read: rows.len(),
+        accepted: 0,
+        new_people: 0,
+        hidden_errors: 0,
+        hidden_valid: 0,
+    };
+    let mut errors = 0;
+    for r in rows {
+        let mut s = ShownRow {
+            number: r.number,
+            ok: r.outcome.is_ok(),
+            name: r.name,
+            note: r.note,
+            column: r.column,
+            summary: (String::new(), String::new()),
+            problems: vec![],
+        };
+        match r.outcome {
+            Ok(plan) => {
+                out.accepted += 1;
+                out.new_people += usize::from(I::new_person(&plan));
+                if out.accepted > SHOWN_VALID {
+                    out.hidden_valid += 1;
+                    continue;
                 }
-                Err(p) => s.problems = p,
+                s.summary = imp.summary(&plan);
             }
-            s
-        })
-        .collect();
-    (shown, accepted, new_people)
+            Err(p) => {
+                errors += 1;
+                if errors > SHOWN_ERRORS {
+                    out.hidden_errors += 1;
+                    continue;
+                }
+                s.problems = p;
+            }
+        }
+        out.rows.push(s);
+    }
+    out
 }
 
 /// Whether a checked workbook can be confirmed under the import's policy.
@@ -299,8 +338,15 @@ pub fn preview<'p, I: Import>(
     v: Preview<'_>,
 ) -> PreviewPage<'p> {
     let p = imp.pages();
-    let (shown, accepted, new_people) = shown(imp, rows);
-    let rejected = shown.len() - accepted;
+    let Shown {
+        rows: shown,
+        read,
+        accepted,
+        new_people,
+        hidden_errors,
+        hidden_valid,
+    } = shown(imp, rows);
+    let rejected = read - accepted;
     let confirm = (!v.key.is_empty() && storable(I::SPEC.policy, accepted, rejected)).then(|| {
         let mut fields = vec![
             ("key", v.key.to_owned()),
@@ -339,6 +385,9 @@ pub fn preview<'p, I: Import>(
         p,
         file_name: v.file_name.to_owned(),
         rows: shown,
+        read,
+        hidden_errors,
+        hidden_valid,
         accepted,
         rejected,
         new_people,
