@@ -591,7 +591,8 @@ mod tests {
             decode_verifying_key(keys["publicKeyMultibase"].as_str().expect("s")).expect("key");
         assert_eq!(secret.verifying_key(), public);
         let unsigned: Value = serde_json::from_str(&vector("unsigned.json")).expect("json");
-        let mut options: Value = serde_json::from_str(&vector("proofConfigDataInt.json")).expect("json");
+        let mut options: Value =
+            serde_json::from_str(&vector("proofConfigDataInt.json")).expect("json");
         let options = options.as_object_mut().expect("object");
         options.remove("@context");
         let signed = sign_with_config(
@@ -609,8 +610,12 @@ mod tests {
         assert_eq!(hex(&hash[..32]), vector("proofHashDataInt.txt").trim());
         assert_eq!(hex(&hash[32..]), vector("docHashDataInt.txt").trim());
 
-        let mut published: Value = serde_json::from_str(&vector("signedDataInt.json")).expect("json");
-        assert_eq!(verify_proof(published.as_object().expect("o"), &public), Ok(()));
+        let mut published: Value =
+            serde_json::from_str(&vector("signedDataInt.json")).expect("json");
+        assert_eq!(
+            verify_proof(published.as_object().expect("o"), &public),
+            Ok(())
+        );
         assert_eq!(
             verify_proof(published.as_object().expect("o"), &key(8).verifying_key()),
             Err(DocError::BadSignature)

@@ -78,8 +78,9 @@ mod tests {
 
     fn sign_document(doc: Value, key: &SigningKey, _purpose: &str) -> Value {
         match doc {
-            Value::Object(m) => crate::sign_document(m, key, "did:web:example.org:units:VN#k")
-                .expect("signed"),
+            Value::Object(m) => {
+                crate::sign_document(m, key, "did:web:example.org:units:VN#k").expect("signed")
+            }
             other => other,
         }
     }

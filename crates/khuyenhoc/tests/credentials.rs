@@ -147,7 +147,10 @@ both_backends!(
         ))
         .expect("schema");
         let validator = jsonschema::validator_for(&schema).expect("a valid schema");
-        let errors: Vec<String> = validator.iter_errors(&cred).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&cred)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         // The check can fail: a subject without `achievement`, a proof that is not an array.
         let mut broken = cred.clone();
