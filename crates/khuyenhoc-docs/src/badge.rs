@@ -442,6 +442,7 @@ pub fn decode_verifying_key(s: &str) -> Result<VerifyingKey, DocError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rdfc::tests::fixture as vector;
     use serde_json::json;
 
     fn input() -> BadgeInput {
@@ -569,14 +570,6 @@ mod tests {
             .expect("base58");
         let sig = Signature::from_bytes(&sig.try_into().expect("64 bytes"));
         assert!(k.verifying_key().verify_strict(&data, &sig).is_ok());
-    }
-
-    fn vector(name: &str) -> String {
-        let path = format!(
-            "{}/tests/fixtures/vc-di-eddsa/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     /// The W3C eddsa-rdfc-2022 test vector: the published key signs the published unsigned

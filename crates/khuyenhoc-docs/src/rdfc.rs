@@ -103,11 +103,12 @@ pub fn canonical_nquads(doc: &Value) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fixture(name: &str) -> String {
+    /// A file of the W3C test vectors (`tests/fixtures/vc-di-eddsa`).
+    pub(crate) fn fixture(name: &str) -> String {
         let path = format!(
             "{}/tests/fixtures/vc-di-eddsa/{name}",
             env!("CARGO_MANIFEST_DIR")
