@@ -398,6 +398,7 @@ both_backends!(
         let (legacy, cred) = recognise(&app, &mut chair, "Lý Văn Tài", "0915200006").await;
         let (moved, moved_cred) = recognise(&app, &mut chair, "Lý Thị Hằng", "0915200007").await;
         let (fine, fine_cred) = recognise(&app, &mut chair, "Lý Văn Đức", "0915200008").await;
+        let (jcs, jcs_cred) = recognise(&app, &mut chair, "Lý Thị Nga", "0915200010").await;
         // What an earlier version wrote: no status, an http issuer, one proof object.
         let mut old = cred.clone();
         let map = old.as_object_mut().expect("object");
@@ -407,7 +408,10 @@ both_backends!(
         // One signed under another public address, with a status bit.
         let mut elsewhere = moved_cred.clone();
         elsewhere["issuer"]["id"] = json!("did:web:old.example.vn:units:00004");
-        for (code, c) in [(&legacy, &old), (&moved, &elsewhere)] {
+        // One of the eddsa-jcs-2022 proofs the previous version signed.
+        let mut old_suite = jcs_cred.clone();
+        old_suite["proof"][0]["cryptosuite"] = json!("eddsa-jcs-2022");
+        for (code, c) in [(&legacy, &old), (&moved, &elsewhere), (&jcs, &old_suite)] {
             sqlx::query("UPDATE certificates SET credential = $1 WHERE code = $2")
                 .bind(c.to_string())
                 .bind(code)
@@ -423,8 +427,8 @@ both_backends!(
         let report = khuyenhoc::credentials::reissue::run(&app.state)
             .await
             .expect("reissue");
-        assert_eq!(report.reissued, 2);
-        assert_eq!(i64::try_from(report.current).ok(), Some(in_force - 2));
+        assert_eq!(report.reissued, 3);
+        assert_eq!(i64::try_from(report.current).ok(), Some(in_force - 3));
         let again = khuyenhoc::credentials::reissue::run(&app.state)
             .await
             .expect("reissue");
@@ -446,6 +450,9 @@ both_backends!(
         };
         let new_legacy = stored(legacy.clone()).await;
         let new_moved = stored(moved.clone()).await;
+        let new_jcs = stored(jcs.clone()).await;
+        assert_eq!(new_jcs["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+        assert_eq!(outside_verdict(&app, &new_jcs).await, "valid");
         assert_eq!(
             stored(fine.clone()).await,
             fine_cred,
@@ -467,6 +474,6 @@ both_backends!(
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'certificate' AND action = 'reissue'",
         )
         .await;
-        assert_eq!(audits, 2);
+        assert_eq!(audits, 3);
     }
 );
