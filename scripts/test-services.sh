@@ -2,7 +2,8 @@
 # Prepares what the tests need on a fresh machine of this kind, installing only what is missing:
 # a running PostgreSQL with a test role, and headless Chromium with ChromeDriver.
 # a moto S3 server (PyPI moto[server], in a venv under the user's cache folder) for the S3 test,
-# Schemathesis (PyPI, same venv) for the API test, and cargo-fuzz (crates.io) for the fuzz targets.
+# Schemathesis (PyPI, same venv) for the API test, the DCC credential verifier (npm), and cargo-fuzz
+# (crates.io) for the fuzz targets.
 # Prints the PostgreSQL URL for the tests on its last line.
 set -euo pipefail
 
@@ -74,6 +75,26 @@ if [ "$(cat "$npm_dir/.axe-installed" 2>/dev/null)" != "$axe_version" ] || [ ! -
   npm install --prefix "$npm_dir" --no-audit --no-fund --silent "axe-core@$axe_version" >&2
   echo "$axe_version" > "$npm_dir/.axe-installed"
 fi
+
+# The Digital Credentials Consortium verifier (npm @digitalcredentials/verifier-core, the engine of
+# VerifierPlus) for tests/credentials_external.rs, pinned by scripts/verifier/package-lock.json and
+# installed with npm ci into the cache (the test looks there or at $KHUYENHOC_TEST_VERIFIER). It
+# carries the JSON-LD contexts it needs; the test lets it reach only the test server.
+verifier_dir="${XDG_CACHE_HOME:-$HOME/.cache}/khuyenhoc-test/verifier"
+verifier_lock_sum=$(sha256sum "$(dirname "$0")/verifier/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$verifier_dir/.installed" 2>/dev/null)" != "$verifier_lock_sum" ] || [ ! -d "$verifier_dir/node_modules/@digitalcredentials/verifier-core" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "installing npm (DCC verifier)…" >&2
+    need_apt npm
+  fi
+  echo "installing the DCC verifier into $verifier_dir…" >&2
+  rm -rf "$verifier_dir"
+  mkdir -p "$verifier_dir"
+  cp "$(dirname "$0")/verifier/package.json" "$(dirname "$0")/verifier/package-lock.json" "$verifier_dir/"
+  (cd "$verifier_dir" && npm ci --no-audit --no-fund --ignore-scripts --silent >&2)
+  echo "$verifier_lock_sum" > "$verifier_dir/.installed"
+fi
+echo "DCC verifier: $verifier_dir" >&2
 
 # cargo-fuzz for the fuzz targets in fuzz/ (tests/fuzz_smoke.rs, scripts/fuzz-long.sh). They
 # build with rustup's nightly toolchain when there is one, else with stable (RUSTC_BOOTSTRAP=1).

@@ -112,7 +112,8 @@ fn badge(dir: &Path, cert: &Certificate) -> Done {
             "did:web:khuyenhoc.example.vn:units:VN-01-00004#{}",
             khuyenhoc_docs::encode_verifying_key(&key.verifying_key())
         ),
-    );
+    )
+    .map_err(|e| format!("{e:?}"))?;
     std::fs::write(
         dir.join("badge.json"),
         serde_json::to_string_pretty(&badge)?,

@@ -122,15 +122,13 @@ pub struct AchievementCriteria {
     pub narrative: String,
 }
 
-/// The Data Integrity proof, cryptosuite `eddsa-jcs-2022`.
+/// The Data Integrity proof, cryptosuite `eddsa-rdfc-2022` (the credential's `@context`
+/// applies to it; it carries none of its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(rename = "DataIntegrityProof"))]
 #[serde(rename_all = "camelCase")]
 pub struct Proof {
-    /// The credential's `@context`, kept in the proof as eddsa-jcs-2022 signs it.
-    #[serde(rename = "@context")]
-    pub context: Vec<String>,
     /// `DataIntegrityProof`.
     #[serde(rename = "type")]
     pub kind: String,

@@ -6,10 +6,11 @@
 //! - [`blank_form_pdf`]: the paper self-assessment form of one criteria group, A4 portrait,
 //!   for people who fill it in by hand.
 //! - [`issue_badge`] / [`verify_badge`]: the same recognition as an Open Badges 3.0
-//!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-jcs-2022`), shaped by
+//!   credential signed with Ed25519 (Data Integrity, cryptosuite `eddsa-rdfc-2022` over the bundled
+//!   JSON-LD contexts; `eddsa-jcs-2022` proofs of earlier versions still verify), shaped by
 //!   the types of `credential` ([`SignedCredential`]).
 //! - [`sign_document`] / [`verify_presentation`]: any document (the lifelong-learning record's
-//!   summary credential and Verifiable Presentation) under an `eddsa-jcs-2022` proof.
+//!   summary credential and Verifiable Presentation) under an `eddsa-rdfc-2022` proof.
 //! - [`receipt_pdf`]: the receipt or payment voucher ("phiếu thu" / "phiếu chi") of a
 //!   study-promotion fund, A5 landscape, with the amount in figures ([`format_amount`]) and in
 //!   Vietnamese words ([`amount_in_words`]).
@@ -37,14 +38,15 @@ mod layout;
 mod poster;
 mod presentation;
 mod qr;
+mod rdfc;
 mod receipt;
 
 pub use admin_doc::{admin_doc_pdf, AdminDoc, Block};
 pub use badge::{
     decode_signing_key, decode_verifying_key, encode_signing_key, encode_verifying_key,
     generate_signing_key, issue_badge, proof_verification_method, sign_document, verify_badge,
-    verify_proof, BadgeInput, Identity, SigningKey, VerifyingKey, CRYPTOSUITE, OB_CONTEXT,
-    VC_CONTEXT,
+    verify_proof, BadgeInput, Identity, SigningKey, VerifyingKey, CRYPTOSUITE, JCS_CRYPTOSUITE,
+    OB_CONTEXT, UNDEFINED_TERMS_CONTEXT, VC_CONTEXT,
 };
 pub use certificate::{certificate_pdf, Certificate};
 pub use chart::{bar_chart, line_chart, Series};
@@ -58,6 +60,7 @@ pub use jcs::canonicalize;
 pub use khuyenhoc_domain::Invalid;
 pub use poster::{join_poster_pdf, JoinPoster, STEPS as JOIN_STEPS};
 pub use presentation::{verify_document, verify_presentation};
+pub use rdfc::{bundled_contexts, canonical_nquads};
 pub use receipt::{amount_in_words, format_amount, receipt_pdf, Receipt, ReceiptKind};
 
 /// Why a document could not be made, or a credential did not verify.

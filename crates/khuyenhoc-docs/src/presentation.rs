@@ -1,5 +1,5 @@
 //! Checking any JSON-LD document (a summary credential, a Verifiable Presentation) signed by
-//! [`crate::sign_document`] (an embedded `eddsa-jcs-2022` Data Integrity proof, as the W3C
+//! [`crate::sign_document`] (an embedded `eddsa-rdfc-2022` Data Integrity proof, as the W3C
 //! Recommendation writes it).
 //!
 //! [`verify_presentation`] checks a Verifiable Presentation made by the application's
@@ -16,8 +16,8 @@ fn malformed(vi: &'static str, en: &'static str) -> DocError {
     DocError::Malformed(Invalid::new(vi, en))
 }
 
-/// Checks the one embedded `eddsa-jcs-2022` proof of `doc` against `key` (the credentials'
-/// own check, [`crate::verify_proof`]).
+/// Checks the one embedded `eddsa-rdfc-2022` (or `eddsa-jcs-2022`) proof of `doc` against
+/// `key` (the credentials' own check, [`crate::verify_proof`]).
 ///
 /// # Errors
 /// [`DocError::Malformed`] when `doc` is not a JSON object or has no such proof;
@@ -78,7 +78,9 @@ mod tests {
 
     fn sign_document(doc: Value, key: &SigningKey, _purpose: &str) -> Value {
         match doc {
-            Value::Object(m) => crate::sign_document(m, key, "did:web:example.org:units:VN#k"),
+            Value::Object(m) => {
+                crate::sign_document(m, key, "did:web:example.org:units:VN#k").expect("signed")
+            }
             other => other,
         }
     }
@@ -87,11 +89,11 @@ mod tests {
     fn a_signed_presentation_verifies_and_any_change_breaks_it() {
         let key = SigningKey::from_bytes(&[9; 32]);
         let summary = sign_document(
-            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential", "LearningRecordSummary"], "credentialSubject": {"name": "Đỗ Thị Lan"}}),
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2", crate::UNDEFINED_TERMS_CONTEXT], "type": ["VerifiableCredential", "LearningRecordSummary"], "credentialSubject": {"name": "Đỗ Thị Lan", "year": 2025}}),
             &key,
             "assertionMethod",
         );
-        assert_eq!(summary["proof"][0]["@context"], summary["@context"]);
+        assert_eq!(summary["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
         let vp = sign_document(
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "verifiableCredential": [summary]}),
             &key,

@@ -136,19 +136,49 @@ async fn outside_verdict(app: &TestApp, cred: &Value) -> &'static str {
 }
 
 both_backends!(
+    the_credential_is_valid_under_the_open_badges_json_schema,
+    |b: Backend| async move {
+        let app = TestApp::new(b).await;
+        let mut chair = app.api_client(BADINH).await;
+        let (_, cred) = recognise(&app, &mut chair, "Vũ Thị Mai", "0915200009").await;
+        // The 1EdTech AchievementCredential schema (VC 2.0 form), bundled: tests/fixtures.
+        let schema: Value = serde_json::from_str(include_str!(
+            "fixtures/ob_v3p0_achievementcredential_schema.json"
+        ))
+        .expect("schema");
+        let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+        let errors: Vec<String> = validator
+            .iter_errors(&cred)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // The check can fail: a subject without `achievement`, a proof that is not an array.
+        let mut broken = cred.clone();
+        broken["credentialSubject"]
+            .as_object_mut()
+            .expect("subject")
+            .remove("achievement");
+        assert!(!validator.is_valid(&broken));
+        let mut broken = cred.clone();
+        broken["proof"] = cred["proof"][0].clone();
+        assert!(!validator.is_valid(&broken));
+    }
+);
+
+both_backends!(
     a_credential_verifies_from_the_published_documents_alone,
     |b: Backend| async move {
         let app = TestApp::new(b).await;
         let mut chair = app.api_client(BADINH).await;
         let (code, cred) = recognise(&app, &mut chair, "Phạm Thị Hoa", "0915200001").await;
         // The issuer is the commune that recognised, as its did:web; the proof is an array of
-        // one eddsa-jcs-2022 proof that keeps the @context.
+        // one eddsa-rdfc-2022 proof (the credential's @context applies to it).
         assert_eq!(cred["issuer"]["id"], format!("{DID}:units:00004"));
         assert_eq!(cred["issuer"]["name"], "Hội Khuyến học Phường Ba Đình");
         let proof = &cred["proof"][0];
         assert_eq!(cred["proof"].as_array().map(Vec::len), Some(1));
-        assert_eq!(proof["@context"], cred["@context"]);
-        assert_eq!(proof["cryptosuite"], "eddsa-jcs-2022");
+        assert!(proof.get("@context").is_none());
+        assert_eq!(proof["cryptosuite"], "eddsa-rdfc-2022");
         // The holder is identified by a salted hash of her phone, never the phone itself.
         let id = &cred["credentialSubject"]["identifier"][0];
         assert_eq!(id["type"], "IdentityObject");
@@ -188,6 +218,23 @@ both_backends!(
         let page = app.get(&mut anon, &format!("/verify/{code}")).await;
         assert!(page.body.contains("Không bị thu hồi"), "{}", page.body);
         assert!(page.body.contains("/units/00004/status"), "{}", page.body);
+        assert!(
+            page.body
+                .contains(&format!("href=\"/api/v1/certificates/{code}\"")),
+            "the page links its JSON"
+        );
+        // The public JSON answers the same bit of the same list.
+        let status_of = |v: &Value| v["status_list"].clone();
+        let public = fetch(&app, &format!("/api/v1/certificates/{code}")).await;
+        let entry = &cred["credentialStatus"];
+        assert_eq!(
+            status_of(&public),
+            json!({
+                "status": "active",
+                "url": entry["statusListCredential"],
+                "index": entry["statusListIndex"].as_str().and_then(|s| s.parse::<u64>().ok()),
+            })
+        );
 
         // Revoked: the credential served is the same, the verifier outside learns it at once.
         ok(
@@ -210,6 +257,9 @@ both_backends!(
         assert_eq!(outside_verdict(&app, &cred).await, "revoked");
         let page = app.get(&mut anon, &format!("/verify/{code}")).await;
         assert!(page.body.contains("Đã đánh dấu thu hồi"), "{}", page.body);
+        let public = fetch(&app, &format!("/api/v1/certificates/{code}")).await;
+        assert_eq!(public["status_list"]["status"], "revoked", "{public}");
+        assert_eq!(public["status_list"]["url"], entry["statusListCredential"]);
     }
 );
 
@@ -302,7 +352,8 @@ both_backends!(
                 "{DID}:units:00004#{}",
                 khuyenhoc_docs::encode_verifying_key(&stranger.verifying_key())
             ),
-        );
+        )
+        .expect("signed");
         assert_eq!(outside_verdict(&app, &forged).await, "invalid");
     }
 );
@@ -347,6 +398,7 @@ both_backends!(
         let (legacy, cred) = recognise(&app, &mut chair, "Lý Văn Tài", "0915200006").await;
         let (moved, moved_cred) = recognise(&app, &mut chair, "Lý Thị Hằng", "0915200007").await;
         let (fine, fine_cred) = recognise(&app, &mut chair, "Lý Văn Đức", "0915200008").await;
+        let (jcs, jcs_cred) = recognise(&app, &mut chair, "Lý Thị Nga", "0915200010").await;
         // What an earlier version wrote: no status, an http issuer, one proof object.
         let mut old = cred.clone();
         let map = old.as_object_mut().expect("object");
@@ -356,7 +408,10 @@ both_backends!(
         // One signed under another public address, with a status bit.
         let mut elsewhere = moved_cred.clone();
         elsewhere["issuer"]["id"] = json!("did:web:old.example.vn:units:00004");
-        for (code, c) in [(&legacy, &old), (&moved, &elsewhere)] {
+        // One of the eddsa-jcs-2022 proofs the previous version signed.
+        let mut old_suite = jcs_cred.clone();
+        old_suite["proof"][0]["cryptosuite"] = json!("eddsa-jcs-2022");
+        for (code, c) in [(&legacy, &old), (&moved, &elsewhere), (&jcs, &old_suite)] {
             sqlx::query("UPDATE certificates SET credential = $1 WHERE code = $2")
                 .bind(c.to_string())
                 .bind(code)
@@ -372,8 +427,8 @@ both_backends!(
         let report = khuyenhoc::credentials::reissue::run(&app.state)
             .await
             .expect("reissue");
-        assert_eq!(report.reissued, 2);
-        assert_eq!(i64::try_from(report.current).ok(), Some(in_force - 2));
+        assert_eq!(report.reissued, 3);
+        assert_eq!(i64::try_from(report.current).ok(), Some(in_force - 3));
         let again = khuyenhoc::credentials::reissue::run(&app.state)
             .await
             .expect("reissue");
@@ -395,6 +450,9 @@ both_backends!(
         };
         let new_legacy = stored(legacy.clone()).await;
         let new_moved = stored(moved.clone()).await;
+        let new_jcs = stored(jcs.clone()).await;
+        assert_eq!(new_jcs["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+        assert_eq!(outside_verdict(&app, &new_jcs).await, "valid");
         assert_eq!(
             stored(fine.clone()).await,
             fine_cred,
@@ -416,6 +474,6 @@ both_backends!(
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'certificate' AND action = 'reissue'",
         )
         .await;
-        assert_eq!(audits, 2);
+        assert_eq!(audits, 3);
     }
 );

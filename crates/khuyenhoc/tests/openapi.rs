@@ -422,7 +422,8 @@ fn the_signed_credential_has_exactly_its_declared_fields() {
         &input,
         &khuyenhoc_docs::SigningKey::from_bytes(&[7; 32]),
         "did:web:khuyenhoc.example.vn:units:00004#z6Mk",
-    );
+    )
+    .expect("signed");
     let doc = build(&routes::all());
     let schema = &doc["paths"]["/api/v1/certificates/{code}/credential"]["get"]["responses"]["200"]
         ["content"]["application/json"]["schema"];

@@ -225,7 +225,7 @@ pub async fn verifies(db: &Db, document: &Value) -> Result<bool, AppError> {
 }
 
 /// Signs any JSON-LD document (a credential or presentation without `proof`) as the unit
-/// `unit_code`: an eddsa-jcs-2022 proof by the configured key, named in the unit's DID document.
+/// `unit_code`: an eddsa-rdfc-2022 proof by the configured key, named in the unit's DID document.
 /// Give the document `issuer` = `signer.unit_did(unit_code)` yourself.
 ///
 /// # Errors
@@ -238,16 +238,14 @@ pub async fn sign(state: &AppState, unsigned: Value, unit_code: &str) -> Result<
 /// [`sign`] with a signer already read.
 ///
 /// # Errors
-/// A document that is not a JSON object.
+/// A document that is not a JSON object, or names a context that is not bundled or a term no
+/// context defines (a programming error: every document the program signs is tested).
 pub fn sign_with(signer: &Signer, unsigned: Value, unit_code: &str) -> Result<Value, AppError> {
     let Value::Object(doc) = unsigned else {
         return Err(anyhow::anyhow!("only a JSON object can be signed").into());
     };
-    Ok(khuyenhoc_docs::sign_document(
-        doc,
-        signer.key(),
-        &signer.verification_method(unit_code),
-    ))
+    khuyenhoc_docs::sign_document(doc, signer.key(), &signer.verification_method(unit_code))
+        .map_err(|e| anyhow::anyhow!("signing a document: {e:?}").into())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `khuyenhoc credentials reissue`: every certificate in force whose credential is not of the
 //! current form (no status list entry, an issuer that is not the unit's `did:web`, one proof
-//! object: what earlier versions wrote) is signed again under the same certificate code with the
+//! object, an eddsa-jcs-2022 proof: what earlier versions wrote) is signed again under the same certificate code with the
 //! configured key; a bit the old credential had in a status list is set. Idempotent: a second
 //! run finds nothing to do.
 

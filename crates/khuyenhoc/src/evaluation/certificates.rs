@@ -142,11 +142,12 @@ pub(crate) async fn sign_credential(
         validity,
         (identity, status),
     );
-    Ok(khuyenhoc_docs::issue_badge(
+    khuyenhoc_docs::issue_badge(
         &input,
         signer.key(),
         &signer.verification_method(issuer.code),
-    ))
+    )
+    .map_err(|e| anyhow::anyhow!("signing the credential: {e:?}").into())
 }
 
 /// What the signed credential says: the title, its holder, the issuer and the validity.
@@ -599,7 +600,8 @@ impl InForce {
     }
 
     /// Whether its stored credential is of the current form: a status list entry, the issuer
-    /// the unit's DID under the configured public address, and a proof array.
+    /// the unit's DID under the configured public address, and a proof array of the current
+    /// cryptosuite (eddsa-rdfc-2022; earlier versions signed eddsa-jcs-2022).
     pub fn is_current(&self, signer: &Signer) -> bool {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.credential) else {
             return false;
@@ -607,6 +609,7 @@ impl InForce {
         v.get("credentialStatus").is_some()
             && v["issuer"]["id"].as_str() == Some(signer.unit_did(&self.issuer_code).as_str())
             && v["proof"].is_array()
+            && v["proof"][0]["cryptosuite"] == khuyenhoc_docs::CRYPTOSUITE
     }
 
     /// Signs its credential again under the same code (a new status bit, the old bit set),

@@ -4,8 +4,8 @@
 //! presentation are signed with the program's key.
 //!
 //! **Signing happens in one place, [`sign`]**: `credentials::sign` as the central office, an
-//! `eddsa-jcs-2022` proof by the configured key named in `did:web:HOST:units:VN`. When
-//! certificates move to another suite, this follows. Anyone checks a bundle with
+//! `eddsa-rdfc-2022` proof by the configured key named in `did:web:HOST:units:VN`, the same
+//! suite as the certificates. Anyone checks a bundle with
 //! `khuyenhoc_docs::verify_presentation` and the key the DID document publishes.
 
 use super::model::Record;
@@ -86,7 +86,9 @@ pub async fn presentation(state: &AppState, r: &Record) -> Result<Value, AppErro
         .now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let summary = json!({
-        "@context": [khuyenhoc_docs::VC_CONTEXT],
+        // The summary's own terms (evaluations, awards, …) are the W3C's "undefined terms":
+        // signed under `https://www.w3.org/ns/credentials/undefined-term#`, not dropped.
+        "@context": [khuyenhoc_docs::VC_CONTEXT, khuyenhoc_docs::UNDEFINED_TERMS_CONTEXT],
         "id": urn(),
         "type": ["VerifiableCredential", "LearningRecordCredential"],
         "name": "Hồ sơ học tập suốt đời",

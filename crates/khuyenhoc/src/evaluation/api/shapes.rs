@@ -284,12 +284,28 @@ pub struct Verification {
     /// The day a revoked certificate was revoked (`dd/mm/yyyy`); the reason stays with the
     /// officers.
     pub revoked_on: Option<String>,
+    /// The credential's bit in its issuer's revocation status list, read from the same rows
+    /// the signed list is built from: what any verifier of the credential learns. Absent for a
+    /// credential without one (issued before status lists; `credentials reissue` repairs it).
+    pub status_list: Option<StatusListEntry>,
+}
+
+/// A credential's `BitstringStatusListEntry`, as its status list answers it now.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct StatusListEntry {
+    /// `active` or `revoked`.
+    pub status: &'static str,
+    /// The signed `BitstringStatusListCredential` (public, JSON).
+    pub url: String,
+    /// The credential's bit in it.
+    pub index: u64,
 }
 
 impl From<Certificate> for Verification {
     fn from(c: Certificate) -> Self {
         Verification {
             revoked_on: c.revoked_on.clone(),
+            status_list: None,
             status: c.status,
             status_vi: c.status_vi(),
             status_en: c.status_en(),

@@ -1,6 +1,6 @@
 //! Certificates through the API: public verification, the signed credential, revocation.
 
-use super::{ReasonBody, Verification};
+use super::{ReasonBody, StatusListEntry, Verification};
 use crate::auth::ApiViewer;
 use crate::error::{ApiResult, AppError};
 use crate::evaluation::certificates::{self, Certificate};
@@ -25,7 +25,23 @@ pub async fn verify(
     let c = certificates::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(c.into()))
+    let credential: Option<Value> = serde_json::from_str(&c.credential).ok();
+    let bit = match &credential {
+        Some(v) => crate::credentials::status::bit_of(&state.db, v).await?,
+        None => None,
+    };
+    let url = credential.as_ref().and_then(|v| {
+        v["credentialStatus"]["statusListCredential"]
+            .as_str()
+            .map(str::to_owned)
+    });
+    let mut out: Verification = c.into();
+    out.status_list = bit.zip(url).map(|(b, url)| StatusListEntry {
+        status: if b.revoked { "revoked" } else { "active" },
+        url,
+        index: b.index,
+    });
+    Ok(Json(out))
 }
 
 pub async fn credential(
