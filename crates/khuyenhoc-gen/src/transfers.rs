@@ -64,8 +64,8 @@ pub(crate) fn plan(cx: &Ctx, funds: &[Fund], cash: &mut [i64]) -> Vec<Planned> {
         if let Some(&sch) = at_unit.get(&(c.id, Level::Scholarship)) {
             pairs.push((commune, sch));
         }
-        for b in &c.branches {
-            if let Some(&branch) = at_unit.get(&(cx.branches[*b].id, Level::Branch)) {
+        for b in c.branches.clone() {
+            if let Some(&branch) = at_unit.get(&(cx.branches[b].id, Level::Branch)) {
                 pairs.push((commune, branch));
                 if rng.gen_bool(0.3) {
                     pairs.push((branch, commune));
