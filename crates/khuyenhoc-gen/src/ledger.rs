@@ -94,6 +94,47 @@ struct Books {
     vouchers: BTreeMap<(i64, i32, &'static str), u32>,
 }
 
+impl Books {
+    fn new(sink: Sink) -> Books {
+        Books {
+            sink,
+            donors: Batch::new("donors", &["id", "unit_id", "kind", "name", "created_at"]),
+            entries: Batch::new(
+                "ledger_entries",
+                &[
+                    "id",
+                    "fund_id",
+                    "kind",
+                    "occurred_on",
+                    "description",
+                    "donor_id",
+                    "voucher_no",
+                    "in_kind_note",
+                    "created_at",
+                ],
+            ),
+            lines: Batch::new(
+                "ledger_lines",
+                &["id", "entry_id", "fund_id", "account", "amount"],
+            ),
+            pairs: Batch::new(
+                "ledger_entries",
+                &[
+                    "id",
+                    "fund_id",
+                    "kind",
+                    "occurred_on",
+                    "description",
+                    "voucher_no",
+                    "pair_id",
+                    "created_at",
+                ],
+            ),
+            vouchers: BTreeMap::new(),
+        }
+    }
+}
+
 pub async fn funds(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u64> {
     let mut sink = Sink::new(db, cx.quiet).await?;
     let funds = open_funds(db, cx, &mut sink).await?;
@@ -112,42 +153,7 @@ pub async fn funds(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u64
         })
         .collect();
     let counts = super::allocate(cx.plan.ledger_entries, &weights, &mut rng);
-    let mut books = Books {
-        sink,
-        donors: Batch::new("donors", &["id", "unit_id", "kind", "name", "created_at"]),
-        entries: Batch::new(
-            "ledger_entries",
-            &[
-                "id",
-                "fund_id",
-                "kind",
-                "occurred_on",
-                "description",
-                "donor_id",
-                "voucher_no",
-                "in_kind_note",
-                "created_at",
-            ],
-        ),
-        lines: Batch::new(
-            "ledger_lines",
-            &["id", "entry_id", "fund_id", "account", "amount"],
-        ),
-        pairs: Batch::new(
-            "ledger_entries",
-            &[
-                "id",
-                "fund_id",
-                "kind",
-                "occurred_on",
-                "description",
-                "voucher_no",
-                "pair_id",
-                "created_at",
-            ],
-        ),
-        vouchers: BTreeMap::new(),
-    };
+    let mut books = Books::new(sink);
     let mut cash = Vec::with_capacity(funds.len());
     for (i, f) in funds.iter().enumerate() {
         let n = counts.get(i).copied().unwrap_or(0);

@@ -88,7 +88,11 @@ async fn plain_sql(db: &Db, path: &str, period: Period) -> ReceiptsPayments {
                 fund: FundId(0),
                 account: Account::parse(&r.get::<String, _>(0)).expect("account"),
                 amount: Dong::new(joined(r, 3).expect("sum")),
-                on: if r.get::<i64, _>(1) == 0 { before } else { period.from() },
+                on: if r.get::<i64, _>(1) == 0 {
+                    before
+                } else {
+                    period.from()
+                },
                 transfer_counterpart_fund: internal.then_some(FundId(0)),
             }
         })
@@ -152,11 +156,12 @@ async fn bench(backend: Backend, a: &Args) {
         a.scale
     );
     for code in ["VN", "01"] {
-        let (id, path): (i64, String) = sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
-            .bind(code)
-            .fetch_one(&db.pool)
-            .await
-            .expect("unit");
+        let (id, path): (i64, String) =
+            sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+                .bind(code)
+                .fetch_one(&db.pool)
+                .await
+                .expect("unit");
         let funds: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM funds f JOIN units u ON u.id = f.unit_id WHERE u.path >= $1 AND u.path < $2",
         )

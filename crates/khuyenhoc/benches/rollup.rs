@@ -24,10 +24,10 @@
 
 mod common;
 
+use common::generated::{gen_db, measure, Series};
 use futures_core::Stream;
 use khuyenhoc::auth::{HeldPosition, Viewer};
-use khuyenhoc::config::Settings;
-use khuyenhoc::db::{Backend, Db, SqliteSync};
+use khuyenhoc::db::{Backend, Db};
 use khuyenhoc::reports::{cluster, figures, service};
 use khuyenhoc::state::AppState;
 use sqlx::Row;

@@ -76,7 +76,10 @@ async fn no_drift(app: &TestApp) {
     let funds = khuyenhoc::funds::totals::recount(&app.db, false)
         .await
         .expect("fund totals");
-    assert!(funds.is_empty(), "fund totals differ from the lines: {funds:?}");
+    assert!(
+        funds.is_empty(),
+        "fund totals differ from the lines: {funds:?}"
+    );
 }
 
 both_backends!(

@@ -14,7 +14,14 @@ use khuyenhoc::funds::{service, totals};
 use khuyenhoc_ledger::{Date, Period};
 use serde_json::{json, Value};
 
-async fn post(app: &TestApp, c: &mut Client, fund: i64, category: &str, amount: i64, on: &str) -> i64 {
+async fn post(
+    app: &TestApp,
+    c: &mut Client,
+    fund: i64,
+    category: &str,
+    amount: i64,
+    on: &str,
+) -> i64 {
     let e = call(
         app,
         c,
@@ -28,7 +35,14 @@ async fn post(app: &TestApp, c: &mut Client, fund: i64, category: &str, amount: 
 }
 
 /// A transfer; returns the ids of (sending half, receiving half).
-async fn transfer(app: &TestApp, c: &mut Client, from: i64, to: i64, amount: i64, on: &str) -> (i64, i64) {
+async fn transfer(
+    app: &TestApp,
+    c: &mut Client,
+    from: i64,
+    to: i64,
+    amount: i64,
+    on: &str,
+) -> (i64, i64) {
     let t = call(
         app,
         c,
@@ -94,7 +108,12 @@ async fn same_reports(app: &TestApp, periods: &[Period]) -> i64 {
                 .expect("counters' report")
                 .expect("a period of whole half-years");
             assert_eq!(new, old, "unit {path} {}..{}", p.from(), p.to());
-            assert_eq!(service::unit_report(db, *id, path, *p).await.expect("report"), old);
+            assert_eq!(
+                service::unit_report(db, *id, path, *p)
+                    .await
+                    .expect("report"),
+                old
+            );
             if path.as_str() == units[1].1 && p == &periods[2] {
                 eliminated = old.eliminated_internal_transfers.get();
             }
@@ -111,29 +130,144 @@ both_backends!(
         let mut hanoi = app.api_client(HANOI).await;
         let mut t = app.api_client(TREASURER).await;
         let mut hoabinh = app.api_client(HOABINH).await;
-        let province = open_fund(&app, &mut hanoi, "01", "KH-HN", "Quỹ Khuyến học Thành phố Hà Nội").await;
-        let commune = open_fund(&app, &mut t, "00004", "KH-BD", "Quỹ Khuyến học Phường Ba Đình").await;
-        let branch = open_fund(&app, &mut t, "00004-1", "KH-TDP1", "Quỹ Chi hội Tổ dân phố số 1").await;
-        let scholarship = open_fund(&app, &mut t, "00004", "HB-BD", "Quỹ Học bổng Phường Ba Đình").await;
-        let outside = open_fund(&app, &mut hoabinh, "04795", "KH-HB", "Quỹ Khuyến học Phường Hòa Bình").await;
+        let province = open_fund(
+            &app,
+            &mut hanoi,
+            "01",
+            "KH-HN",
+            "Quỹ Khuyến học Thành phố Hà Nội",
+        )
+        .await;
+        let commune = open_fund(
+            &app,
+            &mut t,
+            "00004",
+            "KH-BD",
+            "Quỹ Khuyến học Phường Ba Đình",
+        )
+        .await;
+        let branch = open_fund(
+            &app,
+            &mut t,
+            "00004-1",
+            "KH-TDP1",
+            "Quỹ Chi hội Tổ dân phố số 1",
+        )
+        .await;
+        let scholarship = open_fund(
+            &app,
+            &mut t,
+            "00004",
+            "HB-BD",
+            "Quỹ Học bổng Phường Ba Đình",
+        )
+        .await;
+        let outside = open_fund(
+            &app,
+            &mut hoabinh,
+            "04795",
+            "KH-HB",
+            "Quỹ Khuyến học Phường Hòa Bình",
+        )
+        .await;
         let y1 = this_year() - 2;
         let y2 = this_year() - 1;
         let on = |y: i32, md: &str| format!("{y}-{md}");
 
         for y in [y1, y2] {
-            post(&app, &mut hanoi, province, "donation", 10_000_000, &on(y, "01-10")).await;
-            post(&app, &mut t, commune, "donation", 5_000_000, &on(y, "02-02")).await;
-            post(&app, &mut t, commune, "membership_fee", 300_000, &on(y, "02-03")).await;
-            post(&app, &mut t, branch, "piggy_bank", 1_200_000, &on(y, "08-04")).await;
-            post(&app, &mut hoabinh, outside, "donation", 2_000_000, &on(y, "02-05")).await;
+            post(
+                &app,
+                &mut hanoi,
+                province,
+                "donation",
+                10_000_000,
+                &on(y, "01-10"),
+            )
+            .await;
+            post(
+                &app,
+                &mut t,
+                commune,
+                "donation",
+                5_000_000,
+                &on(y, "02-02"),
+            )
+            .await;
+            post(
+                &app,
+                &mut t,
+                commune,
+                "membership_fee",
+                300_000,
+                &on(y, "02-03"),
+            )
+            .await;
+            post(
+                &app,
+                &mut t,
+                branch,
+                "piggy_bank",
+                1_200_000,
+                &on(y, "08-04"),
+            )
+            .await;
+            post(
+                &app,
+                &mut hoabinh,
+                outside,
+                "donation",
+                2_000_000,
+                &on(y, "02-05"),
+            )
+            .await;
             // Inside Ba Đình, inside Hà Nội but across Ba Đình's boundary, out of and into Hà Nội.
-            transfer(&app, &mut t, commune, scholarship, 1_500_000, &on(y, "03-01")).await;
-            transfer(&app, &mut hanoi, province, commune, 3_000_000, &on(y, "03-02")).await;
+            transfer(
+                &app,
+                &mut t,
+                commune,
+                scholarship,
+                1_500_000,
+                &on(y, "03-01"),
+            )
+            .await;
+            transfer(
+                &app,
+                &mut hanoi,
+                province,
+                commune,
+                3_000_000,
+                &on(y, "03-02"),
+            )
+            .await;
             transfer(&app, &mut t, commune, branch, 1_000_000, &on(y, "09-02")).await;
             transfer(&app, &mut t, branch, province, 200_000, &on(y, "09-03")).await;
-            transfer(&app, &mut central, commune, outside, 500_000, &on(y, "10-04")).await;
-            transfer(&app, &mut central, outside, province, 700_000, &on(y, "10-05")).await;
-            post(&app, &mut t, scholarship, "scholarship", 1_000_000, &on(y, "04-01")).await;
+            transfer(
+                &app,
+                &mut central,
+                commune,
+                outside,
+                500_000,
+                &on(y, "10-04"),
+            )
+            .await;
+            transfer(
+                &app,
+                &mut central,
+                outside,
+                province,
+                700_000,
+                &on(y, "10-05"),
+            )
+            .await;
+            post(
+                &app,
+                &mut t,
+                scholarship,
+                "scholarship",
+                1_000_000,
+                &on(y, "04-01"),
+            )
+            .await;
             post(&app, &mut t, branch, "award", 300_000, &on(y, "11-02")).await;
         }
         // Reversals (dated today): a receipt, a transfer from its sending half and one from its
@@ -142,7 +276,15 @@ both_backends!(
         reverse(&app, &mut t, wrong).await;
         let (out, _) = transfer(&app, &mut t, commune, scholarship, 50_000, &on(y2, "05-06")).await;
         reverse(&app, &mut t, out).await;
-        let (_, into) = transfer(&app, &mut central, commune, outside, 60_000, &on(y2, "05-07")).await;
+        let (_, into) = transfer(
+            &app,
+            &mut central,
+            commune,
+            outside,
+            60_000,
+            &on(y2, "05-07"),
+        )
+        .await;
         reverse(&app, &mut central, into).await;
 
         let y = this_year();
@@ -159,13 +301,20 @@ both_backends!(
         assert_eq!(eliminated, 5_700_000);
         // A period not made of whole half-years is left to the ledger lines.
         let odd = period(&on(y1, "02-01"), &on(y1, "06-30"));
-        assert!(totals::report(&app.db, 1, odd).await.expect("report").is_none());
+        assert!(totals::report(&app.db, 1, odd)
+            .await
+            .expect("report")
+            .is_none());
         // Through the API: the same report as the service's.
         let r = call(
             &app,
             &mut hanoi,
             "GET",
-            &format!("/api/v1/units/01/funds/report?from={}&to={}", on(y1, "01-01"), on(y1, "12-31")),
+            &format!(
+                "/api/v1/units/01/funds/report?from={}&to={}",
+                on(y1, "01-01"),
+                on(y1, "12-31")
+            ),
             json!(null),
             StatusCode::OK,
         )
@@ -173,7 +322,10 @@ both_backends!(
         assert_eq!(r["eliminated_internal_transfers"], 5_700_000, "{r}");
         assert_eq!(r["funds"].as_array().map(Vec::len), Some(4), "{r}");
 
-        assert_eq!(totals::recount(&app.db, false).await.expect("recount"), vec![]);
+        assert_eq!(
+            totals::recount(&app.db, false).await.expect("recount"),
+            vec![]
+        );
 
         // The branch moves to Phường 00008: the transfers between it and Ba Đình now cross Ba
         // Đình's boundary and stay inside Hà Nội.
@@ -187,7 +339,10 @@ both_backends!(
         )
         .await;
         same_reports(&app, &periods).await;
-        assert_eq!(totals::recount(&app.db, false).await.expect("recount"), vec![]);
+        assert_eq!(
+            totals::recount(&app.db, false).await.expect("recount"),
+            vec![]
+        );
 
         // A counter changed behind the program's back is found, then fixed.
         let row = format!(
@@ -201,8 +356,16 @@ both_backends!(
         .expect("tamper");
         let diffs = totals::recount(&app.db, true).await.expect("recount");
         assert_eq!(diffs.len(), 1, "{diffs:?}");
-        assert!(diffs.iter().all(|d| d.stored == d.expected + 1 && d.account == "donation"), "{diffs:?}");
-        assert_eq!(totals::recount(&app.db, false).await.expect("recount"), vec![]);
+        assert!(
+            diffs
+                .iter()
+                .all(|d| d.stored == d.expected + 1 && d.account == "donation"),
+            "{diffs:?}"
+        );
+        assert_eq!(
+            totals::recount(&app.db, false).await.expect("recount"),
+            vec![]
+        );
         same_reports(&app, &periods).await;
     }
 );

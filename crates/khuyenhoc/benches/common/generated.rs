@@ -158,4 +158,3 @@ pub async fn gen_db(backend: Backend, prefix: &str, scale: &str) -> (Db, String)
         }
     }
 }
-

@@ -74,7 +74,12 @@ fn is_transfer(account: &str) -> bool {
 
 /// Adds `sign ×` each fact to the totals of its unit and of every unit above it in the tree that
 /// `parent_of` describes.
-pub fn spread(facts: &[Fact], parent_of: impl Fn(i64) -> Option<i64>, into: &mut Totals, sign: i128) {
+pub fn spread(
+    facts: &[Fact],
+    parent_of: impl Fn(i64) -> Option<i64>,
+    into: &mut Totals,
+    sign: i128,
+) {
     for f in facts {
         let other = match f.counterpart_unit {
             Some(c) if is_transfer(&f.account) => chain(c, &parent_of),
@@ -99,9 +104,16 @@ async fn add(tx: &mut Tx<'_>, totals: &Totals) -> Result<(), AppError> {
     };
     let mut rows = vec![];
     for ((unit, half, account, internal), amount) in totals.iter().filter(|(_, a)| **a != 0) {
-        let amount = i64::try_from(*amount)
-            .map_err(|_| anyhow::anyhow!("fund total of unit {unit} {half} {account} beyond i64"))?;
-        rows.push((*unit, half.as_str(), account.as_str(), i64::from(*internal), amount));
+        let amount = i64::try_from(*amount).map_err(|_| {
+            anyhow::anyhow!("fund total of unit {unit} {half} {account} beyond i64")
+        })?;
+        rows.push((
+            *unit,
+            half.as_str(),
+            account.as_str(),
+            i64::from(*internal),
+            amount,
+        ));
     }
     for chunk in rows.chunks(UPSERT_ROWS) {
         let sql = format!(
@@ -125,7 +137,10 @@ async fn add(tx: &mut Tx<'_>, totals: &Totals) -> Result<(), AppError> {
 }
 
 fn id_list(ids: &BTreeSet<i64>) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The parent links of `units` and of every unit above them.
@@ -148,6 +163,9 @@ async fn parents_of(
     Ok(out)
 }
 
+/// The sending half of a transfer: its fund, half-year and `transfer_out` lines (fund, amount).
+type SendingHalf = (i64, String, Vec<(i64, i64)>);
+
 /// An entry just posted, as the totals need it.
 pub struct Posted<'a> {
     /// The fund of the entry (`ledger_entries.fund_id`).
@@ -166,7 +184,7 @@ pub async fn on_post(tx: &mut Tx<'_>, p: Posted<'_>) -> Result<(), AppError> {
     let mut funds: BTreeSet<i64> = p.entry.lines().iter().map(|l| l.fund.0).collect();
     funds.insert(p.fund_id);
     // The sending half: its fund, date and transfer_out lines.
-    let mut pair: Option<(i64, String, Vec<(i64, i64)>)> = None;
+    let mut pair: Option<SendingHalf> = None;
     if let Some(pid) = p.pair_id {
         let row = sqlx::query("SELECT fund_id, occurred_on FROM ledger_entries WHERE id = $1")
             .bind(pid)
@@ -186,7 +204,10 @@ pub async fn on_post(tx: &mut Tx<'_>, p: Posted<'_>) -> Result<(), AppError> {
         funds.extend(lines.iter().map(|l| l.0));
         pair = Some((fund, half_of(&row.try_get::<String, _>(1)?), lines));
     }
-    let sql = format!("SELECT id, unit_id FROM funds WHERE id IN ({})", id_list(&funds));
+    let sql = format!(
+        "SELECT id, unit_id FROM funds WHERE id IN ({})",
+        id_list(&funds)
+    );
     let mut unit_of = BTreeMap::new();
     for r in sqlx::query(&sql).fetch_all(&mut **tx).await? {
         unit_of.insert(r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?);
@@ -228,7 +249,12 @@ pub async fn on_post(tx: &mut Tx<'_>, p: Posted<'_>) -> Result<(), AppError> {
     let units: BTreeSet<i64> = unit_of.values().copied().collect();
     let parents = parents_of(tx, &units).await?;
     let mut totals = Totals::new();
-    spread(&facts, |u| parents.get(&u).copied().flatten(), &mut totals, 1);
+    spread(
+        &facts,
+        |u| parents.get(&u).copied().flatten(),
+        &mut totals,
+        1,
+    );
     add(tx, &totals).await
 }
 
@@ -292,7 +318,13 @@ pub async fn move_subtree(
         parents.insert(r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?);
     }
     let now = |u: i64| parents.get(&u).copied().flatten();
-    let before = |u: i64| if u == unit_id { Some(old_parent) } else { now(u) };
+    let before = |u: i64| {
+        if u == unit_id {
+            Some(old_parent)
+        } else {
+            now(u)
+        }
+    };
     let mut totals = Totals::new();
     spread(&facts, now, &mut totals, 1);
     spread(&facts, before, &mut totals, -1);
@@ -389,7 +421,12 @@ async fn expected(db: &Db) -> Result<Totals, AppError> {
         parents.insert(r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?);
     }
     let mut totals = Totals::new();
-    spread(&facts, |u| parents.get(&u).copied().flatten(), &mut totals, 1);
+    spread(
+        &facts,
+        |u| parents.get(&u).copied().flatten(),
+        &mut totals,
+        1,
+    );
     totals.retain(|_, v| *v != 0);
     Ok(totals)
 }

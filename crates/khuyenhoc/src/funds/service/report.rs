@@ -25,7 +25,11 @@ pub async fn unit_report(
     if let Some(r) = crate::funds::totals::report(db, unit_id, period).await? {
         return Ok(r);
     }
-    let ids: Vec<i64> = subtree_funds(db, path).await?.iter().map(|f| f.id).collect();
+    let ids: Vec<i64> = subtree_funds(db, path)
+        .await?
+        .iter()
+        .map(|f| f.id)
+        .collect();
     report(db, &ids, period).await
 }
 
