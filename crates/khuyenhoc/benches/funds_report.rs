@@ -41,14 +41,7 @@ struct Args {
 
 fn args() -> Args {
     let found = common::flags(&["--scale", "--runs", "--budget", "--backend"]);
-    let mut scale = "0.1".to_owned();
-    if let Some(next) = found.get("--scale") {
-        if next.parse::<f64>().is_ok_and(|s| s > 0.0 && s <= 10.0) {
-            scale.clone_from(next);
-        } else {
-            eprintln!("--scale {next}: not a scale from 0.0001 to 10, keeping {scale}");
-        }
-    }
+    let scale = common::generated::scale(&found, "0.1");
     Args {
         scale,
         runs: common::flag(&found, "--runs", 10_usize).max(1),

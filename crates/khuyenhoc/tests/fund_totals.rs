@@ -9,33 +9,14 @@
 mod common;
 use axum::http::StatusCode;
 use common::*;
+use common::{post_transfer as transfer, record_entry as entry};
 use khuyenhoc::db::Backend;
 use khuyenhoc::funds::{service, totals};
 use khuyenhoc_ledger::{Date, Period};
 use serde_json::{json, Value};
 
-async fn post(
-    app: &TestApp,
-    c: &mut Client,
-    fund: i64,
-    category: &str,
-    amount: i64,
-    on: &str,
-) -> i64 {
-    let e = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/funds/{fund}/entries"),
-        json!({"category": category, "amount": amount, "date": on, "party": "Nhà hảo tâm"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    e["id"].as_i64().expect("entry id")
-}
-
 /// A transfer; returns the ids of (sending half, receiving half).
-async fn transfer(
+async fn transfer_ids(
     app: &TestApp,
     c: &mut Client,
     from: i64,
@@ -43,17 +24,9 @@ async fn transfer(
     amount: i64,
     on: &str,
 ) -> (i64, i64) {
-    let t = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/funds/{from}/transfers"),
-        json!({"to_fund_id": to, "amount": amount, "date": on}),
-        StatusCode::CREATED,
-    )
-    .await;
+    let (out, into) = transfer(app, c, from, to, amount, on).await;
     let id = |v: &Value| v["id"].as_i64().expect("entry id");
-    (id(&t["out"]), id(&t["in"]))
+    (id(&out), id(&into))
 }
 
 async fn reverse(app: &TestApp, c: &mut Client, entry: i64) {
@@ -175,7 +148,7 @@ both_backends!(
         let on = |y: i32, md: &str| format!("{y}-{md}");
 
         for y in [y1, y2] {
-            post(
+            entry(
                 &app,
                 &mut hanoi,
                 province,
@@ -184,7 +157,7 @@ both_backends!(
                 &on(y, "01-10"),
             )
             .await;
-            post(
+            entry(
                 &app,
                 &mut t,
                 commune,
@@ -193,7 +166,7 @@ both_backends!(
                 &on(y, "02-02"),
             )
             .await;
-            post(
+            entry(
                 &app,
                 &mut t,
                 commune,
@@ -202,7 +175,7 @@ both_backends!(
                 &on(y, "02-03"),
             )
             .await;
-            post(
+            entry(
                 &app,
                 &mut t,
                 branch,
@@ -211,7 +184,7 @@ both_backends!(
                 &on(y, "08-04"),
             )
             .await;
-            post(
+            entry(
                 &app,
                 &mut hoabinh,
                 outside,
@@ -259,7 +232,7 @@ both_backends!(
                 &on(y, "10-05"),
             )
             .await;
-            post(
+            entry(
                 &app,
                 &mut t,
                 scholarship,
@@ -268,15 +241,16 @@ both_backends!(
                 &on(y, "04-01"),
             )
             .await;
-            post(&app, &mut t, branch, "award", 300_000, &on(y, "11-02")).await;
+            entry(&app, &mut t, branch, "award", 300_000, &on(y, "11-02")).await;
         }
         // Reversals (dated today): a receipt, a transfer from its sending half and one from its
         // receiving half, one inside Ba Đình and one across Hà Nội's boundary.
-        let wrong = post(&app, &mut t, commune, "donation", 77_000, &on(y2, "05-05")).await;
+        let wrong = entry(&app, &mut t, commune, "donation", 77_000, &on(y2, "05-05")).await;
         reverse(&app, &mut t, wrong).await;
-        let (out, _) = transfer(&app, &mut t, commune, scholarship, 50_000, &on(y2, "05-06")).await;
+        let (out, _) =
+            transfer_ids(&app, &mut t, commune, scholarship, 50_000, &on(y2, "05-06")).await;
         reverse(&app, &mut t, out).await;
-        let (_, into) = transfer(
+        let (_, into) = transfer_ids(
             &app,
             &mut central,
             commune,

@@ -3,6 +3,7 @@
 
 use khuyenhoc::config::Settings;
 use khuyenhoc::db::{Backend, Db, SqliteSync};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -156,5 +157,17 @@ pub async fn gen_db(backend: Backend, prefix: &str, scale: &str) -> (Db, String)
             let db = connect(&url).await.expect("open the generated database");
             (db, url)
         }
+    }
+}
+
+/// `--scale` among the flags, from 0.0001 to 10, else `default`.
+pub fn scale(found: &HashMap<String, String>, default: &str) -> String {
+    match found.get("--scale") {
+        Some(next) if next.parse::<f64>().is_ok_and(|s| s > 0.0 && s <= 10.0) => next.clone(),
+        Some(next) => {
+            eprintln!("--scale {next}: not a scale from 0.0001 to 10, keeping {default}");
+            default.to_owned()
+        }
+        None => default.to_owned(),
     }
 }
