@@ -7,6 +7,7 @@
 
 use super::bulk::{Batch, Sink, V};
 use super::names::{company_name, short_name};
+use super::transfers::{plan, Fund, Level};
 use super::{at, date, day_between, ymd, Ctx, Summary, AS_OF};
 use chrono::{Datelike, NaiveDate};
 use khuyenhoc::db::Db;
@@ -16,20 +17,6 @@ use rand::rngs::StdRng;
 use rand::Rng;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Province,
-    Commune,
-    Scholarship,
-    Branch,
-}
-
-struct Fund {
-    id: i64,
-    unit_id: i64,
-    level: Level,
-}
 
 /// Entry categories, in the order of the weights below.
 const CATEGORIES: [Account; 8] = [
@@ -101,8 +88,51 @@ struct Books {
     donors: Batch,
     entries: Batch,
     lines: Batch,
+    /// The halves of transfers (entries with `pair_id`).
+    pairs: Batch,
     /// (fund, year, PT/PC) → last number.
     vouchers: BTreeMap<(i64, i32, &'static str), u32>,
+}
+
+impl Books {
+    fn new(sink: Sink) -> Books {
+        Books {
+            sink,
+            donors: Batch::new("donors", &["id", "unit_id", "kind", "name", "created_at"]),
+            entries: Batch::new(
+                "ledger_entries",
+                &[
+                    "id",
+                    "fund_id",
+                    "kind",
+                    "occurred_on",
+                    "description",
+                    "donor_id",
+                    "voucher_no",
+                    "in_kind_note",
+                    "created_at",
+                ],
+            ),
+            lines: Batch::new(
+                "ledger_lines",
+                &["id", "entry_id", "fund_id", "account", "amount"],
+            ),
+            pairs: Batch::new(
+                "ledger_entries",
+                &[
+                    "id",
+                    "fund_id",
+                    "kind",
+                    "occurred_on",
+                    "description",
+                    "voucher_no",
+                    "pair_id",
+                    "created_at",
+                ],
+            ),
+            vouchers: BTreeMap::new(),
+        }
+    }
 }
 
 pub async fn funds(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u64> {
@@ -123,42 +153,27 @@ pub async fn funds(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u64
         })
         .collect();
     let counts = super::allocate(cx.plan.ledger_entries, &weights, &mut rng);
-    let mut books = Books {
-        sink,
-        donors: Batch::new("donors", &["id", "unit_id", "kind", "name", "created_at"]),
-        entries: Batch::new(
-            "ledger_entries",
-            &[
-                "id",
-                "fund_id",
-                "kind",
-                "occurred_on",
-                "description",
-                "donor_id",
-                "voucher_no",
-                "in_kind_note",
-                "created_at",
-            ],
-        ),
-        lines: Batch::new(
-            "ledger_lines",
-            &["id", "entry_id", "fund_id", "account", "amount"],
-        ),
-        vouchers: BTreeMap::new(),
-    };
+    let mut books = Books::new(sink);
+    let mut cash = Vec::with_capacity(funds.len());
     for (i, f) in funds.iter().enumerate() {
         let n = counts.get(i).copied().unwrap_or(0);
-        fund_books(&mut books, cx, f, i, n).await?;
+        cash.push(fund_books(&mut books, cx, f, i, n).await?);
     }
+    for p in [&mut books.donors, &mut books.entries, &mut books.lines] {
+        books.sink.flush(p).await?;
+    }
+    let moved = write_transfers(&mut books, cx, &funds, &mut cash).await?;
+    s.add("transfers", moved);
     let mut counters = Batch::new("voucher_counters", &["fund_id", "year", "kind", "last_no"]);
     let Books {
         mut sink,
         mut donors,
         mut entries,
         mut lines,
+        mut pairs,
         vouchers,
     } = books;
-    for p in [&mut donors, &mut entries, &mut lines] {
+    for p in [&mut donors, &mut entries, &mut pairs, &mut lines] {
         sink.flush(p).await?;
     }
     for ((fund, year, kind), last) in vouchers {
@@ -175,10 +190,15 @@ pub async fn funds(db: &Db, cx: &mut Ctx, s: &mut Summary) -> anyhow::Result<u64
     }
     sink.finish(&mut [&mut counters]).await?;
     s.add("donors", donors.written);
-    s.add("ledger_entries", entries.written);
+    s.add("ledger_entries", entries.written + pairs.written);
     s.add("ledger_lines", lines.written);
     s.add("voucher_counters", counters.written);
-    Ok(funds.len() as u64 + donors.written + entries.written + lines.written + counters.written)
+    Ok(funds.len() as u64
+        + donors.written
+        + entries.written
+        + pairs.written
+        + lines.written
+        + counters.written)
 }
 
 /// The funds: every province and commune with generated branches, a scholarship fund in one
@@ -401,7 +421,7 @@ async fn fund_books(
     f: &Fund,
     index: usize,
     n: u64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     let mut rng = cx.rng("ledger", index as u64 + 1);
     let dist = WeightedIndex::new(category_weights(f.level))?;
     let mut days: Vec<NaiveDate> = (0..n)
@@ -467,5 +487,56 @@ async fn fund_books(
                 .await?;
         }
     }
-    Ok(())
+    Ok(balances[0])
+}
+
+/// The transfers of [`plan`], both halves of each linked by `pair_id` as
+/// `funds::service::transfer` posts them, numbered like every other voucher. Returns how many.
+async fn write_transfers(
+    books: &mut Books,
+    cx: &mut Ctx,
+    funds: &[Fund],
+    cash: &mut [i64],
+) -> anyhow::Result<u64> {
+    let planned = plan(cx, funds, cash);
+    let mut rng = cx.rng("transfers", 1);
+    for t in &planned {
+        let (from, to) = (funds[t.from].id, funds[t.to].id);
+        let halves = Entry::transfer(FundId(from), FundId(to), Account::Cash, Dong::new(t.amount))
+            .map_err(|e| anyhow::anyhow!("generated transfer: {e}"))?;
+        let mut pair = None;
+        for (fund, entry, kind) in [
+            (from, &halves.out, "transfer_out"),
+            (to, &halves.into, "transfer_in"),
+        ] {
+            let voucher = next_voucher(books, fund, t.on, entry)?;
+            let entry_id = cx.id("ledger_entries");
+            let row = [
+                V::I(entry_id),
+                V::I(fund),
+                V::S(kind),
+                V::T(ymd(t.on)),
+                V::S("Chuyển quỹ hỗ trợ khuyến học"),
+                V::opt_t(voucher),
+                V::opt_i(pair),
+                V::I(at(t.on, rng.gen_range(8 * 3600..17 * 3600))),
+            ];
+            books.sink.add(&mut books.pairs, row).await?;
+            pair = Some(entry_id);
+            for line in entry.lines() {
+                let row = [
+                    V::I(cx.id("ledger_lines")),
+                    V::I(entry_id),
+                    V::I(line.fund.0),
+                    V::S(line.account.code()),
+                    V::I(line.amount.get()),
+                ];
+                books
+                    .sink
+                    .add_after(&mut books.lines, &mut [&mut books.pairs], row)
+                    .await?;
+            }
+        }
+    }
+    Ok(planned.len() as u64)
 }

@@ -37,6 +37,7 @@ mod names;
 mod people;
 mod plan;
 mod reports;
+mod transfers;
 
 pub use args::{parse_scale, run, GenArgs, MAX_SCALE, MIN_SCALE};
 pub use checksum::checksum;
@@ -160,6 +161,13 @@ pub async fn generate(db: &Db, opts: &Options) -> anyhow::Result<Summary> {
     let n = counters::rebuild(db).await?;
     s.add("counters", n);
     s.phase("counters", n, t, q);
+    let t = Instant::now();
+    let n = khuyenhoc::funds::totals::rebuild(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("fund totals: {e:?}"))?;
+    let n = n as u64;
+    s.add("fund_totals", n);
+    s.phase("fund totals", n, t, q);
     // Statistics of the map: without them SQLite counts a unit's branches (`reports::figures`)
     // by scanning every branch of the country through `units_level_code` instead of the path
     // range, which makes each report's figures cost tens of milliseconds at scale 1.

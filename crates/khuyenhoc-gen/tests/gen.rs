@@ -75,8 +75,13 @@ async fn check_counts(db: &Db, before: &BTreeMap<&'static str, i64>, s: &gen::Su
     let plan = Plan::at(SCALE);
     assert_eq!(s.count("branches"), plan.branches);
     assert_eq!(s.count("people"), plan.people);
-    assert_eq!(s.count("ledger_entries"), plan.ledger_entries);
-    assert_eq!(s.count("ledger_lines"), 2 * plan.ledger_entries);
+    // Movements of one fund, and transfers (two entries each) inside and across subtrees.
+    assert!(s.count("transfers") > 0);
+    assert_eq!(
+        s.count("ledger_entries"),
+        plan.ledger_entries + 2 * s.count("transfers")
+    );
+    assert_eq!(s.count("ledger_lines"), 2 * s.count("ledger_entries"));
     // About 10 million citizen evaluations at scale 1, and a quarter of the people as members.
     let citizens = s.count("evaluations.citizen") as f64;
     assert!(
@@ -257,6 +262,37 @@ both_backends!(fills_a_demo_database_consistently, |backend| async move {
         u64::try_from(count(&app.db, "SELECT COUNT(*) FROM counters").await).unwrap_or(0),
         s.count("counters")
     );
+    // The fund totals too; the centre's funds report from them is the ledger lines' report,
+    // with transfers inside the country left out.
+    let diffs = khuyenhoc::funds::totals::recount(&app.db, false)
+        .await
+        .expect("fund totals");
+    assert!(diffs.is_empty(), "{:?}", &diffs[..diffs.len().min(10)]);
+    let (centre, path): (i64, String) =
+        sqlx::query_as("SELECT id, path FROM units WHERE code = 'VN'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("centre");
+    let ids: Vec<i64> = khuyenhoc::funds::service::subtree_funds(&app.db, &path)
+        .await
+        .expect("funds")
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    let half = khuyenhoc_ledger::Period::new(
+        khuyenhoc_ledger::Date::new(2025, 1, 1).expect("date"),
+        khuyenhoc_ledger::Date::new(2025, 6, 30).expect("date"),
+    )
+    .expect("period");
+    let old = khuyenhoc::funds::service::report(&app.db, &ids, half)
+        .await
+        .expect("old report");
+    let new = khuyenhoc::funds::totals::report(&app.db, centre, half)
+        .await
+        .expect("report")
+        .expect("a half-year");
+    assert_eq!(new, old);
+    assert!(new.eliminated_internal_transfers.get() > 0, "{new:?}");
     // The app reads the generated data: a province's communes and their reports.
     let province: String = sqlx::query_scalar(
         "SELECT u.code FROM reports r JOIN units u ON u.id = r.unit_id WHERE u.level = 'province' ORDER BY u.code LIMIT 1",

@@ -24,10 +24,10 @@
 
 mod common;
 
+use common::generated::{gen_db, measure, Series};
 use futures_core::Stream;
 use khuyenhoc::auth::{HeldPosition, Viewer};
-use khuyenhoc::config::Settings;
-use khuyenhoc::db::{Backend, Db, SqliteSync};
+use khuyenhoc::db::{Backend, Db};
 use khuyenhoc::reports::{cluster, figures, service};
 use khuyenhoc::state::AppState;
 use sqlx::Row;
@@ -53,171 +53,13 @@ struct Args {
 
 fn args() -> Args {
     let found = common::flags(&["--scale", "--runs", "--budget", "--backend"]);
-    let mut scale = "1".to_owned();
-    if let Some(next) = found.get("--scale") {
-        if next.parse::<f64>().is_ok_and(|s| s > 0.0 && s <= 10.0) {
-            scale.clone_from(next);
-        } else {
-            eprintln!("--scale {next}: not a scale from 0.0001 to 10, keeping {scale}");
-        }
-    }
+    let scale = common::generated::scale(&found, "1");
     Args {
         scale,
         runs: common::flag(&found, "--runs", 10_usize).max(1),
         budget: Duration::from_secs(common::flag(&found, "--budget", 120)),
         backends: common::backends(&found),
         merger: std::env::args().any(|a| a == "--merger"),
-    }
-}
-
-/// Milliseconds of the timed runs of one series.
-struct Series {
-    ms: Vec<f64>,
-}
-
-impl Series {
-    fn pct(&self, p: f64) -> f64 {
-        if self.ms.is_empty() {
-            return f64::NAN;
-        }
-        let mut l = self.ms.clone();
-        l.sort_by(f64::total_cmp);
-        // Nearest rank: the smallest value with at least p of the runs at or below it.
-        let rank = (p * l.len() as f64).ceil() as usize;
-        l[rank.clamp(1, l.len()) - 1]
-    }
-    fn median(&self) -> f64 {
-        let mut l = self.ms.clone();
-        l.sort_by(f64::total_cmp);
-        match l.len() {
-            0 => f64::NAN,
-            n if n % 2 == 1 => l[n / 2],
-            n => (l[n / 2 - 1] + l[n / 2]) / 2.0,
-        }
-    }
-}
-
-/// One untimed run, then up to `runs` timed runs (fewer when `budget` runs out after three).
-async fn measure<F, Fut, T>(runs: usize, budget: Duration, mut f: F) -> (Series, T)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let mut last = f().await;
-    let started = Instant::now();
-    let mut ms = vec![];
-    for _ in 0..runs {
-        let t = Instant::now();
-        last = f().await;
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        if started.elapsed() > budget && ms.len() >= 3 {
-            break;
-        }
-    }
-    (Series { ms }, last)
-}
-
-fn tag(scale: &str) -> String {
-    scale.replace('.', "_")
-}
-
-/// Whether `gen` finished on this database (its closing audit entry).
-async fn gen_complete(db: &Db) -> bool {
-    sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM audit_log WHERE entity = 'synthetic_data' AND action = 'complete'",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .is_ok_and(|n| n > 0)
-}
-
-/// Runs the generator (its library, as the `khuyenhoc-gen` binary runs it, with the default
-/// settings) on `url`.
-async fn run_gen(url: &str, scale: &str) {
-    println!("generating scale {scale} into {url} (minutes at scale 1)…");
-    let t = Instant::now();
-    let args = khuyenhoc_gen::GenArgs {
-        scale: khuyenhoc_gen::parse_scale(scale).expect("--scale"),
-        seed: 1,
-        checksum: false,
-    };
-    let settings = Settings {
-        database_url: url.to_owned(),
-        ..Settings::default()
-    };
-    khuyenhoc_gen::run(&settings, args)
-        .await
-        .expect("khuyenhoc-gen failed");
-    println!("generated in {:.1} s", t.elapsed().as_secs_f64());
-}
-
-async fn connect(url: &str) -> Option<Db> {
-    Db::connect(url, 4, SqliteSync::Normal).await.ok()
-}
-
-/// The generated database for this backend and scale, made when missing or incomplete.
-async fn gen_db(backend: Backend, scale: &str) -> (Db, String) {
-    match backend {
-        Backend::Sqlite => {
-            let file = PathBuf::from(format!("/work/gen-s{scale}.db"));
-            let url = format!("sqlite://{}", file.display());
-            if file.exists() {
-                if let Some(db) = connect(&url).await {
-                    if gen_complete(&db).await {
-                        return (db, url);
-                    }
-                    db.pool.close().await;
-                }
-                println!("{} is incomplete: making it again", file.display());
-                for ext in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{ext}", file.display()));
-                }
-            }
-            run_gen(&url, scale).await;
-            let db = connect(&url).await.expect("open the generated SQLite file");
-            (db, url)
-        }
-        Backend::Postgres => {
-            let admin_url = std::env::var("KHUYENHOC_TEST_PG_URL")
-                .expect("KHUYENHOC_TEST_PG_URL (bash scripts/test-services.sh | tail -1)");
-            let name = format!("gen_s{}", tag(scale));
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b)
-                .to_owned();
-            let url = format!("{base}/{name}");
-            let admin = Db::connect(&admin_url, 1, SqliteSync::Normal)
-                .await
-                .expect("admin connection");
-            let exists: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
-                    .bind(&name)
-                    .fetch_one(&admin.pool)
-                    .await
-                    .expect("list databases");
-            if exists > 0 {
-                if let Some(db) = connect(&url).await {
-                    if gen_complete(&db).await {
-                        admin.pool.close().await;
-                        return (db, url);
-                    }
-                    db.pool.close().await;
-                }
-                println!("database {name} is incomplete: making it again");
-                sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                    .execute(&admin.pool)
-                    .await
-                    .expect("drop the incomplete database");
-            }
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin.pool)
-                .await
-                .expect("create the database");
-            admin.pool.close().await;
-            run_gen(&url, scale).await;
-            let db = connect(&url).await.expect("open the generated database");
-            (db, url)
-        }
     }
 }
 
@@ -557,7 +399,7 @@ fn row(what: &str, s: &Series, app: &Series) {
 #[allow(clippy::too_many_lines)] // one benchmark run, step after step, reads best in one place
 async fn run(backend: Backend, a: &Args) {
     let started = Instant::now();
-    let (db, _url) = gen_db(backend, &a.scale).await;
+    let (db, _url) = gen_db(backend, "gen", &a.scale).await;
     ensure_stats(&db).await;
     let provinces = bench_cluster(&db).await;
     let files = tempfile::tempdir().expect("temp dir");

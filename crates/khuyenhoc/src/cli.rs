@@ -321,7 +321,29 @@ async fn recount(settings: &Settings, fix: bool) -> anyhow::Result<()> {
         diffs.len(),
         if fixed { ", fixed" } else { "" }
     );
-    if !diffs.is_empty() && !fix {
+    let funds = crate::funds::totals::recount(&db, fix)
+        .await
+        .map_err(|e| anyhow::anyhow!("fund totals: {e:?}"))?;
+    for d in &funds {
+        println!(
+            "fund totals: unit {} {} {}{}: stored {} expected {}",
+            d.unit_id,
+            d.half,
+            d.account,
+            if d.internal { " (internal)" } else { "" },
+            d.stored,
+            d.expected
+        );
+    }
+    let fixed = fix && !funds.is_empty();
+    println!(
+        "Tổng quỹ theo nửa năm: {} khác biệt{} / fund totals by half-year: {} differences{}",
+        funds.len(),
+        if fixed { ", đã sửa" } else { "" },
+        funds.len(),
+        if fixed { ", fixed" } else { "" }
+    );
+    if (!diffs.is_empty() || !funds.is_empty()) && !fix {
         anyhow::bail!("counters differ from the raw rows: run `khuyenhoc recount --fix`");
     }
     Ok(())

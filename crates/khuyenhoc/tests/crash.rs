@@ -1341,5 +1341,15 @@ async fn check(
             d.unit_id, d.period, d.metric, d.stored, d.expected
         ));
     }
+    // So did the fund totals by half-year.
+    for d in khuyenhoc::funds::totals::recount(db, false)
+        .await
+        .expect("fund totals")
+    {
+        f.add(format!(
+            "fund total of unit {} {} {} (internal {}): stored {}, recount {}",
+            d.unit_id, d.half, d.account, d.internal, d.stored, d.expected
+        ));
+    }
     found
 }

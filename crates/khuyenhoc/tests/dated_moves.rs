@@ -73,6 +73,13 @@ async fn no_drift(app: &TestApp) {
         diffs.is_empty(),
         "counters differ from the raw rows: {diffs:?}"
     );
+    let funds = khuyenhoc::funds::totals::recount(&app.db, false)
+        .await
+        .expect("fund totals");
+    assert!(
+        funds.is_empty(),
+        "fund totals differ from the lines: {funds:?}"
+    );
 }
 
 both_backends!(

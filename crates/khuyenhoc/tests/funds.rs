@@ -10,6 +10,7 @@
 mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use common::post_transfer as transfer;
 use common::*;
 use http_body_util::BodyExt;
 use khuyenhoc::db::Backend;
@@ -48,27 +49,6 @@ async fn post(
         StatusCode::CREATED,
     )
     .await
-}
-
-/// Transfers between funds; returns (sending half, receiving half).
-async fn transfer(
-    app: &TestApp,
-    c: &mut Client,
-    from: i64,
-    to: i64,
-    amount: i64,
-    on: &str,
-) -> (Value, Value) {
-    let t = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/funds/{from}/transfers"),
-        json!({"to_fund_id": to, "amount": amount, "date": on}),
-        StatusCode::CREATED,
-    )
-    .await;
-    (t["out"].clone(), t["in"].clone())
 }
 
 fn id(v: &Value) -> i64 {

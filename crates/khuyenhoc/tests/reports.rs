@@ -8,6 +8,7 @@
 
 mod common;
 use axum::http::StatusCode;
+use common::record_entry as entry;
 use common::*;
 use khuyenhoc::db::Backend;
 use serde_json::{json, Value};
@@ -66,27 +67,6 @@ async fn assert_no_drift(app: &TestApp) {
         diffs.is_empty(),
         "the counters differ from the raw rows: {diffs:?}"
     );
-}
-
-/// Records a receipt or a payment dated `on`; returns the entry id.
-async fn entry(
-    app: &TestApp,
-    c: &mut Client,
-    fund: i64,
-    category: &str,
-    amount: i64,
-    on: &str,
-) -> i64 {
-    let e = call(
-        app,
-        c,
-        "POST",
-        &format!("/api/v1/funds/{fund}/entries"),
-        json!({"category": category, "amount": amount, "date": on, "party": "Nhà hảo tâm"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    e["id"].as_i64().expect("entry id")
 }
 
 async fn reverse(app: &TestApp, c: &mut Client, entry: i64) {

@@ -5,6 +5,8 @@
 // Each benchmark uses part of this module.
 #![allow(dead_code)]
 
+pub mod generated;
+
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;

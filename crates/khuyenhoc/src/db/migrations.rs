@@ -158,6 +158,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_learning_record.sql"),
         include_str!("../../migrations/postgres/0025_learning_record.sql"),
     ),
+    (
+        29,
+        "fund totals by half-year at every unit, transfers inside a subtree apart",
+        include_str!("../../migrations/sqlite/0029_fund_totals.sql"),
+        include_str!("../../migrations/postgres/0029_fund_totals.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.

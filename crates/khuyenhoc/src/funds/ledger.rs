@@ -179,6 +179,13 @@ pub async fn post(
     )
     .await?;
     count(tx, p).await?;
+    let posted = super::totals::Posted {
+        fund_id: p.fund_id,
+        entry: &p.entry,
+        occurred_on: p.occurred_on,
+        pair_id: p.pair_id,
+    };
+    super::totals::on_post(tx, posted).await?;
     Ok(id)
 }
 

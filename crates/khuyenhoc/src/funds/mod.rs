@@ -15,3 +15,4 @@ pub mod model;
 pub mod pages;
 pub mod programmes;
 pub mod service;
+pub mod totals;

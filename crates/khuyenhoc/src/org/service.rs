@@ -446,6 +446,8 @@ pub async fn move_branch(
         .bind(super::path_upper_bound(&unit.path))
         .execute(&mut *tx)
         .await?;
+    // The fund totals follow today's structure: the subtree's leave the old ancestors.
+    crate::funds::totals::move_subtree(&mut tx, unit.id, old_parent, &new_path).await?;
     let change = Change {
         unit_id: Some(unit.id),
         entity: "unit",

@@ -154,3 +154,45 @@ pub async fn join_stranger(app: &TestApp, name: &str, phone: &str) -> i64 {
         .await
         .expect("the registration")
 }
+
+/// Records a receipt or a payment dated `on` through the API; returns the entry id.
+pub async fn record_entry(
+    app: &TestApp,
+    c: &mut Client,
+    fund: i64,
+    category: &str,
+    amount: i64,
+    on: &str,
+) -> i64 {
+    let e = call(
+        app,
+        c,
+        "POST",
+        &format!("/api/v1/funds/{fund}/entries"),
+        json!({"category": category, "amount": amount, "date": on, "party": "Nhà hảo tâm"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    e["id"].as_i64().expect("entry id")
+}
+
+/// Transfers between funds through the API; returns (sending half, receiving half).
+pub async fn post_transfer(
+    app: &TestApp,
+    c: &mut Client,
+    from: i64,
+    to: i64,
+    amount: i64,
+    on: &str,
+) -> (Value, Value) {
+    let t = call(
+        app,
+        c,
+        "POST",
+        &format!("/api/v1/funds/{from}/transfers"),
+        json!({"to_fund_id": to, "amount": amount, "date": on}),
+        StatusCode::CREATED,
+    )
+    .await;
+    (t["out"].clone(), t["in"].clone())
+}

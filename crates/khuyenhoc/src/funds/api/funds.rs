@@ -364,9 +364,8 @@ pub async fn unit_report(
 ) -> ApiResult<Json<UnitReport>> {
     let unit = crate::org::service::visible(&state.db, &v, &code).await?;
     let period = service::parse_period(q.from.as_deref(), q.to.as_deref())?;
+    let report = service::unit_report(&state.db, unit.id, &unit.path, period).await?;
     let funds = service::subtree_funds(&state.db, &unit.path).await?;
-    let ids: Vec<i64> = funds.iter().map(|f| f.id).collect();
-    let report = service::report(&state.db, &ids, period).await?;
     Ok(Json(UnitReport { report, funds }))
 }
 

@@ -49,11 +49,17 @@ async fn report_response(
     back: String,
     q: &PeriodQuery,
     funds: Vec<(i64, String)>,
+    subtree: Option<(i64, &str)>,
     state: &AppState,
 ) -> PageResult<Response> {
     let period = service::parse_period(Some(&q.from), Some(&q.to))?;
-    let ids: Vec<i64> = funds.iter().map(|f| f.0).collect();
-    let r = service::report(&state.db, &ids, period).await?;
+    let r = match subtree {
+        Some((unit_id, path)) => service::unit_report(&state.db, unit_id, path, period).await?,
+        None => {
+            let ids: Vec<i64> = funds.iter().map(|f| f.0).collect();
+            service::report(&state.db, &ids, period).await?
+        }
+    };
     if q.format == "xlsx" {
         let bytes = crate::funds::export::report_xlsx(&title, &r)
             .map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
@@ -101,6 +107,7 @@ pub async fn fund_report(
         format!("/funds/{}", f.id),
         &q,
         vec![(f.id, f.name.clone())],
+        None,
         &state,
     )
     .await
@@ -125,6 +132,7 @@ pub async fn unit_report(
             .into_iter()
             .map(|f| (f.id, format!("{} ({})", f.name, f.unit_name)))
             .collect(),
+        Some((unit.id, unit.path.as_str())),
         &state,
     )
     .await

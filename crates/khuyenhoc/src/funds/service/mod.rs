@@ -19,5 +19,5 @@ pub use open::{create_fund, set_public, visible, with_right, NewFund};
 pub(crate) use pledges::pledges_where;
 pub use pledges::{pledge, pledge_by_id, pledges, NewPledge, Pledge};
 pub use record::{record, Movement};
-pub use report::{report, subtree_funds};
+pub use report::{report, subtree_funds, unit_report};
 pub use transfers::{reverse, transfer, NewTransfer};

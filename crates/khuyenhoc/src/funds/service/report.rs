@@ -13,6 +13,26 @@ pub async fn subtree_funds(db: &Db, path: &str) -> Result<Vec<Fund>, AppError> {
     Ok(model::in_subtree(db, path).await?)
 }
 
+/// The consolidated report of a unit's subtree over a period: read from the fund totals
+/// (`funds::totals`) when the period is made of whole half-years, else from the ledger lines of
+/// the subtree's funds ([`report`]); the figures are the same either way.
+pub async fn unit_report(
+    db: &Db,
+    unit_id: i64,
+    path: &str,
+    period: Period,
+) -> Result<ReceiptsPayments, AppError> {
+    if let Some(r) = crate::funds::totals::report(db, unit_id, period).await? {
+        return Ok(r);
+    }
+    let ids: Vec<i64> = subtree_funds(db, path)
+        .await?
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    report(db, &ids, period).await
+}
+
 /// Receipts and payments of a set of funds over a period: transfers between funds of the set
 /// are internal and left out.
 pub async fn report(db: &Db, funds: &[i64], period: Period) -> Result<ReceiptsPayments, AppError> {
