@@ -158,6 +158,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_learning_record.sql"),
         include_str!("../../migrations/postgres/0025_learning_record.sql"),
     ),
+    (
+        26,
+        "meetings: invited units and people, attendance, linked documents, calendar tokens",
+        include_str!("../../migrations/sqlite/0026_meetings.sql"),
+        include_str!("../../migrations/postgres/0026_meetings.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
