@@ -17,6 +17,7 @@
 pub mod api;
 pub mod ics;
 pub mod model;
+pub mod pages;
 pub mod remind;
 pub mod service;
 
@@ -27,5 +28,7 @@ pub fn register(reg: &mut crate::jobs::Registry) {
 
 /// The pages and the API of this capability.
 pub fn routes() -> Vec<crate::web::route::Route> {
-    api::routes()
+    let mut r = pages::routes();
+    r.extend(api::routes());
+    r
 }

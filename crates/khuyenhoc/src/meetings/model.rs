@@ -198,6 +198,8 @@ pub struct InvitedUnit {
     pub answer: Option<String>,
     /// Who attends there, as the unit named them.
     pub attendees: Option<String>,
+    #[serde(skip)]
+    pub path: String,
 }
 
 /// A person invited by name, or present.
@@ -266,7 +268,7 @@ pub struct Detail {
 /// The invited units of a meeting, in path order.
 pub async fn units(db: &Db, id: i64) -> Result<Vec<InvitedUnit>, sqlx::Error> {
     sqlx::query(
-        "SELECT u.code, u.name, mu.answer, mu.attendees FROM meeting_units mu \
+        "SELECT u.code, u.name, mu.answer, mu.attendees, u.path FROM meeting_units mu \
          JOIN units u ON u.id = mu.unit_id WHERE mu.meeting_id = $1 ORDER BY u.path",
     )
     .bind(id)
@@ -279,6 +281,7 @@ pub async fn units(db: &Db, id: i64) -> Result<Vec<InvitedUnit>, sqlx::Error> {
             name: r.try_get(1)?,
             answer: r.try_get(2)?,
             attendees: r.try_get(3)?,
+            path: r.try_get(4)?,
         })
     })
     .collect()
