@@ -59,22 +59,30 @@ both_backends!(
         )
         .await;
         let id = d["meeting"]["id"].as_i64().expect("id");
-        let d = ok(&app, &mut badinh, "POST", &format!("/api/v1/meetings/{id}/invite"), json!({})).await;
+        let d = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            &format!("/api/v1/meetings/{id}/invite"),
+            json!({}),
+        )
+        .await;
         let code = d["checkin_code"].as_str().expect("code").to_owned();
         let addr = app.serve().await;
         let base = format!("http://{addr}");
         drive(started + WHOLE_TEST, move |c| trip(c, base, id, code)).await;
-        let answer: String = sqlx::query_scalar(
-            "SELECT answer FROM meeting_units WHERE meeting_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("answer");
+        let answer: String =
+            sqlx::query_scalar("SELECT answer FROM meeting_units WHERE meeting_id = $1")
+                .bind(id)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("answer");
         assert_eq!(answer, "attend");
         let present = scalar(
             &app,
-            &format!("SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = {id} AND how = 'code'"),
+            &format!(
+                "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = {id} AND how = 'code'"
+            ),
         )
         .await;
         assert_eq!(present, 1);

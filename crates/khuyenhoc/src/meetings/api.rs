@@ -180,7 +180,10 @@ async fn make_feed(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> ApiResult<(StatusCode, Json<Feed>)> {
-    Ok((StatusCode::CREATED, Json(ics::make_token(&state.db, &v).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ics::make_token(&state.db, &v).await?),
+    ))
 }
 
 async fn withdraw_feed(
@@ -195,7 +198,10 @@ async fn withdraw_feed(
 fn calendar_file(body: String, name: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_owned(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -267,7 +273,6 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
     );
     Some(match (method, path) {
         ("post", "/api/v1/units/{code}/meetings") | ("patch", "/api/v1/meetings/{id}") => meeting,
-        ("post", "/api/v1/meetings/{id}/invite") => obj(json!({}), json!([])),
         ("post", "/api/v1/meetings/{id}/answer") => obj(
             json!({
                 "unit_code": {"type": "string", "description": "the invited unit answering"},
@@ -280,12 +285,14 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!({"code": {"type": "string", "description": "the 8-character code shown in the room"}}),
             json!(["code"]),
         ),
-        ("post", "/api/v1/meetings/{id}/present") => {
-            obj(json!({"person_id": {"type": "integer"}}), json!(["person_id"]))
-        }
-        ("post", "/api/v1/meetings/{id}/documents") => {
-            obj(json!({"document_id": {"type": "integer"}}), json!(["document_id"]))
-        }
+        ("post", "/api/v1/meetings/{id}/present") => obj(
+            json!({"person_id": {"type": "integer"}}),
+            json!(["person_id"]),
+        ),
+        ("post", "/api/v1/meetings/{id}/documents") => obj(
+            json!({"document_id": {"type": "integer"}}),
+            json!(["document_id"]),
+        ),
         ("post", "/api/v1/meetings/{id}/minutes") => obj(
             json!({
                 "summary": {"type": "string", "maxLength": limits::NOTE.max},

@@ -155,7 +155,7 @@ pub async fn may_read(db: &Db, v: &Viewer, m: &Meeting) -> Result<bool, AppError
     }
     for p in &v.positions {
         let hit: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM meeting_units mu JOIN units u ON u.id = mu.unit_id \
+            "SELECT mu.meeting_id FROM meeting_units mu JOIN units u ON u.id = mu.unit_id \
              WHERE mu.meeting_id = $1 AND u.path >= $2 AND u.path < $3 LIMIT 1",
         )
         .bind(m.id)
@@ -168,8 +168,8 @@ pub async fn may_read(db: &Db, v: &Viewer, m: &Meeting) -> Result<bool, AppError
         }
     }
     let person: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM meeting_people WHERE meeting_id = $1 AND person_id = $2 \
-         UNION SELECT 1 FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2",
+        "SELECT person_id FROM meeting_people WHERE meeting_id = $1 AND person_id = $2 \
+         UNION SELECT person_id FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2",
     )
     .bind(m.id)
     .bind(v.person_id)
@@ -413,10 +413,7 @@ pub async fn of_unit(
     .bind(per_page + 1)
     .fetch_all(&db.pool)
     .await?;
-    let items = rows
-        .iter()
-        .map(meeting_of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = rows.iter().map(meeting_of).collect::<Result<Vec<_>, _>>()?;
     Ok(page_of(items, per_page, total, |m| Cursor {
         key: serde_json::Value::from(m.start),
         id: m.id,

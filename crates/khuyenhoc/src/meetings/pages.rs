@@ -253,6 +253,12 @@ pub struct DetailPage {
     pub kind: (&'static str, &'static str),
     pub starts: String,
     pub ends: String,
+    /// Whether the meeting is over.
+    pub over: bool,
+    /// When the room link and the check-in open.
+    pub opens: String,
+    /// The choice of điểm cầu in words (Vietnamese, English).
+    pub invitees: (String, String),
 }
 
 impl DetailPage {
@@ -279,9 +285,13 @@ async fn detail_view(
         })
         .map(|u| u.code.clone())
         .collect();
+    let choices: Vec<Choice> = serde_json::from_str(&d.meeting.invitees_json).unwrap_or_default();
     render(&DetailPage {
         c,
         open: d.meeting.is_open_at(now) && d.meeting.invited,
+        over: now > d.meeting.end,
+        opens: model::vn_words(d.meeting.start - model::OPENS_BEFORE),
+        invitees: crate::documents::recipients::describe(&choices),
         kind: kind_words(&d.meeting.kind),
         starts: model::vn_words(d.meeting.start),
         ends: model::vn_words(d.meeting.end),

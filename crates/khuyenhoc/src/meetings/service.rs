@@ -28,7 +28,11 @@ fn wrong_state(vi: &'static str, en: &'static str) -> AppError {
 }
 
 /// An optional text within its limit, trimmed; empty is none.
-fn optional(field: &'static str, s: Option<&str>, limit: &Limit) -> Result<Option<String>, AppError> {
+fn optional(
+    field: &'static str,
+    s: Option<&str>,
+    limit: &Limit,
+) -> Result<Option<String>, AppError> {
     let t = limit
         .check(s.unwrap_or_default())
         .map_err(|e| AppError::field(field, e))?;
@@ -48,18 +52,23 @@ fn required(field: &'static str, s: &str, limit: &Limit) -> Result<String, AppEr
 /// in 2000–2100, as Unix seconds.
 pub fn moment(field: &'static str, s: &str) -> Result<i64, AppError> {
     let s = s.trim();
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
-        .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
-        .map(|d| d.and_utc().timestamp() - VIETNAM)
-        .ok_or_else(|| {
-            invalid(
-                field,
-                "Thời gian phải có dạng dd/mm/yyyy hh:mm (giờ Việt Nam, năm 2000–2100)",
-                "A time must look like dd/mm/yyyy hh:mm (Vietnam time, years 2000–2100)",
-            )
-        })
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+    .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
+    .map(|d| d.and_utc().timestamp() - VIETNAM)
+    .ok_or_else(|| {
+        invalid(
+            field,
+            "Thời gian phải có dạng dd/mm/yyyy hh:mm (giờ Việt Nam, năm 2000–2100)",
+            "A time must look like dd/mm/yyyy hh:mm (Vietnam time, years 2000–2100)",
+        )
+    })
 }
 
 /// A new meeting (or its edit) as typed.
@@ -220,7 +229,7 @@ fn new_code() -> String {
 async fn check_people(tx: &mut Tx<'_>, host_path: &str, people: &[i64]) -> Result<(), AppError> {
     for id in people {
         let home: Option<String> = sqlx::query_scalar(
-            "SELECT u.path FROM people p JOIN units u ON u.id = p.home_unit_id WHERE p.id = $1",
+            "SELECT u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
         )
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -283,7 +292,9 @@ pub async fn create(
             .execute(&mut *tx)
             .await?;
     }
-    let m = model::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    let m = model::by_id(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     audit::record(
         &mut tx,
         actor,
@@ -365,7 +376,9 @@ pub async fn edit(
         .execute(&mut *tx)
         .await?;
     }
-    let after = model::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    let after = model::by_id(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     audit::record(
         &mut tx,
         actor,
@@ -405,11 +418,12 @@ pub async fn invite(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, App
     let choices: Vec<Choice> = serde_json::from_str(&m.invitees_json)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored invitees: {e}")))?;
     let mut tx = state.db.begin().await?;
-    let taken = sqlx::query("UPDATE meetings SET invited_at = $1 WHERE id = $2 AND invited_at IS NULL")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let taken =
+        sqlx::query("UPDATE meetings SET invited_at = $1 WHERE id = $2 AND invited_at IS NULL")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     if taken.rows_affected() != 1 {
         return Err(wrong_state(
             "Giấy mời đã được gửi",
@@ -442,7 +456,15 @@ pub async fn invite(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, App
         m.unit_name
     );
     for person in participants(&mut tx, id).await? {
-        crate::notify::send(&mut tx, person, Notice::Text { vi: vi.clone(), en: en.clone() }).await?;
+        crate::notify::send(
+            &mut tx,
+            person,
+            Notice::Text {
+                vi: vi.clone(),
+                en: en.clone(),
+            },
+        )
+        .await?;
     }
     let at = now();
     for (stage, before) in super::remind::STAGES {
@@ -494,7 +516,7 @@ pub async fn answer(state: &AppState, v: &Viewer, id: i64, a: &Answer) -> Result
         .await?
         .ok_or(AppError::NotFound)?;
     let invited: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM meeting_units WHERE meeting_id = $1 AND unit_id = $2",
+        "SELECT unit_id FROM meeting_units WHERE meeting_id = $1 AND unit_id = $2",
     )
     .bind(id)
     .bind(unit.id)
@@ -505,10 +527,7 @@ pub async fn answer(state: &AppState, v: &Viewer, id: i64, a: &Answer) -> Result
     }
     let actor = v.actor_for(perm::UNIT_MANAGE, &unit.path)?;
     if state.clock.now().timestamp() > m.end {
-        return Err(wrong_state(
-            "Cuộc họp đã kết thúc",
-            "The meeting is over",
-        ));
+        return Err(wrong_state("Cuộc họp đã kết thúc", "The meeting is over"));
     }
     let attendees = optional("attendees", a.attendees.as_deref(), &limits::NOTE)?;
     if a.attend && attendees.is_none() {
@@ -553,8 +572,8 @@ pub async fn answer(state: &AppState, v: &Viewer, id: i64, a: &Answer) -> Result
 /// invited unit.
 async fn may_attend(tx: &mut Tx<'_>, id: i64, person_id: i64) -> Result<bool, sqlx::Error> {
     let hit: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM meeting_people WHERE meeting_id = $1 AND person_id = $2 \
-         UNION SELECT 1 FROM position_holdings h JOIN positions s ON s.id = h.position_id \
+        "SELECT person_id FROM meeting_people WHERE meeting_id = $1 AND person_id = $2 \
+         UNION SELECT h.person_id FROM position_holdings h JOIN positions s ON s.id = h.position_id \
          WHERE h.person_id = $2 AND h.to_at IS NULL AND (s.unit_id = (SELECT unit_id FROM meetings WHERE id = $1) \
          OR s.unit_id IN (SELECT unit_id FROM meeting_units WHERE meeting_id = $1))",
     )
@@ -590,7 +609,12 @@ async fn mark(
 /// (from 30 minutes before the start to the end). A wrong code and a code outside that time are
 /// refused alike; the code is 8 characters of 32 (40 bits), so guessing it in the hours it
 /// is valid is hopeless.
-pub async fn check_in(state: &AppState, v: &Viewer, id: i64, code: &str) -> Result<Detail, AppError> {
+pub async fn check_in(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    code: &str,
+) -> Result<Detail, AppError> {
     let m = model::readable(&state.db, v, id).await?;
     let typed: String = code
         .trim()
@@ -804,7 +828,10 @@ pub async fn minutes(
     )
     .await?;
     tx.commit().await?;
-    if v.positions.iter().any(|p| p.position_id == doc.signer_position_id) {
+    if v.positions
+        .iter()
+        .any(|p| p.position_id == doc.signer_position_id)
+    {
         crate::documents::service::sign(state, v, doc.id).await?;
         crate::documents::service::issue(state, v, doc.id).await?;
     }

@@ -55,7 +55,6 @@ fn body(title: &str, from: i64, to: i64) -> serde_json::Value {
 /// Makes the meetings, a document to link and the citizen's calendar feed.
 pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     let mut c = app.api_client(BADINH).await;
-    let make = |title: &'static str, from: i64, to: i64| body(title, from, to);
     let mut c2 = c.clone();
     let mut created = vec![];
     for (title, from, to) in [
@@ -63,16 +62,37 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         ("Hội nghị chưa gửi giấy mời", 86_400, 90_000),
         ("Tập huấn đã kết thúc", -4 * 3600, -3 * 3600),
     ] {
-        let d = ok(app, &mut c, "POST", "/api/v1/units/00004/meetings", make(title, from, to)).await;
+        let d = ok(
+            app,
+            &mut c,
+            "POST",
+            "/api/v1/units/00004/meetings",
+            body(title, from, to),
+        )
+        .await;
         created.push(d["meeting"]["id"].as_i64().expect("meeting"));
     }
     ctx.meetings.now = created[0];
     ctx.meetings.draft = created[1];
     ctx.meetings.over = created[2];
     for id in [ctx.meetings.now, ctx.meetings.over] {
-        ok(app, &mut c2, "POST", &format!("/api/v1/meetings/{id}/invite"), serde_json::json!({})).await;
+        ok(
+            app,
+            &mut c2,
+            "POST",
+            &format!("/api/v1/meetings/{id}/invite"),
+            serde_json::json!({}),
+        )
+        .await;
     }
-    let d = ok(app, &mut c, "GET", &format!("/api/v1/meetings/{}", ctx.meetings.now), serde_json::json!({})).await;
+    let d = ok(
+        app,
+        &mut c,
+        "GET",
+        &format!("/api/v1/meetings/{}", ctx.meetings.now),
+        serde_json::json!({}),
+    )
+    .await;
     ctx.meetings.code = d["checkin_code"].as_str().expect("code").to_owned();
     sqlx::query(
         "UPDATE meeting_units SET answer = 'attend', attendees = 'Chi hội trưởng' WHERE meeting_id = $1",
@@ -102,10 +122,24 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     ctx.meetings.document = doc["id"].as_i64().expect("document");
     ctx.meetings.branch_officer = app.person_id(BRANCH_OFFICER).await;
     let mut citizen = app.api_client(CITIZEN).await;
-    let f = ok(app, &mut citizen, "POST", "/api/v1/me/calendar", serde_json::json!({})).await;
+    let f = ok(
+        app,
+        &mut citizen,
+        "POST",
+        "/api/v1/me/calendar",
+        serde_json::json!({}),
+    )
+    .await;
     ctx.meetings.feed = f["path"].as_str().expect("feed").to_owned();
     // The Ba Đình chair's own address, which the matrix withdraws (or replaces first).
-    ok(app, &mut c, "POST", "/api/v1/me/calendar", serde_json::json!({})).await;
+    ok(
+        app,
+        &mut c,
+        "POST",
+        "/api/v1/me/calendar",
+        serde_json::json!({}),
+    )
+    .await;
 }
 
 /// Who reads a meeting: Ba Đình and above, and the invited branch.
@@ -201,7 +235,12 @@ pub fn rows() -> Vec<Row> {
             Officer,
             manage(),
             R::Commune,
-            |_, _| json("/api/v1/units/00004/meetings", body("Hội nghị qua API", 7200, 9000)),
+            |_, _| {
+                json(
+                    "/api/v1/units/00004/meetings",
+                    body("Hội nghị qua API", 7200, 9000),
+                )
+            },
             CREATED,
         ),
         row(
@@ -229,7 +268,12 @@ pub fn rows() -> Vec<Row> {
             Officer,
             manage(),
             R::Commune,
-            |c, _| json(format!("/api/v1/meetings/{}/invite", c.meetings.draft), serde_json::json!({})),
+            |c, _| {
+                json(
+                    format!("/api/v1/meetings/{}/invite", c.meetings.draft),
+                    serde_json::json!({}),
+                )
+            },
             OK.has("00004-1"),
         ),
         row(
