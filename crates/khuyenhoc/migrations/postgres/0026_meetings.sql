@@ -64,6 +64,7 @@ CREATE TABLE meeting_documents (
 
 CREATE TABLE calendar_tokens (
     person_id BIGINT PRIMARY KEY REFERENCES people(id),
-    token_hash TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX calendar_tokens_hash ON calendar_tokens (token_hash);

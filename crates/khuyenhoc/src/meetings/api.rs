@@ -186,12 +186,20 @@ async fn make_feed(
     ))
 }
 
+/// Whether the person's calendar feed answers.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CalendarFeedState")]
+pub struct FeedState {
+    /// false once withdrawn: the address answers 404.
+    pub active: bool,
+}
+
 async fn withdraw_feed(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Json<FeedState>> {
     ics::withdraw_token(&state.db, &v).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(FeedState { active: false }))
 }
 
 /// An iCalendar answer.
