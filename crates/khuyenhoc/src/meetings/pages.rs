@@ -259,6 +259,10 @@ pub struct DetailPage {
     pub opens: String,
     /// The choice of điểm cầu in words (Vietnamese, English).
     pub invitees: (String, String),
+    /// The unit whose list of meetings the breadcrumb leads to (code, name): the host for those
+    /// who read it, else the reader's own unit at or above an invited one; none for a person
+    /// invited by name.
+    pub back: Option<(String, String)>,
 }
 
 impl DetailPage {
@@ -285,6 +289,15 @@ async fn detail_view(
         })
         .map(|u| u.code.clone())
         .collect();
+    let m = &d.meeting;
+    let back = if v.can_read(&m.unit_path) {
+        Some((m.unit_code.clone(), m.unit_name.clone()))
+    } else {
+        v.positions
+            .iter()
+            .find(|h| d.units.iter().any(|u| u.path.starts_with(&h.unit_path)))
+            .map(|h| (h.unit_code.clone(), h.unit_name.clone()))
+    };
     let choices: Vec<Choice> = serde_json::from_str(&d.meeting.invitees_json).unwrap_or_default();
     render(&DetailPage {
         c,
@@ -292,6 +305,7 @@ async fn detail_view(
         over: now > d.meeting.end,
         opens: model::vn_words(d.meeting.start - model::OPENS_BEFORE),
         invitees: crate::documents::recipients::describe(&choices),
+        back,
         kind: kind_words(&d.meeting.kind),
         starts: model::vn_words(d.meeting.start),
         ends: model::vn_words(d.meeting.end),
