@@ -287,14 +287,13 @@ pub async fn units(db: &Db, id: i64) -> Result<Vec<InvitedUnit>, sqlx::Error> {
     .collect()
 }
 
-/// Everything of the meeting `m` for the viewer, `now` deciding whether the room link shows.
-pub async fn detail(db: &Db, m: Meeting, may_manage: bool, now: i64) -> Result<Detail, AppError> {
-    let units = units(db, m.id).await?;
-    let people = sqlx::query(
+/// The people invited by name, by name.
+async fn people(db: &Db, id: i64) -> Result<Vec<PersonRef>, sqlx::Error> {
+    sqlx::query(
         "SELECT p.id, p.full_name FROM meeting_people mp JOIN people p ON p.id = mp.person_id \
          WHERE mp.meeting_id = $1 ORDER BY p.full_name, p.id",
     )
-    .bind(m.id)
+    .bind(id)
     .fetch_all(&db.pool)
     .await?
     .iter()
@@ -304,12 +303,16 @@ pub async fn detail(db: &Db, m: Meeting, may_manage: bool, now: i64) -> Result<D
             full_name: r.try_get(1)?,
         })
     })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let attendance = sqlx::query(
+    .collect()
+}
+
+/// Those present, in the order they came.
+async fn attendance(db: &Db, id: i64) -> Result<Vec<Attendee>, sqlx::Error> {
+    sqlx::query(
         "SELECT p.id, p.full_name, a.how, a.at FROM meeting_attendance a \
          JOIN people p ON p.id = a.person_id WHERE a.meeting_id = $1 ORDER BY a.at, p.id",
     )
-    .bind(m.id)
+    .bind(id)
     .fetch_all(&db.pool)
     .await?
     .iter()
@@ -321,12 +324,16 @@ pub async fn detail(db: &Db, m: Meeting, may_manage: bool, now: i64) -> Result<D
             at: vn_time(r.try_get(3)?),
         })
     })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let documents = sqlx::query(
+    .collect()
+}
+
+/// The documents linked to the meeting.
+async fn documents(db: &Db, id: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
+    sqlx::query(
         "SELECT d.id, d.symbol, d.summary FROM meeting_documents md \
          JOIN documents d ON d.id = md.document_id WHERE md.meeting_id = $1 ORDER BY d.id",
     )
-    .bind(m.id)
+    .bind(id)
     .fetch_all(&db.pool)
     .await?
     .iter()
@@ -337,7 +344,15 @@ pub async fn detail(db: &Db, m: Meeting, may_manage: bool, now: i64) -> Result<D
             summary: r.try_get(2)?,
         })
     })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .collect()
+}
+
+/// Everything of the meeting `m` for the viewer, `now` deciding whether the room link shows.
+pub async fn detail(db: &Db, m: Meeting, may_manage: bool, now: i64) -> Result<Detail, AppError> {
+    let units = units(db, m.id).await?;
+    let people = people(db, m.id).await?;
+    let attendance = attendance(db, m.id).await?;
+    let documents = documents(db, m.id).await?;
     let mut counts = Counts {
         units: i64::try_from(units.len()).unwrap_or(i64::MAX),
         present: i64::try_from(attendance.len()).unwrap_or(i64::MAX),

@@ -124,6 +124,40 @@ fn room_name() -> String {
     format!("khuyenhoc-{}", hex::encode(b))
 }
 
+/// The online room: a given `https://` address, a room generated on the configured server (or
+/// the meeting's own, kept on an edit), or none.
+fn room(
+    state: &AppState,
+    given: Option<String>,
+    generate: bool,
+    keep_room: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    Ok(match (given, generate) {
+        (Some(u), _) => {
+            let ok = url::Url::parse(&u)
+                .ok()
+                .filter(|p| p.scheme() == "https" && p.host_str().is_some());
+            if ok.is_none() {
+                return Err(invalid(
+                    "room_url",
+                    "Đường dẫn phòng họp phải bắt đầu bằng https://",
+                    "The room link must start with https://",
+                ));
+            }
+            Some(u)
+        }
+        (None, true) => Some(match keep_room {
+            Some(r) => r.to_owned(),
+            None => format!(
+                "{}/{}",
+                state.settings.meeting_room_base.trim_end_matches('/'),
+                room_name()
+            ),
+        }),
+        (None, false) => None,
+    })
+}
+
 fn check(state: &AppState, f: &NewMeeting, keep_room: Option<&str>) -> Result<Checked, AppError> {
     let kind = KINDS
         .iter()
@@ -151,30 +185,7 @@ fn check(state: &AppState, f: &NewMeeting, keep_room: Option<&str>) -> Result<Ch
     }
     let place = optional("place", f.place.as_deref(), &limits::DESCRIPTION)?;
     let given = optional("room_url", f.room_url.as_deref(), &limits::DESCRIPTION)?;
-    let room_url = match (given, f.generate_room) {
-        (Some(u), _) => {
-            let ok = url::Url::parse(&u)
-                .ok()
-                .filter(|p| p.scheme() == "https" && p.host_str().is_some());
-            if ok.is_none() {
-                return Err(invalid(
-                    "room_url",
-                    "Đường dẫn phòng họp phải bắt đầu bằng https://",
-                    "The room link must start with https://",
-                ));
-            }
-            Some(u)
-        }
-        (None, true) => Some(match keep_room {
-            Some(r) => r.to_owned(),
-            None => format!(
-                "{}/{}",
-                state.settings.meeting_room_base.trim_end_matches('/'),
-                room_name()
-            ),
-        }),
-        (None, false) => None,
-    };
+    let room_url = room(state, given, f.generate_room, keep_room)?;
     if place.is_none() && room_url.is_none() {
         return Err(invalid(
             "place",

@@ -101,6 +101,12 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     .execute(&app.db.pool)
     .await
     .expect("attending");
+    setup_links(app, ctx).await;
+}
+
+/// The signer, a document to link, the branch officer, and the calendar feeds.
+async fn setup_links(app: &TestApp, ctx: &mut Ctx) {
+    let mut c = app.api_client(BADINH).await;
     ctx.meetings.signer = sqlx::query_scalar(
         "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
          JOIN units u ON u.id = p.unit_id JOIN people pe ON pe.id = h.person_id \
