@@ -6,7 +6,6 @@ use super::model;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::jobs::Job;
-use crate::notify::Notice;
 
 pub const REMIND_JOB: &str = "meetings.remind";
 
@@ -45,17 +44,7 @@ pub async fn remind(db: &Db, id: i64, stage: &str) -> Result<(), AppError> {
         "Reminder: “{}” starts {soon_en} ({when}). See /meetings/{id}",
         m.title
     );
-    for person in super::service::participants(&mut tx, id).await? {
-        crate::notify::send(
-            &mut tx,
-            person,
-            Notice::Text {
-                vi: vi.clone(),
-                en: en.clone(),
-            },
-        )
-        .await?;
-    }
+    super::service::tell(&mut tx, id, &vi, &en).await?;
     tx.commit().await?;
     Ok(())
 }

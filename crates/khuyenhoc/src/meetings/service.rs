@@ -7,12 +7,13 @@
 use super::model::{self, Detail, Meeting, KINDS, VIETNAM};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{perm, Viewer};
+use crate::cooperation::service::{optional, required};
 use crate::db::{now, Db, Tx};
 use crate::documents::recipients::{self, Choice};
 use crate::error::AppError;
 use crate::notify::Notice;
 use crate::state::AppState;
-use khuyenhoc_domain::limits::{self, Limit};
+use khuyenhoc_domain::limits;
 use khuyenhoc_domain::{text, Invalid};
 use serde::Deserialize;
 
@@ -25,27 +26,6 @@ fn wrong_state(vi: &'static str, en: &'static str) -> AppError {
         vi: vi.into(),
         en: en.into(),
     }
-}
-
-/// An optional text within its limit, trimmed; empty is none.
-fn optional(
-    field: &'static str,
-    s: Option<&str>,
-    limit: &Limit,
-) -> Result<Option<String>, AppError> {
-    let t = limit
-        .check(s.unwrap_or_default())
-        .map_err(|e| AppError::field(field, e))?;
-    Ok(Some(t).filter(|t| !t.is_empty()))
-}
-
-/// A required text within its limit.
-fn required(field: &'static str, s: &str, limit: &Limit) -> Result<String, AppError> {
-    let t = limit.check(s).map_err(|e| AppError::field(field, e))?;
-    if t.is_empty() {
-        return Err(invalid(field, "Bắt buộc nhập", "Required"));
-    }
-    Ok(t)
 }
 
 /// A moment typed in Vietnam time (`2026-12-10T08:00`, the form's picker, or `10/12/2026 08:00`),
@@ -422,6 +402,18 @@ pub(super) async fn participants(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, s
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// Tells every participant of the meeting `id` something, in the caller's transaction.
+pub(super) async fn tell(tx: &mut Tx<'_>, id: i64, vi: &str, en: &str) -> Result<(), AppError> {
+    for person in participants(tx, id).await? {
+        let notice = Notice::Text {
+            vi: vi.to_owned(),
+            en: en.to_owned(),
+        };
+        crate::notify::send(tx, person, notice).await?;
+    }
+    Ok(())
+}
+
 /// Sends the invitations: the điểm cầu resolved from the choice and frozen, every participant
 /// told, the reminders (a day and an hour before) queued once each.
 pub async fn invite(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, AppError> {
@@ -466,17 +458,7 @@ pub async fn invite(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, App
         m.title,
         m.unit_name
     );
-    for person in participants(&mut tx, id).await? {
-        crate::notify::send(
-            &mut tx,
-            person,
-            Notice::Text {
-                vi: vi.clone(),
-                en: en.clone(),
-            },
-        )
-        .await?;
-    }
+    tell(&mut tx, id, &vi, &en).await?;
     let at = now();
     for (stage, before) in super::remind::STAGES {
         let run = m.start - before;
@@ -595,13 +577,15 @@ async fn may_attend(tx: &mut Tx<'_>, id: i64, person_id: i64) -> Result<bool, sq
     Ok(hit.is_some())
 }
 
+/// Marks a person present (`how`: host or code), once, with its audit entry.
 async fn mark(
     tx: &mut Tx<'_>,
-    id: i64,
+    m: &Meeting,
     person_id: i64,
     how: &str,
-    by: i64,
-) -> Result<bool, sqlx::Error> {
+    actor: Actor,
+) -> Result<(), AppError> {
+    let id = m.id;
     let done = sqlx::query(
         "INSERT INTO meeting_attendance (meeting_id, person_id, how, at, marked_by) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (meeting_id, person_id) DO NOTHING",
@@ -610,10 +594,30 @@ async fn mark(
     .bind(person_id)
     .bind(how)
     .bind(now())
-    .bind(by)
+    .bind(actor.person_id)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 1 {
+        let action = if how == "code" {
+            "check_in"
+        } else {
+            "mark_present"
+        };
+        audit::record(
+            tx,
+            actor,
+            Change {
+                unit_id: Some(m.unit_id),
+                entity: "meeting_attendance",
+                entity_id: format!("{id}:{person_id}"),
+                action,
+                before: None,
+                after: Some(serde_json::json!({ "how": how })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A participant checks in with the code shown in the room, only while the meeting is open
@@ -645,21 +649,14 @@ pub async fn check_in(
     if !may_attend(&mut tx, id, v.person_id).await? {
         return Err(AppError::NotFound);
     }
-    if mark(&mut tx, id, v.person_id, "code", v.person_id).await? {
-        audit::record(
-            &mut tx,
-            Actor::new(v.person_id, None),
-            Change {
-                unit_id: Some(m.unit_id),
-                entity: "meeting_attendance",
-                entity_id: format!("{id}:{}", v.person_id),
-                action: "check_in",
-                before: None,
-                after: Some(serde_json::json!({"how": "code"})),
-            },
-        )
-        .await?;
-    }
+    mark(
+        &mut tx,
+        &m,
+        v.person_id,
+        "code",
+        Actor::new(v.person_id, None),
+    )
+    .await?;
     tx.commit().await?;
     read(state, v, id).await
 }
@@ -687,21 +684,7 @@ pub async fn mark_present(
             "This person is not invited to the meeting",
         ));
     }
-    if mark(&mut tx, id, person_id, "host", v.person_id).await? {
-        audit::record(
-            &mut tx,
-            actor,
-            Change {
-                unit_id: Some(m.unit_id),
-                entity: "meeting_attendance",
-                entity_id: format!("{id}:{person_id}"),
-                action: "mark_present",
-                before: None,
-                after: Some(serde_json::json!({"how": "host"})),
-            },
-        )
-        .await?;
-    }
+    mark(&mut tx, &m, person_id, "host", actor).await?;
     tx.commit().await?;
     read(state, v, id).await
 }
