@@ -3,9 +3,10 @@
 //! of a unit between it and the host), the people invited by name; out of scope is 404. The
 //! host's `unit.manage` changes a meeting; an invited unit's `unit.manage` answers for it.
 
+use super::attend::{self, Minutes};
 use super::ics::{self, Feed};
 use super::model::{self, Detail, Meeting};
-use super::service::{self, Answer, Minutes, NewMeeting};
+use super::service::{self, Answer, NewMeeting};
 use crate::accounts::pages::parse_id;
 use crate::auth::{ApiViewer, Viewer};
 use crate::error::{ApiResult, PageResult};
@@ -123,7 +124,7 @@ async fn check_in(
     ApiJson(body): ApiJson<CheckIn>,
 ) -> ApiResult<Json<Detail>> {
     Ok(Json(
-        service::check_in(&state, &v, parse_id(&id)?, &body.code).await?,
+        attend::check_in(&state, &v, parse_id(&id)?, &body.code).await?,
     ))
 }
 
@@ -142,7 +143,7 @@ async fn present(
     ApiJson(body): ApiJson<Present>,
 ) -> ApiResult<Json<Detail>> {
     Ok(Json(
-        service::mark_present(&state, &v, parse_id(&id)?, body.person_id).await?,
+        attend::mark_present(&state, &v, parse_id(&id)?, body.person_id).await?,
     ))
 }
 
@@ -161,7 +162,7 @@ async fn link_document(
     ApiJson(body): ApiJson<LinkDocument>,
 ) -> ApiResult<Json<Detail>> {
     Ok(Json(
-        service::link_document(&state, &v, parse_id(&id)?, body.document_id).await?,
+        attend::link_document(&state, &v, parse_id(&id)?, body.document_id).await?,
     ))
 }
 
@@ -172,7 +173,7 @@ async fn minutes(
     ApiJson(body): ApiJson<Minutes>,
 ) -> ApiResult<Json<Detail>> {
     Ok(Json(
-        service::minutes(&state, &v, parse_id(&id)?, &body).await?,
+        attend::minutes(&state, &v, parse_id(&id)?, &body).await?,
     ))
 }
 

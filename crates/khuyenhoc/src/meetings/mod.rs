@@ -11,10 +11,11 @@
 //! (`record::model::trainings`).
 //!
 //! Files: `model` (what a meeting is, who reads it, one meeting's detail, a unit's list),
-//! `service` (checked inputs and every change), `remind` (the reminder job), `ics` (iCalendar
+//! `service` (checked inputs, creating, editing, inviting, answering), `attend` (check-in, marking present, documents, the minutes), `remind` (the reminder job), `ics` (iCalendar
 //! files and the feed's tokens), `api` (the JSON API and the calendar files), `pages`.
 
 pub mod api;
+pub mod attend;
 pub mod ics;
 pub mod model;
 pub mod pages;

@@ -387,6 +387,6 @@ async fn check_in(
     Path(id): Path<String>,
     PageForm(f): PageForm<CheckInForm>,
 ) -> PageResult<Response> {
-    let r = service::check_in(&state, &v, parse_id(&id)?, &f.code).await;
+    let r = super::attend::check_in(&state, &v, parse_id(&id)?, &f.code).await;
     answered(&state, c, &v, &id, r, "attendance").await
 }

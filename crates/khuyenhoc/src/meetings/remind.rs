@@ -4,8 +4,10 @@
 
 use super::model;
 use crate::db::Db;
+use crate::db::Tx;
 use crate::error::AppError;
 use crate::jobs::Job;
+use crate::notify::Notice;
 
 pub const REMIND_JOB: &str = "meetings.remind";
 
@@ -44,7 +46,34 @@ pub async fn remind(db: &Db, id: i64, stage: &str) -> Result<(), AppError> {
         "Reminder: “{}” starts {soon_en} ({when}). See /meetings/{id}",
         m.title
     );
-    super::service::tell(&mut tx, id, &vi, &en).await?;
+    tell(&mut tx, id, &vi, &en).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The people a meeting's notices go to: those invited by name and the holders of a position at
+/// an invited unit, each once.
+async fn participants(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT person_id FROM meeting_people WHERE meeting_id = $1 \
+         UNION SELECT h.person_id FROM meeting_units mu JOIN positions s ON s.unit_id = mu.unit_id \
+         JOIN position_holdings h ON h.position_id = s.id AND h.to_at IS NULL WHERE mu.meeting_id = $1 \
+         ORDER BY 1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Tells every participant of the meeting `id` something, in the caller's transaction.
+pub(super) async fn tell(tx: &mut Tx<'_>, id: i64, vi: &str, en: &str) -> Result<(), AppError> {
+    for person in participants(tx, id).await? {
+        let notice = Notice::Text {
+            vi: vi.to_owned(),
+            en: en.to_owned(),
+        };
+        crate::notify::send(tx, person, notice).await?;
+    }
     Ok(())
 }
