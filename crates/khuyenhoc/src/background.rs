@@ -10,6 +10,7 @@ pub fn registry() -> Registry {
     let mut reg = Registry::default();
     crate::notify::register(&mut reg);
     crate::cooperation::register(&mut reg);
+    crate::meetings::register(&mut reg);
     crate::documents::register(&mut reg);
     reg
 }

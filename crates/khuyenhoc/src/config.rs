@@ -83,6 +83,9 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     /// The key of the webhook's HMAC-SHA256 signature (header `X-Khuyenhoc-Signature`). Never logged.
     pub webhook_secret: Option<String>,
+    /// The address of the Jitsi-compatible video server where meeting rooms are generated
+    /// (`https://meet.jit.si/`): a room is this address and an unguessable name.
+    pub meeting_room_base: String,
     /// The most rows one Excel export of a list writes (a larger list is refused with a message
     /// asking to narrow the filter). 50,000 by default.
     pub export_max_rows: i64,
@@ -128,6 +131,7 @@ impl Default for Settings {
             mail_from: None,
             webhook_url: None,
             webhook_secret: None,
+            meeting_room_base: "https://meet.jit.si/".into(),
             export_max_rows: crate::web::export::MAX_ROWS,
             log_format: "pretty".into(),
             log_filter: "info,sqlx=warn".into(),
@@ -166,6 +170,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp_pass", &self.smtp_pass.as_ref().map(|_| "***"))
             .field("mail_from", &self.mail_from)
             .field("webhook_url", &self.webhook_url)
+            .field("meeting_room_base", &self.meeting_room_base)
             .field(
                 "webhook_secret",
                 &self.webhook_secret.as_ref().map(|_| "***"),
@@ -247,6 +252,10 @@ impl Settings {
         anyhow::ensure!(
             (1..=crate::web::export::MAX_ROWS).contains(&s.export_max_rows),
             "export_max_rows must be from 1 to 50000"
+        );
+        anyhow::ensure!(
+            url::Url::parse(&s.meeting_room_base).is_ok_and(|u| u.scheme() == "https"),
+            "meeting_room_base must be an https:// address"
         );
         anyhow::ensure!(
             s.jobs_lease_seconds > 0,

@@ -20,6 +20,7 @@ pub mod home;
 pub mod i18n;
 pub mod jobs;
 pub mod join;
+pub mod meetings;
 pub mod members;
 pub mod mydata;
 pub mod notify;

@@ -58,6 +58,8 @@ mod join_rows;
 mod learning_rows;
 #[path = "access/map.rs"]
 mod map_rows;
+#[path = "access/meetings.rs"]
+mod meetings_rows;
 #[path = "access/members.rs"]
 mod members_rows;
 #[path = "access/parity.rs"]
@@ -362,6 +364,7 @@ struct Ctx {
     coop: coop_rows::CtxCoop,
     documents: documents_rows::CtxDocuments,
     record: record_rows::CtxRecord,
+    meetings: meetings_rows::CtxMeetings,
     /// The password the Ba Đình chair gave the person of `R::Temporary`, still unchanged.
     temporary_password: String,
 }
@@ -502,6 +505,7 @@ fn matrix() -> Vec<Row> {
     rows.extend(coop_rows::rows());
     rows.extend(documents_rows::rows());
     rows.extend(credentials_rows::rows());
+    rows.extend(meetings_rows::rows());
     rows
 }
 
@@ -518,6 +522,7 @@ async fn setup(app: &TestApp) -> Ctx {
     parity_rows::setup(app, &mut ctx).await;
     coop_rows::setup(app, &mut ctx).await;
     documents_rows::setup(app, &mut ctx).await;
+    meetings_rows::setup(app, &mut ctx).await;
     ctx.temporary_password = roles::setup(app).await;
     ctx
 }

@@ -362,6 +362,36 @@ both_backends!(
         .await
         .expect("file row");
         ids.insert("cooperation/{id}", coop.to_string());
+        // A meeting of Ba Đình with its branch invited (issue 18), and a feed that is not one.
+        let at = |secs: i64| {
+            let t = app.state.clock.now().timestamp() + secs + 7 * 3600;
+            chrono::DateTime::from_timestamp(t, 0)
+                .expect("time")
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        };
+        let meeting = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            "/api/v1/units/00004/meetings",
+            json!({"kind": "training", "title": "Tập huấn chi hội", "agenda": "Hướng dẫn",
+                "starts_at": at(-600), "ends_at": at(3600), "place": "Nhà văn hóa", "generate_room": true,
+                "invitees": [{"kind": "units", "codes": ["00004-1"]}]}),
+        )
+        .await["meeting"]["id"]
+            .as_i64()
+            .expect("meeting");
+        ok(
+            &app,
+            &mut badinh,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/invite"),
+            json!({}),
+        )
+        .await;
+        ids.insert("meetings/{id}", meeting.to_string());
+        ids.insert("calendar/{file}", "khong-co.ics".into());
         ids.insert("files/{fid}", file.to_string());
         for (key, sql) in [
             ("criteria/{id}", "SELECT MIN(id) FROM criteria_sets"),

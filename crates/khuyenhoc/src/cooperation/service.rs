@@ -17,8 +17,8 @@ pub(super) fn invalid(field: &'static str, vi: &'static str, en: &'static str) -
     AppError::field(field, Invalid::new(vi, en))
 }
 
-/// A required text within its limit.
-pub(super) fn required(field: &'static str, s: &str, limit: &Limit) -> Result<String, AppError> {
+/// A required text within its limit (meetings use it too).
+pub fn required(field: &'static str, s: &str, limit: &Limit) -> Result<String, AppError> {
     let t = limit.check(s).map_err(|e| AppError::field(field, e))?;
     if t.is_empty() {
         return Err(invalid(field, "Bắt buộc nhập", "Required"));
@@ -26,8 +26,8 @@ pub(super) fn required(field: &'static str, s: &str, limit: &Limit) -> Result<St
     Ok(t)
 }
 
-/// An optional text within its limit.
-fn optional(
+/// An optional text within its limit, empty as none (meetings use it too).
+pub fn optional(
     field: &'static str,
     s: Option<&str>,
     limit: &Limit,

@@ -159,6 +159,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0025_learning_record.sql"),
     ),
     (
+        26,
+        "meetings: invited units and people, attendance, linked documents, calendar tokens",
+        include_str!("../../migrations/sqlite/0026_meetings.sql"),
+        include_str!("../../migrations/postgres/0026_meetings.sql"),
+    ),
+    (
         29,
         "fund totals by half-year at every unit, transfers inside a subtree apart",
         include_str!("../../migrations/sqlite/0029_fund_totals.sql"),

@@ -280,12 +280,33 @@ async fn awards(db: &Db, person_id: i64) -> Result<Vec<RecordAward>, AppError> {
     Ok(out)
 }
 
-/// The trainings a person attended, oldest first. **Empty for now:** the program has no
-/// meetings yet. When meetings exist (their attendance lists), this is the one function to
-/// fill: one query over the attendance of `person_id`, ordered by day, at most [`CAP`] rows;
-/// the page, the PDF, the bundle and the API already show what it returns.
-pub async fn trainings(_db: &Db, _person_id: i64) -> Result<Vec<RecordTraining>, AppError> {
-    Ok(Vec::new())
+/// The trainings (meetings of kind `training`) a person was marked present at, oldest first,
+/// at most [`CAP`] rows; the day is the training's start in Vietnam.
+pub async fn trainings(db: &Db, person_id: i64) -> Result<Vec<RecordTraining>, AppError> {
+    let rows = sqlx::query(
+        "SELECT m.title, u.name, m.starts_at FROM meeting_attendance a \
+         JOIN meetings m ON m.id = a.meeting_id JOIN units u ON u.id = m.unit_id \
+         WHERE a.person_id = $1 AND m.kind = 'training' ORDER BY m.starts_at, m.id LIMIT $2",
+    )
+    .bind(person_id)
+    .bind(CAP)
+    .fetch_all(&db.pool)
+    .await?;
+    let out = rows
+        .iter()
+        .map(|r| {
+            let start: i64 = r.try_get(2)?;
+            Ok(RecordTraining {
+                title: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                held_on: crate::meetings::model::vn_time(start)
+                    .get(..10)
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -72,6 +72,7 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 .or_else(|| crate::cooperation::api::body_schema(method, path))
                 .or_else(|| crate::documents::api::body_schema(method, path))
                 .or_else(|| crate::record::api::body_schema(method, path))
+                .or_else(|| crate::meetings::api::body_schema(method, path))
         }
     })
 }
@@ -126,6 +127,7 @@ fn query_params(path: &str) -> Vec<Value> {
             .or_else(|| Some(crate::join::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::cooperation::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| Some(crate::documents::api::query_params(path)).filter(|p| !p.is_empty()))
+            .or_else(|| Some(crate::meetings::api::query_params(path)).filter(|p| !p.is_empty()))
             .or_else(|| {
                 Some(crate::evaluation::groups::api::query_params(path)).filter(|p| !p.is_empty())
             })
@@ -175,7 +177,9 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/cooperation"
             | "/api/v1/cooperation/{id}/files"
             | "/api/v1/units/{code}/documents"
-            | "/api/v1/me/record/links",
+            | "/api/v1/me/record/links"
+            | "/api/v1/units/{code}/meetings"
+            | "/api/v1/me/calendar",
         ) => &["201"],
         _ => &["200"],
     }

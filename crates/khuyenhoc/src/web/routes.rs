@@ -58,6 +58,7 @@ pub fn all() -> Vec<Route> {
         crate::accounts::recovery_pages::routes(),
         crate::mydata::routes(),
         crate::cooperation::routes(),
+        crate::meetings::routes(),
         crate::documents::api::routes(),
         crate::record::routes(),
         crate::credentials::pages::routes(),
