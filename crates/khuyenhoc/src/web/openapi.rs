@@ -175,6 +175,8 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/cooperation"
             | "/api/v1/cooperation/{id}/files"
             | "/api/v1/units/{code}/documents"
+            | "/api/v1/documents/{id}/files"
+            | "/api/v1/incoming/{id}/files"
             | "/api/v1/me/record/links",
         ) => &["201"],
         _ => &["200"],

@@ -59,6 +59,8 @@ pub fn all() -> Vec<Route> {
         crate::mydata::routes(),
         crate::cooperation::routes(),
         crate::documents::api::routes(),
+        crate::documents::pages::routes(),
+        crate::documents::inbox::routes(),
         crate::record::routes(),
         crate::credentials::pages::routes(),
     ] {
