@@ -62,7 +62,7 @@ async fn trip(c: Client, base: String, doc: i64, pdf: std::path::PathBuf) {
     assert_eq!(text_of(&c, "#count-replied").await, "1");
     assert_fits(&c, "the sender's dashboard").await;
     check_axe(&c).await;
-    tap(&c, "#counts a[href*='state=replied']").await;
+    tap(&c, "#count-links a[href*='state=replied']").await;
     wait_for_text(&c, "#recipients-total", "1 ").await;
     let list = text_of(&c, "#recipient-list").await;
     assert!(list.contains("Ba Đình") && list.contains(REPLY), "{list}");

@@ -36,6 +36,7 @@ pub fn entity(code: &str) -> Option<Name> {
         ),
         "document" => ("Văn bản đi", "Outgoing document"),
         "document_entry" => ("Văn bản đến", "Incoming document"),
+        "document_file" => ("Tệp đính kèm văn bản", "Document file"),
         "evidence" => ("Minh chứng", "Evidence"),
         "fund" => ("Quỹ", "Fund"),
         "group" => ("Gia đình, dòng họ, tập thể", "Family, clan or group"),

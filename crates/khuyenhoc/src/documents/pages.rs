@@ -500,6 +500,7 @@ async fn document_view(
             )
         }),
         refused,
+        errors,
         readable_sender: v.can_read(&d.document.unit_path),
         d,
     };
@@ -667,7 +668,7 @@ async fn download(
 ) -> PageResult<Response> {
     let (f, bytes) =
         super::attach::file_for(&state, &v, parse_id(&id)?, parse_id(&fid)?).await?;
-    Ok(crate::evaluation::pages::files::download(
+    Ok(crate::evaluation::pages::download(
         &f.media_type,
         &f.file_name,
         bytes,
