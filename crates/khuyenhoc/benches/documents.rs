@@ -203,28 +203,43 @@ impl Line {
     }
 }
 
+/// `runs` GETs of `path` through the application, each followed by its raw twin; the line and
+/// the last answer.
+async fn measure<F, Fut>(
+    router: &axum::Router,
+    token: &str,
+    path: &str,
+    runs: usize,
+    what: String,
+    raw: F,
+) -> (Line, serde_json::Value)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Duration>,
+{
+    let (mut app, mut raws, mut bytes, mut last) = (vec![], vec![], 0, serde_json::Value::Null);
+    for _ in 0..runs {
+        let (t, v, b) = send(router, token, "GET", path, serde_json::json!({})).await;
+        app.push(t);
+        bytes = b;
+        last = v;
+        raws.push(raw().await);
+    }
+    (
+        Line {
+            what,
+            app: summary(&app),
+            raw: summary(&raws),
+            bytes,
+        },
+        last,
+    )
+}
+
 #[allow(clippy::too_many_lines)] // one benchmark run, phase after phase, reads best in one place
 async fn run(backend: Backend, a: &Args) {
     let scratch = Scratch::new(backend, "khuyenhoc_bench_documents").await;
-    let db = Db::connect(&scratch.url, 8, khuyenhoc::db::SqliteSync::Normal)
-        .await
-        .expect("connect");
-    khuyenhoc::prepare(&db)
-        .await
-        .expect("migrations and the map");
-    khuyenhoc::demo::load(&db).await.expect("demo data");
-    let files_dir = tempfile::tempdir().expect("files dir");
-    let settings = khuyenhoc::config::Settings {
-        database_url: scratch.url.clone(),
-        ..Default::default()
-    };
-    let state = khuyenhoc::state::AppState::new(
-        db.clone(),
-        settings,
-        None,
-        khuyenhoc::files::Files::local(files_dir.path()).expect("files"),
-    );
-    let router = khuyenhoc::web::app(state.clone());
+    let (db, _state, router, _files) = common::demo_app(&scratch).await;
     let token = token_for(&db, CENTRAL).await;
     let signer: i64 = sqlx::query_scalar(
         "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
@@ -309,88 +324,47 @@ async fn run(backend: Backend, a: &Args) {
     )
     .await;
 
-    let mut lines = vec![];
-    for (what, id) in [
-        (format!("dashboard, {n} recipients"), doc),
-        ("dashboard, 3 recipients".to_owned(), small),
-    ] {
-        let (mut app, mut raw, mut bytes) = (vec![], vec![], 0);
-        for _ in 0..a.runs {
-            let (t, v, b) = send(
-                &router,
-                &token,
-                "GET",
-                &format!("/api/v1/documents/{id}"),
-                serde_json::json!({}),
-            )
-            .await;
-            assert!(v["counts"]["delivered"].as_i64().is_some_and(|d| d > 0));
-            app.push(t);
-            bytes = b;
-            raw.push(raw_counts(&db, id).await);
-        }
-        lines.push(Line {
-            what,
-            app: summary(&app),
-            raw: summary(&raw),
-            bytes,
-        });
-    }
-    let (mut app, mut raw, mut bytes) = (vec![], vec![], 0);
-    for _ in 0..a.runs {
-        let (t, v, b) = send(
-            &router,
-            &token,
-            "GET",
-            &format!("/api/v1/documents/{doc}/recipients"),
-            serde_json::json!({}),
-        )
-        .await;
-        assert_eq!(v["total"].as_i64(), i64::try_from(n).ok());
-        app.push(t);
-        bytes = b;
-        raw.push(
-            raw_entries(
-                &db,
-                &format!("r.document_id = {doc} AND r.via_unit_id IS NULL"),
-                "r.id",
-            )
-            .await,
-        );
-    }
-    lines.push(Line {
-        what: format!("recipient list, first page of {n}"),
-        app: summary(&app),
-        raw: summary(&raw),
-        bytes,
-    });
+    // Each list beside its raw SQL: (what, path, the raw list's condition and order).
     let (unit_id, _) = units[n / 2].clone();
     let code: String = sqlx::query_scalar("SELECT code FROM units WHERE id = $1")
         .bind(unit_id)
         .fetch_one(&db.pool)
         .await
         .expect("code");
-    let (mut app, mut raw, mut bytes) = (vec![], vec![], 0);
-    for _ in 0..a.runs {
-        let (t, v, b) = send(
-            &router,
-            &token,
-            "GET",
-            &format!("/api/v1/units/{code}/incoming"),
-            serde_json::json!({}),
-        )
-        .await;
-        assert!(v["total"].as_i64().is_some_and(|t| t > 0));
-        app.push(t);
-        bytes = b;
-        raw.push(raw_entries(&db, &format!("r.unit_id = {unit_id}"), "r.id DESC").await);
+    let mut lines = vec![];
+    for (what, id) in [
+        (format!("dashboard, {n} recipients"), doc),
+        ("dashboard, 3 recipients".to_owned(), small),
+    ] {
+        let path = format!("/api/v1/documents/{id}");
+        let (line, v) = measure(&router, &token, &path, a.runs, what, || raw_counts(&db, id)).await;
+        assert!(v["counts"]["delivered"].as_i64().is_some_and(|d| d > 0));
+        lines.push(line);
     }
-    lines.push(Line {
-        what: "one commune's incoming register".to_owned(),
-        app: summary(&app),
-        raw: summary(&raw),
-        bytes,
-    });
+    let cond = format!("r.document_id = {doc} AND r.via_unit_id IS NULL");
+    let (line, v) = measure(
+        &router,
+        &token,
+        &format!("/api/v1/documents/{doc}/recipients"),
+        a.runs,
+        format!("recipient list, first page of {n}"),
+        || raw_entries(&db, &cond, "r.id"),
+    )
+    .await;
+    assert_eq!(v["total"].as_i64(), i64::try_from(n).ok());
+    lines.push(line);
+    let cond = format!("r.unit_id = {unit_id}");
+    let (line, v) = measure(
+        &router,
+        &token,
+        &format!("/api/v1/units/{code}/incoming"),
+        a.runs,
+        "one commune's incoming register".to_owned(),
+        || raw_entries(&db, &cond, "r.id DESC"),
+    )
+    .await;
+    assert!(v["total"].as_i64().is_some_and(|t| t > 0));
+    lines.push(line);
 
     println!(
         "\n{backend:?} (ms, median / p90; issue: {} runs, the rest {} runs; raw = the same statements without the application)",

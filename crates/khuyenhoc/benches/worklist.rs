@@ -210,25 +210,7 @@ async fn measure_list(
 async fn run(backend: Backend, a: &Args) {
     use khuyenhoc::evaluation::lifecycle::Status;
     let scratch = Scratch::new(backend, "khuyenhoc_bench_worklist").await;
-    let db = Db::connect(&scratch.url, 8, khuyenhoc::db::SqliteSync::Normal)
-        .await
-        .expect("connect");
-    khuyenhoc::prepare(&db)
-        .await
-        .expect("migrations and the map");
-    khuyenhoc::demo::load(&db).await.expect("demo data");
-    let files_dir = tempfile::tempdir().expect("files dir");
-    let settings = khuyenhoc::config::Settings {
-        database_url: scratch.url.clone(),
-        ..Default::default()
-    };
-    let state = khuyenhoc::state::AppState::new(
-        db.clone(),
-        settings,
-        None,
-        khuyenhoc::files::Files::local(files_dir.path()).expect("files"),
-    );
-    let router = khuyenhoc::web::app(state.clone());
+    let (db, state, router, _files) = common::demo_app(&scratch).await;
     let token = token_for(&db, BADINH).await;
     let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
     let first = format!("/api/v1/evaluations?unit=00004&year={year}");

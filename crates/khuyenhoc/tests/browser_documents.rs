@@ -27,7 +27,10 @@ async fn trip(c: Client, base: String, doc: i64, pdf: std::path::PathBuf) {
     assert_eq!(text_of(&c, "h1").await, "Sổ văn bản đến");
     let listed = text_of(&c, "#incoming").await;
     assert!(listed.contains(SUMMARY), "{listed}");
-    assert!(listed.contains("Chưa mở") || listed.contains("chưa mở"), "{listed}");
+    assert!(
+        listed.contains("Chưa mở") || listed.contains("chưa mở"),
+        "{listed}"
+    );
     assert_fits(&c, "the incoming register").await;
     check_axe(&c).await;
     tap(&c, "#incoming li a").await;

@@ -393,13 +393,12 @@ both_backends!(
             )
             .await;
         }
-        let entry: i64 = sqlx::query_scalar(
-            "SELECT MIN(id) FROM document_recipients WHERE document_id = $1",
-        )
-        .bind(doc)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("entry");
+        let entry: i64 =
+            sqlx::query_scalar("SELECT MIN(id) FROM document_recipients WHERE document_id = $1")
+                .bind(doc)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("entry");
         ids.insert("documents/{id}", doc.to_string());
         ids.insert("incoming/{id}", entry.to_string());
         ids.insert("files/{fid}", file.to_string());

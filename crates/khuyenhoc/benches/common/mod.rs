@@ -375,6 +375,38 @@ impl Scratch {
     }
 }
 
+/// The application in process on a fresh scratch database with the map and the demo data: the
+/// database, the state, the router, and the folder of its files (keep it while the app runs).
+pub async fn demo_app(
+    scratch: &Scratch,
+) -> (
+    Db,
+    khuyenhoc::state::AppState,
+    axum::Router,
+    tempfile::TempDir,
+) {
+    let db = Db::connect(&scratch.url, 8, khuyenhoc::db::SqliteSync::Normal)
+        .await
+        .expect("connect");
+    khuyenhoc::prepare(&db)
+        .await
+        .expect("migrations and the map");
+    khuyenhoc::demo::load(&db).await.expect("demo data");
+    let files_dir = tempfile::tempdir().expect("files dir");
+    let settings = khuyenhoc::config::Settings {
+        database_url: scratch.url.clone(),
+        ..Default::default()
+    };
+    let state = khuyenhoc::state::AppState::new(
+        db.clone(),
+        settings,
+        None,
+        khuyenhoc::files::Files::local(files_dir.path()).expect("files"),
+    );
+    let router = khuyenhoc::web::app(state.clone());
+    (db, state, router, files_dir)
+}
+
 /// A personal API token of the person with this phone number, made in the database.
 pub async fn token_for(db: &Db, phone: &str) -> String {
     let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")

@@ -43,8 +43,8 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/incoming/{id}/acknowledge", Officer, "Acknowledge receipt (đã nhận)", acknowledge),
         api(M::POST, "/api/v1/incoming/{id}/reply", Officer, "Reply to a document that asks for a reply", reply),
         api(M::POST, "/api/v1/incoming/{id}/forward", Officer, "Forward a received document to units below the receiving unit", forward),
-        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/documents/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to a draft or signed document", attach_document), MAX_ATTACHMENT_BYTES),
-        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/incoming/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to the receiving unit's reply", attach_reply), MAX_ATTACHMENT_BYTES),
+        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/documents/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to a draft or signed document", super::attach::attach_document), MAX_ATTACHMENT_BYTES),
+        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/incoming/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to the receiving unit's reply", super::attach::attach_reply), MAX_ATTACHMENT_BYTES),
     ]
 }
 
@@ -222,7 +222,9 @@ pub async fn detail_of(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, 
         .await?
         .into_iter()
         .filter(|f| {
-            sender_side || f.recipient_id.is_none_or(|r| entries.iter().any(|e| e.id == r))
+            sender_side
+                || f.recipient_id
+                    .is_none_or(|r| entries.iter().any(|e| e.id == r))
         })
         .collect();
     Ok(Detail {
@@ -443,53 +445,6 @@ async fn forward(
     Ok(Json(Reached {
         units: i64::try_from(made).unwrap_or(i64::MAX),
     }))
-}
-
-/// The file of a multipart upload (the part named `file`), scope checked first by the caller.
-async fn upload_of(
-    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(String, Vec<u8>), AppError> {
-    let form = form.map_err(|e| {
-        AppError::bad_request(
-            "Cần gửi biểu mẫu multipart/form-data (file)",
-            format!("Send a multipart/form-data form (file): {e}"),
-        )
-    })?;
-    super::pages::read_upload(Ok(form))
-        .await?
-        .file
-        .ok_or_else(crate::cooperation::api::no_file)
-}
-
-async fn attach_document(
-    State(state): State<AppState>,
-    ApiViewer(v): ApiViewer,
-    Path(id): Path<String>,
-    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    let id = parse_id(&id)?;
-    // Scope first: a caller who may not read the document learns nothing from the form.
-    model::readable(&state.db, &v, id).await?;
-    let (name, bytes) = upload_of(form).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(super::attach::to_document(&state, &v, id, &name, bytes).await?),
-    ))
-}
-
-async fn attach_reply(
-    State(state): State<AppState>,
-    ApiViewer(v): ApiViewer,
-    Path(id): Path<String>,
-    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    let rid = parse_id(&id)?;
-    super::incoming::entry(&state, &v, rid).await?;
-    let (name, bytes) = upload_of(form).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(super::attach::to_reply(&state, &v, rid, &name, bytes).await?),
-    ))
 }
 
 fn state_vi(e: &Entry) -> &'static str {

@@ -2,16 +2,23 @@
 //! (`files::office`) and kept in the same file store as evidence. A document takes files while
 //! it is a draft or signed (what is issued is frozen); a reply takes them from the receiving
 //! unit while the document is not recalled. Each file is written with its audit entry; a file
-//! whose row could not be written is deleted from the store again.
+//! whose row could not be written is deleted from the store again. Also the reading of a
+//! multipart form (text fields and one file) and the two upload routes of the API.
 
 use super::incoming;
 use super::model::{self, Attachment};
 use super::service::wrong_state;
+use crate::accounts::pages::parse_id;
 use crate::audit::{self, Actor, Change};
+use crate::auth::ApiViewer;
 use crate::auth::{perm, Viewer};
 use crate::db::now;
+use crate::error::ApiResult;
 use crate::error::AppError;
 use crate::state::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::Json;
 use khuyenhoc_domain::limits;
 
 /// The most files of one document, or of one reply.
@@ -63,6 +70,27 @@ pub async fn to_reply(
     .await
 }
 
+/// The file's name within its limit and its bytes checked by their content (on a blocking
+/// thread): the name, the bytes and their media type.
+async fn checked(
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<(String, Vec<u8>, &'static str), AppError> {
+    let name = limits::NAME.fit(file_name.trim());
+    let name = if name.is_empty() {
+        "tep".to_owned()
+    } else {
+        name
+    };
+    let (bytes, media_type) = tokio::task::spawn_blocking(move || {
+        crate::files::office::sniff_attachment(&bytes).map(|t| (bytes, t))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::field("file", e))?;
+    Ok((name, bytes, media_type))
+}
+
 async fn store(
     state: &AppState,
     actor: Actor,
@@ -87,18 +115,7 @@ async fn store(
             khuyenhoc_domain::Invalid::new("Tối đa 20 tệp", "At most 20 files"),
         ));
     }
-    let name = limits::NAME.fit(file_name.trim());
-    let name = if name.is_empty() {
-        "tep".to_owned()
-    } else {
-        name
-    };
-    let (bytes, media_type) = tokio::task::spawn_blocking(move || {
-        crate::files::office::sniff_attachment(&bytes).map(|t| (bytes, t))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::field("file", e))?;
+    let (name, bytes, media_type) = checked(file_name, bytes).await?;
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     let key = state
         .files
@@ -180,4 +197,91 @@ pub async fn file_for(
         .await
         .map_err(AppError::Internal)?;
     Ok((f, bytes))
+}
+
+/// A multipart form of a page: its text fields and its one file (name, bytes).
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads a page's multipart form (fields, and the part named `file`).
+pub async fn read_upload(
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Upload, AppError> {
+    let mut form = form.map_err(|_| {
+        AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
+    })?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
+        }
+    };
+    let mut u = Upload {
+        fields: Default::default(),
+        file: None,
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("tep").to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            if !bytes.is_empty() {
+                u.file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.map_err(unreadable)?;
+            u.fields.insert(name, text);
+        }
+    }
+    Ok(u)
+}
+
+/// The file of a multipart upload (the part named `file`), scope checked first by the caller.
+async fn upload_of(
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, Vec<u8>), AppError> {
+    let form = form.map_err(|e| {
+        AppError::bad_request(
+            "Cần gửi biểu mẫu multipart/form-data (file)",
+            format!("Send a multipart/form-data form (file): {e}"),
+        )
+    })?;
+    read_upload(Ok(form))
+        .await?
+        .file
+        .ok_or_else(crate::cooperation::api::no_file)
+}
+
+pub async fn attach_document(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    let id = parse_id(&id)?;
+    // Scope first: a caller who may not read the document learns nothing from the form.
+    model::readable(&state.db, &v, id).await?;
+    let (name, bytes) = upload_of(form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(to_document(&state, &v, id, &name, bytes).await?),
+    ))
+}
+
+pub async fn attach_reply(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    let rid = parse_id(&id)?;
+    super::incoming::entry(&state, &v, rid).await?;
+    let (name, bytes) = upload_of(form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(to_reply(&state, &v, rid, &name, bytes).await?),
+    ))
 }

@@ -3,13 +3,14 @@
 //! forward to my units below).
 
 use super::api::ListQuery;
+use super::attach::read_upload;
 use super::model::{self, Attachment, Entry};
-use super::pages::{choices, enc, levels_below, pager, read_upload, Labels};
+use super::view::{choices, enc, levels_below, pager, refusal, Labels};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageError, PageResult};
-use crate::org::model::Unit;
 use crate::files::office::MAX_ATTACHMENT_BYTES;
+use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
@@ -103,15 +104,22 @@ pub struct EntryQuery {
     pub forwarded: Option<String>,
 }
 
+/// What the entry page says beside the entry: the refused fields, why an action was refused,
+/// the reply as typed, how many units a forward reached.
+#[derive(Debug, Default)]
+pub struct Said {
+    pub errors: FormErrors,
+    pub refused: Option<(String, String)>,
+    pub typed_reply: String,
+    pub forwarded: Option<i64>,
+}
+
 async fn entry_view(
     state: &AppState,
     c: Chrome,
     v: &Viewer,
     rid: i64,
-    errors: FormErrors,
-    refused: Option<(String, String)>,
-    typed_reply: String,
-    forwarded: Option<i64>,
+    said: Said,
 ) -> Result<Html<String>, PageError> {
     let e = super::incoming::entry(state, v, rid).await?;
     // An officer of the receiving unit opening it marks it opened (once).
@@ -127,8 +135,10 @@ async fn entry_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let all = model::attachments(&state.db, e.document_id).await?;
-    let (reply_files, files): (Vec<_>, Vec<_>) =
-        all.into_iter().filter(|f| f.recipient_id.is_none() || f.recipient_id == Some(rid)).partition(|f| f.recipient_id.is_some());
+    let (reply_files, files): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .filter(|f| f.recipient_id.is_none() || f.recipient_id == Some(rid))
+        .partition(|f| f.recipient_id.is_some());
     render(&EntryPage {
         c,
         l: Labels,
@@ -136,10 +146,10 @@ async fn entry_view(
         levels: levels_below(&unit),
         files,
         reply_files,
-        errors,
-        refused,
-        typed_reply,
-        forwarded,
+        errors: said.errors,
+        refused: said.refused,
+        typed_reply: said.typed_reply,
+        forwarded: said.forwarded,
         e,
     })
 }
@@ -157,10 +167,10 @@ async fn entry_page(
         c,
         &v,
         parse_id(&id)?,
-        FormErrors::default(),
-        None,
-        String::new(),
-        forwarded,
+        Said {
+            forwarded,
+            ..Said::default()
+        },
     )
     .await?
     .into_response())
@@ -178,11 +188,15 @@ async fn answered<T>(
 ) -> PageResult<Response> {
     let (errors, refused) = match r {
         Ok(t) => return Ok(Redirect::to(&to(t)).into_response()),
-        Err(AppError::Invalid(e)) => (FormErrors(e), None),
-        Err(AppError::Unprocessable { vi, en }) => (FormErrors::default(), Some((vi, en))),
-        Err(e) => return Err(e.into()),
+        Err(e) => refusal(e)?,
     };
-    let page = entry_view(state, c, v, rid, errors, refused, typed_reply, None).await?;
+    let said = Said {
+        errors,
+        refused,
+        typed_reply,
+        forwarded: None,
+    };
+    let page = entry_view(state, c, v, rid, said).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

@@ -9,8 +9,8 @@
 //! `lists` (the registers and the recipient list, paged by key), `recipients` (the choice of
 //! units, reused by meetings), `service` (drafting, signing, issuing, recalling), `incoming`
 //! (opening, acknowledging, replying, forwarding), `remind` (the reminders and their job),
-//! `attach` (files of documents and replies), `api`, `pages` (the sending side's pages) and
-//! `inbox` (the receiving side's pages).
+//! `attach` (files of documents and replies), `api`, `pages` (the sending side's pages),
+//! `inbox` (the receiving side's pages) and `view` (what those pages share).
 
 pub mod api;
 pub mod attach;
@@ -22,6 +22,7 @@ pub mod pages;
 pub mod recipients;
 pub mod remind;
 pub mod service;
+pub mod view;
 
 /// The job kinds of this capability (gathered by `crate::background`).
 pub fn register(reg: &mut crate::jobs::Registry) {

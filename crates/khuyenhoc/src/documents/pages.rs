@@ -5,14 +5,15 @@
 //! its message, 422.
 
 use super::api::{detail_of, recipients_filter, recipients_workbook, Detail, ListQuery};
+use super::attach::read_upload;
 use super::model::{self, Entry};
-use super::recipients::Choice;
 use super::service::{self, NewDocument};
+use super::view::{choices, filters, levels_below, pager, refusal, Labels};
 use crate::accounts::pages::parse_id;
 use crate::auth::{perm, Viewer};
 use crate::error::{AppError, PageError, PageResult};
-use crate::org::model::Unit;
 use crate::files::office::MAX_ATTACHMENT_BYTES;
+use crate::org::model::Unit;
 use crate::state::AppState;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::layout::{render, Chrome, FormErrors};
@@ -40,95 +41,6 @@ pub fn routes() -> Vec<Route> {
         r(M::GET, "/documents/{id}/files/{fid}", Officer, "Download a file of a document or of a reply to it", download),
         r(M::GET, "/documents/{id}/recipients.xlsx", Officer, "The recipients of a document as filtered, as an Excel file", export),
     ]
-}
-
-/// Labels of the documents' codes, for the templates.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Labels;
-
-fn find<'a>(list: &'a [(&'a str, &'a str, &'a str)], code: &str) -> (&'a str, &'a str) {
-    list.iter()
-        .find(|t| t.0 == code)
-        .map_or(("", ""), |t| (t.1, t.2))
-}
-
-impl Labels {
-    pub fn type_vi(&self, code: &str) -> &'static str {
-        model::type_of(code).map_or("", |t| t.2)
-    }
-    pub fn type_en(&self, code: &str) -> &'static str {
-        model::type_of(code).map_or("", |t| t.3)
-    }
-    pub fn state_vi(&self, code: &str) -> &'static str {
-        find(model::STATES, code).0
-    }
-    pub fn state_en(&self, code: &str) -> &'static str {
-        find(model::STATES, code).1
-    }
-    pub fn entry_vi(&self, code: &str) -> &'static str {
-        find(model::ENTRY_STATES, code).0
-    }
-    pub fn entry_en(&self, code: &str) -> &'static str {
-        find(model::ENTRY_STATES, code).1
-    }
-    pub fn urgency_vi(&self, code: &str) -> &'static str {
-        find(model::URGENCIES, code).0
-    }
-    pub fn urgency_en(&self, code: &str) -> &'static str {
-        find(model::URGENCIES, code).1
-    }
-    pub fn day(&self, iso: &str) -> String {
-        crate::i18n::day(iso)
-    }
-    pub fn date_of(&self, at: &Option<i64>) -> String {
-        crate::i18n::date_of(at)
-    }
-    pub fn kb(&self, n: &i64) -> i64 {
-        (*n).saturating_add(1023) / 1024
-    }
-    pub fn types(&self) -> &'static [(&'static str, &'static str, &'static str, &'static str)] {
-        model::TYPES
-    }
-    pub fn urgencies(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        model::URGENCIES
-    }
-    pub fn states(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        model::STATES
-    }
-    pub fn entry_states(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        model::ENTRY_STATES
-    }
-}
-
-pub fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// The query string of a list's filters (without the cursor), `&`-joined.
-pub fn filters(q: &ListQuery) -> String {
-    let mut parts = vec![];
-    for (k, v) in [("q", &q.q), ("state", &q.state), ("via", &q.via)] {
-        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-            parts.push(format!("{k}={}", enc(v)));
-        }
-    }
-    parts.join("&")
-}
-
-/// The pager's links of a list at `path` with the filters of `q`.
-pub fn pager(path: &str, q: &ListQuery, next: Option<String>) -> (Option<String>, Option<String>) {
-    let f = filters(q);
-    let base = if f.is_empty() {
-        format!("{path}?")
-    } else {
-        format!("{path}?{f}&")
-    };
-    (
-        next.map(|n| format!("{base}cursor={}", enc(&n))),
-        q.cursor
-            .as_ref()
-            .map(|_| base.trim_end_matches(['?', '&']).to_owned()),
-    )
 }
 
 #[derive(Template)]
@@ -235,35 +147,6 @@ pub struct DraftForm {
     pub cluster: String,
 }
 
-/// The recipients a form names: a level, units by code, a subtree, a cluster (any of them).
-pub fn choices(level: &str, units: &str, subtree: &str, cluster: &str) -> Vec<Choice> {
-    let mut out = vec![];
-    if !level.trim().is_empty() {
-        out.push(Choice::Level {
-            level: level.trim().to_owned(),
-        });
-    }
-    let codes: Vec<String> = units
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if !codes.is_empty() {
-        out.push(Choice::Units { codes });
-    }
-    if !subtree.trim().is_empty() {
-        out.push(Choice::Subtree {
-            code: subtree.trim().to_owned(),
-        });
-    }
-    if !cluster.trim().is_empty() {
-        out.push(Choice::Cluster {
-            code: cluster.trim().to_owned(),
-        });
-    }
-    out
-}
-
 impl DraftForm {
     fn to_new(&self) -> Result<NewDocument, AppError> {
         let signer_position_id = self.signer_position_id.trim().parse().map_err(|_| {
@@ -301,16 +184,6 @@ impl NewPage {
     pub fn chosen_signer(&self, id: &i64) -> bool {
         self.typed.signer_position_id.trim() == id.to_string()
     }
-}
-
-/// The levels below a unit: (code, Vietnamese, English).
-pub fn levels_below(unit: &Unit) -> Vec<(&'static str, &'static str, &'static str)> {
-    use khuyenhoc_domain::Level;
-    [Level::Province, Level::Commune, Level::Branch]
-        .into_iter()
-        .filter(|l| l.depth() > unit.level.depth())
-        .map(|l| (l.code(), l.label_vi(), l.label_en()))
-        .collect()
 }
 
 async fn new_view(
@@ -545,28 +418,12 @@ async fn answered<T>(
     r: Result<T, AppError>,
     to: impl FnOnce(T) -> String,
 ) -> PageResult<Response> {
-    match r {
-        Ok(t) => Ok(Redirect::to(&to(t)).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page =
-                document_view(state, c, v, id, DocQuery::default(), FormErrors(e), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(AppError::Unprocessable { vi, en }) => {
-            let page = document_view(
-                state,
-                c,
-                v,
-                id,
-                DocQuery::default(),
-                FormErrors::default(),
-                Some((vi, en)),
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (errors, refused) = match r {
+        Ok(t) => return Ok(Redirect::to(&to(t)).into_response()),
+        Err(e) => refusal(e)?,
+    };
+    let page = document_view(state, c, v, id, DocQuery::default(), errors, refused).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn sign(
@@ -603,46 +460,6 @@ async fn remind(
     .await
 }
 
-/// A multipart form of a page: its text fields and its one file (name, bytes).
-pub struct Upload {
-    pub fields: std::collections::HashMap<String, String>,
-    pub file: Option<(String, Vec<u8>)>,
-}
-
-/// Reads a page's multipart form (fields, and the part named `file`).
-pub async fn read_upload(
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Upload, AppError> {
-    let mut form = form.map_err(|_| {
-        AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
-    })?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::bad_request("Không đọc được tệp gửi lên", "The upload could not be read")
-        }
-    };
-    let mut u = Upload {
-        fields: Default::default(),
-        file: None,
-    };
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("tep").to_owned();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            if !bytes.is_empty() {
-                u.file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            let text = field.text().await.map_err(unreadable)?;
-            u.fields.insert(name, text);
-        }
-    }
-    Ok(u)
-}
-
 async fn attach(
     State(state): State<AppState>,
     c: Chrome,
@@ -666,8 +483,7 @@ async fn download(
     v: Viewer,
     Path((id, fid)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let (f, bytes) =
-        super::attach::file_for(&state, &v, parse_id(&id)?, parse_id(&fid)?).await?;
+    let (f, bytes) = super::attach::file_for(&state, &v, parse_id(&id)?, parse_id(&fid)?).await?;
     Ok(crate::evaluation::pages::download(
         &f.media_type,
         &f.file_name,

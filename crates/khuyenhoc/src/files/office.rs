@@ -92,11 +92,18 @@ mod tests {
 
     #[test]
     fn office_files_are_known_by_their_content_types() {
-        let docx = zip_with(r#"<Types><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#);
+        let docx = zip_with(
+            r#"<Types><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+        );
         assert_eq!(sniff_attachment(&docx).ok(), Some(DOCX));
-        let xlsx = zip_with(r#"<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#);
+        let xlsx = zip_with(
+            r#"<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        );
         assert_eq!(sniff_attachment(&xlsx).ok(), Some(XLSX));
-        assert!(sniff_attachment(&zip_with("<Types/>")).is_err(), "a bare zip");
+        assert!(
+            sniff_attachment(&zip_with("<Types/>")).is_err(),
+            "a bare zip"
+        );
         assert!(sniff_attachment(b"PK\x03\x04 broken").is_err());
         assert_eq!(sniff_attachment(b"%PDF-1.7 ...").ok(), Some(PDF));
         assert!(sniff_attachment(b"MZ\x90\x00").is_err());

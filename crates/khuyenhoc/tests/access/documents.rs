@@ -473,12 +473,7 @@ pub fn rows() -> Vec<Row> {
                     format!("/incoming/{}/reply", c.documents.reply_page),
                     vec![
                         field("text", "Chi hội đã triển khai, gửi kèm báo cáo."),
-                        file(
-                            "file",
-                            "bao-cao.pdf",
-                            "application/pdf",
-                            PDF_BYTES.to_vec(),
-                        ),
+                        file("file", "bao-cao.pdf", "application/pdf", PDF_BYTES.to_vec()),
                     ],
                 )
             },
