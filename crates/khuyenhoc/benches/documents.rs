@@ -23,13 +23,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::{backends, flag, flags, percentile_ms, token_for, Scratch};
-use http_body_util::BodyExt;
+use common::{backends, flag, flags, percentile_ms, send, token_for, Scratch};
 use khuyenhoc::db::{rows, Backend, Db};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 const CENTRAL: &str = "0900000001";
 
@@ -41,41 +37,6 @@ struct Args {
 
 fn summary(t: &[Duration]) -> (f64, f64) {
     (percentile_ms(t, 0.5), percentile_ms(t, 0.9))
-}
-
-async fn send(
-    router: &axum::Router,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> (Duration, serde_json::Value, usize) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(if method == "GET" {
-            Body::empty()
-        } else {
-            Body::from(body.to_string())
-        })
-        .expect("request");
-    let t = Instant::now();
-    let resp = router.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let took = t.elapsed();
-    assert!(
-        status.is_success(),
-        "{method} {path}: {status} {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    (
-        took,
-        serde_json::from_slice(&bytes).expect("json"),
-        bytes.len(),
-    )
 }
 
 /// A signed draft of the central office to `recipients`; its id.

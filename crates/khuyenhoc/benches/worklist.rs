@@ -43,25 +43,7 @@ async fn get(
     token: &str,
     path: &str,
 ) -> (Duration, serde_json::Value, usize) {
-    let req = Request::get(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request");
-    let t = Instant::now();
-    let resp = router.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let took = t.elapsed();
-    assert!(
-        status.is_success(),
-        "{path}: {status} {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    (
-        took,
-        serde_json::from_slice(&bytes).expect("json"),
-        bytes.len(),
-    )
+    common::send(router, token, "GET", path, serde_json::Value::Null).await
 }
 
 /// `n` citizens of `branch` with a Learning Citizen evaluation each (passing answers).
