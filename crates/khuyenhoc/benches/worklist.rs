@@ -43,25 +43,7 @@ async fn get(
     token: &str,
     path: &str,
 ) -> (Duration, serde_json::Value, usize) {
-    let req = Request::get(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request");
-    let t = Instant::now();
-    let resp = router.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let took = t.elapsed();
-    assert!(
-        status.is_success(),
-        "{path}: {status} {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    (
-        took,
-        serde_json::from_slice(&bytes).expect("json"),
-        bytes.len(),
-    )
+    common::send(router, token, "GET", path, serde_json::Value::Null).await
 }
 
 /// `n` citizens of `branch` with a Learning Citizen evaluation each (passing answers).
@@ -210,25 +192,7 @@ async fn measure_list(
 async fn run(backend: Backend, a: &Args) {
     use khuyenhoc::evaluation::lifecycle::Status;
     let scratch = Scratch::new(backend, "khuyenhoc_bench_worklist").await;
-    let db = Db::connect(&scratch.url, 8, khuyenhoc::db::SqliteSync::Normal)
-        .await
-        .expect("connect");
-    khuyenhoc::prepare(&db)
-        .await
-        .expect("migrations and the map");
-    khuyenhoc::demo::load(&db).await.expect("demo data");
-    let files_dir = tempfile::tempdir().expect("files dir");
-    let settings = khuyenhoc::config::Settings {
-        database_url: scratch.url.clone(),
-        ..Default::default()
-    };
-    let state = khuyenhoc::state::AppState::new(
-        db.clone(),
-        settings,
-        None,
-        khuyenhoc::files::Files::local(files_dir.path()).expect("files"),
-    );
-    let router = khuyenhoc::web::app(state.clone());
+    let (db, state, router, _files) = common::demo_app(&scratch).await;
     let token = token_for(&db, BADINH).await;
     let year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
     let first = format!("/api/v1/evaluations?unit=00004&year={year}");

@@ -392,6 +392,45 @@ both_backends!(
         .await;
         ids.insert("meetings/{id}", meeting.to_string());
         ids.insert("calendar/{file}", "khong-co.ics".into());
+        // A document of Ba Đình issued to its branches, a reply asked (issue 18).
+        let signer: i64 = sqlx::query_scalar(
+            "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
+             JOIN people pe ON pe.id = h.person_id JOIN units u ON u.id = p.unit_id \
+             WHERE pe.phone = $1 AND h.to_at IS NULL AND u.code = '00004'",
+        )
+        .bind(BADINH)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("signer");
+        let doc = ok(
+            &app,
+            &mut badinh,
+            "POST",
+            "/api/v1/units/00004/documents",
+            json!({"type_code": "kh", "summary": "Kế hoạch tháng khuyến học", "signer_position_id": signer,
+                "reply_due": t, "recipients": [{"kind": "level", "level": "branch"}]}),
+        )
+        .await["id"]
+            .as_i64()
+            .expect("document");
+        for step in ["sign", "issue"] {
+            ok(
+                &app,
+                &mut badinh,
+                "POST",
+                &format!("/api/v1/documents/{doc}/{step}"),
+                json!({}),
+            )
+            .await;
+        }
+        let entry: i64 =
+            sqlx::query_scalar("SELECT MIN(id) FROM document_recipients WHERE document_id = $1")
+                .bind(doc)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("entry");
+        ids.insert("documents/{id}", doc.to_string());
+        ids.insert("incoming/{id}", entry.to_string());
         ids.insert("files/{fid}", file.to_string());
         for (key, sql) in [
             ("criteria/{id}", "SELECT MIN(id) FROM criteria_sets"),

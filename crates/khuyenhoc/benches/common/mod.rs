@@ -377,6 +377,77 @@ impl Scratch {
     }
 }
 
+/// The application in process on a fresh scratch database with the map and the demo data: the
+/// database, the state, the router, and the folder of its files (keep it while the app runs).
+pub async fn demo_app(
+    scratch: &Scratch,
+) -> (
+    Db,
+    khuyenhoc::state::AppState,
+    axum::Router,
+    tempfile::TempDir,
+) {
+    let db = Db::connect(&scratch.url, 8, khuyenhoc::db::SqliteSync::Normal)
+        .await
+        .expect("connect");
+    khuyenhoc::prepare(&db)
+        .await
+        .expect("migrations and the map");
+    khuyenhoc::demo::load(&db).await.expect("demo data");
+    let files_dir = tempfile::tempdir().expect("files dir");
+    let settings = khuyenhoc::config::Settings {
+        database_url: scratch.url.clone(),
+        ..Default::default()
+    };
+    let state = khuyenhoc::state::AppState::new(
+        db.clone(),
+        settings,
+        None,
+        khuyenhoc::files::Files::local(files_dir.path()).expect("files"),
+    );
+    let router = khuyenhoc::web::app(state.clone());
+    (db, state, router, files_dir)
+}
+
+/// One request to the router in process with a bearer token (a JSON body unless a GET): the
+/// time to the whole answer, the answer, its size. Panics on an unsuccessful status.
+pub async fn send(
+    router: &axum::Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (Duration, serde_json::Value, usize) {
+    let req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(if method == "GET" {
+            axum::body::Body::empty()
+        } else {
+            axum::body::Body::from(body.to_string())
+        })
+        .expect("request");
+    let t = Instant::now();
+    let resp = tower::ServiceExt::oneshot(router.clone(), req)
+        .await
+        .expect("infallible");
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let took = t.elapsed();
+    assert!(
+        status.is_success(),
+        "{method} {path}: {status} {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    (
+        took,
+        serde_json::from_slice(&bytes).expect("json"),
+        bytes.len(),
+    )
+}
+
 /// A personal API token of the person with this phone number, made in the database.
 pub async fn token_for(db: &Db, phone: &str) -> String {
     let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")

@@ -40,6 +40,7 @@ pub fn entity(code: &str) -> Option<Name> {
         "meeting_unit" => ("Điểm cầu cuộc họp", "Meeting venue"),
         "calendar_token" => ("Địa chỉ lịch cá nhân", "Calendar feed address"),
         "document_entry" => ("Văn bản đến", "Incoming document"),
+        "document_file" => ("Tệp đính kèm văn bản", "Document file"),
         "evidence" => ("Minh chứng", "Evidence"),
         "fund" => ("Quỹ", "Fund"),
         "group" => ("Gia đình, dòng họ, tập thể", "Family, clan or group"),

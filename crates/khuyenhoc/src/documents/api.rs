@@ -10,6 +10,7 @@ use super::service::{self, NewDocument};
 use crate::accounts::pages::parse_id;
 use crate::auth::{ApiViewer, Viewer};
 use crate::error::{ApiResult, AppError};
+use crate::files::office::MAX_ATTACHMENT_BYTES;
 use crate::state::AppState;
 use crate::web::export::{Cell, Export, Sheet};
 use crate::web::extract::{ApiJson, ApiQuery};
@@ -42,6 +43,8 @@ pub fn routes() -> Vec<Route> {
         api(M::POST, "/api/v1/incoming/{id}/acknowledge", Officer, "Acknowledge receipt (đã nhận)", acknowledge),
         api(M::POST, "/api/v1/incoming/{id}/reply", Officer, "Reply to a document that asks for a reply", reply),
         api(M::POST, "/api/v1/incoming/{id}/forward", Officer, "Forward a received document to units below the receiving unit", forward),
+        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/documents/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to a draft or signed document", super::attach::attach_document), MAX_ATTACHMENT_BYTES),
+        crate::sheets::upload::body_limit(api(M::POST, "/api/v1/incoming/{id}/files", Officer, "Attach a file (PDF, DOCX, XLSX, JPEG or PNG scan) to the receiving unit's reply", super::attach::attach_reply), MAX_ATTACHMENT_BYTES),
     ]
 }
 
@@ -214,7 +217,16 @@ pub async fn detail_of(state: &AppState, v: &Viewer, id: i64) -> Result<Detail, 
     } else {
         model::entries_read_by(&state.db, v, id, &today).await?
     };
-    let files = model::attachments(&state.db, id).await?;
+    // A receiving side sees the document's files and its own replies' files, not other units'.
+    let files = model::attachments(&state.db, id)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            sender_side
+                || f.recipient_id
+                    .is_none_or(|r| entries.iter().any(|e| e.id == r))
+        })
+        .collect();
     Ok(Detail {
         document: doc,
         recipients_vi,
@@ -518,6 +530,14 @@ pub fn body_schema(method: &str, path: &str) -> Option<Value> {
             json!({"text": {"type": "string", "maxLength": limits::LONG_TEXT.max}}),
             json!(["text"]),
         ),
+        ("post", "/api/v1/documents/{id}/files" | "/api/v1/incoming/{id}/files") => json!({
+            "x-media": "multipart/form-data",
+            "type": "object",
+            "properties": {
+                "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "a PDF, DOCX, XLSX or a JPEG/PNG scan, at most 20 MB, checked by its content"},
+            },
+            "required": ["file"],
+        }),
         ("post", "/api/v1/incoming/{id}/forward") => s(
             json!({"recipients": choice_schema()}),
             json!(["recipients"]),

@@ -64,7 +64,11 @@ pub async fn open(state: &AppState, v: &Viewer, rid: i64) -> Result<Entry, AppEr
 
 /// The entry with `document.issue` over its unit, for a change of it; a recalled document takes
 /// none.
-async fn entry_to_act(state: &AppState, v: &Viewer, rid: i64) -> Result<(Entry, Actor), AppError> {
+pub(super) async fn entry_to_act(
+    state: &AppState,
+    v: &Viewer,
+    rid: i64,
+) -> Result<(Entry, Actor), AppError> {
     let (e, actor) = v.act(
         model::entry_by_id(&state.db.pool, rid, &today(state)).await?,
         perm::DOCUMENT_ISSUE,

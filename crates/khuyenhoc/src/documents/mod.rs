@@ -8,15 +8,21 @@
 //! Files: `model` (what a document and an entry are, one document, the sender's counts),
 //! `lists` (the registers and the recipient list, paged by key), `recipients` (the choice of
 //! units, reused by meetings), `service` (drafting, signing, issuing, recalling), `incoming`
-//! (opening, acknowledging, replying, forwarding), `remind` (the reminders and their job), `api`.
+//! (opening, acknowledging, replying, forwarding), `remind` (the reminders and their job),
+//! `attach` (files of documents and replies), `api`, `pages` (the sending side's pages),
+//! `inbox` (the receiving side's pages) and `view` (what those pages share).
 
 pub mod api;
+pub mod attach;
+pub mod inbox;
 pub mod incoming;
 pub mod lists;
 pub mod model;
+pub mod pages;
 pub mod recipients;
 pub mod remind;
 pub mod service;
+pub mod view;
 
 /// The job kinds of this capability (gathered by `crate::background`).
 pub fn register(reg: &mut crate::jobs::Registry) {

@@ -13,6 +13,8 @@
 //! longer refers to it (`Files::forget`, after the commit); the audit log keeps its name and
 //! size, not its bytes.
 
+pub mod office;
+
 use bytes::Bytes;
 use khuyenhoc_domain::Invalid;
 use object_store::aws::AmazonS3Builder;

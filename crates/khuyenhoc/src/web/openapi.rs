@@ -179,7 +179,9 @@ fn success(method: &str, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/documents"
             | "/api/v1/me/record/links"
             | "/api/v1/units/{code}/meetings"
-            | "/api/v1/me/calendar",
+            | "/api/v1/me/calendar"
+            | "/api/v1/documents/{id}/files"
+            | "/api/v1/incoming/{id}/files",
         ) => &["201"],
         _ => &["200"],
     }

@@ -60,6 +60,8 @@ pub fn all() -> Vec<Route> {
         crate::cooperation::routes(),
         crate::meetings::routes(),
         crate::documents::api::routes(),
+        crate::documents::pages::routes(),
+        crate::documents::inbox::routes(),
         crate::record::routes(),
         crate::credentials::pages::routes(),
     ] {

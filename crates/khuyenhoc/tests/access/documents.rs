@@ -28,7 +28,16 @@ pub struct CtxDocuments {
     overdue: i64,
     /// Ba Đình's entry of a document from Hà Nội, to forward to its branches.
     to_forward: i64,
+    /// For the pages: a draft to sign, a signed document to issue, a draft to attach files to,
+    /// a file of `doc`, and the branch 00004-1's entry of a second document to reply to.
+    sign_page: i64,
+    issue_page: i64,
+    draft: i64,
+    file: i64,
+    reply_page: i64,
 }
+
+const PDF_BYTES: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 async fn position(app: &TestApp, unit: &str, phone: &str) -> i64 {
     sqlx::query_scalar(
@@ -99,6 +108,27 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     d.doc = document(app, &mut c, "00004", d.signer, branches.clone(), "issued").await;
     d.entry = entry_of(app, d.doc, "00004-1").await;
     d.to_sign = document(app, &mut c, "00004", d.signer, branches.clone(), "draft").await;
+    d.sign_page = document(app, &mut c, "00004", d.signer, branches.clone(), "draft").await;
+    d.draft = document(app, &mut c, "00004", d.signer, branches.clone(), "draft").await;
+    d.issue_page = document(app, &mut c, "00004", d.signer, branches.clone(), "signed").await;
+    let second = document(app, &mut c, "00004", d.signer, branches.clone(), "issued").await;
+    d.reply_page = entry_of(app, second, "00004-1").await;
+    let key = app
+        .state
+        .files
+        .put("documents", PDF_BYTES.to_vec())
+        .await
+        .expect("file");
+    d.file = sqlx::query_scalar(
+        "INSERT INTO document_files (document_id, file_key, file_name, media_type, size_bytes, \
+         uploaded_by, uploaded_at) VALUES ($1, $2, 'ke-hoach.pdf', 'application/pdf', 40, \
+         (SELECT MIN(id) FROM people), 0) RETURNING id",
+    )
+    .bind(d.doc)
+    .bind(key)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("file row");
     d.to_issue = document(app, &mut c, "00004", d.signer, branches.clone(), "signed").await;
     d.to_recall = document(app, &mut c, "00004", d.signer, branches.clone(), "issued").await;
     d.overdue = document(app, &mut c, "00004", d.signer, branches, "issued").await;
@@ -302,6 +332,201 @@ pub fn rows() -> Vec<Row> {
                 )
             },
             OK.has("\"units\""),
+        ),
+        row(
+            "GET /units/{code}/documents",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |_, _| get("/units/00004/documents?q=ma%20tran"),
+            OK.has(SUMMARY),
+        ),
+        row(
+            "GET /units/{code}/documents/new",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |_, _| get("/units/00004/documents/new"),
+            OK.has("Lưu dự thảo"),
+        ),
+        row(
+            "POST /units/{code}/documents",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| {
+                form(
+                    "/units/00004/documents",
+                    &[
+                        ("type_code", "tb"),
+                        ("summary", "Thông báo qua trang"),
+                        ("signer_position_id", &c.documents.signer.to_string()),
+                        ("urgency", "normal"),
+                        ("level", "branch"),
+                    ],
+                )
+            },
+            see("/documents/*"),
+        ),
+        row(
+            "GET /documents/{id}",
+            Officer,
+            read(BOTH),
+            R::Branch,
+            |c, _| get(format!("/documents/{}", c.documents.doc)),
+            OK.has(SUMMARY),
+        ),
+        row(
+            "POST /documents/{id}/sign",
+            Officer,
+            Need::Owner,
+            R::Commune,
+            |c, _| form(format!("/documents/{}/sign", c.documents.sign_page), &[]),
+            see("/documents/*"),
+        ),
+        row(
+            "POST /documents/{id}/issue",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| form(format!("/documents/{}/issue", c.documents.issue_page), &[]),
+            see("/documents/*"),
+        ),
+        row(
+            "POST /documents/{id}/remind",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| form(format!("/documents/{}/remind", c.documents.overdue), &[]),
+            see("/documents/*"),
+        ),
+        row(
+            "POST /documents/{id}/files",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| {
+                upload(
+                    format!("/documents/{}/files", c.documents.draft),
+                    vec![file(
+                        "file",
+                        "ke-hoach.pdf",
+                        "application/pdf",
+                        PDF_BYTES.to_vec(),
+                    )],
+                )
+            },
+            see("/documents/*"),
+        ),
+        row(
+            "GET /documents/{id}/files/{fid}",
+            Officer,
+            read(BOTH),
+            R::Branch,
+            |c, _| {
+                get(format!(
+                    "/documents/{}/files/{}",
+                    c.documents.doc, c.documents.file
+                ))
+            },
+            OK.has("%PDF"),
+        ),
+        row(
+            "GET /documents/{id}/recipients.xlsx",
+            Officer,
+            read(&["00004"]),
+            R::Commune,
+            |c, _| get(format!("/documents/{}/recipients.xlsx", c.documents.doc)),
+            OK.has("PK"),
+        ),
+        row(
+            "GET /units/{code}/incoming",
+            Officer,
+            read(&["00004-1"]),
+            R::Branch,
+            |_, _| get("/units/00004-1/incoming?q=ma%20tran"),
+            OK.has(SUMMARY),
+        ),
+        row(
+            "GET /incoming/{id}",
+            Officer,
+            read(&["00004-1"]),
+            R::Branch,
+            |c, _| get(format!("/incoming/{}", c.documents.entry)),
+            OK.has(SUMMARY),
+        ),
+        row(
+            "POST /incoming/{id}/acknowledge",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004-1"]),
+            R::Commune,
+            |c, _| form(format!("/incoming/{}/acknowledge", c.documents.entry), &[]),
+            see("/incoming/*"),
+        ),
+        row(
+            "POST /incoming/{id}/reply",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004-1"]),
+            R::Commune,
+            |c, _| {
+                upload(
+                    format!("/incoming/{}/reply", c.documents.reply_page),
+                    vec![
+                        field("text", "Chi hội đã triển khai, gửi kèm báo cáo."),
+                        file("file", "bao-cao.pdf", "application/pdf", PDF_BYTES.to_vec()),
+                    ],
+                )
+            },
+            see("/incoming/*"),
+        ),
+        row(
+            "POST /incoming/{id}/forward",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| {
+                form(
+                    format!("/incoming/{}/forward", c.documents.to_forward),
+                    &[("level", "branch")],
+                )
+            },
+            see("/incoming/*"),
+        ),
+        row(
+            "POST /api/v1/documents/{id}/files",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004"]),
+            R::Commune,
+            |c, _| {
+                upload(
+                    format!("/api/v1/documents/{}/files", c.documents.draft),
+                    vec![file(
+                        "file",
+                        "du-thao.pdf",
+                        "application/pdf",
+                        PDF_BYTES.to_vec(),
+                    )],
+                )
+            },
+            CREATED.has("du-thao.pdf"),
+        ),
+        row(
+            "POST /api/v1/incoming/{id}/files",
+            Officer,
+            act(perm::DOCUMENT_ISSUE, &["00004-1"]),
+            R::Commune,
+            |c, _| {
+                upload(
+                    format!("/api/v1/incoming/{}/files", c.documents.entry),
+                    vec![file(
+                        "file",
+                        "tra-loi.pdf",
+                        "application/pdf",
+                        PDF_BYTES.to_vec(),
+                    )],
+                )
+            },
+            CREATED.has("tra-loi.pdf"),
         ),
     ]
 }
