@@ -33,7 +33,33 @@ fn ob_schema_file() -> PathBuf {
         .join("tests/fixtures/ob_v3p0_achievementcredential_schema.json")
 }
 
-/// What the DCC verifier says of `credential`, and the URLs it fetched.
+/// The JSON-LD contexts the program signs with (`khuyenhoc-docs/contexts`): the verifier gets the
+/// one its packages lack (undefined terms, in the record's summary) from there.
+fn contexts_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../khuyenhoc-docs/contexts")
+}
+
+/// A test app whose public address is its own server on loopback, so did:web resolves to it:
+/// (app, origin, address).
+async fn served(b: Backend) -> (TestApp, String, std::net::SocketAddr) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let origin = format!("http://{addr}");
+    let public = origin.clone();
+    let app = TestApp::with_settings(b, move |s| s.public_url = Some(public)).await;
+    let service = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, service).await;
+    });
+    (app, origin, addr)
+}
+
+/// What the DCC verifier says of `credential` (or of a presentation), and the URLs it fetched.
 async fn dcc_verify(credential: &Value, origin: &str) -> (Value, Vec<String>) {
     let dir = verifier_dir();
     assert!(
@@ -55,7 +81,7 @@ async fn dcc_verify(credential: &Value, origin: &str) -> (Value, Vec<String>) {
     let node = std::env::var("KHUYENHOC_TEST_NODE").unwrap_or_else(|_| "/usr/bin/node".into());
     let mut cmd = tokio::process::Command::new(node);
     cmd.arg(&script).arg(&file).arg(origin);
-    cmd.arg(ob_schema_file());
+    cmd.arg(ob_schema_file()).arg(contexts_dir());
     let out = tokio::time::timeout(std::time::Duration::from_secs(120), cmd.output())
         .await
         .expect("the verifier finished within two minutes")
@@ -92,20 +118,7 @@ both_backends!(
     the_dcc_verifier_accepts_ours_rejects_a_change_and_sees_revocation,
     |b: Backend| async move {
         // The public address is the test server's own, so did:web resolves to it.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let origin = format!("http://{addr}");
-        let public = origin.clone();
-        let app = TestApp::with_settings(b, move |s| s.public_url = Some(public)).await;
-        let service = app
-            .router
-            .clone()
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, service).await;
-        });
+        let (app, origin, addr) = served(b).await;
 
         let mut chair = app.api_client(BADINH).await;
         let id = register_person(&app, &mut chair, "00004-1", "Lê Thị Thu", "0915300001").await;
@@ -172,6 +185,54 @@ both_backends!(
         assert_eq!(
             step(&result, "revocation_status"),
             Some(false),
+            "{result:#}"
+        );
+    }
+);
+
+both_backends!(
+    the_dcc_verifier_accepts_the_record_bundle,
+    |b: Backend| async move {
+        let (app, origin, addr) = served(b).await;
+        let mut chair = app.api_client(BADINH).await;
+        let citizen = app.person_id(CITIZEN).await;
+        citizen_evaluation(&app, &mut chair, citizen, this_year(), Stage::Recognised).await;
+        // The citizen downloads her record's signed bundle (a Verifiable Presentation holding
+        // her certificate as issued and a summary credential, signed as the central office).
+        let web = app.login(CITIZEN).await;
+        let (status, _, bytes) = app.download(&web, "/me/record/presentation.json").await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        let vp: Value = serde_json::from_slice(&bytes).expect("JSON");
+        let held = vp["verifiableCredential"].as_array().expect("held").len();
+        assert_eq!(held, 2, "the certificate and the summary: {vp:#}");
+
+        let (result, fetched) = dcc_verify(&vp, &origin).await;
+        assert!(result.get("errors").is_none(), "{result:#}");
+        assert_eq!(
+            result["presentationResult"]["signature"], "valid",
+            "{result:#}"
+        );
+        let creds = result["credentialResults"].as_array().expect("results");
+        assert_eq!(creds.len(), held, "{result:#}");
+        for c in creds {
+            assert_eq!(step(c, "valid_signature"), Some(true), "{result:#}");
+        }
+        let vn = format!("https://{addr}/units/VN/did.json");
+        assert!(fetched.contains(&vn), "{fetched:?}");
+
+        // The summary's name changed by one letter: the presentation no longer verifies.
+        let mut changed = vp.clone();
+        let summary = changed["verifiableCredential"]
+            .as_array_mut()
+            .and_then(|a| {
+                a.iter_mut()
+                    .find(|c| c["credentialSubject"]["type"][0] == "LearningRecordSubject")
+            })
+            .expect("summary");
+        summary["credentialSubject"]["name"] = "Đỗ Thị Lam".into();
+        let (result, _) = dcc_verify(&changed, &origin).await;
+        assert_ne!(
+            result["presentationResult"]["signature"], "valid",
             "{result:#}"
         );
     }
