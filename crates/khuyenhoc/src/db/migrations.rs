@@ -158,6 +158,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_learning_record.sql"),
         include_str!("../../migrations/postgres/0025_learning_record.sql"),
     ),
+    (
+        27,
+        "the folded text of attached PDFs, for the search of documents",
+        include_str!("../../migrations/sqlite/0027_document_text.sql"),
+        include_str!("../../migrations/postgres/0027_document_text.sql"),
+    ),
 ];
 
 /// The embedded migrations of one backend, as a source for sqlx's migrator.
