@@ -28,9 +28,9 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/documents", Officer, "The unit's outgoing register: its documents, newest first (state, type, year; q: number or summary, without diacritics or with; paged by key)", outgoing),
+        api(M::GET, "/api/v1/units/{code}/documents", Officer, "The unit's outgoing register: its documents, newest first (state, type, year; q: number, summary or the text inside its PDFs, without diacritics or with; paged by key)", outgoing),
         api(M::POST, "/api/v1/units/{code}/documents", Officer, "A new draft document of the unit (document.issue), to be signed by one of its positions", create),
-        api(M::GET, "/api/v1/units/{code}/incoming", Officer, "The unit's incoming register: the documents it received, newest first (state, type, year; q: number or summary; paged by key)", incoming),
+        api(M::GET, "/api/v1/units/{code}/incoming", Officer, "The unit's incoming register: the documents it received, newest first (state, type, year; q: number, summary or the text inside its PDFs; paged by key)", incoming),
         api(M::GET, "/api/v1/documents/{id}", Officer, "A document: the sender's counts (delivered, opened, acknowledged, replied, overdue) for the issuing side, the reader's own entries for a receiving side", detail),
         api(M::POST, "/api/v1/documents/{id}/sign", Officer, "Sign a draft (only the holder of its signer position)", sign),
         api(M::POST, "/api/v1/documents/{id}/issue", Officer, "Issue a signed document: its number and symbol, the recipients frozen and entered in their incoming registers", issue),
