@@ -246,6 +246,17 @@ both_backends!(
                 .1,
             0
         );
+        // By issuer: Hà Nội's, or the central office's (none came to Ba Đình).
+        let by = |q: &str| format!("{inc}?q=dang+ky&issuer={q}");
+        assert_eq!(found(&app, &mut badinh, &by("01")).await.1, 2);
+        assert_eq!(found(&app, &mut badinh, &by("VN")).await.1, 0);
+        let (ids, _) = found(
+            &app,
+            &mut hanoi,
+            "/api/v1/units/01/incoming?q=dang+ky&issuer=VN",
+        )
+        .await;
+        assert_eq!(ids, vec![other]);
         // Hà Nội, a province, received the central office's guide.
         assert_eq!(
             found(&app, &mut hanoi, "/api/v1/units/01/incoming?q=dang+ky")
@@ -291,6 +302,15 @@ both_backends!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(
             page.body.contains("Hướng dẫn tổng kết năm"),
+            "{}",
+            page.body
+        );
+        // The pager keeps every filter.
+        let page = app
+            .get(&mut web, "/units/01/documents?q=dang+ky&type=hd&per_page=1")
+            .await;
+        assert!(
+            page.body.contains("q=dang+ky&#38;type=hd&#38;cursor="),
             "{}",
             page.body
         );

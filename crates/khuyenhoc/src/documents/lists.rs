@@ -48,6 +48,8 @@ pub struct EntryFilter {
     pub state: Option<String>,
     pub type_code: Option<String>,
     pub year: Option<i64>,
+    /// The code of the issuing unit (a register).
+    pub issuer: Option<String>,
     /// Folded `LIKE` pattern: the recipient's name (sender's list), or the summary, symbol and
     /// text of the PDFs of the document and of the unit's reply (a register).
     pub q: Option<String>,
@@ -72,6 +74,13 @@ impl EntryFilter {
         if let Some(t) = &self.type_code {
             args.push(t.clone());
             w.push(format!("d.type_code = ${}", args.len()));
+        }
+        if let Some(c) = &self.issuer {
+            args.push(c.clone());
+            w.push(format!(
+                "d.unit_id IN (SELECT id FROM units WHERE code = ${})",
+                args.len()
+            ));
         }
         match self.state.as_deref() {
             Some("delivered") => w.push("r.opened_at IS NULL".into()),
