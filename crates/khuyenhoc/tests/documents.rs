@@ -9,20 +9,6 @@ use common::*;
 use khuyenhoc::db::Backend;
 use serde_json::{json, Value};
 
-/// The position a person holds at a unit (the signer of the unit's documents).
-async fn position_of(app: &TestApp, unit: &str, phone: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
-         JOIN units u ON u.id = p.unit_id JOIN people pe ON pe.id = h.person_id \
-         WHERE u.code = $1 AND pe.phone = $2 AND h.to_at IS NULL",
-    )
-    .bind(unit)
-    .bind(phone)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("position")
-}
-
 /// Drafts, signs and issues a document of `unit` signed by `phone`; answers the issued document.
 async fn issue_doc(
     app: &TestApp,
@@ -61,7 +47,7 @@ async fn draft(
     reply_due: Option<String>,
     recipients: Value,
 ) -> i64 {
-    let signer = position_of(app, unit, phone).await;
+    let signer = held_position(app, unit, phone).await;
     let d = call(
         app,
         c,
@@ -703,7 +689,7 @@ both_backends!(
         let app = TestApp::new(b).await;
         let mut badinh = app.api_client(BADINH).await;
         // The Ba Đình treasurer's position signs; the chair drafts but cannot sign.
-        let treasurer = position_of(&app, "00004", TREASURER).await;
+        let treasurer = held_position(&app, "00004", TREASURER).await;
         let d = call(
             &app,
             &mut badinh,
@@ -782,7 +768,7 @@ both_backends!(
         )
         .await;
         // A signer of another unit, a past reply date, an unknown kind: refused.
-        let other = position_of(&app, "01", HANOI).await;
+        let other = held_position(&app, "01", HANOI).await;
         for (body, field) in [
             (
                 json!({"type_code": "kh", "summary": "x", "signer_position_id": other, "recipients": [{"kind": "level", "level": "branch"}]}),

@@ -165,6 +165,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0026_meetings.sql"),
     ),
     (
+        27,
+        "the folded text of attached PDFs, for the search of documents",
+        include_str!("../../migrations/sqlite/0027_document_text.sql"),
+        include_str!("../../migrations/postgres/0027_document_text.sql"),
+    ),
+    (
         29,
         "fund totals by half-year at every unit, transfers inside a subtree apart",
         include_str!("../../migrations/sqlite/0029_fund_totals.sql"),

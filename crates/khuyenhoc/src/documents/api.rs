@@ -28,9 +28,9 @@ pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method as M;
     vec![
-        api(M::GET, "/api/v1/units/{code}/documents", Officer, "The unit's outgoing register: its documents, newest first (state, type, year; q: number or summary, without diacritics or with; paged by key)", outgoing),
+        api(M::GET, "/api/v1/units/{code}/documents", Officer, "The unit's outgoing register: its documents, newest first (state, type, year; q: number, summary or the text inside its PDFs, without diacritics or with; paged by key)", outgoing),
         api(M::POST, "/api/v1/units/{code}/documents", Officer, "A new draft document of the unit (document.issue), to be signed by one of its positions", create),
-        api(M::GET, "/api/v1/units/{code}/incoming", Officer, "The unit's incoming register: the documents it received, newest first (state, type, year; q: number or summary; paged by key)", incoming),
+        api(M::GET, "/api/v1/units/{code}/incoming", Officer, "The unit's incoming register: the documents it received, newest first (state, type, year, issuer; q: number, summary or the text inside its PDFs; paged by key)", incoming),
         api(M::GET, "/api/v1/documents/{id}", Officer, "A document: the sender's counts (delivered, opened, acknowledged, replied, overdue) for the issuing side, the reader's own entries for a receiving side", detail),
         api(M::POST, "/api/v1/documents/{id}/sign", Officer, "Sign a draft (only the holder of its signer position)", sign),
         api(M::POST, "/api/v1/documents/{id}/issue", Officer, "Issue a signed document: its number and symbol, the recipients frozen and entered in their incoming registers", issue),
@@ -48,7 +48,10 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// A list's query: state, type, year, search, paging, and the sender (`via`).
+const REGISTER_Q: &str = "the number and symbol, the summary or the text inside the attached PDFs, without diacritics or with";
+
+/// A list's query: state, type, year, issuer (a unit's code), search (`REGISTER_Q`), paging, and
+/// the sender (`via`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -65,6 +68,8 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
     #[serde(default)]
     pub via: Option<String>,
+    #[serde(default)]
+    pub issuer: Option<String>,
 }
 
 fn some(s: &Option<String>) -> Option<String> {
@@ -132,6 +137,7 @@ impl ListQuery {
             state: self.entry_state()?,
             type_code: self.type_code()?,
             year: self.year()?,
+            issuer: some(&self.issuer).map(|c| c.chars().take(40).collect()),
             q: some(&self.q).and_then(|q| super::lists::pattern(&q)),
             today,
             per_page: per_page(self.per_page)?,
@@ -561,9 +567,7 @@ pub fn query_params(path: &str) -> Vec<Value> {
                 p("type", "string", &types),
                 p("year", "integer", "the year of issue"),
             ];
-            v.extend(crate::web::list::paging_params(
-                "the number and symbol or the summary, without diacritics or with",
-            ));
+            v.extend(crate::web::list::paging_params(REGISTER_Q));
             v
         }
         "/api/v1/units/{code}/incoming" => {
@@ -575,10 +579,9 @@ pub fn query_params(path: &str) -> Vec<Value> {
                 ),
                 p("type", "string", &types),
                 p("year", "integer", "the year of the register"),
+                p("issuer", "string", "the code of the issuing unit"),
             ];
-            v.extend(crate::web::list::paging_params(
-                "the number and symbol or the summary, without diacritics or with",
-            ));
+            v.extend(crate::web::list::paging_params(REGISTER_Q));
             v
         }
         "/api/v1/documents/{id}/recipients" | "/api/v1/documents/{id}/recipients.xlsx" => {

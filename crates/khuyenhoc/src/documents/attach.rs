@@ -2,7 +2,8 @@
 //! (`files::office`) and kept in the same file store as evidence. A document takes files while
 //! it is a draft or signed (what is issued is frozen); a reply takes them from the receiving
 //! unit while the document is not recalled. Each file is written with its audit entry; a file
-//! whose row could not be written is deleted from the store again. Also the reading of a
+//! whose row could not be written is deleted from the store again. A PDF's text is extracted
+//! for search by a job enqueued with its row (`pdf_text`). Also the reading of a
 //! multipart form (text fields and one file) and the two upload routes of the API.
 
 use super::incoming;
@@ -138,6 +139,9 @@ async fn store(
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
+        if media_type == crate::files::office::PDF {
+            super::pdf_text::enqueue(&mut tx, fid).await?;
+        }
         audit::record(
             &mut tx,
             actor,
@@ -153,7 +157,7 @@ async fn store(
         )
         .await?;
         tx.commit().await?;
-        Ok::<i64, sqlx::Error>(fid)
+        Ok::<i64, AppError>(fid)
     }
     .await;
     match written {
@@ -167,7 +171,7 @@ async fn store(
         }),
         Err(e) => {
             state.files.forget(&key).await;
-            Err(e.into())
+            Err(e)
         }
     }
 }

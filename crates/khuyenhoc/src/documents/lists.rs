@@ -1,5 +1,6 @@
 //! The lists of documents, paged by key: a unit's outgoing register, its incoming register, and a
-//! sender's recipients of one document, filtered by state, kind, year and a folded search.
+//! sender's recipients of one document, filtered by state, kind, year and a folded search (in a
+//! register: number and symbol, summary, and the text inside attached PDFs).
 
 use super::model::{
     doc_of, entry_of, via_clause, Document, Entry, DOC_COLUMNS, DOC_FROM, ENTRY_COLUMNS, ENTRY_FROM,
@@ -23,6 +24,17 @@ pub fn pattern(q: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
+/// The search of a register: the folded pattern (argument `n`) in the summary and symbol of the
+/// document or in the text of one of its PDFs that `files` admits (`f`: `document_files`). Two
+/// `LIKE`s on folded columns, the files reached by their index on `document_id`: enough at the
+/// scale of one unit's register (thousands of documents a year), not a full-text index.
+fn matches(n: usize, files: &str) -> String {
+    format!(
+        "(d.summary_folded LIKE ${n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM document_files f \
+         WHERE f.document_id = d.id AND {files} AND f.text_folded LIKE ${n} ESCAPE '\\'))"
+    )
+}
+
 /// Which entries a list holds: one document's recipients of one sender, or a unit's incoming
 /// register; filtered by state, kind, year and a search.
 #[derive(Debug, Clone, Default)]
@@ -36,8 +48,10 @@ pub struct EntryFilter {
     pub state: Option<String>,
     pub type_code: Option<String>,
     pub year: Option<i64>,
-    /// Folded `LIKE` pattern: the recipient's name (sender's list), or the summary and symbol
-    /// (a register).
+    /// The code of the issuing unit (a register).
+    pub issuer: Option<String>,
+    /// Folded `LIKE` pattern: the recipient's name (sender's list), or the summary, symbol and
+    /// text of the PDFs of the document and of the unit's reply (a register).
     pub q: Option<String>,
     pub today: String,
     pub per_page: i64,
@@ -60,6 +74,13 @@ impl EntryFilter {
         if let Some(t) = &self.type_code {
             args.push(t.clone());
             w.push(format!("d.type_code = ${}", args.len()));
+        }
+        if let Some(c) = &self.issuer {
+            args.push(c.clone());
+            w.push(format!(
+                "d.unit_id IN (SELECT id FROM units WHERE code = ${})",
+                args.len()
+            ));
         }
         match self.state.as_deref() {
             Some("delivered") => w.push("r.opened_at IS NULL".into()),
@@ -85,7 +106,10 @@ impl EntryFilter {
             if self.document_id.is_some() {
                 w.push(format!("r.unit_name_folded LIKE ${n} ESCAPE '\\'"));
             } else {
-                w.push(format!("d.summary_folded LIKE ${n} ESCAPE '\\'"));
+                w.push(matches(
+                    n,
+                    "(f.recipient_id IS NULL OR f.recipient_id = r.id)",
+                ));
             }
         }
         if w.is_empty() {
@@ -156,7 +180,7 @@ impl EntryFilter {
 }
 
 /// A unit's outgoing register: its documents, newest first, filtered by state, kind, year and a
-/// search over the summary and the symbol.
+/// search over the summary, the symbol and the text of the document's PDFs.
 #[derive(Debug, Clone, Default)]
 pub struct OutFilter {
     pub unit_id: i64,
@@ -184,7 +208,7 @@ impl OutFilter {
         }
         if let Some(p) = &self.q {
             args.push(p.clone());
-            w.push(format!("d.summary_folded LIKE ${} ESCAPE '\\'", args.len()));
+            w.push(matches(args.len(), "f.recipient_id IS NULL"));
         }
         w.join(" AND ")
     }

@@ -9,7 +9,8 @@
 //! `lists` (the registers and the recipient list, paged by key), `recipients` (the choice of
 //! units, reused by meetings), `service` (drafting, signing, issuing, recalling), `incoming`
 //! (opening, acknowledging, replying, forwarding), `remind` (the reminders and their job),
-//! `attach` (files of documents and replies), `api`, `pages` (the sending side's pages),
+//! `attach` (files of documents and replies), `pdf_text` (the text inside attached PDFs, for
+//! search, extracted by a job), `api`, `pages` (the sending side's pages),
 //! `inbox` (the receiving side's pages) and `view` (what those pages share).
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod incoming;
 pub mod lists;
 pub mod model;
 pub mod pages;
+pub mod pdf_text;
 pub mod recipients;
 pub mod remind;
 pub mod service;
@@ -27,4 +29,5 @@ pub mod view;
 /// The job kinds of this capability (gathered by `crate::background`).
 pub fn register(reg: &mut crate::jobs::Registry) {
     reg.handle(remind::REMIND_JOB, remind::remind_job);
+    reg.handle(pdf_text::TEXT_JOB, pdf_text::text_job);
 }

@@ -73,7 +73,14 @@ pub fn enc(s: &str) -> String {
 /// The query string of a list's filters (without the cursor), `&`-joined.
 pub fn filters(q: &ListQuery) -> String {
     let mut parts = vec![];
-    for (k, v) in [("q", &q.q), ("state", &q.state), ("via", &q.via)] {
+    for (k, v) in [
+        ("q", &q.q),
+        ("state", &q.state),
+        ("type", &q.type_code),
+        ("year", &q.year),
+        ("issuer", &q.issuer),
+        ("via", &q.via),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{k}={}", enc(v)));
         }

@@ -39,19 +39,6 @@ pub struct CtxDocuments {
 
 const PDF_BYTES: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-async fn position(app: &TestApp, unit: &str, phone: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
-         JOIN units u ON u.id = p.unit_id JOIN people pe ON pe.id = h.person_id \
-         WHERE u.code = $1 AND pe.phone = $2 AND h.to_at IS NULL",
-    )
-    .bind(unit)
-    .bind(phone)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("signer position")
-}
-
 /// A draft of `unit` signed by `signer`, taken to `stage` (draft, signed or issued).
 async fn document(
     app: &TestApp,
@@ -103,7 +90,7 @@ async fn entry_of(app: &TestApp, doc: i64, unit: &str) -> i64 {
 pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
     let mut c = app.api_client(BADINH).await;
     let d = &mut ctx.documents;
-    d.signer = position(app, "00004", BADINH).await;
+    d.signer = held_position(app, "00004", BADINH).await;
     let branches = serde_json::json!([{"kind": "level", "level": "branch"}]);
     d.doc = document(app, &mut c, "00004", d.signer, branches.clone(), "issued").await;
     d.entry = entry_of(app, d.doc, "00004-1").await;
@@ -142,7 +129,7 @@ pub async fn setup(app: &TestApp, ctx: &mut Ctx) {
         app,
         &mut hanoi,
         "01",
-        position(app, "01", HANOI).await,
+        held_position(app, "01", HANOI).await,
         serde_json::json!([{"kind": "units", "codes": ["00004"]}]),
         "issued",
     )

@@ -196,3 +196,17 @@ pub async fn post_transfer(
     .await;
     (t["out"].clone(), t["in"].clone())
 }
+
+/// The open position `phone` holds at the unit `unit` (e.g. the signer of its documents).
+pub async fn held_position(app: &TestApp, unit: &str, phone: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT p.id FROM positions p JOIN position_holdings h ON h.position_id = p.id \
+         JOIN units u ON u.id = p.unit_id JOIN people pe ON pe.id = h.person_id \
+         WHERE u.code = $1 AND pe.phone = $2 AND h.to_at IS NULL",
+    )
+    .bind(unit)
+    .bind(phone)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("the position held")
+}
