@@ -560,7 +560,7 @@ pub fn rows() -> Vec<Row> {
             Officer,
             act(perm::UNIT_MANAGE, &["01"]).at_levels(Level::Central, Level::Province),
             R::Province,
-            |_, _| get("/api/v1/units/01/successions/splits"),
+            |_, _| get("/api/v1/units/01/successions/splits?q=99101"),
             OK.has("\"code\":\"99101\""),
         ),
         row(
